@@ -1,0 +1,113 @@
+// buildEmulator(options): the offline Microsoft identity platform + Graph mail emulator, as a Fastify app (no listen).
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { EmulatorContext } from './context.ts'
+import { certificateFromPem, createDirectory, DEMO_FIXTURES } from './directory.ts'
+import { loadFixtures } from './fixtures.ts'
+import { identityControlRoutes } from './identity/control-routes.ts'
+import { loadSigningKeys } from './identity/keys.ts'
+import { identityRoutes } from './identity/routes.ts'
+import { createTokens } from './identity/tokens.ts'
+import { resolveOptions, type EmulatorOptions } from './options.ts'
+import { openDatabase } from './state/db.ts'
+
+export type { EmulatorOptions } from './options.ts'
+
+export interface DemoFixture {
+  tenantId: string
+  tenantDomain: string
+  clientId: string
+  clientSecret: string
+  redirectUris: string[]
+  postLogoutRedirectUris: string[]
+  certificate: { thumbprintSha1: string; thumbprintSha256: string; privateKeyPem: string; certificatePem: string }
+  users: { id: string; displayName: string; userPrincipalName: string; password: string }[]
+}
+
+export interface Emulator {
+  fastify: FastifyInstance
+  context: EmulatorContext
+  /** Set by listen(); e.g. http://localhost:41234. */
+  url: string
+  demo: DemoFixture
+  listen(options?: { port?: number; host?: string }): Promise<string>
+  close(): Promise<void>
+}
+
+export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = resolveOptions(options)
+  const db = openDatabase(resolved.dataDir)
+  const directory = createDirectory(db, resolved.fixturesFile)
+  const tokens = createTokens(loadSigningKeys(resolved.dataDir))
+  const resetHooks: (() => void)[] = []
+  let listeningUrl = ''
+  const context: EmulatorContext = {
+    db,
+    directory,
+    tokens,
+    options: resolved,
+    publicUrl: () => (resolved.publicUrl ?? (listeningUrl || 'http://localhost')).replace(/\/+$/, ''),
+    onReset: (hook) => void resetHooks.push(hook),
+    reset() {
+      directory.reset()
+      for (const hook of resetHooks) hook()
+    },
+  }
+
+  const fastify = Fastify({ logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID() })
+  fastify.addHook('onClose', async () => db.close())
+
+  // ─── Graph side (owned by the Graph engineer): register here, before the identity routes ───────────────────
+  // await fastify.register((scope) => controlRoutes(scope, context))   // journal + faults hooks, /_emulator/*
+  // await fastify.register((scope) => graphRoutes(scope, context))     // /v1.0, /beta
+  // await fastify.register((scope) => inboxRoutes(scope, context))     // inbox viewer at /
+  // ─── end of Graph side ─────────────────────────────────────────────────────────────────────────────────────
+
+  await fastify.register((scope) => identityRoutes(scope, context))
+  await fastify.register((scope) => identityControlRoutes(scope, context))
+
+  const emulator: Emulator = {
+    fastify,
+    context,
+    url: '',
+    demo: demoFixture(),
+    async listen({ port = 8001, host = 'localhost' } = {}) {
+      await fastify.listen({ port, host })
+      const address = fastify.server.address()
+      const actualPort = typeof address === 'object' && address ? address.port : port
+      const name = host === '127.0.0.1' || host === '::1' ? (host === '::1' ? '[::1]' : host) : 'localhost'
+      listeningUrl = `http://${name}:${actualPort}`
+      emulator.url = context.publicUrl()
+      return emulator.url
+    },
+    close: () => fastify.close(),
+  }
+  return emulator
+}
+
+function demoFixture(): DemoFixture {
+  const fixtures = loadFixtures(DEMO_FIXTURES)
+  const app = fixtures.apps[0]!
+  const certificatePem = app.certificatePems![0]!
+  const { thumbprintSha1, thumbprintSha256 } = certificateFromPem(certificatePem)
+  return {
+    tenantId: fixtures.tenant!.id,
+    tenantDomain: fixtures.tenant!.domain,
+    clientId: app.clientId,
+    clientSecret: app.secrets![0]!.value,
+    redirectUris: app.redirectUris ?? [],
+    postLogoutRedirectUris: app.postLogoutRedirectUris ?? [],
+    certificate: {
+      thumbprintSha1,
+      thumbprintSha256,
+      certificatePem,
+      privateKeyPem: readFileSync(new URL('./fixtures/demo-app-key.pem', import.meta.url), 'utf8'),
+    },
+    users: fixtures.users.map((user) => ({
+      id: user.id!,
+      displayName: user.displayName ?? `${user.givenName} ${user.surname}`,
+      userPrincipalName: user.userPrincipalName,
+      password: user.password,
+    })),
+  }
+}

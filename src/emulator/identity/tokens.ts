@@ -1,0 +1,84 @@
+// Signs id and access tokens (RS256, compact JWS) and verifies the emulator's own access tokens for Graph.
+import { sign, verify } from 'node:crypto'
+import type { PublicJwk, SigningKeys } from './keys.ts'
+
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000'
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com'
+
+export interface AccessTokenClaims {
+  aud: string; iss: string; tid: string; appid: string; idtyp: 'user' | 'app'; oid: string; upn?: string
+  scp?: string; roles?: string[]; exp: number; iat: number; ver: string; [k: string]: unknown
+}
+export type AccessTokenErrorReason = 'empty' | 'malformed' | 'signature' | 'expired' | 'audience'
+export class AccessTokenError extends Error {
+  readonly reason: AccessTokenErrorReason
+  constructor(reason: AccessTokenErrorReason, message: string) {
+    super(message)
+    this.name = 'AccessTokenError'
+    this.reason = reason
+  }
+}
+/** How to spoil the next id_token (security tests): `nonce: null` removes it. */
+export interface IdTokenShape { nonce?: string | null; aud?: string; iss?: string; tid?: string }
+
+export interface Tokens {
+  jwks(issuer?: string): { keys: (PublicJwk & { issuer?: string })[] }
+  signIdToken(claims: Record<string, unknown>): string
+  signAccessToken(claims: AccessTokenClaims): string
+  verifyAccessToken(token: string): Promise<AccessTokenClaims>
+  shapeNextIdToken(shape: IdTokenShape): void
+}
+
+export function createTokens(keys: SigningKeys): Tokens {
+  let nextShape: IdTokenShape | undefined
+  const signJwt = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
+    const input = `${b64(header)}.${b64(payload)}`
+    return `${input}.${sign('sha256', Buffer.from(input), keys.privateKey).toString('base64url')}`
+  }
+  return {
+    jwks: (issuer) => ({ keys: [{ ...keys.jwk, ...(issuer ? { issuer } : {}) }] }),
+    signIdToken(claims) {
+      const shape = nextShape
+      nextShape = undefined
+      const payload = { ...claims }
+      if (shape) {
+        for (const name of ['aud', 'iss', 'tid'] as const) if (shape[name] !== undefined) payload[name] = shape[name]
+        if (shape.nonce === null) delete payload.nonce
+        else if (shape.nonce !== undefined) payload.nonce = shape.nonce
+      }
+      return signJwt({ typ: 'JWT', alg: 'RS256', kid: keys.kid }, payload)
+    },
+    signAccessToken: (claims) => signJwt({ typ: 'JWT', alg: 'RS256', x5t: keys.kid, kid: keys.kid }, claims),
+    async verifyAccessToken(token) {
+      if (!token) throw new AccessTokenError('empty', 'Access token is empty.')
+      const parts = token.split('.')
+      const header = parts.length === 3 ? parseJson(parts[0]!) : undefined
+      const claims = parts.length === 3 ? parseJson(parts[1]!) : undefined
+      if (!header || !claims) throw new AccessTokenError('malformed', 'IDX14100: JWT is not well formed.')
+      const signed = header.alg === 'RS256' && header.kid === keys.kid &&
+        verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), keys.publicKey, Buffer.from(parts[2]!, 'base64url'))
+      if (!signed) throw new AccessTokenError('signature', 'Access token signature validation failed.')
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {
+        throw new AccessTokenError('expired', 'Lifetime validation failed, the token is expired.')
+      }
+      if (claims.aud !== GRAPH_APP_ID && claims.aud !== GRAPH_RESOURCE && claims.aud !== `${GRAPH_RESOURCE}/`) {
+        throw new AccessTokenError('audience', 'Invalid audience.')
+      }
+      return claims as AccessTokenClaims
+    },
+    shapeNextIdToken(shape) {
+      nextShape = shape
+    },
+  }
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+function parseJson(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
