@@ -1,0 +1,48 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import fc from 'fast-check'
+import { createLogger, maskSecrets } from './logger.ts'
+
+function capture() {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk))
+      callback()
+    },
+  })
+  return { logger: createLogger({ logLevel: 'trace' }, destination), lines }
+}
+
+const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUlkifQ.c2lnbmF0dXJl'
+
+test('known secret fields are censored wherever they sit', () => {
+  const { logger, lines } = capture()
+  logger.info({
+    client_secret: 'CANARY-SECRET', refresh_token: 'CANARY-RT', code: 'CANARY-CODE',
+    request: { headers: { authorization: 'Bearer CANARY-AT', cookie: 'sid=CANARY-SID' } },
+    body: { code_verifier: 'CANARY-VERIFIER', state: 'CANARY-STATE' },
+  }, 'token request')
+  const text = lines.join('')
+  assert.doesNotMatch(text, /CANARY/)
+  assert.match(text, /token request/)
+})
+
+test('JWTs, bearer tokens and code= parameters are masked in any string, the message included', () => {
+  const { logger, lines } = capture()
+  logger.info({ url: 'http://app/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE&session_state=x', note: `got ${jwt}` },
+    `callback code=CANARY-CODE with ${jwt} and Authorization: Bearer CANARY-AT`)
+  logger.error(new Error(`failed with id_token=${jwt}`), 'oops')
+  const text = lines.join('')
+  assert.doesNotMatch(text, /CANARY|eyJhbGci/)
+  assert.match(text, /http:\/\/app\/connect\/get_token\//)
+})
+
+test('maskSecrets never lets a JWT-shaped substring through (property)', () => {
+  const part = fc.stringMatching(/^[A-Za-z0-9_-]{4,40}$/)
+  fc.assert(fc.property(fc.string(), part, part, part, fc.string(), (before, header, payload, signature, rest) => {
+    const token = `eyJ${header}.${payload}.${signature}`
+    return !maskSecrets(`${before} ${token} ${rest}`).includes(token)
+  }))
+})

@@ -1,0 +1,65 @@
+/** Redis Store (ioredis) for several instances. Fails fast and closed while Redis is down; reconnects by itself. */
+import { Redis } from 'ioredis'
+import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
+
+const TIMEOUT_MS = 1000 // connect and per-command timeout: an outage becomes ERR_STORE_UNAVAILABLE within 2 s
+const MAX_RECONNECT_DELAY_MS = 1000
+
+export async function createRedisStore(url: string, keyPrefix: string): Promise<Store> {
+  const redis = new Redis(url, {
+    keyPrefix,
+    enableOfflineQueue: false, // commands issued while disconnected reject at once instead of queueing
+    maxRetriesPerRequest: 0, // in-flight commands reject when the connection drops
+    connectTimeout: TIMEOUT_MS,
+    commandTimeout: TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS), // never give up
+    lazyConnect: true,
+  })
+  let lastError: unknown
+  redis.on('error', (error) => {
+    lastError = error // without a listener ioredis would crash the process
+  })
+  // Start connected when Redis is up; when it is down, start anyway (readiness says 503) and keep trying.
+  await redis.connect().catch((error: unknown) => {
+    lastError = error
+  })
+
+  async function run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation()
+    } catch (error) {
+      throw storeUnavailable(error ?? lastError)
+    }
+  }
+  const parse = <T>(json: string | null): T | undefined => (json === null ? undefined : (JSON.parse(json) as T))
+
+  return {
+    get: <T>(key: string) => run(async () => parse<T>(await redis.get(key))),
+    async set(key, value, ttlSeconds) {
+      const milliseconds = ttlMilliseconds(ttlSeconds)
+      await run(() => redis.set(key, JSON.stringify(value), 'PX', milliseconds))
+    },
+    async delete(key) {
+      await run(() => redis.del(key))
+    },
+    take: <T>(key: string) => run(async () => parse<T>(await redis.getdel(key))),
+    async setIfAbsent(key, value, ttlSeconds) {
+      const milliseconds = ttlMilliseconds(ttlSeconds)
+      return (await run(() => redis.set(key, JSON.stringify(value), 'PX', milliseconds, 'NX'))) === 'OK'
+    },
+    async increment(key, ttlSeconds) {
+      const milliseconds = ttlMilliseconds(ttlSeconds)
+      // The window starts at the first hit (SET NX PX) and is not extended by later hits (INCR keeps the TTL).
+      const results = await run(() => redis.multi().set(key, '0', 'PX', milliseconds, 'NX').incr(key).exec())
+      const failed = results?.find(([error]) => error)
+      if (!results || failed) throw storeUnavailable(failed?.[0] ?? new Error('Redis transaction aborted'))
+      return Number(results[1]![1])
+    },
+    async ping() {
+      await run(() => redis.ping())
+    },
+    async close() {
+      redis.disconnect()
+    },
+  }
+}
