@@ -1,0 +1,95 @@
+/** One Graph call with the retry policy: reads retry 429/503/504 and lost answers; writes retry only 429. */
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { GraphError } from '../errors.ts'
+import { graphErrorFromFailure, graphErrorFromResponse, parseRetryAfter, type GraphRequestInfo } from './graph-error.ts'
+
+const MAX_RETRIES = 3
+const BACKOFF_BASE_MS = 500 // without Retry-After: full jitter over 0.5 s, 1 s, 2 s
+
+/** What the flow inspector and the logs see of each attempt (Authorization never included). */
+export interface GraphCall {
+  method: string
+  url: string
+  requestHeaders: Record<string, string>
+  status: number | undefined
+  requestId: string | undefined
+  clientRequestId: string
+  durationMs: number
+  attempt: number
+  error?: string
+}
+
+export interface GraphTransport {
+  fetch: typeof fetch
+  token: (() => Promise<string>) | undefined
+  timeoutMs: number
+  retryBudgetMs: number
+  onCall?: (call: GraphCall) => void
+}
+
+export interface GraphRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  url: string
+  body?: string | Uint8Array<ArrayBuffer>
+  headers?: Record<string, string>
+  /** 'idempotent': 429/503/504, timeouts and resets are retried. 'throttle-only': only 429 is retried. */
+  retry: 'idempotent' | 'throttle-only'
+  /** The call may take effect even when its answer is lost (sendMail): such failures are ERR_GRAPH_OUTCOME_UNKNOWN. */
+  nonIdempotent?: boolean
+  /** Pre-authenticated URLs (upload sessions) get no Authorization header. */
+  anonymous?: boolean
+}
+
+const RETRYABLE = new Set([429, 503, 504])
+
+/** Sends the request under the retry policy and returns the first 2xx response (any 2xx is success). */
+export async function graphRequest(transport: GraphTransport, request: GraphRequest): Promise<Response> {
+  const clientRequestId = randomUUID() // the same id on every attempt, as Graph's SDK does
+  const info: GraphRequestInfo = { method: request.method, url: request.url, clientRequestId, nonIdempotent: request.nonIdempotent ?? false }
+  const deadline = Date.now() + transport.retryBudgetMs
+  for (let attempt = 1; ; attempt++) {
+    const headers: Record<string, string> = { 'client-request-id': clientRequestId, ...request.headers }
+    const started = performance.now()
+    const call: GraphCall = { method: request.method, url: request.url, requestHeaders: { ...headers }, status: undefined, requestId: undefined, clientRequestId, durationMs: 0, attempt }
+    if (!request.anonymous && transport.token) {
+      headers.authorization = `Bearer ${await transport.token()}`
+      call.requestHeaders.authorization = 'Bearer [redacted]'
+    }
+    let failure: GraphError
+    let response: Response | undefined
+    try {
+      response = await transport.fetch(request.url, {
+        method: request.method,
+        headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(transport.timeoutMs),
+      })
+      call.status = response.status
+      call.requestId = response.headers.get('request-id') ?? undefined
+      if (response.status >= 200 && response.status < 300) {
+        call.durationMs = Math.round(performance.now() - started)
+        transport.onCall?.(call)
+        return response
+      }
+      failure = await graphErrorFromResponse(response, info)
+    } catch (error) {
+      failure = graphErrorFromFailure(error, info)
+    }
+    call.durationMs = Math.round(performance.now() - started)
+    call.error = failure.code
+    transport.onCall?.(call)
+    const retryable = response
+      ? request.retry === 'idempotent' ? RETRYABLE.has(response.status) : response.status === 429
+      : request.retry === 'idempotent'
+    if (!retryable || attempt > MAX_RETRIES) throw failure
+    const waitMs = failure.retryAfterSeconds !== undefined
+      ? failure.retryAfterSeconds * 1000
+      : Math.random() * BACKOFF_BASE_MS * 2 ** (attempt - 1)
+    if (Date.now() + waitMs > deadline) throw failure // fail fast: waiting would exceed the budget
+    await sleep(waitMs)
+  }
+}
+
+export { parseRetryAfter }
