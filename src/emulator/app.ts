@@ -58,9 +58,12 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   fastify.addHook('onClose', async () => db.close())
 
   // ─── Graph side (owned by the Graph engineer): register here, before the identity routes ───────────────────
-  // await fastify.register((scope) => controlRoutes(scope, context))   // journal + faults hooks, /_emulator/*
-  // await fastify.register((scope) => graphRoutes(scope, context))     // /v1.0, /beta
-  // await fastify.register((scope) => inboxRoutes(scope, context))     // inbox viewer at /
+  const { installJournalAndFaults } = await import('./control/install.ts')
+  const { controlRoutes } = await import('./control/routes.ts')
+  const { graphRoutes } = await import('./graph/routes.ts')
+  installJournalAndFaults(fastify, context) // root hooks: journal + scripted faults on every route (identity included)
+  await fastify.register((scope) => controlRoutes(scope, context)) // /_emulator/*
+  await fastify.register((scope) => graphRoutes(scope, context)) // /v1.0, /beta, upload-session URLs
   // ─── end of Graph side ─────────────────────────────────────────────────────────────────────────────────────
 
   await fastify.register((scope) => identityRoutes(scope, context))

@@ -1,0 +1,66 @@
+// Scripted faults: for the next N requests matching method + path regex, answer a status, delay, deliver-then-fail or reset.
+import { GraphError } from '../graph/graph-error.ts'
+
+export interface FaultAction {
+  status?: number
+  retryAfter?: number | string
+  body?: unknown
+  headers?: Record<string, string>
+  delayMs?: number
+  /** Process the request fully (mail delivered), then answer this status instead. */
+  deliverThen?: number
+  /** Destroy the connection without an answer. */
+  reset?: boolean
+}
+export interface FaultSpec { match: { method?: string; path: string }; count?: number; action: FaultAction }
+export interface Fault { id: number; method?: string; path: string; pattern: RegExp; remaining: number; action: FaultAction }
+
+export type Faults = ReturnType<typeof createFaults>
+
+export function createFaults() {
+  let faults: Fault[] = []
+  let nextId = 1
+  return {
+    add(spec: unknown): Fault {
+      const fault = checkSpec(spec, nextId)
+      nextId++
+      faults.push(fault)
+      return fault
+    },
+    /** Consumes one use of the first fault matching the request, if any. */
+    take(method: string, path: string): FaultAction | undefined {
+      if (faults.length === 0) return undefined
+      const fault = faults.find((candidate) =>
+        (!candidate.method || candidate.method === method) && candidate.pattern.test(path))
+      if (!fault) return undefined
+      if (--fault.remaining <= 0) faults = faults.filter((candidate) => candidate !== fault)
+      return fault.action
+    },
+    list: () => faults.map(({ pattern: _pattern, ...fault }) => fault),
+    clear: () => void (faults = []),
+  }
+}
+
+function checkSpec(spec: unknown, id: number): Fault {
+  const bad = (message: string) => new GraphError(400, 'InvalidFault', message)
+  const { match, count = 1, action } = (spec ?? {}) as Partial<FaultSpec>
+  if (!match || typeof match.path !== 'string') throw bad('match.path (a regular expression string) is required.')
+  let pattern: RegExp
+  try {
+    pattern = new RegExp(match.path)
+  } catch (error) {
+    throw bad(`match.path is not a valid regular expression: ${(error as Error).message}`)
+  }
+  if (!Number.isInteger(count) || count < 1) throw bad('count must be a positive integer.')
+  if (!action || typeof action !== 'object') throw bad('action is required.')
+  const { status, deliverThen, delayMs, reset } = action
+  if (status === undefined && deliverThen === undefined && delayMs === undefined && !reset) {
+    throw bad('action needs status, deliverThen, delayMs or reset.')
+  }
+  for (const [name, value] of Object.entries({ status, deliverThen })) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 100 || value > 599)) throw bad(`${name} must be an HTTP status.`)
+  }
+  if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0 || delayMs > 600_000)) throw bad('delayMs must be 0–600000.')
+  const method = typeof match.method === 'string' ? match.method.toUpperCase() : undefined
+  return { id, method, path: match.path, pattern, remaining: count, action }
+}

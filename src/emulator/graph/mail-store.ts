@@ -1,0 +1,136 @@
+// Mailboxes in SQLite: messages, file attachments and upload sessions, with prepared statements built once.
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { AttachmentRecord, MessageRecord } from './message-model.ts'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS graph_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+  mailbox TEXT NOT NULL COLLATE NOCASE, folder TEXT NOT NULL, received TEXT NOT NULL, sent TEXT NOT NULL,
+  subject TEXT NOT NULL, is_read INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS graph_messages_folder ON graph_messages (mailbox, folder, received);
+CREATE TABLE IF NOT EXISTS graph_attachments (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+  message_id TEXT NOT NULL, data TEXT NOT NULL, bytes BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS graph_attachments_message ON graph_attachments (message_id);
+CREATE TABLE IF NOT EXISTS graph_upload_sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS graph_upload_chunks (session_id TEXT NOT NULL, start INTEGER NOT NULL, bytes BLOB NOT NULL,
+  PRIMARY KEY (session_id, start));`
+
+export type OrderBy = { field: 'receivedDateTime' | 'sentDateTime' | 'subject'; descending: boolean }
+export interface UploadSession {
+  id: string; token: string; mailbox: string; messageId: string; name: string; contentType: string
+  size: number; isInline: boolean; contentId: string | null; received: number; expirationDateTime: string
+}
+type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
+
+const COLUMN = { receivedDateTime: 'received', sentDateTime: 'sent', subject: 'subject COLLATE NOCASE' } as const
+
+export type MailStore = ReturnType<typeof createMailStore>
+
+export function createMailStore(db: DatabaseSync) {
+  db.exec(SCHEMA)
+  const q = {
+    insert: db.prepare(`INSERT INTO graph_messages (id, mailbox, folder, received, sent, subject, is_read, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    update: db.prepare('UPDATE graph_messages SET folder = ?, received = ?, sent = ?, subject = ?, is_read = ?, data = ? WHERE id = ?'),
+    get: db.prepare('SELECT data FROM graph_messages WHERE id = ? AND mailbox = ?'),
+    getAny: db.prepare('SELECT data FROM graph_messages WHERE id = ?'),
+    delete: db.prepare('DELETE FROM graph_messages WHERE id = ?'),
+    counts: db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages
+      WHERE mailbox = ? GROUP BY folder`),
+    mailboxes: db.prepare('SELECT DISTINCT mailbox FROM graph_messages'),
+    insertAttachment: db.prepare('INSERT INTO graph_attachments (id, message_id, data, bytes) VALUES (?, ?, ?, ?)'),
+    attachments: db.prepare('SELECT data, bytes FROM graph_attachments WHERE message_id = ? ORDER BY seq'),
+    attachmentMeta: db.prepare('SELECT data FROM graph_attachments WHERE message_id = ? ORDER BY seq'),
+    attachment: db.prepare('SELECT data, bytes FROM graph_attachments WHERE id = ? AND message_id = ?'),
+    deleteAttachments: db.prepare('DELETE FROM graph_attachments WHERE message_id = ?'),
+    putSession: db.prepare('INSERT INTO graph_upload_sessions (id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data'),
+    session: db.prepare('SELECT data FROM graph_upload_sessions WHERE id = ?'),
+    deleteSession: db.prepare('DELETE FROM graph_upload_sessions WHERE id = ?'),
+    putChunk: db.prepare('INSERT INTO graph_upload_chunks (session_id, start, bytes) VALUES (?, ?, ?)'),
+    chunks: db.prepare('SELECT bytes FROM graph_upload_chunks WHERE session_id = ? ORDER BY start'),
+    deleteChunks: db.prepare('DELETE FROM graph_upload_chunks WHERE session_id = ?'),
+  }
+  const lists = new Map<string, StatementSync>()
+  const listStatement = (withFolder: boolean, order: OrderBy) => {
+    const key = `${withFolder}|${order.field}|${order.descending}`
+    let statement = lists.get(key)
+    if (!statement) {
+      const direction = order.descending ? 'DESC' : 'ASC'
+      statement = db.prepare(`SELECT data FROM graph_messages WHERE mailbox = ? ${withFolder ? 'AND folder = ?' : ''}
+        ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`)
+      lists.set(key, statement)
+    }
+    return statement
+  }
+  const parse = (row: unknown) => (row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined)
+  const withBytes = (row: unknown) => {
+    if (!row) return undefined
+    const { data, bytes } = row as { data: string; bytes: Uint8Array }
+    return { ...(JSON.parse(data) as AttachmentMeta), bytes }
+  }
+
+  return {
+    /** Runs `work` in one transaction (one per send: every copy lands or none). */
+    transaction<T>(work: () => T): T {
+      db.exec('BEGIN')
+      try {
+        const result = work()
+        db.exec('COMMIT')
+        return result
+      } catch (error) {
+        db.exec('ROLLBACK')
+        throw error
+      }
+    },
+    insert(message: MessageRecord): void {
+      q.insert.run(message.id, message.mailbox, message.folder, message.receivedDateTime, message.sentDateTime,
+        message.subject, message.isRead ? 1 : 0, JSON.stringify(message))
+    },
+    update(message: MessageRecord): void {
+      q.update.run(message.folder, message.receivedDateTime, message.sentDateTime, message.subject,
+        message.isRead ? 1 : 0, JSON.stringify(message), message.id)
+    },
+    get: (mailbox: string, id: string) => parse(q.get.get(id, mailbox)),
+    getById: (id: string) => parse(q.getAny.get(id)),
+    delete(id: string): void {
+      q.delete.run(id)
+      q.deleteAttachments.run(id)
+    },
+    list(mailbox: string, folder: string | undefined, order: OrderBy, top: number, skip: number): MessageRecord[] {
+      const statement = listStatement(folder !== undefined, order)
+      const rows = folder === undefined ? statement.all(mailbox, top, skip) : statement.all(mailbox, folder, top, skip)
+      return rows.map((row) => parse(row)!)
+    },
+    counts(mailbox: string): Map<string, { total: number; unread: number }> {
+      const rows = q.counts.all(mailbox) as { folder: string; total: number; unread: number }[]
+      return new Map(rows.map((row) => [row.folder, { total: row.total, unread: row.unread ?? 0 }]))
+    },
+    mailboxes: () => (q.mailboxes.all() as { mailbox: string }[]).map((row) => row.mailbox),
+    addAttachment(attachment: AttachmentRecord): void {
+      const { bytes, ...meta } = attachment
+      q.insertAttachment.run(attachment.id, attachment.messageId, JSON.stringify(meta), bytes)
+    },
+    attachments: (messageId: string) => q.attachments.all(messageId).map((row) => withBytes(row)!),
+    attachmentList: (messageId: string) =>
+      q.attachmentMeta.all(messageId).map((row) => JSON.parse((row as { data: string }).data) as AttachmentMeta),
+    attachment: (messageId: string, id: string) => withBytes(q.attachment.get(id, messageId)),
+    putSession: (session: UploadSession) => void q.putSession.run(session.id, JSON.stringify(session)),
+    session(id: string): UploadSession | undefined {
+      const row = q.session.get(id) as { data: string } | undefined
+      return row ? (JSON.parse(row.data) as UploadSession) : undefined
+    },
+    putChunk: (sessionId: string, start: number, bytes: Uint8Array) => void q.putChunk.run(sessionId, start, bytes),
+    takeChunks(sessionId: string): Buffer {
+      const parts = (q.chunks.all(sessionId) as { bytes: Uint8Array }[]).map((row) => row.bytes)
+      q.deleteChunks.run(sessionId)
+      q.deleteSession.run(sessionId)
+      return Buffer.concat(parts)
+    },
+    deleteSession(sessionId: string): void {
+      q.deleteChunks.run(sessionId)
+      q.deleteSession.run(sessionId)
+    },
+    clear(): void {
+      db.exec('DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;')
+    },
+  }
+}

@@ -1,0 +1,71 @@
+// OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink.
+import type { FastifyRequest } from 'fastify'
+import { GraphError } from './graph-error.ts'
+import type { OrderBy } from './mail-store.ts'
+
+type Query = Record<string, string | undefined>
+
+/** Scheme + host the client used (host-agnostic: localhost, 127.0.0.1 or graph.microsoft.com in real-hostname mode). */
+export const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+
+/** `/v1.0` or `/beta`, from the route's prefix. */
+export const versionOf = (request: FastifyRequest) => (request.url.startsWith('/beta') ? '/beta' : '/v1.0')
+
+export const metadataUrl = (request: FastifyRequest, fragment: string) => `${baseUrl(request)}${versionOf(request)}/$metadata#${fragment}`
+
+const query = (request: FastifyRequest) => request.query as Query
+// Graph accepts the options with or without `$` (`top=5`), and any case.
+function option(request: FastifyRequest, name: string): string | undefined {
+  const values = query(request)
+  for (const [key, value] of Object.entries(values)) {
+    const bare = key.replace(/^\$/, '').toLowerCase()
+    if (bare === name) return Array.isArray(value) ? String(value[0]) : value
+  }
+  return undefined
+}
+
+function integer(request: FastifyRequest, name: string, fallback: number, max: number): number {
+  const raw = option(request, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > max) {
+    throw new GraphError(400, 'BadRequest', `Invalid value '${raw}' for query option '$${name}'.`)
+  }
+  return Number(raw)
+}
+
+export const top = (request: FastifyRequest) => Math.max(1, integer(request, 'top', 10, 1000))
+export const skip = (request: FastifyRequest) => integer(request, 'skip', 0, 1_000_000)
+
+/** `$select=a,b` → ['a', 'b'] in canonical case; an unknown property is Graph's 400. */
+export function select(request: FastifyRequest, known: string[], type: string): string[] | undefined {
+  const raw = option(request, 'select')
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return undefined
+  const canonical = new Map(known.map((name) => [name.toLowerCase(), name]))
+  return raw.split(',').map((part) => {
+    const name = canonical.get(part.trim().toLowerCase())
+    if (!name) throw new GraphError(400, type === 'user' ? 'Request_BadRequest' : 'RequestBroker--ParseUri',
+      `Could not find a property named '${part.trim()}' on type 'microsoft.graph.${type}'.`)
+    return name
+  })
+}
+
+const ORDER_FIELDS = new Map([['receiveddatetime', 'receivedDateTime'], ['sentdatetime', 'sentDateTime'], ['subject', 'subject']] as const)
+
+export function orderBy(request: FastifyRequest): OrderBy {
+  const raw = option(request, 'orderby')
+  if (raw === undefined || raw.trim() === '') return { field: 'receivedDateTime', descending: true }
+  const [field = '', direction = 'asc', extra] = raw.trim().split(/\s+/)
+  const name = ORDER_FIELDS.get(field.toLowerCase() as never)
+  if (!name || extra !== undefined || !/^(asc|desc)$/i.test(direction)) {
+    throw new GraphError(400, 'BadRequest', `The $orderby value '${raw}' is not supported: use receivedDateTime, sentDateTime or subject, asc or desc.`)
+  }
+  return { field: name, descending: direction.toLowerCase() === 'desc' }
+}
+
+/** Same request with `$skip` advanced; other options kept verbatim. */
+export function nextLink(request: FastifyRequest, nextSkip: number): string {
+  const url = new URL(request.url, baseUrl(request))
+  for (const key of [...url.searchParams.keys()]) if (/^\$?skip$/i.test(key)) url.searchParams.delete(key)
+  url.searchParams.set('$skip', String(nextSkip))
+  return `${baseUrl(request)}${url.pathname}?${url.searchParams.toString().replace(/%24/g, '$')}`
+}
