@@ -1,0 +1,110 @@
+// The Connect app under test in its own process (pinned to the subject core), and the emulator it signs in
+// against in another (on the load generator's core), so the app's CPU can be read apart from the emulator's.
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import type { Demo, DemoUser } from './entra.ts'
+import { cores } from './options.ts'
+import type { BenchOptions } from './options.ts'
+import { startSubject } from './subject.ts'
+import type { Subject } from './subject.ts'
+
+const EMULATOR = new URL('../subjects/emulator.ts', import.meta.url).pathname
+const APP = new URL('../subjects/app.ts', import.meta.url).pathname
+
+export interface AppStackOptions {
+  dataDir: string
+  store: 'sqlite' | 'redis'
+  /** Key prefix in Redis, unique per run. */
+  redisPrefix?: string
+  /** Users added to the emulator beyond the demo ones (sends are rate-limited per user). */
+  extraUsers?: number
+  /** Name of the .cpuprofile written when --profile is on. */
+  profile?: string
+}
+
+export interface AppStack {
+  app: Subject
+  emulator: Subject
+  appUrl: string
+  demo: Demo
+  stop(): Promise<void>
+}
+
+export async function startAppStack(options: BenchOptions, stack: AppStackOptions): Promise<AppStack> {
+  const emulator = await startSubject('emulator', EMULATOR, { cpu: cores(options).peer, verbose: options.verbose })
+  try {
+    const demo = emulator.info.demo as Demo
+    const port = await freePort()
+    const appUrl = `http://127.0.0.1:${port}`
+    await control(emulator.url, `/_emulator/apps/${demo.clientId}/redirect-uris`, { uri: `${appUrl}/connect/get_token/` })
+    const users = [...demo.users, ...(await addUsers(emulator.url, demo, stack.extraUsers ?? 0))]
+    const env: Record<string, string> = {
+      NODE_ENV: 'development',
+      CLIENT_ID: demo.clientId,
+      CLIENT_SECRET: demo.clientSecret,
+      AUTHORITY: `${emulator.url}/${demo.tenantId}`,
+      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+      PUBLIC_URL: appUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      STORE: stack.store,
+      SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
+      // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
+      SIGNIN_LIMIT_PER_MINUTE: '10000',
+      SEND_LIMIT_PER_MINUTE: '10000',
+      ...(stack.store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:' } : {}),
+    }
+    const app = await startSubject('app', APP, {
+      args: [JSON.stringify(env)],
+      cpu: cores(options).subject,
+      verbose: options.verbose,
+      profileDir: options.profileDir && stack.profile ? `${options.profileDir}/${stack.profile}` : undefined,
+    })
+    return {
+      app,
+      emulator,
+      appUrl,
+      demo: { ...demo, users },
+      stop: async () => {
+        await app.stop()
+        await emulator.stop()
+      },
+    }
+  } catch (error) {
+    await emulator.stop()
+    throw error
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function control(emulatorUrl: string, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${emulatorUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`)
+  return response.status === 204 ? undefined : response.json().catch(() => undefined)
+}
+
+async function addUsers(emulatorUrl: string, demo: Demo, count: number): Promise<DemoUser[]> {
+  const domain = demo.users[0].userPrincipalName.split('@')[1]
+  const users = Array.from({ length: count }, (_, index) => ({
+    givenName: 'Bench',
+    surname: `User ${index + 1}`,
+    userPrincipalName: `bench${index + 1}@${domain}`,
+    password: `Bench.Demo${index + 1}`,
+  }))
+  for (const user of users) await control(emulatorUrl, '/_emulator/users', user)
+  return users
+}

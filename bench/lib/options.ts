@@ -1,0 +1,86 @@
+// Flags of `npm run bench` (node:util parseArgs) and the context handed to every workload.
+import { availableParallelism } from 'node:os'
+import { parseArgs } from 'node:util'
+
+export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4'] as const
+export type WorkloadName = (typeof WORKLOADS)[number]
+
+export interface BenchOptions {
+  duration: number
+  warmup: number
+  connections: number
+  sessions: number
+  starts: number
+  only: WorkloadName[]
+  out: string
+  plot: boolean
+  profileDir?: string
+  pin: boolean
+  verbose: boolean
+}
+
+export const USAGE = `npm run bench -- [options]
+  --quick              ~1 s per measurement (smoke runs)
+  --duration <s>       seconds of load per subject (default 10)
+  --warmup <s>         seconds of discarded load before each measurement (default 2)
+  --connections <n>    concurrent connections for every subject (default 50)
+  --sessions <n>       stored sessions for B4 (default 100000)
+  --starts <n>         cold starts for B4's median (default 5)
+  --only <list>        some of: ${WORKLOADS.join(',')}
+  --out <dir>          where latest.json and b1.png go (default bench/results)
+  --no-plot            skip the PNG
+  --profile            write .cpuprofile files of the app process into <out>/profiles
+  --no-pin             do not pin the load generator and the subjects to separate cores
+  --verbose            show the subjects' stdout`
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '50' },
+      sessions: { type: 'string', default: '100000' },
+      starts: { type: 'string', default: '5' },
+      only: { type: 'string', default: WORKLOADS.join(',') },
+      out: { type: 'string', default: 'bench/results' },
+      'no-plot': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return 'help'
+  const only = values.only.split(',').map((name) => name.trim().toLowerCase())
+  const unknown = only.filter((name) => !(WORKLOADS as readonly string[]).includes(name))
+  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`)
+  const out = values.out
+  return {
+    duration: positive('--duration', values.duration ?? (values.quick ? '1' : '10')),
+    warmup: positive('--warmup', values.warmup ?? (values.quick ? '0.5' : '2'), true),
+    connections: positive('--connections', values.connections),
+    sessions: positive('--sessions', values.sessions, true),
+    starts: positive('--starts', values.starts),
+    only: only as WorkloadName[],
+    out,
+    plot: !values['no-plot'],
+    profileDir: values.profile ? `${out}/profiles` : undefined,
+    pin: !values['no-pin'] && availableParallelism() >= 2,
+    verbose: values.verbose,
+  }
+}
+
+function positive(flag: string, text: string, zeroAllowed = false): number {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    throw new Error(`${flag}: expected a positive number, got "${text}"`)
+  }
+  return value
+}
+
+/** Core 0 runs the bench (load generator) and peers such as the emulator; core 1 runs the subject under test. */
+export function cores(options: BenchOptions) {
+  return options.pin ? { load: 0, subject: 1, peer: 0 } : { load: undefined, subject: undefined, peer: undefined }
+}

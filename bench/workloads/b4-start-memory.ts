@@ -1,0 +1,79 @@
+// B4: cold start of `src/cli/main.ts start` to a listening port (median of several starts), and the app's RSS and
+// B1 latency with 100,000 other signed-in sessions stored, in SQLite and in Redis.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { startAppStack } from '../lib/app-stack.ts'
+import { coldStart } from '../lib/cold-start.ts'
+import { signInToApp } from '../lib/connect-app.ts'
+import { measureSubject } from '../lib/measure.ts'
+import type { BenchOptions } from '../lib/options.ts'
+import { median, round } from '../lib/stats.ts'
+
+export async function b4StartAndMemory(options: BenchOptions) {
+  const starts = await coldStarts(options)
+  const sqlite = await withSessions(options, 'sqlite')
+  const redis = await withSessions(options, 'redis')
+  return { coldStartMs: starts, sqlite, redis }
+}
+
+async function coldStarts(options: BenchOptions) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'graph-connect-bench-start-'))
+  try {
+    // The first start on an empty data folder also creates the databases and the emulator's signing key.
+    const first = await coldStart(options, dataDir)
+    const samples: number[] = []
+    for (let index = 0; index < options.starts; index++) samples.push(await coldStart(options, dataDir))
+    return { median: round(median(samples)), samples: samples.map(round), firstOnEmptyDataDir: round(first) }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
+  const dataDir = mkdtempSync(join(tmpdir(), `graph-connect-bench-b4-${store}-`))
+  const redisPrefix = `graph-connect-bench-${process.pid}-${Date.now()}:`
+  const stack = await startAppStack(options, { dataDir, store, redisPrefix, profile: `b4-${store}` })
+  try {
+    const { cookie } = await signInToApp(stack.appUrl, stack.demo.users[0])
+    const started = performance.now()
+    const prefilled = await stack.app.call<{ sessions: number; recordsPerSession: number }>('prefill', { cookie, count: options.sessions })
+    const prefillSeconds = (performance.now() - started) / 1000
+    const idle = await stack.app.usage()
+    const measured = await measureSubject(options, stack.app, `app, ${store}, ${options.sessions} sessions`, {
+      url: `${stack.appUrl}/`,
+      headers: { cookie },
+    })
+    return {
+      sessions: prefilled.sessions,
+      recordsPerSession: prefilled.recordsPerSession,
+      prefillSeconds: round(prefillSeconds),
+      rssIdleMB: round(idle.rssBytes / 2 ** 20),
+      rssMB: measured.rssMB,
+      perSecond: measured.perSecond,
+      p50: measured.p50,
+      p99: measured.p99,
+    }
+  } finally {
+    await stack.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    if (store === 'redis') await deleteKeys(redisPrefix)
+  }
+}
+
+/** Removes every key the run wrote under its own prefix. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 })
+  try {
+    await redis.connect()
+    let cursor = '0'
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+      if (keys.length > 0) await redis.unlink(...keys)
+      cursor = nextCursor
+    } while (cursor !== '0')
+  } finally {
+    redis.disconnect()
+  }
+}
