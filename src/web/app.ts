@@ -1,0 +1,139 @@
+/** buildApp(config, deps): the Connect web app as a Fastify instance, not listening (server.ts listens). */
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import fastifyStatic from '@fastify/static'
+import type { Config } from '../core/config.ts'
+import type { Store } from '../core/store/store.ts'
+import { languageContext } from './context.ts'
+import { describeError, type ErrorView } from './error-pages.ts'
+import { createRecordingFetch } from './flow.ts'
+import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
+import { securityHeaders } from './security-headers.ts'
+import { sessionPlugin, type Session } from './session.ts'
+import { createViews } from './views.ts'
+import { authRoutes } from './routes/auth-routes.ts'
+import { mailRoutes } from './routes/mail-routes.ts'
+import { opsRoutes } from './routes/ops-routes.ts'
+import type { AuthPort, GraphFactory, MailPort } from './ports.ts'
+import type { WebContext } from './web-context.ts'
+
+export interface AppDeps {
+  store: Store
+  auth: AuthPort
+  logger: FastifyBaseLogger
+  mail: MailPort
+  /** Builds a Graph client for one user; given a fetch that the flow inspector can record. */
+  graphFactory: (options: { token: () => Promise<string>; fetch: typeof fetch }) => ReturnType<GraphFactory>
+  /** The fetch the Graph client (and, when the caller wires it, the auth client) uses. */
+  fetch?: typeof fetch
+}
+
+export interface ConnectApp extends FastifyInstance {
+  /** Readiness drops at once (RE-09); server.ts calls it on SIGTERM. */
+  markShuttingDown(): void
+}
+
+const maxAttachmentBytes = 35 * 1024 * 1024 // Graph's upload-session path handles up to 150 MB; the app keeps a lower cap
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<ConnectApp> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: trustProxyOption(config.trustProxy),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 300_000, // urlencoded forms; multipart has its own limits below
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false },
+  })
+  const render = createViews()
+  const state = { shuttingDown: false }
+  const recordingFetch = createRecordingFetch(deps.fetch ?? globalThis.fetch)
+  const authorityOrigin = new URL(config.authority).origin
+
+  await app.register(cookie)
+  await app.register(formbody, { bodyLimit: 300_000 })
+  await app.register(multipart, { limits: { fileSize: maxAttachmentBytes, files: 10, fields: 20, fieldSize: 200_000, parts: 40 } })
+  securityHeaders(app, { authorityOrigin, hsts: config.secureCookies })
+  languageContext(app, { secure: config.secureCookies })
+  await app.register(sessionPlugin, {
+    store: deps.store,
+    secret: config.sessionSecret,
+    cookieName: config.secureCookies ? '__Host-session' : 'session',
+    secure: config.secureCookies,
+    idleSeconds: config.session.idleSeconds,
+    absoluteSeconds: config.session.absoluteSeconds,
+  })
+  await app.register(fastifyStatic, { root: new URL('./static/', import.meta.url).pathname, prefix: '/static/', maxAge: '1h', decorateReply: false, index: false })
+
+  function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session) {
+    const user = session?.key ? session.data.user : undefined
+    const langBase = request.routeOptions.url === '/' || request.routeOptions.url === '/flow' ? request.routeOptions.url : '/'
+    const html = render(view, {
+      ...data,
+      lang: request.lang,
+      t: request.t,
+      langBase,
+      user,
+      csrf: user ? session?.data.csrf : undefined,
+      flowInspector: config.flowInspector,
+    })
+    return reply.type('text/html; charset=utf-8').send(html)
+  }
+
+  function errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView) {
+    if (view.retryAfterSeconds) reply.header('retry-after', String(view.retryAfterSeconds))
+    reply.code(view.status)
+    return page(request, reply, 'error', { ...view, pageTitle: view.title, reference: view.unexpected || view.status >= 500 ? request.id : undefined })
+  }
+
+  const context: WebContext = {
+    config,
+    store: deps.store,
+    auth: deps.auth,
+    mail: deps.mail,
+    render,
+    formTokens: createFormTokens(config.sessionSecret),
+    graphFor: (user) => deps.graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),
+    state,
+    page,
+    errorPage,
+  }
+
+  app.setErrorHandler(function errorHandler(error, request, reply) {
+    let view: ErrorView
+    if (error instanceof CsrfError || (error instanceof HttpProblem && error.statusCode === 403)) {
+      request.log.info({ event: 'csrf.rejected', reason: error.message }, 'request refused')
+      view = { status: 403, title: request.t('error.csrf.title'), lines: [request.t('error.csrf.text')], action: 'reload' }
+    } else if (error instanceof HttpProblem && error.statusCode === 429) {
+      request.log.info({ event: 'ratelimit.hit', reason: error.message }, 'rate limited')
+      const seconds = error.retryAfterSeconds ?? 60
+      view = { status: 429, title: request.t('error.rateLimited.title'), lines: [request.t('error.rateLimited.text', { seconds })], action: 'home', retryAfterSeconds: seconds }
+    } else {
+      view = describeError(error, request.t, config.redirectUri)
+      if (view.unexpected) request.log.error({ err: error }, 'unexpected error')
+      else if (view.status >= 500) request.log.warn({ err: error, code: (error as { code?: string }).code }, 'upstream or store failure')
+      else request.log.info({ code: (error as { code?: string }).code, status: view.status }, 'request refused')
+    }
+    return errorPage(request, reply, view)
+  })
+  app.setNotFoundHandler(function notFound(request, reply) {
+    return errorPage(request, reply, describeError({ statusCode: 404 }, request.t, config.redirectUri))
+  })
+
+  authRoutes(app, context)
+  mailRoutes(app, context)
+  opsRoutes(app, context)
+
+  app.decorate('markShuttingDown', () => void (state.shuttingDown = true))
+  return app as unknown as ConnectApp
+}
+
+/** OA-14: only the configured proxies (a hop count or addresses); never the headers of a direct client. */
+function trustProxyOption(value: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value
+  if (Array.isArray(value)) return [...value]
+  return value === true
+}

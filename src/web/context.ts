@@ -1,0 +1,32 @@
+/** Per-request language and translator: `?lang=` (remembered in a cookie) > cookie > Accept-Language > English. */
+import type { FastifyInstance } from 'fastify'
+import { isLang, langFromAcceptLanguage, translator, type Lang, type Translate } from './i18n/i18n.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang
+    t: Translate
+  }
+}
+
+const langCookie = 'lang'
+
+export function languageContext(app: FastifyInstance, options: { secure: boolean }): void {
+  const translators = { en: translator('en'), fr: translator('fr') }
+  app.decorateRequest('lang', 'en')
+  app.decorateRequest('t', translators.en)
+  app.addHook('onRequest', async function language(request, reply) {
+    const asked = (request.query as Record<string, unknown> | undefined)?.lang
+    let lang: Lang | undefined
+    if (isLang(asked)) {
+      lang = asked
+      if (request.cookies[langCookie] !== asked) {
+        reply.setCookie(langCookie, asked, { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secure, maxAge: 365 * 24 * 3600 })
+      }
+    }
+    const remembered = request.cookies[langCookie]
+    lang ??= isLang(remembered) ? remembered : langFromAcceptLanguage(request.headers['accept-language']) ?? 'en'
+    request.lang = lang
+    request.t = translators[lang]
+  })
+}

@@ -1,0 +1,152 @@
+/** The one place where errors become what the user reads: core's codes, the IdP's AADSTS numbers, Fastify's statuses. */
+import { AppError, AuthError, GraphError } from '../core/errors.ts'
+import type { MessageKey, Translate } from './i18n/i18n.ts'
+
+export type ErrorAction = 'retry' | 'signin' | 'reload' | 'home'
+
+export interface ErrorView {
+  status: number
+  title: string
+  lines: string[]
+  action: ErrorAction
+  /** Untrusted text from the identity provider, shown escaped. */
+  detail?: string
+  retryAfterSeconds?: number
+  /** True when the server failed (logged at error level; a correlation id is shown). */
+  unexpected?: boolean
+}
+
+interface Entry {
+  status: number
+  title: MessageKey
+  text: MessageKey
+  action: ErrorAction
+}
+
+const page = (status: number, name: string, action: ErrorAction): Entry => ({
+  status,
+  title: `error.${name}.title` as MessageKey,
+  text: `error.${name}.text` as MessageKey,
+  action,
+})
+
+const byAadsts: Record<number, Entry> = {
+  50011: page(400, 'redirectUri', 'home'),
+  700016: page(400, 'unknownApp', 'home'),
+  7000215: page(502, 'badSecret', 'home'),
+  7000222: page(502, 'badSecret', 'home'),
+  65001: page(400, 'consent', 'retry'),
+  65004: page(400, 'cancelled', 'retry'),
+  90094: page(400, 'consent', 'retry'),
+}
+
+const byIdpError: Record<string, Entry> = {
+  access_denied: page(400, 'cancelled', 'retry'),
+  consent_required: page(400, 'consent', 'retry'),
+  interaction_required: page(400, 'consent', 'retry'),
+  login_required: page(400, 'cancelled', 'retry'),
+  unauthorized_client: page(400, 'unknownApp', 'home'),
+  invalid_client: page(502, 'badSecret', 'home'),
+}
+
+const byCode: Partial<Record<AppError['code'], Entry>> = {
+  ERR_AUTH_STATE_INVALID: page(400, 'state', 'retry'),
+  ERR_AUTH_ISSUER_MISMATCH: page(400, 'idToken', 'retry'),
+  ERR_AUTH_ID_TOKEN_INVALID: page(400, 'idToken', 'retry'),
+  ERR_AUTH_CODE_REJECTED: page(400, 'code', 'retry'),
+  ERR_AUTH_CLIENT_REJECTED: page(502, 'badSecret', 'home'),
+  ERR_AUTH_INTERACTION_REQUIRED: page(401, 'reauth', 'signin'),
+  ERR_AUTH_UNAVAILABLE: page(503, 'authUnavailable', 'reload'),
+  ERR_AUTH_METADATA: page(502, 'metadata', 'reload'),
+  ERR_STORE_UNAVAILABLE: page(503, 'store', 'reload'),
+}
+
+const byStatus: Record<number, Entry> = {
+  404: page(404, 'notFound', 'home'),
+  405: page(405, 'method', 'home'),
+  413: page(413, 'tooLargeRequest', 'home'),
+  429: page(429, 'rateLimited', 'home'),
+}
+
+/** Maps anything thrown to a page. Unknown errors become a generic 500 (the caller adds the correlation id). */
+export function describeError(error: unknown, t: Translate, redirectUri: string): ErrorView {
+  if (error instanceof AuthError && (error.aadsts !== undefined || error.idpError)) {
+    const entry =
+      (error.aadsts !== undefined ? byAadsts[error.aadsts] : undefined) ??
+      (error.code === 'ERR_AUTH_IDP_ERROR' && error.idpError ? byIdpError[error.idpError] : undefined)
+    if (entry) return view(entry, t, { uri: redirectUri })
+    if (error.code === 'ERR_AUTH_IDP_ERROR') {
+      return {
+        ...view(page(400, 'idp', 'retry'), t, { code: safeCode(error.idpError) }),
+        detail: error.idpDescription ? t('error.detail', { detail: error.idpDescription.slice(0, 500) }) : undefined,
+      }
+    }
+  }
+  if (error instanceof AppError) {
+    const entry = byCode[error.code]
+    if (entry) {
+      const retryAfter = error instanceof AuthError ? error.retryAfterSeconds : undefined
+      return { ...view(entry, t, {}), retryAfterSeconds: retryAfter ?? (entry.status === 503 ? 5 : undefined) }
+    }
+    if (error instanceof GraphError) return graphPage(error, t)
+    if (error.status < 500) return view(page(error.status, 'badRequest', 'home'), t, {})
+  }
+  const status = statusOf(error)
+  if (status && byStatus[status]) return { ...view(byStatus[status], t, { seconds: 60 }), status }
+  if (status && status >= 400 && status < 500) return { ...view(page(400, 'badRequest', 'home'), t, {}), status }
+  return { ...view(page(500, 'generic', 'reload'), t, {}), unexpected: true }
+}
+
+/** What a failed send says (shown in the banner above the form, which is kept as typed). */
+export function sendFailureLines(error: unknown, t: Translate): { lines: string[]; unknown: boolean } {
+  if (error instanceof GraphError) {
+    const lines = [t(error.outcome === 'unknown' ? 'flash.unknown' : 'flash.failed'), graphText(error, t)]
+    if (error.requestId) lines.push(t('error.graphRequestId', { id: error.requestId }))
+    return { lines, unknown: error.outcome === 'unknown' }
+  }
+  if (error instanceof AppError) {
+    const described = describeError(error, t, '')
+    return { lines: [t('flash.failed'), ...described.lines], unknown: false }
+  }
+  return { lines: [t('flash.failed'), t('error.generic.text')], unknown: false }
+}
+
+function graphText(error: GraphError, t: Translate): string {
+  switch (error.code) {
+    case 'ERR_GRAPH_FORBIDDEN':
+      return t('error.forbidden.text')
+    case 'ERR_GRAPH_THROTTLED':
+      return t('error.throttled.text', { seconds: error.retryAfterSeconds ?? 60 })
+    case 'ERR_GRAPH_INVALID_RECIPIENTS':
+      return t('error.invalidRecipients.text')
+    case 'ERR_GRAPH_TOO_LARGE':
+      return t('error.tooLarge.text')
+    case 'ERR_GRAPH_OUTCOME_UNKNOWN':
+      return t('error.outcomeUnknown.text')
+    case 'ERR_GRAPH_UNAVAILABLE':
+      return error.outcome === 'unknown' ? t('error.outcomeUnknown.text') : t('error.graphUnavailable.text')
+    case 'ERR_GRAPH_UNAUTHORIZED':
+      return t('error.reauth.text')
+    default:
+      return error.outcome === 'unknown' ? t('error.outcomeUnknown.text') : t('error.graphRequest.text', { code: safeCode(error.graphCode ?? String(error.httpStatus)) })
+  }
+}
+
+function graphPage(error: GraphError, t: Translate): ErrorView {
+  const status = error.code === 'ERR_GRAPH_THROTTLED' ? 429 : error.status >= 500 ? 502 : error.status
+  return { status, title: t('error.title'), lines: [graphText(error, t)], action: 'reload', retryAfterSeconds: error.retryAfterSeconds }
+}
+
+function view(entry: Entry, t: Translate, params: Record<string, string | number>): ErrorView {
+  return { status: entry.status, title: t(entry.title), lines: [t(entry.text, params)], action: entry.action }
+}
+
+/** IdP and Graph codes are shown only when they look like codes. */
+function safeCode(code: string | undefined): string {
+  return code && /^[\w.-]{1,64}$/.test(code) ? code : 'error'
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode
+  return typeof status === 'number' ? status : undefined
+}

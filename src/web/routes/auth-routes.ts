@@ -1,0 +1,148 @@
+/** Sign-in and sign-out: GET /connect, GET /connect/get_token/ (the seed's reply URL), POST /disconnect. */
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AuthError } from '../../core/errors.ts'
+import { assertCsrfToken, assertSameOrigin, rateLimit, safeEqual } from '../guards.ts'
+import { addCalls, describeAuthorize, describeCallback, withRecording, type FlowRecord } from '../flow.ts'
+import { describeError } from '../error-pages.ts'
+import type { SignInRecordLike } from '../ports.ts'
+import type { SessionUser } from '../session.ts'
+import type { WebContext } from '../web-context.ts'
+
+interface PendingSignIn {
+  record: SignInRecordLike
+  /** The pre-login session the sign-in was started from (OA-01: state bound to the browser). */
+  sessionKey: string
+  authorize?: FlowRecord['authorize']
+}
+
+const pendingTtlSeconds = 600 // 10 minutes to finish signing in
+const maxPhotoBytes = 100_000
+
+export function authRoutes(app: FastifyInstance, context: WebContext): void {
+  const { config, store, auth } = context
+  const redirectPath = new URL(config.redirectUri).pathname
+
+  app.get('/connect', async function connect(request, reply) {
+    await rateLimit(store, `signin:${request.ip}`, config.limits.signInsPerMinute)
+    const session = await request.session()
+    session.changed()
+    await session.save()
+    const { url, record } = await auth.beginSignIn()
+    const pending: PendingSignIn = { record, sessionKey: session.key ?? '', authorize: config.flowInspector ? describeAuthorize(url) : undefined }
+    await store.set(`signin:${record.state}`, pending, pendingTtlSeconds)
+    return reply.header('cache-control', 'no-store').redirect(url, 302)
+  })
+
+  app.get(redirectPath, async function getToken(request, reply) {
+    reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store')
+    const query = stringParams(request.query)
+    const session = await request.session()
+    const pending = query.state && session.key ? await store.take<PendingSignIn>(`signin:${query.state}`) : undefined
+    if (!pending || !session.key || !safeEqual(pending.sessionKey, session.key)) {
+      request.log.info({ event: 'signin.rejected', reason: !query.state ? 'state missing' : !session.key ? 'no session' : 'state unknown, used or foreign' }, 'sign-in callback rejected')
+      return context.errorPage(request, reply, describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri))
+    }
+    try {
+      if (query.error) throw idpError(query)
+      const partition = randomBytes(32).toString('base64url')
+      const recorded = await withRecording(config.flowInspector, async () => {
+        const account = await auth.completeSignIn(pending.record, query, partition)
+        const user = { ...identityOf(account), partition, hasPhoto: false, account }
+        user.hasPhoto = await keepPhoto(context, request, user)
+        return user
+      })
+      if (recorded.error) throw recorded.error
+      const user = recorded.result as SessionUser
+      const previous = session.data.user
+      await session.regenerate()
+      session.data.user = user
+      session.changed()
+      await session.save()
+      if (previous) await forgetUser(context, previous)
+      if (config.flowInspector) {
+        const flow = addCalls({ authorize: pending.authorize, callback: describeCallback(redirectPath, query), graph: [] }, recorded.calls, config.graphBaseUrl)
+        await store.set(`flow:${partition}`, flow, config.session.absoluteSeconds)
+      }
+      request.log.info({ event: 'signin.success' }, 'signed in')
+      return reply.redirect('/', 303)
+    } catch (error) {
+      const view = describeError(error, request.t, config.redirectUri)
+      if (view.unexpected) throw error
+      request.log.info({ event: 'signin.failed', code: (error as AuthError).code, aadsts: (error as AuthError).aadsts }, 'sign-in failed')
+      return context.errorPage(request, reply, view)
+    }
+  })
+
+  app.post('/disconnect', async function disconnect(request, reply) {
+    assertSameOrigin(request, config.publicUrl)
+    const session = await request.session()
+    const user = session.data.user
+    if (!user) {
+      await session.destroy()
+      return reply.redirect('/', 303)
+    }
+    assertCsrfToken(session.data.csrf, (request.body as Record<string, unknown> | undefined)?._csrf)
+    await session.destroy()
+    await forgetUser(context, user)
+    request.log.info({ event: 'signout' }, 'signed out')
+    return reply.header('cache-control', 'no-store').redirect(auth.logoutUrl(), 303)
+  })
+
+  app.get('/disconnect', methodNotAllowed(context))
+}
+
+export function methodNotAllowed(context: WebContext) {
+  return async function methodNotAllowed(request: FastifyRequest, reply: FastifyReply) {
+    reply.header('allow', 'POST')
+    return context.errorPage(request, reply, describeError({ statusCode: 405 }, request.t, context.config.redirectUri))
+  }
+}
+
+async function forgetUser(context: WebContext, user: SessionUser): Promise<void> {
+  await context.auth.forget(user.partition)
+  await context.store.delete(`photo:${user.partition}`)
+  await context.store.delete(`flow:${user.partition}`)
+}
+
+/** The photo is fetched once, at sign-in, so GET / needs no Graph call. No photo is fine. */
+async function keepPhoto(context: WebContext, request: FastifyRequest, user: SessionUser): Promise<boolean> {
+  try {
+    const photo = await context.graphFor(user).getMyPhoto()
+    if (!photo || photo.bytes.byteLength > maxPhotoBytes || !/^image\/(jpeg|png|gif|webp)$/.test(photo.contentType)) return false
+    const record = { contentType: photo.contentType, data: Buffer.from(photo.bytes).toString('base64') }
+    await context.store.set(`photo:${user.partition}`, record, context.config.session.absoluteSeconds)
+    return true
+  } catch (error) {
+    request.log.info({ event: 'photo.unavailable', code: (error as AuthError).code }, 'no profile photo')
+    return false
+  }
+}
+
+function idpError(query: Record<string, string>): AuthError {
+  const description = query.error_description
+  const aadsts = description?.match(/AADSTS(\d{4,7})/)?.[1]
+  return new AuthError('ERR_AUTH_IDP_ERROR', { idpError: query.error, idpDescription: description, aadsts: aadsts ? Number(aadsts) : undefined })
+}
+
+/** Name, sign-in name and mail address from whatever core's completeSignIn returned. */
+export function identityOf(account: unknown): Pick<SessionUser, 'name' | 'username' | 'address'> {
+  const value = (account ?? {}) as Record<string, unknown>
+  const text = (...names: string[]) => names.map((name) => value[name]).find((v): v is string => typeof v === 'string' && v.length > 0)
+  const username = text('username', 'preferredUsername', 'preferred_username', 'userPrincipalName', 'upn') ?? ''
+  return {
+    name: text('name', 'displayName') ?? username,
+    username,
+    address: text('address', 'mail', 'email') ?? username,
+  }
+}
+
+/** Query parameters as single strings (a repeated parameter keeps its first value). */
+export function stringParams(query: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    const first = Array.isArray(value) ? value[0] : value
+    if (typeof first === 'string') out[name] = first
+  }
+  return out
+}

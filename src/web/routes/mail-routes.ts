@@ -1,0 +1,150 @@
+/** The Connect page, the signed-in page with the send form, POST /send (CSRF, one-time form token, PRG), the photo. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '../../core/errors.ts'
+import { assertCsrfToken, assertSameOrigin, HttpProblem, rateLimit } from '../guards.ts'
+import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
+import { sendFailureLines } from '../error-pages.ts'
+import { methodNotAllowed } from './auth-routes.ts'
+import { readSendForm, formFields, type SendForm } from '../send-form.ts'
+import type { Flash, Session, SessionUser } from '../session.ts'
+import type { WebContext } from '../web-context.ts'
+
+interface Submission {
+  state: 'pending' | 'done'
+  flash?: Flash
+}
+
+const submissionTtlSeconds = 3600
+
+export function mailRoutes(app: FastifyInstance, context: WebContext): void {
+  const { config, store } = context
+
+  app.get('/', async function home(request, reply) {
+    const session = await request.session()
+    const user = session.key ? session.data.user : undefined
+    const flash = session.key ? session.data.flash : undefined
+    if (flash) {
+      // One-time: shown once. A form kept for after a re-sign-in survives the Connect page.
+      session.data.flash = !user && flash.form ? { ...flash, lines: [] } : undefined
+      session.changed()
+      await session.save()
+    }
+    const shown = flash?.lines.length ? flash : undefined
+    if (!user) return context.page(request, reply, 'connect', { flash: shown }, session)
+    const welcome = context.mail.welcomeMail(user.name, request.lang)
+    const form = flash?.form ?? { to: user.address, subject: welcome.subject, body: welcome.body, format: 'html', importance: 'normal', saveToSentItems: 'on' }
+    return renderMain(context, request, reply, session, user, { form, flash: shown })
+  })
+
+  app.get('/me/photo', async function photo(request, reply) {
+    const session = await request.session()
+    const user = session.key ? session.data.user : undefined
+    const photo = user?.hasPhoto ? await store.get<{ contentType: string; data: string }>(`photo:${user.partition}`) : undefined
+    if (!photo) return reply.callNotFound()
+    return reply.header('cache-control', 'private, no-store').type(photo.contentType).send(Buffer.from(photo.data, 'base64'))
+  })
+
+  app.post('/send', async function send(request, reply) {
+    assertSameOrigin(request, config.publicUrl)
+    const session = await request.session()
+    const user = session.key ? session.data.user : undefined
+    const form = await readSendForm(request)
+    if (!user || !session.key) {
+      session.data.flash = { kind: 'warning', lines: [request.t('error.signedOut.text')] }
+      session.changed()
+      await session.save()
+      return reply.redirect('/', 303)
+    }
+    assertCsrfToken(session.data.csrf, form.fields._csrf)
+    const nonce = context.formTokens.verify(session.key, form.fields._form)
+    if (!nonce) throw new HttpProblem(403, 'form token invalid')
+    const kept = formFields(form.fields)
+    const reattach = form.files.length > 0 || form.tooLarge ? [request.t('flash.reattach')] : []
+    if (form.tooLarge) {
+      const errors = { attachments: request.t('error.tooLargeRequest.text') }
+      return renderMain(context, request, reply.code(413), session, user, { form: kept, fieldErrors: errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
+    }
+    const parsed = context.mail.parseSendForm(kept, form.files, request.lang)
+    if (!parsed.ok) {
+      return renderMain(context, request, reply.code(400), session, user, { form: kept, fieldErrors: parsed.errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
+    }
+    try {
+      await rateLimit(store, `send:${user.username || user.partition}`, config.limits.sendsPerMinute)
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.statusCode !== 429) throw error
+      const seconds = error.retryAfterSeconds ?? 60
+      reply.code(429).header('retry-after', String(seconds))
+      return renderMain(context, request, reply, session, user, { form: kept, flash: { kind: 'error', lines: [request.t('flash.failed'), request.t('error.rateLimited.text', { seconds }), ...reattach] } })
+    }
+
+    const claimKey = `submit:${session.key}:${nonce}`
+    if (!(await store.setIfAbsent(claimKey, { state: 'pending' } satisfies Submission, submissionTtlSeconds))) {
+      // A double submit: wait for the first one's outcome and show the same result (RE-03).
+      const done = await waitForSubmission(context, claimKey)
+      session.data.flash = done?.flash ?? { kind: 'warning', lines: [request.t('flash.unknown'), request.t('error.outcomeUnknown.text')] }
+      session.changed()
+      await session.save()
+      return reply.redirect('/', 303)
+    }
+
+    const recorded = await withRecording(config.flowInspector, () => context.graphFor(user).sendMail(parsed.message as never, parsed.saveToSentItems))
+    let flash: Flash
+    if (recorded.error === undefined) {
+      flash = { kind: 'success', lines: [request.t('flash.sent', { addresses: parsed.recipients.join(', ') })] }
+      request.log.info({ event: 'mail.sent', recipients: parsed.recipients.length }, 'mail sent')
+    } else if (recorded.error instanceof AppError && recorded.error.code === 'ERR_AUTH_INTERACTION_REQUIRED') {
+      await store.delete(claimKey)
+      return reauthenticate(context, request, reply, session, user, kept)
+    } else {
+      const failure = sendFailureLines(recorded.error, request.t)
+      if (!(recorded.error instanceof AppError)) request.log.error({ err: recorded.error }, 'send failed unexpectedly')
+      else request.log.info({ event: 'mail.failed', code: recorded.error.code }, 'send failed')
+      flash = { kind: failure.unknown ? 'warning' : 'error', lines: [...failure.lines, ...reattach], form: kept }
+    }
+    await store.set(claimKey, { state: 'done', flash } satisfies Submission, submissionTtlSeconds)
+    await appendFlow(context, user, recorded.calls)
+    session.data.flash = flash
+    session.changed()
+    await session.save()
+    return reply.redirect('/', 303)
+  })
+
+  app.get('/send', methodNotAllowed(context))
+}
+
+function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Record<string, string> }) {
+  const formToken = context.formTokens.issue(session.key ?? '')
+  const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]?.toUpperCase()).join('')
+  return context.page(request, reply, 'main', { ...data, formToken, initials, fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }, session)
+}
+
+/** invalid_grant: one redirect to sign in again, keeping the form; a second one within 30 s shows a page instead (OA-09). */
+async function reauthenticate(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, kept: Record<string, string>) {
+  const key = session.key ?? ''
+  session.data.user = undefined
+  session.data.flash = { kind: 'warning', lines: [request.t('error.reauth.text'), request.t('flash.reattach')], form: kept }
+  session.changed()
+  await session.save()
+  await context.auth.forget(user.partition)
+  const first = await context.store.setIfAbsent(`reauth:${key}`, 1, 30)
+  return reply.redirect(first ? '/connect' : '/', 303)
+}
+
+async function waitForSubmission(context: WebContext, key: string): Promise<Submission | undefined> {
+  const deadline = Date.now() + context.config.graph.retryBudgetMs + context.config.graph.timeoutMs + 2000
+  while (Date.now() < deadline) {
+    const submission = await context.store.get<Submission>(key)
+    if (submission?.state === 'done') return submission
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return undefined
+}
+
+async function appendFlow(context: WebContext, user: SessionUser, calls: Parameters<typeof addCalls>[1]): Promise<void> {
+  if (!context.config.flowInspector || !calls.length) return
+  const key = `flow:${user.partition}`
+  const flow = (await context.store.get<FlowRecord>(key)) ?? { graph: [] }
+  await context.store.set(key, addCalls(flow, calls, context.config.graphBaseUrl), context.config.session.absoluteSeconds)
+}
+
+export type { SendForm }

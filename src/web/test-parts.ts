@@ -1,0 +1,102 @@
+/**
+ * Test parts for web's own HTTP tests: the real memory store and config, with a scripted auth, Graph and mail in
+ * place of core's (the journeys in test/ use the real core against the real emulator).
+ */
+import { randomBytes } from 'node:crypto'
+import { pino } from 'pino'
+import { loadConfig } from '../core/config.ts'
+import { AuthError, GraphError } from '../core/errors.ts'
+import { createMemoryStore } from '../core/store/memory-store.ts'
+import type { Store } from '../core/store/store.ts'
+import { buildApp, type ConnectApp } from './app.ts'
+import type { AuthPort, MailPort, UploadedFile } from './ports.ts'
+
+export interface Script {
+  signIns: string[]
+  sends: unknown[]
+  forgotten: string[]
+  sendDelayMs: number
+  sendError?: Error
+  tokenError?: Error
+}
+
+export async function testApp(env: Record<string, string> = {}, options: { store?: Store } = {}): Promise<{ app: ConnectApp; store: Store; script: Script }> {
+  const config = loadConfig({ CLIENT_ID: 'test-client', CLIENT_SECRET: 'CANARY-SECRET-test', STORE: 'memory', AUTHORITY: 'https://login.example.test/tenant', FLOW_INSPECTOR: 'true', LOG_LEVEL: 'silent', ...env })
+  const store = options.store ?? createMemoryStore()
+  const script: Script = { signIns: [], sends: [], forgotten: [], sendDelayMs: 0 }
+  const auth: AuthPort = {
+    async beginSignIn() {
+      const state = randomBytes(16).toString('base64url')
+      return { url: `https://login.example.test/tenant/oauth2/v2.0/authorize?client_id=test-client&state=${state}&nonce=n`, record: { state } }
+    },
+    async completeSignIn(record, query) {
+      script.signIns.push(record.state)
+      if (query.code === 'rejected') throw new AuthError('ERR_AUTH_CODE_REJECTED', { idpError: 'invalid_grant' })
+      if (query.code === 'badsecret') throw new AuthError('ERR_AUTH_CLIENT_REJECTED', { idpError: 'invalid_client', aadsts: 7000215 })
+      if (query.code === 'boom') throw new Error('unexpected at /srv/app/secret.ts:12')
+      return { name: query.name ?? 'Adele Vance', username: 'adele@contoso.test', address: 'adele@contoso.test', homeAccountId: 'h' }
+    },
+    async acquireToken() {
+      if (script.tokenError) throw script.tokenError
+      return 'CANARY-AT-token'
+    },
+    async forget(partition) {
+      script.forgotten.push(partition)
+    },
+    logoutUrl: () => 'https://login.example.test/tenant/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2F',
+  }
+  const mail: MailPort = {
+    parseSendForm(fields: Record<string, string>, files: UploadedFile[]) {
+      const to = (fields.to ?? '').split(/[;,]/).map((s) => s.trim()).filter(Boolean)
+      const errors: Record<string, string> = {}
+      if (!to.length) errors.to = 'Enter at least one address.'
+      if (to.some((a) => !/^[^\s@<>]+@[^\s@<>]+$/.test(a))) errors.to = 'Check the addresses.'
+      if (/[\r\n]/.test(fields.subject ?? '')) errors.subject = 'One line only.'
+      if (Object.keys(errors).length) return { ok: false, errors }
+      return { ok: true, recipients: to, message: { subject: fields.subject, to, files: files.map((f) => f.name) }, saveToSentItems: fields.saveToSentItems === 'on' }
+    },
+    welcomeMail: (name, lang) => ({ subject: lang === 'fr' ? 'Bienvenue' : 'Welcome to the Microsoft Graph Connect sample', body: `<p>Congratulations ${name.replace(/</g, '&lt;')},</p>` }),
+  }
+  const app = await buildApp(config, {
+    store,
+    auth,
+    mail,
+    logger: pino({ level: 'silent' }),
+    graphFactory: ({ token }) => ({
+      async getMyPhoto() {
+        await token()
+        return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
+      },
+      async sendMail(message: unknown) {
+        await token()
+        await new Promise((resolve) => setTimeout(resolve, script.sendDelayMs))
+        if (script.sendError) throw script.sendError
+        script.sends.push(message)
+      },
+    }),
+  })
+  return { app, store, script }
+}
+
+export { GraphError, AuthError }
+
+/** A minimal cookie jar over inject(): keeps Set-Cookie values, sends them back. */
+export class Jar {
+  readonly cookies = new Map<string, string>()
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  take(setCookie: string | string[] | undefined): void {
+    for (const line of [setCookie ?? []].flat()) {
+      const [pair = '', ...attributes] = line.split(';')
+      const index = pair.indexOf('=')
+      const name = pair.slice(0, index).trim()
+      const value = pair.slice(index + 1).trim()
+      const expired = attributes.some((a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a))
+      if (expired || !value) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+  }
+}
