@@ -1,0 +1,231 @@
+/** Sign-in and tokens with msal-node: state, nonce and PKCE; id_token validation; one token-cache partition per session. */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { ConfidentialClientApplication, LogLevel, type Configuration, type ICachePlugin } from '@azure/msal-node'
+import type { Config } from '../config.ts'
+import { AuthError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import type { Store } from '../store/store.ts'
+import { issuerMatches, resolveAuthority, type ResolvedAuthority } from './authority.ts'
+import { createIdTokenValidator } from './id-token.ts'
+import { mapMsalError, parseAadsts } from './map-msal-error.ts'
+import { createNetworkClient } from './network-client.ts'
+import { accountsIn, createTokenCacheStore } from './token-cache.ts'
+
+const SIGN_IN_MAX_AGE_MS = 15 * 60_000 // a pending sign-in older than this is refused (codes live ~10 minutes)
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email'])
+const UNAVAILABLE_BACKOFF_SECONDS = 5 // after a token-endpoint outage without Retry-After, the partition waits this long
+const MAX_BACKOFF_SECONDS = 300
+
+/** The one-time record kept server-side between beginSignIn and completeSignIn (under its state). */
+export interface SignInRecord {
+  state: string
+  nonce: string
+  codeVerifier: string
+  /** Unix milliseconds. */
+  createdAt: number
+}
+
+/** Who signed in. Keyed by homeAccountId (oid.tid), never by name or address. */
+export interface SignedInUser {
+  homeAccountId: string
+  oid: string
+  tid: string
+  name: string
+  /** preferred_username (UPN or address). */
+  username: string
+  /** The user's address when the token carries one (email, else a preferred_username that is an address). */
+  email: string | undefined
+}
+
+export interface BeginSignInOptions {
+  prompt?: 'login' | 'select_account' | 'consent' | 'none'
+  loginHint?: string
+}
+
+export interface Auth {
+  beginSignIn(options?: BeginSignInOptions): Promise<{ url: string; record: SignInRecord }>
+  completeSignIn(record: SignInRecord, query: Record<string, string>, partition: string): Promise<SignedInUser>
+  acquireToken(partition: string, user: SignedInUser): Promise<string>
+  forget(partition: string): Promise<void>
+  logoutUrl(): string
+  readonly authority: ResolvedAuthority
+}
+
+export interface AuthDependencies {
+  store: Store
+  fetch?: typeof fetch
+  logger?: Logger
+}
+
+type AuthConfig = Pick<Config, 'clientId' | 'credential' | 'authority' | 'redirectUri' | 'postLogoutRedirectUri' | 'scopes' | 'sessionSecret' | 'idpTimeoutMs'> & {
+  session: Pick<Config['session'], 'absoluteSeconds'>
+}
+
+const random = () => randomBytes(32).toString('base64url') // 256 bits
+const sameString = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+
+/**
+ * Resolves the authority (one metadata fetch), then signs users in and hands out access tokens.
+ * @example const auth = await createAuth(config, { store, logger }); const { url, record } = await auth.beginSignIn()
+ */
+export async function createAuth(config: AuthConfig, dependencies: AuthDependencies): Promise<Auth> {
+  const fetchImpl = dependencies.fetch ?? fetch
+  const authority = await resolveAuthority(config.authority, fetchImpl, config.idpTimeoutMs)
+  const idTokens = createIdTokenValidator({ jwksUri: authority.metadata.jwks_uri, issuer: authority.issuer, clientId: config.clientId, fetch: fetchImpl, timeoutMs: config.idpTimeoutMs })
+  const tokenCaches = createTokenCacheStore(dependencies.store, config.sessionSecret, config.session.absoluteSeconds)
+  const resourceScopes = config.scopes.filter((scope) => !OIDC_SCOPES.has(scope))
+  const silentScopes = resourceScopes.length ? resourceScopes : ['User.Read']
+  const logger = dependencies.logger
+  const credential = config.credential.kind === 'secret'
+    ? { clientSecret: config.credential.secret }
+    : { clientCertificate: { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKey, x5c: config.credential.certificate } }
+
+  // A fresh client per operation: nothing of one session's cache can stay in memory for the next (RE-06). The
+  // metadata is supplied, so construction makes no network call.
+  function client(cachePlugin?: ICachePlugin) {
+    const retryAfter = { seconds: undefined as number | undefined }
+    const network = createNetworkClient(fetchImpl, config.idpTimeoutMs, (status, headers) => {
+      const header = headers.get('retry-after')
+      retryAfter.seconds = status >= 400 && header && /^\d+$/.test(header) ? Number(header) : undefined
+    })
+    const configuration: Configuration = {
+      auth: {
+        clientId: config.clientId,
+        authority: authority.msalAuthority,
+        knownAuthorities: authority.knownAuthorities,
+        authorityMetadata: authority.authorityMetadata,
+        cloudDiscoveryMetadata: authority.cloudDiscoveryMetadata,
+        ...credential,
+      },
+      cache: cachePlugin ? { cachePlugin } : {},
+      system: {
+        networkClient: network,
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (_level, message) => logger?.debug({ msal: message }, 'msal'),
+        },
+      },
+    }
+    return { cca: new ConfidentialClientApplication(configuration), retryAfter }
+  }
+
+  const inFlight = new Map<string, Promise<string>>()
+  const unavailableUntil = new Map<string, number>()
+
+  async function acquireSilently(partition: string, user: SignedInUser): Promise<string> {
+    const { cca, retryAfter } = client(tokenCaches.plugin(partition, user.homeAccountId))
+    try {
+      const account = await cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
+      if (!account) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'No tokens for this session; sign in again' })
+      const result = await cca.acquireTokenSilent({ account, scopes: silentScopes })
+      if (result.account?.homeAccountId !== user.homeAccountId) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'The token belongs to another account' })
+      unavailableUntil.delete(partition)
+      return result.accessToken
+    } catch (error) {
+      try {
+        mapMsalError(error, 'silent')
+      } catch (mapped) {
+        if (mapped instanceof AuthError && mapped.code === 'ERR_AUTH_UNAVAILABLE') {
+          const seconds = Math.min(retryAfter.seconds ?? UNAVAILABLE_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS)
+          unavailableUntil.set(partition, Date.now() + seconds * 1000)
+          throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: mapped.message, cause: mapped.cause, idpError: mapped.idpError, aadsts: mapped.aadsts, retryAfterSeconds: seconds })
+        }
+        throw mapped
+      }
+    }
+  }
+
+  return {
+    authority,
+
+    async beginSignIn(options = {}) {
+      const record: SignInRecord = { state: random(), nonce: random(), codeVerifier: random(), createdAt: Date.now() }
+      const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
+      try {
+        const url = await client().cca.getAuthCodeUrl({
+          scopes: [...config.scopes],
+          redirectUri: config.redirectUri,
+          state: record.state,
+          nonce: record.nonce,
+          codeChallenge,
+          codeChallengeMethod: 'S256',
+          responseMode: 'query',
+          prompt: options.prompt,
+          loginHint: options.loginHint,
+        })
+        return { url, record }
+      } catch (error) {
+        return mapMsalError(error, 'code')
+      }
+    },
+
+    async completeSignIn(record, query, partition) {
+      if (typeof query.state !== 'string' || !sameString(query.state, record.state) || Date.now() - record.createdAt > SIGN_IN_MAX_AGE_MS) {
+        throw new AuthError('ERR_AUTH_STATE_INVALID')
+      }
+      if (query.error) {
+        throw new AuthError('ERR_AUTH_IDP_ERROR', {
+          message: `The identity provider answered ${query.error}${query.error_description ? `: ${query.error_description.split(/\r?\n/)[0]}` : ''}`.slice(0, 500),
+          idpError: query.error,
+          aadsts: parseAadsts(query.error_description) ?? parseAadsts(query.error_uri),
+          idpDescription: query.error_description,
+        })
+      }
+      if (query.iss !== undefined ? !issuerMatches(authority.issuer, query.iss) : authority.metadata.authorization_response_iss_parameter_supported === true) {
+        throw new AuthError('ERR_AUTH_ISSUER_MISMATCH', { message: `The sign-in response names issuer ${query.iss ?? '(none)'}; expected ${authority.issuer}` })
+      }
+      if (!query.code) throw new AuthError('ERR_AUTH_CODE_REJECTED', { message: 'The sign-in response carries no code' })
+
+      const { cca } = client()
+      let result
+      try {
+        result = await cca.acquireTokenByCode(
+          { code: query.code, redirectUri: config.redirectUri, scopes: [...config.scopes], codeVerifier: record.codeVerifier, state: record.state, nonce: record.nonce },
+          { code: query.code, state: query.state, client_info: query.client_info },
+        )
+      } catch (error) {
+        mapMsalError(error, 'code')
+      }
+      if (!result?.idToken || !result.account) throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: 'The token response carries no ID token' })
+      const claims = await idTokens.validate(result.idToken, { nonce: record.nonce })
+      const homeAccountId = result.account.homeAccountId
+      const serialized = cca.getTokenCache().serialize()
+      if (accountsIn(serialized).some((account) => account !== homeAccountId)) throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: 'The token cache holds another account' })
+      await tokenCaches.write(partition, serialized) // only after every check passed
+      const username = claims.preferred_username ?? result.account.username
+      return {
+        homeAccountId,
+        oid: claims.oid ?? claims.sub!,
+        tid: claims.tid!,
+        name: claims.name ?? username,
+        username,
+        email: claims.email ?? (/^[^@\s]+@[^@\s]+$/.test(username) ? username : undefined),
+      }
+    },
+
+    async acquireToken(partition, user) {
+      const until = unavailableUntil.get(partition)
+      if (until !== undefined && until > Date.now()) {
+        throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: 'The token endpoint was unavailable moments ago', retryAfterSeconds: Math.ceil((until - Date.now()) / 1000) })
+      }
+      const pending = inFlight.get(partition)
+      if (pending) return pending // single flight: concurrent callers share one refresh (RE-05)
+      const acquisition = acquireSilently(partition, user).finally(() => inFlight.delete(partition))
+      inFlight.set(partition, acquisition)
+      return acquisition
+    },
+
+    async forget(partition) {
+      unavailableUntil.delete(partition)
+      await tokenCaches.delete(partition)
+    },
+
+    logoutUrl() {
+      const endpoint = authority.metadata.end_session_endpoint ?? `${config.authority}/oauth2/v2.0/logout`
+      const url = new URL(endpoint)
+      url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri)
+      return url.href
+    },
+  }
+}

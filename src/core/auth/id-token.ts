@@ -1,0 +1,49 @@
+/** ID-token validation with jose: signature from the authority's JWKS, iss per tenant, aud, exp/nbf, nonce. */
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose'
+import { AuthError } from '../errors.ts'
+import { issuerMatches } from './authority.ts'
+
+const CLOCK_SKEW_SECONDS = 120
+
+export interface IdTokenClaims extends JWTPayload {
+  oid?: string
+  tid?: string
+  name?: string
+  preferred_username?: string
+  email?: string
+  nonce?: string
+}
+
+export interface IdTokenValidator {
+  validate(idToken: string, expected: { nonce: string }): Promise<IdTokenClaims>
+}
+
+export function createIdTokenValidator(options: { jwksUri: string; issuer: string; clientId: string; fetch: typeof fetch; timeoutMs: number }): IdTokenValidator {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
+    timeoutDuration: options.timeoutMs,
+    [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
+  })
+  const invalid = (message: string, cause?: unknown) => new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: `ID token rejected: ${message}`, cause })
+  return {
+    async validate(idToken, expected) {
+      let claims: IdTokenClaims
+      try {
+        ;({ payload: claims } = await jwtVerify<IdTokenClaims>(idToken, jwks, {
+          audience: options.clientId,
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          requiredClaims: ['iss', 'aud', 'exp', 'iat', 'tid'],
+        }))
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && !code)) {
+          throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: 'The signing keys of the identity provider cannot be fetched', cause: error })
+        }
+        throw invalid((error as Error).message, error)
+      }
+      if (typeof claims.iss !== 'string' || !issuerMatches(options.issuer, claims.iss, claims.tid)) throw invalid(`unexpected issuer ${String(claims.iss)}`)
+      if (claims.nonce !== expected.nonce) throw invalid('nonce mismatch')
+      if (typeof claims.oid !== 'string' && typeof claims.sub !== 'string') throw invalid('no oid or sub')
+      return claims
+    },
+  }
+}

@@ -1,0 +1,70 @@
+/** Token caches in the Store, one partition per session, encrypted at rest, read fail-closed. */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
+import { AppError } from '../errors.ts'
+import type { Store } from '../store/store.ts'
+
+const VERSION = 'v1.'
+
+export interface TokenCacheStore {
+  read(partition: string): Promise<string | undefined>
+  write(partition: string, serialized: string): Promise<void>
+  delete(partition: string): Promise<void>
+  /** msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06). */
+  plugin(partition: string, owner: string): ICachePlugin
+}
+
+export const tokenCacheKey = (partition: string) => `tokencache:${partition}`
+
+/** The homeAccountIds a serialized msal cache holds. */
+export function accountsIn(serialized: string): string[] {
+  const accounts = (JSON.parse(serialized) as { Account?: Record<string, { home_account_id?: string }> }).Account ?? {}
+  return [...new Set(Object.values(accounts).map((account) => account.home_account_id ?? ''))]
+}
+
+export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: number): TokenCacheStore {
+  // AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis.
+  const key = Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32))
+  const seal = (plaintext: string) => {
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', key, iv)
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+    return VERSION + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')
+  }
+  const open = (sealed: string) => {
+    const bytes = Buffer.from(sealed.slice(VERSION.length), 'base64url')
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12))
+    decipher.setAuthTag(bytes.subarray(12, 28))
+    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')
+  }
+
+  const tokenCaches: TokenCacheStore = {
+    async read(partition) {
+      const sealed = await store.get<string>(tokenCacheKey(partition)) // a store error propagates: never "empty"
+      if (sealed === undefined) return undefined
+      try {
+        return open(sealed)
+      } catch (error) {
+        throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)', cause: error })
+      }
+    },
+    write: (partition, serialized) => store.set(tokenCacheKey(partition), seal(serialized), ttlSeconds),
+    delete: (partition) => store.delete(tokenCacheKey(partition)),
+    plugin(partition, owner) {
+      return {
+        async beforeCacheAccess(context: TokenCacheContext) {
+          const serialized = await tokenCaches.read(partition)
+          if (serialized !== undefined) context.tokenCache.deserialize(serialized)
+        },
+        async afterCacheAccess(context: TokenCacheContext) {
+          if (!context.cacheHasChanged) return
+          const serialized = context.tokenCache.serialize()
+          const strangers = accountsIn(serialized).filter((account) => account !== owner)
+          if (strangers.length) throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'Refusing to write another account into a token-cache partition' })
+          await tokenCaches.write(partition, serialized)
+        },
+      }
+    },
+  }
+  return tokenCaches
+}
