@@ -7,6 +7,7 @@ import { loadFixtures } from './fixtures.ts'
 import { identityControlRoutes } from './identity/control-routes.ts'
 import { loadSigningKeys } from './identity/keys.ts'
 import { identityRoutes } from './identity/routes.ts'
+import { createIdentityStore } from './identity/store.ts'
 import { createTokens } from './identity/tokens.ts'
 import { resolveOptions, type EmulatorOptions } from './options.ts'
 import { openDatabase } from './state/db.ts'
@@ -38,8 +39,11 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   const resolved = resolveOptions(options)
   const db = openDatabase(resolved.dataDir)
   const directory = createDirectory(db, resolved.fixturesFile)
-  const tokens = createTokens(loadSigningKeys(resolved.dataDir))
-  const resetHooks: (() => void)[] = []
+  const identityStore = createIdentityStore(db)
+  const tokens = createTokens(loadSigningKeys(resolved.dataDir), {
+    isRevoked: (uti) => identityStore.get('revoked-at', uti) !== undefined,
+  })
+  const resetHooks: (() => void)[] = [() => identityStore.clear()]
   let listeningUrl = ''
   const context: EmulatorContext = {
     db,
@@ -66,8 +70,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   await fastify.register((scope) => graphRoutes(scope, context)) // /v1.0, /beta, upload-session URLs
   // ─── end of Graph side ─────────────────────────────────────────────────────────────────────────────────────
 
-  await fastify.register((scope) => identityRoutes(scope, context))
-  await fastify.register((scope) => identityControlRoutes(scope, context))
+  await fastify.register((scope) => identityRoutes(scope, context, identityStore))
+  await fastify.register((scope) => identityControlRoutes(scope, context, identityStore))
 
   const emulator: Emulator = {
     fastify,

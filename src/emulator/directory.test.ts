@@ -16,7 +16,7 @@ test('seeds the demo tenant, users with photos and the demo app', () => {
   const photo = directory.userPhoto(adele!.id)
   assert.equal(photo?.contentType, 'image/png')
   assert.deepEqual([...photo!.bytes.slice(1, 4)], [80, 78, 71])
-  const app = directory.listUsers() && directory.findApp('4B0C7F3E-5A1D-4E92-8F6B-1D3C5E7A9B20')
+  const app = directory.findApp('4B0C7F3E-5A1D-4E92-8F6B-1D3C5E7A9B20')
   assert.ok(app?.redirectUris.includes('http://127.0.0.1:8000/connect/get_token/'))
   assert.match(app!.certificates[0]!.thumbprintSha256, /^[0-9A-F]{64}$/)
 })

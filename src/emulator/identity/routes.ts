@@ -1,8 +1,68 @@
-// Identity endpoints (Entra paths on the emulator's base URL), registered as one encapsulated plugin.
-import type { FastifyInstance } from 'fastify'
+// Identity endpoints (Entra paths on the emulator's base URL), registered as one encapsulated plugin:
+// its own body parsers, cookies, static assets and an error handler that answers in the protocol's format.
+import { readFileSync } from 'node:fs'
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import type { FastifyError, FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
+import { authorizeRoutes } from './authorize.ts'
+import { deviceCodeRoutes } from './device-code.ts'
 import { discoveryRoutes } from './discovery.ts'
+import { pickLang } from './i18n/index.ts'
+import { loginRoutes } from './login.ts'
+import { logoutRoutes } from './logout.ts'
+import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
+import { showPageError } from './page-error.ts'
+import { ASSETS } from './pages.ts'
+import type { IdentityDeps } from './respond.ts'
+import type { IdentityStore } from './store.ts'
+import { tokenRoutes } from './token.ts'
 
-export async function identityRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
+const ASSET_TYPES: Record<string, string> = {
+  'sign-in.css': 'text/css; charset=utf-8',
+  'sign-in.js': 'text/javascript; charset=utf-8',
+  'form-post.js': 'text/javascript; charset=utf-8',
+  'logo.svg': 'image/svg+xml',
+  'person.svg': 'image/svg+xml',
+}
+const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(`./assets/${name}`, import.meta.url))]))
+
+export async function identityRoutes(app: FastifyInstance, ctx: EmulatorContext, store: IdentityStore): Promise<void> {
+  const deps: IdentityDeps = { ctx, store }
+  await app.register(cookie)
+  await app.register(formbody, { bodyLimit: 1024 * 1024 })
+  // Anything that is not a form (or JSON) is read as nothing: the endpoint then reports the missing parameter.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}))
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(String(body)))
+    } catch {
+      done(null, {})
+    }
+  })
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const oauth = error instanceof OAuthError ? error
+      : (error.statusCode ?? 500) < 500 ? aadsts.malformed() : new OAuthError(500, 'server_error', 90033, 'A transient error has occurred. Please try again.')
+    if (oauth.status >= 500) request.log.error({ err: error }, 'identity endpoint failed')
+    const wantsHtml = request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
+    if (wantsHtml && !request.url.includes('/token')) {
+      return showPageError(deps, reply, oauth, pickLang(undefined, request.headers['accept-language']))
+    }
+    return reply.code(oauth.status).header('cache-control', 'no-store').send(errorJson(oauth, newErrorIds()))
+  })
+
+  app.get<{ Params: { name: string } }>(`${ASSETS}/:name`, (request, reply) => {
+    const body = assets.get(request.params.name)
+    if (!body) return reply.code(404).type('text/plain').send('Not found')
+    return reply.header('content-type', ASSET_TYPES[request.params.name]!).header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff').send(body)
+  })
+
   await app.register((scope) => discoveryRoutes(scope, ctx))
+  await app.register((scope) => authorizeRoutes(scope, deps))
+  await app.register((scope) => loginRoutes(scope, deps))
+  await app.register((scope) => tokenRoutes(scope, deps))
+  await app.register((scope) => deviceCodeRoutes(scope, deps))
+  await app.register((scope) => logoutRoutes(scope, deps))
 }

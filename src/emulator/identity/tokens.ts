@@ -29,7 +29,9 @@ export interface Tokens {
   shapeNextIdToken(shape: IdTokenShape): void
 }
 
-export function createTokens(keys: SigningKeys): Tokens {
+export interface TokensOptions { isRevoked?(uti: string): boolean }
+
+export function createTokens(keys: SigningKeys, options: TokensOptions = {}): Tokens {
   let nextShape: IdTokenShape | undefined
   const signJwt = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
     const input = `${b64(header)}.${b64(payload)}`
@@ -63,6 +65,9 @@ export function createTokens(keys: SigningKeys): Tokens {
       }
       if (claims.aud !== GRAPH_APP_ID && claims.aud !== GRAPH_RESOURCE && claims.aud !== `${GRAPH_RESOURCE}/`) {
         throw new AccessTokenError('audience', 'Invalid audience.')
+      }
+      if (typeof claims.uti === 'string' && options.isRevoked?.(claims.uti)) {
+        throw new AccessTokenError('expired', 'The access token has been revoked.')
       }
       return claims as AccessTokenClaims
     },

@@ -1,0 +1,12 @@
+// - response_mode is query (default), fragment or form_post; anything else is refused (redirected by query)
+import { aadsts } from '../oauth-error.ts'
+import type { AuthorizeCheck, ResponseMode } from './authorize-request.ts'
+
+const MODES: ResponseMode[] = ['query', 'fragment', 'form_post']
+
+export const checkResponseMode: AuthorizeCheck = (request) => {
+  const mode = request.params.response_mode
+  if (mode === undefined || mode === '') return
+  if (!MODES.includes(mode as ResponseMode)) throw aadsts.unsupportedResponseMode(mode)
+  request.responseMode = mode as ResponseMode
+}

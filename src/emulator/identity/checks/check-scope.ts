@@ -1,0 +1,13 @@
+// - v2: scope is required (AADSTS900144) and may name only Graph permissions and OIDC scopes (AADSTS70011)
+// - v1: `resource` stands for `<resource>/.default`; scope is ignored
+import { aadsts } from '../oauth-error.ts'
+import { parseScopes, scopeFromResource } from '../scopes.ts'
+import type { AuthorizeCheck } from './authorize-request.ts'
+
+export const checkScope: AuthorizeCheck = (request) => {
+  const { scope, resource } = request.params
+  const text = request.version === 1 ? scopeFromResource(resource || 'https://graph.microsoft.com') : scope
+  if (!text) throw aadsts.missingParameter('scope')
+  request.scope = parseScopes(text)
+  request.scopeString = text
+}

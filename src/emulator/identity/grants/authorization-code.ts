@@ -1,0 +1,66 @@
+// grant_type=authorization_code
+// - code required; unknown → AADSTS9002313; already redeemed → AADSTS54005 and the tokens it issued are revoked
+// - expired (~10 min) → AADSTS70008; other client → AADSTS70000
+// - redirect_uri required and equal to the authorize one (AADSTS500112)
+// - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
+// - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
+import { createHash } from 'node:crypto'
+import type { User } from '../../directory.ts'
+import { issueUserTokens, type RefreshRecord } from '../issue.ts'
+import { aadsts } from '../oauth-error.ts'
+import type { CodeRecord } from '../respond.ts'
+import { parseScopes } from '../scopes.ts'
+import { hashId } from '../store.ts'
+import { required, requireCredential, type Grant } from './grant.ts'
+
+export const authorizationCodeGrant: Grant = (input) => {
+  const { deps, params, app } = input
+  const code = required(params, 'code')
+  const id = hashId(code)
+  const record = deps.store.get<CodeRecord>('code', id)
+  if (!record) throw aadsts.invalidCode()
+  if (record.redeemed) {
+    revokeIssued(input.deps, record)
+    throw aadsts.codeRedeemed()
+  }
+  if (record.expiresAt <= Date.now()) throw aadsts.codeExpired()
+  if (record.clientId.toLowerCase() !== app.clientId.toLowerCase()) throw aadsts.codeOtherClient()
+  if (!input.specialTenant && input.tenantId !== record.tenantId) throw aadsts.codeOtherTenant()
+  const redirectUri = required(params, 'redirect_uri')
+  if (redirectUri !== record.redirectUri) throw aadsts.replyMismatch(redirectUri, record.redirectUri)
+  checkVerifier(record, params.code_verifier)
+  const native = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(record.redirectUri) && !!record.codeChallenge
+  if (!native) requireCredential(input)
+  const user = deps.ctx.directory.findUser(record.userId) as User
+  record.redeemed = true
+  const issued = issueUserTokens(deps, {
+    app, user, tenantId: record.tenantId, scopes: parseScopes(record.scope), scope: record.scope, authMethod: input.method,
+    nonce: record.nonce, withRefresh: parseScopes(record.scope).offline || record.version === 1,
+    withClientInfo: params.client_info === '1', version: input.version, sessionId: record.sessionId,
+  })
+  if (issued.refreshId) record.issuedRefreshTokens.push(issued.refreshId)
+  record.issuedAccessTokens.push(issued.uti)
+  deps.store.put('code', id, record, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
+  return issued.body
+}
+
+function checkVerifier(record: CodeRecord, verifier: string | undefined): void {
+  if (!record.codeChallenge) {
+    if (verifier) throw aadsts.pkceUnexpected()
+    return
+  }
+  if (!verifier) throw aadsts.missingParameter('code_verifier')
+  const computed = record.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier
+  if (computed !== record.codeChallenge) throw aadsts.pkceMismatch()
+}
+
+/** RFC 9700 §4.2.4 / OAuth 2.1: a replayed code revokes what it issued. */
+function revokeIssued(deps: GrantDeps, record: CodeRecord): void {
+  for (const id of record.issuedRefreshTokens) {
+    const refresh = deps.store.get<RefreshRecord>('refresh', id)
+    if (refresh) deps.store.put('refresh', id, { ...refresh, revoked: true }, deps.ctx.options.refreshTokenLifetimeSeconds)
+  }
+  for (const uti of record.issuedAccessTokens) deps.store.put('revoked-at', uti, true, deps.ctx.options.accessTokenLifetimeSeconds + 600)
+}
+
+type GrantDeps = Parameters<Grant>[0]['deps']

@@ -1,0 +1,29 @@
+// What every grant handler receives, and the public-client rule shared by grants.
+import type { App } from '../../directory.ts'
+import type { ClientAuthMethod } from '../issue.ts'
+import { aadsts } from '../oauth-error.ts'
+import type { IdentityDeps } from '../respond.ts'
+
+export interface GrantInput {
+  deps: IdentityDeps
+  params: Record<string, string | undefined>
+  app: App
+  method: ClientAuthMethod
+  tenantSegment: string
+  tenantId: string
+  specialTenant: boolean // common / organizations / consumers
+  version: 1 | 2
+}
+
+export type Grant = (input: GrantInput) => Record<string, unknown>
+
+export function required(params: Record<string, string | undefined>, name: string): string {
+  const value = params[name]
+  if (!value) throw aadsts.missingParameter(name)
+  return value
+}
+
+/** A confidential grant without a credential is refused (AADSTS7000218). */
+export function requireCredential(input: GrantInput): void {
+  if (input.method === 'none') throw aadsts.noCredential()
+}

@@ -1,0 +1,23 @@
+// grant_type=password (ROPC, for test tooling)
+// - username, password and scope required (AADSTS900144)
+// - unknown user → AADSTS50034; wrong password → AADSTS50126; no consent yet → AADSTS65001, as Entra
+import { issueUserTokens } from '../issue.ts'
+import { aadsts } from '../oauth-error.ts'
+import { parseScopes, scopeFromResource } from '../scopes.ts'
+import { required, type Grant } from './grant.ts'
+
+export const passwordGrant: Grant = (input) => {
+  const { deps, params, app } = input
+  const username = required(params, 'username')
+  const password = required(params, 'password')
+  const scope = input.version === 1 ? scopeFromResource(required(params, 'resource')) : required(params, 'scope')
+  const scopes = parseScopes(scope)
+  const user = deps.ctx.directory.findUser(username)
+  if (!user) throw aadsts.unknownUser(username)
+  if (user.password !== password) throw aadsts.badCredentials()
+  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph)) throw aadsts.consentRequired(app.clientId, app.displayName)
+  return issueUserTokens(deps, {
+    app, user, tenantId: deps.ctx.directory.tenant.id, scopes, scope, authMethod: input.method,
+    withRefresh: scopes.offline || input.version === 1, withClientInfo: params.client_info === '1', version: input.version,
+  }).body
+}

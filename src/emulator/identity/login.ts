@@ -1,0 +1,87 @@
+// POST /{tenant}/login: the sign-in steps (email, password, stay signed in, consent, account picker, device confirm).
+// The posted `ctx` names a server-side flow; each step is accepted only when the flow is at that step.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { startSignIn } from './authorize.ts'
+import { stringParams } from './checks/authorize-request.ts'
+import { loadFlow, readSession, saveFlow, signInSession, type Flow } from './flow.ts'
+import { strings, type Lang } from './i18n/index.ts'
+import { aadsts } from './oauth-error.ts'
+import { showPageError } from './page-error.ts'
+import type { IdentityDeps } from './respond.ts'
+import { parseScopes } from './scopes.ts'
+import { continueSignedIn, declined, renderStep } from './steps.ts'
+
+export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+  const expired = (request: FastifyRequest, reply: FastifyReply) =>
+    showPageError(deps, reply, aadsts.malformed(), request.headers['accept-language']?.startsWith('fr') ? 'fr' : 'en')
+
+  // Re-shows the current step, e.g. in the other language.
+  app.get<{ Querystring: Record<string, string> }>('/:tenant/login', (request, reply) => {
+    const flow = loadFlow(deps.store, request.query.ctx)
+    if (!flow) return expired(request, reply)
+    if (request.query.lang === 'en' || request.query.lang === 'fr') flow.lang = request.query.lang as Lang
+    saveFlow(deps.store, flow)
+    return renderStep(deps, request, reply, flow)
+  })
+
+  app.post('/:tenant/login', (request, reply) => {
+    const form = stringParams(request.body)
+    const flow = loadFlow(deps.store, form.ctx)
+    if (!flow) return expired(request, reply)
+    if (form.step !== flow.step) return renderStep(deps, request, reply, flow)
+    const s = strings[flow.lang]
+    const go = (step: Flow['step'], changes: Partial<Flow> = {}) => {
+      Object.assign(flow, changes, { step })
+      saveFlow(deps.store, flow)
+      return renderStep(deps, request, reply, flow)
+    }
+    switch (flow.step) {
+      case 'email': {
+        const name = (form.loginfmt ?? '').trim()
+        if (!name) return renderStep(deps, request, reply, flow, { error: s.enterEmail })
+        const user = deps.ctx.directory.findUser(name)
+        if (!user) return renderStep(deps, request, reply, { ...flow, loginHint: name }, { error: s.noAccount })
+        return go('password', { userId: user.id, loginHint: name })
+      }
+      case 'password': {
+        if (form.back) return go('email', { userId: undefined })
+        const user = deps.ctx.directory.findUser(flow.userId ?? '')
+        if (!user) return go('email')
+        if (!form.passwd) return renderStep(deps, request, reply, flow, { error: s.emptyPassword })
+        if (form.passwd !== user.password) {
+          return renderStep(deps, request, reply, flow, { error: s.wrongPassword, errorCode: aadsts.badCredentials().message })
+        }
+        return go('kmsi', { authenticated: true })
+      }
+      case 'kmsi': {
+        if (!flow.authenticated || !flow.userId) return go('email')
+        signInSession(deps.ctx, deps.store, request, reply, flow.userId, form.kmsi === 'yes')
+        return continueAfterSession(flow)
+      }
+      case 'consent': {
+        if (!flow.authenticated || !flow.userId) return go('email')
+        if (form.consent !== 'accept') return declined(deps, reply, flow)
+        deps.ctx.directory.grantConsent(flow.userId, flow.clientId, parseScopes(flow.scope).graph)
+        return continueSignedIn(deps, request, reply, { ...flow, prompt: undefined })
+      }
+      case 'pick': {
+        const session = readSession(deps.store, request)
+        if (form.account && session?.users.includes(form.account)) {
+          return continueSignedIn(deps, request, reply, { ...flow, userId: form.account, authenticated: true })
+        }
+        return go('email', { userId: undefined, loginHint: undefined })
+      }
+      case 'device-confirm': {
+        if (form.device !== 'continue') return declined(deps, reply, flow)
+        flow.step = 'email'
+        saveFlow(deps.store, flow)
+        return startSignIn(deps, request, reply, flow)
+      }
+    }
+    return renderStep(deps, request, reply, flow)
+
+    function continueAfterSession(current: Flow) {
+      return continueSignedIn(deps, request, reply, current)
+    }
+  })
+}

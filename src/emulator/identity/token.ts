@@ -1,0 +1,66 @@
+// POST /{tenant}/oauth2/v2.0/token and v1 /{tenant}/oauth2/token: tenant, grant type, client, then the grant.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { authenticateClient } from './checks/authenticate-client.ts'
+import { stringParams } from './checks/authorize-request.ts'
+import { authorizationCodeGrant } from './grants/authorization-code.ts'
+import { clientCredentialsGrant } from './grants/client-credentials.ts'
+import { deviceCodeGrant } from './grants/device-code.ts'
+import type { Grant } from './grants/grant.ts'
+import { passwordGrant } from './grants/password.ts'
+import { refreshTokenGrant } from './grants/refresh-token.ts'
+import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
+import type { IdentityDeps } from './respond.ts'
+
+const GRANTS: Record<string, Grant> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+  device_code: deviceCodeGrant,
+  'urn:ietf:params:oauth:grant-type:device_code': deviceCodeGrant,
+  password: passwordGrant,
+}
+// Entra answers public-client flows without a credential; these grants decide for themselves.
+const PUBLIC_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code', 'password'])
+
+export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+  const { ctx } = deps
+  const handler = (version: 1 | 2) => (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+    const params = stringParams(request.body, request.query)
+    const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
+    void reply.header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache')
+      .header('x-ms-request-id', request.id).header('x-ms-ests-server', 'emulator')
+    if (correlationId) void reply.header('client-request-id', correlationId)
+    try {
+      const segment = request.params.tenant
+      const tenant = ctx.directory.resolveTenant(segment)
+      if (!tenant) throw aadsts.tenantNotFound(segment)
+      const grantType = params.grant_type
+      if (!grantType) throw aadsts.missingParameter('grant_type')
+      const grant = GRANTS[grantType]
+      const base = ctx.publicUrl()
+      const tenantPaths = [segment, ctx.directory.tenant.id, ctx.directory.tenant.domain, 'common', 'organizations']
+      const tokenEndpoints = tenantPaths.flatMap((path) => [`${base}/${path}/oauth2/v2.0/token`, `${base}/${path}/oauth2/token`])
+      const client = authenticateClient({ ctx, params, authorization: request.headers.authorization, tokenEndpoints, tenantSegment: segment })
+      if (!grant) throw aadsts.unsupportedGrant(grantType)
+      if (client.method === 'none' && !PUBLIC_GRANTS.has(grantType) && grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+        throw aadsts.noCredential()
+      }
+      const body = grant({
+        deps, params, app: client.app, method: client.method, tenantSegment: segment,
+        tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id, specialTenant: typeof tenant === 'string', version,
+      })
+      return reply.header('content-type', 'application/json; charset=utf-8').send(body)
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error
+      return reply.code(error.status).header('content-type', 'application/json; charset=utf-8')
+        .send(errorJson(error, newErrorIds(correlationId)))
+    }
+  }
+  app.post('/:tenant/oauth2/v2.0/token', handler(2))
+  app.post('/:tenant/oauth2/token', handler(1))
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
