@@ -10,6 +10,7 @@ export interface EmulatorOptions {
   authCodeLifetimeSeconds?: number // default 600 seconds (Entra: "about 10 minutes")
   refreshTokenLifetimeSeconds?: number // idle lifetime, default 90 days
   deviceCodeLifetimeSeconds?: number // default 900 seconds
+  deviceCodeIntervalSeconds?: number // polling interval announced to device clients, default 5 seconds
   pkce?: 'S256-only' | 'any' // 'any' (Entra) accepts plain and S256; 'S256-only' refuses plain
   fixturesFile?: string // extra users/apps (JSON), applied on every start
   logger?: FastifyServerOptions['logger']
@@ -26,6 +27,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     authCodeLifetimeSeconds: 600,
     refreshTokenLifetimeSeconds: 90 * 24 * 3600,
     deviceCodeLifetimeSeconds: 900,
+    deviceCodeIntervalSeconds: 5,
     pkce: 'any',
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
   }

@@ -43,8 +43,8 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
       const uri = `${ctx.publicUrl()}/devicelogin`
       const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`
       const body = version === 2
-        ? { user_code: userCode, device_code: deviceCode, verification_uri: uri, expires_in: lifetime, interval: 5, message }
-        : { user_code: userCode, device_code: deviceCode, verification_url: uri, expires_in: String(lifetime), interval: '5', message }
+        ? { user_code: userCode, device_code: deviceCode, verification_uri: uri, expires_in: lifetime, interval: ctx.options.deviceCodeIntervalSeconds, message }
+        : { user_code: userCode, device_code: deviceCode, verification_url: uri, expires_in: String(lifetime), interval: String(ctx.options.deviceCodeIntervalSeconds), message }
       return reply.header('cache-control', 'no-store, no-cache').send(body)
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error
