@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Emulator } from '../app.ts'
+import { mintToken, seedMail, testEmulator } from './test-support.ts'
+import { createThrottle } from './throttle.ts'
+
+describe('Outlook throttling (per app + mailbox)', () => {
+  let emulator: Emulator
+  let token: string
+  before(async () => {
+    emulator = await testEmulator({ throttling: { concurrent: 4, requestsPer10Min: 10_000, sendsPerMinute: 1000 } })
+    await emulator.listen({ port: 0, host: '127.0.0.1' })
+    token = mintToken(emulator)
+  })
+  after(() => emulator.close())
+
+  const send = () => fetch(`${emulator.url}/v1.0/me/sendMail`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(seedMail(['lea@contoso.test'])),
+  })
+
+  it('answers the 5th concurrent request 429 ApplicationThrottled; it goes through after Retry-After', async () => {
+    await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: { method: 'POST', path: 'sendMail$' }, count: 4, action: { delayMs: 400 } }) })
+    const slow = [send(), send(), send(), send()]
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const fifth = await send()
+    assert.equal(fifth.status, 429)
+    const retryAfter = Number(fifth.headers.get('retry-after'))
+    assert.ok(retryAfter >= 1)
+    const body = await fifth.json()
+    assert.equal(body.error.code, 'ApplicationThrottled')
+    assert.equal(body.error.message, 'Application is over its MailboxConcurrency limit.')
+    assert.deepEqual((await Promise.all(slow)).map((response) => response.status), [202, 202, 202, 202])
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000))
+    assert.equal((await send()).status, 202)
+  })
+
+  it('limits requests and sends per window, with TooManyRequests and a Retry-After that releases them', async () => {
+    await fetch(`${emulator.url}/_emulator/throttling`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sendsPerMinute: 2, sendWindowSeconds: 1 }) })
+    assert.equal((await send()).status, 202)
+    assert.equal((await send()).status, 202)
+    const third = await send()
+    assert.equal(third.status, 429)
+    const body = await third.json()
+    assert.equal(body.error.code, 'TooManyRequests')
+    assert.equal(body.error.innerError.status, '429')
+    const retryAfter = Number(third.headers.get('retry-after'))
+    assert.equal(retryAfter, 1)
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 50))
+    assert.equal((await send()).status, 202)
+  })
+
+  it('counts each app + mailbox pair separately and switches off', () => {
+    const throttle = createThrottle({ requestsPer10Min: 1 })
+    const now = 1_000_000
+    assert.ok(!('status' in throttle.enter('app|adele', false, now)))
+    assert.ok('status' in throttle.enter('app|adele', false, now))
+    assert.ok(!('status' in throttle.enter('app|lea', false, now)))
+    assert.ok(!('status' in throttle.enter('other|adele', false, now)))
+    assert.ok(!('status' in throttle.enter('app|adele', false, now + 600_000)), 'a new window')
+    throttle.configure(false)
+    assert.ok(!('status' in throttle.enter('app|lea', false, now)))
+  })
+})
