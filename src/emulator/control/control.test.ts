@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import type { Emulator } from '../app.ts'
+import { call, mailbox, mintToken, seedMail, testEmulator } from '../graph/test-support.ts'
+
+describe('control API: journal, faults, reset', () => {
+  let emulator: Emulator
+  let token: string
+  before(async () => {
+    emulator = await testEmulator()
+    await emulator.listen({ port: 0, host: '127.0.0.1' })
+    token = mintToken(emulator)
+  })
+  beforeEach(() => emulator.fastify.inject({ method: 'POST', url: '/_emulator/reset' }))
+  after(() => emulator.close())
+
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: response.status, body: response.status === 204 ? undefined : await response.json() }
+  }
+  const fault = (spec: unknown) => control('POST', 'faults', spec)
+  const send = (subject = 'Hello') => fetch(`${emulator.url}/v1.0/me/sendMail`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(seedMail(['lea@contoso.test'], subject)),
+  })
+
+  it('journals every request with method, path, query, headers, body and status, readable since a mark', async () => {
+    await send('before')
+    const { body: mark } = await control('GET', 'mark')
+    await send('after')
+    await fetch(`${emulator.url}/v1.0/me?$select=displayName`, { headers: { authorization: `Bearer ${token}` } })
+    await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&username=x' })
+    const { body } = await control('GET', `journal?since=${mark.seq}`)
+    assert.deepEqual(body.entries.map((entry: { method: string; path: string }) => `${entry.method} ${entry.path}`),
+      ['POST /v1.0/me/sendMail', 'GET /v1.0/me', 'POST /common/oauth2/v2.0/token'])
+    const [sent, me, tokenRequest] = body.entries
+    assert.equal(sent.status, 202)
+    assert.equal(sent.body.Message.Subject, 'after')
+    assert.match(sent.headers.authorization, /^Bearer /)
+    assert.deepEqual(me.query, { $select: 'displayName' })
+    assert.equal(tokenRequest.body.grant_type, 'password', 'forms are parsed')
+    assert.ok(body.next >= tokenRequest.seq)
+    const filtered = (await control('GET', `journal?since=0&method=GET`)).body.entries
+    assert.equal(filtered.length, 1)
+  })
+
+  it('answers the next N matching requests with a status, Retry-After and Graph\'s envelope, then lets them through', async () => {
+    const created = await fault({ match: { method: 'POST', path: '/me/sendMail$' }, count: 2, action: { status: 429, retryAfter: 2 } })
+    assert.equal(created.status, 201)
+    for (let index = 0; index < 2; index++) {
+      const response = await send()
+      assert.equal(response.status, 429)
+      assert.equal(response.headers.get('retry-after'), '2')
+      assert.ok(response.headers.get('request-id'))
+      const { error } = await response.json()
+      assert.equal(error.code, 'TooManyRequests')
+      assert.equal(error.innerError['request-id'], response.headers.get('request-id'))
+    }
+    assert.equal((await send()).status, 202)
+    assert.equal((await mailbox(emulator, 'lea@contoso.test', 'inbox')).length, 1, 'faulted sends delivered nothing')
+  })
+
+  it('answers identity paths in the OAuth JSON shape, and uses a given body verbatim', async () => {
+    await fault({ match: { path: '/oauth2/v2.0/token$' }, action: { status: 503, retryAfter: 30 } })
+    const response = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials' }) })
+    assert.equal(response.status, 503)
+    assert.equal(response.headers.get('retry-after'), '30')
+    const body = await response.json()
+    assert.equal(body.error, 'temporarily_unavailable')
+    assert.match(body.error_description, /^AADSTS\d+: /)
+    assert.ok(Array.isArray(body.error_codes) && body.trace_id && body.correlation_id && body.timestamp)
+    const custom = { error: 'invalid_grant', error_description: 'AADSTS700082: The refresh token has expired.', error_codes: [700082] }
+    await fault({ match: { path: '/token$' }, action: { status: 400, body: custom } })
+    const second = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) })
+    assert.deepEqual(await second.json(), custom)
+  })
+
+  it('delays a request', async () => {
+    await fault({ match: { path: '/v1.0/me$' }, action: { delayMs: 300 } })
+    const started = Date.now()
+    const response = await fetch(`${emulator.url}/v1.0/me`, { headers: { authorization: `Bearer ${token}` } })
+    assert.equal(response.status, 200)
+    assert.ok(Date.now() - started >= 290)
+  })
+
+  it('"deliver then 504": the mail is really delivered, the answer is 504', async () => {
+    await fault({ match: { method: 'POST', path: 'sendMail' }, action: { deliverThen: 504 } })
+    const response = await send('Delivered anyway')
+    assert.equal(response.status, 504)
+    assert.equal((await response.json()).error.code, 'GatewayTimeout')
+    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    assert.equal(received!.subject, 'Delivered anyway')
+    const { body } = await control('GET', 'journal?since=0')
+    assert.equal(body.entries.at(-1).status, 504)
+    assert.match(body.entries.at(-1).fault, /^deliverThen 504/)
+  })
+
+  it('resets the connection', async () => {
+    await fault({ match: { path: 'sendMail' }, action: { reset: true } })
+    await assert.rejects(send(), (error: Error & { cause?: { code?: string } }) => {
+      assert.equal(error.name, 'TypeError')
+      assert.match(String(error.cause?.code ?? error.cause), /ECONNRESET|UND_ERR_SOCKET|other side closed/)
+      return true
+    })
+    assert.equal((await send()).status, 202, 'the next request goes through')
+  })
+
+  it('lists and clears faults, and validates them', async () => {
+    await fault({ match: { path: 'x' }, count: 3, action: { status: 500 } })
+    assert.equal((await control('GET', 'faults')).body.faults[0].remaining, 3)
+    assert.equal((await control('DELETE', 'faults')).status, 204)
+    assert.deepEqual((await control('GET', 'faults')).body.faults, [])
+    assert.equal((await fault({ match: { path: '(' }, action: { status: 500 } })).status, 400)
+    assert.equal((await fault({ match: { path: 'x' }, action: {} })).status, 400)
+    assert.equal((await fault({ match: { path: 'x' }, action: { status: 42 } })).status, 400)
+  })
+
+  it('reset clears mailboxes, journal and faults', async () => {
+    await send()
+    await fault({ match: { path: 'x' }, action: { status: 500 } })
+    assert.equal((await control('POST', 'reset')).status, 204)
+    assert.deepEqual(await mailbox(emulator, 'lea@contoso.test'), [])
+    assert.deepEqual((await control('GET', 'faults')).body.faults, [])
+    assert.deepEqual((await control('GET', 'mark')).body, { seq: 0 })
+  })
+
+  it('switches throttling at run time', async () => {
+    assert.deepEqual((await control('POST', 'throttling', { concurrent: 2 })).body.throttling.concurrent, 2)
+    assert.equal((await control('POST', 'throttling', false)).body.throttling, false)
+    assert.equal((await control('GET', 'throttling')).body.throttling, false)
+  })
+
+  it('refuses clients that are not on loopback', async () => {
+    const response = await emulator.fastify.inject({ url: '/_emulator/journal', remoteAddress: '10.1.2.3' })
+    assert.equal(response.statusCode, 403)
+  })
+
+  it('lists mailboxes with folder counts', async () => {
+    await send()
+    const { body } = await control('GET', 'mailboxes')
+    const lea = body.mailboxes.find((entry: { userPrincipalName: string }) => entry.userPrincipalName === 'lea@contoso.test')
+    assert.deepEqual(lea.folders.inbox, { total: 1, unread: 1 })
+    assert.equal(body.mailboxes.at(-1).id, 'external')
+    assert.equal((await control('GET', 'mailboxes/lea@contoso.test/messages?folder=nope')).status, 400)
+    assert.equal((await control('GET', 'mailboxes/nobody/messages')).status, 404)
+  })
+})
+
+describe('persistence', () => {
+  it('keeps mailboxes across a rebuild with the same dataDir', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emulator-graph-'))
+    try {
+      const first = await testEmulator({ dataDir })
+      const response = await call(first, 'POST', '/v1.0/me/sendMail', mintToken(first), seedMail(['lea@contoso.test'], 'Persisted'))
+      assert.equal(response.statusCode, 202)
+      await first.close()
+      const second = await testEmulator({ dataDir })
+      const [received] = await mailbox(second, 'lea@contoso.test', 'inbox')
+      assert.equal(received!.subject, 'Persisted')
+      const token = mintToken(second, { user: 'lea@contoso.test', scp: 'Mail.Read' })
+      assert.equal((await call(second, 'GET', '/v1.0/me/messages', token)).json().value.length, 1)
+      await second.close()
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
