@@ -1,0 +1,46 @@
+/** Turns a validated message into Graph's message JSON; attachments too big to travel inline are set apart. */
+import type { FileAttachment, Message, Recipient } from '@microsoft/microsoft-graph-types'
+import { mailLimits } from './mail-limits.ts'
+import type { MailAttachment, ParsedMail } from './parse-send-form.ts'
+
+export interface ComposedMessage {
+  /** The Graph message (camelCase), small attachments inline as fileAttachment. */
+  message: Message
+  /** Attachments sent after a draft is created: through an upload session (≥ 3 MB) or one POST each. */
+  deferredAttachments: MailAttachment[]
+}
+
+const recipients = (addresses: readonly string[]): Recipient[] => addresses.map((address) => ({ emailAddress: { address } }))
+
+export function fileAttachment(attachment: MailAttachment): FileAttachment & { '@odata.type': string } {
+  return {
+    '@odata.type': '#microsoft.graph.fileAttachment',
+    name: attachment.name,
+    contentType: attachment.contentType,
+    contentBytes: Buffer.from(attachment.bytes).toString('base64'),
+  }
+}
+
+/** Inline while each attachment is ≤ 3 MB and the inline ones together stay ≤ 3 MB (Graph caps a request at 4 MB). */
+export function composeMessage(parsed: ParsedMail): ComposedMessage {
+  const inline: MailAttachment[] = []
+  const deferredAttachments: MailAttachment[] = []
+  let inlineBytes = 0
+  for (const attachment of parsed.attachments) {
+    const size = attachment.bytes.byteLength
+    if (size <= mailLimits.inlineAttachmentBytes && inlineBytes + size <= mailLimits.inlineTotalBytes) {
+      inline.push(attachment)
+      inlineBytes += size
+    } else deferredAttachments.push(attachment)
+  }
+  const message: Message = {
+    subject: parsed.subject,
+    body: { contentType: parsed.bodyType, content: parsed.body },
+    toRecipients: recipients(parsed.to),
+    ccRecipients: recipients(parsed.cc),
+    bccRecipients: recipients(parsed.bcc),
+    importance: parsed.importance,
+  }
+  if (inline.length) message.attachments = inline.map(fileAttachment)
+  return { message, deferredAttachments }
+}

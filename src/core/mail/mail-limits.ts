@@ -1,0 +1,12 @@
+/** The app's policy for one message (SE-08). Graph allows 500 recipients and 150 MB attachments; we stay well inside. */
+export const mailLimits = {
+  recipients: 100, // To + Cc + Bcc after de-duplication
+  subjectChars: 255,
+  bodyBytes: 1024 * 1024, // 1 MB of UTF-8
+  attachmentsBytes: 25 * 1024 * 1024, // 25 MB for all attachments together
+  attachments: 20,
+  attachmentNameChars: 255,
+  inlineAttachmentBytes: 3 * 1024 * 1024, // up to 3 MB an attachment travels inside the sendMail JSON…
+  inlineTotalBytes: 3 * 1024 * 1024, // …while the inline ones together stay under Graph's 4 MB request limit
+  uploadChunkBytes: 4 * 1024 * 1024, // upload-session ranges
+} as const
