@@ -1,5 +1,5 @@
 // Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments.
-import type { Directory } from '../directory.ts'
+import type { UserLookup } from './graph-state.ts'
 import { GraphError } from './graph-error.ts'
 import { newChangeKey, newId, type AttachmentRecord, type MessageRecord, type Recipient } from './message-model.ts'
 
@@ -34,7 +34,7 @@ export function newRecord(mailbox: string, folder: string, now: string): Message
 }
 
 /** Copies the given properties of `input` onto `record` (POST and PATCH alike). */
-export function applyInput(record: MessageRecord, input: MessageInput, directory: Directory): void {
+export function applyInput(record: MessageRecord, input: MessageInput, directory: UserLookup): void {
   if (input.subject !== undefined) record.subject = input.subject ?? ''
   if (input.body !== undefined) {
     record.body = { contentType: input.body?.contentType ?? 'text', content: input.body?.content ?? '' }
@@ -51,7 +51,7 @@ export function applyInput(record: MessageRecord, input: MessageInput, directory
   if (input.internetMessageHeaders !== undefined) record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
 }
 
-function toRecipient(input: RecipientInput, directory: Directory): Recipient {
+function toRecipient(input: RecipientInput, directory: UserLookup): Recipient {
   const address = (input?.emailAddress?.address ?? '').trim()
   const name = input?.emailAddress?.name ?? (address ? directory.findUser(address)?.displayName : undefined) ?? address
   return { emailAddress: { name, address } }

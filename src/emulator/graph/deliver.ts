@@ -1,9 +1,10 @@
 // Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
-import { randomBytes } from 'node:crypto'
-import type { Directory, User } from '../directory.ts'
+import type { User } from '../directory.ts'
+import type { UserLookup } from './graph-state.ts'
 import type { MailStore } from './mail-store.ts'
 import { EXTERNAL, newChangeKey, newId, type AttachmentRecord, type MessageRecord, type Recipient } from './message-model.ts'
 import { newRecord } from './compose.ts'
+import { randomHex } from './ids.ts'
 
 export interface SendOptions {
   saveToSentItems: boolean
@@ -12,13 +13,13 @@ export interface SendOptions {
 }
 
 /** Delivers `message` (with its attachments) from `sender`, in one transaction. */
-export function deliver(store: MailStore, directory: Directory, sender: User, message: MessageRecord, attachments: AttachmentRecord[], options: SendOptions): void {
+export function deliver(store: MailStore, directory: UserLookup, sender: User, message: MessageRecord, attachments: AttachmentRecord[], options: SendOptions): void {
   const now = new Date().toISOString()
   const self: Recipient = { emailAddress: { name: sender.displayName, address: sender.mail } }
   const sent: MessageRecord = {
     ...message, mailbox: sender.id, folder: 'sentitems', isDraft: false, isRead: true, from: message.from ?? self, sender: self,
     sentDateTime: now, receivedDateTime: now, lastModifiedDateTime: now, changeKey: newChangeKey(),
-    internetMessageId: `<${randomBytes(12).toString('hex').toUpperCase()}@${directory.tenant.domain}>`,
+    internetMessageId: `<${randomHex(12).toUpperCase()}@${directory.tenant.domain}>`,
     hasAttachments: attachments.length > 0,
   }
   store.transaction(() => {
@@ -72,7 +73,7 @@ function nonDeliveryReport(sent: MessageRecord, address: string, domain: string,
         'RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\'</p></body></html>',
     },
     importance: 'normal', from: postmaster, sender: postmaster, toRecipients: [sent.sender!], isRead: false, isDraft: false,
-    internetMessageId: `<${randomBytes(12).toString('hex').toUpperCase()}@${domain}>`, conversationId: sent.conversationId,
+    internetMessageId: `<${randomHex(12).toUpperCase()}@${domain}>`, conversationId: sent.conversationId,
   }
 }
 

@@ -1,9 +1,9 @@
 // The Graph pipeline shared by /v1.0 and /beta: body parsers, headers, bearer check, mailbox + throttling, errors.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
 import { accessDenied, type GraphAuth } from './auth.ts'
 import { GraphError, sendGraphError, setGraphHeaders } from './graph-error.ts'
 import { setGraphRequest, type GraphRequest, type GraphState } from './graph-state.ts'
+import { UNLIMITED } from './throttle.ts'
 
 /** Graph's per-request limit [protocol-spec.md B]. */
 export const REQUEST_LIMIT = 4 * 1024 * 1024
@@ -14,7 +14,7 @@ const MIME_ERROR = 'A supported MIME type could not be found that matches the co
   "supported type(s) 'application/json, text/plain' matches the content type '{type}'."
 const JSON_ERROR = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'
 
-export function setUpGraphScope(scope: FastifyInstance, ctx: EmulatorContext, state: GraphState): void {
+export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void {
   scope.removeAllContentTypeParsers()
   scope.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string', bodyLimit: REQUEST_LIMIT }, (_request, text, done) => {
     if (String(text).trim() === '') return done(null, undefined)
@@ -34,10 +34,11 @@ export function setUpGraphScope(scope: FastifyInstance, ctx: EmulatorContext, st
     const entry: GraphRequest = { auth }
     setGraphRequest(request, entry)
     if (!config.mailbox) return
-    entry.owner = resolveOwner(request, ctx, auth, config)
+    entry.owner = resolveOwner(request, state, auth, config)
     if (!config.throttled) return
     const admission = state.throttle.enter(`${auth.claims.appid}|${entry.owner.id}`, config.throttled === 'send')
     if (admission instanceof GraphError) throw admission
+    if (admission === UNLIMITED) return
     reply.raw.once('close', admission.release)
     reply.raw.once('finish', admission.release)
   })
@@ -58,15 +59,15 @@ export function setUpGraphScope(scope: FastifyInstance, ctx: EmulatorContext, st
   })
 }
 
-function resolveOwner(request: FastifyRequest, ctx: EmulatorContext, auth: GraphAuth, config: GraphRouteConfig) {
+function resolveOwner(request: FastifyRequest, state: GraphState, auth: GraphAuth, config: GraphRouteConfig) {
   if (config.mailbox === 'me') {
     if (!auth.delegated) throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.')
-    const user = ctx.directory.findUser(auth.claims.oid)
+    const user = state.users.findUser(auth.claims.oid)
     if (!user) throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${auth.claims.oid}' is invalid.`)
     return user
   }
   const id = decodeURIComponent((request.params as { user: string }).user)
-  const user = ctx.directory.findUser(id.replace(/^'(.*)'$/, '$1'))
+  const user = state.users.findUser(id.replace(/^'(.*)'$/, '$1'))
   if (!user) {
     if (config.profile) {
       throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`)

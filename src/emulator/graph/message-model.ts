@@ -1,5 +1,5 @@
 // The stored message record, the well-known folders, and their Graph JSON views (message, mailFolder, attachment).
-import { randomBytes } from 'node:crypto'
+import { randomBase64Url } from './ids.ts'
 
 export interface EmailAddress { name: string; address: string }
 export interface Recipient { emailAddress: EmailAddress }
@@ -54,8 +54,8 @@ export const MESSAGE_PROPERTIES = ['id', 'createdDateTime', 'lastModifiedDateTim
   'isRead', 'isDraft', 'webLink', 'inferenceClassification', 'body', 'sender', 'from', 'toRecipients', 'ccRecipients',
   'bccRecipients', 'replyTo', 'flag', 'internetMessageHeaders', 'uniqueBody', 'attachments']
 
-export const newId = (prefix = 'AAMk') => prefix + randomBytes(33).toString('base64url')
-export const newChangeKey = () => 'CQAAABYAAA' + randomBytes(12).toString('base64url')
+export const newId = (prefix = 'AAMk') => prefix + randomBase64Url(33)
+export const newChangeKey = () => 'CQAAABYAAA' + randomBase64Url(12)
 
 /** Folder ids are opaque to clients but decodable here: no folder table needed. */
 export const folderId = (mailbox: string, folder: string) => 'AQMk' + Buffer.from(`${mailbox}/${folder}`).toString('base64url')

@@ -1,6 +1,5 @@
 // Messages and folders: list (paged), get, create a draft, update, delete; mailFolders and their messages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
 import type { User } from '../directory.ts'
 import { requireMail } from './auth.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
@@ -15,7 +14,7 @@ import { notFound } from './send-routes.ts'
 // Properties that may change only while the message is a draft (Graph's message update reference).
 const DRAFT_ONLY = ['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo', 'from', 'sender']
 
-export function messageRoutes(scope: FastifyInstance, ctx: EmulatorContext, state: GraphState): void {
+export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
   const { store } = state
   const json = (reply: FastifyReply, body: unknown, status = 200) =>
     reply.code(status).header('content-type', ODATA_JSON).header('odata-version', '4.0').send(JSON.stringify(body))
@@ -91,7 +90,7 @@ export function messageRoutes(scope: FastifyInstance, ctx: EmulatorContext, stat
     const input = readBody<MessageInput>(request.body ?? {}, 'message')
     const now = new Date().toISOString()
     const record = newRecord(user.id, folder, now)
-    applyInput(record, input, ctx.directory)
+    applyInput(record, input, state.users)
     const attachments = toAttachments(input.attachments ?? [], record.id, now)
     record.hasAttachments = attachments.length > 0
     store.transaction(() => {
@@ -114,7 +113,7 @@ export function messageRoutes(scope: FastifyInstance, ctx: EmulatorContext, stat
       }
     }
     if (input.attachments) throw new GraphError(400, 'ErrorInvalidRequest', 'Add attachments with POST …/attachments.')
-    applyInput(message, input, ctx.directory)
+    applyInput(message, input, state.users)
     message.lastModifiedDateTime = new Date().toISOString()
     store.update(message)
     return json(reply, single(request, message))

@@ -14,10 +14,10 @@ export async function graphRoutes(app: FastifyInstance, ctx: EmulatorContext): P
   const state = graphState(ctx)
   for (const prefix of ['/v1.0', '/beta']) {
     await app.register(async (scope) => {
-      setUpGraphScope(scope, ctx, state)
+      setUpGraphScope(scope, state)
       userRoutes(scope, ctx)
-      sendRoutes(scope, ctx, state)
-      messageRoutes(scope, ctx, state)
+      sendRoutes(scope, state)
+      messageRoutes(scope, state)
       attachmentRoutes(scope, state)
       batchRoutes(scope)
     }, { prefix })

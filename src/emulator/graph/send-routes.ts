@@ -1,6 +1,5 @@
 // POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
 import { requireMail } from './auth.ts'
 import { applyInput, checkRecipients, newRecord, toAttachments, type MessageInput } from './compose.ts'
 import { deliver } from './deliver.ts'
@@ -10,17 +9,17 @@ import { mailboxRoute } from './graph-scope.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
 
-export function sendRoutes(scope: FastifyInstance, ctx: EmulatorContext, state: GraphState): void {
+export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
   const sendMail = (request: FastifyRequest, reply: FastifyReply) => {
     requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
     const now = new Date().toISOString()
     const { message, saveToSentItems } = typeof request.body === 'string' ? parseMime(request.body) : readSendMail(request.body)
     const record = newRecord(sender.id, 'sentitems', now)
-    applyInput(record, message, ctx.directory)
+    applyInput(record, message, state.users)
     checkRecipients(record)
     const attachments = toAttachments(message.attachments ?? [], record.id, now)
-    deliver(state.store, ctx.directory, sender, record, attachments, { saveToSentItems, storedDraft: false })
+    deliver(state.store, state.users, sender, record, attachments, { saveToSentItems, storedDraft: false })
     return accepted(reply)
   }
   mailboxRoute(scope, 'POST', '/sendMail', { throttled: 'send' }, sendMail)
@@ -34,7 +33,7 @@ export function sendRoutes(scope: FastifyInstance, ctx: EmulatorContext, state: 
     if (!draft) throw notFound()
     if (!draft.isDraft) throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
     checkRecipients(draft)
-    deliver(state.store, ctx.directory, sender, draft, state.store.attachments(draft.id), { saveToSentItems: true, storedDraft: true })
+    deliver(state.store, state.users, sender, draft, state.store.attachments(draft.id), { saveToSentItems: true, storedDraft: true })
     return accepted(reply)
   }
   mailboxRoute(scope, 'POST', '/messages/:id/send', { throttled: 'send' }, sendDraft)

@@ -16,6 +16,8 @@ const OUTLOOK: ThrottleLimits = {
 
 interface Bucket { active: number; requestStart: number; requests: number; sendStart: number; sends: number }
 export interface Admission { release(): void }
+/** The admission when throttling is off: nothing to release. */
+export const UNLIMITED: Admission = { release: () => {} }
 
 export type Throttle = ReturnType<typeof createThrottle>
 
@@ -34,7 +36,7 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
     reset: () => buckets.clear(),
     /** Admits a request for `key` or returns the 429 to answer; admitted requests must call release() once. */
     enter(key: string, isSend: boolean, now = Date.now()): Admission | GraphError {
-      if (!limits) return { release: () => {} }
+      if (!limits) return UNLIMITED
       let bucket = buckets.get(key)
       if (!bucket) {
         bucket = { active: 0, requestStart: now, requests: 0, sendStart: now, sends: 0 }
