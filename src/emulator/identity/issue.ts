@@ -28,7 +28,7 @@ export const servicePrincipalId = (clientId: string) => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-export function issueUserTokens(deps: IdentityDeps, grant: UserGrant): { body: Record<string, unknown>; refreshId?: string; uti: string } {
+export async function issueUserTokens(deps: IdentityDeps, grant: UserGrant): Promise<{ body: Record<string, unknown>; refreshId?: string; uti: string }> {
   const { ctx, store } = deps
   const { app, user, scopes } = grant
   const base = ctx.publicUrl()
@@ -47,9 +47,11 @@ export function issueUserTokens(deps: IdentityDeps, grant: UserGrant): { body: R
   }
   const body: Record<string, unknown> = { token_type: 'Bearer' }
   let refreshId: string | undefined
-  const accessToken = ctx.tokens.signAccessToken(access)
   const wantsIdToken = scopes.oidc.includes('openid') || grant.version === 1
-  const idToken = wantsIdToken ? ctx.tokens.signIdToken(grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat)) : undefined
+  const [accessToken, idToken] = await Promise.all([
+    ctx.tokens.signAccessTokenAsync(access),
+    wantsIdToken ? ctx.tokens.signIdTokenAsync(grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat)) : undefined,
+  ])
   let refreshToken: string | undefined
   if (grant.withRefresh) {
     refreshToken = `1.${randomId(96)}`
@@ -100,7 +102,7 @@ function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<s
 }
 
 /** Client credentials: an app-only Graph token with the app's roles; no scope, no id_token (real ESTS shape). */
-export function issueAppToken(deps: IdentityDeps, app: App, tenantId: string, authMethod: ClientAuthMethod, version: 1 | 2) {
+export async function issueAppToken(deps: IdentityDeps, app: App, tenantId: string, authMethod: ClientAuthMethod, version: 1 | 2) {
   const iat = now()
   const lifetime = deps.ctx.options.accessTokenLifetimeSeconds
   const sp = servicePrincipalId(app.clientId)
@@ -110,7 +112,7 @@ export function issueAppToken(deps: IdentityDeps, app: App, tenantId: string, au
     idtyp: 'app', oid: sp, rh: randomId(24), ...(app.appRoles.length ? { roles: [...app.appRoles] } : {}), sub: sp,
     tenant_region_scope: 'WW', tid: tenantId, uti: randomId(16), ver: '1.0', xms_idrel: '7 2', xms_tcdt: 1700000000,
   }
-  const accessToken = deps.ctx.tokens.signAccessToken(claims)
+  const accessToken = await deps.ctx.tokens.signAccessTokenAsync(claims)
   return version === 2
     ? { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }
     : { token_type: 'Bearer', expires_in: String(lifetime), ext_expires_in: String(lifetime), expires_on: String(iat + lifetime),

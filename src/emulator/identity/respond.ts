@@ -15,7 +15,7 @@ export interface IdentityDeps { ctx: EmulatorContext; store: IdentityStore }
 export interface CodeRecord {
   clientId: string; redirectUri: string; scope: string; resource?: string; nonce?: string
   codeChallenge?: string; codeChallengeMethod?: 'S256' | 'plain'; userId: string; tenantId: string; sessionId?: string
-  version: 1 | 2; expiresAt: number; redeemed: boolean; issuedRefreshTokens: string[]; issuedAccessTokens: string[]
+  version: 1 | 2; expiresAt: number; redeemed: boolean; replayed?: boolean; issuedRefreshTokens: string[]; issuedAccessTokens: string[]
 }
 
 const CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"

@@ -189,3 +189,17 @@ describe('token endpoint errors (§A4.2)', () => {
     assertError(response, 400, 'invalid_grant', 70000)
   })
 })
+
+test('concurrent redemptions of one code: exactly one succeeds, and its tokens are revoked', async () => {
+  const { emulator } = await startEmulator()
+  try {
+    const obtained = await obtainCode(emulator)
+    const results = await Promise.all(Array.from({ length: 8 }, () => redeem(emulator, obtained)))
+    const ok = results.filter((result) => result.status === 200)
+    assert.equal(ok.length, 1)
+    assert.ok(results.filter((result) => result.status === 400).every((result) => (result.json.error_codes as number[])[0] === 54005))
+    await assert.rejects(emulator.context.tokens.verifyAccessToken(String(ok[0]!.json.access_token)))
+  } finally {
+    await emulator.close()
+  }
+})

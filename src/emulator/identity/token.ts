@@ -24,7 +24,7 @@ const PUBLIC_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:
 
 export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
   const { ctx } = deps
-  const handler = (version: 1 | 2) => (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+  const handler = (version: 1 | 2) => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
     const params = stringParams(request.body, request.query)
     const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
     void reply.header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache')
@@ -45,7 +45,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
       if (client.method === 'none' && !PUBLIC_GRANTS.has(grantType) && grantType !== 'authorization_code' && grantType !== 'refresh_token') {
         throw aadsts.noCredential()
       }
-      const body = grant({
+      const body = await grant({
         deps, params, app: client.app, method: client.method, tenantSegment: segment,
         tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id, specialTenant: typeof tenant === 'string', version,
       })

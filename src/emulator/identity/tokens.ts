@@ -25,6 +25,9 @@ export interface Tokens {
   jwks(issuer?: string): { keys: (PublicJwk & { issuer?: string })[] }
   signIdToken(claims: Record<string, unknown>): string
   signAccessToken(claims: AccessTokenClaims): string
+  /** Same as the sync signers, but RSA runs on libuv's thread pool (used by the token endpoint for throughput). */
+  signIdTokenAsync(claims: Record<string, unknown>): Promise<string>
+  signAccessTokenAsync(claims: AccessTokenClaims): Promise<string>
   verifyAccessToken(token: string): Promise<AccessTokenClaims>
   shapeNextIdToken(shape: IdTokenShape): void
 }
@@ -37,20 +40,31 @@ export function createTokens(keys: SigningKeys, options: TokensOptions = {}): To
     const input = `${b64(header)}.${b64(payload)}`
     return `${input}.${sign('sha256', Buffer.from(input), keys.privateKey).toString('base64url')}`
   }
+  const signJwtAsync = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
+    const input = `${b64(header)}.${b64(payload)}`
+    return new Promise<string>((resolve, reject) => {
+      sign('sha256', Buffer.from(input), keys.privateKey, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)))
+    })
+  }
+  const idHeader = { typ: 'JWT', alg: 'RS256', kid: keys.kid }
+  const accessHeader = { typ: 'JWT', alg: 'RS256', x5t: keys.kid, kid: keys.kid }
+  const shapeId = (claims: Record<string, unknown>) => {
+    const shape = nextShape
+    nextShape = undefined
+    const payload = { ...claims }
+    if (shape) {
+      for (const name of ['aud', 'iss', 'tid'] as const) if (shape[name] !== undefined) payload[name] = shape[name]
+      if (shape.nonce === null) delete payload.nonce
+      else if (shape.nonce !== undefined) payload.nonce = shape.nonce
+    }
+    return payload
+  }
   return {
     jwks: (issuer) => ({ keys: [{ ...keys.jwk, ...(issuer ? { issuer } : {}) }] }),
-    signIdToken(claims) {
-      const shape = nextShape
-      nextShape = undefined
-      const payload = { ...claims }
-      if (shape) {
-        for (const name of ['aud', 'iss', 'tid'] as const) if (shape[name] !== undefined) payload[name] = shape[name]
-        if (shape.nonce === null) delete payload.nonce
-        else if (shape.nonce !== undefined) payload.nonce = shape.nonce
-      }
-      return signJwt({ typ: 'JWT', alg: 'RS256', kid: keys.kid }, payload)
-    },
-    signAccessToken: (claims) => signJwt({ typ: 'JWT', alg: 'RS256', x5t: keys.kid, kid: keys.kid }, claims),
+    signIdToken: (claims) => signJwt(idHeader, shapeId(claims)),
+    signAccessToken: (claims) => signJwt(accessHeader, claims),
+    signIdTokenAsync: (claims) => signJwtAsync(idHeader, shapeId(claims)),
+    signAccessTokenAsync: (claims) => signJwtAsync(accessHeader, claims),
     async verifyAccessToken(token) {
       if (!token) throw new AccessTokenError('empty', 'Access token is empty.')
       const parts = token.split('.')

@@ -13,14 +13,15 @@ import { parseScopes } from '../scopes.ts'
 import { hashId } from '../store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
-export const authorizationCodeGrant: Grant = (input) => {
+export const authorizationCodeGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const code = required(params, 'code')
   const id = hashId(code)
   const record = deps.store.get<CodeRecord>('code', id)
   if (!record) throw aadsts.invalidCode()
   if (record.redeemed) {
-    revokeIssued(input.deps, record)
+    deps.store.put('code', id, { ...record, replayed: true }, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
+    revokeIssued(deps, record)
     throw aadsts.codeRedeemed()
   }
   if (record.expiresAt <= Date.now()) throw aadsts.codeExpired()
@@ -32,15 +33,20 @@ export const authorizationCodeGrant: Grant = (input) => {
   const native = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(record.redirectUri) && !!record.codeChallenge
   if (!native) requireCredential(input)
   const user = deps.ctx.directory.findUser(record.userId) as User
+  // Marked redeemed before the (asynchronous) signing, so a concurrent replay already sees it.
   record.redeemed = true
-  const issued = issueUserTokens(deps, {
+  const keepSeconds = deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600
+  deps.store.put('code', id, record, keepSeconds)
+  const issued = await issueUserTokens(deps, {
     app, user, tenantId: record.tenantId, scopes: parseScopes(record.scope), scope: record.scope, authMethod: input.method,
     nonce: record.nonce, withRefresh: parseScopes(record.scope).offline || record.version === 1,
     withClientInfo: params.client_info === '1', version: input.version, sessionId: record.sessionId,
   })
-  if (issued.refreshId) record.issuedRefreshTokens.push(issued.refreshId)
-  record.issuedAccessTokens.push(issued.uti)
-  deps.store.put('code', id, record, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
+  const latest = deps.store.get<CodeRecord>('code', id) ?? record
+  if (issued.refreshId) latest.issuedRefreshTokens.push(issued.refreshId)
+  latest.issuedAccessTokens.push(issued.uti)
+  deps.store.put('code', id, latest, keepSeconds)
+  if (latest.replayed) revokeIssued(deps, latest) // replayed while we were signing
   return issued.body
 }
 

@@ -7,7 +7,7 @@ import { aadsts } from '../oauth-error.ts'
 import { GRAPH_APP_ID, GRAPH_RESOURCE } from '../tokens.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
-export const clientCredentialsGrant: Grant = (input) => {
+export const clientCredentialsGrant: Grant = async (input) => {
   const { params, app } = input
   if (input.specialTenant) throw aadsts.tenantRequired()
   requireCredential(input)

@@ -9,7 +9,7 @@ import { parseScopes } from '../scopes.ts'
 import { hashId } from '../store.ts'
 import { required, type Grant } from './grant.ts'
 
-export const deviceCodeGrant: Grant = (input) => {
+export const deviceCodeGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const id = hashId(required(params, 'device_code'))
   const record = deps.store.get<DeviceRecord>('device', id)
@@ -22,8 +22,8 @@ export const deviceCodeGrant: Grant = (input) => {
   if (!user) throw aadsts.deviceCodeDeclined()
   deps.store.put('device', id, { ...record, status: 'redeemed' }, 3600)
   const scopes = parseScopes(record.scope)
-  return issueUserTokens(deps, {
+  return (await issueUserTokens(deps, {
     app, user, tenantId: record.tenantId, scopes, scope: record.scope, authMethod: input.method, withRefresh: scopes.offline,
     withClientInfo: params.client_info === '1', version: input.version,
-  }).body
+  })).body
 }

@@ -15,7 +15,7 @@ export interface GrantInput {
   version: 1 | 2
 }
 
-export type Grant = (input: GrantInput) => Record<string, unknown>
+export type Grant = (input: GrantInput) => Promise<Record<string, unknown>>
 
 export function required(params: Record<string, string | undefined>, name: string): string {
   const value = params[name]

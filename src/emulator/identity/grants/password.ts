@@ -6,7 +6,7 @@ import { aadsts } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { required, type Grant } from './grant.ts'
 
-export const passwordGrant: Grant = (input) => {
+export const passwordGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const username = required(params, 'username')
   const password = required(params, 'password')
@@ -16,8 +16,8 @@ export const passwordGrant: Grant = (input) => {
   if (!user) throw aadsts.unknownUser(username)
   if (user.password !== password) throw aadsts.badCredentials()
   if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph)) throw aadsts.consentRequired(app.clientId, app.displayName)
-  return issueUserTokens(deps, {
+  return (await issueUserTokens(deps, {
     app, user, tenantId: deps.ctx.directory.tenant.id, scopes, scope, authMethod: input.method,
     withRefresh: scopes.offline || input.version === 1, withClientInfo: params.client_info === '1', version: input.version,
-  }).body
+  })).body
 }

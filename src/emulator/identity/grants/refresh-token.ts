@@ -9,7 +9,7 @@ import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { hashId } from '../store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
-export const refreshTokenGrant: Grant = (input) => {
+export const refreshTokenGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const id = hashId(required(params, 'refresh_token'))
   const record = deps.store.get<RefreshRecord>('refresh', id)
@@ -27,8 +27,8 @@ export const refreshTokenGrant: Grant = (input) => {
   const scopes = parseScopes(scope)
   if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph)) throw aadsts.consentRequired(app.clientId, app.displayName)
   deps.store.put('refresh', id, { ...record, lastUsedAt: Date.now() }, deps.ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
-  return issueUserTokens(deps, {
+  return (await issueUserTokens(deps, {
     app, user, tenantId: record.tenantId, scopes, scope, authMethod: record.publicClient ? 'none' : input.method,
     withRefresh: true, withClientInfo: params.client_info === '1', version: input.version, sessionId: record.sessionId,
-  }).body
+  })).body
 }
