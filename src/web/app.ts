@@ -19,14 +19,18 @@ import { mailRoutes } from './routes/mail-routes.ts'
 import { opsRoutes } from './routes/ops-routes.ts'
 import type { AuthPort, GraphFactory, MailPort } from './ports.ts'
 import type { WebContext } from './web-context.ts'
+import { createGraphClient } from '../core/graph/graph-client.ts'
+import { fallbackMail } from './mail-fallback.ts'
+import { recordGraphCall } from './flow.ts'
 
 export interface AppDeps {
   store: Store
   auth: AuthPort
   logger: FastifyBaseLogger
-  mail: MailPort
-  /** Builds a Graph client for one user; given a fetch that the flow inspector can record. */
-  graphFactory: (options: { token: () => Promise<string>; fetch: typeof fetch }) => ReturnType<GraphFactory>
+  /** Defaults to core's mail module. */
+  mail?: MailPort
+  /** Builds a Graph client for one user. Defaults to core's createGraphClient with the flow inspector's onCall. */
+  graphFactory?: (options: { token: () => Promise<string>; fetch: typeof fetch }) => ReturnType<GraphFactory>
   /** The fetch the Graph client (and, when the caller wires it, the auth client) uses. */
   fetch?: typeof fetch
 }
@@ -52,6 +56,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const state = { shuttingDown: false }
   const recordingFetch = createRecordingFetch(deps.fetch ?? globalThis.fetch)
   const authorityOrigin = new URL(config.authority).origin
+  const graphFactory =
+    deps.graphFactory ??
+    ((options: { token: () => Promise<string>; fetch: typeof fetch }) =>
+      createGraphClient({ baseUrl: config.graphBaseUrl, fetch: options.fetch, token: options.token, timeoutMs: config.graph.timeoutMs, retryBudgetMs: config.graph.retryBudgetMs, onCall: recordGraphCall }))
 
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: 300_000 })
@@ -93,10 +101,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     config,
     store: deps.store,
     auth: deps.auth,
-    mail: deps.mail,
+    mail: deps.mail ?? fallbackMail,
     render,
     formTokens: createFormTokens(config.sessionSecret),
-    graphFor: (user) => deps.graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),
+    graphFor: (user) => graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),
     state,
     page,
     errorPage,

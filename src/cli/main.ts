@@ -1,0 +1,47 @@
+/** The command line: `start` (the app, with the embedded emulator when no CLIENT_ID is set) and `emulator`. */
+import { parseArgs } from 'node:util'
+import { readEnv } from './env.ts'
+
+const usage = `Usage:
+  npm start                      the Connect app on http://127.0.0.1:8000 (and the emulator on http://localhost:8001 when CLIENT_ID is unset)
+  npm run emulator -- [--port 8001] [--data data/emulator] [--tls-cert cert.pem --tls-key key.pem]`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start': {
+      parseArgs({ args: rest, options: {}, strict: true })
+      const { start } = await import('./commands/start.ts')
+      return start({ env: readEnv() })
+    }
+    case 'emulator': {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        options: { port: { type: 'string', default: '8001' }, data: { type: 'string', default: 'data/emulator' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+      })
+      const port = Number(values.port)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        process.stderr.write(`--port must be a port number, got "${values.port}".\n`)
+        return 1
+      }
+      const { runEmulator } = await import('./commands/emulator.ts')
+      return runEmulator({ port, dataDir: values.data, tlsCert: values['tls-cert'], tlsKey: values['tls-key'] })
+    }
+    default:
+      process.stdout.write(`${usage}\n`)
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 1
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exit(code)
+  },
+  (error: unknown) => {
+    const code = (error as { code?: string }).code
+    process.stderr.write(`${code ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`)
+    if (process.argv.includes('--verbose')) process.stderr.write(`${(error as Error).stack}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,144 @@
+// The seed's journey in real Chromium on the real emulator: connect, sign in, send with an attachment, read the
+// delivered mail, inspect the flow, disconnect. Set SCREENSHOTS=1 to refresh docs/screenshots/.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startStack, type Stack } from './helpers/stack.ts'
+
+const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8')
+const shots = process.env.SCREENSHOTS ? new URL('../docs/screenshots/', import.meta.url) : undefined
+if (shots) mkdirSync(shots, { recursive: true })
+
+let stack: Stack
+let browser: Browser
+
+before(async () => {
+  stack = await startStack()
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  await stack?.close()
+})
+
+async function checkA11y(page: Page, label: string): Promise<void> {
+  await page.evaluate(axeSource) // evaluate, not a script tag: the app's CSP (rightly) blocks inline scripts
+  const result = await page.evaluate(async () => {
+    // @ts-expect-error axe is injected above
+    const run = await window.axe.run(document, { resultTypes: ['violations'] })
+    return run.violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical').map((v: { id: string; help: string; nodes: unknown[] }) => `${v.id}: ${v.help} (${v.nodes.length})`)
+  })
+  assert.deepEqual(result, [], `${label}: axe serious/critical violations`)
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (shots) await page.screenshot({ path: new URL(`${name}.png`, shots).pathname, fullPage: true })
+}
+
+/** Emulator sign-in: e-mail, password, then whatever "primary" buttons follow (stay signed in, consent). */
+async function signInAtEmulator(page: Page, upn: string, password: string, stackUrl: string, screenshots = false): Promise<void> {
+  await page.waitForSelector('#i0116')
+  await page.fill('#i0116', upn)
+  if (screenshots) await shot(page, '02-emulator-sign-in')
+  await page.click('#idSIButton9')
+  await page.waitForSelector('#i0118')
+  await page.fill('#i0118', password)
+  await page.click('#idSIButton9')
+  for (let i = 0; i < 4 && !page.url().startsWith(stackUrl); i++) {
+    await page.waitForLoadState('load')
+    if (page.url().startsWith(stackUrl)) break
+    const button = await page.waitForSelector('#idSIButton9', { timeout: 5000 }).catch(() => null)
+    if (!button) break
+    if (screenshots && (await page.content()).includes('consent')) await shot(page, '03-emulator-consent')
+    await button.click()
+  }
+  await page.waitForURL(`${stackUrl}/`)
+}
+
+test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const page = await context.newPage()
+  const cspViolations: string[] = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+  })
+  const foreign: string[] = []
+  page.on('request', (request) => {
+    const origin = new URL(request.url()).origin
+    if (origin !== stack.appUrl && origin !== stack.emulator.url) foreign.push(request.url())
+  })
+  const adele = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
+  const megan = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
+
+  await page.goto(`${stack.appUrl}/`)
+  assert.equal(await page.textContent('h1'), 'Microsoft Graph Connect sample')
+  await checkA11y(page, 'connect page')
+  await shot(page, '01-connect')
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await signInAtEmulator(page, adele.userPrincipalName, adele.password, stack.appUrl, true)
+
+  assert.equal(await page.textContent('h1'), `Hi, ${adele.displayName}!`)
+  assert.equal(await page.inputValue('#f-to'), adele.userPrincipalName)
+  await checkA11y(page, 'signed-in page')
+  await shot(page, '04-signed-in')
+  const cookieBefore = (await context.cookies()).find((cookie) => cookie.name === 'session')
+  assert.ok(cookieBefore?.httpOnly)
+
+  await page.fill('#f-to', `${adele.userPrincipalName}; ${megan.userPrincipalName}`)
+  await page.fill('#f-subject', 'Hello from the journey')
+  await page.setInputFiles('#f-attachments', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('attached text') })
+  await page.click('button:has-text("Send mail")')
+  await page.waitForSelector('.banner--success')
+  assert.match(await page.textContent('.banner--success') ?? '', new RegExp(`Successfully sent an email to ${adele.userPrincipalName}, ${megan.userPrincipalName}!`))
+  await shot(page, '05-sent')
+
+  const inbox = await stack.control('GET', `mailboxes/${megan.userPrincipalName}/messages?folder=inbox`)
+  assert.equal(inbox.status, 200)
+  const messages = (inbox.body.messages ?? inbox.body.value ?? inbox.body) as { subject: string; hasAttachments?: boolean }[]
+  const delivered = messages.filter((message) => message.subject === 'Hello from the journey')
+  assert.equal(delivered.length, 1)
+
+  await page.click('text=Sign-in flow')
+  await page.waitForURL(`${stack.appUrl}/flow`)
+  const flow = await page.textContent('main') ?? ''
+  for (const step of ['1. Redirect to the sign-in page', '2. Reply URL receives', '3. Token request', '4. Token response', '5. Microsoft Graph calls']) assert.ok(flow.includes(step), step)
+  assert.match(flow, /code_challenge_method\s*S256/)
+  assert.match(flow, /\/me\/sendMail/)
+  assert.doesNotMatch(flow, /eyJ[\w-]{10,}\.[\w-]{10,}\./, 'no raw token on the flow page')
+  await checkA11y(page, 'flow page')
+  await shot(page, '06-flow')
+
+  await page.goto(`${stack.appUrl}/`)
+  await page.click('button:has-text("Disconnect")')
+  await page.waitForURL(`${stack.appUrl}/`)
+  assert.match(await page.textContent('main') ?? '', /Connect to Microsoft 365/)
+
+  const reused = await fetch(`${stack.appUrl}/`, { headers: { cookie: `session=${cookieBefore?.value}` } })
+  assert.doesNotMatch(await reused.text(), /Hi, /, 'the old cookie is dead')
+  assert.deepEqual(foreign, [], 'no third-party loads')
+  assert.deepEqual(cspViolations, [])
+  await context.close()
+})
+
+test('mobile width, French: the pages fit and read well', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', isMobile: true, hasTouch: true })
+  const page = await context.newPage()
+  const lea = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('lea'))!
+  await page.goto(`${stack.appUrl}/`)
+  assert.match(await page.textContent('main') ?? '', /Se connecter à Microsoft 365/)
+  await checkA11y(page, 'page de connexion')
+  await shot(page, '07-mobile-connect-fr')
+  await page.getByRole('link', { name: 'Se connecter à Microsoft 365' }).click()
+  await signInAtEmulator(page, lea.userPrincipalName, lea.password, stack.appUrl)
+  assert.equal(await page.textContent('h1'), `Bonjour ${lea.displayName} !`)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
+  assert.equal(overflow, false, 'no horizontal scrolling')
+  await checkA11y(page, 'page connectée')
+  await shot(page, '08-mobile-signed-in-fr')
+  await context.close()
+})
