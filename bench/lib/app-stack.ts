@@ -53,6 +53,7 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
       SIGNIN_LIMIT_PER_MINUTE: '10000',
       SEND_LIMIT_PER_MINUTE: '10000',
       ...(stack.store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:' } : {}),
+      ...options.appEnv,
     }
     const app = await startSubject('app', APP, {
       args: [JSON.stringify(env)],

@@ -1,22 +1,32 @@
 // One cold start of the app on its embedded default, timed from spawn to the first accepted TCP connection.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './app-stack.ts'
 import { cores } from './options.ts'
 import type { BenchOptions } from './options.ts'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const FALLBACK = fileURLToPath(new URL('../subjects/start-embedded.ts', import.meta.url))
 
-export async function coldStart(options: BenchOptions, dataDir: string): Promise<number> {
+/** `npm start` runs the embedded emulator on 8001; when that port is taken here, the same start() on a free one. */
+export async function startCommand(): Promise<{ args: string[]; via: string }> {
+  return (await isFree(8001))
+    ? { args: [CLI, 'start'], via: 'src/cli/main.ts start' }
+    : { args: [FALLBACK], via: 'bench/subjects/start-embedded.ts (port 8001 was taken: same start(), emulator on a free port)' }
+}
+
+/** Milliseconds from spawn to the app's port accepting, with the data folder (cwd) `dataDir`. */
+export async function coldStart(options: BenchOptions, dataDir: string, args: string[]): Promise<number> {
   const port = await freePort()
-  const emulatorPort = await freePort()
-  const command = [process.execPath, 'src/cli/main.ts', 'start', '--port', String(port), '--emulator-port', String(emulatorPort), '--data', dataDir]
+  const command = [process.execPath, ...args]
   const core = cores(options).subject
-  const [file, ...args] = core === undefined ? command : ['taskset', '-c', String(core), ...command]
+  const [file, ...rest] = core === undefined ? command : ['taskset', '-c', String(core), ...command]
+  const env: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: `http://127.0.0.1:${port}` }
+  for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'AUTHORITY', 'STORE', 'PORT', 'NODE_ENV']) delete env[name]
   const started = performance.now()
-  const child = spawn(file, args, { cwd: ROOT, stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'] })
+  const child = spawn(file, rest, { cwd: dataDir, env, stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'] })
   try {
     await waitForPort(port, child.exitCode === null ? 30_000 : 0, () => child.exitCode !== null)
     return performance.now() - started
@@ -38,6 +48,14 @@ async function waitForPort(port: number, timeoutMs: number, died: () => boolean)
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   throw new Error(`the app did not listen on ${port} within ${timeoutMs} ms`)
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, 'localhost', () => server.close(() => resolve(true)))
+  })
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -76,7 +76,7 @@ export async function passwordGrant(emulatorUrl: string, demo: Demo, user: DemoU
       client_secret: demo.clientSecret,
       username: user.userPrincipalName,
       password: user.password,
-      scope: 'https://graph.microsoft.com/Mail.Send https://graph.microsoft.com/User.Read',
+      scope: 'https://graph.microsoft.com/Mail.Send', // consented by the interactive sign-in that precedes it
     }),
   })
   const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string }

@@ -17,6 +17,8 @@ export interface BenchOptions {
   profileDir?: string
   pin: boolean
   verbose: boolean
+  /** Extra environment for the app process (experiments, e.g. LOG_LEVEL=warn); recorded in latest.json. */
+  appEnv: Record<string, string>
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -31,6 +33,7 @@ export const USAGE = `npm run bench -- [options]
   --no-plot            skip the PNG
   --profile            write .cpuprofile files of the app process into <out>/profiles
   --no-pin             do not pin the load generator and the subjects to separate cores
+  --app-env KEY=VALUE  extra setting for the app process (repeatable), for experiments
   --verbose            show the subjects' stdout`
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -49,6 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'app-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -69,6 +73,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     profileDir: values.profile ? `${out}/profiles` : undefined,
     pin: !values['no-pin'] && availableParallelism() >= 2,
     verbose: values.verbose,
+    appEnv: Object.fromEntries(values['app-env'].map((pair) => {
+      const at = pair.indexOf('=')
+      if (at < 1) throw new Error(`--app-env: expected KEY=VALUE, got "${pair}"`)
+      return [pair.slice(0, at), pair.slice(at + 1)]
+    })),
   }
 }
 

@@ -23,7 +23,7 @@ export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: s
         '--disable-sync', '--no-first-run', '--disable-quic'],
     })
     try {
-      const page = await browser.newPage({ viewport: { width: 960, height: 440 }, deviceScaleFactor: 1 })
+      const page = await browser.newPage({ viewport: { width: 960, height: 480 }, deviceScaleFactor: 1 })
       await page.setContent(`<html><body style="margin:0">${svg}</body></html>`)
       await page.locator('svg').screenshot({ path: file })
     } finally {
@@ -36,28 +36,29 @@ export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: s
 
 function chartSvg(subjects: Record<string, SubjectFigures>, caption: string): string {
   const keys = ['raw', 'fastify', 'app', 'express'].filter((key) => subjects[key])
+  const raw = subjects.raw?.perSecond
   const panel = (x: number, title: string, value: (s: SubjectFigures) => number, format: (n: number) => string) => {
     const max = Math.max(...keys.map((key) => value(subjects[key]))) || 1
     const bars = keys.map((key, index) => {
-      const y = 70 + index * 80
-      const width = Math.max(2, (value(subjects[key]) / max) * 260)
+      const y = 84 + index * 64
+      const width = Math.max(2, (value(subjects[key]) / max) * 190)
       return [
-        `<text x="${x}" y="${y + 22}" font-size="14" fill="#242424">${escape(subjects[key].label)}</text>`,
-        `<rect x="${x + 170}" y="${y}" width="${width.toFixed(1)}" height="34" rx="3" fill="${COLORS[key] ?? '#888'}"/>`,
-        `<text x="${x + 176 + width}" y="${y + 22}" font-size="14" fill="#242424">${format(value(subjects[key]))}</text>`,
+        `<text x="${x}" y="${y + 20}" font-size="14" fill="#242424">${escape(subjects[key].label)}</text>`,
+        `<rect x="${x + 160}" y="${y}" width="${width.toFixed(1)}" height="30" rx="3" fill="${COLORS[key] ?? '#888'}"/>`,
+        `<text x="${x + 166 + width}" y="${y + 20}" font-size="13" fill="#242424">${format(value(subjects[key]))}</text>`,
       ].join('')
     })
-    return `<text x="${x}" y="48" font-size="16" font-weight="600" fill="#242424">${escape(title)}</text>${bars.join('')}`
+    return `<text x="${x}" y="66" font-size="15" font-weight="600" fill="#242424">${escape(title)}</text>${bars.join('')}`
   }
-  const perSecond = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`
+  const perSecond = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s${raw ? ` · ${(n / raw).toFixed(2)}× raw` : ''}`
   const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`
-  const height = 90 + keys.length * 80
+  const height = 110 + keys.length * 64
   return `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="${height}" viewBox="0 0 960 ${height}" font-family="DejaVu Sans, sans-serif">
 <rect width="960" height="${height}" fill="#ffffff"/>
-<text x="20" y="24" font-size="18" font-weight="700" fill="#242424">B1 — signed-in page GET /, same page size, same load</text>
+<text x="20" y="30" font-size="18" font-weight="700" fill="#242424">B1 — signed-in page GET /: same page size, same load, one core per server</text>
 ${panel(20, 'Requests per second (higher is better)', (s) => s.perSecond, perSecond)}
-${panel(500, 'p99 latency (lower is better)', (s) => s.p99, ms)}
-<text x="20" y="${height - 12}" font-size="12" fill="#616161">${escape(caption)}</text>
+${panel(540, 'p99 latency (lower is better)', (s) => s.p99, ms)}
+<text x="20" y="${height - 14}" font-size="12" fill="#616161">${escape(caption)}</text>
 </svg>`
 }
 

@@ -13,6 +13,8 @@ const token = (bytes: number) => randomBytes(bytes).toString('base64url')
 
 runSubject(async ([targetBytes]) => {
   const app = express()
+  const warn = console.warn
+  console.warn = () => undefined // express-session's MemoryStore warning: known, and the sample's choice
   app.use(
     session({
       secret: token(32),
@@ -21,6 +23,7 @@ runSubject(async ([targetBytes]) => {
       cookie: { httpOnly: true, secure: false },
     }),
   )
+  console.warn = warn
   app.set('views', here('./views'))
   app.set('view engine', 'hbs')
   app.use(express.json())

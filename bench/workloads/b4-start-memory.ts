@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { startAppStack } from '../lib/app-stack.ts'
-import { coldStart } from '../lib/cold-start.ts'
+import { coldStart, startCommand } from '../lib/cold-start.ts'
 import { signInToApp } from '../lib/connect-app.ts'
 import { measureSubject } from '../lib/measure.ts'
 import type { BenchOptions } from '../lib/options.ts'
@@ -21,11 +21,12 @@ export async function b4StartAndMemory(options: BenchOptions) {
 async function coldStarts(options: BenchOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'graph-connect-bench-start-'))
   try {
+    const { args, via } = await startCommand()
     // The first start on an empty data folder also creates the databases and the emulator's signing key.
-    const first = await coldStart(options, dataDir)
+    const first = await coldStart(options, dataDir, args)
     const samples: number[] = []
-    for (let index = 0; index < options.starts; index++) samples.push(await coldStart(options, dataDir))
-    return { median: round(median(samples)), samples: samples.map(round), firstOnEmptyDataDir: round(first) }
+    for (let index = 0; index < options.starts; index++) samples.push(await coldStart(options, dataDir, args))
+    return { median: round(median(samples)), samples: samples.map(round), firstOnEmptyDataDir: round(first), via }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
   }

@@ -13,7 +13,11 @@ import type { Subject } from '../lib/subject.ts'
 const EMULATOR = new URL('../subjects/emulator.ts', import.meta.url).pathname
 
 export async function emulatorThroughput(options: BenchOptions) {
-  const emulator = await startSubject('emulator', EMULATOR, { cpu: cores(options).subject, verbose: options.verbose })
+  const emulator = await startSubject('emulator', EMULATOR, {
+    cpu: cores(options).subject,
+    verbose: options.verbose,
+    profileDir: options.profileDir ? `${options.profileDir}/emulator` : undefined,
+  })
   try {
     const demo = emulator.info.demo as Demo
     const redemptions = await measureRedemptions(options, emulator, demo)
