@@ -53,3 +53,27 @@ test('state survives a restart; reset returns to the fixtures', () => {
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a fixtures file adds users, apps, secrets and redirect URIs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  try {
+    const file = join(dir, 'extra.json')
+    const { writeFileSync, readFileSync } = await import('node:fs')
+    writeFileSync(join(dir, 'cert.pem'), readFileSync(new URL('./fixtures/demo-app-cert.pem', import.meta.url)))
+    writeFileSync(file, JSON.stringify({
+      users: [{ userPrincipalName: 'omar@contoso.test', password: 'Omar.Demo1', givenName: 'Omar', surname: 'Haddad', jobTitle: 'Buyer' }],
+      apps: [{ clientId: '11111111-2222-3333-4444-555555555555', displayName: 'Other app', secrets: [{ id: 's', value: 'v', expiresAt: '2099-01-01T00:00:00Z' }],
+        redirectUris: ['http://localhost:3000/cb'], certificateFiles: ['cert.pem'] }],
+    }))
+    const directory = createDirectory(openDatabase(), file)
+    assert.equal(directory.findUser('omar@contoso.test')?.jobTitle, 'Buyer')
+    assert.equal(directory.findUser('adele@contoso.test')?.displayName, 'Adele Vance')
+    const app = directory.findApp('11111111-2222-3333-4444-555555555555')
+    assert.deepEqual(app?.redirectUris, ['http://localhost:3000/cb'])
+    assert.equal(app?.certificates.length, 1)
+    directory.reset()
+    assert.ok(directory.findUser('omar@contoso.test'), 'reset returns to demo + fixtures file')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
