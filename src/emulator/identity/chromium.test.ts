@@ -79,6 +79,19 @@ test('sign-in through real Chromium, then msal-node redeems the code', { skip: !
     const [ssoCookie] = (await context.cookies()).filter((cookie) => cookie.name === 'ESTSAUTH')
     assert.equal(ssoCookie?.httpOnly, true)
     assert.equal(ssoCookie?.sameSite, 'Lax')
+
+    // The other pages pass axe too: account picker (French), error page, device code entry, signed out.
+    await page.goto(`${authUrl}&prompt=select_account&ui_locales=fr`)
+    assert.match(await page.textContent('h1') ?? '', /Choisir un compte/)
+    await assertAccessible(page, 'account picker')
+    await page.goto(authUrl.replace(demo.clientId, '00000000-0000-0000-0000-000000000000'))
+    assert.match(await page.textContent('body') ?? '', /AADSTS700016/)
+    await assertAccessible(page, 'error page')
+    await page.goto(`${setup.emulator.url}/devicelogin`)
+    await assertAccessible(page, 'device code')
+    await page.goto(`${setup.emulator.url}/common/oauth2/v2.0/logout`)
+    await assertAccessible(page, 'signed out')
+    assert.deepEqual(problems.filter((text) => !text.includes('127.0.0.1:8000') && !text.includes('400')), [])
   } finally {
     await browser.close()
     await setup.emulator.close()
