@@ -68,6 +68,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   installJournalAndFaults(fastify, context) // root hooks: journal + scripted faults on every route (identity included)
   await fastify.register((scope) => controlRoutes(scope, context)) // /_emulator/*
   await fastify.register((scope) => graphRoutes(scope, context)) // /v1.0, /beta, upload-session URLs
+  const { inboxRoutes } = await import('./inbox/routes.ts')
+  await fastify.register((scope) => inboxRoutes(scope, context)) // inbox viewer at /
   // ─── end of Graph side ─────────────────────────────────────────────────────────────────────────────────────
 
   await fastify.register((scope) => identityRoutes(scope, context, identityStore))
