@@ -95,6 +95,14 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     } else if (recorded.error instanceof AppError && recorded.error.code === 'ERR_AUTH_INTERACTION_REQUIRED') {
       await store.delete(claimKey)
       return reauthenticate(context, request, reply, session, user, kept)
+    } else if (recorded.error instanceof AppError && (recorded.error.code === 'ERR_AUTH_UNAVAILABLE' || recorded.error.code === 'ERR_STORE_UNAVAILABLE')) {
+      // No token, so nothing reached Graph: 503 "try later" with the form as typed; still signed in (RE-05, RE-07).
+      const seconds = Math.max(1, Math.ceil((recorded.error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 5))
+      const failed: Flash = { kind: 'error', lines: [...sendFailureLines(recorded.error, request.t).lines, ...reattach], form: kept }
+      request.log.warn({ event: 'mail.failed', code: recorded.error.code }, 'send failed: no token')
+      await store.set(claimKey, { state: 'done', flash: failed } satisfies Submission, submissionTtlSeconds).catch(() => undefined)
+      reply.code(503).header('retry-after', String(seconds))
+      return renderMain(context, request, reply, session, user, { form: kept, flash: failed })
     } else {
       const failure = sendFailureLines(recorded.error, request.t)
       if (!(recorded.error instanceof AppError)) request.log.error({ err: recorded.error }, 'send failed unexpectedly')

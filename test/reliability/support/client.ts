@@ -88,7 +88,7 @@ export class AppClient {
   }
 
   /** Sign in through the emulator's pages as `user`; ends signed in on the home page. */
-  async signIn(emulator: EmulatorHandle, user: { userPrincipalName: string; password: string }, base?: string): Promise<void> {
+  async signIn(emulator: EmulatorHandle, user: { userPrincipalName: string; password: string }, base?: string): Promise<ReturnType<typeof readPage>> {
     const start = await this.get('/connect', base)
     assert.equal(start.status, 302, `GET /connect → ${start.status}`)
     const idp = createBrowser(emulator.url)
@@ -98,6 +98,7 @@ export class AppClient {
     assert.equal(callback.status, 303, `callback → ${callback.status}: ${callback.body.slice(0, 500)}`)
     const home = await this.home(base)
     assert.ok(home.signedIn, 'signed in')
+    return home
   }
 
   /** The fields of one send, with fresh tokens from the page. */
