@@ -3,6 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { startAppStack } from '../lib/app-stack.ts'
 import { coldStart, startCommand } from '../lib/cold-start.ts'
@@ -10,6 +13,8 @@ import { signInToApp } from '../lib/connect-app.ts'
 import { measureSubject } from '../lib/measure.ts'
 import type { BenchOptions } from '../lib/options.ts'
 import { median, round } from '../lib/stats.ts'
+
+const run = promisify(execFile)
 
 export async function b4StartAndMemory(options: BenchOptions) {
   const starts = await coldStarts(options)
@@ -39,7 +44,7 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
   try {
     const { cookie } = await signInToApp(stack.appUrl, stack.demo.users[0])
     const started = performance.now()
-    const prefilled = await stack.app.call<{ sessions: number; recordsPerSession: number }>('prefill', { cookie, count: options.sessions })
+    const prefilled = await prefill(stack.app.info.env, cookie, options.sessions)
     const prefillSeconds = (performance.now() - started) / 1000
     const idle = await stack.app.usage()
     const measured = await measureSubject(options, stack.app, `app, ${store}, ${options.sessions} sessions`, {
@@ -61,6 +66,13 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
     rmSync(dataDir, { recursive: true, force: true })
     if (store === 'redis') await deleteKeys(redisPrefix)
   }
+}
+
+const PREFILL = fileURLToPath(new URL('../subjects/prefill.ts', import.meta.url))
+
+async function prefill(env: unknown, cookie: string, count: number): Promise<{ sessions: number; recordsPerSession: number }> {
+  const { stdout } = await run(process.execPath, [PREFILL, JSON.stringify(env), cookie, String(count)], { maxBuffer: 1 << 20 })
+  return JSON.parse(stdout) as { sessions: number; recordsPerSession: number }
 }
 
 /** Removes every key the run wrote under its own prefix. */
