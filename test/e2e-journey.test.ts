@@ -142,3 +142,58 @@ test('mobile width, French: the pages fit and read well', async () => {
   await shot(page, '08-mobile-signed-in-fr')
   await context.close()
 })
+
+test('consent cancelled: an explained page with "Try again", and no sign-in loop (OA-09)', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const page = await context.newPage()
+  const diego = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('diego'))!
+  const mark = (await stack.control('GET', 'mark')).body.seq as number
+  await page.goto(`${stack.appUrl}/`)
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await page.waitForSelector('#i0116')
+  await page.fill('#i0116', diego.userPrincipalName)
+  await page.click('#idSIButton9')
+  await page.waitForSelector('#i0118')
+  await page.fill('#i0118', diego.password)
+  await page.click('#idSIButton9')
+  for (let i = 0; i < 4; i++) {
+    await page.waitForLoadState('load')
+    const cancel = await page.$('button[name="consent"][value="cancel"]')
+    if (cancel) {
+      await cancel.click()
+      break
+    }
+    await page.click('#idSIButton9')
+  }
+  await page.waitForURL((url) => url.href.startsWith(`${stack.appUrl}/connect/get_token/`))
+  assert.match(await page.textContent('main') ?? '', /Sign-in cancelled/)
+  assert.ok(await page.getByRole('link', { name: 'Try again' }).isVisible())
+  await checkA11y(page, 'cancelled page')
+  await shot(page, '09-consent-cancelled')
+  await page.waitForTimeout(500)
+  const journal = await stack.control('GET', `journal?since=${mark}`)
+  const entries = journal.body.entries as { method: string; path: string }[]
+  assert.equal(entries.filter((entry) => entry.path.includes('/oauth2/v2.0/authorize') && entry.method === 'GET').length, 1, 'one authorize request, no loop')
+  assert.equal(entries.filter((entry) => entry.path.endsWith('/oauth2/v2.0/token')).length, 0, 'no token request')
+  await context.close()
+})
+
+test('throttled send: the user is told when to retry and the form is kept as typed', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const page = await context.newPage()
+  const megan = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
+  await page.goto(`${stack.appUrl}/`)
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await signInAtEmulator(page, megan.userPrincipalName, megan.password, stack.appUrl)
+  const fault = await stack.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 10, action: { status: 429, retryAfter: 120 } })
+  assert.ok(fault.status < 300, `fault accepted (${fault.status})`)
+  await page.fill('#f-subject', 'Typed while throttled')
+  await page.click('button:has-text("Send mail")')
+  await page.waitForSelector('.banner--error')
+  assert.match(await page.textContent('.banner--error') ?? '', /limiting requests \(429\)\. Try again in \d+ seconds/)
+  assert.equal(await page.inputValue('#f-subject'), 'Typed while throttled')
+  await checkA11y(page, 'throttled page')
+  await shot(page, '10-throttled')
+  await stack.control('DELETE', 'faults')
+  await context.close()
+})

@@ -135,6 +135,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   mailRoutes(app, context)
   opsRoutes(app, context)
 
+  // While draining, every response closes its connection so keep-alive sockets do not hold the shutdown (RE-09).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (state.shuttingDown) reply.header('connection', 'close')
+    return payload
+  })
   app.decorate('markShuttingDown', () => void (state.shuttingDown = true))
   return app as unknown as ConnectApp
 }
