@@ -87,6 +87,17 @@ export class AppClient {
     return readPage(page.body)
   }
 
+  /** Polls /readyz until it answers 200; returns how long that took. */
+  async waitReady(limitMs = 10_000, base?: string): Promise<number> {
+    const started = Date.now()
+    for (;;) {
+      const status = await this.get('/readyz', base).then((page) => page.status, () => 0)
+      if (status === 200) return Date.now() - started
+      if (Date.now() - started > limitMs) throw new Error(`not ready after ${limitMs} ms (last ${status})`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
   /** Sign in through the emulator's pages as `user`; ends signed in on the home page. */
   async signIn(emulator: EmulatorHandle, user: { userPrincipalName: string; password: string }, base?: string): Promise<ReturnType<typeof readPage>> {
     const start = await this.get('/connect', base)
