@@ -17,20 +17,18 @@ import { createViews } from './views.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { mailRoutes } from './routes/mail-routes.ts'
 import { opsRoutes } from './routes/ops-routes.ts'
-import type { AuthPort, GraphFactory, MailPort } from './ports.ts'
+import type { AuthPort, GraphFactory } from './ports.ts'
 import type { WebContext } from './web-context.ts'
 import { createGraphClient } from '../core/graph/graph-client.ts'
-import { fallbackMail } from './mail-fallback.ts'
+import { mailLimits } from '../core/mail/mail-limits.ts'
 import { recordGraphCall } from './flow.ts'
 
 export interface AppDeps {
   store: Store
   auth: AuthPort
   logger: FastifyBaseLogger
-  /** Defaults to core's mail module. */
-  mail?: MailPort
   /** Builds a Graph client for one user. Defaults to core's createGraphClient with the flow inspector's onCall. */
-  graphFactory?: (options: { token: () => Promise<string>; fetch: typeof fetch }) => ReturnType<GraphFactory>
+  graphFactory?: GraphFactory
   /** The fetch the Graph client (and, when the caller wires it, the auth client) uses. */
   fetch?: typeof fetch
 }
@@ -40,7 +38,7 @@ export interface ConnectApp extends FastifyInstance {
   markShuttingDown(): void
 }
 
-const maxAttachmentBytes = 35 * 1024 * 1024 // Graph's upload-session path handles up to 150 MB; the app keeps a lower cap
+const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024 // a send form without attachments, with room for the other fields
 
 export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<ConnectApp> {
   const app = Fastify({
@@ -48,7 +46,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: 300_000, // urlencoded forms; multipart has its own limits below
+    bodyLimit: urlencodedLimit, // urlencoded forms; multipart has its own limits below
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false },
   })
@@ -56,14 +54,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const state = { shuttingDown: false }
   const recordingFetch = createRecordingFetch(deps.fetch ?? globalThis.fetch)
   const authorityOrigin = new URL(config.authority).origin
-  const graphFactory =
+  const graphFactory: GraphFactory =
     deps.graphFactory ??
-    ((options: { token: () => Promise<string>; fetch: typeof fetch }) =>
+    ((options) =>
       createGraphClient({ baseUrl: config.graphBaseUrl, fetch: options.fetch, token: options.token, timeoutMs: config.graph.timeoutMs, retryBudgetMs: config.graph.retryBudgetMs, onCall: recordGraphCall }))
 
   await app.register(cookie)
-  await app.register(formbody, { bodyLimit: 300_000 })
-  await app.register(multipart, { limits: { fileSize: maxAttachmentBytes, files: 10, fields: 20, fieldSize: 200_000, parts: 40 } })
+  await app.register(formbody, { bodyLimit: urlencodedLimit })
+  await app.register(multipart, { limits: { fileSize: mailLimits.attachmentsBytes, files: mailLimits.attachments, fields: 20, fieldSize: mailLimits.bodyBytes + 1024, parts: 60 } })
   securityHeaders(app, { authorityOrigin, hsts: config.secureCookies })
   languageContext(app, { secure: config.secureCookies })
   await app.register(sessionPlugin, {
@@ -101,7 +99,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     config,
     store: deps.store,
     auth: deps.auth,
-    mail: deps.mail ?? fallbackMail,
     render,
     formTokens: createFormTokens(config.sessionSecret),
     graphFor: (user) => graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),

@@ -1,7 +1,4 @@
-/**
- * What web needs from core's auth, Graph client and mail modules, as structural types, so web builds against the
- * contract (docs/CONTRACTS.md) while core lands. Core's real objects satisfy these.
- */
+/** What web needs from core's auth, as a structural type: core's Auth satisfies it, tests can script it. */
 export interface SignInRecordLike {
   state: string
 }
@@ -14,31 +11,7 @@ export interface AuthPort<Record extends SignInRecordLike = SignInRecordLike, Us
   logoutUrl(): string
 }
 
-export interface Photo {
-  contentType: string
-  bytes: Uint8Array
-}
+import type { GraphClient } from '../core/graph/graph-client.ts'
 
-export interface GraphPort {
-  getMyPhoto(): Promise<Photo | null | undefined>
-  sendMail(message: never, saveToSentItems: boolean): Promise<unknown>
-}
-
-export interface GraphFactoryOptions {
-  token: () => Promise<string>
-}
-
-export type GraphFactory = (options: GraphFactoryOptions) => GraphPort
-
-export interface UploadedFile {
-  name: string
-  contentType: string
-  bytes: Buffer
-}
-
-export type ParsedForm = { ok: true; message: unknown; recipients: string[]; saveToSentItems: boolean } | { ok: false; errors: Record<string, string> }
-
-export interface MailPort {
-  parseSendForm(fields: Record<string, string>, files: UploadedFile[], lang: 'en' | 'fr'): ParsedForm
-  welcomeMail(name: string, lang: 'en' | 'fr'): { subject: string; body: string }
-}
+export type { GraphClient }
+export type GraphFactory = (options: { token: () => Promise<string>; fetch: typeof fetch }) => GraphClient

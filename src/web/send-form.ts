@@ -1,10 +1,10 @@
 /** Reads the send form, multipart (with attachments) or urlencoded, without ever losing the typed fields. */
 import type { FastifyRequest } from 'fastify'
-import type { UploadedFile } from './ports.ts'
+import type { UploadedFileLike } from '../core/mail/parse-send-form.ts'
 
 export interface SendForm {
   fields: Record<string, string>
-  files: UploadedFile[]
+  files: UploadedFileLike[]
   /** An attachment or a field went over the limits; the fields read so far are kept. */
   tooLarge: boolean
 }

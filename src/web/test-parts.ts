@@ -1,5 +1,5 @@
 /**
- * Test parts for web's own HTTP tests: the real memory store and config, with a scripted auth, Graph and mail in
+ * Test parts for web's own HTTP tests: the real memory store, config and mail rules, with a scripted auth and Graph in
  * place of core's (the journeys in test/ use the real core against the real emulator).
  */
 import { randomBytes } from 'node:crypto'
@@ -9,7 +9,7 @@ import { AuthError, GraphError } from '../core/errors.ts'
 import { createMemoryStore } from '../core/store/memory-store.ts'
 import type { Store } from '../core/store/store.ts'
 import { buildApp, type ConnectApp } from './app.ts'
-import type { AuthPort, MailPort, UploadedFile } from './ports.ts'
+import type { AuthPort, GraphClient } from './ports.ts'
 
 export interface Script {
   signIns: string[]
@@ -45,24 +45,12 @@ export async function testApp(env: Record<string, string> = {}, options: { store
     },
     logoutUrl: () => 'https://login.example.test/tenant/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2F',
   }
-  const mail: MailPort = {
-    parseSendForm(fields: Record<string, string>, files: UploadedFile[]) {
-      const to = (fields.to ?? '').split(/[;,]/).map((s) => s.trim()).filter(Boolean)
-      const errors: Record<string, string> = {}
-      if (!to.length) errors.to = 'Enter at least one address.'
-      if (to.some((a) => !/^[^\s@<>]+@[^\s@<>]+$/.test(a))) errors.to = 'Check the addresses.'
-      if (/[\r\n]/.test(fields.subject ?? '')) errors.subject = 'One line only.'
-      if (Object.keys(errors).length) return { ok: false, errors }
-      return { ok: true, recipients: to, message: { subject: fields.subject, to, files: files.map((f) => f.name) }, saveToSentItems: fields.saveToSentItems === 'on' }
-    },
-    welcomeMail: (name, lang) => ({ subject: lang === 'fr' ? 'Bienvenue' : 'Welcome to the Microsoft Graph Connect sample', body: `<p>Congratulations ${name.replace(/</g, '&lt;')},</p>` }),
-  }
   const app = await buildApp(config, {
     store,
     auth,
-    mail,
     logger: pino({ level: 'silent' }),
     graphFactory: ({ token }) => ({
+      ...unused,
       async getMyPhoto() {
         await token()
         return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
@@ -73,12 +61,17 @@ export async function testApp(env: Record<string, string> = {}, options: { store
         if (script.sendError) throw script.sendError
         script.sends.push(message)
       },
-    }),
+    }) as GraphClient,
   })
   return { app, store, script }
 }
 
 export { GraphError, AuthError }
+
+const notScripted = async () => {
+  throw new Error('not scripted in web tests')
+}
+const unused = { getMe: notScripted, createDraft: notScripted, addAttachment: notScripted, createUploadSession: notScripted, uploadRange: notScripted, sendDraft: notScripted, deleteMessage: notScripted, listMessages: notScripted }
 
 /** A minimal cookie jar over inject(): keeps Set-Cookie values, sends them back. */
 export class Jar {

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../core/config.ts'
 import type { Store } from '../core/store/store.ts'
 import type { Render } from './views.ts'
-import type { AuthPort, GraphPort, MailPort } from './ports.ts'
+import type { AuthPort, GraphClient } from './ports.ts'
 import type { Session, SessionUser } from './session.ts'
 import type { createFormTokens } from './guards.ts'
 import type { ErrorView } from './error-pages.ts'
@@ -12,10 +12,9 @@ export interface WebContext {
   config: Readonly<Config>
   store: Store
   auth: AuthPort
-  mail: MailPort
   render: Render
   formTokens: ReturnType<typeof createFormTokens>
-  graphFor(user: SessionUser): GraphPort
+  graphFor(user: SessionUser): GraphClient
   state: { shuttingDown: boolean }
   page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session): FastifyReply
   errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView): FastifyReply

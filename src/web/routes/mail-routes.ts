@@ -1,6 +1,9 @@
 /** The Connect page, the signed-in page with the send form, POST /send (CSRF, one-time form token, PRG), the photo. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../core/errors.ts'
+import { parseSendForm } from '../../core/mail/parse-send-form.ts'
+import { sendParsedMail } from '../../core/mail/send-parsed-mail.ts'
+import { welcomeMail } from '../../core/mail/welcome-mail.ts'
 import { assertCsrfToken, assertSameOrigin, HttpProblem, rateLimit } from '../guards.ts'
 import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
 import { sendFailureLines } from '../error-pages.ts'
@@ -31,7 +34,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     }
     const shown = flash?.lines.length ? flash : undefined
     if (!user) return context.page(request, reply, 'connect', { flash: shown }, session)
-    const welcome = context.mail.welcomeMail(user.name, request.lang)
+    const welcome = welcomeMail(user.name, request.lang)
     const form = flash?.form ?? { to: user.address, subject: welcome.subject, body: welcome.body, format: 'html', importance: 'normal', saveToSentItems: 'on' }
     return renderMain(context, request, reply, session, user, { form, flash: shown })
   })
@@ -64,9 +67,9 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
       const errors = { attachments: request.t('error.tooLargeRequest.text') }
       return renderMain(context, request, reply.code(413), session, user, { form: kept, fieldErrors: errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
     }
-    const parsed = context.mail.parseSendForm(kept, form.files, request.lang)
+    const parsed = parseSendForm(kept, form.files, request.lang)
     if (!parsed.ok) {
-      return renderMain(context, request, reply.code(400), session, user, { form: kept, fieldErrors: parsed.errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
+      return renderMain(context, request, reply.code(parsed.status), session, user, { form: kept, fieldErrors: parsed.errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
     }
     try {
       await rateLimit(store, `send:${user.username || user.partition}`, config.limits.sendsPerMinute)
@@ -87,7 +90,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
       return reply.redirect('/', 303)
     }
 
-    const recorded = await withRecording(config.flowInspector, () => context.graphFor(user).sendMail(parsed.message as never, parsed.saveToSentItems))
+    const recorded = await withRecording(config.flowInspector, () => sendParsedMail(context.graphFor(user), parsed.message))
     let flash: Flash
     if (recorded.error === undefined) {
       flash = { kind: 'success', lines: [request.t('flash.sent', { addresses: parsed.recipients.join(', ') })] }
@@ -120,7 +123,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/send', methodNotAllowed(context))
 }
 
-function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Record<string, string> }) {
+function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Partial<Record<string, string>> }) {
   const formToken = context.formTokens.issue(session.key ?? '')
   const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]?.toUpperCase()).join('')
   return context.page(request, reply, 'main', { ...data, formToken, initials, fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }, session)
