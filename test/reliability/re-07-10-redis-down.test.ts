@@ -1,0 +1,90 @@
+// RE-07 and RE-10, black-box: Redis down (cut at a TCP proxy) or hung (black-holed): pages answer 503 within 2 s,
+// /readyz 503, /healthz 200, POST /send 503 without a sendMail, the process stays up; when Redis returns the app
+// recovers by itself and the existing session (Redis kept it) works again.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Redis } from 'ioredis'
+import { AppClient } from './support/client.ts'
+import { startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import { startTcpProxy, type ProxyMode, type TcpProxy } from './support/tcp-proxy.ts'
+
+const prefix = `gc-rel-re07-${process.pid}-${Date.now()}:`
+let emulator: EmulatorHandle
+let proxy: TcpProxy
+let app: AppHandle
+let client: AppClient
+let megan: string
+
+before(async () => {
+  emulator = await startEmulator()
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
+  app = await startApp(emulator, { env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix } })
+  client = new AppClient(app.url)
+  const adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
+  megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
+  await client.signIn(emulator, adele)
+})
+
+after(async () => {
+  await app?.close()
+  await proxy?.close()
+  const redis = new Redis('redis://127.0.0.1:6379')
+  const keys = await redis.keys(`${prefix}*`)
+  if (keys.length) await redis.del(...keys)
+  redis.disconnect()
+  await emulator?.close()
+})
+
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now()
+  const value = await run()
+  return { value, ms: Date.now() - started }
+}
+
+for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
+  const what = mode === 'refuse' ? 'down (connections refused)' : 'hung (black-holed: connected, never answers)'
+  test(`RE-07/RE-10 Redis ${what} → 503 within 2 s, /readyz 503, /healthz 200, no sendMail; recovery by itself`, async () => {
+    const fields = await client.sendFields({ to: megan, subject: `RE-07 ${mode}`, body: 'while Redis is away' })
+    proxy.setMode(mode)
+    const mark = await emulator.mark()
+
+    const home = await timed(() => client.get('/'))
+    assert.equal(home.value.status, 503, home.value.body.slice(0, 300))
+    assert.ok(home.ms < 2000, `GET / took ${home.ms} ms`)
+    assert.ok(Number(home.value.headers.get('retry-after')) >= 1, 'Retry-After')
+    assert.doesNotMatch(home.value.body, /Connect to Microsoft 365|Hi, /, 'a store error is neither "signed in" nor "signed out"')
+
+    const ready = await timed(() => client.get('/readyz'))
+    assert.equal(ready.value.status, 503)
+    assert.ok(ready.ms < 2000, `/readyz took ${ready.ms} ms`)
+    const health = await client.get('/healthz')
+    assert.equal(health.status, 200)
+
+    const send = await timed(() => client.post('/send', fields))
+    assert.equal(send.value.status, 503)
+    assert.ok(send.ms < 2000, `POST /send took ${send.ms} ms`)
+    const connect = await timed(() => client.get('/connect'))
+    assert.equal(connect.value.status, 503, 'no sign-in without the store')
+    assert.ok(connect.ms < 2000)
+    assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 0)
+    assert.equal((await emulator.journal(mark, { path: '/oauth2/' })).length, 0, 'no identity traffic either')
+
+    proxy.setMode('pass')
+    const recoveredIn = await client.waitReady(10_000)
+    assert.ok(recoveredIn < 10_000)
+    const page = await client.home()
+    assert.ok(page.signedIn, 'the session Redis kept still works')
+    const sent = await client.send({ to: megan, subject: `RE-07 after ${mode}`, body: 'x' })
+    assert.equal(sent.page.banner?.kind, 'success', sent.page.banner?.text)
+  })
+}
+
+test('RE-07 Redis down before the first request of a fresh visitor → 503 (never a silent in-memory session)', async () => {
+  proxy.setMode('refuse')
+  const stranger = new AppClient(app.url)
+  const page = await stranger.get('/connect')
+  assert.equal(page.status, 503)
+  assert.equal(stranger.cookies.size, 0, 'no session cookie handed out')
+  proxy.setMode('pass')
+  await stranger.waitReady()
+})
