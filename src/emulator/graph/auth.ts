@@ -32,16 +32,22 @@ export function unauthenticated(message: string): GraphError {
   return new GraphError(401, 'InvalidAuthenticationToken', message, { 'www-authenticate': WWW_AUTHENTICATE })
 }
 
-/** Verifies the bearer token once per distinct token string; expiry is re-checked on every hit. */
+/**
+ * Verifies the bearer token once per distinct token string; expiry (and revocation, when the token service can tell
+ * cheaply through `isRevoked(uti)`) is re-checked on every hit. Without that check, revocable tokens are not cached.
+ */
 export function createAuthenticator(ctx: EmulatorContext) {
   const cache = new Map<string, GraphAuth>()
+  const isRevoked = (ctx.tokens as { isRevoked?: (uti: string) => boolean }).isRevoked?.bind(ctx.tokens)
+  const revoked = (claims: AccessTokenClaims) => typeof claims.uti === 'string' && isRevoked !== undefined && isRevoked(claims.uti)
+  const cacheable = (claims: AccessTokenClaims) => typeof claims.uti !== 'string' || isRevoked !== undefined
   return async function authenticate(request: FastifyRequest): Promise<GraphAuth> {
     const header = request.headers.authorization ?? ''
     const match = /^Bearer\s+(.*)$/i.exec(header.trim())
     const token = match ? match[1]!.trim() : ''
     const cached = cache.get(token)
     if (cached) {
-      if (cached.claims.exp * 1000 > Date.now()) return cached
+      if (cached.claims.exp * 1000 > Date.now() && !revoked(cached.claims)) return cached
       cache.delete(token)
     }
     if (token && !token.includes('.')) throw unauthenticated(NO_DOTS)
@@ -55,7 +61,7 @@ export function createAuthenticator(ctx: EmulatorContext) {
     const words = delegated ? (claims.scp ?? '').split(' ') : Array.isArray(claims.roles) ? claims.roles : []
     const auth = { claims, delegated, permissions: new Set(words.map((word) => String(word).toLowerCase())) }
     if (cache.size >= CACHE_LIMIT) cache.clear()
-    cache.set(token, auth)
+    if (cacheable(claims)) cache.set(token, auth)
     return auth
   }
 }
