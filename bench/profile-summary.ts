@@ -38,11 +38,26 @@ const where = (node: ProfileNode) => {
   return `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim()
 }
 
+/** Who caused a sample: the nearest frame (leaf upwards) in a package (node_modules/<name>) or in src/<file>. */
+const owner = (id: number): string => {
+  for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+    const url = byId.get(current)?.callFrame.url ?? ''
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+    if (pkg) return `package ${pkg[1]}`
+    const own = /\/(src\/.+)$/.exec(url)
+    if (own) return own[1]
+  }
+  const name = byId.get(id)?.callFrame.functionName ?? ''
+  return name.startsWith('(') ? name : '(node internals, no project frame)'
+}
+
+const owners = new Map<string, number>()
 const self = new Map<string, number>()
 const inclusive = new Map<string, number>()
 for (const [id, micros] of selfMicros) {
   const node = byId.get(id)
   if (!node) continue
+  owners.set(owner(id), (owners.get(owner(id)) ?? 0) + micros)
   self.set(where(node), (self.get(where(node)) ?? 0) + micros)
   const seen = new Set<string>()
   for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
@@ -62,5 +77,6 @@ const print = (title: string, entries: [string, number][]) => {
   }
 }
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`)
+print('By owner (nearest project file or package on the stack)', [...owners].sort((a, b) => b[1] - a[1]))
 print('Self time', [...self].sort((a, b) => b[1] - a[1]))
 print('Inclusive time, project code (src/)', [...inclusive].filter(([name]) => name.includes(' src/')).sort((a, b) => b[1] - a[1]))

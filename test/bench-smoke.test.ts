@@ -77,7 +77,7 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
 
   test('targets: each with a goal and a verdict; the table and the plot are produced', () => {
     const targets = report.targets as Json[]
-    assert.equal(targets.length, 9)
+    assert.equal(targets.length, 11)
     for (const target of targets) assert.ok(target.pass === true || target.pass === false, `${target.id}: ${target.pass}`)
     assert.match(stdout, /\| Target +\| Goal/)
     const png = join(out, 'b1.png')

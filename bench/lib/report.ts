@@ -25,6 +25,8 @@ export function evaluateTargets(results: Results): Target[] {
   const targets: [string, string, number | null, string, (value: number | null) => boolean | null][] = [
     ['B1 app ÷ raw node:http (req/s)', '≥ 0.50', pick(b1, 'ratios', 'appToRaw'), '×', (v) => atLeast(v, 0.5)],
     ['B1 app ÷ Express reference (req/s)', '≥ 5', pick(b1, 'ratios', 'appToExpress'), '×', (v) => atLeast(v, 5)],
+    ['B1 app ÷ raw, by CPU per request', '≥ 0.50', pick(b1, 'cpuRatios', 'appToRaw'), '×', (v) => atLeast(v, 0.5)],
+    ['B1 app ÷ Express, by CPU per request', '≥ 5', pick(b1, 'cpuRatios', 'appToExpress'), '×', (v) => atLeast(v, 5)],
     ['B2 app CPU per sign-in', '≤ 3 ms', pick(b2, 'appCpuMsPerSignIn'), 'ms', (v) => atMost(v, 3)],
     ['B3 app overhead per send, p50', '≤ 1 ms', pick(b3, 'overheadMs', 'p50'), 'ms', (v) => atMost(v, 1)],
     ['B4 cold start to listening (median)', '≤ 300 ms', pick(b4, 'coldStartMs', 'median'), 'ms', (v) => atMost(v, 300)],
@@ -69,8 +71,13 @@ export function summaryRows(results: Results): string[][] {
     add('B1 GET /', `${subject.label} req/s`, pick(subjects, key, 'perSecond'), '/s')
     add('B1 GET /', `${subject.label} p50 / p99`, pick(subjects, key, 'p50'), ` / ${pick(subjects, key, 'p99')} ms`)
   }
-  add('B1 GET /', 'app ÷ raw node:http', pick(b1, 'ratios', 'appToRaw'), '×')
-  add('B1 GET /', 'app ÷ Express reference', pick(b1, 'ratios', 'appToExpress'), '×')
+  for (const [key, subject] of Object.entries(subjects)) {
+    add('B1 GET /', `${subject.label} CPU per request`, pick(subjects, key, 'cpuMsPerRequest'), ' ms')
+  }
+  add('B1 GET /', 'app ÷ raw node:http, req/s', pick(b1, 'ratios', 'appToRaw'), '×')
+  add('B1 GET /', 'app ÷ Express reference, req/s', pick(b1, 'ratios', 'appToExpress'), '×')
+  add('B1 GET /', 'app ÷ raw node:http, by CPU per request', pick(b1, 'cpuRatios', 'appToRaw'), '×')
+  add('B1 GET /', 'app ÷ Express reference, by CPU per request', pick(b1, 'cpuRatios', 'appToExpress'), '×')
   add('B1 GET /', 'page size', pick(b1, 'pageBytes'), ' B')
   add('B2 sign-in', 'flows/s', pick(b2, 'flowsPerSecond'), '/s')
   add('B2 sign-in', 'flow p50 / p99', pick(b2, 'flowLatencyMs', 'p50'), ` / ${pick(b2, 'flowLatencyMs', 'p99')} ms`)

@@ -55,6 +55,14 @@ export async function b1SignedInPage(options: BenchOptions) {
         fastifyToRaw: round(subjects.fastify.perSecond / subjects.raw.perSecond),
         expressToRaw: round(subjects.express.perSecond / subjects.raw.perSecond),
       },
+      // The same ratios by the server's own CPU time per request: independent of the load generator's ceiling
+      // (one autocannon process on one core saturates before raw node:http does) and of outside load.
+      cpuRatios: {
+        appToRaw: round(subjects.raw.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
+        appToExpress: round(subjects.express.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
+        fastifyToRaw: round(subjects.raw.cpuMsPerRequest / subjects.fastify.cpuMsPerRequest),
+        expressToRaw: round(subjects.raw.cpuMsPerRequest / subjects.express.cpuMsPerRequest),
+      },
     }
   } finally {
     for (const subject of started.reverse()) await subject.stop().catch(() => undefined)
