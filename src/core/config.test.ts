@@ -42,6 +42,12 @@ test('the minimal environment gives the documented defaults', () => {
   assert.deepEqual(config.credential, { kind: 'secret', secret: 'shh' })
 })
 
+test('session timeouts in seconds win over minutes and hours (short timeouts for SE-04 tests)', () => {
+  assert.deepEqual(loadConfig({ ...minimal, SESSION_IDLE_MINUTES: '5', SESSION_ABSOLUTE_HOURS: '2' }).session, { idleSeconds: 300, absoluteSeconds: 7200 })
+  assert.deepEqual(loadConfig({ ...minimal, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' }).session, { idleSeconds: 2, absoluteSeconds: 5 })
+  assert.deepEqual(problemsOf({ ...minimal, SESSION_IDLE_SECONDS: '0' }).map((problem) => problem.setting), ['SESSION_IDLE_SECONDS'])
+})
+
 test('the result is deep-frozen', () => {
   const config = loadConfig(minimal)
   assert.ok(Object.isFrozen(config))

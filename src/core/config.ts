@@ -144,10 +144,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     port,
     trustProxy: parseTrustProxy(read),
     flowInspector: read.boolean('FLOW_INSPECTOR', d.FLOW_INSPECTOR),
-    session: {
-      idleSeconds: read.integer('SESSION_IDLE_MINUTES', d.SESSION_IDLE_MINUTES, 1, 7 * 24 * 60, 'minutes') * 60,
-      absoluteSeconds: read.integer('SESSION_ABSOLUTE_HOURS', d.SESSION_ABSOLUTE_HOURS, 1, 30 * 24, 'hours') * 3600,
-    },
+    session: readSessionTimeouts(read),
     limits: {
       sendsPerMinute: read.integer('SEND_LIMIT_PER_MINUTE', d.SEND_LIMIT_PER_MINUTE, 1, 10_000, 'sends'),
       signInsPerMinute: read.integer('SIGNIN_LIMIT_PER_MINUTE', d.SIGNIN_LIMIT_PER_MINUTE, 1, 10_000, 'sign-ins'),
@@ -161,6 +158,15 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   if (read.problems.length) throw new ConfigError(read.problems)
   return deepFreeze(config)
+}
+
+/** Minutes and hours; the *_SECONDS forms win when set (short timeouts for tests and demos, SE-04). */
+function readSessionTimeouts(read: SettingsReader): Config['session'] {
+  const idleMinutes = read.integer('SESSION_IDLE_MINUTES', d.SESSION_IDLE_MINUTES, 1, 7 * 24 * 60, 'minutes')
+  const absoluteHours = read.integer('SESSION_ABSOLUTE_HOURS', d.SESSION_ABSOLUTE_HOURS, 1, 30 * 24, 'hours')
+  const idleSeconds = read.integer('SESSION_IDLE_SECONDS', idleMinutes * 60, 1, 7 * 24 * 3600, 'seconds')
+  const absoluteSeconds = read.integer('SESSION_ABSOLUTE_SECONDS', absoluteHours * 3600, 1, 30 * 24 * 3600, 'seconds')
+  return { idleSeconds, absoluteSeconds }
 }
 
 function readCredential(read: SettingsReader): ClientCredential | undefined {
