@@ -16,7 +16,7 @@ export interface JournalEntry {
 
 export const JOURNAL_CAPACITY = 10_000
 /** Bodies larger than this are summarised instead of kept. */
-const BODY_LIMIT = 256 * 1024
+const BODY_LIMIT = 64 * 1024
 
 export type Journal = ReturnType<typeof createJournal>
 

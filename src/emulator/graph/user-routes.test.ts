@@ -67,6 +67,12 @@ describe('Graph /me and /users', () => {
     assert.equal(missing.json().error.code, 'Request_ResourceNotFound')
   })
 
+  it('answers 403 Authorization_RequestDenied to /me without User.Read', async () => {
+    const response = await call(emulator, 'GET', '/v1.0/me', mintToken(emulator, { scp: 'Mail.Send' }))
+    assert.equal(response.statusCode, 403)
+    assert.equal(response.json().error.message, 'Insufficient privileges to complete the operation.')
+  })
+
   it('answers 400 to /me with an app-only token, and serves /users/{id} with User.Read.All', async () => {
     const app = mintToken(emulator, { roles: ['Mail.Send', 'User.Read.All'] })
     const me = await call(emulator, 'GET', '/v1.0/me', app)
