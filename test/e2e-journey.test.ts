@@ -99,9 +99,10 @@ test('the journey: connect → sign in → send with an attachment → delivered
 
   const inbox = await stack.control('GET', `mailboxes/${megan.userPrincipalName}/messages?folder=inbox`)
   assert.equal(inbox.status, 200)
-  const messages = (inbox.body.messages ?? inbox.body.value ?? inbox.body) as { subject: string; hasAttachments?: boolean }[]
+  const messages = inbox.body.value as { subject: string; attachments: { name: string }[] }[]
   const delivered = messages.filter((message) => message.subject === 'Hello from the journey')
   assert.equal(delivered.length, 1)
+  assert.deepEqual(delivered[0]!.attachments.map((attachment) => attachment.name), ['notes.txt'])
 
   await page.click('text=Sign-in flow')
   await page.waitForURL(`${stack.appUrl}/flow`)
@@ -195,5 +196,29 @@ test('throttled send: the user is told when to retry and the form is kept as typ
   await checkA11y(page, 'throttled page')
   await shot(page, '10-throttled')
   await stack.control('DELETE', 'faults')
+  await context.close()
+})
+
+test('a large attachment (over 3 MB) goes through an upload session and arrives whole (needs Mail.ReadWrite)', async (t) => {
+  // Drafts and upload sessions need Mail.ReadWrite, which the default scopes do not ask for (least privilege).
+  const own = await startStack({ SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' })
+  t.after(() => own.close())
+  const stack = own
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const page = await context.newPage()
+  const nestor = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('nestor'))!
+  await page.goto(`${stack.appUrl}/`)
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await signInAtEmulator(page, nestor.userPrincipalName, nestor.password, stack.appUrl)
+  const bytes = Buffer.alloc(3.5 * 1024 * 1024, 7)
+  await page.fill('#f-subject', 'Large attachment')
+  await page.setInputFiles('#f-attachments', { name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes })
+  await page.click('button:has-text("Send mail")')
+  await page.waitForSelector('.banner')
+  assert.match(await page.textContent('.banner') ?? '', /Successfully sent/)
+  const inbox = await stack.control('GET', `mailboxes/${nestor.userPrincipalName}/messages?folder=inbox`)
+  const message = (inbox.body.value as { subject: string; attachments: { name: string; size: number }[] }[]).find((item) => item.subject === 'Large attachment')
+  assert.equal(message?.attachments[0]?.name, 'big.bin')
+  assert.equal(message?.attachments[0]?.size, bytes.length)
   await context.close()
 })

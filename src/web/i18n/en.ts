@@ -88,7 +88,7 @@ export const en = {
   'error.reauth.title': 'Please sign in again',
   'error.reauth.text': 'Your sign-in has expired and could not be renewed. Sign in again to continue; what you typed is kept.',
   'error.forbidden.text':
-    'Microsoft Graph refused to send mail for this account (403): the Mail.Send permission is not granted, or the mailbox cannot send. Ask an administrator to grant Mail.Send, then sign in again.',
+    'Microsoft Graph refused to send mail for this account (403): the Mail.Send permission (and Mail.ReadWrite, for attachments over 3 MB) is not granted, or the mailbox cannot send. Ask an administrator to grant it, then sign in again.',
   'error.throttled.text': 'Microsoft Graph is limiting requests (429). Try again in {seconds} seconds.',
   'error.invalidRecipients.text': 'Microsoft Graph refused at least one recipient. Check the addresses and send again.',
   'error.tooLarge.text': 'The message is too large. Remove or shrink attachments and send again.',

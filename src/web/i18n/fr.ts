@@ -95,7 +95,7 @@ export const fr: Record<MessageKey, string> = {
   'error.reauth.title': 'Reconnectez-vous',
   'error.reauth.text': 'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
   'error.forbidden.text':
-    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur d’accorder Mail.Send, puis reconnectez-vous.',
+    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
   'error.throttled.text': 'Microsoft Graph limite les requêtes (429). Réessayez dans {seconds} secondes.',
   'error.invalidRecipients.text': 'Microsoft Graph a refusé au moins un destinataire. Vérifiez les adresses et renvoyez.',
   'error.tooLarge.text': 'Le message est trop volumineux. Retirez ou réduisez des pièces jointes et renvoyez.',
