@@ -1,5 +1,6 @@
 /** Reads the send form, multipart (with attachments) or urlencoded, without ever losing the typed fields. */
 import type { FastifyRequest } from 'fastify'
+import { HttpProblem } from './guards.ts'
 import type { UploadedFileLike } from '../core/mail/parse-send-form.ts'
 
 export interface SendForm {
@@ -37,7 +38,10 @@ export async function readSendForm(request: FastifyRequest): Promise<SendForm> {
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') {
       form.tooLarge = true
       form.files = []
-    } else throw error
+    } else {
+      // busboy's own errors (truncated body, no boundary) carry no code: a malformed request, not a server fault.
+      throw Object.assign(new HttpProblem(400, `malformed multipart body: ${(error as Error).message}`), { cause: error })
+    }
   }
   return form
 }
