@@ -1,0 +1,41 @@
+// The CLI as a process: configuration problems are listed with their fix and exit 1; usage for unknown commands.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const main = new URL('../src/cli/main.ts', import.meta.url).pathname
+
+function run(args: string[], env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'gc-cli-'))) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CLIENT_|AUTHORITY|SESSION_SECRET|STORE|PUBLIC_URL|NODE_ENV)/.test(name)))
+  return spawnSync(process.execPath, [main, ...args], { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 20_000 })
+}
+
+test('start with a client id but no secret lists every problem with its fix and exits 1', () => {
+  const result = run(['start'], { CLIENT_ID: 'abc', SESSION_SECRET: 'short' })
+  assert.equal(result.status, 1)
+  assert.match(result.stdout, /CLIENT_SECRET is missing/)
+  assert.match(result.stdout, /Fix: Create a client secret/)
+  assert.match(result.stdout, /SESSION_SECRET is 5 characters long/)
+  assert.doesNotMatch(result.stdout + result.stderr, /at .*\.ts:\d+/, 'no stack trace')
+})
+
+test('start reads .env from the working directory; the environment wins over it', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'gc-cli-'))
+  writeFileSync(join(cwd, '.env'), 'CLIENT_ID=from-dotenv\nAUTHORITY=not a url\n')
+  const result = run(['start'], { AUTHORITY: 'https://login.microsoftonline.com/' }, cwd)
+  assert.equal(result.status, 1)
+  assert.match(result.stdout, /CLIENT_SECRET is missing/, 'CLIENT_ID came from .env, so no emulator was started')
+  assert.match(result.stdout, /AUTHORITY has no tenant/, 'the environment value was used')
+})
+
+test('an unknown command prints the usage and exits 1; a bad --port is refused', () => {
+  const unknown = run(['frobnicate'], {})
+  assert.equal(unknown.status, 1)
+  assert.match(unknown.stdout, /Usage:/)
+  const port = run(['emulator', '--port', 'x'], {})
+  assert.equal(port.status, 1)
+  assert.match(port.stderr, /--port must be a port number/)
+})
