@@ -73,7 +73,7 @@ export function describeError(error: unknown, t: Translate, redirectUri: string)
   if (error instanceof AuthError && (error.aadsts !== undefined || error.idpError)) {
     const entry =
       (error.aadsts !== undefined ? byAadsts[error.aadsts] : undefined) ??
-      (error.code === 'ERR_AUTH_IDP_ERROR' && error.idpError ? byIdpError[error.idpError] : undefined)
+      (error.code === 'ERR_AUTH_IDP_ERROR' && error.idpError && Object.hasOwn(byIdpError, error.idpError) ? byIdpError[error.idpError] : undefined)
     if (entry) return view(entry, t, { uri: redirectUri })
     if (error.code === 'ERR_AUTH_IDP_ERROR') {
       return {
