@@ -158,6 +158,9 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
         reply.clearCookie(options.cookieName, cookieOptions)
       },
     }
+    // Any request is activity: the new lastSeenAt (and the store's TTL) is written now, not only when a route
+    // happens to save, or a user who only reads would be signed out after the idle timeout (SE-04).
+    if (dirty && id) await session.save()
     return session
   }
 
