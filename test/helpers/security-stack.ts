@@ -96,19 +96,22 @@ export interface AppOptions {
   store?: 'sqlite' | 'redis'
   /** Shared by instances that must see the same Redis data. */
   redisKeyPrefix?: string
+  /** 'https': PUBLIC_URL is https://127.0.0.1:<port> while the app listens on plain HTTP, as behind a TLS terminator. */
+  publicScheme?: 'http' | 'https'
 }
 
 /** One app instance on 127.0.0.1:<free port>, registered on the emulator under the canary app. */
 export async function startAppOn(emu: SecurityEmulator, options: AppOptions = {}): Promise<AppInstance> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  await emu.control('POST', `apps/${emu.canary.clientId}/redirect-uris`, { uri: `${url}/connect/get_token/` })
+  const publicUrl = `${options.publicScheme ?? 'http'}://127.0.0.1:${port}`
+  await emu.control('POST', `apps/${emu.canary.clientId}/redirect-uris`, { uri: `${publicUrl}/connect/get_token/` })
   const dir = mkdtempSync(join(tmpdir(), 'graph-connect-security-'))
   const storeEnv: Record<string, string> = options.store === 'redis'
     ? { STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `gc-security-${randomUUID()}:` }
     : { STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite') }
   const config = loadConfig({
-    ...emulatorSettings(emu.emulator, { PUBLIC_URL: url, LOG_LEVEL: 'trace', ...storeEnv }),
+    ...emulatorSettings(emu.emulator, { PUBLIC_URL: publicUrl, LOG_LEVEL: 'trace', ...storeEnv }),
     CLIENT_ID: emu.canary.clientId,
     CLIENT_SECRET: emu.canary.clientSecret,
     ...options.env,

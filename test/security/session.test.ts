@@ -1,0 +1,273 @@
+// Session requirements SE-01…SE-05, black-box over HTTP with cookie jars (SQLite and Redis stores), and a real
+// cross-site sign-in in Chromium (app on 127.0.0.1, emulator on localhost: two sites).
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { chromium, type Browser, type Page as PageLike } from 'playwright-core'
+import { Redis } from 'ioredis'
+import {
+  chromiumOptions, createClient, demoUser, formTokens, isSignedIn, send, signIn, signInAtEmulator, startAppOn, startSecurityEmulator,
+  startSignIn, type AppInstance, type Client, type SecurityEmulator,
+} from '../helpers/security-stack.ts'
+
+let emu: SecurityEmulator
+let app: AppInstance
+let browser: Browser
+const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
+
+before(async () => {
+  emu = await startSecurityEmulator()
+  app = await startAppOn(emu, { env: limits })
+  browser = await chromium.launch(chromiumOptions)
+})
+
+after(async () => {
+  await browser?.close()
+  await app?.close()
+  await emu?.close()
+})
+
+const sessionKey = (instance: AppInstance, id: string) => `sess:${createHmac('sha256', instance.config.sessionSecret).update(id).digest('base64url')}`
+const cookieName = (instance: AppInstance) => (instance.config.secureCookies ? '__Host-session' : 'session')
+const liveSessionCookies = (lines: string[], name: string) => lines.filter((line) => line.startsWith(`${name}=`) && !/max-age=0|expires=thu, 01 jan 1970/i.test(line))
+
+/** A client that carries exactly this session cookie value. */
+function clientWith(instance: AppInstance, value: string): Client {
+  const client = createClient()
+  client.setCookie(instance.url, cookieName(instance), value)
+  return client
+}
+
+describe('SE-01 session fixation', () => {
+  test('SE-01 the session id changes at sign-in; the pre-login cookie never becomes authenticated', async () => {
+    const client = createClient()
+    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    const before = client.cookie(app.url, 'session')
+    assert.ok(before, 'the sign-in start set a pre-login cookie')
+    const done = await client.request(callbackUrl)
+    assert.equal(done.status, 303)
+    const after = client.cookie(app.url, 'session')
+    assert.ok(after)
+    assert.notEqual(after, before)
+    assert.equal(await isSignedIn(clientWith(app, before), app.url), false, 'the pre-login cookie C0')
+    assert.equal(await isSignedIn(clientWith(app, after), app.url), true, 'the new cookie C1')
+    assert.equal(await app.store.get(sessionKey(app, before)), undefined, 'the pre-login record is gone')
+  })
+
+  test('SE-01 an attacker-planted cookie (made up, or the attacker’s own pre-login id) is never authenticated', async () => {
+    const attacker = createClient()
+    await attacker.request(`${app.url}/connect`)
+    const attackersId = attacker.cookie(app.url, 'session')!
+    for (const planted of [attackersId, 'A'.repeat(43)]) {
+      const victim = clientWith(app, planted)
+      const done = await signIn(victim, app.url, demoUser(emu, 'adele'))
+      assert.equal(done.status, 303)
+      assert.notEqual(victim.cookie(app.url, 'session'), planted, 'rotated at sign-in')
+      assert.equal(await isSignedIn(victim, app.url), true)
+      assert.equal(await isSignedIn(attacker, app.url), false, 'the attacker holding the planted id stays signed out')
+      assert.equal(await isSignedIn(clientWith(app, planted), app.url), false)
+    }
+  })
+})
+
+describe('SE-02 cookie attributes', () => {
+  test('SE-02 plain-HTTP loopback: session cookie is host-only, HttpOnly, SameSite=Lax, Path=/, small, holds no token or PII', async () => {
+    const client = createClient()
+    const { connect, callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    const done = await client.request(callbackUrl)
+    const home = await client.request(`${app.url}/?lang=fr`)
+    const all = [...connect.setCookies, ...done.setCookies, ...home.setCookies]
+    assert.ok(liveSessionCookies(all, 'session').length >= 2)
+    for (const line of all) {
+      const [pair, ...attributes] = line.split(';').map((part) => part.trim())
+      const names = attributes.map((attribute) => attribute.split('=')[0]!.toLowerCase())
+      assert.ok(!names.includes('domain'), `no Domain: ${line}`)
+      assert.ok(attributes.some((attribute) => /^path=\/$/i.test(attribute)), `Path=/: ${line}`)
+      assert.ok(attributes.some((attribute) => /^samesite=(lax|strict)$/i.test(attribute)), `SameSite: ${line}`)
+      assert.ok(line.length < 4096)
+      assert.doesNotMatch(pair!, /eyJ|@|contoso|adele|CANARY/i, `no token or PII in ${pair}`)
+      if (pair!.startsWith('session=')) {
+        assert.ok(names.includes('httponly'), `HttpOnly: ${line}`)
+        assert.match(attributes.find((attribute) => /^samesite/i.test(attribute))!, /^samesite=lax$/i)
+        assert.ok(!names.includes('expires') || /1970/.test(line), 'a browser-session cookie (the server enforces the timeouts)')
+        assert.match(pair!, /^session=[A-Za-z0-9_-]{43}$/, '256-bit random id')
+      }
+    }
+  })
+
+  test('SE-02 HTTPS deployment: __Host-session, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain; HSTS', async () => {
+    const tls = await startAppOn(emu, { env: limits, publicScheme: 'https' })
+    try {
+      assert.equal(tls.config.secureCookies, true)
+      const client = createClient()
+      const connect = await client.request(`${tls.url}/connect`)
+      assert.equal(new URL(connect.location!).searchParams.get('redirect_uri'), `https://${new URL(tls.url).host}/connect/get_token/`)
+      const left = await signInAtEmulator(client, connect.location!, demoUser(emu, 'megan'))
+      assert.ok(left.location?.startsWith('https://127.0.0.1'))
+      const done = await client.request(left.location!.replace(/^https:/, 'http:')) // the TLS terminator's hop
+      assert.equal(done.status, 303)
+      const lines = [...connect.setCookies, ...done.setCookies]
+      const cookies = liveSessionCookies(lines, '__Host-session')
+      assert.equal(cookies.length, 2)
+      for (const line of cookies) {
+        const attributes = line.split(';').slice(1).map((part) => part.trim().toLowerCase())
+        for (const wanted of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(wanted), `${wanted} in ${line}`)
+        assert.ok(!attributes.some((attribute) => attribute.startsWith('domain')), line)
+      }
+      assert.ok(lines.every((line) => !line.startsWith('session=')), 'no unprefixed cookie')
+      assert.match(done.headers.get('strict-transport-security') ?? '', /max-age=(\d{8,}|3153\d{4})/)
+      assert.equal(await isSignedIn(client, tls.url), true)
+    } finally {
+      await tls.close()
+    }
+  })
+})
+
+describe('SE-03 cross-site sign-in in Chromium', () => {
+  test('SE-03 a real cross-site (127.0.0.1 ↔ localhost) sign-in with response_mode=query works in Chromium', async () => {
+    assert.notEqual(new URL(app.url).hostname, new URL(emu.url).hostname)
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const authorizeModes: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/oauth2/v2.0/authorize')) authorizeModes.push(new URL(request.url()).searchParams.get('response_mode') ?? '')
+    })
+    await page.goto(`${app.url}/`)
+    await page.click('a[href="/connect"]')
+    await chromiumSignIn(page, demoUser(emu, 'lea'))
+    await page.waitForURL(`${app.url}/`)
+    assert.match((await page.textContent('h1')) ?? '', /Léa/)
+    assert.deepEqual(authorizeModes, ['query'])
+    const cookie = (await context.cookies(app.url)).find((candidate) => candidate.name === 'session')
+    assert.equal(cookie?.sameSite, 'Lax')
+    assert.equal(cookie?.httpOnly, true)
+    assert.equal(cookie?.domain, '127.0.0.1', 'host-only')
+    await context.close()
+  })
+
+  test('SE-03 negative control: a form_post answer (cross-site POST, Lax cookie not sent) gives a 4xx page, not a 500 or a loop', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const mark = await emu.mark()
+    await page.goto(`${app.url}/`)
+    await page.click('a[href="/connect"]')
+    await page.waitForSelector('#i0116')
+    const authorize = new URL(page.url())
+    assert.equal(authorize.searchParams.get('response_mode'), 'query')
+    authorize.searchParams.set('response_mode', 'form_post')
+    await page.goto(authorize.toString())
+    const callback = page.waitForResponse((response) => response.url().startsWith(`${app.url}/connect/get_token/`) && response.request().method() === 'POST')
+    await chromiumSignIn(page, demoUser(emu, 'lea'))
+    const response = await callback
+    assert.ok(response.status() >= 400 && response.status() < 500, String(response.status()))
+    await page.waitForTimeout(1500)
+    assert.equal((await emu.journal(mark, { path: '/oauth2/v2.0/authorize$' })).length, 2, 'only the two the test made: no loop')
+    assert.equal((await emu.tokenRequests(mark)).length, 0)
+    await context.close()
+  })
+})
+
+async function chromiumSignIn(page: PageLike, user: { userPrincipalName: string; password: string }): Promise<void> {
+  await page.waitForSelector('#i0116')
+  await page.fill('#i0116', user.userPrincipalName)
+  await page.click('#idSIButton9')
+  await page.waitForSelector('#i0118')
+  await page.fill('#i0118', user.password)
+  await page.click('#idSIButton9')
+  for (let i = 0; i < 4 && new URL(page.url()).origin === emu.url; i++) {
+    await page.waitForLoadState('load')
+    if (new URL(page.url()).origin !== emu.url) break
+    const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
+    if (!button) break
+    await button.click().catch(() => undefined)
+  }
+}
+
+describe('SE-04 timeouts', () => {
+  test('SE-04 idle timeout (2 s) and absolute timeout (5 s) enforced by the server; the stored session is removed', async () => {
+    const short = await startAppOn(emu, { env: { ...limits, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' }, store: 'redis' })
+    const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
+    await redis.connect()
+    try {
+      const prefix = short.config.store.kind === 'redis' ? short.config.store.keyPrefix : ''
+      // Idle: 3 s without a request.
+      const idle = createClient()
+      assert.equal((await signIn(idle, short.url, demoUser(emu, 'adele'))).status, 303)
+      const idleId = idle.cookie(short.url, 'session')!
+      assert.equal(await redis.exists(`${prefix}${sessionKey(short, idleId)}`), 1)
+      await sleep(3000)
+      assert.equal(await isSignedIn(idle, short.url), false, 'idle for 3 s > 2 s')
+      assert.equal(await redis.exists(`${prefix}${sessionKey(short, idleId)}`), 0)
+
+      // Absolute: a request every second keeps it alive until 5 s after sign-in, never beyond.
+      const busy = createClient()
+      assert.equal((await signIn(busy, short.url, demoUser(emu, 'adele'))).status, 303)
+      const busyId = busy.cookie(short.url, 'session')!
+      const signedInAt = Date.now()
+      while (Date.now() - signedInAt < 4000) {
+        await sleep(900)
+        assert.equal(await isSignedIn(clientWith(short, busyId), short.url), true, `active at ${Date.now() - signedInAt} ms`)
+      }
+      while (Date.now() - signedInAt < 6000) await sleep(900).then(() => isSignedIn(clientWith(short, busyId), short.url))
+      assert.equal(await isSignedIn(clientWith(short, busyId), short.url), false, 'past the absolute timeout')
+      assert.equal(await redis.exists(`${prefix}${sessionKey(short, busyId)}`), 0)
+    } finally {
+      redis.disconnect()
+      await short.close()
+    }
+  })
+})
+
+describe('SE-05 disconnect', () => {
+  async function signedIn() {
+    const client = createClient()
+    assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
+    const id = client.cookie(app.url, 'session')!
+    const record = await app.store.get<{ user: { partition: string } }>(sessionKey(app, id))
+    assert.ok(record?.user.partition)
+    assert.ok(await app.store.get(`tokencache:${record.user.partition}`), 'a token cache exists before')
+    return { client, id, partition: record.user.partition }
+  }
+
+  test('SE-05 GET /disconnect → 405 and changes nothing', async () => {
+    const { client } = await signedIn()
+    const answer = await client.request(`${app.url}/disconnect`)
+    assert.equal(answer.status, 405)
+    assert.equal(answer.headers.get('allow'), 'POST')
+    assert.equal(await isSignedIn(client, app.url), true)
+  })
+
+  test('SE-05 POST /disconnect destroys the session and the token cache; the old cookie is dead; no Graph call with it', async () => {
+    const { client, id, partition } = await signedIn()
+    const { csrf } = await formTokens(client, app.url)
+    const stale = await formTokens(clientWith(app, id), app.url)
+    const out = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() })
+    assert.equal(out.status, 303)
+    assert.equal(new URL(out.location!).origin, emu.url, 'on to the identity provider’s logout')
+    assert.ok(out.setCookies.some((line) => /^session=;/.test(line) && /expires=thu, 01 jan 1970|max-age=0/i.test(line)), 'the cookie is cleared')
+    assert.equal(await app.store.get(sessionKey(app, id)), undefined)
+    assert.equal(await app.store.get(`tokencache:${partition}`), undefined)
+    const mark = await emu.mark()
+    const replay = clientWith(app, id)
+    assert.equal(await isSignedIn(replay, app.url), false)
+    await send(replay, app.url, { to: 'megan@contoso.test', _csrf: stale.csrf, _form: stale.form })
+    assert.equal((await emu.graphCalls(mark)).length, 0)
+  })
+
+  test('SE-05 a send still in flight when the user disconnects cannot resurrect the session', async () => {
+    const { client, id, partition } = await signedIn()
+    const { csrf, form } = await formTokens(client, app.url)
+    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 1, action: { delayMs: 2500 } })
+    const slow = send(clientWith(app, id), app.url, { to: 'megan@contoso.test', _csrf: csrf, _form: form })
+    await sleep(800)
+    const out = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() })
+    assert.equal(out.status, 303)
+    const late = await slow
+    assert.ok(late.status < 500, `the slow send finished: ${late.status}`)
+    assert.ok(!liveSessionCookies(late.setCookies, 'session').length, 'the late response sets no live session cookie')
+    assert.equal(await isSignedIn(clientWith(app, id), app.url), false)
+    assert.equal(await app.store.get(sessionKey(app, id)), undefined)
+    assert.equal(await app.store.get(`tokencache:${partition}`), undefined)
+  })
+})
