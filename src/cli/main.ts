@@ -1,6 +1,7 @@
 /** The command line: `start` (the app, with the embedded emulator when no CLIENT_ID is set) and `emulator`. */
 import { parseArgs } from 'node:util'
 import { readEnv } from './env.ts'
+import { maskSecrets } from '../core/logger.ts'
 
 const usage = `Usage:
   npm start                      the Connect app on http://127.0.0.1:8000 (and the emulator on http://localhost:8001 when CLIENT_ID is unset)
@@ -32,6 +33,14 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n`)
       return command === undefined || command === 'help' || command === '--help' ? 0 : 1
   }
+}
+
+// Last resort (SE-11): log without secrets and exit in a controlled way; never keep running in an unknown state.
+for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
+  process.on(event, (error: unknown) => {
+    process.stderr.write(maskSecrets(`${event}: ${(error as { code?: string }).code ?? ''} ${(error as Error)?.message ?? String(error)}`) + '\n')
+    process.exit(1)
+  })
 }
 
 main(process.argv.slice(2)).then(

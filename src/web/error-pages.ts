@@ -14,6 +14,8 @@ export interface ErrorView {
   retryAfterSeconds?: number
   /** True when the server failed (logged at error level; a correlation id is shown). */
   unexpected?: boolean
+  /** 'warning' for what the user chose (a cancelled sign-in), 'error' otherwise. */
+  tone?: 'error' | 'warning'
 }
 
 interface Entry {
@@ -138,7 +140,8 @@ function graphPage(error: GraphError, t: Translate): ErrorView {
 }
 
 function view(entry: Entry, t: Translate, params: Record<string, string | number>): ErrorView {
-  return { status: entry.status, title: t(entry.title), lines: [t(entry.text, params)], action: entry.action }
+  const tone = entry.title === 'error.cancelled.title' ? 'warning' : 'error'
+  return { status: entry.status, title: t(entry.title), lines: [t(entry.text, params)], action: entry.action, tone }
 }
 
 /** IdP and Graph codes are shown only when they look like codes. */
