@@ -32,6 +32,8 @@ export interface SecurityEmulator {
   canary: { clientId: string; clientSecret: string }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the control API, shaped per call
   control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
+  /** Registers an app instance's reply URL and post-logout URL on the canary app. */
+  registerInstance(publicUrl: string): Promise<void>
   mark(): Promise<number>
   journal(since: number, filter?: { method?: string; path?: string }): Promise<JournalEntry[]>
   /** Token requests (POST …/oauth2/v2.0/token) since a mark. */
@@ -52,14 +54,14 @@ export async function startSecurityEmulator(options: EmulatorOptions = {}): Prom
     return { status: response.status, body: text ? JSON.parse(text) : undefined }
   }
   const canary = { clientId: randomUUID(), clientSecret: `CANARY-SECRET-${randomBytes(12).toString('base64url')}` }
-  const created = await control('POST', 'apps', {
-    clientId: canary.clientId,
-    displayName: 'Graph Connect (security suite)',
-    secrets: [{ id: randomUUID(), value: canary.clientSecret, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }],
-    redirectUris: [],
-    postLogoutRedirectUris: [],
-  })
-  if (created.status !== 201) throw new Error(`cannot register the canary app: ${JSON.stringify(created.body)}`)
+  const redirectUris: string[] = []
+  const postLogoutRedirectUris: string[] = []
+  const secret = { id: randomUUID(), value: canary.clientSecret, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }
+  const register = async () => {
+    const created = await control('POST', 'apps', { clientId: canary.clientId, displayName: 'Graph Connect (security suite)', secrets: [secret], redirectUris, postLogoutRedirectUris })
+    if (created.status !== 201) throw new Error(`cannot register the canary app: ${JSON.stringify(created.body)}`)
+  }
+  await register()
   const journal: SecurityEmulator['journal'] = async (since, filter = {}) => {
     const query = new URLSearchParams({ since: String(since), ...(filter.method ? { method: filter.method } : {}), ...(filter.path ? { path: filter.path } : {}) })
     const answer = await control('GET', `journal?${query}`)
@@ -70,6 +72,11 @@ export async function startSecurityEmulator(options: EmulatorOptions = {}): Prom
     url: emulator.url,
     canary,
     control,
+    async registerInstance(publicUrl) {
+      redirectUris.push(`${publicUrl}/connect/get_token/`)
+      postLogoutRedirectUris.push(`${publicUrl}/`)
+      await register()
+    },
     mark: async () => (await control('GET', 'mark')).body.seq as number,
     journal,
     tokenRequests: (since) => journal(since, { method: 'POST', path: '/oauth2/v2.0/token$' }),
@@ -105,7 +112,7 @@ export async function startAppOn(emu: SecurityEmulator, options: AppOptions = {}
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const publicUrl = `${options.publicScheme ?? 'http'}://127.0.0.1:${port}`
-  await emu.control('POST', `apps/${emu.canary.clientId}/redirect-uris`, { uri: `${publicUrl}/connect/get_token/` })
+  await emu.registerInstance(publicUrl)
   const dir = mkdtempSync(join(tmpdir(), 'graph-connect-security-'))
   const storeEnv: Record<string, string> = options.store === 'redis'
     ? { STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `gc-security-${randomUUID()}:` }
