@@ -11,6 +11,7 @@ import { createIdentityStore } from './identity/store.ts'
 import { createTokens } from './identity/tokens.ts'
 import { resolveOptions, type EmulatorOptions } from './options.ts'
 import { openDatabase } from './state/db.ts'
+import { realHostBase, routeByHost } from './tls/real-hosts.ts'
 
 export type { EmulatorOptions } from './options.ts'
 
@@ -28,7 +29,7 @@ export interface DemoFixture {
 export interface Emulator {
   fastify: FastifyInstance
   context: EmulatorContext
-  /** Set by listen(); e.g. http://localhost:41234. */
+  /** Set by listen(); e.g. http://localhost:41234 (https:// with options.tls). */
   url: string
   demo: DemoFixture
   listen(options?: { port?: number; host?: string }): Promise<string>
@@ -51,6 +52,10 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens,
     options: resolved,
     publicUrl: () => (resolved.publicUrl ?? (listeningUrl || 'http://localhost')).replace(/\/+$/, ''),
+    forRequest(request) {
+      const base = realHostBase(request)
+      return base === undefined ? context : { ...context, publicUrl: () => base }
+    },
     onReset: (hook) => void resetHooks.push(hook),
     reset() {
       directory.reset()
@@ -58,8 +63,12 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   }
 
-  const fastify = Fastify({ logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID() })
+  const fastify = Fastify({
+    logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID(),
+    ...(resolved.tls ? { https: { cert: resolved.tls.cert, key: resolved.tls.key } } : {}),
+  })
   fastify.addHook('onClose', async () => db.close())
+  if (resolved.tls) routeByHost(fastify) // real-hostname mode: login.microsoftonline.com vs graph.microsoft.com
 
   // ─── Graph side (owned by the Graph engineer): register here, before the identity routes ───────────────────
   const { installJournalAndFaults } = await import('./control/install.ts')
@@ -85,7 +94,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       const address = fastify.server.address()
       const actualPort = typeof address === 'object' && address ? address.port : port
       const name = host === '127.0.0.1' || host === '::1' ? (host === '::1' ? '[::1]' : host) : 'localhost'
-      listeningUrl = `http://${name}:${actualPort}`
+      listeningUrl = `${resolved.tls ? 'https' : 'http'}://${name}:${actualPort}`
       emulator.url = context.publicUrl()
       return emulator.url
     },

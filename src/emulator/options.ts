@@ -13,11 +13,12 @@ export interface EmulatorOptions {
   deviceCodeIntervalSeconds?: number // polling interval announced to device clients, default 5 seconds
   pkce?: 'S256-only' | 'any' // 'any' (Entra) accepts plain and S256; 'S256-only' refuses plain
   fixturesFile?: string // extra users/apps (JSON), applied on every start
+  tls?: { cert: string | Buffer; key: string | Buffer } // PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md)
   logger?: FastifyServerOptions['logger']
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger'>> &
-  Pick<EmulatorOptions, 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger'>
+type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls'
+export type ResolvedOptions = Required<Omit<EmulatorOptions, Optional>> & Pick<EmulatorOptions, Optional>
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   return {

@@ -40,7 +40,7 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
       }
       store.put('device', hashId(deviceCode), record, lifetime + 3600)
       store.put('user-code', userCode, hashId(deviceCode), lifetime)
-      const uri = `${ctx.publicUrl()}/devicelogin`
+      const uri = `${ctx.forRequest(request).publicUrl()}/devicelogin`
       const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`
       const body = version === 2
         ? { user_code: userCode, device_code: deviceCode, verification_uri: uri, expires_in: lifetime, interval: ctx.options.deviceCodeIntervalSeconds, message }

@@ -1,10 +1,12 @@
 // OpenID configuration (v2 and v1), JWKS and instance discovery, built from the emulator's public URL.
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { aadsts, errorJson, newErrorIds } from './oauth-error.ts'
 
 const CLAIMS = ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host',
   'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email']
+
+const MICROSOFT_ALIASES = ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net']
 
 export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
   /** The tenant path segment as endpoints show it (GUID for the demo tenant), or undefined when unknown. */
@@ -24,7 +26,7 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.get<{ Params: { tenant: string } }>('/:tenant/v2.0/.well-known/openid-configuration', (request, reply) => {
     const segment = segmentFor(request.params.tenant, reply)
     if (!segment) return reply
-    const base = ctx.publicUrl()
+    const base = ctx.forRequest(request).publicUrl()
     const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
     return metadataHeaders(reply).send({
       token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
@@ -56,7 +58,7 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.get<{ Params: { tenant: string } }>('/:tenant/.well-known/openid-configuration', (request, reply) => {
     const segment = segmentFor(request.params.tenant, reply)
     if (!segment) return reply
-    const base = ctx.publicUrl()
+    const base = ctx.forRequest(request).publicUrl()
     const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
     return metadataHeaders(reply).send({
       token_endpoint: `${base}/${segment}/oauth2/token`,
@@ -86,22 +88,23 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
     })
   })
 
-  const keys = (issuerPath: string) => (request: { params: { tenant?: string } }, reply: FastifyReply) => {
+  const keys = (issuerPath: string) => (request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) => {
     const tenant = request.params.tenant ?? 'common'
     const segment = segmentFor(tenant, reply)
     if (!segment) return reply
     const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
-    return metadataHeaders(reply).send(ctx.tokens.jwks(`${ctx.publicUrl()}/${issuerTenant}${issuerPath}`))
+    return metadataHeaders(reply).send(ctx.tokens.jwks(`${ctx.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`))
   }
   app.get<{ Params: { tenant: string } }>('/:tenant/discovery/v2.0/keys', keys('/v2.0'))
   app.get<{ Params: { tenant: string } }>('/:tenant/discovery/keys', keys('/'))
   app.get<{ Params: { tenant: string } }>('/discovery/keys', keys('/'))
 
-  // Instance discovery (§A1.2): the emulator lists its own host:port as an alias, next to Microsoft's cloud.
+  // Instance discovery (§A1.2): the emulator lists its own host:port as an alias, next to Microsoft's cloud
+  // (only Microsoft's entry when reached as login.microsoftonline.com, in real-hostname mode).
   app.get<{ Params: { tenant: string }; Querystring: Record<string, string> }>(
     '/:tenant/discovery/instance',
     (request, reply) => {
-      const base = ctx.publicUrl()
+      const base = ctx.forRequest(request).publicUrl()
       const host = new URL(base).host
       let tenant = 'common'
       try {
@@ -113,9 +116,9 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
         tenant_discovery_endpoint: `${base}/${tenant}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
         metadata: [
-          { preferred_network: host, preferred_cache: host, aliases: [host] },
+          ...(MICROSOFT_ALIASES.includes(host) ? [] : [{ preferred_network: host, preferred_cache: host, aliases: [host] }]),
           { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net',
-            aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'] },
+            aliases: MICROSOFT_ALIASES },
         ],
       })
     },

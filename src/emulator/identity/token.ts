@@ -23,8 +23,9 @@ const GRANTS: Record<string, Grant> = {
 const PUBLIC_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code', 'password'])
 
 export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
-  const { ctx } = deps
   const handler = (version: 1 | 2) => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+    const ctx = deps.ctx.forRequest(request) // issuers and the client-assertion audience use the name the client used
+    const requestDeps = ctx === deps.ctx ? deps : { ...deps, ctx }
     const params = stringParams(request.body, request.query)
     const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
     void reply.header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache')
@@ -46,7 +47,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
         throw aadsts.noCredential()
       }
       const body = await grant({
-        deps, params, app: client.app, method: client.method, tenantSegment: segment,
+        deps: requestDeps, params, app: client.app, method: client.method, tenantSegment: segment,
         tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id, specialTenant: typeof tenant === 'string', version,
       })
       return reply.header('content-type', 'application/json; charset=utf-8').send(body)
