@@ -66,7 +66,8 @@ describe('SE-06 CSRF', () => {
   test('SE-06 valid tokens but a cross-site Origin or Sec-Fetch-Site → 403, no sendMail', async () => {
     const client = await signedInClient()
     const mark = await emu.mark()
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: emu.url }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const forged: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: emu.url }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]
+    for (const headers of forged) {
       const answer = await send(client, app.url, { to: 'megan@contoso.test' }, headers)
       assert.equal(answer.status, 403, JSON.stringify(headers))
     }
