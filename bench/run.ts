@@ -2,6 +2,7 @@
 // writes <out>/latest.json and <out>/b1.png. Bounded: each load lasts --duration seconds, then it stops.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { describeMachine } from './lib/machine.ts'
 import { cores, parseOptions, USAGE } from './lib/options.ts'
 import type { BenchOptions, WorkloadName } from './lib/options.ts'
@@ -28,6 +29,8 @@ async function main() {
   if (options.profileDir) mkdirSync(options.profileDir, { recursive: true })
   options.pin = pinSelf(options)
   const pinned = options.pin
+  // The machine is shared: its load average before and after says how much of it the bench had.
+  const loadAtStart = loadavg().map((value) => Math.round(value * 100) / 100)
   const results: Record<string, Record<string, unknown>> = {}
   const errors: Record<string, string> = {}
   for (const name of options.only) {
@@ -42,7 +45,7 @@ async function main() {
     console.error(`   ${name} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
   }
   const targets = evaluateTargets(results)
-  const machine = describeMachine()
+  const machine = { ...describeMachine(), loadAverage: { start: loadAtStart, end: loadavg().map((value) => Math.round(value * 100) / 100) } }
   const report = {
     machine,
     settings: { ...options, profileDir: undefined, pinned },
@@ -52,7 +55,8 @@ async function main() {
   }
   writeFileSync(`${options.out}/latest.json`, `${JSON.stringify(report, null, 2)}\n`)
   if (options.plot && results.b1) await plotB1(results.b1, machine, `${options.out}/b1.png`)
-  const where = `${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, Node ${machine.node}`
+  const load = `load average ${machine.loadAverage.start[0]} → ${machine.loadAverage.end[0]}`
+  const where = `${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${load}`
   console.log(`\nGraph Connect bench — ${machine.date} — ${where} — commit ${machine.commit}`)
   console.log(`${options.duration} s per measurement after ${options.warmup} s warm-up, ${options.connections} connections\n`)
   console.log(formatTable(['Workload', 'Measure', 'Value'], summaryRows(results)))

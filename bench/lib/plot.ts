@@ -7,13 +7,18 @@ interface SubjectFigures {
   label: string
   perSecond: number
   p99: number
+  cpuMsPerRequest: number
 }
 
 const COLORS: Record<string, string> = { app: '#0f6cbd', raw: '#6b6b6b', fastify: '#9a9a9a', express: '#c4314b' }
 
 export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: string; cpuCount: number; node: string; date: string }, file: string) {
   const subjects = b1.subjects as Record<string, SubjectFigures>
-  const svg = chartSvg(subjects, `${machine.cpuCount} × ${machine.cpuModel} · Node ${machine.node} · ${machine.date.slice(0, 10)}`)
+  const cpu = Object.values(subjects).map((s) => `${s.label} ${Math.round(s.cpuMsPerRequest * 1000)} µs`).join(' · ')
+  const svg = chartSvg(subjects, [
+    `Server CPU per request: ${cpu}`,
+    `${machine.cpuCount} × ${machine.cpuModel} · Node ${machine.node} · ${machine.date.slice(0, 10)} · load generator (autocannon, 50 connections) on core 0, each server alone on core 1`,
+  ])
   const svgFile = file.replace(/\.png$/, '.svg')
   writeFileSync(svgFile, svg)
   try {
@@ -34,7 +39,7 @@ export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: s
   }
 }
 
-function chartSvg(subjects: Record<string, SubjectFigures>, caption: string): string {
+function chartSvg(subjects: Record<string, SubjectFigures>, caption: string[]): string {
   const keys = ['raw', 'fastify', 'app', 'express'].filter((key) => subjects[key])
   const raw = subjects.raw?.perSecond
   const panel = (x: number, title: string, value: (s: SubjectFigures) => number, format: (n: number) => string) => {
@@ -52,13 +57,14 @@ function chartSvg(subjects: Record<string, SubjectFigures>, caption: string): st
   }
   const perSecond = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s${raw ? ` · ${(n / raw).toFixed(2)}× raw` : ''}`
   const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`
-  const height = 110 + keys.length * 64
+  const height = 130 + keys.length * 64
   return `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="${height}" viewBox="0 0 960 ${height}" font-family="DejaVu Sans, sans-serif">
 <rect width="960" height="${height}" fill="#ffffff"/>
 <text x="20" y="30" font-size="18" font-weight="700" fill="#242424">B1 — signed-in page GET /: same page size, same load, one core per server</text>
 ${panel(20, 'Requests per second (higher is better)', (s) => s.perSecond, perSecond)}
 ${panel(540, 'p99 latency (lower is better)', (s) => s.p99, ms)}
-<text x="20" y="${height - 14}" font-size="12" fill="#616161">${escape(caption)}</text>
+<text x="20" y="${height - 32}" font-size="12" fill="#616161">${escape(caption[0])}</text>
+<text x="20" y="${height - 14}" font-size="12" fill="#616161">${escape(caption[1])}</text>
 </svg>`
 }
 
