@@ -121,7 +121,10 @@ describe('SE-10 secrets never leave the server', () => {
   test('SE-10 the emulator listens on loopback only', () => {
     const addresses = emu.emulator.fastify.addresses()
     assert.ok(addresses.length > 0)
-    for (const { address } of addresses) assert.ok(address === '127.0.0.1' || address === '::1', address)
+    for (const info of addresses) {
+      const address = typeof info === 'string' ? info : info.address
+      assert.ok(address === '127.0.0.1' || address === '::1', address)
+    }
   })
 })
 
