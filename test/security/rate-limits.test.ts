@@ -1,0 +1,91 @@
+// Rate limits (SE-14): per-user sends and per-IP sign-ins → 429 with Retry-After, counted in Redis so that two app
+// instances share them, and keyed on the socket address (OA-14) so a spoofed X-Forwarded-For resets nothing.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  createClient, demoUser, send, signIn, startAppOn, startSecurityEmulator, type AppInstance, type SecurityEmulator,
+} from '../helpers/security-stack.ts'
+
+let emu: SecurityEmulator
+let first: AppInstance
+let second: AppInstance
+const sendLimit = 3
+const signInLimit = 6
+
+before(async () => {
+  emu = await startSecurityEmulator()
+  const shared = { store: 'redis' as const, redisKeyPrefix: `gc-security-rl-${randomUUID()}:`, env: { SEND_LIMIT_PER_MINUTE: String(sendLimit), SIGNIN_LIMIT_PER_MINUTE: String(signInLimit) } }
+  first = await startAppOn(emu, shared)
+  second = await startAppOn(emu, shared)
+})
+
+after(async () => {
+  await first?.close()
+  await second?.close()
+  await emu?.close()
+})
+
+/** The limits use fixed one-minute windows: start a burst well inside one, so it cannot straddle two. */
+async function freshWindow(): Promise<void> {
+  const intoMinute = Date.now() % 60_000
+  if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 200)
+}
+
+function assertRetryAfter(value: string | null): void {
+  assert.ok(value && /^\d+$/.test(value), `Retry-After: ${value}`)
+  assert.ok(Number(value) >= 1 && Number(value) <= 60, `Retry-After: ${value}`)
+}
+
+describe('SE-14 rate limits', () => {
+  test('SE-14 per-user send limit: shared by two instances on one Redis → 429 with Retry-After, the form kept, no extra sendMail', async () => {
+    await freshWindow()
+    const client = createClient()
+    // Sign in on the first instance; the session lives in the shared Redis, so the second serves it too.
+    assert.equal((await signIn(client, first.url, demoUser(emu, 'megan'))).status, 303)
+    const mark = await emu.mark()
+    const instances = [first, second, first]
+    for (const [index, instance] of instances.entries()) {
+      const answer = await send(client, instance.url, { to: 'adele@contoso.test', subject: `Within the limit ${index}` })
+      assert.equal(answer.status, 303, `send ${index + 1}`)
+    }
+    const over = await send(client, second.url, { to: 'adele@contoso.test', subject: 'One too many' }, { 'x-forwarded-for': '203.0.113.9' })
+    assert.equal(over.status, 429)
+    assertRetryAfter(over.headers.get('retry-after'))
+    assert.ok(over.body.includes('value="One too many"'), 'the form is kept as typed')
+    // Another browser of the same user is limited too: the limit is per user, not per session.
+    const otherBrowser = createClient()
+    assert.equal((await signIn(otherBrowser, second.url, demoUser(emu, 'megan'))).status, 303)
+    assert.equal((await send(otherBrowser, first.url, { to: 'adele@contoso.test' })).status, 429)
+    assert.equal((await emu.sends(mark)).length, sendLimit)
+  })
+
+  test('SE-14 per-IP sign-in limit: shared by two instances, not reset by a spoofed X-Forwarded-For', async () => {
+    await freshWindow()
+    // Fresh counters for this window: the send test above signed in twice from this address.
+    const statuses: number[] = []
+    for (let i = 0; i < signInLimit + 4; i++) {
+      const instance = i % 2 ? second : first
+      const spoofed = createClient({ 'x-forwarded-for': `198.51.100.${i}`, 'x-real-ip': `198.51.100.${i}`, forwarded: `for=198.51.100.${i}` })
+      const answer = await spoofed.request(`${instance.url}/connect`)
+      statuses.push(answer.status)
+      if (answer.status === 429) assertRetryAfter(answer.headers.get('retry-after'))
+    }
+    const allowed = statuses.filter((status) => status === 302).length
+    assert.ok(allowed <= signInLimit, `at most ${signInLimit} sign-in starts per minute from one address, got ${allowed}: ${statuses.join(',')}`)
+    assert.deepEqual(statuses.slice(-4), [429, 429, 429, 429], statuses.join(','))
+  })
+
+  test('SE-14 / OA-14 behind a configured proxy the limit keys on the forwarded client address', async () => {
+    await freshWindow()
+    const proxied = await startAppOn(emu, { store: 'redis', env: { SIGNIN_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '127.0.0.1' } })
+    try {
+      const from = (ip: string) => createClient({ 'x-forwarded-for': ip }).request(`${proxied.url}/connect`)
+      assert.deepEqual([(await from('192.0.2.1')).status, (await from('192.0.2.1')).status, (await from('192.0.2.1')).status], [302, 302, 429])
+      assert.equal((await from('192.0.2.2')).status, 302, 'another client behind the proxy has its own budget')
+    } finally {
+      await proxied.close()
+    }
+  })
+})
