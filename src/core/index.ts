@@ -22,7 +22,7 @@ export type { GraphCall, GraphClient, GraphClientOptions, Photo, UploadProgress 
 export { graphErrorFromResponse, parseRetryAfter } from './graph/graph-error.ts'
 
 export { mailLimits } from './mail/mail-limits.ts'
-export { describeProblem, isValidAddress, parseSendForm, safeFileName } from './mail/parse-send-form.ts'
+export { allowsLargeAttachments, describeProblem, isValidAddress, parseSendForm, safeFileName } from './mail/parse-send-form.ts'
 export type { FieldProblem, Lang, MailAttachment, MailField, ParsedMail, ParseResult, UploadedFileLike } from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'

@@ -22,17 +22,22 @@ export function fileAttachment(attachment: MailAttachment): FileAttachment & { '
 }
 
 /** Inline while each attachment is ≤ 3 MB and the inline ones together stay ≤ 3 MB (Graph caps a request at 4 MB). */
-export function composeMessage(parsed: ParsedMail): ComposedMessage {
-  const inline: MailAttachment[] = []
-  const deferredAttachments: MailAttachment[] = []
+export function splitAttachments<T extends { bytes: Uint8Array }>(attachments: readonly T[]): { inline: T[]; deferred: T[] } {
+  const inline: T[] = []
+  const deferred: T[] = []
   let inlineBytes = 0
-  for (const attachment of parsed.attachments) {
+  for (const attachment of attachments) {
     const size = attachment.bytes.byteLength
     if (size <= mailLimits.inlineAttachmentBytes && inlineBytes + size <= mailLimits.inlineTotalBytes) {
       inline.push(attachment)
       inlineBytes += size
-    } else deferredAttachments.push(attachment)
+    } else deferred.push(attachment)
   }
+  return { inline, deferred }
+}
+
+export function composeMessage(parsed: ParsedMail): ComposedMessage {
+  const { inline, deferred: deferredAttachments } = splitAttachments(parsed.attachments)
   const message: Message = {
     subject: parsed.subject,
     body: { contentType: parsed.bodyType, content: parsed.body },

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
-import { isValidAddress, parseSendForm, safeFileName, type ParsedMail } from './parse-send-form.ts'
+import { allowsLargeAttachments, isValidAddress, parseSendForm, safeFileName, type ParsedMail } from './parse-send-form.ts'
 import { sendParsedMail } from './send-parsed-mail.ts'
 import { escapeHtml, welcomeMail } from './welcome-mail.ts'
 
@@ -137,21 +137,68 @@ describe('composeMessage and sendParsedMail', () => {
   })
 })
 
+describe('allowsLargeAttachments', () => {
+  test('needs Mail.ReadWrite in short or URL form; .default leaves it to the registration', () => {
+    assert.equal(allowsLargeAttachments(['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Send']), false)
+    assert.equal(allowsLargeAttachments(['openid', 'Mail.ReadWrite']), true)
+    assert.equal(allowsLargeAttachments(['openid', 'https://graph.microsoft.com/mail.readwrite']), true)
+    assert.equal(allowsLargeAttachments(['openid', 'https://graph.microsoft.com/.default']), true)
+    assert.equal(allowsLargeAttachments(['openid', 'Mail.ReadWrite.Shared', 'Mail.Read']), false)
+  })
+
+  test('parseSendForm refuses what needs a draft when large attachments are not allowed (413, attachments field)', () => {
+    const file = (name: string, size: number) => ({ name, contentType: 'application/octet-stream', bytes: new Uint8Array(size) })
+    const refused = parseSendForm({ to: 'a@contoso.test' }, [file('big.bin', 3 * 1024 * 1024 + 1)], 'en', { largeAttachments: false })
+    assert.equal(refused.ok, false)
+    if (!refused.ok) {
+      assert.equal(refused.status, 413)
+      assert.deepEqual(refused.problems.map((problem) => problem.reason), ['needs-mail-readwrite'])
+      assert.match(refused.errors.attachments ?? '', /^Attachments over 3 MB need the Mail\.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files/)
+    }
+    assert.equal(parseSendForm({ to: 'a@contoso.test' }, [file('fits.bin', 3 * 1024 * 1024)], 'en', { largeAttachments: false }).ok, true)
+    assert.equal(parseSendForm({ to: 'a@contoso.test' }, [file('big.bin', 3 * 1024 * 1024 + 1)]).ok, true)
+  })
+})
+
 describe('welcomeMail', () => {
   test('has the sample\'s lines in English and French, with the name escaped', () => {
     const en = welcomeMail('Adele <script>alert(1)</script> & "Co"', 'en')
-    assert.match(en.body, /Congratulations Adele &#60;script&#62;alert\(1\)&#60;\/script&#62; &#38; &#34;Co&#34;,/)
-    assert.doesNotMatch(en.body, /<script>/)
-    assert.match(en.body, /This is a message from the Microsoft Graph Connect sample\. You are well on your way to incorporating Microsoft 365 services in your apps\./)
-    assert.match(en.body, /What’s next\?/)
+    assert.match(en.html, /^<p>Congratulations Adele &#60;script&#62;alert\(1\)&#60;\/script&#62; &#38; &#34;Co&#34;,<\/p>$/m)
+    assert.doesNotMatch(en.html, /<script>/)
+    assert.match(en.html, /This is a message from the Microsoft Graph Connect sample\. You are well on your way to incorporating Microsoft 365 services in your apps\./)
+    for (const line of ['<h2>What’s next?</h2>', '<h2>Give us feedback</h2>', '<p>Thanks and happy coding!<br>']) assert.ok(en.html.split('\n').includes(line), line)
     const fr = welcomeMail('Adèle', 'fr')
-    assert.match(fr.body, /Félicitations Adèle,/)
-    assert.match(fr.body, /Et maintenant \?/)
+    assert.match(fr.html, /^<p>Félicitations Adèle,<\/p>$/m)
+    assert.match(fr.html, /<h2>Et maintenant \?<\/h2>/)
+    assert.match(fr.html, /<h2>Donnez-nous votre avis<\/h2>/)
     assert.notEqual(fr.subject, en.subject)
+  })
+
+  test('the HTML is short and readable: one block a line, no document wrapper, no inline CSS', () => {
+    for (const lang of ['en', 'fr'] as const) {
+      const { html } = welcomeMail('Adele Vance', lang)
+      assert.doesNotMatch(html, /<html|<head|<body|<meta|style=/i)
+      assert.ok(html.split('\n').every((line) => line.length <= 160), `${lang}: no long line`)
+      assert.equal(html.match(/<(p|h2|ul|li)>/g)?.length, html.split('\n').filter((line) => /^\s*<(p|h2|ul|li)>/.test(line)).length)
+    }
+  })
+
+  test('the plain text matches the HTML, with the name as typed and the links spelled out', () => {
+    const en = welcomeMail('Adele <Vance>', 'en')
+    assert.equal(en.text.split('\n')[0], 'Congratulations Adele <Vance>,')
+    assert.doesNotMatch(en.text, /<(p|h2|ul|li|a|br)\b/)
+    assert.match(en.text, /^What’s next\?$/m)
+    assert.match(en.text, /^- Read the Microsoft Graph overview: https:\/\/learn\.microsoft\.com\/graph\/overview$/m)
+    assert.match(en.text, /^Give us feedback$/m)
+    assert.match(en.text, /^Thanks and happy coding!$/m)
+    const fr = welcomeMail('Adèle', 'fr')
+    assert.match(fr.text, /^Félicitations Adèle,$/m)
+    assert.match(fr.text, /^- Lire la présentation de Microsoft Graph\u00a0: https:/m)
+    assert.match(fr.text, /^Merci et bon développement !$/m)
   })
 
   test('property: escapeHtml output never contains markup characters', () => {
     fc.assert(fc.property(fc.string(), (text) => !/[<>"']/.test(escapeHtml(text)) && !/&(?!#\d+;)/.test(escapeHtml(text))))
-    fc.assert(fc.property(fc.string(), (name) => !welcomeMail(name, 'en').body.includes(`Congratulations ${name}<`)))
+    fc.assert(fc.property(fc.string(), (name) => !welcomeMail(name, 'en').html.includes(`Congratulations ${name}<`)))
   })
 })

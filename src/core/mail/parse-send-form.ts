@@ -1,4 +1,5 @@
 /** Validates the send form (SE-08): every field checked, every problem reported, nothing the user typed is lost. */
+import { splitAttachments } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
 
 export type MailField = 'to' | 'cc' | 'bcc' | 'subject' | 'body' | 'format' | 'importance' | 'attachments'
@@ -25,7 +26,7 @@ export interface ParsedMail {
 
 export interface FieldProblem {
   field: MailField
-  /** Stable reason, for tests and translations: 'required' | 'line-break' | 'invalid-address' | 'too-many' | 'too-long' | 'too-large' | 'invalid-choice'. */
+  /** Stable reason, for tests and translations: 'required' | 'line-break' | 'invalid-address' | 'too-many' | 'too-long' | 'too-large' | 'needs-mail-readwrite' | 'invalid-choice'. */
   reason: string
   /** The offending value when it helps (an address). */
   value?: string
@@ -81,12 +82,22 @@ export function safeFileName(name: string): string {
 const safeContentType = (type: string) => (/^[\w.+-]+\/[\w.+-]+$/.test(type) ? type.toLowerCase() : 'application/octet-stream')
 const truthy = (value: string | undefined) => value !== undefined && ['on', 'true', '1', 'yes'].includes(value.toLowerCase())
 
+/** True when the scopes ask for Mail.ReadWrite (short or URL form), or for `.default` (then the registration decides). */
+export function allowsLargeAttachments(scopes: readonly string[]): boolean {
+  return scopes.some((scope) => ['mail.readwrite', '.default'].includes(scope.slice(scope.lastIndexOf('/') + 1).toLowerCase()))
+}
+
+export interface ParseOptions {
+  /** Attachments over 3 MB in all go through a draft, which needs Mail.ReadWrite; false refuses them before any Graph call. */
+  largeAttachments?: boolean
+}
+
 /**
  * Validates the form fields (`to`, `cc`, `bcc` separated by `,` or `;`, `subject`, `body`, `format` html|text,
  * `importance`, `saveToSentItems` on) and the uploaded files. On failure, `errors` has one message per field in `lang`.
- * @example const result = parseSendForm(fields, files, 'fr'); if (!result.ok) reply.code(result.status)
+ * @example const result = parseSendForm(fields, files, 'fr', { largeAttachments: allowsLargeAttachments(config.scopes) })
  */
-export function parseSendForm(fields: Record<string, string | undefined>, files: readonly UploadedFileLike[] = [], lang: Lang = 'en'): ParseResult {
+export function parseSendForm(fields: Record<string, string | undefined>, files: readonly UploadedFileLike[] = [], lang: Lang = 'en', options: ParseOptions = {}): ParseResult {
   const problems: FieldProblem[] = []
   const seen = new Set<string>()
   const to = parseAddresses('to', fields.to ?? '', seen, problems)
@@ -111,11 +122,12 @@ export function parseSendForm(fields: Record<string, string | undefined>, files:
   const totalBytes = files.reduce((total, file) => total + file.bytes.byteLength, 0)
   if (files.length > mailLimits.attachments) problems.push({ field: 'attachments', reason: 'too-many' })
   else if (totalBytes > mailLimits.attachmentsBytes) problems.push({ field: 'attachments', reason: 'too-large' })
+  else if (options.largeAttachments === false && splitAttachments(files).deferred.length) problems.push({ field: 'attachments', reason: 'needs-mail-readwrite' })
 
   if (problems.length) {
     const errors: Partial<Record<MailField, string>> = {}
     for (const problem of problems) errors[problem.field] ??= describeProblem(problem, lang)
-    const status = problems.some((problem) => problem.reason === 'too-large') ? 413 : 400
+    const status = problems.some((problem) => problem.reason === 'too-large' || problem.reason === 'needs-mail-readwrite') ? 413 : 400
     return { ok: false, errors, problems, status }
   }
   const message: ParsedMail = {
@@ -138,6 +150,7 @@ const texts: Record<Lang, Record<string, Describe>> = {
     'too-many': ({ field }) => field === 'attachments' ? `Attach at most ${mailLimits.attachments} files.` : `Send to at most ${mailLimits.recipients} recipients in all.`,
     'too-long': () => `Keep the subject under ${mailLimits.subjectChars} characters.`,
     'too-large': ({ field }) => field === 'body' ? 'The message is larger than 1 MB.' : 'Attachments are larger than 25 MB in all.',
+    'needs-mail-readwrite': () => 'Attachments over 3 MB need the Mail.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files (3 MB in all).',
     'invalid-choice': () => 'This value is not allowed.',
   },
   fr: {
@@ -147,6 +160,7 @@ const texts: Record<Lang, Record<string, Describe>> = {
     'too-many': ({ field }) => field === 'attachments' ? `Joignez au plus ${mailLimits.attachments} fichiers.` : `Envoyez à ${mailLimits.recipients} destinataires au plus en tout.`,
     'too-long': () => `L’objet doit faire moins de ${mailLimits.subjectChars} caractères.`,
     'too-large': ({ field }) => field === 'body' ? 'Le message dépasse 1 Mo.' : 'Les pièces jointes dépassent 25 Mo en tout.',
+    'needs-mail-readwrite': () => 'Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits (3 Mo en tout).',
     'invalid-choice': () => 'Cette valeur n’est pas autorisée.',
   },
 }

@@ -1,4 +1,4 @@
-/** The welcome mail of the Connect sample, in English and French, with the name HTML-escaped. */
+/** The welcome mail of the Connect sample, in English and French: short readable HTML and a matching plain text. */
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
@@ -17,7 +17,9 @@ const texts = {
     ],
     feedback: 'Give us feedback',
     feedbackText: 'Tell us what you think of this sample, and what you would like it to do next.',
-    closing: 'Thanks, and happy coding!',
+    closing: 'Thanks and happy coding!',
+    signature: 'Your Graph Connect sample',
+    colon: ':',
   },
   fr: {
     subject: 'Bienvenue dans le développement Microsoft Graph avec l’exemple Graph Connect',
@@ -31,24 +33,51 @@ const texts = {
     ],
     feedback: 'Donnez-nous votre avis',
     feedbackText: 'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
-    closing: 'Merci, et bon développement !',
+    closing: 'Merci et bon développement !',
+    signature: 'L’exemple Graph Connect',
+    colon: ' :',
   },
 } as const
 
+export interface WelcomeMail {
+  subject: string
+  /** HTML fragment, one block element a line, no inline CSS (Graph wraps it in its own document). */
+  html: string
+  /** The same mail as plain text. */
+  text: string
+}
+
 /**
- * @example const { subject, body } = welcomeMail(user.name, 'fr') // body is HTML; the name is escaped
+ * The pre-filled mail of the send form. Lines end with `\n` (a textarea gives its value back with `\n` too).
+ * @example const { subject, html, text } = welcomeMail(user.name, 'fr') // the name is escaped in html, as typed in text
  */
-export function welcomeMail(name: string, lang: 'en' | 'fr'): { subject: string; body: string } {
+export function welcomeMail(name: string, lang: 'en' | 'fr'): WelcomeMail {
   const t = texts[lang]
-  const links = t.links.map(([href, label]) => `<li><a href="${href}">${label}</a></li>`).join('')
-  const body = [
-    `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body style="font-family:'Segoe UI',sans-serif">`,
+  const html = [
     `<p>${escapeHtml(t.greeting(name))}</p>`,
     `<p>${t.intro}</p>`,
-    `<h3>${t.next}</h3><ul>${links}</ul>`,
-    `<h3>${t.feedback}</h3><p>${t.feedbackText}</p>`,
-    `<p>${t.closing}<br>Graph Connect</p>`,
-    '</body></html>',
-  ].join('')
-  return { subject: t.subject, body }
+    `<h2>${t.next}</h2>`,
+    '<ul>',
+    ...t.links.map(([href, label]) => `  <li><a href="${href}">${label}</a></li>`),
+    '</ul>',
+    `<h2>${t.feedback}</h2>`,
+    `<p>${t.feedbackText}</p>`,
+    `<p>${t.closing}<br>`,
+    `${t.signature}</p>`,
+  ].join('\n')
+  const text = [
+    t.greeting(name),
+    '',
+    t.intro,
+    '',
+    t.next,
+    ...t.links.map(([href, label]) => `- ${label}${t.colon} ${href}`),
+    '',
+    t.feedback,
+    t.feedbackText,
+    '',
+    t.closing,
+    t.signature,
+  ].join('\n')
+  return { subject: t.subject, html, text }
 }

@@ -1,9 +1,9 @@
 /** The Connect page, the signed-in page with the send form, POST /send (CSRF, one-time form token, PRG), the photo. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../core/errors.ts'
-import { parseSendForm } from '../../core/mail/parse-send-form.ts'
+import { allowsLargeAttachments, parseSendForm } from '../../core/mail/parse-send-form.ts'
 import { sendParsedMail } from '../../core/mail/send-parsed-mail.ts'
-import { welcomeMail } from '../../core/mail/welcome-mail.ts'
+import { welcomeMail, type WelcomeMail } from '../../core/mail/welcome-mail.ts'
 import { assertCsrfToken, assertSameOrigin, HttpProblem, rateLimit } from '../guards.ts'
 import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
 import { sendFailureLines } from '../error-pages.ts'
@@ -35,7 +35,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     const shown = flash?.lines.length ? flash : undefined
     if (!user) return context.page(request, reply, 'connect', { flash: shown }, session)
     const welcome = welcomeMail(user.name, request.lang)
-    const form = flash?.form ?? { to: user.address, subject: welcome.subject, body: welcome.body, format: 'html', importance: 'normal', saveToSentItems: 'on' }
+    const form = flash?.form ?? { to: user.address, subject: welcome.subject, body: welcome.html, format: 'html', importance: 'normal', saveToSentItems: 'on' }
     return renderMain(context, request, reply, session, user, { form, flash: shown })
   })
 
@@ -61,13 +61,13 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     assertCsrfToken(session.data.csrf, form.fields._csrf)
     const nonce = context.formTokens.verify(session.key, form.fields._form)
     if (!nonce) throw new HttpProblem(403, 'form token invalid')
-    const kept = formFields(form.fields)
+    const kept = welcomeInFormat(formFields(form.fields), welcomeMail(user.name, request.lang))
     const reattach = form.files.length > 0 || form.tooLarge ? [request.t('flash.reattach')] : []
     if (form.tooLarge) {
       const errors = { attachments: request.t('error.tooLargeRequest.text') }
       return renderMain(context, request, reply.code(413), session, user, { form: kept, fieldErrors: errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
     }
-    const parsed = parseSendForm(kept, form.files, request.lang)
+    const parsed = parseSendForm(kept, form.files, request.lang, { largeAttachments: allowsLargeAttachments(config.scopes) })
     if (!parsed.ok) {
       return renderMain(context, request, reply.code(parsed.status), session, user, { form: kept, fieldErrors: parsed.errors, flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] } })
     }
@@ -126,7 +126,16 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
 function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Partial<Record<string, string>> }) {
   const formToken = context.formTokens.issue(session.key ?? '')
   const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]?.toUpperCase()).join('')
-  return context.page(request, reply, 'main', { ...data, formToken, initials, fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }, session)
+  const welcome = welcomeMail(user.name, request.lang)
+  return context.page(request, reply, 'main', { ...data, formToken, initials, welcome, largeAttachments: allowsLargeAttachments(context.config.scopes), fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }, session)
+}
+
+/** Without JavaScript, the pre-filled welcome stays HTML when the user picks Text: send the text version instead (and back). */
+function welcomeInFormat(fields: Record<string, string>, welcome: WelcomeMail): Record<string, string> {
+  const body = (fields.body ?? '').replace(/\r\n/g, '\n').trim()
+  if (fields.format === 'text' && body === welcome.html) return { ...fields, body: welcome.text }
+  if (fields.format !== 'text' && body === welcome.text) return { ...fields, body: welcome.html }
+  return fields
 }
 
 /** invalid_grant: one redirect to sign in again, keeping the form; a second one within 30 s shows a page instead (OA-09). */

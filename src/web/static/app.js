@@ -1,4 +1,4 @@
-/* global document, HTMLFormElement */
+/* global document, HTMLFormElement, HTMLInputElement, HTMLTextAreaElement */
 // Disables the Send button once the form is submitted (a UX aid; the server also refuses double sends).
 document.addEventListener('submit', (event) => {
   const form = event.target
@@ -12,4 +12,14 @@ document.addEventListener('submit', (event) => {
   form.dataset.submitted = 'true'
   button.setAttribute('aria-disabled', 'true')
   if (form.dataset.sending) button.textContent = form.dataset.sending
+})
+
+// Switching between HTML and plain text swaps the pre-filled welcome mail, unless the user has edited it.
+document.addEventListener('change', (event) => {
+  const input = event.target
+  if (!(input instanceof HTMLInputElement) || input.name !== 'format' || !input.form) return
+  const body = input.form.querySelector('textarea[data-welcome-html]')
+  if (!(body instanceof HTMLTextAreaElement)) return
+  const [wanted, other] = input.value === 'text' ? ['welcomeText', 'welcomeHtml'] : ['welcomeHtml', 'welcomeText']
+  if (body.value.replace(/\r\n/g, '\n').trim() === body.dataset[other]) body.value = body.dataset[wanted] ?? body.value
 })
