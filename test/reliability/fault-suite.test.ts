@@ -92,26 +92,30 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults �
 
   const figures = { sends: records.length, faulted: 0, delivered: 0, reportedSent: 0, reportedFailed: 0, duplicates: 0, silentLosses: 0, unknowns: 0, unknownDelivered: 0, misreportedFailures: 0, formsLost: 0, other: 0, sendMailCalls: journal.length }
   const problems: string[] = []
+  const flag = (figure: 'duplicates' | 'silentLosses' | 'misreportedFailures' | 'formsLost', problem: string) => {
+    figures[figure]++
+    problems.push(problem)
+  }
   for (const record of records) {
     const delivered = deliveries.get(record.subject) ?? 0
     if (record.fault) figures.faulted++
     if (delivered > 0) figures.delivered++
-    if (delivered > 1) (figures.duplicates++, problems.push(`${record.subject} delivered ${delivered}× (${record.fault})`))
+    if (delivered > 1) flag('duplicates', `${record.subject} delivered ${delivered}× (${record.fault})`)
     if (record.status !== 303) problems.push(`${record.subject}: POST /send answered ${record.status}`)
     switch (record.reported) {
       case 'sent':
         figures.reportedSent++
-        if (delivered !== 1) (figures.silentLosses++, problems.push(`${record.subject} reported sent, delivered ${delivered} (${record.fault})`))
+        if (delivered !== 1) flag('silentLosses', `${record.subject} reported sent, delivered ${delivered} (${record.fault})`)
         break
       case 'failed':
         figures.reportedFailed++
-        if (delivered !== 0) (figures.misreportedFailures++, problems.push(`${record.subject} reported failed but delivered (${record.fault})`))
-        if (!record.formKept) (figures.formsLost++, problems.push(`${record.subject} failed without the form kept`))
+        if (delivered !== 0) flag('misreportedFailures', `${record.subject} reported failed but delivered (${record.fault})`)
+        if (!record.formKept) flag('formsLost', `${record.subject} failed without the form kept`)
         break
       case 'unknown':
         figures.unknowns++
         if (delivered === 1) figures.unknownDelivered++
-        if (!record.formKept) (figures.formsLost++, problems.push(`${record.subject} unknown without the form kept`))
+        if (!record.formKept) flag('formsLost', `${record.subject} unknown without the form kept`)
         break
       default:
         figures.other++

@@ -72,16 +72,23 @@ async function assertPartitionsIsolated(): Promise<void> {
   for (const partition of partitions) {
     const serialized = await caches.read(partition)
     assert.ok(serialized, 'the partition decrypts with the key derived from SESSION_SECRET')
-    const cache = JSON.parse(serialized) as Record<string, Record<string, { home_account_id?: string }>>
+    const cache = JSON.parse(serialized) as Record<string, Record<string, { home_account_id?: string; secret?: string }>>
     const held = new Set<string>()
-    for (const section of ['Account', 'AccessToken', 'RefreshToken', 'IdToken']) for (const entry of Object.values(cache[section] ?? {})) held.add(entry.home_account_id ?? '')
+    const secrets: string[] = []
+    for (const section of ['Account', 'AccessToken', 'RefreshToken', 'IdToken']) {
+      for (const entry of Object.values(cache[section] ?? {})) {
+        held.add(entry.home_account_id ?? '')
+        if (entry.secret) secrets.push(entry.secret)
+      }
+    }
+    const stored = (await redis.get(`${prefix}tokencache:${partition}`)) ?? ''
+    assert.match(stored, /^"v1\.[\w-]+"$/, 'sealed (AES-256-GCM, base64url)')
+    assert.ok(secrets.length >= 2 && secrets.every((secret) => !stored.includes(secret)), 'no token in clear at rest')
     assert.equal(held.size, 1, `partition holds ${[...held].join(', ')}`)
     const owner = owners.get(partition)
     if (owner) assert.deepEqual([...held], [owner], 'the partition holds its session’s account only')
     assert.ok([users.A.homeAccountId, users.B.homeAccountId].includes([...held][0]!))
   }
-  const raw = await redis.mget(...partitions.map((partition) => `${prefix}tokencache:${partition}`))
-  for (const value of raw) assert.doesNotMatch(value ?? '', /refresh|secret|eyJ/i, 'encrypted at rest')
 }
 
 test('RE-06/RE-08 two users signed in one after the other, then 20 interleaved concurrent sends: each with its own token', async () => {

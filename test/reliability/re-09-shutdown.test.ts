@@ -52,6 +52,15 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
   return { child, url, output, exited }
 }
 
+/** Waits for the process's own "shutting down" log line. */
+async function shuttingDown(running: Running): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (running.output.some((line) => line.includes('shutdown.start'))) return
+    await sleep(5)
+  }
+  throw new Error(`no shutdown.start in the log:\n${running.output.slice(-5).join('\n')}`)
+}
+
 /** Waits until the emulator has received (and not yet answered) a sendMail. */
 async function sendMailInFlight(since: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -79,6 +88,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
 
     const signalledAt = Date.now()
     running.child.kill('SIGTERM')
+    await shuttingDown(running) // the signal is delivered asynchronously: probe once the process has it
     const probes: (number | string)[] = []
     for (let i = 0; i < 10; i++) {
       probes.push(await fetch(`${running.url}/readyz`).then((response) => response.status, (error: Error) => (error.cause as { code?: string })?.code ?? error.message))

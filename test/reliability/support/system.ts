@@ -57,7 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const text = await response.text()
     return { status: response.status, body: text ? JSON.parse(text) : undefined }
   }
-  const ok = (result: { status: number; body: unknown }, what: string) => {
+  const ok = (result: Awaited<ReturnType<EmulatorHandle['control']>>, what: string) => {
     if (result.status >= 300) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.body)}`)
     return result
   }

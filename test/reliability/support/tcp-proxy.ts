@@ -61,7 +61,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     setMode(next) {
       mode = next
       for (const pair of [...pairs]) {
-        if (next === 'refuse') (pair.client.destroy(), pair.upstream.destroy())
+        if (next === 'refuse') {
+          pair.client.destroy()
+          pair.upstream.destroy()
+        }
         if (next === 'pass') for (const { to, chunk } of pair.held.splice(0)) to.write(chunk)
       }
     },
@@ -72,7 +75,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return tripped
     },
     async close() {
-      for (const pair of pairs) (pair.client.destroy(), pair.upstream.destroy())
+      for (const pair of pairs) {
+        pair.client.destroy()
+        pair.upstream.destroy()
+      }
       await new Promise((resolve) => server.close(resolve))
     },
   }
