@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { EmulatorContext } from './context.ts'
 import { certificateFromPem, createDirectory, DEMO_FIXTURES } from './directory.ts'
 import { loadFixtures } from './fixtures.ts'
+import { normalizeGraphUrl } from './graph/graph-path-case.ts'
 import { identityControlRoutes } from './identity/control-routes.ts'
 import { loadSigningKeys } from './identity/keys.ts'
 import { identityRoutes } from './identity/routes.ts'
@@ -65,6 +66,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const fastify = Fastify({
     logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID(),
+    rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'), // Graph keywords match in any case; ids keep theirs
     ...(resolved.tls ? { https: { cert: resolved.tls.cert, key: resolved.tls.key } } : {}),
   })
   fastify.addHook('onClose', async () => db.close())

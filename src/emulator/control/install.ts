@@ -22,7 +22,7 @@ export function installJournalAndFaults(app: FastifyInstance, ctx: EmulatorConte
     const state: Tracked = { started: performance.now() }
     if (request.headers[BATCH_ITEM_HEADER] === undefined) {
       state.entry = journal.record({
-        time: new Date().toISOString(), method: request.method, path, query: request.query as Record<string, unknown>,
+        time: new Date().toISOString(), method: request.method, path: request.originalUrl.split('?')[0]!, query: request.query as Record<string, unknown>,
         headers: request.headers, body: null, status: null, durationMs: null,
       })
     }
