@@ -80,6 +80,14 @@ export class AppClient {
     return this.request(path, { base, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })
   }
 
+  /** POST as multipart/form-data (a browser's send form with files). */
+  postMultipart(path: string, fields: Record<string, string>, files: { name: string; type: string; bytes: Uint8Array }[], base?: string): Promise<Page> {
+    const form = new FormData()
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    for (const file of files) form.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }), file.name)
+    return this.request(path, { base, method: 'POST', body: form })
+  }
+
   /** GET / and read it. */
   async home(base?: string) {
     const page = await this.get('/', base)
