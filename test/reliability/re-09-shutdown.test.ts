@@ -71,7 +71,7 @@ async function sendMailInFlight(since: number): Promise<void> {
   throw new Error('no sendMail in flight')
 }
 
-test('RE-09 SIGTERM during a send: readiness drops at once, the send completes once, exit 0 within the grace', async () => {
+test('RE-09 SIGTERM during a send: readiness drops at once, the send completes once, exit 0 within the grace', async (t) => {
   const scratch = scratchDir()
   const graceMs = 5000
   const sqlite = join(scratch.dir, 'app.sqlite')
@@ -94,6 +94,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
       probes.push(await fetch(`${running.url}/readyz`).then((response) => response.status, (error: Error) => (error.cause as { code?: string })?.code ?? error.message))
       await sleep(50)
     }
+    t.diagnostic(`/readyz after SIGTERM: ${probes.join(', ')}`)
     assert.ok(!probes.includes(200), `readiness after SIGTERM: ${probes.join(', ')}`)
     assert.ok(probes.every((probe) => probe === 503 || probe === 'ECONNREFUSED' || probe === 'ECONNRESET'), probes.join(', '))
     assert.equal(probes.at(-1), 'ECONNREFUSED', 'new connections are refused')
