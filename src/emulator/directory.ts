@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { loadFixtures, type Fixtures } from './fixtures.ts'
-import { generatePhoto } from './photo.ts'
+import { generatePhoto, PHOTO_SIZE } from './photo.ts'
 
 export interface Tenant { id: string; domain: string; displayName: string }
 export interface User {
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS consents (user_id TEXT NOT NULL COLLATE NOCASE, clien
 
 export function createDirectory(db: DatabaseSync, fixturesFile?: string): Directory {
   db.exec(SCHEMA)
+  redrawOldPhotos(db)
   const sources = () => [loadFixtures(DEMO_FIXTURES), ...(fixturesFile ? [loadFixtures(fixturesFile)] : [])]
   const q = {
     tenant: db.prepare('SELECT id, domain, display_name AS displayName FROM tenants LIMIT 1'),
@@ -192,5 +193,15 @@ export function certificateFromPem(pem: string): App['certificates'][number] {
     thumbprintSha1: hex(certificate.fingerprint),
     thumbprintSha256: hex(certificate.fingerprint256),
     publicKeyPem: certificate.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  }
+}
+
+/** A data folder made by an older emulator keeps avatars of another size: redraw them so they match PHOTO_SIZE. */
+function redrawOldPhotos(db: DatabaseSync): void {
+  const rows = db.prepare("SELECT id, data, photo FROM users WHERE photo IS NOT NULL AND photo_type = 'image/png'").all() as { id: string; data: string; photo: Uint8Array }[]
+  const update = db.prepare('UPDATE users SET photo = ? WHERE id = ?')
+  for (const row of rows) {
+    if (row.photo.byteLength > 24 && Buffer.from(row.photo).readUInt32BE(16) === PHOTO_SIZE) continue
+    update.run(generatePhoto((JSON.parse(row.data) as User).displayName), row.id)
   }
 }

@@ -1,38 +1,40 @@
-// Generated profile photos: a PNG avatar (coloured background, silhouette, initials) with no image library.
+// Generated profile photos like Microsoft 365's initials avatars: bold anti-aliased initials on a coloured square
+// (clients crop it to a circle), drawn from the stroke font in photo-font.ts, with no image library.
 import { createHash } from 'node:crypto'
 import { deflateSync } from 'node:zlib'
+import { GLYPHS, PEN, type Stroke } from './photo-font.ts'
 
-const SIZE = 120
-// 5×7 bitmap glyphs, one row per entry, bit 4 = leftmost pixel.
-const GLYPHS: Record<string, number[]> = {
-  A: [14, 17, 17, 31, 17, 17, 17], B: [30, 17, 17, 30, 17, 17, 30], C: [14, 17, 16, 16, 16, 17, 14],
-  D: [30, 17, 17, 17, 17, 17, 30], E: [31, 16, 16, 30, 16, 16, 31], F: [31, 16, 16, 30, 16, 16, 16],
-  G: [14, 17, 16, 23, 17, 17, 15], H: [17, 17, 17, 31, 17, 17, 17], I: [14, 4, 4, 4, 4, 4, 14],
-  J: [7, 2, 2, 2, 2, 18, 12], K: [17, 18, 20, 24, 20, 18, 17], L: [16, 16, 16, 16, 16, 16, 31],
-  M: [17, 27, 21, 21, 17, 17, 17], N: [17, 17, 25, 21, 19, 17, 17], O: [14, 17, 17, 17, 17, 17, 14],
-  P: [30, 17, 17, 30, 16, 16, 16], Q: [14, 17, 17, 17, 21, 18, 13], R: [30, 17, 17, 30, 20, 18, 17],
-  S: [15, 16, 16, 14, 1, 1, 30], T: [31, 4, 4, 4, 4, 4, 4], U: [17, 17, 17, 17, 17, 17, 14],
-  V: [17, 17, 17, 17, 17, 10, 4], W: [17, 17, 17, 21, 21, 21, 10], X: [17, 17, 10, 4, 10, 17, 17],
-  Y: [17, 17, 10, 4, 4, 4, 4], Z: [31, 1, 2, 4, 8, 16, 31], '?': [14, 17, 1, 2, 4, 0, 4],
-}
+/** Pixels a side; one of Graph's photo sizes (48, 64, 96, 120, 240, 360 …). */
+export const PHOTO_SIZE = 240
+const CAP_HEIGHT = 0.32 * PHOTO_SIZE // pixels from the top of the ink to the baseline
+const LETTER_SPACING = 16 // font units between two glyphs' ink
+// Microsoft 365 avatar colours, dark enough for white text (WCAG AA at this size).
 const PALETTE: [number, number, number][] = [
-  [0, 120, 212], [135, 100, 184], [0, 153, 188], [202, 80, 16], [16, 124, 16], [194, 57, 179], [116, 77, 169],
+  [0, 120, 212], [135, 100, 184], [0, 124, 137], [202, 80, 16], [16, 124, 16], [194, 57, 179], [116, 77, 169],
+  [164, 38, 44], [3, 131, 135], [142, 86, 46], [79, 107, 237], [99, 124, 131],
 ]
 
-/** A PNG avatar for a person; deterministic for a given name. */
+type Segment = [x1: number, y1: number, x2: number, y2: number]
+
+/** A PNG avatar for a person; deterministic for a given name (same name, same bytes). */
 export function generatePhoto(displayName: string): Uint8Array {
   const hash = createHash('sha256').update(displayName).digest()
   const [r, g, b] = PALETTE[hash[0]! % PALETTE.length]!
-  const initials = initialsOf(displayName)
-  const pixels = Buffer.alloc(SIZE * (SIZE * 3 + 1))
-  for (let y = 0; y < SIZE; y++) {
-    const row = y * (SIZE * 3 + 1)
-    for (let x = 0; x < SIZE; x++) {
-      const lit = inInitials(initials, x, y)
-      const offset = row + 1 + x * 3
-      pixels[offset] = lit ? 255 : r
-      pixels[offset + 1] = lit ? 255 : g
-      pixels[offset + 2] = lit ? 255 : b
+  const segments = layOut(initialsOf(displayName))
+  const radius = PEN * (CAP_HEIGHT / 100)
+  const stride = PHOTO_SIZE * 3 + 1
+  const pixels = Buffer.alloc(PHOTO_SIZE * stride)
+  const reach = radius + 1
+  for (let y = 0; y < PHOTO_SIZE; y++) {
+    // Only the segments this row can touch: keeps a photo to a few milliseconds.
+    const near = segments.filter(([, y1, , y2]) => Math.min(y1, y2) - reach <= y + 0.5 && y + 0.5 <= Math.max(y1, y2) + reach)
+    for (let x = 0; x < PHOTO_SIZE; x++) {
+      // Coverage from the distance to the pen's centre line: a one-pixel ramp, i.e. analytic anti-aliasing.
+      const ink = near.length ? Math.min(1, Math.max(0, radius + 0.5 - distance(near, x + 0.5, y + 0.5))) : 0
+      const offset = y * stride + 1 + x * 3
+      pixels[offset] = Math.round(r + (255 - r) * ink)
+      pixels[offset + 1] = Math.round(g + (255 - g) * ink)
+      pixels[offset + 2] = Math.round(b + (255 - b) * ink)
     }
   }
   return png(pixels)
@@ -44,23 +46,63 @@ function initialsOf(name: string): string {
   return [...letters].map((c) => (GLYPHS[c] ? c : '?')).join('')
 }
 
-function inInitials(initials: string, x: number, y: number): boolean {
-  const scale = 7
-  const width = initials.length * 6 * scale - scale
-  const left = (SIZE - width) / 2
-  const top = (SIZE - 7 * scale) / 2
-  const gx = Math.floor((x - left) / scale)
-  const gy = Math.floor((y - top) / scale)
-  if (x < left || y < top || gy >= 7 || gx < 0) return false
-  const glyph = GLYPHS[initials[Math.floor(gx / 6)] ?? '']
-  const column = gx % 6
-  return glyph !== undefined && column < 5 && ((glyph[gy]! >> (4 - column)) & 1) === 1
+/** The initials' strokes as pixel-space segments, centred in the square. */
+function layOut(initials: string): Segment[] {
+  const glyphs = [...initials].map((letter) => flatten(GLYPHS[letter]!))
+  const bounds = glyphs.map((segments) => {
+    const xs = segments.flatMap(([x1, , x2]) => [x1, x2])
+    return { min: Math.min(...xs) - PEN, max: Math.max(...xs) + PEN }
+  })
+  const width = bounds.reduce((total, bound) => total + bound.max - bound.min, 0) + LETTER_SPACING * (glyphs.length - 1)
+  const scale = CAP_HEIGHT / 100
+  const top = (PHOTO_SIZE - CAP_HEIGHT) / 2
+  let pen = (PHOTO_SIZE - width * scale) / 2
+  const placed: Segment[] = []
+  glyphs.forEach((segments, index) => {
+    const shift = pen - bounds[index]!.min * scale
+    for (const [x1, y1, x2, y2] of segments) placed.push([shift + x1 * scale, top + y1 * scale, shift + x2 * scale, top + y2 * scale])
+    pen += (bounds[index]!.max - bounds[index]!.min + LETTER_SPACING) * scale
+  })
+  return placed
+}
+
+/** Polylines as they are; arcs as 4-degree chords (well under a pixel from the true curve at this size). */
+function flatten(strokes: Stroke[]): Segment[] {
+  const segments: Segment[] = []
+  for (const stroke of strokes) {
+    const points = 'line' in stroke ? stroke.line : arcPoints(...stroke.arc)
+    if (points.length === 1) points.push(points[0]!)
+    for (let i = 1; i < points.length; i++) segments.push([...points[i - 1]!, ...points[i]!])
+  }
+  return segments
+}
+
+function arcPoints(cx: number, cy: number, rx: number, ry: number, from: number, to: number): [number, number][] {
+  const steps = Math.max(1, Math.ceil(Math.abs(to - from) / 4))
+  return Array.from({ length: steps + 1 }, (_, i) => {
+    const angle = ((from + ((to - from) * i) / steps) * Math.PI) / 180
+    return [cx + rx * Math.cos(angle), cy + ry * Math.sin(angle)]
+  })
+}
+
+function distance(segments: readonly Segment[], x: number, y: number): number {
+  let best = Infinity
+  for (const [x1, y1, x2, y2] of segments) {
+    const dx = x2 - x1
+    const dy = y2 - y1
+    const length = dx * dx + dy * dy
+    const t = length === 0 ? 0 : Math.min(1, Math.max(0, ((x - x1) * dx + (y - y1) * dy) / length))
+    const ex = x1 + t * dx - x
+    const ey = y1 + t * dy - y
+    best = Math.min(best, ex * ex + ey * ey)
+  }
+  return Math.sqrt(best)
 }
 
 function png(scanlines: Buffer): Uint8Array {
   const header = Buffer.alloc(13)
-  header.writeUInt32BE(SIZE, 0)
-  header.writeUInt32BE(SIZE, 4)
+  header.writeUInt32BE(PHOTO_SIZE, 0)
+  header.writeUInt32BE(PHOTO_SIZE, 4)
   header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
   return Buffer.concat([
     Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),

@@ -89,6 +89,7 @@ describe('Graph /me and /users', () => {
     assert.deepEqual([...photo.rawPayload.subarray(1, 4)], [0x50, 0x4e, 0x47])
     const meta = await call(emulator, 'GET', '/v1.0/me/photo', token)
     assert.equal(meta.json()['@odata.mediaContentType'], 'image/png')
+    assert.equal(meta.json().id, '240X240')
     emulator.context.db.prepare('UPDATE users SET photo = NULL WHERE upn = ?').run('megan@contoso.test')
     const none = await call(emulator, 'GET', '/v1.0/me/photo/$value', mintToken(emulator, { user: 'megan@contoso.test' }))
     assert.equal(none.statusCode, 404)

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../directory.ts'
+import { PHOTO_SIZE } from '../photo.ts'
 import { hasPermission, requireSomePermission } from './auth.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner } from './graph-state.ts'
@@ -19,7 +20,6 @@ const OTHER_PROPERTIES = ['accountEnabled', 'ageGroup', 'assignedLicenses', 'ass
   'signInSessionsValidFromDateTime', 'state', 'streetAddress', 'usageLocation', 'userType', 'aboutMe', 'birthday',
   'hireDate', 'interests', 'mySite', 'pastProjects', 'preferredName', 'responsibilities', 'schools', 'skills']
 const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
-const PHOTO_SIZE = 120 // the generated avatars are 120×120
 
 export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
