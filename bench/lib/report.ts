@@ -92,6 +92,7 @@ export function summaryRows(results: Results): string[][] {
     add('B4 memory', `${store}: sessions stored`, pick(b4, store, 'sessions'))
     add('B4 memory', `${store}: RSS after B1 load`, pick(b4, store, 'rssMB'), ' MB')
     add('B4 memory', `${store}: B1 req/s / p99`, pick(b4, store, 'perSecond'), `/s / ${pick(b4, store, 'p99')} ms`)
+    add('B4 memory', `${store}: same, before the prefill`, pick(b4, store, 'beforePrefill', 'perSecond'), `/s / ${pick(b4, store, 'beforePrefill', 'p99')} ms, RSS ${pick(b4, store, 'beforePrefill', 'rssMB')} MB`)
   }
   return rows
 }

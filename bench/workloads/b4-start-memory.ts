@@ -43,14 +43,15 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
   const stack = await startAppStack(options, { dataDir, store, redisPrefix, profile: `b4-${store}` })
   try {
     const { cookie } = await signInToApp(stack.appUrl, stack.demo.users[0])
+    const load = { url: `${stack.appUrl}/`, headers: { cookie } }
+    // The same load before the prefill: on a shared machine, the change is what the sessions cost.
+    const half = { ...options, duration: Math.max(1, options.duration / 2) }
+    const empty = await measureSubject(half, stack.app, `app, ${store}, 1 session`, load)
     const started = performance.now()
     const prefilled = await prefill(stack.app.info.env, cookie, options.sessions)
     const prefillSeconds = (performance.now() - started) / 1000
     const idle = await stack.app.usage()
-    const measured = await measureSubject(options, stack.app, `app, ${store}, ${options.sessions} sessions`, {
-      url: `${stack.appUrl}/`,
-      headers: { cookie },
-    })
+    const measured = await measureSubject(options, stack.app, `app, ${store}, ${options.sessions} sessions`, load)
     return {
       sessions: prefilled.sessions,
       recordsPerSession: prefilled.recordsPerSession,
@@ -60,6 +61,8 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
       perSecond: measured.perSecond,
       p50: measured.p50,
       p99: measured.p99,
+      cpuMsPerRequest: measured.cpuMsPerRequest,
+      beforePrefill: { rssMB: empty.rssMB, perSecond: empty.perSecond, p99: empty.p99, cpuMsPerRequest: empty.cpuMsPerRequest },
     }
   } finally {
     await stack.stop()
