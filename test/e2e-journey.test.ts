@@ -126,7 +126,7 @@ test('the journey: connect → sign in → send with an attachment → delivered
   await context.close()
 })
 
-test('mobile width, French: the pages fit and read well', async () => {
+test('mobile width, French: the pages fit and read well; send as plain text → « Un message a bien été envoyé » → delivered', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', isMobile: true, hasTouch: true })
   const page = await context.newPage()
   const lea = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('lea'))!
@@ -141,6 +141,31 @@ test('mobile width, French: the pages fit and read well', async () => {
   assert.equal(overflow, false, 'no horizontal scrolling')
   await checkA11y(page, 'page connectée')
   await shot(page, '08-mobile-signed-in-fr')
+
+  // The French send: plain text (the pre-filled welcome follows the format), to self and a colleague, one attachment.
+  const diego = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('diego'))!
+  assert.match(await page.inputValue('#f-body'), /^<p>Félicitations Léa Martin,<\/p>\n/)
+  await page.click('summary:has-text("Cc, Cci et options")')
+  await page.getByLabel('Texte brut').check()
+  const body = await page.inputValue('#f-body')
+  assert.match(body, /^Félicitations Léa Martin,\n\nCe message vous est envoyé par l’exemple Microsoft Graph Connect\./)
+  assert.doesNotMatch(body, /<p>/)
+  await page.fill('#f-to', `${lea.userPrincipalName}, ${diego.userPrincipalName}`)
+  await page.fill('#f-subject', 'Bonjour depuis le parcours')
+  await page.setInputFiles('#f-attachments', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('texte joint') })
+  await page.click('button:has-text("Envoyer le message")')
+  await page.waitForSelector('.banner--success')
+  assert.match(await page.textContent('.banner--success') ?? '', new RegExp(`Un message a bien été envoyé à ${lea.userPrincipalName}, ${diego.userPrincipalName} !`))
+  await checkA11y(page, 'message envoyé')
+
+  const inbox = await stack.control('GET', `mailboxes/${diego.userPrincipalName}/messages?folder=inbox`)
+  const delivered = (inbox.body.value as { subject: string; body: { contentType: string; content: string }; attachments: { name: string }[] }[])
+    .filter((message) => message.subject === 'Bonjour depuis le parcours')
+  assert.equal(delivered.length, 1)
+  assert.equal(delivered[0]!.body.contentType, 'text')
+  assert.match(delivered[0]!.body.content, /^Félicitations Léa Martin,/)
+  assert.match(delivered[0]!.body.content, /^Merci et bon développement !$/m)
+  assert.deepEqual(delivered[0]!.attachments.map((attachment) => attachment.name), ['notes.txt'])
   await context.close()
 })
 
