@@ -100,7 +100,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action: { status: 429, retryAfter: 3600 } })
     const started = Date.now()
     const { page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'g' })
-    assert.ok(Date.now() - started < 2000, 'fails fast')
+    assert.ok(Date.now() - started < 3000, 'fails fast (no wait for Retry-After or the 4 s budget)')
     assert.equal(page.banner?.kind, 'error', page.banner?.text)
     assert.match(page.banner!.text, /wasn't sent/)
     assert.equal(page.form.subject, wanted)

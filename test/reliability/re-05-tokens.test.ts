@@ -45,8 +45,8 @@ test('RE-05 ten concurrent sends near expiry → exactly one refresh_token grant
   const forms = []
   for (let i = 0; i < 10; i++) forms.push(await client.sendFields({ to: megan.userPrincipalName, subject: `RE-05 concurrent ${i}`, body: 'x' }))
   const mark = await emulator.mark()
-  // The refresh takes 300 ms, so all ten requests arrive while it is in flight.
-  await emulator.fault({ match: { method: 'POST', path: tokenPath }, action: { delayMs: 300 } })
+  // The refresh takes 1 s, so all ten requests arrive while it is in flight.
+  await emulator.fault({ match: { method: 'POST', path: tokenPath }, action: { delayMs: 1000 } })
   const responses = await Promise.all(forms.map((fields) => client.post('/send', fields)))
   assert.deepEqual(responses.map((response) => response.status), Array(10).fill(303))
   assert.equal((await refreshGrants(mark)).length, 1, 'one refresh for ten concurrent sends')
