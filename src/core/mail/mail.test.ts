@@ -166,11 +166,11 @@ describe('welcomeMail', () => {
     assert.match(en.html, /^<p>Congratulations Adele &#60;script&#62;alert\(1\)&#60;\/script&#62; &#38; &#34;Co&#34;,<\/p>$/m)
     assert.doesNotMatch(en.html, /<script>/)
     assert.match(en.html, /This is a message from the Microsoft Graph Connect sample\. You are well on your way to incorporating Microsoft 365 services in your apps\./)
-    for (const line of ['<h2>What’s next?</h2>', '<h2>Give us feedback</h2>', '<p>Thanks and happy coding!<br>']) assert.ok(en.html.split('\n').includes(line), line)
+    for (const line of ['<h3>What’s next?</h3>', '<h3>Give us feedback</h3>', '<p>Thanks and happy coding!<br>']) assert.ok(en.html.split('\n').includes(line), line)
     const fr = welcomeMail('Adèle', 'fr')
     assert.match(fr.html, /^<p>Félicitations Adèle,<\/p>$/m)
-    assert.match(fr.html, /<h2>Et maintenant \?<\/h2>/)
-    assert.match(fr.html, /<h2>Donnez-nous votre avis<\/h2>/)
+    assert.match(fr.html, /<h3>Et maintenant \?<\/h3>/)
+    assert.match(fr.html, /<h3>Donnez-nous votre avis<\/h3>/)
     assert.notEqual(fr.subject, en.subject)
   })
 
@@ -179,14 +179,14 @@ describe('welcomeMail', () => {
       const { html } = welcomeMail('Adele Vance', lang)
       assert.doesNotMatch(html, /<html|<head|<body|<meta|style=/i)
       assert.ok(html.split('\n').every((line) => line.length <= 160), `${lang}: no long line`)
-      assert.equal(html.match(/<(p|h2|ul|li)>/g)?.length, html.split('\n').filter((line) => /^\s*<(p|h2|ul|li)>/.test(line)).length)
+      assert.equal(html.match(/<(p|h3|ul|li)>/g)?.length, html.split('\n').filter((line) => /^\s*<(p|h3|ul|li)>/.test(line)).length)
     }
   })
 
   test('the plain text matches the HTML, with the name as typed and the links spelled out', () => {
     const en = welcomeMail('Adele <Vance>', 'en')
     assert.equal(en.text.split('\n')[0], 'Congratulations Adele <Vance>,')
-    assert.doesNotMatch(en.text, /<(p|h2|ul|li|a|br)\b/)
+    assert.doesNotMatch(en.text, /<(p|h3|ul|li|a|br)\b/)
     assert.match(en.text, /^What’s next\?$/m)
     assert.match(en.text, /^- Read the Microsoft Graph overview: https:\/\/learn\.microsoft\.com\/graph\/overview$/m)
     assert.match(en.text, /^Give us feedback$/m)

@@ -56,11 +56,11 @@ export function welcomeMail(name: string, lang: 'en' | 'fr'): WelcomeMail {
   const html = [
     `<p>${escapeHtml(t.greeting(name))}</p>`,
     `<p>${t.intro}</p>`,
-    `<h2>${t.next}</h2>`,
+    `<h3>${t.next}</h3>`,
     '<ul>',
     ...t.links.map(([href, label]) => `  <li><a href="${href}">${label}</a></li>`),
     '</ul>',
-    `<h2>${t.feedback}</h2>`,
+    `<h3>${t.feedback}</h3>`,
     `<p>${t.feedbackText}</p>`,
     `<p>${t.closing}<br>`,
     `${t.signature}</p>`,

@@ -41,7 +41,7 @@ describe('inbox viewer', () => {
   it('serves the body under CSP sandbox, and attachments as downloads', async () => {
     const body = await emulator.fastify.inject(`/inbox/body/${messageId}`)
     assert.match(String(body.headers['content-security-policy']), /^sandbox; default-src 'none'; img-src data:/)
-    assert.equal(body.body, '<p>Hi</p><script>alert(2)</script>', 'served verbatim; the sandbox keeps scripts from running')
+    assert.match(body.body, /^<style>body\{font:[^<]*\}<\/style><p>Hi<\/p><script>alert\(2\)<\/script>$/, 'a default font, then the body verbatim; the sandbox keeps scripts from running')
     const [message] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
     const [attachment] = message!.attachments as { id: string }[]
     const download = await emulator.fastify.inject(`/inbox/attachment/${messageId}/${attachment!.id}`)

@@ -11,6 +11,7 @@ import { layout, messageList, messageView, welcome, type FolderLink, type Mailbo
 const PAGE_SIZE = 50
 const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 // Mail HTML is untrusted: no scripts, no network, an opaque origin; inline styles only (mail relies on them).
+const DEFAULT_BODY_STYLE = "<style>body{font:14px/1.5 'Segoe UI',system-ui,sans-serif;color:#242424}</style>"
 const BODY_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 const CSS = readFileSync(new URL('./inbox.css', import.meta.url), 'utf8')
 const SHOWN_FOLDERS = ['inbox', 'drafts', 'sentitems', 'deleteditems', 'outbox', 'junkemail', 'archive']
@@ -95,7 +96,8 @@ export async function inboxRoutes(app: FastifyInstance, ctx: EmulatorContext): P
   app.get('/inbox/body/:id', async (request, reply) => {
     const message = store.getById((request.params as { id: string }).id)
     if (!message) return notFound(reply)
-    const content = message.body.contentType === 'html' ? message.body.content
+    // Like a mail client, a default font first; the message's own styles come later and win.
+    const content = message.body.contentType === 'html' ? `${DEFAULT_BODY_STYLE}${message.body.content}`
       : `<!doctype html><meta charset="utf-8"><pre style="white-space:pre-wrap;font:14px/1.5 'Segoe UI',system-ui,sans-serif;margin:0">${escapeHtml(message.body.content)}</pre>`
     return reply.type('text/html; charset=utf-8').header('content-security-policy', BODY_CSP).header('cache-control', 'no-store').send(content)
   })
