@@ -1,5 +1,5 @@
 // Flags of `npm run bench` (node:util parseArgs) and the context handed to every workload.
-import { availableParallelism } from 'node:os'
+import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 
 export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4'] as const
@@ -71,7 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     out,
     plot: !values['no-plot'],
     profileDir: values.profile ? `${out}/profiles` : undefined,
-    pin: !values['no-pin'] && availableParallelism() >= 2,
+    pin: !values['no-pin'] && cpus().length >= 2, // all cores, not this process's affinity
     verbose: values.verbose,
     appEnv: Object.fromEntries(values['app-env'].map((pair) => {
       const at = pair.indexOf('=')

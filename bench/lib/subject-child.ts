@@ -1,4 +1,5 @@
 // Child side of a subject: starts a server, reports its URL, answers the bench's calls, stops on request.
+import { getHeapSpaceStatistics } from 'node:v8'
 
 export interface SubjectRuntime {
   url: string
@@ -32,7 +33,7 @@ export function runSubject(start: (args: string[]) => Promise<SubjectRuntime>): 
 
 async function handle(runtime: SubjectRuntime, message: Message, send: (message: object) => void) {
   if (message.type === 'stop') return stop(runtime)
-  const methods: Record<string, (argument: unknown) => unknown> = { usage, ...runtime.methods }
+  const methods: Record<string, (argument: unknown) => unknown> = { usage, memory, ...runtime.methods }
   const method = methods[message.method ?? '']
   try {
     if (!method) throw new Error(`no method ${message.method}`)
@@ -46,6 +47,13 @@ function usage() {
   const cpu = process.cpuUsage()
   const memory = process.memoryUsage()
   return { userMicros: cpu.user, systemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+}
+
+/** Where the memory is: process.memoryUsage() and V8's heap spaces, in MB. */
+function memory() {
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]))
+  return { ...Object.fromEntries(Object.entries(process.memoryUsage()).map(([key, value]) => [key, mb(value)])), spaces }
 }
 
 let stopping = false
