@@ -12,6 +12,7 @@ export interface EmulatorOptions {
   deviceCodeLifetimeSeconds?: number // default 900 seconds
   deviceCodeIntervalSeconds?: number // polling interval announced to device clients, default 5 seconds
   pkce?: 'S256-only' | 'any' // 'any' (Entra) accepts plain and S256; 'S256-only' refuses plain
+  issParameter?: boolean // RFC 9207: `iss` in every authorize response, advertised in the metadata (default false, as Entra)
   fixturesFile?: string // extra users/apps (JSON), applied on every start
   tls?: { cert: string | Buffer; key: string | Buffer } // PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md)
   logger?: FastifyServerOptions['logger']
@@ -30,6 +31,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     deviceCodeLifetimeSeconds: 900,
     deviceCodeIntervalSeconds: 5,
     pkce: 'any',
+    issParameter: false,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
   }
 }

@@ -168,6 +168,45 @@ describe('authorize endpoint', () => {
     assert.equal(claims.aud, 'https://graph.microsoft.com')
   })
 
+  test('issParameter (RFC 9207): iss in query, fragment, form_post, success and errors, advertised; off by default', async () => {
+    const config = async (target: Emulator, tenant: string) => (await (await fetch(`${target.url}/${tenant}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, unknown>
+    assert.equal((await config(emulator, emulator.demo.tenantId)).authorization_response_iss_parameter_supported, undefined)
+    assert.equal((await obtainCode(emulator)).location.searchParams.has('iss'), false, 'Entra sends no iss')
+    const withIss = (await startEmulator({ issParameter: true })).emulator
+    try {
+      const metadata = await config(withIss, withIss.demo.tenantId)
+      assert.equal(metadata.authorization_response_iss_parameter_supported, true)
+      assert.equal((await config(withIss, 'common')).authorization_response_iss_parameter_supported, true)
+      const v1 = (await (await fetch(`${withIss.url}/${withIss.demo.tenantId}/.well-known/openid-configuration`)).json()) as Record<string, unknown>
+      assert.equal(v1.authorization_response_iss_parameter_supported, true)
+      const issuer = metadata.issuer as string
+      assert.equal(issuer, `${withIss.url}/${withIss.demo.tenantId}/v2.0`)
+      const query = await obtainCode(withIss)
+      assert.equal(query.location.searchParams.get('iss'), issuer)
+      assert.equal((await redeem(withIss, query)).status, 200, 'the code still redeems')
+      const fragment = await obtainCode(withIss, { response_mode: 'fragment' })
+      assert.equal(new URLSearchParams(fragment.location.hash.slice(1)).get('iss'), issuer)
+      const browser = createBrowser(withIss.url)
+      await signIn(browser, authorizeUrl(withIss), withIss.demo.users[0]!)
+      const formPost = await browser.open(authorizeUrl(withIss, { response_mode: 'form_post' }))
+      assert.ok(formPost.body.includes(`name="iss" value="${issuer}"`), formPost.body)
+      const implicit = redirected((await browser.open(authorizeUrl(withIss, { response_type: 'token' }))).location)
+      assert.equal(implicit.error, 'unsupported_response_type')
+      assert.equal(implicit.iss, issuer, 'a redirected error carries iss too')
+      const declined = await signIn(createBrowser(withIss.url), authorizeUrl(withIss, { state: 'no' }), withIss.demo.users[3]!, { consent: 'cancel' })
+      assert.equal(redirected(declined.location).error, 'access_denied')
+      assert.equal(redirected(declined.location).iss, issuer)
+      const silent = redirected((await createBrowser(withIss.url).open(authorizeUrl(withIss, { prompt: 'none' }))).location)
+      assert.equal(silent.error, 'login_required')
+      assert.equal(silent.iss, issuer)
+      const common = redirected((await browser.open(authorizeUrl(withIss, { prompt: 'none' }, 'common'))).location)
+      assert.ok(common.code)
+      assert.equal(common.iss, issuer, 'on /common the tenant of the sign-in stands for {tenantid}')
+    } finally {
+      await withIss.close()
+    }
+  })
+
   test('control: POST /_emulator/tokens/next spoils the next id_token once', async () => {
     await control(emulator, 'tokens/next', { nonce: 'evil', aud: 'someone-else' })
     const issued = await redeem(emulator, await obtainCode(emulator, { nonce: 'good' }))

@@ -12,7 +12,7 @@ import { checkTenant } from './checks/check-tenant.ts'
 import { createFlow, readSession, saveFlow, type Flow } from './flow.ts'
 import { pickLang } from './i18n/index.ts'
 import { aadsts, OAuthError } from './oauth-error.ts'
-import { sendErrorToApp, type IdentityDeps } from './respond.ts'
+import { flowTarget, responseIssuer, sendErrorToApp, type IdentityDeps } from './respond.ts'
 import { parseScopes } from './scopes.ts'
 import { showPageError } from './page-error.ts'
 import { continueSignedIn, renderStep } from './steps.ts'
@@ -34,17 +34,19 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
       }
       throw error
     }
-    const target = { redirectUri: authorize.redirectUri!, responseMode: authorize.responseMode, state: params.state, clientRequestId: params['client-request-id'], lang }
+    const tenant = authorize.tenant!
+    const tenantId = typeof tenant === 'string' ? deps.ctx.directory.tenant.id : tenant.id
+    const iss = responseIssuer(deps.ctx, reply, tenantId, version)
+    const target = { redirectUri: authorize.redirectUri!, responseMode: authorize.responseMode, state: params.state, clientRequestId: params['client-request-id'], lang, iss }
     try {
       for (const check of REDIRECT_CHECKS) check(authorize)
     } catch (error) {
       if (error instanceof OAuthError) return sendErrorToApp(reply, target, error)
       throw error
     }
-    const tenant = authorize.tenant!
     const flow = createFlow(deps.store, {
       tenantSegment: request.params.tenant,
-      tenantId: typeof tenant === 'string' ? deps.ctx.directory.tenant.id : tenant.id,
+      tenantId,
       version,
       clientId: authorize.app!.clientId,
       redirectUri: authorize.redirectUri!,
@@ -82,7 +84,7 @@ export function startSignIn(deps: IdentityDeps, request: FastifyRequest, reply: 
   if (flow.prompt === 'none') {
     const fail = (error: OAuthError) => {
       deps.store.delete('flow', flow.id)
-      return sendErrorToApp(reply, flow, error)
+      return sendErrorToApp(reply, flowTarget(deps, reply, flow), error)
     }
     if (signedIn.length === 0 || (flow.loginHint && !sessionUser)) return fail(aadsts.loginRequired())
     if (!sessionUser) return fail(aadsts.interactionRequired())

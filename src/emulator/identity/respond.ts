@@ -26,9 +26,18 @@ export function sendPage(reply: FastifyReply, page: string, status = 200): Fasti
     .header('x-content-type-options', 'nosniff').header('referrer-policy', 'strict-origin-when-cross-origin').send(page)
 }
 
-/** Sends `fields` to the app's redirect URI the way response_mode asks. */
-export function sendToApp(reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; lang?: 'en' | 'fr' }, fields: Record<string, string | undefined>): FastifyReply {
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<string, string>
+/** RFC 9207 `iss` of an authorize response when options.issParameter is on (Entra does not send it): the metadata's issuer. */
+export function responseIssuer(ctx: EmulatorContext, reply: FastifyReply, tenantId: string, version: 1 | 2): string | undefined {
+  return ctx.options.issParameter ? `${ctx.forRequest(reply.request).publicUrl()}/${tenantId}/${version === 2 ? 'v2.0' : ''}` : undefined
+}
+
+/** A flow as the target of its authorize response, with its `iss` when the emulator sends one. */
+export const flowTarget = (deps: IdentityDeps, reply: FastifyReply, flow: Flow) =>
+  ({ ...flow, iss: responseIssuer(deps.ctx, reply, flow.tenantId, flow.version) })
+
+/** Sends `fields` (and `iss`, when given) to the app's redirect URI the way response_mode asks. */
+export function sendToApp(reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; lang?: 'en' | 'fr'; iss?: string }, fields: Record<string, string | undefined>): FastifyReply {
+  const defined = Object.fromEntries(Object.entries({ ...fields, iss: target.iss }).filter(([, value]) => value !== undefined)) as Record<string, string>
   const encoded = new URLSearchParams(defined).toString()
   if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(strings[target.lang ?? 'en'], target.redirectUri, defined))
   const url = target.responseMode === 'fragment'
@@ -39,7 +48,7 @@ export function sendToApp(reply: FastifyReply, target: { redirectUri: string; re
 
 /** A redirected authorize error: error, error_description with trace lines, error_uri, state (§A4.1 class 2). */
 export function sendErrorToApp(
-  reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; state?: string; clientRequestId?: string; lang?: 'en' | 'fr' },
+  reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; state?: string; clientRequestId?: string; lang?: 'en' | 'fr'; iss?: string },
   error: OAuthError,
 ): FastifyReply {
   const ids = newErrorIds(target.clientRequestId)
@@ -70,7 +79,7 @@ export function sendCode(deps: IdentityDeps, reply: FastifyReply, flow: Flow, us
   // Kept past expiry so that a late redemption gets AADSTS70008 rather than "unknown code".
   deps.store.put('code', hashId(code), record, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
   deps.store.delete('flow', flow.id)
-  return sendToApp(reply, flow, {
+  return sendToApp(reply, flowTarget(deps, reply, flow), {
     code,
     client_info: flow.clientInfo && flow.version === 2 ? clientInfo(user) : undefined,
     state: flow.state,

@@ -5,7 +5,7 @@ import { readSession, saveFlow, type Flow } from './flow.ts'
 import { fill, strings } from './i18n/index.ts'
 import { aadsts } from './oauth-error.ts'
 import { consentPage, emailPage, kmsiPage, messagePage, passwordPage, pickPage, type PageFrame } from './pages.ts'
-import { sendCode, sendErrorToApp, sendPage, type IdentityDeps } from './respond.ts'
+import { flowTarget, sendCode, sendErrorToApp, sendPage, type IdentityDeps } from './respond.ts'
 import { parseScopes } from './scopes.ts'
 import type { DeviceRecord } from './device-code.ts'
 
@@ -83,7 +83,7 @@ export function finish(deps: IdentityDeps, request: FastifyRequest, reply: Fasti
 export function declined(deps: IdentityDeps, reply: FastifyReply, flow: Flow): FastifyReply {
   if (flow.deviceCode) return finishDevice(deps, reply, flow, undefined, false)
   deps.store.delete('flow', flow.id)
-  return sendErrorToApp(reply, flow, aadsts.userDeclined())
+  return sendErrorToApp(reply, flowTarget(deps, reply, flow), aadsts.userDeclined())
 }
 
 function finishDevice(deps: IdentityDeps, reply: FastifyReply, flow: Flow, user: User | undefined, approved: boolean): FastifyReply {
