@@ -30,6 +30,9 @@ export async function testApp(env: Record<string, string> = {}, options: { store
       return { url: `https://login.example.test/tenant/oauth2/v2.0/authorize?client_id=test-client&state=${state}&nonce=n`, record: { state } }
     },
     async completeSignIn(record, query) {
+      if (query.error) { // as core: an IdP error answer is refused before any redemption
+        throw new AuthError('ERR_AUTH_IDP_ERROR', { idpError: query.error, idpDescription: query.error_description, aadsts: Number(query.error_description?.match(/AADSTS(\d+)/)?.[1]) || undefined })
+      }
       script.signIns.push(record.state)
       if (query.code === 'rejected') throw new AuthError('ERR_AUTH_CODE_REJECTED', { idpError: 'invalid_grant' })
       if (query.code === 'badsecret') throw new AuthError('ERR_AUTH_CLIENT_REJECTED', { idpError: 'invalid_client', aadsts: 7000215 })

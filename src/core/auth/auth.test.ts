@@ -106,6 +106,13 @@ describe('completeSignIn', () => {
     await auth.completeSignIn(record, { ...callback, iss: idp.issuer }, 'p')
   })
 
+  test('an error callback naming another issuer is an issuer mismatch, not that issuer\'s error (OA-05, RFC 9207 §2.4)', async () => {
+    const { record } = await auth.beginSignIn()
+    const query = { state: record.state, error: 'access_denied', error_description: 'AADSTS65004: declined', iss: 'https://evil.example' }
+    await rejectsWithCode(auth.completeSignIn(record, query, 'p'), 'ERR_AUTH_ISSUER_MISMATCH')
+    await rejectsWithCode(auth.completeSignIn(record, { ...query, iss: idp.issuer }, 'p'), 'ERR_AUTH_IDP_ERROR', { aadsts: 65004 })
+  })
+
   for (const [label, overrides] of [
     ['a wrong nonce', { nonce: 'not-the-nonce' }],
     ['a missing nonce', { nonce: null }],

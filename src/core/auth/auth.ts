@@ -164,6 +164,10 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       if (typeof query.state !== 'string' || !sameString(query.state, record.state) || Date.now() - record.createdAt > SIGN_IN_MAX_AGE_MS) {
         throw new AuthError('ERR_AUTH_STATE_INVALID')
       }
+      // RFC 9207 §2.4: error responses too; an error from another issuer is not shown as this one's.
+      if (query.iss !== undefined ? !issuerMatches(authority.issuer, query.iss) : authority.metadata.authorization_response_iss_parameter_supported === true) {
+        throw new AuthError('ERR_AUTH_ISSUER_MISMATCH', { message: `The sign-in response names issuer ${query.iss ?? '(none)'}; expected ${authority.issuer}` })
+      }
       if (query.error) {
         throw new AuthError('ERR_AUTH_IDP_ERROR', {
           message: `The identity provider answered ${query.error}${query.error_description ? `: ${query.error_description.split(/\r?\n/)[0]}` : ''}`.slice(0, 500),
@@ -171,9 +175,6 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
           aadsts: parseAadsts(query.error_description) ?? parseAadsts(query.error_uri),
           idpDescription: query.error_description,
         })
-      }
-      if (query.iss !== undefined ? !issuerMatches(authority.issuer, query.iss) : authority.metadata.authorization_response_iss_parameter_supported === true) {
-        throw new AuthError('ERR_AUTH_ISSUER_MISMATCH', { message: `The sign-in response names issuer ${query.iss ?? '(none)'}; expected ${authority.issuer}` })
       }
       if (!query.code) throw new AuthError('ERR_AUTH_CODE_REJECTED', { message: 'The sign-in response carries no code' })
 

@@ -44,7 +44,6 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
       return context.errorPage(request, reply, describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri))
     }
     try {
-      if (query.error) throw idpError(query)
       const partition = randomBytes(32).toString('base64url')
       const recorded = await withRecording(config.flowInspector, async () => {
         const account = await auth.completeSignIn(pending.record, query, partition)
@@ -117,12 +116,6 @@ async function keepPhoto(context: WebContext, request: FastifyRequest, user: Ses
     request.log.info({ event: 'photo.unavailable', code: (error as AuthError).code }, 'no profile photo')
     return false
   }
-}
-
-function idpError(query: Record<string, string>): AuthError {
-  const description = query.error_description
-  const aadsts = description?.match(/AADSTS(\d{4,7})/)?.[1]
-  return new AuthError('ERR_AUTH_IDP_ERROR', { idpError: query.error, idpDescription: description, aadsts: aadsts ? Number(aadsts) : undefined })
 }
 
 /** Name, sign-in name and mail address from whatever core's completeSignIn returned. */
