@@ -46,3 +46,31 @@ test('maskSecrets never lets a JWT-shaped substring through (property)', () => {
     return !maskSecrets(`${before} ${token} ${rest}`).includes(token)
   }))
 })
+
+test('tokens right after an escaped character (newline, tab, quote) are masked in the written line', () => {
+  const { logger, lines } = capture()
+  logger.info({ note: `a\n${jwt}`, other: 'x\tcode=CANARY-CODE&y=1', quoted: '"Bearer\nCANARY-AT"', deep: { deeper: { url: '/cb?state=CANARY-STATE' } } },
+    `line\nBearer CANARY-AT\naccess_token=CANARY-AT`)
+  const text = lines.join('')
+  assert.doesNotMatch(text, /CANARY|eyJhbGci/)
+  assert.match(text, /"y=1|&y=1/)
+})
+
+test('a request logs as method, URL (parameters masked) and address; a reply as its status', () => {
+  const { logger, lines } = capture()
+  const socket = { secret: 'CANARY-SOCKET' }
+  logger.info({ req: { method: 'GET', url: '/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE', ip: '127.0.0.1', socket }, res: { statusCode: 303, socket } }, 'request')
+  const entry = JSON.parse(lines[0]) as { req: Record<string, unknown>; res: Record<string, unknown> }
+  assert.deepEqual(entry.req, { method: 'GET', url: '/connect/get_token/?code=[redacted]&state=[redacted]', remoteAddress: '127.0.0.1' })
+  assert.deepEqual(entry.res, { statusCode: 303 })
+})
+
+test('no JWT-shaped substring survives in a written line, whatever surrounds it (property)', () => {
+  const part = fc.stringMatching(/^[A-Za-z0-9_-]{4,40}$/)
+  fc.assert(fc.property(fc.string(), part, part, part, fc.string(), (before, header, payload, signature, rest) => {
+    const { logger, lines } = capture()
+    const token = `eyJ${header}.${payload}.${signature}`
+    logger.info({ value: `${before}${token}${rest}` }, `${before}${token}`)
+    return !lines.join('').includes(token)
+  }), { numRuns: 200 })
+})
