@@ -43,6 +43,14 @@ async function sendMultipart(fields: Record<string, string>, files: { name: stri
   return client.request(`${app.url}/send`, { method: 'POST', body: data })
 }
 
+/** Every control named `field` carries aria-invalid, and something (the control or its radio group) points at the error line. */
+function assertMarkedInvalid(body: string, field: string): void {
+  const tags = [...body.matchAll(/<(input|select|textarea|fieldset)\b[^>]*>/g)].map((match) => match[0])
+  assert.ok(tags.some((tag) => new RegExp(`aria-describedby="[^"]*\\b${field}-error\\b`).test(tag)), `something is described by ${field}-error`)
+  const controls = tags.filter((tag) => tag.includes(`name="${field}"`))
+  assert.ok(controls.length > 0 && controls.every((tag) => tag.includes('aria-invalid="true"')), `every ${field} control is aria-invalid`)
+}
+
 describe('SE-08 send-form validation', () => {
   const long = (n: number) => 'x'.repeat(n)
   const cases: [string, Record<string, string>, number, string][] = [
@@ -57,7 +65,8 @@ describe('SE-08 send-form validation', () => {
     ['501 recipients (Exchange limit 500)', { to: Array.from({ length: 501 }, (_, i) => `r${i}@contoso.test`).join(',') }, 400, 'to'],
     ['a 256-character subject', { to: 'megan@contoso.test', subject: long(256) }, 400, 'subject'],
     ['no recipient', { to: '' }, 400, 'to'],
-    ['an unknown format', { to: 'megan@contoso.test', format: 'mime' }, 400, ''],
+    ['an unknown format', { to: 'megan@contoso.test', format: 'mime' }, 400, 'format'],
+    ['an unknown importance', { to: 'megan@contoso.test', importance: 'urgent' }, 400, 'importance'],
     ['a body over 1 MB', { to: 'megan@contoso.test', body: long(1024 * 1024 + 10) }, 413, 'body'],
   ]
   for (const [name, fields, status, field] of cases) {
@@ -66,7 +75,9 @@ describe('SE-08 send-form validation', () => {
       const typed = { subject: 'Kept as typed <b>&', body: 'Body kept', ...fields }
       const answer = await send(client, app.url, typed)
       assert.equal(answer.status, status)
-      if (field) assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`) // format is radio buttons: no error line of its own
+      assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`)
+      assertMarkedInvalid(answer.body, field)
+      if (field === 'format' || field === 'importance') assert.match(answer.body, /<details class="more" open>/, 'the folded options open to show the error')
       const clean = !['\r', '\n', '\u2028', '\u0000'].some((character) => typed.subject.includes(character))
       if (typed.subject.length < 300 && clean) assert.ok(answer.body.includes(`value="${escapeHtml(typed.subject)}"`), 'the subject is given back')
       if (typed.body.length < 1000) assert.ok(answer.body.includes(`>${escapeHtml(typed.body)}</textarea>`), 'the body is given back')

@@ -151,7 +151,7 @@ const texts: Record<Lang, Record<string, Describe>> = {
     'too-long': () => `Keep the subject under ${mailLimits.subjectChars} characters.`,
     'too-large': ({ field }) => field === 'body' ? 'The message is larger than 1 MB.' : 'Attachments are larger than 25 MB in all.',
     'needs-mail-readwrite': () => 'Attachments over 3 MB need the Mail.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files (3 MB in all).',
-    'invalid-choice': () => 'This value is not allowed.',
+    'invalid-choice': ({ field }) => field === 'format' ? 'Choose HTML or Plain text.' : field === 'importance' ? 'Choose low, normal or high importance.' : 'This value is not allowed.',
   },
   fr: {
     required: () => 'Indiquez au moins un destinataire.',
@@ -161,7 +161,7 @@ const texts: Record<Lang, Record<string, Describe>> = {
     'too-long': () => `L’objet doit faire moins de ${mailLimits.subjectChars} caractères.`,
     'too-large': ({ field }) => field === 'body' ? 'Le message dépasse 1 Mo.' : 'Les pièces jointes dépassent 25 Mo en tout.',
     'needs-mail-readwrite': () => 'Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits (3 Mo en tout).',
-    'invalid-choice': () => 'Cette valeur n’est pas autorisée.',
+    'invalid-choice': ({ field }) => field === 'format' ? 'Choisissez HTML ou Texte brut.' : field === 'importance' ? 'Choisissez une importance faible, normale ou haute.' : 'Cette valeur n’est pas autorisée.',
   },
 }
 
