@@ -74,3 +74,15 @@ test('no JWT-shaped substring survives in a written line, whatever surrounds it 
     return !lines.join('').includes(token)
   }), { numRuns: 200 })
 })
+
+test('secret-named fields are censored at any depth, arrays of strings included; the line stays JSON', () => {
+  const { logger, lines } = capture()
+  logger.info({
+    a: { b: { c: { password: 'CANARY-PW', 'set-cookie': ['session=CANARY-SID; Path=/', 'x=CANARY-X'], Authorization: 'Basic CANARY-B' } } },
+    config: { credential: { kind: 'certificate', privateKey: '-----BEGIN PRIVATE KEY-----\nCANARY-KEY', thumbprintSha256: 'ab' } },
+    list: [{ refresh_token: 'CANARY-RT' }], n: { nonce: 12345 }, name: 'Adele "code": CANARY-NOT-A-FIELD',
+  }, 'deep')
+  const entry = JSON.parse(lines[0]) as Record<string, unknown>
+  assert.doesNotMatch(lines[0], /CANARY-(PW|SID|X|B|KEY|RT)|12345/)
+  assert.deepEqual(entry.config, { credential: { kind: 'certificate', privateKey: '[redacted]', thumbprintSha256: 'ab' } })
+})

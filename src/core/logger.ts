@@ -6,18 +6,20 @@ export type { Logger }
 
 const CENSOR = '[redacted]'
 
-/** Known places where secrets live in log objects (pino `redact` paths, wildcards one level deep). */
-export const redactPaths = [
-  'secret', 'password', 'token', 'code', 'code_verifier', 'codeVerifier', 'state', 'nonce', 'cookie',
+/** Fields whose value is a secret wherever they sit in a log object, at any depth (matched by name, any case). */
+export const secretFields = [
+  'secret', 'password', 'token', 'code', 'code_verifier', 'codeVerifier', 'state', 'nonce', 'cookie', 'set-cookie',
   'access_token', 'refresh_token', 'id_token', 'client_secret', 'client_assertion', 'accessToken', 'idToken',
-  'refreshToken', 'clientSecret', 'sessionSecret', 'authorization', 'Authorization',
-  '*.secret', '*.password', '*.token', '*.code', '*.code_verifier', '*.codeVerifier', '*.state', '*.nonce',
-  '*.cookie', '*.access_token', '*.refresh_token', '*.id_token', '*.client_secret', '*.client_assertion',
-  '*.accessToken', '*.idToken', '*.refreshToken', '*.clientSecret', '*.sessionSecret',
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization',
-  'headers.cookie', 'headers["set-cookie"]', '*.headers.authorization', '*.headers.cookie', '*.headers["set-cookie"]',
-  'credential.secret', 'credential.privateKey', 'config.credential', 'config.sessionSecret',
-]
+  'refreshToken', 'clientSecret', 'sessionSecret', 'authorization', 'privateKey', 'credential',
+] as const
+
+// A secret field in a JSON line and its value when it is a string, a number, a boolean or an array of strings.
+// An object value is left in place: its own fields are matched in turn (credential → secret, privateKey).
+const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`
+const LINE_SECRET_FIELD = new RegExp(
+  String.raw`"(${secretFields.join('|')})":(?:${JSON_STRING}|\[(?:${JSON_STRING},?)*\]|-?\d[\d.eE+-]*|true|false|null)`,
+  'gi',
+)
 
 const JWT = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g
 const SENSITIVE_PARAMETER = /\b(code|state|nonce|code_verifier|client_secret|client_assertion|refresh_token|access_token|id_token|session_state|password)=[^&\s"']+/gi
@@ -36,11 +38,11 @@ const LINE_SENSITIVE_PARAMETER = /(code|state|nonce|code_verifier|client_secret|
 const MAYBE_BEARER = /bearer/i
 
 /**
- * Masks one serialized log line (JSON): every JWT, bearer token and `code=`-style parameter anywhere in it, keys,
+ * Masks one serialized log line (JSON): secret-named fields' values, then every JWT, bearer token and `code=`-style parameter anywhere in it, keys,
  * values, the message and nested errors included. Cheap checks first: most lines hold none of them.
  */
 export function maskLine(line: string): string {
-  let masked = line
+  let masked = line.replace(LINE_SECRET_FIELD, (_, name: string) => `"${name}":"${CENSOR}"`)
   if (masked.includes('eyJ')) masked = masked.replace(LINE_JWT, CENSOR)
   if (MAYBE_BEARER.test(masked)) masked = masked.replace(LINE_BEARER, `Bearer ${CENSOR}`)
   if (masked.includes('=')) masked = masked.replace(LINE_SENSITIVE_PARAMETER, (_, name: string) => `${name}=${CENSOR}`)
@@ -57,16 +59,15 @@ function replySerializer(reply: { statusCode?: number }) {
 }
 
 /**
- * A JSON logger at config.logLevel. Known secret fields are censored by path (pino `redact`); then the finished
- * line — message, URLs and error messages included — is scanned for JWTs, bearer tokens and `code=`-style
- * parameters (SE-10), one pass over a string instead of a deep copy of every logged object.
+ * A JSON logger at config.logLevel. Every line is masked once it is serialized (SE-10): the values of
+ * secret-named fields at any depth, then JWTs, bearer tokens and `code=`-style parameters anywhere (message, URLs,
+ * error messages) — a few passes over one string instead of a deep copy or a clone of every logged object.
  * @example const logger = createLogger(config); logger.info({ requestId }, 'sent')
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: undefined,
-    redact: { paths: redactPaths, censor: CENSOR },
     serializers: { err: pino.stdSerializers.err, req: requestSerializer, res: replySerializer },
     hooks: { streamWrite: maskLine },
   }
