@@ -12,6 +12,7 @@ import { describeError, type ErrorView } from './error-pages.ts'
 import { createRecordingFetch } from './flow.ts'
 import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
 import { securityHeaders } from './security-headers.ts'
+import { securityEvent } from './security-log.ts'
 import { sessionPlugin, type Session } from './session.ts'
 import { createViews } from './views.ts'
 import { authRoutes } from './routes/auth-routes.ts'
@@ -111,10 +112,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   app.setErrorHandler(function errorHandler(error, request, reply) {
     let view: ErrorView
     if (error instanceof CsrfError || (error instanceof HttpProblem && error.statusCode === 403)) {
-      request.log.info({ event: 'csrf.rejected', reason: error.message }, 'request refused')
+      securityEvent(request, 'csrf.rejected', error.message)
       view = { status: 403, title: request.t('error.csrf.title'), lines: [request.t('error.csrf.text')], action: 'reload' }
     } else if (error instanceof HttpProblem && error.statusCode === 429) {
-      request.log.info({ event: 'ratelimit.hit', reason: error.message }, 'rate limited')
+      securityEvent(request, 'ratelimit.hit', error.message)
       const seconds = error.retryAfterSeconds ?? 60
       view = { status: 429, title: request.t('error.rateLimited.title'), lines: [request.t('error.rateLimited.text', { seconds })], action: 'home', retryAfterSeconds: seconds }
     } else {

@@ -6,6 +6,7 @@ import { assertCsrfToken, assertSameOrigin, rateLimit, safeEqual } from '../guar
 import { addCalls, describeAuthorize, describeCallback, withRecording, type FlowRecord } from '../flow.ts'
 import { describeError } from '../error-pages.ts'
 import type { SignInRecordLike } from '../ports.ts'
+import { securityEvent } from '../security-log.ts'
 import type { SessionUser } from '../session.ts'
 import type { WebContext } from '../web-context.ts'
 
@@ -40,7 +41,7 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
     const session = await request.session()
     const pending = query.state && session.key ? await store.take<PendingSignIn>(`signin:${query.state}`) : undefined
     if (!pending || !session.key || !safeEqual(pending.sessionKey, session.key)) {
-      request.log.info({ event: 'signin.rejected', reason: !query.state ? 'state missing' : !session.key ? 'no session' : 'state unknown, used or foreign' }, 'sign-in callback rejected')
+      securityEvent(request, 'signin.rejected', !query.state ? 'state missing' : !session.key ? 'no session' : 'state unknown, used or foreign')
       return context.errorPage(request, reply, describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri))
     }
     try {
@@ -63,12 +64,12 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
         const flow = addCalls({ authorize: pending.authorize, callback: describeCallback(redirectPath, query), graph: [] }, recorded.calls, config.graphBaseUrl)
         await store.set(`flow:${partition}`, flow, config.session.absoluteSeconds)
       }
-      request.log.info({ event: 'signin.success' }, 'signed in')
+      securityEvent(request, 'signin.success', 'code redeemed, ID token valid', { user: user.username })
       return reply.redirect('/', 303)
     } catch (error) {
       const view = describeError(error, request.t, config.redirectUri)
       if (view.unexpected) throw error
-      request.log.info({ event: 'signin.failed', code: (error as AuthError).code, aadsts: (error as AuthError).aadsts }, 'sign-in failed')
+      securityEvent(request, 'signin.failed', (error as Error).message, { errorCode: (error as AuthError).code, aadsts: (error as AuthError).aadsts })
       return context.errorPage(request, reply, view)
     }
   })
@@ -84,7 +85,7 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
     assertCsrfToken(session.data.csrf, (request.body as Record<string, unknown> | undefined)?._csrf)
     await session.destroy()
     await forgetUser(context, user)
-    request.log.info({ event: 'signout' }, 'signed out')
+    securityEvent(request, 'signout', 'user signed out', { user: user.username })
     return reply.header('cache-control', 'no-store').redirect(auth.logoutUrl(), 303)
   })
 

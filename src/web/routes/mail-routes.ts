@@ -9,6 +9,7 @@ import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
 import { sendFailureLines } from '../error-pages.ts'
 import { methodNotAllowed } from './auth-routes.ts'
 import { readSendForm, formFields, type SendForm } from '../send-form.ts'
+import { securityEvent } from '../security-log.ts'
 import type { Flash, Session, SessionUser } from '../session.ts'
 import type { WebContext } from '../web-context.ts'
 
@@ -75,6 +76,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
       await rateLimit(store, `send:${user.username || user.partition}`, config.limits.sendsPerMinute)
     } catch (error) {
       if (!(error instanceof HttpProblem) || error.statusCode !== 429) throw error
+      securityEvent(request, 'ratelimit.hit', error.message)
       const seconds = error.retryAfterSeconds ?? 60
       reply.code(429).header('retry-after', String(seconds))
       return renderMain(context, request, reply, session, user, { form: kept, flash: { kind: 'error', lines: [request.t('flash.failed'), request.t('error.rateLimited.text', { seconds }), ...reattach] } })
