@@ -43,9 +43,15 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   const directory = createDirectory(db, resolved.fixturesFile)
   const identityStore = createIdentityStore(db)
   const tokens = createTokens(loadSigningKeys(resolved.dataDir), {
-    isRevoked: (uti) => identityStore.get('revoked-at', uti) !== undefined,
+    revocations: {
+      put: (uti, keepSeconds) => identityStore.put('revoked-at', uti, true, keepSeconds),
+      load: () => identityStore.ids('revoked-at'),
+    },
   })
-  const resetHooks: (() => void)[] = [() => identityStore.clear()]
+  const resetHooks: (() => void)[] = [() => {
+    identityStore.clear()
+    tokens.forgetRevocations()
+  }]
   let listeningUrl = ''
   const context: EmulatorContext = {
     db,

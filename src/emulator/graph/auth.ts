@@ -33,23 +33,24 @@ export function unauthenticated(message: string): GraphError {
 }
 
 /**
- * Verifies the bearer token once per distinct token string; expiry (and revocation, when the token service can tell
- * cheaply through `isRevoked(uti)`) is re-checked on every hit. Without that check, revocable tokens are not cached.
+ * Verifies a bearer token's signature once per distinct Authorization header (the RSA check is most of a Graph call's
+ * CPU otherwise); expiry and revocation (`tokens.isRevoked(uti)`, an in-memory lookup) are re-checked on every hit, so a
+ * token revoked by a replayed code is refused on its next call. Bounded: expired entries are swept when it fills up,
+ * then the oldest go.
  */
 export function createAuthenticator(ctx: EmulatorContext) {
   const cache = new Map<string, GraphAuth>()
-  const isRevoked = (ctx.tokens as { isRevoked?: (uti: string) => boolean }).isRevoked?.bind(ctx.tokens)
-  const revoked = (claims: AccessTokenClaims) => typeof claims.uti === 'string' && isRevoked !== undefined && isRevoked(claims.uti)
-  const cacheable = (claims: AccessTokenClaims) => typeof claims.uti !== 'string' || isRevoked !== undefined
+  const valid = (claims: AccessTokenClaims, now: number) =>
+    claims.exp * 1000 > now && (typeof claims.uti !== 'string' || !ctx.tokens.isRevoked(claims.uti))
   return async function authenticate(request: FastifyRequest): Promise<GraphAuth> {
     const header = request.headers.authorization ?? ''
+    const cached = cache.get(header)
+    if (cached) {
+      if (valid(cached.claims, Date.now())) return cached
+      cache.delete(header)
+    }
     const match = /^Bearer\s+(.*)$/i.exec(header.trim())
     const token = match ? match[1]!.trim() : ''
-    const cached = cache.get(token)
-    if (cached) {
-      if (cached.claims.exp * 1000 > Date.now() && !revoked(cached.claims)) return cached
-      cache.delete(token)
-    }
     if (token && !token.includes('.')) throw unauthenticated(NO_DOTS)
     let claims: AccessTokenClaims
     try {
@@ -60,9 +61,19 @@ export function createAuthenticator(ctx: EmulatorContext) {
     const delegated = claims.idtyp !== 'app' && typeof claims.scp === 'string'
     const words = delegated ? (claims.scp ?? '').split(' ') : Array.isArray(claims.roles) ? claims.roles : []
     const auth = { claims, delegated, permissions: new Set(words.map((word) => String(word).toLowerCase())) }
-    if (cache.size >= CACHE_LIMIT) cache.clear()
-    if (cacheable(claims)) cache.set(token, auth)
+    if (cache.size >= CACHE_LIMIT) evict(cache)
+    cache.set(header, auth)
     return auth
+  }
+}
+
+/** Drops expired entries; if that frees less than a tenth, the oldest entries too (a Map iterates in insertion order). */
+function evict(cache: Map<string, GraphAuth>): void {
+  const now = Date.now()
+  for (const [key, auth] of cache) if (auth.claims.exp * 1000 <= now) cache.delete(key)
+  for (const key of cache.keys()) {
+    if (cache.size < CACHE_LIMIT * 0.9) break
+    cache.delete(key)
   }
 }
 

@@ -9,6 +9,8 @@ export interface IdentityStore {
   get<T>(kind: RecordKind, id: string): T | undefined
   delete(kind: RecordKind, id: string): void
   all<T>(kind: RecordKind): T[]
+  /** The unexpired ids of a kind with their purge time (epoch ms). */
+  ids(kind: RecordKind): [string, number][]
   clear(): void
 }
 
@@ -24,6 +26,7 @@ export function createIdentityStore(db: DatabaseSync): IdentityStore {
     get: db.prepare('SELECT data FROM identity_records WHERE kind = ? AND id = ? AND purge_at > ?'),
     delete: db.prepare('DELETE FROM identity_records WHERE kind = ? AND id = ?'),
     all: db.prepare('SELECT data FROM identity_records WHERE kind = ? AND purge_at > ?'),
+    ids: db.prepare('SELECT id, purge_at FROM identity_records WHERE kind = ? AND purge_at > ?'),
     purge: db.prepare('DELETE FROM identity_records WHERE purge_at <= ?'),
   }
   let writes = 0
@@ -38,6 +41,7 @@ export function createIdentityStore(db: DatabaseSync): IdentityStore {
     },
     delete: (kind, id) => void q.delete.run(kind, id),
     all: <T>(kind: RecordKind) => (q.all.all(kind, Date.now()) as { data: string }[]).map((row) => JSON.parse(row.data) as T),
+    ids: (kind) => (q.ids.all(kind, Date.now()) as { id: string; purge_at: number }[]).map((row) => [row.id, row.purge_at]),
     clear: () => db.exec('DELETE FROM identity_records'),
   }
 }

@@ -1,6 +1,9 @@
 // Every /token error of protocol-spec §A4.2, provoked and asserted: HTTP status, error, AADSTS in error_codes, shape.
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, sign } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { startEmulator } from './testing/msal-setup.ts'
@@ -23,6 +26,8 @@ function assertion(emulator: Emulator, claims: Record<string, unknown>, privateK
   return `${input}.${sign('sha256', Buffer.from(input), privateKeyPem).toString('base64url')}`
 }
 
+const uti = (token: string) => String(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).uti)
+
 describe('token endpoint errors (§A4.2)', () => {
   let emulator: Emulator
   let tokenUrl: string
@@ -41,6 +46,51 @@ describe('token endpoint errors (§A4.2)', () => {
     await assert.rejects(emulator.context.tokens.verifyAccessToken(String(first.json.access_token)))
     const refresh = await postToken(emulator, { grant_type: 'refresh_token', ...secretAuth(emulator), refresh_token: String(first.json.refresh_token), scope: 'User.Read' })
     assertError(refresh, 400, 'invalid_grant', 50173)
+  })
+
+  test('a token Graph already verified and cached is refused on its next call once a replayed code revokes it', async () => {
+    const obtained = await obtainCode(emulator)
+    const first = await redeem(emulator, obtained)
+    assert.equal(first.status, 200)
+    const me = () => fetch(`${emulator.url}/v1.0/me`, { headers: { authorization: `Bearer ${String(first.json.access_token)}` } })
+    const tokens = emulator.context.tokens
+    const verify = tokens.verifyAccessToken
+    let verified = 0
+    tokens.verifyAccessToken = (token) => (verified++, verify(token))
+    try {
+      assert.equal((await me()).status, 200)
+      assert.equal((await me()).status, 200)
+      assert.equal(verified, 1, 'the second call is answered from the cache of verified tokens')
+      assertError(await redeem(emulator, obtained), 400, 'invalid_grant', 54005)
+      const refused = await me()
+      assert.equal(refused.status, 401)
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'InvalidAuthenticationToken')
+      assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer /)
+    } finally {
+      tokens.verifyAccessToken = verify
+    }
+  })
+
+  test('revocations survive a restart on the same data folder, and the control reset forgets them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emulator-revocations-'))
+    try {
+      const { emulator: first } = await startEmulator({ dataDir })
+      const obtained = await obtainCode(first)
+      const access = String((await redeem(first, obtained)).json.access_token)
+      assertError(await redeem(first, obtained), 400, 'invalid_grant', 54005)
+      await first.close()
+      const { emulator: second } = await startEmulator({ dataDir })
+      try {
+        assert.equal(second.context.tokens.isRevoked(uti(access)), true)
+        await assert.rejects(second.context.tokens.verifyAccessToken(access))
+        await fetch(`${second.url}/_emulator/reset`, { method: 'POST' })
+        assert.equal(second.context.tokens.isRevoked(uti(access)), false)
+      } finally {
+        await second.close()
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 
   test('an expired code is refused (AADSTS70008)', async () => {

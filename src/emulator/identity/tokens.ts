@@ -30,12 +30,37 @@ export interface Tokens {
   signAccessTokenAsync(claims: AccessTokenClaims): Promise<string>
   verifyAccessToken(token: string): Promise<AccessTokenClaims>
   shapeNextIdToken(shape: IdTokenShape): void
+  /** Revokes the access token with this `uti` for `keepSeconds` (longer than its lifetime); persisted when configured. */
+  revoke(uti: string, keepSeconds: number): void
+  /** O(1), in memory: lets Graph cache verified tokens by string and still refuse a revoked one on the next call. */
+  isRevoked(uti: string): boolean
+  /** Forgets every revocation (the control reset, which clears the persisted records too). */
+  forgetRevocations(): void
 }
 
-export interface TokensOptions { isRevoked?(uti: string): boolean }
+/** Where revocations persist, so that they survive a restart as the tokens they revoke do. */
+export interface RevocationStore {
+  put(uti: string, keepSeconds: number): void
+  /** The unexpired revocations: [uti, until (epoch ms)]. Read once, at start. */
+  load(): Iterable<[string, number]>
+}
+export interface TokensOptions { revocations?: RevocationStore }
+
+/** Expired revocations are swept when this many more have been added since the last sweep. */
+const REVOCATION_SWEEP = 1024
 
 export function createTokens(keys: SigningKeys, options: TokensOptions = {}): Tokens {
   let nextShape: IdTokenShape | undefined
+  // uti → until (epoch ms); entries are dropped once past (the token expired long before).
+  const revoked = new Map<string, number>(options.revocations?.load() ?? [])
+  let sweepAt = revoked.size + REVOCATION_SWEEP
+  const isRevoked = (uti: string) => {
+    const until = revoked.get(uti)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    revoked.delete(uti)
+    return false
+  }
   const signJwt = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
     const input = `${b64(header)}.${b64(payload)}`
     return `${input}.${sign('sha256', Buffer.from(input), keys.privateKey).toString('base64url')}`
@@ -80,13 +105,27 @@ export function createTokens(keys: SigningKeys, options: TokensOptions = {}): To
       if (claims.aud !== GRAPH_APP_ID && claims.aud !== GRAPH_RESOURCE && claims.aud !== `${GRAPH_RESOURCE}/`) {
         throw new AccessTokenError('audience', 'Invalid audience.')
       }
-      if (typeof claims.uti === 'string' && options.isRevoked?.(claims.uti)) {
+      if (typeof claims.uti === 'string' && isRevoked(claims.uti)) {
         throw new AccessTokenError('expired', 'The access token has been revoked.')
       }
       return claims as AccessTokenClaims
     },
     shapeNextIdToken(shape) {
       nextShape = shape
+    },
+    revoke(uti, keepSeconds) {
+      const until = Date.now() + keepSeconds * 1000
+      options.revocations?.put(uti, keepSeconds)
+      revoked.set(uti, Math.max(until, revoked.get(uti) ?? 0))
+      if (revoked.size < sweepAt) return
+      const now = Date.now()
+      for (const [id, at] of revoked) if (at <= now) revoked.delete(id)
+      sweepAt = revoked.size + REVOCATION_SWEEP
+    },
+    isRevoked,
+    forgetRevocations() {
+      revoked.clear()
+      sweepAt = REVOCATION_SWEEP
     },
   }
 }

@@ -66,7 +66,7 @@ function revokeIssued(deps: GrantDeps, record: CodeRecord): void {
     const refresh = deps.store.get<RefreshRecord>('refresh', id)
     if (refresh) deps.store.put('refresh', id, { ...refresh, revoked: true }, deps.ctx.options.refreshTokenLifetimeSeconds)
   }
-  for (const uti of record.issuedAccessTokens) deps.store.put('revoked-at', uti, true, deps.ctx.options.accessTokenLifetimeSeconds + 600)
+  for (const uti of record.issuedAccessTokens) deps.ctx.tokens.revoke(uti, deps.ctx.options.accessTokenLifetimeSeconds + 600)
 }
 
 type GrantDeps = Parameters<Grant>[0]['deps']
