@@ -12,6 +12,7 @@ import { describeError, type ErrorView } from './error-pages.ts'
 import { createRecordingFetch } from './flow.ts'
 import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
 import { securityHeaders } from './security-headers.ts'
+import { AccessLog } from './access-log.ts'
 import { securityEvent } from './security-log.ts'
 import { sessionPlugin, type Session } from './session.ts'
 import { createViews } from './views.ts'
@@ -50,7 +51,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     bodyLimit: urlencodedLimit, // urlencoded forms; multipart has its own limits below
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false },
-    disableRequestLogging: true, // one access line per request instead, below
+    logController: new AccessLog(), // one access line per request, not two
   })
   const render = createViews()
   const state = { shuttingDown: false }
@@ -134,18 +135,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   mailRoutes(app, context)
   opsRoutes(app, context)
 
-  // One access line per request, after the response (Fastify's own two lines per request cost twice as much).
-  // Static files and probes at debug: they say nothing an operator needs at info.
-  app.addHook('onResponse', async (request, reply) => {
-    const quiet = request.url.startsWith('/static/') || request.url === '/healthz' || request.url === '/readyz'
-    const level = quiet && reply.statusCode < 500 ? 'debug' : 'info'
-    request.log[level]({ req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 100) / 100 }, 'request completed')
-  })
-
   // While draining, every response closes its connection so keep-alive sockets do not hold the shutdown (RE-09).
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (state.shuttingDown) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
   app.decorate('markShuttingDown', () => void (state.shuttingDown = true))
   return app as unknown as ConnectApp

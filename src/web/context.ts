@@ -15,7 +15,7 @@ export function languageContext(app: FastifyInstance, options: { secure: boolean
   const translators = { en: translator('en'), fr: translator('fr') }
   app.decorateRequest('lang', 'en')
   app.decorateRequest('t', translators.en)
-  app.addHook('onRequest', async function language(request, reply) {
+  app.addHook('onRequest', function language(request, reply, done) {
     const asked = (request.query as Record<string, unknown> | undefined)?.lang
     let lang: Lang | undefined
     if (isLang(asked)) {
@@ -28,5 +28,6 @@ export function languageContext(app: FastifyInstance, options: { secure: boolean
     lang ??= isLang(remembered) ? remembered : langFromAcceptLanguage(request.headers['accept-language']) ?? 'en'
     request.lang = lang
     request.t = translators[lang]
+    done()
   })
 }

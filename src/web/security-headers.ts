@@ -29,7 +29,7 @@ export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOp
   }
   if (options.hsts) fixed['strict-transport-security'] = 'max-age=31536000; includeSubDomains'
 
-  app.addHook('onSend', async function securityHeaders(request, reply, payload) {
+  app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
     reply.headers(fixed)
     reply.removeHeader('x-powered-by')
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin')
@@ -40,6 +40,6 @@ export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOp
       reply.header('content-type', `${type}; charset=utf-8`)
     }
     void request
-    return payload
+    done(null, payload)
   })
 }

@@ -88,14 +88,17 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
   async function load(request: FastifyRequest, reply: FastifyReply): Promise<Session> {
     const cookie = request.cookies[options.cookieName]
     let id: string | undefined
+    let key: string | undefined // keyOf(id), computed once per id
     let data: SessionData | undefined
     if (cookie && /^[A-Za-z0-9_-]{43}$/.test(cookie)) {
-      const stored = await options.store.get<SessionData>(`sess:${keyOf(cookie)}`)
+      const cookieKey = keyOf(cookie)
+      const stored = await options.store.get<SessionData>(`sess:${cookieKey}`)
       if (stored && expired(stored)) {
-        await options.store.delete(`sess:${keyOf(cookie)}`)
+        await options.store.delete(`sess:${cookieKey}`)
         request.log.info({ event: 'session.expired' }, 'session expired')
       } else if (stored) {
         id = cookie
+        key = cookieKey
         data = stored
       }
     }
@@ -108,7 +111,7 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
     }
     const session: Session = {
       get key() {
-        return id ? keyOf(id) : undefined
+        return key
       },
       get data() {
         data ??= fresh()
@@ -123,11 +126,11 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
       },
       async save() {
         if (!dirty || !data) return
-        if (!id) {
+        if (!id || !key) {
           id = randomBytes(32).toString('base64url')
+          key = keyOf(id)
           isNew = true
         }
-        const key = keyOf(id)
         await options.store.set(`sess:${key}`, data, options.idleSeconds)
         // Written after the record: if a destroy() raced us, its tombstone is already there and we undo our write.
         if (await options.store.get(`tomb:${key}`)) {
@@ -139,20 +142,21 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
         reply.setCookie(options.cookieName, id, cookieOptions)
       },
       async regenerate() {
-        if (id) await options.store.delete(`sess:${keyOf(id)}`)
+        if (key) await options.store.delete(`sess:${key}`)
         id = undefined
+        key = undefined
         const previous = data ?? fresh()
         const at = now()
         data = { ...previous, createdAt: at, lastSeenAt: at, csrf: randomBytes(32).toString('base64url') }
         dirty = true
       },
       async destroy() {
-        if (id) {
-          const key = keyOf(id)
+        if (key) {
           await options.store.set(`tomb:${key}`, 1, options.absoluteSeconds)
           await options.store.delete(`sess:${key}`)
         }
         id = undefined
+        key = undefined
         data = undefined
         dirty = false
         reply.clearCookie(options.cookieName, cookieOptions)
@@ -167,9 +171,10 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
   app.decorateRequest('session', function session(this: FastifyRequest): Promise<Session> {
     throw new Error('session() is bound per request')
   })
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     let loaded: Promise<Session> | undefined
     request.session = () => (loaded ??= load(request, reply))
+    done()
   })
 }
 Object.assign(sessionPlugin, { [Symbol.for('skip-override')]: true })

@@ -52,6 +52,20 @@ export interface WelcomeMail {
  * @example const { subject, html, text } = welcomeMail(user.name, 'fr') // the name is escaped in html, as typed in text
  */
 export function welcomeMail(name: string, lang: 'en' | 'fr'): WelcomeMail {
+  const cacheKey = `${lang}:${name}`
+  const cached = recent.get(cacheKey)
+  if (cached) return cached
+  const mail = Object.freeze(buildWelcomeMail(name, lang))
+  if (recent.size >= recentLimit) recent.delete(recent.keys().next().value as string) // the oldest entry
+  recent.set(cacheKey, mail)
+  return mail
+}
+
+// Every page view of a signed-in user shows the same mail: built once per name and language, a bounded few kept.
+const recentLimit = 1000
+const recent = new Map<string, WelcomeMail>()
+
+function buildWelcomeMail(name: string, lang: 'en' | 'fr'): WelcomeMail {
   const t = texts[lang]
   const html = [
     `<p>${escapeHtml(t.greeting(name))}</p>`,
