@@ -48,6 +48,9 @@ export function createMailStore(db: DatabaseSync) {
     putChunk: db.prepare('INSERT INTO graph_upload_chunks (session_id, start, bytes) VALUES (?, ?, ?)'),
     chunks: db.prepare('SELECT bytes FROM graph_upload_chunks WHERE session_id = ? ORDER BY start'),
     deleteChunks: db.prepare('DELETE FROM graph_upload_chunks WHERE session_id = ?'),
+    begin: db.prepare('BEGIN'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
   }
   const lists = new Map<string, StatementSync>()
   const listStatement = (withFolder: boolean, order: OrderBy) => {
@@ -71,13 +74,13 @@ export function createMailStore(db: DatabaseSync) {
   return {
     /** Runs `work` in one transaction (one per send: every copy lands or none). */
     transaction<T>(work: () => T): T {
-      db.exec('BEGIN')
+      q.begin.run()
       try {
         const result = work()
-        db.exec('COMMIT')
+        q.commit.run()
         return result
       } catch (error) {
-        db.exec('ROLLBACK')
+        q.rollback.run()
         throw error
       }
     },
