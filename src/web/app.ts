@@ -13,6 +13,7 @@ import { createRecordingFetch } from './flow.ts'
 import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
 import { securityHeaders } from './security-headers.ts'
 import { AccessLog } from './access-log.ts'
+import { createPageCache } from './page-cache.ts'
 import { securityEvent } from './security-log.ts'
 import { sessionPlugin, type Session } from './session.ts'
 import { createViews } from './views.ts'
@@ -77,10 +78,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   })
   await app.register(fastifyStatic, { root: new URL('./static/', import.meta.url).pathname, prefix: '/static/', maxAge: '1h', decorateReply: false, index: false })
 
-  function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session) {
+  function pageHtml(request: FastifyRequest, view: string, data: Record<string, unknown>, session?: Session): string {
     const user = session?.key ? session.data.user : undefined
     const langBase = request.routeOptions.url === '/' || request.routeOptions.url === '/flow' ? request.routeOptions.url : '/'
-    const html = render(view, {
+    return render(view, {
       ...data,
       lang: request.lang,
       t: request.t,
@@ -89,7 +90,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       csrf: user ? session?.data.csrf : undefined,
       flowInspector: config.flowInspector,
     })
-    return reply.type('text/html; charset=utf-8').send(html)
+  }
+
+  function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session) {
+    return reply.type('text/html; charset=utf-8').send(pageHtml(request, view, data, session))
   }
 
   function errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView) {
@@ -107,6 +111,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     graphFor: (user) => graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),
     state,
     page,
+    pageHtml,
+    pages: createPageCache(1000),
     errorPage,
   }
 

@@ -37,7 +37,9 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     if (!user) return context.page(request, reply, 'connect', { flash: shown }, session)
     const welcome = welcomeMail(user.name, request.lang)
     const form = flash?.form ?? { to: user.address, subject: welcome.subject, body: welcome.html, format: 'html', importance: 'normal', saveToSentItems: 'on' }
-    return renderMain(context, request, reply, session, user, { form, flash: shown })
+    // Without a flash the page is the steady one: kept rendered, keyed by all it shows (csrf is per session).
+    const cacheKey = flash ? undefined : JSON.stringify([request.lang, session.data.csrf, user.name, user.address, user.hasPhoto])
+    return renderMain(context, request, reply, session, user, { form, flash: shown }, cacheKey)
   })
 
   app.get('/me/photo', async function photo(request, reply) {
@@ -125,11 +127,16 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/send', methodNotAllowed(context))
 }
 
-function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Partial<Record<string, string>> }) {
+function renderMain(context: WebContext, request: FastifyRequest, reply: FastifyReply, session: Session, user: SessionUser, data: { form: Record<string, string>; flash?: Flash; fieldErrors?: Partial<Record<string, string>> }, cacheKey?: string) {
   const formToken = context.formTokens.issue(session.key ?? '')
-  const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]?.toUpperCase()).join('')
-  const welcome = welcomeMail(user.name, request.lang)
-  return context.page(request, reply, 'main', { ...data, formToken, initials, welcome, largeAttachments: allowsLargeAttachments(context.config.scopes), fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }, session)
+  const view = (token: string) => {
+    const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]?.toUpperCase()).join('')
+    const welcome = welcomeMail(user.name, request.lang)
+    return { ...data, formToken: token, initials, welcome, largeAttachments: allowsLargeAttachments(context.config.scopes), fieldErrors: data.fieldErrors ?? data.flash?.fieldErrors }
+  }
+  if (cacheKey === undefined) return context.page(request, reply, 'main', view(formToken), session)
+  const html = context.pages.get(cacheKey, formToken, (slot) => context.pageHtml(request, 'main', view(slot), session))
+  return reply.type('text/html; charset=utf-8').send(html)
 }
 
 /** Without JavaScript, the pre-filled welcome stays HTML when the user picks Text: send the text version instead (and back). */
