@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../core/config.ts'
 import { ConfigError } from '../../core/errors.ts'
 import { createLogger } from '../../core/logger.ts'
 import { createStore } from '../../core/store/store.ts'
-import { createAuth } from '../../core/auth/auth.ts'
+import { createAuth, loadMsal } from '../../core/auth/auth.ts'
 import { buildApp } from '../../web/app.ts'
 import { createRecordingFetch } from '../../web/flow.ts'
 import { startServer } from '../../web/server.ts'
@@ -65,6 +65,7 @@ export async function start(options: StartOptions): Promise<number> {
       await emulator?.close()
     },
   })
+  void preloadSignInModules()
   out('')
   out(`  Graph Connect is running: ${config.publicUrl}/`)
   if (emulator) {
@@ -77,4 +78,10 @@ export async function start(options: StartOptions): Promise<number> {
   out(`  Listening on ${server.url}. Ctrl+C stops.`)
   out('')
   return 0
+}
+
+/** msal and jose load on first use (not before listening); once listening, load them so the first sign-in need not. */
+async function preloadSignInModules(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve))
+  await Promise.all([loadMsal(), import('jose')]).catch(() => undefined) // a real failure shows at the first sign-in
 }

@@ -1,6 +1,7 @@
 /** Sign-in and tokens with msal-node: state, nonce and PKCE; id_token validation; one token-cache partition per session. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { ConfidentialClientApplication, LogLevel, type Configuration, type ICachePlugin } from '@azure/msal-node'
+import type * as Msal from '@azure/msal-node'
+import type { Configuration, ICachePlugin } from '@azure/msal-node'
 import type { Config } from '../config.ts'
 import { AuthError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
@@ -82,7 +83,8 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
 
   // A fresh client per operation: nothing of one session's cache can stay in memory for the next (RE-06). The
   // metadata is supplied, so construction makes no network call.
-  function client(cachePlugin?: ICachePlugin) {
+  async function client(cachePlugin?: ICachePlugin) {
+    const { ConfidentialClientApplication, LogLevel } = await loadMsal()
     const retryAfter = { seconds: undefined as number | undefined }
     const network = createNetworkClient(fetchImpl, config.idpTimeoutMs, (status, headers) => {
       const header = headers.get('retry-after')
@@ -114,7 +116,7 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
   const unavailableUntil = new Map<string, number>()
 
   async function acquireSilently(partition: string, user: SignedInUser): Promise<string> {
-    const { cca, retryAfter } = client(tokenCaches.plugin(partition, user.homeAccountId))
+    const { cca, retryAfter } = await client(tokenCaches.plugin(partition, user.homeAccountId))
     try {
       const account = await cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
       if (!account) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'No tokens for this session; sign in again' })
@@ -143,7 +145,7 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       const record: SignInRecord = { state: random(), nonce: random(), codeVerifier: random(), createdAt: Date.now() }
       const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
       try {
-        const url = await client().cca.getAuthCodeUrl({
+        const url = await (await client()).cca.getAuthCodeUrl({
           scopes: [...config.scopes],
           redirectUri: config.redirectUri,
           state: record.state,
@@ -178,7 +180,7 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       }
       if (!query.code) throw new AuthError('ERR_AUTH_CODE_REJECTED', { message: 'The sign-in response carries no code' })
 
-      const { cca } = client()
+      const { cca } = await client()
       let result
       try {
         result = await cca.acquireTokenByCode(
@@ -229,4 +231,12 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       return url.href
     },
   }
+}
+
+// msal-node is the largest module of the app (~150 ms to load): loaded on first use, not before the app listens.
+// start.ts preloads it right after listening, so the first sign-in does not wait for it either.
+let msal: Promise<typeof Msal> | undefined
+export function loadMsal(): Promise<typeof Msal> {
+  msal ??= import('@azure/msal-node')
+  return msal
 }

@@ -1,5 +1,5 @@
 /** ID-token validation with jose: signature from the authority's JWKS, iss per tenant, aud, exp/nbf, nonce. */
-import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
 import { AuthError } from '../errors.ts'
 import { issuerMatches } from './authority.ts'
 
@@ -19,20 +19,28 @@ export interface IdTokenValidator {
 }
 
 export function createIdTokenValidator(options: { jwksUri: string; issuer: string; clientId: string; fetch: typeof fetch; timeoutMs: number }): IdTokenValidator {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
-    timeoutDuration: options.timeoutMs,
-    [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
-  })
+  // jose is loaded at the first sign-in, not before the app listens; one JWKS cache for the validator's life.
+  let verifier: Promise<(idToken: string) => Promise<{ payload: IdTokenClaims }>> | undefined
+  const verify = async (idToken: string) => {
+    verifier ??= import('jose').then(({ createRemoteJWKSet, customFetch, jwtVerify }) => {
+      const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
+        timeoutDuration: options.timeoutMs,
+        [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
+      })
+      return (token: string) => jwtVerify<IdTokenClaims>(token, jwks, {
+        audience: options.clientId,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'tid'],
+      })
+    })
+    return (await verifier)(idToken)
+  }
   const invalid = (message: string, cause?: unknown) => new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: `ID token rejected: ${message}`, cause })
   return {
     async validate(idToken, expected) {
       let claims: IdTokenClaims
       try {
-        ;({ payload: claims } = await jwtVerify<IdTokenClaims>(idToken, jwks, {
-          audience: options.clientId,
-          clockTolerance: CLOCK_SKEW_SECONDS,
-          requiredClaims: ['iss', 'aud', 'exp', 'iat', 'tid'],
-        }))
+        ;({ payload: claims } = await verify(idToken))
       } catch (error) {
         const code = (error as { code?: string }).code
         if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && !code)) {
