@@ -1,7 +1,8 @@
 // The journal: every request the emulator receives, in a bounded ring buffer, readable "since" a mark.
 export interface JournalEntry {
   seq: number
-  time: string
+  /** ISO time of arrival; formatted when the entry is read (serialised), not on the request path. */
+  readonly time: string
   method: string
   path: string
   query: Record<string, unknown>
@@ -20,16 +21,47 @@ const BODY_LIMIT = 64 * 1024
 
 export type Journal = ReturnType<typeof createJournal>
 
+/** One journal line: references to what Fastify parsed (no copies); arrival time kept as a number until read. */
+class Entry implements JournalEntry {
+  readonly seq: number
+  readonly at: number
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, unknown>
+  readonly headers: Record<string, unknown>
+  body: unknown = null
+  status: number | null = null
+  durationMs: number | null = null
+  fault?: string
+  constructor(seq: number, method: string, path: string, query: Record<string, unknown>, headers: Record<string, unknown>) {
+    this.seq = seq
+    this.at = Date.now()
+    this.method = method
+    this.path = path
+    this.query = query
+    this.headers = headers
+  }
+
+  get time(): string {
+    return new Date(this.at).toISOString()
+  }
+
+  toJSON() {
+    const { seq, time, method, path, query, headers, body, status, durationMs, fault } = this
+    return { seq, time, method, path, query, headers, body, status, durationMs, ...(fault === undefined ? {} : { fault }) }
+  }
+}
+
 export function createJournal(capacity = JOURNAL_CAPACITY) {
   let ring: JournalEntry[] = []
   let lastSeq = 0
   return {
-    /** Appends an entry and returns it (the hooks fill body and status in later). */
-    record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-      const full = { seq: ++lastSeq, ...entry }
-      if (ring.length < capacity) ring.push(full)
-      else ring[(full.seq - 1) % capacity] = full
-      return full
+    /** Appends an entry (a ring of `capacity`) and returns it; the hooks fill body and status in later. */
+    record(method: string, path: string, query: Record<string, unknown>, headers: Record<string, unknown>): JournalEntry {
+      const entry = new Entry(++lastSeq, method, path, query, headers)
+      if (ring.length < capacity) ring.push(entry)
+      else ring[(entry.seq - 1) % capacity] = entry
+      return entry
     },
     mark: () => lastSeq,
     /** Entries with seq > since, oldest first. */
