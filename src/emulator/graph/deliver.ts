@@ -1,7 +1,7 @@
 // Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
 import type { User } from '../directory.ts'
 import type { UserLookup } from './graph-state.ts'
-import type { MailStore } from './mail-store.ts'
+import type { MailStore, MessageCopy } from './mail-store.ts'
 import { EXTERNAL, newChangeKey, newId, type AttachmentRecord, type MessageRecord, type Recipient } from './message-model.ts'
 import { newRecord } from './compose.ts'
 import { randomHex } from './ids.ts'
@@ -23,10 +23,11 @@ export function deliver(store: MailStore, directory: UserLookup, sender: User, m
     hasAttachments: attachments.length > 0,
   }
   store.transaction(() => {
+    const insertCopy = store.copies(sent) // the shared part of the record serialised once for every copy
     if (options.saveToSentItems) {
       if (options.storedDraft) store.update(sent)
       else {
-        store.insert(sent)
+        insertCopy(sent)
         for (const attachment of attachments) store.addAttachment({ ...attachment, messageId: sent.id })
       }
     } else if (options.storedDraft) {
@@ -40,7 +41,7 @@ export function deliver(store: MailStore, directory: UserLookup, sender: User, m
       if (user) {
         if (delivered.has(user.id)) continue
         delivered.add(user.id)
-        copy(store, sent, attachments, { mailbox: user.id, folder: 'inbox', isRead: false, bccRecipients: [] })
+        copy(store, insertCopy, attachments, { mailbox: user.id, folder: 'inbox', bccRecipients: [] })
       } else if (domainOf(address) === directory.tenant.domain.toLowerCase()) {
         store.insert(nonDeliveryReport(sent, address, directory.tenant.domain, now))
       } else {
@@ -48,13 +49,14 @@ export function deliver(store: MailStore, directory: UserLookup, sender: User, m
       }
     }
     // One transport record per send for everything leaving the tenant (Bcc kept: it is the envelope).
-    if (external.length > 0) copy(store, sent, attachments, { mailbox: EXTERNAL, folder: 'outbox', isRead: false })
+    if (external.length > 0) copy(store, insertCopy, attachments, { mailbox: EXTERNAL, folder: 'outbox', bccRecipients: sent.bccRecipients })
   })
 }
 
-function copy(store: MailStore, sent: MessageRecord, attachments: AttachmentRecord[], changes: Partial<MessageRecord>): void {
+/** An unread copy of the sent message in another mailbox, with its own ids. */
+function copy(store: MailStore, insertCopy: (copy: MessageCopy) => void, attachments: AttachmentRecord[], where: Pick<MessageCopy, 'mailbox' | 'folder' | 'bccRecipients'>): void {
   const id = newId()
-  store.insert({ ...sent, ...changes, id, changeKey: newChangeKey() })
+  insertCopy({ ...where, id, isRead: false, changeKey: newChangeKey() })
   for (const attachment of attachments) store.addAttachment({ ...attachment, id: newId('AAMkAtt'), messageId: id })
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
+import { graphState } from './graph-state.ts'
+import type { MessageRecord } from './message-model.ts'
 import { call, mailbox, mintToken, seedMail, testEmulator } from './test-support.ts'
 
 describe('POST /me/sendMail', () => {
@@ -26,6 +28,33 @@ describe('POST /me/sendMail', () => {
     assert.equal(received!.bodyPreview, 'Congratulations! This is a message from the Connect sample.')
     const [sent] = await mailbox(emulator, 'adele@contoso.test', 'sentitems')
     assert.equal(sent!.internetMessageId, received!.internetMessageId)
+  })
+
+  it('every copy of a send is the Sent Items record but for its own id, change key, mailbox, folder, read state and Bcc', async () => {
+    const response = await call(emulator, 'POST', '/v1.0/me/sendMail', token, {
+      message: {
+        subject: 'Copies', body: { contentType: 'HTML', content: '<p>Same <b>everywhere</b></p>' },
+        toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }, { emailAddress: { address: 'bob@example.org' } }],
+        bccRecipients: [{ emailAddress: { address: 'megan@contoso.test' } }],
+      },
+    })
+    assert.equal(response.statusCode, 202)
+    const { store } = graphState(emulator.context)
+    const mailboxes = store.mailboxes()
+    const records = mailboxes.flatMap((owner) => store.list(owner, undefined, { field: 'receivedDateTime', descending: false }, 50, 0))
+    const sent = records.find((record) => record.folder === 'sentitems')!
+    assert.equal(records.length, 4) // Sent Items, Léa's and Megan's Inbox, the External outbox
+    const ids = new Set(records.map((record) => record.id))
+    const changeKeys = new Set(records.map((record) => record.changeKey))
+    assert.equal(ids.size, 4)
+    assert.equal(changeKeys.size, 4)
+    const shared = ({ id: _id, changeKey: _changeKey, mailbox: _mailbox, folder: _folder, isRead: _isRead, bccRecipients: _bcc, ...rest }: MessageRecord) => rest
+    for (const record of records) {
+      assert.deepEqual(shared(record), shared(sent), `${record.mailbox}/${record.folder}`)
+      assert.equal(record.isRead, record === sent)
+      assert.deepEqual(record.bccRecipients, record.folder === 'inbox' ? [] : sent.bccRecipients)
+    }
+    assert.deepEqual(sent.bccRecipients.map((recipient) => recipient.emailAddress.address), ['megan@contoso.test'])
   })
 
   it('delivers to, cc and bcc; hides Bcc in recipients\' copies; sends outside addresses to the External outbox', async () => {
