@@ -42,13 +42,18 @@ export function createAuthenticator(ctx: EmulatorContext) {
   const cache = new Map<string, GraphAuth>()
   const valid = (claims: AccessTokenClaims, now: number) =>
     claims.exp * 1000 > now && (typeof claims.uti !== 'string' || !ctx.tokens.isRevoked(claims.uti))
-  return async function authenticate(request: FastifyRequest): Promise<GraphAuth> {
+  /** The cached verification (synchronously), or a promise of a fresh one; a bad token throws or rejects with a 401. */
+  return function authenticate(request: FastifyRequest): GraphAuth | Promise<GraphAuth> {
     const header = request.headers.authorization ?? ''
     const cached = cache.get(header)
     if (cached) {
       if (valid(cached.claims, Date.now())) return cached
       cache.delete(header)
     }
+    return verify(header)
+  }
+
+  async function verify(header: string): Promise<GraphAuth> {
     const match = /^Bearer\s+(.*)$/i.exec(header.trim())
     const token = match ? match[1]!.trim() : ''
     if (token && !token.includes('.')) throw unauthenticated(NO_DOTS)

@@ -27,20 +27,17 @@ export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void
   // sendMail also takes base64 MIME as text/plain [protocol-spec.md B2.1].
   scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: REQUEST_LIMIT }, (_request, text, done) => done(null, text))
 
-  scope.addHook('onRequest', async (request, reply) => {
+  // Callback-style (it runs on every Graph request): a cached token is checked without a promise.
+  scope.addHook('onRequest', (request, reply, done) => {
     setGraphHeaders(request, reply)
-    const auth = await state.authenticate(request)
-    const config = request.routeOptions.config as GraphRouteConfig
-    const entry: GraphRequest = { auth }
-    setGraphRequest(request, entry)
-    if (!config.mailbox) return
-    entry.owner = resolveOwner(request, state, auth, config)
-    if (!config.throttled) return
-    const admission = state.throttle.enter(`${auth.claims.appid}|${entry.owner.id}`, config.throttled === 'send')
-    if (admission instanceof GraphError) throw admission
-    if (admission === UNLIMITED) return
-    reply.raw.once('close', admission.release)
-    reply.raw.once('finish', admission.release)
+    let auth: GraphAuth | Promise<GraphAuth>
+    try {
+      auth = state.authenticate(request)
+    } catch (error) {
+      return done(error as Error)
+    }
+    if (auth instanceof Promise) auth.then((verified) => admit(request, reply, state, verified, done), done)
+    else admit(request, reply, state, auth, done)
   })
 
   scope.setErrorHandler((error: FastifyError | GraphError, request, reply) => {
@@ -57,6 +54,30 @@ export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void
     const segment = notFoundSegment(request.url)
     return sendGraphError(reply, new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`))
   })
+}
+
+/** Records the caller, resolves the mailbox owner and applies throttling; then continues (or fails) the request. */
+function admit(request: FastifyRequest, reply: FastifyReply, state: GraphState, auth: GraphAuth, done: (error?: Error) => void): void {
+  let failure: Error | undefined
+  try {
+    const config = request.routeOptions.config as GraphRouteConfig
+    const entry: GraphRequest = { auth }
+    setGraphRequest(request, entry)
+    if (config.mailbox) {
+      entry.owner = resolveOwner(request, state, auth, config)
+      if (config.throttled) {
+        const admission = state.throttle.enter(`${auth.claims.appid}|${entry.owner.id}`, config.throttled === 'send')
+        if (admission instanceof GraphError) throw admission
+        if (admission !== UNLIMITED) {
+          reply.raw.once('close', admission.release)
+          reply.raw.once('finish', admission.release)
+        }
+      }
+    }
+  } catch (error) {
+    failure = error as Error
+  }
+  done(failure) // outside the try: what the request does next must not come back here as this hook's error
 }
 
 function resolveOwner(request: FastifyRequest, state: GraphState, auth: GraphAuth, config: GraphRouteConfig) {
