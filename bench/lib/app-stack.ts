@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Demo, DemoUser } from './entra.ts'
 import { cores } from './options.ts'
 import type { BenchOptions } from './options.ts'
+import { startNodeFlags } from './start-flags.ts'
 import { startSubject } from './subject.ts'
 import type { Subject } from './subject.ts'
 
@@ -57,6 +58,8 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
     }
     const app = await startSubject('app', APP, {
       args: [JSON.stringify(env)],
+      // The same Node flags as `npm start` (--max-semi-space-size=4): RSS and latency as users run it.
+      nodeFlags: startNodeFlags(),
       cpu: cores(options).subject,
       verbose: options.verbose,
       profileDir: options.profileDir && stack.profile ? `${options.profileDir}/${stack.profile}` : undefined,

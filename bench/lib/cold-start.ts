@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './app-stack.ts'
 import { cores } from './options.ts'
+import { startNodeFlags } from './start-flags.ts'
 import type { BenchOptions } from './options.ts'
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
@@ -20,7 +21,8 @@ export async function startCommand(): Promise<{ args: string[]; via: string }> {
 /** Milliseconds from spawn to the app's port accepting, with the data folder (cwd) `dataDir`. */
 export async function coldStart(options: BenchOptions, dataDir: string, args: string[]): Promise<number> {
   const port = await freePort()
-  const command = [process.execPath, ...args]
+  // As `npm start` runs it: the same Node flags (package.json's start script) before the script.
+  const command = [process.execPath, ...startNodeFlags(), ...args]
   const core = cores(options).subject
   const [file, ...rest] = core === undefined ? command : ['taskset', '-c', String(core), ...command]
   const env: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: `http://127.0.0.1:${port}` }

@@ -23,6 +23,8 @@ export interface Subject {
 
 export interface SubjectOptions {
   args?: string[]
+  /** Node flags before the script (the app subject gets `npm start`'s, see start-flags.ts). */
+  nodeFlags?: string[]
   env?: Record<string, string>
   /** Core to pin the child to with taskset; undefined leaves it to the scheduler. */
   cpu?: number
@@ -42,7 +44,7 @@ interface Reply {
 }
 
 export async function startSubject(name: string, script: string, options: SubjectOptions = {}): Promise<Subject> {
-  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
+  const nodeArgs = [...(options.nodeFlags ?? []), ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])]
   const command = [process.execPath, ...nodeArgs, script, ...(options.args ?? [])]
   const [file, ...args] = options.cpu === undefined ? command : ['taskset', '-c', String(options.cpu), ...command]
   const child = spawn(file, args, {
