@@ -108,12 +108,12 @@ describe('SE-10 secrets never leave the server', () => {
       ['no client secret', { ...base, AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}` }, /CLIENT_SECRET/],
     ]
     for (const [name, env, message] of cases) {
-      const outcome = await run(process.execPath, [main, 'start'], { env, timeout: 20_000 }).then(
+      const outcome = await run(process.execPath, [main, 'start'], { env, timeout: 90_000 }).then(
         (result) => ({ code: 0, output: result.stdout + result.stderr }),
         (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: `${error.stdout}${error.stderr}` }),
       )
       assert.notEqual(outcome.code, 0, name)
-      assert.match(outcome.output, message, name)
+      assert.match(outcome.output, message, `${name} (exit ${outcome.code}): ${outcome.output.slice(0, 500)}`)
       assert.ok(!outcome.output.includes(emu.canary.clientSecret), `${name}: the secret is not echoed`)
     }
   })
