@@ -10,7 +10,7 @@ const main = new URL('../src/cli/main.ts', import.meta.url).pathname
 
 function run(args: string[], env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'gc-cli-'))) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CLIENT_|AUTHORITY|SESSION_SECRET|STORE|PUBLIC_URL|NODE_ENV)/.test(name)))
-  return spawnSync(process.execPath, [main, ...args], { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 20_000 })
+  return spawnSync(process.execPath, [main, ...args], { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 })
 }
 
 test('start with a client id but no secret lists every problem with its fix and exits 1', () => {
