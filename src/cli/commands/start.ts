@@ -1,4 +1,5 @@
 /** `start`: the Connect app; with no CLIENT_ID, the embedded emulator too, in the same process. */
+import { readFileSync } from 'node:fs'
 import type { Emulator } from '../../emulator/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
 import { ConfigError } from '../../core/errors.ts'
@@ -18,9 +19,11 @@ export interface StartOptions {
 }
 
 export const embeddedEmulatorPort = 8001
+/** The embedded emulator's fixture file (src/emulator/directory.ts DEMO_FIXTURES): its first app is the demo app. */
+const DEMO_FIXTURES = new URL('../../emulator/fixtures/demo.json', import.meta.url)
 
 /** The app's settings for the embedded emulator: its demo app, its tenant, its Graph. Pure config, no branches elsewhere. */
-export function emulatorSettings(emulator: Pick<Emulator, 'url' | 'demo'>, env: Env): Env {
+export function emulatorSettings(emulator: { url: string; demo: Pick<Emulator['demo'], 'clientId' | 'clientSecret' | 'tenantId'> }, env: Env): Env {
   return {
     ...env,
     CLIENT_ID: emulator.demo.clientId,
@@ -35,11 +38,19 @@ export async function start(options: StartOptions): Promise<number> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`))
   let env = options.env
   let emulator: Emulator | undefined
+  let emulatorReady: Promise<Emulator> | undefined
   if (!env.CLIENT_ID) {
-    const { buildEmulator } = await import('../../emulator/app.ts')
-    emulator = await buildEmulator({ dataDir: options.emulatorDataDir ?? 'data/emulator' })
-    await emulator.listen({ port: options.emulatorPort ?? embeddedEmulatorPort, host: 'localhost' })
-    env = emulatorSettings(emulator, env)
+    const port = options.emulatorPort ?? embeddedEmulatorPort
+    emulatorReady = buildEmbeddedEmulator(port, options.emulatorDataDir ?? 'data/emulator')
+    emulatorReady.catch(() => undefined) // awaited below; this only keeps a failure from being "unhandled" meanwhile
+    // On a fixed port the emulator's URL and its demo app are known in advance: the app's configuration, logger and
+    // store are made while the emulator builds and listens (cold start). Port 0 has to wait for the real port.
+    if (port === 0) {
+      emulator = await emulatorReady
+      env = emulatorSettings(emulator, env)
+    } else {
+      env = emulatorSettings({ url: `http://localhost:${port}`, demo: readDemoApp() }, env)
+    }
   }
   let config: Readonly<Config>
   try {
@@ -48,11 +59,18 @@ export async function start(options: StartOptions): Promise<number> {
     if (!(error instanceof ConfigError)) throw error
     out('The configuration has problems; nothing was started:')
     for (const problem of error.problems) out(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}`)
-    await emulator?.close()
+    await (await emulatorReady?.catch(() => undefined))?.close()
     return 1
   }
   const logger = createLogger(config)
   const store = await createStore(config.store)
+  if (emulatorReady && !emulator) {
+    emulator = await emulatorReady.catch(async (error: unknown) => {
+      await store.close()
+      throw error
+    })
+    assertPredicted(emulator, env)
+  }
   const fetch = createRecordingFetch(globalThis.fetch)
   const auth = await createAuth(config, { store, fetch, logger })
   const app = await buildApp(config, { store, auth, logger, fetch })
@@ -78,6 +96,33 @@ export async function start(options: StartOptions): Promise<number> {
   out(`  Listening on ${server.url}. Ctrl+C stops.`)
   out('')
   return 0
+}
+
+async function buildEmbeddedEmulator(port: number, dataDir: string): Promise<Emulator> {
+  const { buildEmulator } = await import('../../emulator/app.ts')
+  const emulator = await buildEmulator({ dataDir })
+  await emulator.listen({ port, host: 'localhost' })
+  return emulator
+}
+
+type DemoApp = Pick<Emulator['demo'], 'clientId' | 'clientSecret' | 'tenantId'>
+
+/** The embedded emulator's demo app (its fixture file), read without importing the emulator. */
+function readDemoApp(): DemoApp {
+  const fixtures = JSON.parse(readFileSync(DEMO_FIXTURES, 'utf8')) as {
+    tenant: { id: string }
+    apps: { clientId: string; secrets: { value: string }[] }[]
+  }
+  const app = fixtures.apps[0]!
+  return { tenantId: fixtures.tenant.id, clientId: app.clientId, clientSecret: app.secrets[0]!.value }
+}
+
+/** The settings computed in advance must be the ones the running emulator gives; anything else is a bug here. */
+function assertPredicted(emulator: Emulator, predicted: Env): void {
+  const actual = emulatorSettings(emulator, predicted)
+  for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'AUTHORITY', 'GRAPH_BASE_URL'] as const) {
+    if (actual[name] !== predicted[name]) throw new Error(`embedded emulator: ${name} is not the one predicted before it listened`)
+  }
 }
 
 /** msal and jose load on first use (not before listening); once listening, load them so the first sign-in need not. */
