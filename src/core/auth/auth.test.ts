@@ -199,6 +199,52 @@ describe('acquireToken', () => {
     await rejectsWithCode(auth.acquireToken(a.partition, b.user as SignedInUser), 'ERR_AUTH_INTERACTION_REQUIRED')
   })
 
+  test('a kept access token: the next acquisition skips msal but still reads the store (a store error still fails, RE-06)', async () => {
+    const { user, partition } = await signIn(adele)
+    const first = await auth.acquireToken(partition, user)
+    const get = store.get
+    let reads = 0
+    store.get = async (key) => { reads++; return get(key) }
+    try {
+      assert.equal(await auth.acquireToken(partition, user), first)
+      assert.equal(reads, 1, 'one store read: the partition is checked, not decrypted and parsed by msal')
+      store.get = async () => { throw new AppError('ERR_STORE_UNAVAILABLE') }
+      await rejectsWithCode(auth.acquireToken(partition, user), 'ERR_STORE_UNAVAILABLE')
+    } finally {
+      store.get = get
+    }
+    assert.equal(await auth.acquireToken(partition, user), first)
+    assert.equal(idp.tokenCalls.length, 1)
+    await rejectsWithCode(auth.acquireToken(partition, { ...user, homeAccountId: 'oid-alex.tid-1' }), 'ERR_AUTH_INTERACTION_REQUIRED')
+  })
+
+  test('a forgotten partition never returns a kept access token, whichever instance forgot it (SE-05)', async () => {
+    const { user, partition } = await signIn(adele)
+    await auth.acquireToken(partition, user) // kept in memory
+    await auth.forget(partition)
+    await rejectsWithCode(auth.acquireToken(partition, user), 'ERR_AUTH_INTERACTION_REQUIRED')
+
+    // Another instance (same store) forgets: this one's kept token is not used either.
+    const b = await signIn(adele)
+    await auth.acquireToken(b.partition, b.user)
+    const other = await createAuth({
+      clientId: idp.clientId, credential: { kind: 'secret', secret: 'CANARY-SECRET' }, authority: idp.authority,
+      redirectUri: 'http://127.0.0.1:8000/connect/get_token/', postLogoutRedirectUri: 'http://127.0.0.1:8000/',
+      scopes: ['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Send'], sessionSecret: 's'.repeat(32), idpTimeoutMs: 2000,
+      session: { absoluteSeconds: 3600 },
+    }, { store })
+    await other.forget(b.partition)
+    await rejectsWithCode(auth.acquireToken(b.partition, b.user), 'ERR_AUTH_INTERACTION_REQUIRED')
+  })
+
+  test('a forget during an acquisition keeps nothing from it', async () => {
+    const { user, partition } = await signIn(adele)
+    const acquiring = auth.acquireToken(partition, user)
+    await auth.forget(partition)
+    await acquiring.catch(() => undefined)
+    await rejectsWithCode(auth.acquireToken(partition, user), 'ERR_AUTH_INTERACTION_REQUIRED')
+  })
+
   test('forget removes the partition: the next acquisition needs a sign-in', async () => {
     const { user, partition } = await signIn(adele)
     await auth.forget(partition)

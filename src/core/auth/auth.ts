@@ -10,12 +10,17 @@ import { issuerMatches, resolveAuthority, type ResolvedAuthority } from './autho
 import { createIdTokenValidator } from './id-token.ts'
 import { mapMsalError, parseAadsts } from './map-msal-error.ts'
 import { createNetworkClient } from './network-client.ts'
-import { accountsIn, createTokenCacheStore } from './token-cache.ts'
+import { accountsIn, createTokenCacheStore, sealedStamp } from './token-cache.ts'
 
 const SIGN_IN_MAX_AGE_MS = 15 * 60_000 // a pending sign-in older than this is refused (codes live ~10 minutes)
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email'])
 const UNAVAILABLE_BACKOFF_SECONDS = 5 // after a token-endpoint outage without Retry-After, the partition waits this long
 const MAX_BACKOFF_SECONDS = 300
+const ACCESS_TOKENS_KEPT = 1_000 // in-memory access tokens, one per partition, least recently used dropped first
+const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000 // kept until 5 minutes before expiry (msal's own renewal offset)
+
+/** An access token kept in memory for one partition, valid only while the stored partition is the one it came from. */
+interface KeptToken { accessToken: string; homeAccountId: string; stamp: string; until: number }
 
 /** The one-time record kept server-side between beginSignIn and completeSignIn (under its state). */
 export interface SignInRecord {
@@ -115,16 +120,48 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
   const inFlight = new Map<string, Promise<string>>()
   const unavailableUntil = new Map<string, number>()
 
+  // Access tokens in memory, per partition (B3: a send skips decrypting the partition and msal's silent path). A kept
+  // token is used only when the partition in the store is still the very entry it came from (its IV and GCM tag), so
+  // the store is still read on every acquisition: a forget or a refresh by any instance, and a store error, behave as
+  // without it (RE-06, SE-05). Dropped by forget, on any error of its partition, and 5 minutes before the token expires.
+  const kept = new Map<string, KeptToken>()
+  let forgets = 0 // an acquisition that overlapped a forget keeps nothing
+
   async function acquireSilently(partition: string, user: SignedInUser): Promise<string> {
-    const { cca, retryAfter } = await client(tokenCaches.plugin(partition, user.homeAccountId))
+    const forgetsAtStart = forgets
+    let sealed: string | undefined
+    try {
+      sealed = await tokenCaches.readSealed(partition)
+    } catch (error) {
+      kept.delete(partition)
+      throw error
+    }
+    const hit = kept.get(partition)
+    if (hit) {
+      kept.delete(partition)
+      if (sealed !== undefined && hit.homeAccountId === user.homeAccountId && hit.stamp === sealedStamp(sealed) && hit.until > Date.now()) {
+        kept.set(partition, hit) // most recently used last
+        unavailableUntil.delete(partition)
+        return hit.accessToken
+      }
+    }
+    let lastSeen = sealed
+    const seen = (value: string | undefined) => void (lastSeen = value)
+    const { cca, retryAfter } = await client(tokenCaches.plugin(partition, user.homeAccountId, { seen, initial: { sealed } }))
     try {
       const account = await cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
       if (!account) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'No tokens for this session; sign in again' })
       const result = await cca.acquireTokenSilent({ account, scopes: silentScopes })
       if (result.account?.homeAccountId !== user.homeAccountId) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'The token belongs to another account' })
       unavailableUntil.delete(partition)
+      const until = (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS
+      if (lastSeen !== undefined && until > Date.now() && forgets === forgetsAtStart) {
+        kept.set(partition, { accessToken: result.accessToken, homeAccountId: user.homeAccountId, stamp: sealedStamp(lastSeen), until })
+        if (kept.size > ACCESS_TOKENS_KEPT) kept.delete(kept.keys().next().value!)
+      }
       return result.accessToken
     } catch (error) {
+      kept.delete(partition)
       try {
         mapMsalError(error, 'silent')
       } catch (mapped) {
@@ -220,6 +257,8 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     },
 
     async forget(partition) {
+      forgets++
+      kept.delete(partition)
       unavailableUntil.delete(partition)
       await tokenCaches.delete(partition)
     },

@@ -8,11 +8,20 @@ const VERSION = 'v1.'
 
 export interface TokenCacheStore {
   read(partition: string): Promise<string | undefined>
+  /** The sealed entry as stored (not decrypted); a store error propagates, never "absent". */
+  readSealed(partition: string): Promise<string | undefined>
   write(partition: string, serialized: string): Promise<void>
   delete(partition: string): Promise<void>
-  /** msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06). */
-  plugin(partition: string, owner: string): ICachePlugin
+  /**
+   * msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06).
+   * `seen` is told every sealed value read or written (the partition as this process last saw it in the store);
+   * `initial`, when given, is the sealed value just read, used for the first cache access instead of a second read.
+   */
+  plugin(partition: string, owner: string, options?: { seen?: (sealed: string | undefined) => void; initial?: { sealed: string | undefined } }): ICachePlugin
 }
+
+/** The stored entry's version: its random IV and GCM tag, different for every write and unforgeable without the key. */
+export const sealedStamp = (sealed: string) => sealed.slice(0, VERSION.length + 38)
 
 export const tokenCacheKey = (partition: string) => `tokencache:${partition}`
 
@@ -38,22 +47,28 @@ export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: 
     return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')
   }
 
+  const openEntry = (sealed: string | undefined) => {
+    if (sealed === undefined) return undefined
+    try {
+      return open(sealed)
+    } catch (error) {
+      throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)', cause: error })
+    }
+  }
+
   const tokenCaches: TokenCacheStore = {
-    async read(partition) {
-      const sealed = await store.get<string>(tokenCacheKey(partition)) // a store error propagates: never "empty"
-      if (sealed === undefined) return undefined
-      try {
-        return open(sealed)
-      } catch (error) {
-        throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)', cause: error })
-      }
-    },
+    read: async (partition) => openEntry(await tokenCaches.readSealed(partition)),
+    readSealed: (partition) => store.get<string>(tokenCacheKey(partition)), // a store error propagates: never "empty"
     write: (partition, serialized) => store.set(tokenCacheKey(partition), seal(serialized), ttlSeconds),
     delete: (partition) => store.delete(tokenCacheKey(partition)),
-    plugin(partition, owner) {
+    plugin(partition, owner, options = {}) {
+      let initial = options.initial
       return {
         async beforeCacheAccess(context: TokenCacheContext) {
-          const serialized = await tokenCaches.read(partition)
+          const sealed = initial ? initial.sealed : await tokenCaches.readSealed(partition)
+          initial = undefined
+          const serialized = openEntry(sealed)
+          options.seen?.(sealed)
           if (serialized !== undefined) context.tokenCache.deserialize(serialized)
         },
         async afterCacheAccess(context: TokenCacheContext) {
@@ -61,7 +76,9 @@ export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: 
           const serialized = context.tokenCache.serialize()
           const strangers = accountsIn(serialized).filter((account) => account !== owner)
           if (strangers.length) throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'Refusing to write another account into a token-cache partition' })
-          await tokenCaches.write(partition, serialized)
+          const sealed = seal(serialized)
+          await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
+          options.seen?.(sealed)
         },
       }
     },
