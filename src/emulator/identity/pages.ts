@@ -1,6 +1,6 @@
 // The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code.
 import type { User } from '../directory.ts'
-import { html, type SafeHtml } from './html.ts'
+import { html, type SafeHtml } from '../html.ts'
 import { fill } from './i18n/index.ts'
 import type { Strings } from './i18n/en.ts'
 

@@ -5,7 +5,7 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../directory.ts'
 import { graphState } from '../graph/graph-state.ts'
 import { EXTERNAL, FOLDERS, bodyPreview, type MessageRecord, type Recipient } from '../graph/message-model.ts'
-import { escapeHtml, type SafeHtml } from './html.ts'
+import { escapeHtml, type SafeHtml } from '../html.ts'
 import { layout, messageList, messageView, welcome, type FolderLink, type MailboxLink } from './views.ts'
 
 const PAGE_SIZE = 50

@@ -1,5 +1,5 @@
 // The inbox viewer's pages: a Microsoft 365-like shell (mailbox + folder pane, message list, reading pane).
-import { html, type SafeHtml } from './html.ts'
+import { html, type SafeHtml } from '../html.ts'
 
 export interface MailboxLink { key: string; label: string; detail: string; unread: number; selected: boolean }
 export interface FolderLink { name: string; label: string; unread: number; total: number; selected: boolean; href: string }
