@@ -8,6 +8,7 @@ import {
   chromiumOptions, createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
   type AppInstance, type Page, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
+import { connectInChromium } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -121,23 +122,7 @@ describe('SE-06 CSRF', () => {
 })
 
 async function chromiumSignIn(page: PageLike): Promise<void> {
-  const user = demoUser(emu, 'adele')
-  await page.goto(`${app.url}/`)
-  await page.click('a[href="/connect"]')
-  await page.waitForSelector('#i0116')
-  await page.fill('#i0116', user.userPrincipalName)
-  await page.click('#idSIButton9')
-  await page.waitForSelector('#i0118')
-  await page.fill('#i0118', user.password)
-  await page.click('#idSIButton9')
-  for (let i = 0; i < 4 && new URL(page.url()).origin === emu.url; i++) {
-    await page.waitForLoadState('load')
-    if (new URL(page.url()).origin !== emu.url) break
-    const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
-    if (!button) break
-    await button.click().catch(() => undefined)
-  }
-  await page.waitForURL(`${app.url}/`)
+  await connectInChromium(page, app.url, emu.url, demoUser(emu, 'adele'))
 }
 
 function assertStrictHeaders(page: Page, label: string, https = false): void {

@@ -3,11 +3,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { chromium, type Browser, type Page as PageLike } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
 import {
   chromiumOptions, createClient, demoUser, formTokens, send, signIn, startAppOn, startSecurityEmulator,
   type AppInstance, type Client, type JournalEntry, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
+import { connectInChromium, watchPage } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -154,44 +155,15 @@ describe('SE-09 output encoding (Chromium)', () => {
     ...fc.sample(fc.string({ unit: fc.constantFrom('<', '>', '"', "'", '&', '`', 'a', '/', '=', ' '), minLength: 5, maxLength: 30 }), { numRuns: 4, seed: 42 }),
   ]
 
-  async function instrumented(page: PageLike) {
-    const violations: string[] = []
-    const dialogs: string[] = []
-    await page.exposeFunction('reportViolation', (text: string) => void violations.push(text))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => (window as unknown as { reportViolation(text: string): void }).reportViolation(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`))
-    })
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    return { violations, dialogs }
-  }
-
   test('SE-09 the XSS corpus in the display name, recipients, subject, body, IdP error text and flow page renders as text only', async () => {
     const displayName = corpus[1]! + corpus[7]!.slice(0, 60)
     const user = { userPrincipalName: `xss-${Date.now()}@contoso.test`, password: 'Xss.Demo1', displayName }
     assert.equal((await emu.control('POST', 'users', user)).status, 201)
     const context = await browser.newContext()
     const page = await context.newPage()
-    const { violations, dialogs } = await instrumented(page)
+    const { violations, dialogs } = await watchPage(page, { withSample: true })
 
-    await page.goto(`${app.url}/`)
-    await page.click('a[href="/connect"]')
-    await page.waitForSelector('#i0116')
-    await page.fill('#i0116', user.userPrincipalName)
-    await page.click('#idSIButton9')
-    await page.waitForSelector('#i0118')
-    await page.fill('#i0118', user.password)
-    await page.click('#idSIButton9')
-    for (let i = 0; i < 4 && new URL(page.url()).origin === emu.url; i++) {
-      await page.waitForLoadState('load')
-      if (new URL(page.url()).origin !== emu.url) break
-      const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
-      if (!button) break
-      await button.click().catch(() => undefined)
-    }
-    await page.waitForURL(`${app.url}/`)
+    await connectInChromium(page, app.url, emu.url, user)
     assert.ok(((await page.textContent('h1')) ?? '').includes(displayName), 'the display name is shown as text')
 
     for (const payload of corpus) {

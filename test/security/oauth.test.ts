@@ -10,6 +10,7 @@ import {
   chromiumOptions, createClient, demoUser, isSignedIn, signIn, signInAtEmulator, startAppOn, startSecurityEmulator, startSignIn,
   type AppInstance, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
+import { submitCredentials, watchPage, type Credentials } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -299,13 +300,8 @@ describe('OA-08 the callback leaks nothing', () => {
 
 
 
-async function signInInChromium(page: PageLike, user: { userPrincipalName: string; password: string }, consent: 'accept' | 'cancel' = 'accept'): Promise<void> {
-  await page.waitForSelector('#i0116')
-  await page.fill('#i0116', user.userPrincipalName)
-  await page.click('#idSIButton9')
-  await page.waitForSelector('#i0118')
-  await page.fill('#i0118', user.password)
-  await page.click('#idSIButton9')
+async function signInInChromium(page: PageLike, user: Credentials, consent: 'accept' | 'cancel' = 'accept'): Promise<void> {
+  await submitCredentials(page, user)
   for (let i = 0; i < 4 && !page.url().startsWith(app.url); i++) {
     await page.waitForLoadState('load')
     if (page.url().startsWith(app.url)) break
@@ -353,16 +349,7 @@ describe('OA-09 identity-provider errors', () => {
     assert.equal((await emu.control('POST', 'users', fresh)).status, 201)
     const context = await browser.newContext()
     const page = await context.newPage()
-    const violations: string[] = []
-    const dialogs: string[] = []
-    await page.exposeFunction('reportViolation', (text: string) => void violations.push(text))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => (window as unknown as { reportViolation(text: string): void }).reportViolation(`${event.violatedDirective} ${event.blockedURI}`))
-    })
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
+    const { violations, dialogs } = await watchPage(page)
     const mark = await emu.mark()
     const started = Date.now()
     await page.goto(`${app.url}/`)

@@ -10,6 +10,7 @@ import {
   chromiumOptions, createClient, demoUser, formTokens, isSignedIn, send, signIn, signInAtEmulator, startAppOn, startSecurityEmulator,
   startSignIn, type AppInstance, type Client, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
+import { signInAtEmulatorPages, type Credentials } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -168,20 +169,8 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
   })
 })
 
-async function chromiumSignIn(page: PageLike, user: { userPrincipalName: string; password: string }): Promise<void> {
-  await page.waitForSelector('#i0116')
-  await page.fill('#i0116', user.userPrincipalName)
-  await page.click('#idSIButton9')
-  await page.waitForSelector('#i0118')
-  await page.fill('#i0118', user.password)
-  await page.click('#idSIButton9')
-  for (let i = 0; i < 4 && new URL(page.url()).origin === emu.url; i++) {
-    await page.waitForLoadState('load')
-    if (new URL(page.url()).origin !== emu.url) break
-    const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
-    if (!button) break
-    await button.click().catch(() => undefined)
-  }
+async function chromiumSignIn(page: PageLike, user: Credentials): Promise<void> {
+  await signInAtEmulatorPages(page, emu.url, user)
 }
 
 describe('SE-04 timeouts', () => {

@@ -1,0 +1,54 @@
+// Chromium steps shared by the security suites: the emulator's sign-in pages, and a watch for CSP violations and dialogs.
+import type { Page } from 'playwright-core'
+
+export interface Credentials {
+  userPrincipalName: string
+  password: string
+}
+
+/** Fills in the emulator's user name and password pages. */
+export async function submitCredentials(page: Page, user: Credentials): Promise<void> {
+  await page.waitForSelector('#i0116')
+  await page.fill('#i0116', user.userPrincipalName)
+  await page.click('#idSIButton9')
+  await page.waitForSelector('#i0118')
+  await page.fill('#i0118', user.password)
+  await page.click('#idSIButton9')
+}
+
+/** Submits the credentials, then accepts whatever the emulator shows next (up to 4 pages) until the browser leaves it. */
+export async function signInAtEmulatorPages(page: Page, emulatorUrl: string, user: Credentials): Promise<void> {
+  await submitCredentials(page, user)
+  for (let i = 0; i < 4 && new URL(page.url()).origin === emulatorUrl; i++) {
+    await page.waitForLoadState('load')
+    if (new URL(page.url()).origin !== emulatorUrl) break
+    const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
+    if (!button) break
+    await button.click().catch(() => undefined)
+  }
+}
+
+/** The whole journey from the app's home page: Connect, sign in at the emulator, back on the home page. */
+export async function connectInChromium(page: Page, appUrl: string, emulatorUrl: string, user: Credentials): Promise<void> {
+  await page.goto(`${appUrl}/`)
+  await page.click('a[href="/connect"]')
+  await signInAtEmulatorPages(page, emulatorUrl, user)
+  await page.waitForURL(`${appUrl}/`)
+}
+
+/** Records CSP violations (`directive blockedURI`, plus the sample with `withSample`) and dismisses and records dialogs. */
+export async function watchPage(page: Page, options: { withSample?: boolean } = {}): Promise<{ violations: string[]; dialogs: string[] }> {
+  const violations: string[] = []
+  const dialogs: string[] = []
+  await page.exposeFunction('reportViolation', (text: string) => void violations.push(text))
+  await page.addInitScript(({ withSample }) => {
+    document.addEventListener('securitypolicyviolation', (event) => (window as unknown as { reportViolation(text: string): void }).reportViolation(
+      withSample ? `${event.violatedDirective} ${event.blockedURI} ${event.sample}` : `${event.violatedDirective} ${event.blockedURI}`,
+    ))
+  }, { withSample: options.withSample ?? false })
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message())
+    void dialog.dismiss()
+  })
+  return { violations, dialogs }
+}
