@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, mintToken, testEmulator } from './test-support.ts'
+import { call, graphFixture, mailbox } from './test-support.ts'
 
 describe('Graph attachments and upload sessions', () => {
   let emulator: Emulator
   let token: string
   let draftId: string
   before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
+    ({ emulator, token } = await graphFixture())
     draftId = (await call(emulator, 'POST', '/v1.0/me/messages', token, {
       subject: 'With files', toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }],
     })).json().id

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import type { Emulator } from '../app.ts'
-import { call, mintToken, testEmulator } from './test-support.ts'
+import { call, graphFixture } from './test-support.ts'
 
 // Bad input never crashes the emulator or earns a 500: whatever the body, Graph's envelope with a 4xx (or a success).
 describe('Graph under arbitrary input', () => {
@@ -10,8 +10,7 @@ describe('Graph under arbitrary input', () => {
   let token: string
   let draftId: string
   before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
+    ({ emulator, token } = await graphFixture())
     draftId = (await call(emulator, 'POST', '/v1.0/me/messages', token, { subject: 'fuzz' })).json().id
   })
   after(() => emulator.close())

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, mintToken, seedMail, testEmulator } from './test-support.ts'
+import { call, graphFixture, mailbox, seedMail } from './test-support.ts'
 
 describe('POST /$batch', () => {
   let emulator: Emulator
   let token: string
-  before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
-  })
+  before(async () => ({ emulator, token } = await graphFixture()))
   after(() => emulator.close())
 
   const batch = (requests: unknown[]) => call(emulator, 'POST', '/v1.0/$batch', token, { requests })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { normalizeGraphUrl } from './graph-path-case.ts'
-import { call, mailbox, mintToken, seedMail, testEmulator } from './test-support.ts'
+import { call, graphFixture, mailbox, seedMail } from './test-support.ts'
 
 describe('normalizeGraphUrl', () => {
   it('rewrites keyword segments to the routes\' casing and leaves keys, the version and the query alone', () => {
@@ -23,10 +23,7 @@ describe('normalizeGraphUrl', () => {
 describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
   let emulator: Emulator
   let token: string
-  before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
-  })
+  before(async () => ({ emulator, token } = await graphFixture()))
   beforeEach(() => emulator.context.reset())
   after(() => emulator.close())
 

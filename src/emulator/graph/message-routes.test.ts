@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mintToken, seedMail, testEmulator } from './test-support.ts'
+import { call, graphFixture, mintToken, seedMail } from './test-support.ts'
 
 describe('Graph messages and folders', () => {
   let emulator: Emulator
   let adele: string
   let lea: string
   before(async () => {
-    emulator = await testEmulator()
-    adele = mintToken(emulator)
+    ({ emulator, token: adele } = await graphFixture())
     lea = mintToken(emulator, { user: 'lea@contoso.test', scp: 'User.Read Mail.Read' })
     for (let index = 1; index <= 13; index++) {
       const response = await call(emulator, 'POST', '/v1.0/me/sendMail', adele, seedMail(['lea@contoso.test'], `Message ${String(index).padStart(2, '0')}`))

@@ -3,15 +3,12 @@ import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { graphState } from './graph-state.ts'
 import type { MessageRecord } from './message-model.ts'
-import { call, mailbox, mintToken, seedMail, testEmulator } from './test-support.ts'
+import { call, graphFixture, mailbox, mintToken, seedMail } from './test-support.ts'
 
 describe('POST /me/sendMail', () => {
   let emulator: Emulator
   let token: string
-  before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
-  })
+  before(async () => ({ emulator, token } = await graphFixture()))
   beforeEach(() => emulator.context.reset())
   after(() => emulator.close())
 

@@ -61,3 +61,9 @@ export async function mailbox(emulator: Emulator, upn: string, folder?: string):
   const response = await emulator.fastify.inject(`/_emulator/mailboxes/${encodeURIComponent(upn)}/messages${folder ? `?folder=${folder}` : ''}`)
   return (response.json() as { value: Record<string, unknown>[] }).value
 }
+
+/** A fresh in-memory emulator and a token for the default demo user (adele). */
+export async function graphFixture(options: EmulatorOptions = {}): Promise<{ emulator: Emulator; token: string }> {
+  const emulator = await testEmulator(options)
+  return { emulator, token: mintToken(emulator) }
+}

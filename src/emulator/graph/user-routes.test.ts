@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mintToken, testEmulator } from './test-support.ts'
+import { call, graphFixture, mintToken, testEmulator } from './test-support.ts'
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 describe('Graph /me and /users', () => {
   let emulator: Emulator
   let token: string
-  before(async () => {
-    emulator = await testEmulator()
-    token = mintToken(emulator)
-  })
+  before(async () => ({ emulator, token } = await graphFixture()))
   after(() => emulator.close())
 
   it('returns the default property set with nulls, id = token oid, and Graph headers', async () => {
