@@ -1,6 +1,7 @@
 /** An HTTP client with a cookie jar, as a browser would drive the app: sign in through the emulator, send, read banners. */
 import assert from 'node:assert/strict'
 import { createBrowser, signIn as signInAtEmulator } from '../../../src/emulator/identity/testing/http-browser.ts'
+import { Jar } from '../../../src/web/test-parts.ts'
 import type { EmulatorHandle } from './system.ts'
 
 export interface Page {
@@ -40,7 +41,8 @@ export function readPage(body: string) {
 }
 
 export class AppClient {
-  readonly cookies = new Map<string, string>()
+  readonly jar = new Jar()
+  readonly cookies = this.jar.cookies
   base: string
 
   constructor(base: string) {
@@ -48,7 +50,7 @@ export class AppClient {
   }
 
   cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    return this.jar.header()
   }
 
   async request(path: string, init: RequestInit & { base?: string } = {}): Promise<Page> {
@@ -59,15 +61,7 @@ export class AppClient {
       redirect: 'manual',
       headers: { ...(cookie ? { cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
     })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';')
-      const index = pair.indexOf('=')
-      const name = pair.slice(0, index).trim()
-      const value = pair.slice(index + 1).trim()
-      const expired = attributes.some((a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a))
-      if (expired || !value) this.cookies.delete(name)
-      else this.cookies.set(name, value)
-    }
+    this.jar.take(response.headers.getSetCookie())
     const location = response.headers.get('location') ?? undefined
     return { status: response.status, location, headers: response.headers, body: await response.text() }
   }
