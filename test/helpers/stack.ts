@@ -31,6 +31,17 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/** Composes the app as `npm start` does (store, auth with the flow-recording fetch, buildApp) and listens on 127.0.0.1. */
+export async function listenApp(config: Config, port: number): Promise<{ app: ConnectApp; store: Store }> {
+  const store = await createStore(config.store)
+  const logger = pino({ level: 'silent' })
+  const recordingFetch = createRecordingFetch(globalThis.fetch)
+  const auth = await createAuth(config, { store, fetch: recordingFetch, logger })
+  const app = await buildApp(config, { store, auth, logger, fetch: recordingFetch })
+  await app.listen({ host: '127.0.0.1', port })
+  return { app, store }
+}
+
 export async function startStack(env: Record<string, string> = {}, options: { emulator?: Parameters<typeof buildEmulator>[0] } = {}): Promise<Stack> {
   const emulator = await buildEmulator({ logger: false, ...options.emulator })
   await emulator.listen({ port: 0, host: 'localhost' })
@@ -45,12 +56,7 @@ export async function startStack(env: Record<string, string> = {}, options: { em
   await control('POST', `apps/${emulator.demo.clientId}/redirect-uris`, { uri: `${appUrl}/connect/get_token/` })
   await control('POST', `apps/${emulator.demo.clientId}/redirect-uris`, { uri: `${appUrl}/` })
   const config = loadConfig(emulatorSettings(emulator, { PUBLIC_URL: appUrl, STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite'), LOG_LEVEL: 'silent', ...env }))
-  const store = await createStore(config.store)
-  const logger = pino({ level: 'silent' })
-  const recordingFetch = createRecordingFetch(globalThis.fetch)
-  const auth = await createAuth(config, { store, fetch: recordingFetch, logger })
-  const app = await buildApp(config, { store, auth, logger, fetch: recordingFetch })
-  await app.listen({ host: '127.0.0.1', port })
+  const { app, store } = await listenApp(config, port)
   return {
     emulator,
     app,

@@ -2,15 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/app.ts'
 import { loadConfig, type Config } from '../../../src/core/config.ts'
-import { createStore, type Store } from '../../../src/core/store/store.ts'
-import { createAuth } from '../../../src/core/auth/auth.ts'
-import { buildApp, type ConnectApp } from '../../../src/web/app.ts'
-import { createRecordingFetch } from '../../../src/web/flow.ts'
+import type { Store } from '../../../src/core/store/store.ts'
+import type { ConnectApp } from '../../../src/web/app.ts'
 import { emulatorSettings } from '../../../src/cli/commands/start.ts'
-import { freePort } from '../../helpers/stack.ts'
+import { freePort, listenApp } from '../../helpers/stack.ts'
 
 export { freePort }
 
@@ -121,12 +118,7 @@ export async function startApp(emulator: EmulatorHandle, options: AppOptions = {
       ...env,
     }),
   )
-  const store = await createStore(config.store)
-  const logger = pino({ level: 'silent' })
-  const recordingFetch = createRecordingFetch(globalThis.fetch)
-  const auth = await createAuth(config, { store, fetch: recordingFetch, logger })
-  const app = await buildApp(config, { store, auth, logger, fetch: recordingFetch })
-  await app.listen({ host: '127.0.0.1', port })
+  const { app, store } = await listenApp(config, port)
   return {
     app,
     config,
