@@ -218,6 +218,31 @@ describe('acquireToken', () => {
     await rejectsWithCode(auth.acquireToken(partition, { ...user, homeAccountId: 'oid-alex.tid-1' }), 'ERR_AUTH_INTERACTION_REQUIRED')
   })
 
+  test('the access token redeemed at sign-in is kept: the first acquisition checks the stored entry, no decrypt or msal', async () => {
+    const { user, partition } = await signIn(adele)
+    const sealed = (await store.get<string>(tokenCacheKey(partition)))!
+    const get = store.get
+    let reads = 0
+    // The same entry version (IV and tag) with a damaged body: only a decrypt would notice.
+    store.get = async <T,>(key: string) => { reads++; return (key === tokenCacheKey(partition) ? `${sealed.slice(0, -4)}AAAA` : await get(key)) as T }
+    try {
+      assert.equal(await auth.acquireToken(partition, user), `AT-oid-adele-${idp.issuedTokens}`)
+      assert.equal(reads, 1)
+    } finally {
+      store.get = get
+    }
+    assert.equal(idp.tokenCalls.length, 1)
+    await auth.forget(partition)
+    await rejectsWithCode(auth.acquireToken(partition, user), 'ERR_AUTH_INTERACTION_REQUIRED')
+  })
+
+  test('a sign-in whose token expires within the margin keeps nothing: the first acquisition refreshes', async () => {
+    idp.expiresIn = 60
+    const { user, partition } = await signIn(adele)
+    await auth.acquireToken(partition, user)
+    assert.equal(idp.tokenCalls.filter((call) => call.form.grant_type === 'refresh_token').length, 1)
+  })
+
   test('a forgotten partition never returns a kept access token, whichever instance forgot it (SE-05)', async () => {
     const { user, partition } = await signIn(adele)
     await auth.acquireToken(partition, user) // kept in memory

@@ -117,6 +117,10 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     return { cca: new ConfidentialClientApplication(configuration), retryAfter }
   }
 
+  // getAuthCodeUrl reads no token cache and makes no network call, so one client builds every authorize URL (a fresh
+  // client resolves its authority on first use).
+  let urlClient: ReturnType<typeof client> | undefined
+
   const inFlight = new Map<string, Promise<string>>()
   const unavailableUntil = new Map<string, number>()
 
@@ -126,6 +130,14 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
   // without it (RE-06, SE-05). Dropped by forget, on any error of its partition, and 5 minutes before the token expires.
   const kept = new Map<string, KeptToken>()
   let forgets = 0 // an acquisition that overlapped a forget keeps nothing
+
+  /** Keeps an access token for `partition`, stamped with the sealed entry it came from, unless a forget overlapped. */
+  function keep(partition: string, token: Omit<KeptToken, 'stamp'>, sealed: string | undefined, forgetsAtStart: number): void {
+    if (sealed === undefined || token.until <= Date.now() || forgets !== forgetsAtStart) return
+    kept.delete(partition)
+    kept.set(partition, { ...token, stamp: sealedStamp(sealed) })
+    if (kept.size > ACCESS_TOKENS_KEPT) kept.delete(kept.keys().next().value!)
+  }
 
   async function acquireSilently(partition: string, user: SignedInUser): Promise<string> {
     const forgetsAtStart = forgets
@@ -155,10 +167,7 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       if (result.account?.homeAccountId !== user.homeAccountId) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'The token belongs to another account' })
       unavailableUntil.delete(partition)
       const until = (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS
-      if (lastSeen !== undefined && until > Date.now() && forgets === forgetsAtStart) {
-        kept.set(partition, { accessToken: result.accessToken, homeAccountId: user.homeAccountId, stamp: sealedStamp(lastSeen), until })
-        if (kept.size > ACCESS_TOKENS_KEPT) kept.delete(kept.keys().next().value!)
-      }
+      keep(partition, { accessToken: result.accessToken, homeAccountId: user.homeAccountId, until }, lastSeen, forgetsAtStart)
       return result.accessToken
     } catch (error) {
       kept.delete(partition)
@@ -182,7 +191,8 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       const record: SignInRecord = { state: random(), nonce: random(), codeVerifier: random(), createdAt: Date.now() }
       const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
       try {
-        const url = await (await client()).cca.getAuthCodeUrl({
+        urlClient ??= client()
+        const url = await (await urlClient).cca.getAuthCodeUrl({
           scopes: [...config.scopes],
           redirectUri: config.redirectUri,
           state: record.state,
@@ -217,6 +227,7 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       }
       if (!query.code) throw new AuthError('ERR_AUTH_CODE_REJECTED', { message: 'The sign-in response carries no code' })
 
+      const forgetsAtStart = forgets
       const { cca } = await client()
       let result
       try {
@@ -232,7 +243,13 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
       const homeAccountId = result.account.homeAccountId
       const serialized = cca.getTokenCache().serialize()
       if (accountsIn(serialized).some((account) => account !== homeAccountId)) throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: 'The token cache holds another account' })
-      await tokenCaches.write(partition, serialized) // only after every check passed
+      const sealed = await tokenCaches.write(partition, serialized) // only after every check passed
+      // The redeemed access token is the one msal's silent path would find in this cache when it covers the silent
+      // scopes: kept, the first acquisition (the photo at sign-in) needs no decrypt, msal client or silent call.
+      const granted = new Set(result.scopes.map((scope) => scope.toLowerCase()))
+      if (result.accessToken && silentScopes.every((scope) => granted.has(scope.toLowerCase()))) {
+        keep(partition, { accessToken: result.accessToken, homeAccountId, until: (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS }, sealed, forgetsAtStart)
+      }
       const username = claims.preferred_username ?? result.account.username
       return {
         homeAccountId,

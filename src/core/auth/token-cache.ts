@@ -1,5 +1,5 @@
 /** Token caches in the Store, one partition per session, encrypted at rest, read fail-closed. */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto'
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -10,7 +10,8 @@ export interface TokenCacheStore {
   read(partition: string): Promise<string | undefined>
   /** The sealed entry as stored (not decrypted); a store error propagates, never "absent". */
   readSealed(partition: string): Promise<string | undefined>
-  write(partition: string, serialized: string): Promise<void>
+  /** Seals and stores the serialized cache; resolves to the sealed entry as stored. */
+  write(partition: string, serialized: string): Promise<string>
   delete(partition: string): Promise<void>
   /**
    * msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06).
@@ -33,7 +34,8 @@ export function accountsIn(serialized: string): string[] {
 
 export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: number): TokenCacheStore {
   // AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis.
-  const key = Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32))
+  // A KeyObject made once: createCipheriv with a raw Buffer key prepares a key object on every call.
+  const key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32)))
   const seal = (plaintext: string) => {
     const iv = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', key, iv)
@@ -59,7 +61,11 @@ export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: 
   const tokenCaches: TokenCacheStore = {
     read: async (partition) => openEntry(await tokenCaches.readSealed(partition)),
     readSealed: (partition) => store.get<string>(tokenCacheKey(partition)), // a store error propagates: never "empty"
-    write: (partition, serialized) => store.set(tokenCacheKey(partition), seal(serialized), ttlSeconds),
+    async write(partition, serialized) {
+      const sealed = seal(serialized)
+      await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
+      return sealed
+    },
     delete: (partition) => store.delete(tokenCacheKey(partition)),
     plugin(partition, owner, options = {}) {
       let initial = options.initial
