@@ -14,6 +14,7 @@ import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
 import { securityHeaders } from './security-headers.ts'
 import { AccessLog } from './access-log.ts'
 import { createPageCache } from './page-cache.ts'
+import { schemaCompilers } from './schema-compilers.ts'
 import { securityEvent } from './security-log.ts'
 import { sessionPlugin, type Session } from './session.ts'
 import { createViews } from './views.ts'
@@ -53,6 +54,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false },
     logController: new AccessLog(), // one access line per request, not two
+    schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
   })
   const render = createViews()
   const state = { shuttingDown: false }
