@@ -28,6 +28,11 @@ export interface AppStack {
   emulator: Subject
   appUrl: string
   demo: Demo
+  /**
+   * Stops the app process, runs `meanwhile`, and starts a new app process on the same port, configuration and data
+   * (`app` is then the new one).
+   */
+  restartApp(meanwhile?: () => Promise<void>): Promise<void>
   stop(): Promise<void>
 }
 
@@ -56,19 +61,31 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
       ...(stack.store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:' } : {}),
       ...options.appEnv,
     }
-    const app = await startSubject('app', APP, {
-      args: [JSON.stringify(env)],
-      // The same Node flags as `npm start` (--max-semi-space-size=4): RSS and latency as users run it.
-      nodeFlags: startNodeFlags(),
-      cpu: cores(options).subject,
-      verbose: options.verbose,
-      profileDir: options.profileDir && stack.profile ? `${options.profileDir}/${stack.profile}` : undefined,
-    })
+    const startApp = () =>
+      startSubject('app', APP, {
+        args: [JSON.stringify(env)],
+        // The same Node flags as `npm start` (--max-semi-space-size=4): RSS and latency as users run it.
+        nodeFlags: startNodeFlags(),
+        cpu: cores(options).subject,
+        verbose: options.verbose,
+        profileDir: options.profileDir && stack.profile ? `${options.profileDir}/${stack.profile}` : undefined,
+      })
+    let app = await startApp()
     return {
-      app,
+      get app() {
+        return app
+      },
       emulator,
       appUrl,
       demo: { ...demo, users },
+      restartApp: async (meanwhile) => {
+        await app.stop()
+        try {
+          await meanwhile?.()
+        } finally {
+          app = await startApp()
+        }
+      },
       stop: async () => {
         await app.stop()
         await emulator.stop()

@@ -1,9 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { AppError } from '../errors.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 
 // The schema and writes of the first release (schema version 0), verbatim: a data folder it left must keep working.
@@ -89,4 +92,67 @@ test('a new data folder starts at the current schema', async () => {
   const { version, objects } = schemaOf(path)
   assert.equal(version, 1)
   assert.deepEqual(objects.map(({ name }) => name), ['entries', 'entries_expires_at'])
+})
+
+test('one process per SQLite file: a second process is refused with the fix named, and opens once the first has closed', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'gc-sqlite-')), 'graph-connect.sqlite')
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+    const { createSqliteStore } = await import(${JSON.stringify(new URL('./sqlite-store.ts', import.meta.url).href)})
+    const store = createSqliteStore(${JSON.stringify(path)})
+    await store.set('held', 1, 60)
+    process.stdout.write('ready\\n')
+    process.stdin.on('end', async () => { await store.close(); process.exit(0) }).resume()`], { stdio: ['pipe', 'pipe', 'inherit'] })
+  try {
+    await once(holder.stdout, 'data')
+    assert.throws(() => createSqliteStore(path), (error: unknown) => {
+      assert.ok(error instanceof AppError)
+      assert.equal(error.code, 'ERR_STORE_UNAVAILABLE')
+      assert.match(error.message, new RegExp(`${path.replaceAll('/', '\\/')} is in use by another process`))
+      assert.match(error.message, /SQLITE_PATH/)
+      assert.match(error.message, /REDIS_URL/)
+      return true
+    })
+  } finally {
+    holder.stdin.end()
+    await once(holder, 'exit')
+  }
+  const store = createSqliteStore(path)
+  try {
+    assert.equal(await store.get('held'), 1)
+  } finally {
+    await store.close()
+  }
+})
+
+test('values kept in memory behave as the file: own copies, every write and delete seen, expiry honoured', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'gc-sqlite-')), 'graph-connect.sqlite')
+  const store = createSqliteStore(path)
+  try {
+    await store.set('sess:a', { user: { name: 'Adèle' }, n: 1 }, 60)
+    const first = await store.get<{ user: { name: string }; n: number }>('sess:a')
+    first!.user.name = 'changed by a caller'
+    assert.deepEqual(await store.get('sess:a'), { user: { name: 'Adèle' }, n: 1 }, 'a caller mutating its copy changes nothing stored')
+    await store.set('sess:a', { n: 2 }, 60)
+    assert.deepEqual(await store.get('sess:a'), { n: 2 })
+    assert.equal(await store.setIfAbsent('sess:a', { n: 3 }, 60), false)
+    assert.deepEqual(await store.get('sess:a'), { n: 2 })
+    assert.deepEqual(await store.take('sess:a'), { n: 2 })
+    assert.equal(await store.get('sess:a'), undefined)
+    assert.equal(await store.setIfAbsent('sess:a', { n: 4 }, 60), true)
+    assert.deepEqual(await store.get('sess:a'), { n: 4 })
+    await store.delete('sess:a')
+    assert.equal(await store.get('sess:a'), undefined)
+    await store.set('short', 'x', 0.05)
+    assert.equal(await store.get('short'), 'x')
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    assert.equal(await store.get('short'), undefined, 'an expired value is not served from memory')
+  } finally {
+    await store.close()
+  }
+  const reopened = createSqliteStore(path) // and the file holds what memory held
+  try {
+    assert.equal(await reopened.get('sess:a'), undefined)
+  } finally {
+    await reopened.close()
+  }
 })

@@ -1,10 +1,17 @@
-/** SQLite Store (node:sqlite): the embedded default; sessions survive restarts. WAL, prepared statements, purge. */
+/**
+ * SQLite Store (node:sqlite): the embedded default; sessions survive restarts. WAL, prepared statements, purge.
+ * One process owns the file (exclusive lock, held from open to close): a second app on the same file refuses to start,
+ * and, with no other writer possible, recently read or written values are answered from memory.
+ */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { AppError } from '../errors.ts'
+import { createRecentValues } from './recent-values.ts'
 import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
 
 const PURGE_INTERVAL_MS = 60_000 // expired rows are invisible at once and deleted every minute
+const RECENT_VALUES_BYTES = 4 * 2 ** 20 // JSON kept in memory for repeated reads (sessions, token caches): at most ~4 MB
 
 // Version 1 (user_version): a rowid table, expires_at before the value. Version 0 (the first release) was WITHOUT ROWID,
 // which keeps at most ~1 KB of a row in its b-tree page: a ~7.8 KB token cache spilled into seven overflow pages on
@@ -44,10 +51,22 @@ function migrate(database: DatabaseSync): void {
 export function createSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const database = new DatabaseSync(path)
-  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
-  migrate(database)
+  // EXCLUSIVE before WAL: the WAL index lives in this process's memory (no -shm file, no file-lock system calls per
+  // transaction), and the lock taken by migrate() is held until close().
+  try {
+    database.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    migrate(database)
+  } catch (error) {
+    database.close()
+    if ((error as { errcode?: number }).errcode !== 5 /* SQLITE_BUSY */) throw error
+    throw new AppError('ERR_STORE_UNAVAILABLE', {
+      cause: error,
+      message: `The SQLite file ${path} is in use by another process: one Graph Connect process per SQLite file. Stop the other process, set SQLITE_PATH to another file, or set REDIS_URL to run several instances on one store.`,
+    })
+  }
+  const recent = createRecentValues(RECENT_VALUES_BYTES)
   const statements = {
-    get: database.prepare('SELECT value FROM entries WHERE key = ? AND expires_at > ?'),
+    get: database.prepare('SELECT value, expires_at FROM entries WHERE key = ? AND expires_at > ?'),
     // An upsert updates the row in place (INSERT OR REPLACE deletes it and inserts a new rowid).
     set: database.prepare(`INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`),
@@ -73,28 +92,46 @@ export function createSqliteStore(path: string): Store {
   }
 
   return {
+    // Every value is parsed from its JSON text on each read: callers get their own copy, as from the file.
     async get<T>(key: string) {
-      const row = run(() => statements.get.get(key, Date.now())) as { value: string } | undefined
-      return row ? (JSON.parse(row.value) as T) : undefined
+      const now = Date.now()
+      let json = recent.get(key, now)
+      if (json === undefined) {
+        const row = run(() => statements.get.get(key, now)) as { value: string; expires_at: number } | undefined
+        if (!row) return undefined
+        json = row.value
+        recent.set(key, json, row.expires_at)
+      }
+      return JSON.parse(json) as T
     },
     async set(key, value, ttlSeconds) {
       const expiresAt = Date.now() + ttlMilliseconds(ttlSeconds)
-      run(() => statements.set.run(key, JSON.stringify(value), expiresAt))
+      const json = JSON.stringify(value)
+      recent.delete(key) // gone from memory first: a failed write leaves nothing stale behind
+      run(() => statements.set.run(key, json, expiresAt))
+      recent.set(key, json, expiresAt)
     },
     async delete(key) {
+      recent.delete(key)
       run(() => statements.delete.run(key))
     },
     async take<T>(key: string) {
+      recent.delete(key)
       const row = run(() => statements.take.get(key)) as { value: string; expires_at: number } | undefined
       return row && row.expires_at > Date.now() ? (JSON.parse(row.value) as T) : undefined
     },
     async setIfAbsent(key, value, ttlSeconds) {
       const now = Date.now()
-      const result = run(() => statements.setIfAbsent.run(key, JSON.stringify(value), now + ttlMilliseconds(ttlSeconds), now))
-      return result.changes === 1
+      const expiresAt = now + ttlMilliseconds(ttlSeconds)
+      const json = JSON.stringify(value)
+      const result = run(() => statements.setIfAbsent.run(key, json, expiresAt, now))
+      if (result.changes !== 1) return false
+      recent.set(key, json, expiresAt)
+      return true
     },
     async increment(key, ttlSeconds) {
       const now = Date.now()
+      recent.delete(key) // counters are read through increment() only
       const row = run(() => statements.increment.get(key, now + ttlMilliseconds(ttlSeconds), now, now)) as { value: string }
       return Number(row.value)
     },
@@ -103,6 +140,7 @@ export function createSqliteStore(path: string): Store {
     },
     async close() {
       clearInterval(purge)
+      recent.clear()
       if (database.isOpen) database.close()
     },
   }
