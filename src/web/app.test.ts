@@ -69,24 +69,35 @@ test('language: Accept-Language, ?lang= sets a cookie, the cookie is remembered'
   assert.match(remembered.body, /Utilisez le bouton ci-dessous/)
 })
 
-test('GET /connect: 302 to the authorize URL, a pre-login session cookie, HttpOnly, Lax, Path=/, no Domain', async () => {
-  const { app } = await testApp()
+test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, Path=/, no Domain), no pre-login session', async () => {
+  const { app, store } = await testApp()
   const res = await app.inject({ url: '/connect', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } })
   assert.equal(res.statusCode, 302)
   assert.match(String(res.headers.location), /^https:\/\/login\.example\.test\/tenant\/oauth2\/v2\.0\/authorize\?/)
   const cookie = String(res.headers['set-cookie'])
-  assert.match(cookie, /^session=[\w-]{43};/)
+  assert.match(cookie, /^signin=[\w-]{43};/)
+  assert.match(cookie, /Max-Age=600/)
   assert.match(cookie, /HttpOnly/)
   assert.match(cookie, /SameSite=Lax/)
   assert.match(cookie, /Path=\//)
   assert.doesNotMatch(cookie, /Domain=/i)
   assert.doesNotMatch(cookie, /Secure/)
+  assert.doesNotMatch(cookie, /session=/, 'no session before the sign-in completes')
+  const state = new URL(String(res.headers.location)).searchParams.get('state')
+  const pending = await store.get<{ browser: string }>(`signin:${state}`)
+  assert.match(pending?.browser ?? '', /^[\w-]{43}$/)
+  assert.ok(!cookie.includes(pending!.browser), 'the record keeps a hash of the cookie, not the cookie')
+  const again = await app.inject({ url: '/connect', headers: { cookie: cookie.split(';')[0]! } })
+  assert.equal(String(again.headers['set-cookie']).split(';')[0], cookie.split(';')[0], 'a browser keeps its sign-in cookie (two tabs)')
 })
 
 test('SE-02: on https the cookie is __Host- and Secure', async () => {
   const { app } = await testApp({ PUBLIC_URL: 'https://mail.example.test', SESSION_SECRET: 'x'.repeat(40) })
   const res = await app.inject({ url: '/connect' })
-  assert.match(String(res.headers['set-cookie']), /^__Host-session=[\w-]{43};.*Secure/)
+  assert.match(String(res.headers['set-cookie']), /^__Host-signin=[\w-]{43};.*Secure/)
+  const jar = new Jar()
+  const { callback } = await signIn(app, jar)
+  assert.match(String(callback.headers['set-cookie']), /__Host-session=[\w-]{43};.*Secure/)
 })
 
 test('OA-01: callback with state missing, wrong, foreign or used → 400 and no code redemption', async () => {
@@ -99,6 +110,7 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
     { url: '/connect/get_token/?code=c', cookie: jar.header() },
     { url: '/connect/get_token/?code=c&state=wrong', cookie: jar.header() },
     { url: `/connect/get_token/?code=c&state=${state}`, cookie: '' },
+    { url: `/connect/get_token/?code=c&state=${state}`, cookie: 'signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
     { url: `/connect/get_token/?code=c&state=${state}`, cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
   ]
   for (const { url, cookie } of cases) {
@@ -119,8 +131,9 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
 test('OA-08 / SE-01: the callback rotates the session and redirects to a clean URL, no-store, no-referrer', async () => {
   const { app } = await testApp()
   const jar = new Jar()
-  const { connect, callback } = await signIn(app, jar)
-  const before = String(connect.headers['set-cookie']).match(/session=([\w-]+)/)?.[1]
+  const first = await signIn(app, jar)
+  const before = String(first.callback.headers['set-cookie']).match(/session=([\w-]+)/)?.[1]
+  const { callback } = await signIn(app, jar) // signing in again from a signed-in browser
   const after = String(callback.headers['set-cookie']).match(/session=([\w-]+)/)?.[1]
   assert.equal(callback.statusCode, 303)
   assert.equal(callback.headers.location, '/')

@@ -54,15 +54,20 @@ describe('OA-01 state is one-time and bound to the browser', () => {
     assert.equal((await emu.tokenRequests(mark)).length, 0)
   })
 
-  test('OA-01 callback without the session cookie (another browser) → 400 and no token request', async () => {
-    const { callbackUrl } = await startSignIn(createClient(), app.url, demoUser(emu, 'adele'))
+  test('OA-01 callback without the sign-in cookie (another browser) → 400 and no token request', async () => {
+    const owner = createClient()
+    const { callbackUrl } = await startSignIn(owner, app.url, demoUser(emu, 'adele'))
     const mark = await emu.mark()
     const stranger = createClient()
     assert.equal((await stranger.request(callbackUrl)).status, 400)
     const otherBrowser = createClient()
-    await otherBrowser.request(`${app.url}/connect`) // has a pre-login session of its own
+    await otherBrowser.request(`${app.url}/connect`) // has a sign-in cookie of its own
     assert.equal((await otherBrowser.request(callbackUrl)).status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 0)
+    const signedIn = createClient()
+    assert.equal((await signIn(signedIn, app.url, demoUser(emu, 'megan'))).status, 303) // a signed-in session of its own
+    assert.equal((await signedIn.request(callbackUrl)).status, 400)
+    assert.equal((await emu.tokenRequests(mark)).length, 1, 'only the signed-in browser’s own sign-in')
+    assert.equal((await owner.request(callbackUrl)).status, 303, 'the foreign attempts did not use up the owner’s sign-in')
   })
 
   test('OA-01 callback with a used state → 400 and no second token request', async () => {

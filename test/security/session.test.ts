@@ -41,24 +41,29 @@ function clientWith(instance: AppInstance, value: string): Client {
 }
 
 describe('SE-01 session fixation', () => {
-  test('SE-01 the session id changes at sign-in; the pre-login cookie never becomes authenticated', async () => {
+  test('SE-01 /connect hands out no session; a session the browser already had is rotated at sign-in and never authenticated', async () => {
     const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    const { connect } = await startSignIn(client, app.url, demoUser(emu, 'megan'))
+    assert.equal(liveSessionCookies(connect.setCookies, 'session').length, 0, 'no pre-login session cookie')
+    assert.equal(client.cookie(app.url, 'session'), undefined)
+    await signInAgain(client)
     const before = client.cookie(app.url, 'session')
-    assert.ok(before, 'the sign-in start set a pre-login cookie')
+    assert.ok(before, 'signed in once: the browser holds a session C0')
+    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    assert.equal(client.cookie(app.url, 'session'), before, 'the sign-in start leaves C0 as it is')
     const done = await client.request(callbackUrl)
     assert.equal(done.status, 303)
     const after = client.cookie(app.url, 'session')
     assert.ok(after)
     assert.notEqual(after, before)
-    assert.equal(await isSignedIn(clientWith(app, before), app.url), false, 'the pre-login cookie C0')
+    assert.equal(await isSignedIn(clientWith(app, before), app.url), false, 'the earlier cookie C0')
     assert.equal(await isSignedIn(clientWith(app, after), app.url), true, 'the new cookie C1')
-    assert.equal(await app.store.get(sessionKey(app, before)), undefined, 'the pre-login record is gone')
+    assert.equal(await app.store.get(sessionKey(app, before)), undefined, 'the earlier record is gone')
   })
 
-  test('SE-01 an attacker-planted cookie (made up, or the attacker’s own pre-login id) is never authenticated', async () => {
+  test('SE-01 an attacker-planted cookie (made up, or the attacker’s own signed-in id) is never the victim’s session', async () => {
     const attacker = createClient()
-    await attacker.request(`${app.url}/connect`)
+    assert.equal((await signIn(attacker, app.url, demoUser(emu, 'megan'))).status, 303)
     const attackersId = attacker.cookie(app.url, 'session')!
     for (const planted of [attackersId, 'A'.repeat(43)]) {
       const victim = clientWith(app, planted)
@@ -66,11 +71,16 @@ describe('SE-01 session fixation', () => {
       assert.equal(done.status, 303)
       assert.notEqual(victim.cookie(app.url, 'session'), planted, 'rotated at sign-in')
       assert.equal(await isSignedIn(victim, app.url), true)
-      assert.equal(await isSignedIn(attacker, app.url), false, 'the attacker holding the planted id stays signed out')
+      assert.equal(await isSignedIn(attacker, app.url), false, 'the attacker holding the planted id is not signed in')
       assert.equal(await isSignedIn(clientWith(app, planted), app.url), false)
     }
   })
 })
+
+async function signInAgain(client: Client): Promise<void> {
+  const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'megan'))
+  assert.equal((await client.request(callbackUrl)).status, 303)
+}
 
 describe('SE-02 cookie attributes', () => {
   test('SE-02 plain-HTTP loopback: session cookie is host-only, HttpOnly, SameSite=Lax, Path=/, small, holds no token or PII', async () => {
@@ -79,7 +89,8 @@ describe('SE-02 cookie attributes', () => {
     const done = await client.request(callbackUrl)
     const home = await client.request(`${app.url}/?lang=fr`)
     const all = [...connect.setCookies, ...done.setCookies, ...home.setCookies]
-    assert.ok(liveSessionCookies(all, 'session').length >= 2)
+    assert.ok(liveSessionCookies(all, 'session').length >= 1)
+    assert.ok(liveSessionCookies(all, 'signin').length >= 1, 'the sign-in cookie binding the state to this browser')
     for (const line of all) {
       const [pair, ...attributes] = line.split(';').map((part) => part.trim())
       const names = attributes.map((attribute) => attribute.split('=')[0]!.toLowerCase())
@@ -93,6 +104,12 @@ describe('SE-02 cookie attributes', () => {
         assert.match(attributes.find((attribute) => /^samesite/i.test(attribute))!, /^samesite=lax$/i)
         assert.ok(!names.includes('expires') || /1970/.test(line), 'a browser-session cookie (the server enforces the timeouts)')
         assert.match(pair!, /^session=[A-Za-z0-9_-]{43}$/, '256-bit random id')
+      }
+      if (pair!.startsWith('signin=')) {
+        assert.ok(names.includes('httponly'), `HttpOnly: ${line}`)
+        assert.match(attributes.find((attribute) => /^samesite/i.test(attribute))!, /^samesite=lax$/i, 'Lax: sent with the IdP’s top-level redirect back')
+        assert.ok(attributes.some((attribute) => /^max-age=600$/i.test(attribute)), `lives as long as a sign-in: ${line}`)
+        assert.match(pair!, /^signin=[A-Za-z0-9_-]{43}$/, '256-bit random value')
       }
     }
   })
@@ -109,14 +126,14 @@ describe('SE-02 cookie attributes', () => {
       const done = await client.request(left.location!.replace(/^https:/, 'http:')) // the TLS terminator's hop
       assert.equal(done.status, 303)
       const lines = [...connect.setCookies, ...done.setCookies]
-      const cookies = liveSessionCookies(lines, '__Host-session')
-      assert.equal(cookies.length, 2)
+      const cookies = [...liveSessionCookies(lines, '__Host-signin'), ...liveSessionCookies(lines, '__Host-session')]
+      assert.deepEqual(cookies.map((line) => line.split('=')[0]), ['__Host-signin', '__Host-session'])
       for (const line of cookies) {
         const attributes = line.split(';').slice(1).map((part) => part.trim().toLowerCase())
         for (const wanted of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(wanted), `${wanted} in ${line}`)
         assert.ok(!attributes.some((attribute) => attribute.startsWith('domain')), line)
       }
-      assert.ok(lines.every((line) => !line.startsWith('session=')), 'no unprefixed cookie')
+      assert.ok(lines.every((line) => !line.startsWith('session=') && !line.startsWith('signin=')), 'no unprefixed cookie')
       assert.match(done.headers.get('strict-transport-security') ?? '', /max-age=(\d{8,}|3153\d{4})/)
       assert.equal(await isSignedIn(client, tls.url), true)
     } finally {

@@ -1,5 +1,5 @@
 /** Sign-in and sign-out: GET /connect, GET /connect/get_token/ (the seed's reply URL), POST /disconnect. */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError } from '../../core/errors.ts'
 import { assertCsrfToken, assertSameOrigin, rateLimit, safeEqual } from '../guards.ts'
@@ -12,38 +12,49 @@ import type { WebContext } from '../web-context.ts'
 
 interface PendingSignIn {
   record: SignInRecordLike
-  /** The pre-login session the sign-in was started from (OA-01: state bound to the browser). */
-  sessionKey: string
+  /** SHA-256 of the browser's sign-in cookie (OA-01: state bound to the browser that started the sign-in). */
+  browser: string
   authorize?: FlowRecord['authorize']
 }
 
 const pendingTtlSeconds = 600 // 10 minutes to finish signing in
 const maxPhotoBytes = 100_000
+const browserId = /^[A-Za-z0-9_-]{43}$/
+const hashOf = (value: string) => createHash('sha256').update(value).digest('base64url')
 
 export function authRoutes(app: FastifyInstance, context: WebContext): void {
   const { config, store, auth } = context
   const redirectPath = new URL(config.redirectUri).pathname
+  // OA-01: a sign-in is bound to the browser that started it by a random HttpOnly cookie whose hash the sign-in record
+  // keeps, so /connect writes no pre-login session. A browser keeps its cookie across sign-ins started within its
+  // lifetime (two tabs can sign in at once). The session is made (and any earlier one rotated) at the callback.
+  const browserCookie = config.secureCookies ? '__Host-signin' : 'signin'
+  const browserCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, maxAge: pendingTtlSeconds }
 
   app.get('/connect', async function connect(request, reply) {
     await rateLimit(store, `signin:${request.ip}`, config.limits.signInsPerMinute)
-    const session = await request.session()
-    session.changed()
-    await session.save()
+    const cookie = request.cookies[browserCookie]
+    const browser = cookie && browserId.test(cookie) ? cookie : randomBytes(32).toString('base64url')
     const { url, record } = await auth.beginSignIn()
-    const pending: PendingSignIn = { record, sessionKey: session.key ?? '', authorize: config.flowInspector ? describeAuthorize(url) : undefined }
+    const pending: PendingSignIn = { record, browser: hashOf(browser), authorize: config.flowInspector ? describeAuthorize(url) : undefined }
     await store.set(`signin:${record.state}`, pending, pendingTtlSeconds)
-    return reply.header('cache-control', 'no-store').redirect(url, 302)
+    return reply.setCookie(browserCookie, browser, browserCookieOptions).header('cache-control', 'no-store').redirect(url, 302)
   })
 
   app.get(redirectPath, async function getToken(request, reply) {
     reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store')
     const query = stringParams(request.query)
-    const session = await request.session()
-    const pending = query.state && session.key ? await store.take<PendingSignIn>(`signin:${query.state}`) : undefined
-    if (!pending || !session.key || !safeEqual(pending.sessionKey, session.key)) {
-      securityEvent(request, 'signin.rejected', !query.state ? 'state missing' : !session.key ? 'no session' : 'state unknown, used or foreign')
+    const cookie = request.cookies[browserCookie]
+    const browser = cookie && browserId.test(cookie) ? cookie : undefined
+    // Read, compared, then taken: a callback from another browser does not use up this browser's sign-in.
+    const bound = (pending: PendingSignIn | undefined) => pending !== undefined && typeof pending.browser === 'string' && safeEqual(pending.browser, hashOf(browser!))
+    let pending = query.state && browser ? await store.get<PendingSignIn>(`signin:${query.state}`) : undefined
+    if (bound(pending)) pending = await store.take<PendingSignIn>(`signin:${query.state}`)
+    if (!pending || !bound(pending)) {
+      securityEvent(request, 'signin.rejected', !query.state ? 'state missing' : !browser ? 'no sign-in cookie' : 'state unknown, used or foreign')
       return context.errorPage(request, reply, describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri))
     }
+    const session = await request.session()
     try {
       const partition = randomBytes(32).toString('base64url')
       const recorded = await withRecording(config.flowInspector, async () => {
