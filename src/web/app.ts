@@ -68,7 +68,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: urlencodedLimit })
   await app.register(multipart, { limits: { fileSize: mailLimits.attachmentsBytes, files: mailLimits.attachments, fields: 20, fieldSize: mailLimits.bodyBytes + 1024, parts: 60 } })
-  securityHeaders(app, { authorityOrigin, hsts: config.secureCookies })
+  securityHeaders(app, { authorityOrigin, hsts: config.secureCookies, draining: () => state.shuttingDown })
   languageContext(app, { secure: config.secureCookies })
   await app.register(sessionPlugin, {
     store: deps.store,
@@ -143,11 +143,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   mailRoutes(app, context)
   opsRoutes(app, context)
 
-  // While draining, every response closes its connection so keep-alive sockets do not hold the shutdown (RE-09).
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (state.shuttingDown) reply.header('connection', 'close')
-    done(null, payload)
-  })
   app.decorate('markShuttingDown', () => void (state.shuttingDown = true))
   return app as unknown as ConnectApp
 }

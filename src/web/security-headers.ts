@@ -1,10 +1,15 @@
-/** Strict headers on every response (pages, redirects, errors, 404s, static files): SE-07, OA-08. */
+/**
+ * Strict headers on every response (pages, redirects, errors, 404s, static files): SE-07, OA-08. The same hook
+ * closes connections while the app drains (RE-09): one onSend hook per response, not two.
+ */
 import type { FastifyInstance } from 'fastify'
 
 export interface SecurityHeadersOptions {
   /** The identity provider's origin: the disconnect form ends in a redirect there (CSP form-action). */
   authorityOrigin: string
   hsts: boolean
+  /** True while draining: every response then closes its connection so keep-alive sockets do not hold the shutdown. */
+  draining: () => boolean
 }
 
 export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOptions): void {
@@ -29,9 +34,11 @@ export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOp
   }
   if (options.hsts) fixed['strict-transport-security'] = 'max-age=31536000; includeSubDomains'
 
-  app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
-    reply.headers(fixed)
-    reply.removeHeader('x-powered-by')
+  const fixedEntries = Object.entries(fixed)
+
+  app.addHook('onSend', function securityHeaders(_request, reply, payload, done) {
+    for (const [name, value] of fixedEntries) reply.header(name, value)
+    if (options.draining()) reply.header('connection', 'close')
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin')
     // Pages can hold a user's name and mail: never cached. Static assets set their own caching.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
@@ -39,7 +46,6 @@ export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOp
     if (typeof type === 'string' && type.startsWith('text/') && !type.includes('charset')) {
       reply.header('content-type', `${type}; charset=utf-8`)
     }
-    void request
     done(null, payload)
   })
 }
