@@ -5,8 +5,10 @@ export interface ServerOptions {
   host: string
   port: number
   graceMs: number
-  /** Called after the app closed (close the store, flush logs). */
+  /** Called after the app closed (close the store). */
   onClosed?: () => Promise<void>
+  /** Resolves once every log line written so far is out (the log is written asynchronously); awaited before exit. */
+  flushLog?: () => Promise<void>
   /** For tests: no process signal handlers. */
   handleSignals?: boolean
 }
@@ -52,7 +54,10 @@ export async function startServer(app: ConnectApp, options: ServerOptions): Prom
         if (closing) {
           process.exit(1) // a second signal forces the exit
         }
-        void shutdown(signal).then((code) => process.exit(code))
+        void shutdown(signal).then(async (code) => {
+          await options.flushLog?.()
+          process.exit(code)
+        })
       })
     }
   }

@@ -82,6 +82,7 @@ export async function start(options: StartOptions): Promise<number> {
       await store.close()
       await emulator?.close()
     },
+    flushLog: () => new Promise((resolve) => logger.flush(() => resolve())),
   })
   void preloadSignInModules()
   out('')
