@@ -64,7 +64,7 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
     const startApp = () =>
       startSubject('app', APP, {
         args: [JSON.stringify(env)],
-        // The same Node flags as `npm start` (--max-semi-space-size=4): RSS and latency as users run it.
+        // The same Node flags as `npm start` (heap sizes, compile-cache preload): RSS and latency as users run it.
         nodeFlags: startNodeFlags(),
         cpu: cores(options).subject,
         verbose: options.verbose,

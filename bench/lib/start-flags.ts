@@ -1,5 +1,5 @@
-// The Node flags `npm start` runs the app with (package.json's start script: --max-semi-space-size=4, the compile-cache
-// preload), so that the bench's app processes (B1–B4 app subject, B4 cold start) measure what users run.
+// The Node flags `npm start` runs the app with (package.json's start script: V8 heap sizes, the compile-cache preload),
+// so that the bench's app processes (B1–B4 app subject, B4 cold start) measure what users run.
 import { readFileSync } from 'node:fs'
 
 const PACKAGE = new URL('../../package.json', import.meta.url)

@@ -1,6 +1,6 @@
 // The Connect app in its own process, composed exactly as `npm start` composes it (src/cli/commands/start.ts),
 // configured by environment for an emulator that runs in another process. It is spawned with `npm start`'s Node flags
-// (bench/lib/start-flags.ts reads them from package.json: --max-semi-space-size=4), so its RSS is what users get.
+// (bench/lib/start-flags.ts reads them from package.json: heap sizes, compile-cache preload), so its RSS is what users get.
 import { start } from '../../src/cli/commands/start.ts'
 import { runSubject } from '../lib/subject-child.ts'
 
