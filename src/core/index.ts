@@ -6,6 +6,7 @@ export { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts
 export type { ClientCredential, Config, LogLevel, StoreConfig } from './config.ts'
 export { isLoopbackHost } from './config-parsers.ts'
 
+export { createHttpFetch } from './http-fetch.ts'
 export { createLogger, maskSecrets } from './logger.ts'
 export type { Logger } from './logger.ts'
 

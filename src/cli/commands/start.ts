@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Emulator } from '../../emulator/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
 import { ConfigError } from '../../core/errors.ts'
+import { createHttpFetch } from '../../core/http-fetch.ts'
 import { createLogger } from '../../core/logger.ts'
 import { createStore } from '../../core/store/store.ts'
 import { createAuth, loadMsal } from '../../core/auth/auth.ts'
@@ -71,7 +72,7 @@ export async function start(options: StartOptions): Promise<number> {
     })
     assertPredicted(emulator, env)
   }
-  const fetch = createRecordingFetch(globalThis.fetch)
+  const fetch = createRecordingFetch(createHttpFetch())
   const auth = await createAuth(config, { store, fetch, logger })
   const app = await buildApp(config, { store, auth, logger, fetch })
   const server = await startServer(app, {
