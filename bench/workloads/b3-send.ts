@@ -37,7 +37,10 @@ export async function b3Send(options: BenchOptions) {
     const before = await stack.app.usage()
     const full = await sendBatch(stack, sessions, options.connections, wanted)
     const appCpuMs = cpuMsBetween(before, await stack.app.usage())
+    // One send at a time: the overhead below, and the app's CPU per send without concurrency (steadier on a busy machine).
+    const beforeOne = await stack.app.usage()
     const one = await sendBatch(stack, sessions, 1, Math.max(50, Math.min(1000, Math.round(options.duration * 100))))
+    const oneCpuMs = cpuMsBetween(beforeOne, await stack.app.usage())
     return {
       users: sessions.length,
       sends: full.delivered,
@@ -45,7 +48,7 @@ export async function b3Send(options: BenchOptions) {
       latencyMs: { p50: full.latency.p50, p99: full.latency.p99 },
       appStatuses: full.statusCodes,
       appCpuMsPerSend: round(appCpuMs / Math.max(1, full.delivered)),
-      ...overhead(one),
+      ...overhead(one, oneCpuMs),
     }
   } finally {
     await stack.stop()
@@ -98,7 +101,7 @@ async function harvest(appUrl: string, sessions: SignedIn[], count: number): Pro
 }
 
 /** App latency minus the emulator's service time of the same send (one at a time, so they pair in order). */
-function overhead(one: Awaited<ReturnType<typeof sendBatch>>) {
+function overhead(one: Awaited<ReturnType<typeof sendBatch>>, appCpuMs: number) {
   const service = one.emulator.samples
   const app = one.samples ?? []
   const paired = app.length === service.length
@@ -109,6 +112,8 @@ function overhead(one: Awaited<ReturnType<typeof sendBatch>>) {
     sequential: {
       sends: one.delivered,
       appLatencyMs: { p50: one.latency.p50, p99: one.latency.p99 },
+      // The form tokens were collected (GET /) before the timed sends: this is POST /send alone.
+      appCpuMsPerSend: round(appCpuMs / Math.max(1, one.delivered)),
       emulatorServiceMs: { p50: round(serviceDistribution.p50), p99: round(serviceDistribution.p99) },
     },
     overheadMs: paired
