@@ -126,14 +126,17 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
       },
       async save() {
         if (!dirty || !data) return
+        let minted = false
         if (!id || !key) {
           id = randomBytes(32).toString('base64url')
           key = keyOf(id)
           isNew = true
+          minted = true
         }
         await options.store.set(`sess:${key}`, data, options.idleSeconds)
         // Written after the record: if a destroy() raced us, its tombstone is already there and we undo our write.
-        if (await options.store.get(`tomb:${key}`)) {
+        // An id minted by this very save was never handed out, so nothing can have destroyed it yet.
+        if (!minted && (await options.store.get(`tomb:${key}`))) {
           await options.store.delete(`sess:${key}`)
           reply.clearCookie(options.cookieName, cookieOptions)
           return
