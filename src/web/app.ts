@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import multipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
 import type { Config } from '../core/config.ts'
 import type { Store } from '../core/store/store.ts'
@@ -50,7 +49,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: urlencodedLimit, // urlencoded forms; multipart has its own limits below
+    bodyLimit: urlencodedLimit, // urlencoded forms; multipart, for POST /send only, has its own limits (send-form.ts)
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false },
     logController: new AccessLog(), // one access line per request, not two
@@ -67,7 +66,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: urlencodedLimit })
-  await app.register(multipart, { limits: { fileSize: mailLimits.attachmentsBytes, files: mailLimits.attachments, fields: 20, fieldSize: mailLimits.bodyBytes + 1024, parts: 60 } })
   securityHeaders(app, { authorityOrigin, hsts: config.secureCookies, draining: () => state.shuttingDown })
   languageContext(app, { secure: config.secureCookies })
   await app.register(sessionPlugin, {

@@ -1,6 +1,8 @@
 /** Reads the send form, multipart (with attachments) or urlencoded, without ever losing the typed fields. */
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import multipart from '@fastify/multipart'
 import { HttpProblem } from './guards.ts'
+import { mailLimits } from '../core/mail/mail-limits.ts'
 import type { UploadedFileLike } from '../core/mail/parse-send-form.ts'
 
 export interface SendForm {
@@ -8,6 +10,14 @@ export interface SendForm {
   files: UploadedFileLike[]
   /** An attachment or a field went over the limits; the fields read so far are kept. */
   tooLarge: boolean
+}
+
+/**
+ * The multipart parser, registered in the scope of the one route that takes attachments: @fastify/multipart adds an
+ * onRequest and an onResponse hook to every request of its scope, which no other page needs to pay for.
+ */
+export async function sendFormParser(scope: FastifyInstance): Promise<void> {
+  await scope.register(multipart, { limits: { fileSize: mailLimits.attachmentsBytes, files: mailLimits.attachments, fields: 20, fieldSize: mailLimits.bodyBytes + 1024, parts: 60 } })
 }
 
 export const visibleFields = ['to', 'cc', 'bcc', 'subject', 'body', 'format', 'importance', 'saveToSentItems'] as const

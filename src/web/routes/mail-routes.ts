@@ -8,7 +8,7 @@ import { assertCsrfToken, assertSameOrigin, HttpProblem, rateLimit } from '../gu
 import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
 import { sendFailureLines } from '../error-pages.ts'
 import { methodNotAllowed } from './auth-routes.ts'
-import { readSendForm, formFields, type SendForm } from '../send-form.ts'
+import { readSendForm, formFields, sendFormParser, type SendForm } from '../send-form.ts'
 import { securityEvent } from '../security-log.ts'
 import type { Flash, Session, SessionUser } from '../session.ts'
 import type { WebContext } from '../web-context.ts'
@@ -50,7 +50,13 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     return reply.header('cache-control', 'private, no-store').type(photo.contentType).send(Buffer.from(photo.data, 'base64'))
   })
 
-  app.post('/send', async function send(request, reply) {
+  // In a scope of its own with the multipart parser (see sendFormParser): the other routes do without its hooks.
+  app.register(async function sendScope(scope) {
+    await sendFormParser(scope)
+    scope.post('/send', send)
+  })
+
+  async function send(request: FastifyRequest, reply: FastifyReply) {
     assertSameOrigin(request, config.publicUrl)
     const session = await request.session()
     const user = session.key ? session.data.user : undefined
@@ -122,7 +128,7 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
     session.changed()
     await session.save()
     return reply.redirect('/', 303)
-  })
+  }
 
   app.get('/send', methodNotAllowed(context))
 }
