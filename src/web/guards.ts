@@ -1,5 +1,5 @@
 /** Request guards: CSRF (session token + Origin/Sec-Fetch-Site), one-time form tokens, fixed-window rate limits. */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { Store } from '../core/store/store.ts'
 
@@ -45,8 +45,9 @@ export function safeEqual(a: string, b: string): boolean {
  * The POST claims `submit:<sessionKey>:<nonce>` with setIfAbsent, so a double submit sends once (RE-03).
  */
 export function createFormTokens(secret: string) {
+  const key = createSecretKey(Buffer.from(secret)) // imported once, not on every token
   const mac = (sessionKey: string, nonce: string) =>
-    createHmac('sha256', secret).update(`form:${sessionKey}:${nonce}`).digest('base64url')
+    createHmac('sha256', key).update(`form:${sessionKey}:${nonce}`).digest('base64url')
   return {
     issue(sessionKey: string): string {
       const nonce = randomNonce()

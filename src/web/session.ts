@@ -1,5 +1,5 @@
 /** Server-side sessions over core's Store: random 256-bit ids, HMAC'd store keys, idle/absolute timeouts, tombstones. */
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../core/store/store.ts'
 
@@ -67,7 +67,8 @@ const touchEvery = 0.1 // rewrite lastSeenAt after 10 % of the idle timeout has 
 /** Fastify plugin (not encapsulated: it decorates the root instance). `await request.session()` loads lazily. */
 export async function sessionPlugin(app: FastifyInstance, options: SessionOptions): Promise<void> {
   const now = options.now ?? Date.now
-  const keyOf = (id: string) => createHmac('sha256', options.secret).update(id).digest('base64url')
+  const secret = createSecretKey(Buffer.from(options.secret)) // imported once, not on every request (same MACs)
+  const keyOf = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   const cookieOptions = {
     path: '/',
     httpOnly: true,
