@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import fastifyStatic from '@fastify/static'
 import type { Config } from '../core/config.ts'
 import type { Store } from '../core/store/store.ts'
 import { languageContext } from './context.ts'
@@ -11,6 +10,7 @@ import { describeError, type ErrorView } from './error-pages.ts'
 import { createRecordingFetch } from './flow.ts'
 import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
 import { securityHeaders } from './security-headers.ts'
+import { staticFiles } from './static-files.ts'
 import { AccessLog } from './access-log.ts'
 import { createPageCache } from './page-cache.ts'
 import { schemaCompilers } from './schema-compilers.ts'
@@ -76,7 +76,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     idleSeconds: config.session.idleSeconds,
     absoluteSeconds: config.session.absoluteSeconds,
   })
-  await app.register(fastifyStatic, { root: new URL('./static/', import.meta.url).pathname, prefix: '/static/', maxAge: '1h', decorateReply: false, index: false })
+  staticFiles(app, { folder: new URL('./static/', import.meta.url), prefix: '/static/', maxAgeSeconds: 3600 })
 
   function pageHtml(request: FastifyRequest, view: string, data: Record<string, unknown>, session?: Session): string {
     const user = session?.key ? session.data.user : undefined

@@ -3,9 +3,8 @@ import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 
 // Fastify requires both compilers in every instance it creates (about 40 ms of a cold start, and 3 MB) unless the
-// instance is given its own. No route of the app declares a schema (@fastify/static's `{ hide: true }` validates
-// nothing), so a start never loads them. Fastify's defaults, just later; the one difference: with compilers of its own,
-// Fastify no longer lower-cases a route's `headers` schema.
+// instance is given its own. No route of the app declares a schema, so a start never loads them. Fastify's defaults,
+// just later; the one difference: with compilers of its own, Fastify no longer lower-cases a route's `headers` schema.
 const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'))
 type Factory = (externalSchemas: unknown, options: unknown) => unknown
 const once = (name: string) => {

@@ -1,0 +1,32 @@
+/**
+ * The app's static files (its CSS, its script, its icon): read once when the app is built and served from memory,
+ * with a strong ETag (304 on If-None-Match) and an hour of public caching. Three small files do not need
+ * @fastify/static's file-system streaming, and leaving it out spares every start its ~20 modules (~20 ms).
+ */
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+}
+
+export function staticFiles(app: FastifyInstance, options: { folder: URL; prefix: string; maxAgeSeconds: number }): void {
+  for (const name of readdirSync(options.folder)) {
+    const type = TYPES[extname(name)]
+    if (!type) continue
+    const body = readFileSync(new URL(name, options.folder))
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+    const cacheControl = `public, max-age=${options.maxAgeSeconds}`
+    app.get(`${options.prefix}${name}`, function staticFile(request, reply) {
+      reply.header('cache-control', cacheControl).header('etag', etag)
+      const known = request.headers['if-none-match']
+      if (known && known.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return reply.code(304).send()
+      return reply.type(type).send(body)
+    })
+  }
+}
