@@ -12,7 +12,8 @@ export function describeMachine() {
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
     commit: git(['rev-parse', '--short', 'HEAD']),
-    dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+    // The bench's own output (bench/results) does not count: a run over the last run's files is still a clean run.
+    dirty: git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results']) !== '',
   }
 }
 
