@@ -2,6 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,4 +40,18 @@ test('an unknown command prints the usage and exits 1; a bad --port is refused',
   const port = run(['emulator', '--port', 'x'], {})
   assert.equal(port.status, 1)
   assert.match(port.stderr, /--port must be a port number/)
+})
+
+test('a port already taken is named with what to do (another Graph Connect still running?) and exits 1', async () => {
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  try {
+    const port = (taken.address() as AddressInfo).port
+    const result = run(['emulator', '--port', String(port), '--data', mkdtempSync(join(tmpdir(), 'gc-cli-port-'))], {})
+    assert.equal(result.status, 1)
+    assert.match(result.stderr, new RegExp(`Port ${port} is already taken, perhaps by a Graph Connect that is still running`))
+    assert.match(result.stderr, /PORT and PUBLIC_URL for the app, --port for npm run emulator/)
+  } finally {
+    taken.close()
+  }
 })

@@ -55,7 +55,16 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const code = (error as { code?: string }).code
     process.stderr.write(`${code ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`)
+    if (code === 'EADDRINUSE') process.stderr.write(`${portInUse(error as { port?: number })}\n`)
     if (process.argv.includes('--verbose')) process.stderr.write(`${(error as Error).stack}\n`)
     process.exit(1)
   },
 )
+
+function portInUse({ port }: { port?: number }): string {
+  return [
+    `Port ${port ?? '?'} is already taken, perhaps by a Graph Connect that is still running (npm start, npm run emulator).`,
+    'Stop that process, or use other ports: PORT and PUBLIC_URL for the app, --port for npm run emulator',
+    `(the emulator that npm start embeds always listens on 8001).`,
+  ].join('\n')
+}
