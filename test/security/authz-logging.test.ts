@@ -36,7 +36,8 @@ const identityOf = (user: DemoUser) => {
 describe('SE-13 authorization', () => {
   test('SE-13 the sweep covers every route the app registers', () => {
     const names = [...app.app.printRoutes({ commonPrefix: false }).matchAll(/── (\S+) \(/g)].map((match) => match[1]).sort()
-    assert.deepEqual(names, ['*', '/', '/get_token/', 'connect', 'disconnect', 'flow', 'healthz', 'me/photo', 'readyz', 'send'].sort(),
+    const staticFiles = ['static/app.css', 'static/app.js', 'static/favicon.svg'] // public, the same bytes for everyone
+    assert.deepEqual(names, [...staticFiles, '/', '/get_token/', 'connect', 'disconnect', 'flow', 'healthz', 'me/photo', 'readyz', 'send'].sort(),
       'a new route needs a line in the SE-13 sweep below')
   })
 
@@ -51,6 +52,7 @@ describe('SE-13 authorization', () => {
       ['GET /send', () => client.request(`${base}/send`), 405, undefined],
       ['GET /disconnect', () => client.request(`${base}/disconnect`), 405, undefined],
       ['GET /', () => client.request(`${base}/`), 200, undefined],
+      ['GET /static/app.js', () => client.request(`${base}/static/app.js`), 200, undefined],
     ]
     for (const [name, call, status, location] of expectations) {
       const answer = await call()
