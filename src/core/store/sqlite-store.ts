@@ -25,7 +25,7 @@ const SCHEMA = `
   );
   CREATE INDEX entries_expires_at ON entries (expires_at);`
 
-/** Creates or upgrades the schema in one immediate transaction (two processes opening one file at once wait in turn). */
+/** Creates or upgrades the schema in one immediate transaction, which also takes the file's exclusive lock. */
 function migrate(database: DatabaseSync): void {
   database.exec('BEGIN IMMEDIATE')
   try {
