@@ -1,5 +1,23 @@
-// Chromium steps shared by the security suites: the emulator's sign-in pages, and a watch for CSP violations and dialogs.
-import type { Page } from 'playwright-core'
+// Chromium for the browser suites (Debian's, launched headless), and the steps they share: the emulator's sign-in pages,
+// and a watch for CSP violations and dialogs.
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+
+export const chromiumOptions = {
+  executablePath: CHROMIUM,
+  // Without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+}
+
+/** Debian's Chromium, headless; when it is not installed, an error that says how to install it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The browser tests need Debian's Chromium at ${CHROMIUM}: run \`sudo apt-get install chromium\` (bash .ci/run installs it).`)
+  }
+  return chromium.launch(chromiumOptions)
+}
 
 export interface Credentials {
   userPrincipalName: string

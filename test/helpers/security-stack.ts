@@ -283,11 +283,6 @@ export async function isSignedIn(client: Client, appUrl: string): Promise<boolea
   return page.status === 200 && page.body.includes('action="/send"')
 }
 
-export const chromiumOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-}
-
 export const demoUser = (emu: SecurityEmulator, prefix: string): DemoUser => {
   const user = emu.emulator.demo.users.find((candidate) => candidate.userPrincipalName.startsWith(prefix))
   if (!user) throw new Error(`no demo user ${prefix}`)

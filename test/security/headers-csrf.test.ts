@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import { chromium, type Browser, type Page as PageLike } from 'playwright-core'
+import type { Browser, Page as PageLike } from 'playwright-core'
 import {
-  chromiumOptions, createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
+  createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
   type AppInstance, type Page, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
-import { connectInChromium } from '../helpers/chromium.ts'
+import { connectInChromium, launchChromium } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -21,7 +21,7 @@ const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000
 before(async () => {
   emu = await startSecurityEmulator()
   app = await startAppOn(emu, { env: limits })
-  browser = await chromium.launch(chromiumOptions)
+  browser = await launchChromium()
   attacker = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage))
   await new Promise<void>((resolve) => attacker.listen(0, 'localhost', resolve))
   attackerUrl = `http://localhost:${(attacker.address() as { port: number }).port}`
@@ -29,7 +29,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close()
-  await new Promise((resolve) => attacker?.close(resolve))
+  if (attacker) await new Promise((resolve) => attacker.close(resolve))
   await app?.close()
   await emu?.close()
 })

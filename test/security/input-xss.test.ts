@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import {
-  chromiumOptions, createClient, demoUser, formTokens, send, signIn, startAppOn, startSecurityEmulator,
+  createClient, demoUser, formTokens, send, signIn, startAppOn, startSecurityEmulator,
   type AppInstance, type Client, type JournalEntry, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
-import { connectInChromium, watchPage } from '../helpers/chromium.ts'
+import { connectInChromium, watchPage, launchChromium } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -18,7 +18,7 @@ let client: Client
 before(async () => {
   emu = await startSecurityEmulator()
   app = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' } })
-  browser = await chromium.launch(chromiumOptions)
+  browser = await launchChromium()
   client = createClient()
   assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
 })

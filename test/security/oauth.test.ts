@@ -5,12 +5,12 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
-import { chromium, type Browser, type Page as PageLike } from 'playwright-core'
+import type { Browser, Page as PageLike } from 'playwright-core'
 import {
-  chromiumOptions, createClient, demoUser, isSignedIn, signIn, signInAtEmulator, startAppOn, startSecurityEmulator, startSignIn,
+  createClient, demoUser, isSignedIn, signIn, signInAtEmulator, startAppOn, startSecurityEmulator, startSignIn,
   type AppInstance, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
-import { submitCredentials, watchPage, type Credentials } from '../helpers/chromium.ts'
+import { submitCredentials, watchPage, type Credentials, launchChromium } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -19,7 +19,7 @@ let browser: Browser
 before(async () => {
   emu = await startSecurityEmulator()
   app = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '10000' } })
-  browser = await chromium.launch(chromiumOptions)
+  browser = await launchChromium()
 })
 
 after(async () => {

@@ -4,13 +4,13 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { chromium, type Browser, type Page as PageLike } from 'playwright-core'
+import type { Browser, Page as PageLike } from 'playwright-core'
 import { Redis } from 'ioredis'
 import {
-  chromiumOptions, createClient, demoUser, formTokens, isSignedIn, send, signIn, signInAtEmulator, startAppOn, startSecurityEmulator,
+  createClient, demoUser, formTokens, isSignedIn, send, signIn, signInAtEmulator, startAppOn, startSecurityEmulator,
   startSignIn, type AppInstance, type Client, type SecurityEmulator,
 } from '../helpers/security-stack.ts'
-import { signInAtEmulatorPages, type Credentials } from '../helpers/chromium.ts'
+import { signInAtEmulatorPages, type Credentials, launchChromium } from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -20,7 +20,7 @@ const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000
 before(async () => {
   emu = await startSecurityEmulator()
   app = await startAppOn(emu, { env: limits })
-  browser = await chromium.launch(chromiumOptions)
+  browser = await launchChromium()
 })
 
 after(async () => {
