@@ -292,3 +292,22 @@ test('an unreachable authority fails at start with ERR_AUTH_METADATA', async () 
     postLogoutRedirectUri: 'http://127.0.0.1/', scopes: ['openid'], sessionSecret: 's'.repeat(32), idpTimeoutMs: 1000, session: { absoluteSeconds: 60 },
   }, { store }), 'ERR_AUTH_METADATA')
 })
+
+test('given metadata (the embedded emulator\'s, in process): nothing is fetched, and it is checked like fetched metadata', async () => {
+  const settings = {
+    clientId: idp.clientId, credential: { kind: 'secret' as const, secret: 's' }, authority: idp.authority, redirectUri: 'http://127.0.0.1/cb',
+    postLogoutRedirectUri: 'http://127.0.0.1/', scopes: ['openid'], sessionSecret: 's'.repeat(32), idpTimeoutMs: 1000, session: { absoluteSeconds: 60 },
+  }
+  const fetched: string[] = []
+  const recording: typeof fetch = (input, init) => {
+    fetched.push(String(input))
+    return fetch(input, init)
+  }
+  const metadata = await (await fetch(`${idp.authority}/v2.0/.well-known/openid-configuration`)).json() as Record<string, unknown>
+  const given = await createAuth(settings, { store, fetch: recording, metadata: { ...metadata, end_session_endpoint: 'http://127.0.0.1:9/given/logout' } })
+  assert.deepEqual(fetched, [])
+  assert.match(given.logoutUrl(), /^http:\/\/127\.0\.0\.1:9\/given\/logout\?/)
+  await rejectsWithCode(createAuth(settings, { store, fetch: recording, metadata: { ...metadata, token_endpoint: '' } }), 'ERR_AUTH_METADATA')
+  await rejectsWithCode(createAuth(settings, { store, fetch: recording, metadata: 'not an object' }), 'ERR_AUTH_METADATA')
+  assert.deepEqual(fetched, [])
+})

@@ -61,6 +61,8 @@ export interface AuthDependencies {
   store: Store
   fetch?: typeof fetch
   logger?: Logger
+  /** The authority's OpenID metadata document when the caller already holds it; otherwise it is fetched. */
+  metadata?: unknown
 }
 
 type AuthConfig = Pick<Config, 'clientId' | 'credential' | 'authority' | 'redirectUri' | 'postLogoutRedirectUri' | 'scopes' | 'sessionSecret' | 'idpTimeoutMs'> & {
@@ -71,12 +73,12 @@ const random = () => randomBytes(32).toString('base64url') // 256 bits
 const sameString = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
 /**
- * Resolves the authority (one metadata fetch), then signs users in and hands out access tokens.
+ * Resolves the authority (one metadata fetch, unless given), then signs users in and hands out access tokens.
  * @example const auth = await createAuth(config, { store, logger }); const { url, record } = await auth.beginSignIn()
  */
 export async function createAuth(config: AuthConfig, dependencies: AuthDependencies): Promise<Auth> {
   const fetchImpl = dependencies.fetch ?? fetch
-  const authority = await resolveAuthority(config.authority, fetchImpl, config.idpTimeoutMs)
+  const authority = await resolveAuthority(config.authority, fetchImpl, config.idpTimeoutMs, dependencies.metadata)
   const idTokens = createIdTokenValidator({ jwksUri: authority.metadata.jwks_uri, issuer: authority.issuer, clientId: config.clientId, fetch: fetchImpl, timeoutMs: config.idpTimeoutMs })
   const tokenCaches = createTokenCacheStore(dependencies.store, config.sessionSecret, config.session.absoluteSeconds)
   const resourceScopes = config.scopes.filter((scope) => !OIDC_SCOPES.has(scope))
