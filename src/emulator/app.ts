@@ -72,6 +72,10 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const fastify = Fastify({
+    // No automatic HEAD twin for every GET: Graph documents GET, POST, PUT, PATCH and DELETE only, no client of the
+    // identity platform sends HEAD, and the 70-odd twins cost ~25 ms of every embedded cold start. HEAD is an
+    // unknown route (Graph's 400 BadRequest; the identity and inbox pages' 404).
+    exposeHeadRoutes: false,
     logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID(),
     schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
     rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'), // Graph keywords match in any case; ids keep theirs

@@ -51,4 +51,12 @@ describe('Graph under arbitrary input', () => {
         assert.ok(list.statusCode < 500, `list ${query} → ${list.statusCode} ${list.body}`)
       }), { numRuns: 200 })
   })
+
+  it('answers HEAD, which Graph does not document, as an unknown route (400 BadRequest, no body) where GET answers 200', async () => {
+    const get = await call(emulator, 'GET', '/v1.0/me', token)
+    assert.equal(get.statusCode, 200)
+    const head = await emulator.fastify.inject({ method: 'HEAD', url: '/v1.0/me', headers: { authorization: `Bearer ${token}` } })
+    assert.equal(head.statusCode, 400)
+    assert.equal(head.body, '')
+  })
 })
