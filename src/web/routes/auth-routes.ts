@@ -30,11 +30,15 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
   // lifetime (two tabs can sign in at once). The session is made (and any earlier one rotated) at the callback.
   const browserCookie = config.secureCookies ? '__Host-signin' : 'signin'
   const browserCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, maxAge: pendingTtlSeconds }
+  /** The browser's sign-in cookie when it has the shape this app gives it. */
+  const browserOf = (request: FastifyRequest) => {
+    const cookie = request.cookies[browserCookie]
+    return cookie && browserId.test(cookie) ? cookie : undefined
+  }
 
   app.get('/connect', async function connect(request, reply) {
     await rateLimit(store, `signin:${request.ip}`, config.limits.signInsPerMinute)
-    const cookie = request.cookies[browserCookie]
-    const browser = cookie && browserId.test(cookie) ? cookie : randomBytes(32).toString('base64url')
+    const browser = browserOf(request) ?? randomBytes(32).toString('base64url')
     const { url, record } = await auth.beginSignIn()
     const pending: PendingSignIn = { record, browser: hashOf(browser), authorize: config.flowInspector ? describeAuthorize(url) : undefined }
     await store.set(`signin:${record.state}`, pending, pendingTtlSeconds)
@@ -44,8 +48,7 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
   app.get(redirectPath, async function getToken(request, reply) {
     reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store')
     const query = stringParams(request.query)
-    const cookie = request.cookies[browserCookie]
-    const browser = cookie && browserId.test(cookie) ? cookie : undefined
+    const browser = browserOf(request)
     // Read, compared, then taken: a callback from another browser does not use up this browser's sign-in.
     const bound = (pending: PendingSignIn | undefined) => pending !== undefined && typeof pending.browser === 'string' && safeEqual(pending.browser, hashOf(browser!))
     let pending = query.state && browser ? await store.get<PendingSignIn>(`signin:${query.state}`) : undefined
