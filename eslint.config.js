@@ -12,17 +12,26 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
   {
     files: ['src/emulator/**'],
-    rules: noImport([['**/core/**', '**/web/**', '**/cli/**']], 'The emulator imports nothing of the app.'),
+    rules: noImport(
+      [['**/core/**', '**/web/**', '**/cli/**']],
+      'The emulator imports nothing of the app.',
+    ),
   },
   {
     files: ['src/core/**'],
-    rules: noImport([['**/web/**', '**/cli/**', '**/emulator/**']], 'core/ imports no other src/ folder.'),
+    rules: noImport(
+      [['**/web/**', '**/cli/**', '**/emulator/**']],
+      'core/ imports no other src/ folder.',
+    ),
   },
   {
     files: ['src/web/**'],

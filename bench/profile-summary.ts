@@ -23,7 +23,8 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
 const top = Number(topText)
 const byId = new Map(profile.nodes.map((node) => [node.id, node]))
 const parent = new Map<number, number>()
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parent.set(child, node.id)
 
 const selfMicros = new Map<number, number>()
 let total = 0
@@ -73,10 +74,21 @@ for (const [id, micros] of selfMicros) {
 const print = (title: string, entries: [string, number][]) => {
   console.log(`\n${title}`)
   for (const [name, micros] of entries.slice(0, top)) {
-    console.log(`${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`)
+    console.log(
+      `${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`,
+    )
   }
 }
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`)
-print('By owner (nearest project file or package on the stack)', [...owners].sort((a, b) => b[1] - a[1]))
-print('Self time', [...self].sort((a, b) => b[1] - a[1]))
-print('Inclusive time, project code (src/)', [...inclusive].filter(([name]) => name.includes(' src/')).sort((a, b) => b[1] - a[1]))
+print(
+  'By owner (nearest project file or package on the stack)',
+  [...owners].sort((a, b) => b[1] - a[1]),
+)
+print(
+  'Self time',
+  [...self].sort((a, b) => b[1] - a[1]),
+)
+print(
+  'Inclusive time, project code (src/)',
+  [...inclusive].filter(([name]) => name.includes(' src/')).sort((a, b) => b[1] - a[1]),
+)

@@ -14,13 +14,14 @@ import { b3Send } from './workloads/b3-send.ts'
 import { b4StartAndMemory } from './workloads/b4-start-memory.ts'
 import { emulatorThroughput } from './workloads/emulator-throughput.ts'
 
-const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<string, unknown>>> = {
-  emulator: emulatorThroughput,
-  b1: b1SignedInPage,
-  b2: b2SignIn,
-  b3: b3Send,
-  b4: b4StartAndMemory,
-}
+const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<string, unknown>>> =
+  {
+    emulator: emulatorThroughput,
+    b1: b1SignedInPage,
+    b2: b2SignIn,
+    b3: b3Send,
+    b4: b4StartAndMemory,
+  }
 
 async function main() {
   const options = parseOptions(process.argv.slice(2))
@@ -45,7 +46,13 @@ async function main() {
     console.error(`   ${name} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
   }
   const targets = evaluateTargets(results)
-  const machine = { ...describeMachine(), loadAverage: { start: loadAtStart, end: loadavg().map((value) => Math.round(value * 100) / 100) } }
+  const machine = {
+    ...describeMachine(),
+    loadAverage: {
+      start: loadAtStart,
+      end: loadavg().map((value) => Math.round(value * 100) / 100),
+    },
+  }
   const report = {
     machine,
     settings: { ...options, profileDir: undefined, pinned },
@@ -58,11 +65,15 @@ async function main() {
   const load = `load average ${machine.loadAverage.start[0]} → ${machine.loadAverage.end[0]}`
   const where = `${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${load}`
   console.log(`\nGraph Connect bench — ${machine.date} — ${where} — commit ${machine.commit}`)
-  console.log(`${options.duration} s per measurement after ${options.warmup} s warm-up, ${options.connections} connections\n`)
+  console.log(
+    `${options.duration} s per measurement after ${options.warmup} s warm-up, ${options.connections} connections\n`,
+  )
   console.log(formatTable(['Workload', 'Measure', 'Value'], summaryRows(results)))
   console.log(`\n${formatTable(['Target', 'Goal', 'Measured', 'Result'], targetRows(targets))}`)
   if (Object.keys(errors).length > 0) {
-    console.log(`\nFailed workloads: ${Object.keys(errors).join(', ')} (see stderr and latest.json)`)
+    console.log(
+      `\nFailed workloads: ${Object.keys(errors).join(', ')} (see stderr and latest.json)`,
+    )
     process.exitCode = 1
   }
 }
@@ -72,7 +83,9 @@ function pinSelf(options: BenchOptions): boolean {
   const { load } = cores(options)
   if (load === undefined) return false
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(load), String(process.pid)], { stdio: 'ignore' })
+    execFileSync('taskset', ['-a', '-p', '-c', String(load), String(process.pid)], {
+      stdio: 'ignore',
+    })
     return true
   } catch {
     return false

@@ -11,21 +11,41 @@ import { promisify } from 'node:util'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const out = mkdtempSync(join(tmpdir(), 'graph-connect-bench-smoke-'))
-const args = ['bench/run.ts', '--duration', '1', '--warmup', '0.2', '--sessions', '1000', '--starts', '1', '--out', out]
+const args = [
+  'bench/run.ts',
+  '--duration',
+  '1',
+  '--warmup',
+  '0.2',
+  '--sessions',
+  '1000',
+  '--starts',
+  '1',
+  '--out',
+  out,
+]
 
 type Json = Record<string, unknown>
 let report: Json
 let stdout: string
 
-const positive = (value: unknown, name: string) => assert.ok(typeof value === 'number' && value > 0, `${name} = ${value}`)
+const positive = (value: unknown, name: string) =>
+  assert.ok(typeof value === 'number' && value > 0, `${name} = ${value}`)
 const section = (name: string) => (report.results as Record<string, Json>)[name]
 
 describe('npm run bench (smoke: ~1 s per workload)', () => {
-  before(async () => {
-    const result = await promisify(execFile)(process.execPath, args, { cwd: root, timeout: 150_000, maxBuffer: 16 << 20 })
-    stdout = result.stdout
-    report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Json
-  }, { timeout: 170_000 })
+  before(
+    async () => {
+      const result = await promisify(execFile)(process.execPath, args, {
+        cwd: root,
+        timeout: 150_000,
+        maxBuffer: 16 << 20,
+      })
+      stdout = result.stdout
+      report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Json
+    },
+    { timeout: 170_000 },
+  )
   after(() => rmSync(out, { recursive: true, force: true }))
 
   test('ran every workload without error and wrote the machine and the settings', () => {
@@ -78,10 +98,12 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
   test('targets: each with a goal and a verdict; the table and the plot are produced', () => {
     const targets = report.targets as Json[]
     assert.equal(targets.length, 11)
-    for (const target of targets) assert.ok(target.pass === true || target.pass === false, `${target.id}: ${target.pass}`)
+    for (const target of targets)
+      assert.ok(target.pass === true || target.pass === false, `${target.id}: ${target.pass}`)
     assert.match(stdout, /\| Target +\| Goal/)
     const png = join(out, 'b1.png')
-    if (existsSync('/usr/bin/chromium')) assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47])
+    if (existsSync('/usr/bin/chromium'))
+      assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47])
     else assert.ok(existsSync(join(out, 'b1.svg')))
   })
 })

@@ -10,9 +10,22 @@ import { join } from 'node:path'
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname
 
-function run(args: string[], env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'gc-cli-'))) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(CLIENT_|AUTHORITY|SESSION_SECRET|STORE|PUBLIC_URL|NODE_ENV)/.test(name)))
-  return spawnSync(process.execPath, [main, ...args], { cwd, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 })
+function run(
+  args: string[],
+  env: Record<string, string>,
+  cwd = mkdtempSync(join(tmpdir(), 'gc-cli-')),
+) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(CLIENT_|AUTHORITY|SESSION_SECRET|STORE|PUBLIC_URL|NODE_ENV)/.test(name),
+    ),
+  )
+  return spawnSync(process.execPath, [main, ...args], {
+    cwd,
+    env: { ...clean, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
 }
 
 test('start with a client id but no secret lists every problem with its fix and exits 1', () => {
@@ -29,7 +42,11 @@ test('start reads .env from the working directory; the environment wins over it'
   writeFileSync(join(cwd, '.env'), 'CLIENT_ID=from-dotenv\nAUTHORITY=not a url\n')
   const result = run(['start'], { AUTHORITY: 'https://login.microsoftonline.com/' }, cwd)
   assert.equal(result.status, 1)
-  assert.match(result.stdout, /CLIENT_SECRET is missing/, 'CLIENT_ID came from .env, so no emulator was started')
+  assert.match(
+    result.stdout,
+    /CLIENT_SECRET is missing/,
+    'CLIENT_ID came from .env, so no emulator was started',
+  )
   assert.match(result.stdout, /AUTHORITY has no tenant/, 'the environment value was used')
 })
 
@@ -47,9 +64,15 @@ test('a port already taken is named with what to do (another Graph Connect still
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
   try {
     const port = (taken.address() as AddressInfo).port
-    const result = run(['emulator', '--port', String(port), '--data', mkdtempSync(join(tmpdir(), 'gc-cli-port-'))], {})
+    const result = run(
+      ['emulator', '--port', String(port), '--data', mkdtempSync(join(tmpdir(), 'gc-cli-port-'))],
+      {},
+    )
     assert.equal(result.status, 1)
-    assert.match(result.stderr, new RegExp(`Port ${port} is already taken, perhaps by a Graph Connect that is still running`))
+    assert.match(
+      result.stderr,
+      new RegExp(`Port ${port} is already taken, perhaps by a Graph Connect that is still running`),
+    )
     assert.match(result.stderr, /PORT and PUBLIC_URL for the app, --port for npm run emulator/)
   } finally {
     taken.close()

@@ -7,7 +7,10 @@ import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from './helpers/chromium.ts'
 import { startStack, type Stack } from './helpers/stack.ts'
 
-const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8')
+const axeSource = readFileSync(
+  new URL('../node_modules/axe-core/axe.min.js', import.meta.url),
+  'utf8',
+)
 const shots = process.env.SCREENSHOTS ? new URL('../docs/screenshots/', import.meta.url) : undefined
 if (shots) mkdirSync(shots, { recursive: true })
 
@@ -29,7 +32,12 @@ async function checkA11y(page: Page, label: string): Promise<void> {
   const result = await page.evaluate(async () => {
     // @ts-expect-error axe is injected above
     const run = await window.axe.run(document, { resultTypes: ['violations'] })
-    return run.violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical').map((v: { id: string; help: string; nodes: unknown[] }) => `${v.id}: ${v.help} (${v.nodes.length})`)
+    return run.violations
+      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v: { id: string; help: string; nodes: unknown[] }) =>
+          `${v.id}: ${v.help} (${v.nodes.length})`,
+      )
   })
   assert.deepEqual(result, [], `${label}: axe serious/critical violations`)
 }
@@ -39,7 +47,13 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Emulator sign-in: e-mail, password, then whatever "primary" buttons follow (stay signed in, consent). */
-async function signInAtEmulator(page: Page, upn: string, password: string, stackUrl: string, screenshots = false): Promise<void> {
+async function signInAtEmulator(
+  page: Page,
+  upn: string,
+  password: string,
+  stackUrl: string,
+  screenshots = false,
+): Promise<void> {
   await page.waitForSelector('#i0116')
   await page.fill('#i0116', upn)
   if (screenshots) await shot(page, '02-emulator-sign-in')
@@ -52,14 +66,18 @@ async function signInAtEmulator(page: Page, upn: string, password: string, stack
     if (page.url().startsWith(stackUrl)) break
     const button = await page.waitForSelector('#idSIButton9', { timeout: 5000 }).catch(() => null)
     if (!button) break
-    if (screenshots && (await page.content()).includes('consent')) await shot(page, '03-emulator-consent')
+    if (screenshots && (await page.content()).includes('consent'))
+      await shot(page, '03-emulator-consent')
     await button.click()
   }
   await page.waitForURL(`${stackUrl}/`)
 }
 
 test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+  })
   const page = await context.newPage()
   const cspViolations: string[] = []
   page.on('console', (message) => {
@@ -70,8 +88,12 @@ test('the journey: connect → sign in → send with an attachment → delivered
     const origin = new URL(request.url()).origin
     if (origin !== stack.appUrl && origin !== stack.emulator.url) foreign.push(request.url())
   })
-  const adele = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  const megan = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
+  const adele = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('adele'),
+  )!
+  const megan = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('megan'),
+  )!
 
   await page.goto(`${stack.appUrl}/`)
   assert.equal(await page.textContent('h1'), 'Microsoft Graph Connect sample')
@@ -89,23 +111,45 @@ test('the journey: connect → sign in → send with an attachment → delivered
 
   await page.fill('#f-to', `${adele.userPrincipalName}; ${megan.userPrincipalName}`)
   await page.fill('#f-subject', 'Hello from the journey')
-  await page.setInputFiles('#f-attachments', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('attached text') })
+  await page.setInputFiles('#f-attachments', {
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('attached text'),
+  })
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner--success')
-  assert.match(await page.textContent('.banner--success') ?? '', new RegExp(`Successfully sent an email to ${adele.userPrincipalName}, ${megan.userPrincipalName}!`))
+  assert.match(
+    (await page.textContent('.banner--success')) ?? '',
+    new RegExp(
+      `Successfully sent an email to ${adele.userPrincipalName}, ${megan.userPrincipalName}!`,
+    ),
+  )
   await shot(page, '05-sent')
 
-  const inbox = await stack.control('GET', `mailboxes/${megan.userPrincipalName}/messages?folder=inbox`)
+  const inbox = await stack.control(
+    'GET',
+    `mailboxes/${megan.userPrincipalName}/messages?folder=inbox`,
+  )
   assert.equal(inbox.status, 200)
   const messages = inbox.body.value as { subject: string; attachments: { name: string }[] }[]
   const delivered = messages.filter((message) => message.subject === 'Hello from the journey')
   assert.equal(delivered.length, 1)
-  assert.deepEqual(delivered[0]!.attachments.map((attachment) => attachment.name), ['notes.txt'])
+  assert.deepEqual(
+    delivered[0]!.attachments.map((attachment) => attachment.name),
+    ['notes.txt'],
+  )
 
   await page.click('text=Sign-in flow')
   await page.waitForURL(`${stack.appUrl}/flow`)
-  const flow = await page.textContent('main') ?? ''
-  for (const step of ['1. Redirect to the sign-in page', '2. Reply URL receives', '3. Token request', '4. Token response', '5. Microsoft Graph calls']) assert.ok(flow.includes(step), step)
+  const flow = (await page.textContent('main')) ?? ''
+  for (const step of [
+    '1. Redirect to the sign-in page',
+    '2. Reply URL receives',
+    '3. Token request',
+    '4. Token response',
+    '5. Microsoft Graph calls',
+  ])
+    assert.ok(flow.includes(step), step)
   assert.match(flow, /code_challenge_method\s*S256/)
   assert.match(flow, /\/me\/sendMail/)
   assert.doesNotMatch(flow, /eyJ[\w-]{10,}\.[\w-]{10,}\./, 'no raw token on the flow page')
@@ -115,9 +159,11 @@ test('the journey: connect → sign in → send with an attachment → delivered
   await page.goto(`${stack.appUrl}/`)
   await page.click('button:has-text("Disconnect")')
   await page.waitForURL(`${stack.appUrl}/`)
-  assert.match(await page.textContent('main') ?? '', /Connect to Microsoft 365/)
+  assert.match((await page.textContent('main')) ?? '', /Connect to Microsoft 365/)
 
-  const reused = await fetch(`${stack.appUrl}/`, { headers: { cookie: `session=${cookieBefore?.value}` } })
+  const reused = await fetch(`${stack.appUrl}/`, {
+    headers: { cookie: `session=${cookieBefore?.value}` },
+  })
   assert.doesNotMatch(await reused.text(), /Hi, /, 'the old cookie is dead')
   assert.deepEqual(foreign, [], 'no third-party loads')
   assert.deepEqual(cspViolations, [])
@@ -125,52 +171,89 @@ test('the journey: connect → sign in → send with an attachment → delivered
 })
 
 test('mobile width, French: the pages fit and read well; send as plain text → « Un message a bien été envoyé » → delivered', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', isMobile: true, hasTouch: true })
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'fr-FR',
+    isMobile: true,
+    hasTouch: true,
+  })
   const page = await context.newPage()
   const lea = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('lea'))!
   await page.goto(`${stack.appUrl}/`)
-  assert.match(await page.textContent('main') ?? '', /Se connecter à Microsoft 365/)
+  assert.match((await page.textContent('main')) ?? '', /Se connecter à Microsoft 365/)
   await checkA11y(page, 'page de connexion')
   await shot(page, '07-mobile-connect-fr')
   await page.getByRole('link', { name: 'Se connecter à Microsoft 365' }).click()
   await signInAtEmulator(page, lea.userPrincipalName, lea.password, stack.appUrl)
   assert.equal(await page.textContent('h1'), `Bonjour ${lea.displayName} !`)
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth > window.innerWidth,
+  )
   assert.equal(overflow, false, 'no horizontal scrolling')
   await checkA11y(page, 'page connectée')
   await shot(page, '08-mobile-signed-in-fr')
 
   // The French send: plain text (the pre-filled welcome follows the format), to self and a colleague, one attachment.
-  const diego = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('diego'))!
+  const diego = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('diego'),
+  )!
   assert.match(await page.inputValue('#f-body'), /^<p>Félicitations Léa Martin,<\/p>\n/)
   await page.click('summary:has-text("Cc, Cci et options")')
   await page.getByLabel('Texte brut').check()
   const body = await page.inputValue('#f-body')
-  assert.match(body, /^Félicitations Léa Martin,\n\nCe message vous est envoyé par l’exemple Microsoft Graph Connect\./)
+  assert.match(
+    body,
+    /^Félicitations Léa Martin,\n\nCe message vous est envoyé par l’exemple Microsoft Graph Connect\./,
+  )
   assert.doesNotMatch(body, /<p>/)
   await page.fill('#f-to', `${lea.userPrincipalName}, ${diego.userPrincipalName}`)
   await page.fill('#f-subject', 'Bonjour depuis le parcours')
-  await page.setInputFiles('#f-attachments', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('texte joint') })
+  await page.setInputFiles('#f-attachments', {
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('texte joint'),
+  })
   await page.click('button:has-text("Envoyer le message")')
   await page.waitForSelector('.banner--success')
-  assert.match(await page.textContent('.banner--success') ?? '', new RegExp(`Un message a bien été envoyé à ${lea.userPrincipalName}, ${diego.userPrincipalName} !`))
+  assert.match(
+    (await page.textContent('.banner--success')) ?? '',
+    new RegExp(
+      `Un message a bien été envoyé à ${lea.userPrincipalName}, ${diego.userPrincipalName} !`,
+    ),
+  )
   await checkA11y(page, 'message envoyé')
 
-  const inbox = await stack.control('GET', `mailboxes/${diego.userPrincipalName}/messages?folder=inbox`)
-  const delivered = (inbox.body.value as { subject: string; body: { contentType: string; content: string }; attachments: { name: string }[] }[])
-    .filter((message) => message.subject === 'Bonjour depuis le parcours')
+  const inbox = await stack.control(
+    'GET',
+    `mailboxes/${diego.userPrincipalName}/messages?folder=inbox`,
+  )
+  const delivered = (
+    inbox.body.value as {
+      subject: string
+      body: { contentType: string; content: string }
+      attachments: { name: string }[]
+    }[]
+  ).filter((message) => message.subject === 'Bonjour depuis le parcours')
   assert.equal(delivered.length, 1)
   assert.equal(delivered[0]!.body.contentType, 'text')
   assert.match(delivered[0]!.body.content, /^Félicitations Léa Martin,/)
   assert.match(delivered[0]!.body.content, /^Merci et bon développement !$/m)
-  assert.deepEqual(delivered[0]!.attachments.map((attachment) => attachment.name), ['notes.txt'])
+  assert.deepEqual(
+    delivered[0]!.attachments.map((attachment) => attachment.name),
+    ['notes.txt'],
+  )
   await context.close()
 })
 
 test('consent cancelled: an explained page with "Try again", and no sign-in loop (OA-09)', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+  })
   const page = await context.newPage()
-  const diego = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('diego'))!
+  const diego = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('diego'),
+  )!
   const mark = (await stack.control('GET', 'mark')).body.seq as number
   await page.goto(`${stack.appUrl}/`)
   await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
@@ -190,31 +273,53 @@ test('consent cancelled: an explained page with "Try again", and no sign-in loop
     await page.click('#idSIButton9')
   }
   await page.waitForURL((url) => url.href.startsWith(`${stack.appUrl}/connect/get_token/`))
-  assert.match(await page.textContent('main') ?? '', /Sign-in cancelled/)
+  assert.match((await page.textContent('main')) ?? '', /Sign-in cancelled/)
   assert.ok(await page.getByRole('link', { name: 'Try again' }).isVisible())
   await checkA11y(page, 'cancelled page')
   await shot(page, '09-consent-cancelled')
   await page.waitForTimeout(500)
   const journal = await stack.control('GET', `journal?since=${mark}`)
   const entries = journal.body.entries as { method: string; path: string }[]
-  assert.equal(entries.filter((entry) => entry.path.includes('/oauth2/v2.0/authorize') && entry.method === 'GET').length, 1, 'one authorize request, no loop')
-  assert.equal(entries.filter((entry) => entry.path.endsWith('/oauth2/v2.0/token')).length, 0, 'no token request')
+  assert.equal(
+    entries.filter(
+      (entry) => entry.path.includes('/oauth2/v2.0/authorize') && entry.method === 'GET',
+    ).length,
+    1,
+    'one authorize request, no loop',
+  )
+  assert.equal(
+    entries.filter((entry) => entry.path.endsWith('/oauth2/v2.0/token')).length,
+    0,
+    'no token request',
+  )
   await context.close()
 })
 
 test('throttled send: the user is told when to retry and the form is kept as typed', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+  })
   const page = await context.newPage()
-  const megan = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
+  const megan = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('megan'),
+  )!
   await page.goto(`${stack.appUrl}/`)
   await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
   await signInAtEmulator(page, megan.userPrincipalName, megan.password, stack.appUrl)
-  const fault = await stack.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 10, action: { status: 429, retryAfter: 120 } })
+  const fault = await stack.control('POST', 'faults', {
+    match: { method: 'POST', path: '/me/sendMail$' },
+    count: 10,
+    action: { status: 429, retryAfter: 120 },
+  })
   assert.ok(fault.status < 300, `fault accepted (${fault.status})`)
   await page.fill('#f-subject', 'Typed while throttled')
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner--error')
-  assert.match(await page.textContent('.banner--error') ?? '', /limiting requests \(429\)\. Try again in \d+ seconds/)
+  assert.match(
+    (await page.textContent('.banner--error')) ?? '',
+    /limiting requests \(429\)\. Try again in \d+ seconds/,
+  )
   assert.equal(await page.inputValue('#f-subject'), 'Typed while throttled')
   await checkA11y(page, 'throttled page')
   await shot(page, '10-throttled')
@@ -224,23 +329,39 @@ test('throttled send: the user is told when to retry and the form is kept as typ
 
 test('a large attachment (over 3 MB) goes through an upload session and arrives whole (needs Mail.ReadWrite)', async (t) => {
   // Drafts and upload sessions need Mail.ReadWrite, which the default scopes do not ask for (least privilege).
-  const own = await startStack({ SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' })
+  const own = await startStack({
+    SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite',
+  })
   t.after(() => own.close())
   const stack = own
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+  })
   const page = await context.newPage()
-  const nestor = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('nestor'))!
+  const nestor = stack.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('nestor'),
+  )!
   await page.goto(`${stack.appUrl}/`)
   await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
   await signInAtEmulator(page, nestor.userPrincipalName, nestor.password, stack.appUrl)
   const bytes = Buffer.alloc(3.5 * 1024 * 1024, 7)
   await page.fill('#f-subject', 'Large attachment')
-  await page.setInputFiles('#f-attachments', { name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes })
+  await page.setInputFiles('#f-attachments', {
+    name: 'big.bin',
+    mimeType: 'application/octet-stream',
+    buffer: bytes,
+  })
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner')
-  assert.match(await page.textContent('.banner') ?? '', /Successfully sent/)
-  const inbox = await stack.control('GET', `mailboxes/${nestor.userPrincipalName}/messages?folder=inbox`)
-  const message = (inbox.body.value as { subject: string; attachments: { name: string; size: number }[] }[]).find((item) => item.subject === 'Large attachment')
+  assert.match((await page.textContent('.banner')) ?? '', /Successfully sent/)
+  const inbox = await stack.control(
+    'GET',
+    `mailboxes/${nestor.userPrincipalName}/messages?folder=inbox`,
+  )
+  const message = (
+    inbox.body.value as { subject: string; attachments: { name: string; size: number }[] }[]
+  ).find((item) => item.subject === 'Large attachment')
   assert.equal(message?.attachments[0]?.name, 'big.bin')
   assert.equal(message?.attachments[0]?.size, bytes.length)
   await context.close()

@@ -36,13 +36,21 @@ export interface AppStack {
   stop(): Promise<void>
 }
 
-export async function startAppStack(options: BenchOptions, stack: AppStackOptions): Promise<AppStack> {
-  const emulator = await startSubject('emulator', EMULATOR, { cpu: cores(options).peer, verbose: options.verbose })
+export async function startAppStack(
+  options: BenchOptions,
+  stack: AppStackOptions,
+): Promise<AppStack> {
+  const emulator = await startSubject('emulator', EMULATOR, {
+    cpu: cores(options).peer,
+    verbose: options.verbose,
+  })
   try {
     const demo = emulator.info.demo as Demo
     const port = await freePort()
     const appUrl = `http://127.0.0.1:${port}`
-    await control(emulator.url, `/_emulator/apps/${demo.clientId}/redirect-uris`, { uri: `${appUrl}/connect/get_token/` })
+    await control(emulator.url, `/_emulator/apps/${demo.clientId}/redirect-uris`, {
+      uri: `${appUrl}/connect/get_token/`,
+    })
     const users = [...demo.users, ...(await addUsers(emulator.url, demo, stack.extraUsers ?? 0))]
     const env: Record<string, string> = {
       NODE_ENV: 'development',
@@ -58,7 +66,12 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
       // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
       SIGNIN_LIMIT_PER_MINUTE: '10000',
       SEND_LIMIT_PER_MINUTE: '10000',
-      ...(stack.store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:' } : {}),
+      ...(stack.store === 'redis'
+        ? {
+            REDIS_URL: 'redis://127.0.0.1:6379',
+            REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
+          }
+        : {}),
       ...options.appEnv,
     }
     const startApp = () =>
@@ -68,7 +81,10 @@ export async function startAppStack(options: BenchOptions, stack: AppStackOption
         nodeFlags: startNodeFlags(),
         cpu: cores(options).subject,
         verbose: options.verbose,
-        profileDir: options.profileDir && stack.profile ? `${options.profileDir}/${stack.profile}` : undefined,
+        profileDir:
+          options.profileDir && stack.profile
+            ? `${options.profileDir}/${stack.profile}`
+            : undefined,
       })
     let app = await startApp()
     return {

@@ -19,7 +19,11 @@ const agents = new Map<string, Agent>()
 /** One keep-alive agent per local address: flows from 127.0.0.x look like different clients to rate limits. */
 function agentFor(localAddress?: string): Agent {
   let agent = agents.get(localAddress ?? '')
-  if (!agent) agents.set(localAddress ?? '', (agent = new Agent({ keepAlive: true, maxSockets: 256, localAddress })))
+  if (!agent)
+    agents.set(
+      localAddress ?? '',
+      (agent = new Agent({ keepAlive: true, maxSockets: 256, localAddress })),
+    )
   return agent
 }
 
@@ -51,7 +55,11 @@ export class Browser {
   }
 
   /** Requests, then follows redirects (GET) while `keepGoing` accepts the next location. */
-  async follow(url: string, options: RequestOptions = {}, keepGoing = (_location: string) => true): Promise<Page> {
+  async follow(
+    url: string,
+    options: RequestOptions = {},
+    keepGoing = (_location: string) => true,
+  ): Promise<Page> {
     let page = await this.request(url, options)
     for (let hops = 0; hops < 10 && isRedirect(page.status); hops++) {
       const location = new URL(String(page.headers.location), page.url).toString()
@@ -80,7 +88,13 @@ export function isRedirect(status: number): boolean {
   return status >= 300 && status < 400
 }
 
-function send(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string): Promise<Page> {
+function send(
+  agent: Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Page> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = []
@@ -102,7 +116,10 @@ function send(agent: Agent, url: string, method: string, headers: Record<string,
 }
 
 /** The fields a browser would submit for a form: its inputs, plus the clicked button's name/value. */
-export function readForm(html: string, pick?: (form: string) => boolean): { action: string; fields: Record<string, string> } | undefined {
+export function readForm(
+  html: string,
+  pick?: (form: string) => boolean,
+): { action: string; fields: Record<string, string> } | undefined {
   const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)]
   const chosen = forms.find((form) => (pick ? pick(form[0]) : true))
   if (!chosen) return undefined

@@ -15,20 +15,35 @@ const FALLBACK = fileURLToPath(new URL('../subjects/start-embedded.ts', import.m
 export async function startCommand(): Promise<{ args: string[]; via: string }> {
   return (await isFree(8001))
     ? { args: [CLI, 'start'], via: 'src/cli/main.ts start' }
-    : { args: [FALLBACK], via: 'bench/subjects/start-embedded.ts (port 8001 was taken: same start(), emulator on a free port)' }
+    : {
+        args: [FALLBACK],
+        via: 'bench/subjects/start-embedded.ts (port 8001 was taken: same start(), emulator on a free port)',
+      }
 }
 
 /** Milliseconds from spawn to the app's port accepting, with the data folder (cwd) `dataDir`. */
-export async function coldStart(options: BenchOptions, dataDir: string, args: string[]): Promise<number> {
+export async function coldStart(
+  options: BenchOptions,
+  dataDir: string,
+  args: string[],
+): Promise<number> {
   const port = await freePort()
   // As `npm start` runs it: the same Node flags (package.json's start script) before the script.
   const command = [process.execPath, ...startNodeFlags(), ...args]
   const core = cores(options).subject
   const [file, ...rest] = core === undefined ? command : ['taskset', '-c', String(core), ...command]
-  const env: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: `http://127.0.0.1:${port}` }
-  for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'AUTHORITY', 'STORE', 'PORT', 'NODE_ENV']) delete env[name]
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  }
+  for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'AUTHORITY', 'STORE', 'PORT', 'NODE_ENV'])
+    delete env[name]
   const started = performance.now()
-  const child = spawn(file, rest, { cwd: dataDir, env, stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'] })
+  const child = spawn(file, rest, {
+    cwd: dataDir,
+    env,
+    stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'],
+  })
   try {
     await waitForPort(port, child.exitCode === null ? 30_000 : 0, () => child.exitCode !== null)
     return performance.now() - started

@@ -20,18 +20,27 @@ export const REDIRECT_URI = 'http://127.0.0.1:8000/connect/get_token/'
 export const SCOPES = 'openid profile offline_access https://graph.microsoft.com/Mail.Send'
 
 /** Follows the emulator's pages from `startUrl` and returns the URL it finally redirects to outside itself. */
-export async function signInAtEmulator(browser: Browser, startUrl: string, user: DemoUser): Promise<string> {
+export async function signInAtEmulator(
+  browser: Browser,
+  startUrl: string,
+  user: DemoUser,
+): Promise<string> {
   const emulatorHost = new URL(startUrl).host
   const inside = (location: string) => new URL(location).host === emulatorHost
   let page = await browser.follow(startUrl, {}, inside)
   for (let step = 0; step < 8; step++) {
     if (isRedirect(page.status)) return new URL(String(page.headers.location), page.url).toString()
     const form = readForm(page.body)
-    if (!form) throw new Error(`sign-in stuck at ${page.url}: status ${page.status}: ${excerpt(page)}`)
+    if (!form)
+      throw new Error(`sign-in stuck at ${page.url}: status ${page.status}: ${excerpt(page)}`)
     const fields = { ...form.fields, ...primaryButton(page.body) }
     if ('loginfmt' in fields) fields.loginfmt = user.userPrincipalName
     if ('passwd' in fields) fields.passwd = user.password
-    page = await browser.follow(new URL(form.action || page.url, page.url).toString(), { form: fields }, inside)
+    page = await browser.follow(
+      new URL(form.action || page.url, page.url).toString(),
+      { form: fields },
+      inside,
+    )
   }
   throw new Error(`sign-in did not finish: ${page.url}: ${excerpt(page)}`)
 }
@@ -67,7 +76,11 @@ export function authorizeUrl(emulatorUrl: string, demo: Demo, challenge: string)
 }
 
 /** An access token for Graph by ROPC (grant_type=password), as test tooling does. */
-export async function passwordGrant(emulatorUrl: string, demo: Demo, user: DemoUser): Promise<string> {
+export async function passwordGrant(
+  emulatorUrl: string,
+  demo: Demo,
+  user: DemoUser,
+): Promise<string> {
   const response = await fetch(`${emulatorUrl}/${demo.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
     body: new URLSearchParams({
@@ -79,7 +92,12 @@ export async function passwordGrant(emulatorUrl: string, demo: Demo, user: DemoU
       scope: 'https://graph.microsoft.com/Mail.Send', // consented by the interactive sign-in that precedes it
     }),
   })
-  const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string }
-  if (!body.access_token) throw new Error(`ROPC failed: ${response.status} ${body.error}: ${body.error_description}`)
+  const body = (await response.json()) as {
+    access_token?: string
+    error?: string
+    error_description?: string
+  }
+  if (!body.access_token)
+    throw new Error(`ROPC failed: ${response.status} ${body.error}: ${body.error_description}`)
   return body.access_token
 }

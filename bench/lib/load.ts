@@ -40,7 +40,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const statusCodes: Record<string, number> = {}
   let ok = 0
   const isOk = (status: number) =>
-    options.expectStatus === undefined ? status >= 200 && status < 300 : status === options.expectStatus
+    options.expectStatus === undefined
+      ? status >= 200 && status < 300
+      : status === options.expectStatus
   const requests: AutocannonRequest[] | undefined = options.setupRequest
     ? [{ setupRequest: options.setupRequest }]
     : undefined
@@ -60,7 +62,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
       (error, result) => {
         if (error) return reject(error)
-        const seconds = options.amount ? Number(process.hrtime.bigint() - started) / 1e9 : result.duration
+        const seconds = options.amount
+          ? Number(process.hrtime.bigint() - started) / 1e9
+          : result.duration
         resolve({
           requests: latencies.length,
           ok,
@@ -83,7 +87,12 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 function roundDistribution(value: Distribution): Distribution {
-  return { count: value.count, p50: round(value.p50), p99: round(value.p99), mean: round(value.mean) }
+  return {
+    count: value.count,
+    p50: round(value.p50),
+    p99: round(value.p99),
+    mean: round(value.mean),
+  }
 }
 
 /** Throws when a load run did not do what it was meant to: better no figure than a wrong one. */

@@ -13,13 +13,24 @@ export function describeMachine() {
     date: new Date().toISOString(),
     commit: git(['rev-parse', '--short', 'HEAD']),
     // The bench's own output (bench/results) does not count: a run over the last run's files is still a clean run.
-    dirty: git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results']) !== '',
+    dirty:
+      git([
+        'status',
+        '--porcelain',
+        '--untracked-files=no',
+        '--',
+        '.',
+        ':(exclude)bench/results',
+      ]) !== '',
   }
 }
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return execFileSync('git', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
   } catch {
     return 'unknown'
   }

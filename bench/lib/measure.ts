@@ -21,9 +21,14 @@ export async function measureSubject(
   label: string,
   load: Omit<LoadOptions, 'duration' | 'connections'>,
 ): Promise<Measured> {
-  if (options.warmup > 0) await runLoad({ ...load, duration: options.warmup, connections: options.connections })
+  if (options.warmup > 0)
+    await runLoad({ ...load, duration: options.warmup, connections: options.connections })
   const before = await subject.usage()
-  const result = await runLoad({ ...load, duration: options.duration, connections: options.connections })
+  const result = await runLoad({
+    ...load,
+    duration: options.duration,
+    connections: options.connections,
+  })
   const after = await subject.usage()
   assertHealthy(`${label}`, result)
   const cpuMicros = after.userMicros + after.systemMicros - before.userMicros - before.systemMicros
@@ -38,7 +43,10 @@ export async function measureSubject(
   }
 }
 
-export function cpuMsBetween(before: { userMicros: number; systemMicros: number }, after: typeof before): number {
+export function cpuMsBetween(
+  before: { userMicros: number; systemMicros: number },
+  after: typeof before,
+): number {
   return (after.userMicros + after.systemMicros - before.userMicros - before.systemMicros) / 1000
 }
 
@@ -53,20 +61,32 @@ export interface RoundEntry {
  * Measures several subjects in alternating rounds (the order rotating each round), so that a burst of outside
  * load on a shared machine hits them alike; each figure is the median of the subject's rounds.
  */
-export async function measureInRounds(options: BenchOptions, entries: RoundEntry[], rounds: number) {
+export async function measureInRounds(
+  options: BenchOptions,
+  entries: RoundEntry[],
+  rounds: number,
+) {
   const perRound = Math.max(1, options.duration / rounds)
   for (const entry of entries) {
-    if (options.warmup > 0) await runLoad({ ...entry.load, duration: options.warmup, connections: options.connections })
+    if (options.warmup > 0)
+      await runLoad({ ...entry.load, duration: options.warmup, connections: options.connections })
   }
   const results = new Map<string, Measured[]>(entries.map((entry) => [entry.key, []]))
   for (let round = 0; round < rounds; round++) {
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[(index + round) % entries.length]
-      const measured = await measureSubject({ ...options, warmup: 0, duration: perRound }, entry.subject, entry.label, entry.load)
+      const measured = await measureSubject(
+        { ...options, warmup: 0, duration: perRound },
+        entry.subject,
+        entry.label,
+        entry.load,
+      )
       results.get(entry.key)?.push(measured)
     }
   }
-  return Object.fromEntries(entries.map((entry) => [entry.key, medianOf(entry.label, results.get(entry.key) ?? [])]))
+  return Object.fromEntries(
+    entries.map((entry) => [entry.key, medianOf(entry.label, results.get(entry.key) ?? [])]),
+  )
 }
 
 function medianOf(label: string, rounds: Measured[]): Measured & { rounds: number[] } {

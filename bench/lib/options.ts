@@ -59,7 +59,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help'
   const only = values.only.split(',').map((name) => name.trim().toLowerCase())
   const unknown = only.filter((name) => !(WORKLOADS as readonly string[]).includes(name))
-  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`)
+  if (unknown.length > 0)
+    throw new Error(
+      `--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`,
+    )
   const out = values.out
   return {
     duration: positive('--duration', values.duration ?? (values.quick ? '1' : '10')),
@@ -73,11 +76,13 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     profileDir: values.profile ? `${out}/profiles` : undefined,
     pin: !values['no-pin'] && cpus().length >= 2, // all cores, not this process's affinity
     verbose: values.verbose,
-    appEnv: Object.fromEntries(values['app-env'].map((pair) => {
-      const at = pair.indexOf('=')
-      if (at < 1) throw new Error(`--app-env: expected KEY=VALUE, got "${pair}"`)
-      return [pair.slice(0, at), pair.slice(at + 1)]
-    })),
+    appEnv: Object.fromEntries(
+      values['app-env'].map((pair) => {
+        const at = pair.indexOf('=')
+        if (at < 1) throw new Error(`--app-env: expected KEY=VALUE, got "${pair}"`)
+        return [pair.slice(0, at), pair.slice(at + 1)]
+      }),
+    ),
   }
 }
 
@@ -91,5 +96,7 @@ function positive(flag: string, text: string, zeroAllowed = false): number {
 
 /** Core 0 runs the bench (load generator) and peers such as the emulator; core 1 runs the subject under test. */
 export function cores(options: BenchOptions) {
-  return options.pin ? { load: 0, subject: 1, peer: 0 } : { load: undefined, subject: undefined, peer: undefined }
+  return options.pin
+    ? { load: 0, subject: 1, peer: 0 }
+    : { load: undefined, subject: undefined, peer: undefined }
 }

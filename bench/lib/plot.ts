@@ -10,11 +10,22 @@ interface SubjectFigures {
   cpuMsPerRequest: number
 }
 
-const COLORS: Record<string, string> = { app: '#0f6cbd', raw: '#6b6b6b', fastify: '#9a9a9a', express: '#c4314b' }
+const COLORS: Record<string, string> = {
+  app: '#0f6cbd',
+  raw: '#6b6b6b',
+  fastify: '#9a9a9a',
+  express: '#c4314b',
+}
 
-export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: string; cpuCount: number; node: string; date: string }, file: string) {
+export async function plotB1(
+  b1: Record<string, unknown>,
+  machine: { cpuModel: string; cpuCount: number; node: string; date: string },
+  file: string,
+) {
   const subjects = b1.subjects as Record<string, SubjectFigures>
-  const cpu = Object.values(subjects).map((s) => `${s.label} ${Math.round(s.cpuMsPerRequest * 1000)} µs`).join(' · ')
+  const cpu = Object.values(subjects)
+    .map((s) => `${s.label} ${Math.round(s.cpuMsPerRequest * 1000)} µs`)
+    .join(' · ')
   const svg = chartSvg(subjects, [
     `Server CPU per request: ${cpu}`,
     `${machine.cpuCount} × ${machine.cpuModel} · Node ${machine.node} · ${machine.date.slice(0, 10)} · load generator (autocannon, 50 connections) on core 0, each server alone on core 1`,
@@ -24,25 +35,42 @@ export async function plotB1(b1: Record<string, unknown>, machine: { cpuModel: s
   try {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     })
     try {
-      const page = await browser.newPage({ viewport: { width: 960, height: 480 }, deviceScaleFactor: 1 })
+      const page = await browser.newPage({
+        viewport: { width: 960, height: 480 },
+        deviceScaleFactor: 1,
+      })
       await page.setContent(`<html><body style="margin:0">${svg}</body></html>`)
       await page.locator('svg').screenshot({ path: file })
     } finally {
       await browser.close()
     }
   } catch (error) {
-    console.error(`plot: no PNG (${error instanceof Error ? error.message.split('\n')[0] : error}); SVG at ${svgFile}`)
+    console.error(
+      `plot: no PNG (${error instanceof Error ? error.message.split('\n')[0] : error}); SVG at ${svgFile}`,
+    )
   }
 }
 
 function chartSvg(subjects: Record<string, SubjectFigures>, caption: string[]): string {
   const keys = ['raw', 'fastify', 'app', 'express'].filter((key) => subjects[key])
   const raw = subjects.raw?.perSecond
-  const panel = (x: number, title: string, value: (s: SubjectFigures) => number, format: (n: number) => string) => {
+  const panel = (
+    x: number,
+    title: string,
+    value: (s: SubjectFigures) => number,
+    format: (n: number) => string,
+  ) => {
     const max = Math.max(...keys.map((key) => value(subjects[key]))) || 1
     const bars = keys.map((key, index) => {
       const y = 84 + index * 64
@@ -55,7 +83,8 @@ function chartSvg(subjects: Record<string, SubjectFigures>, caption: string[]): 
     })
     return `<text x="${x}" y="66" font-size="15" font-weight="600" fill="#242424">${escape(title)}</text>${bars.join('')}`
   }
-  const perSecond = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s${raw ? ` · ${(n / raw).toFixed(2)}× raw` : ''}`
+  const perSecond = (n: number) =>
+    `${Math.round(n).toLocaleString('en-US')}/s${raw ? ` · ${(n / raw).toFixed(2)}× raw` : ''}`
   const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`
   const height = 130 + keys.length * 64
   return `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="${height}" viewBox="0 0 960 ${height}" font-family="DejaVu Sans, sans-serif">

@@ -6,9 +6,12 @@ const PACKAGE = new URL('../../package.json', import.meta.url)
 
 /** The `--…` arguments between `node` and the script in package.json's start script; `--import=./…` made absolute. */
 export function startNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(PACKAGE, 'utf8')) as { scripts?: Record<string, string> }
+  const { scripts } = JSON.parse(readFileSync(PACKAGE, 'utf8')) as {
+    scripts?: Record<string, string>
+  }
   const words = (scripts?.start ?? '').trim().split(/\s+/)
-  if (words[0] !== 'node') throw new Error(`package.json start script does not start with node: ${scripts?.start}`)
+  if (words[0] !== 'node')
+    throw new Error(`package.json start script does not start with node: ${scripts?.start}`)
   const flags: string[] = []
   for (const word of words.slice(1)) {
     if (!word.startsWith('-')) break

@@ -33,27 +33,47 @@ export function runSubject(start: (args: string[]) => Promise<SubjectRuntime>): 
 
 async function handle(runtime: SubjectRuntime, message: Message, send: (message: object) => void) {
   if (message.type === 'stop') return stop(runtime)
-  const methods: Record<string, (argument: unknown) => unknown> = { usage, memory, ...runtime.methods }
+  const methods: Record<string, (argument: unknown) => unknown> = {
+    usage,
+    memory,
+    ...runtime.methods,
+  }
   const method = methods[message.method ?? '']
   try {
     if (!method) throw new Error(`no method ${message.method}`)
     send({ type: 'result', id: message.id, result: await method(message.argument) })
   } catch (error) {
-    send({ type: 'result', id: message.id, error: error instanceof Error ? error.message : String(error) })
+    send({
+      type: 'result',
+      id: message.id,
+      error: error instanceof Error ? error.message : String(error),
+    })
   }
 }
 
 function usage() {
   const cpu = process.cpuUsage()
   const memory = process.memoryUsage()
-  return { userMicros: cpu.user, systemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+  return {
+    userMicros: cpu.user,
+    systemMicros: cpu.system,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+  }
 }
 
 /** Where the memory is: process.memoryUsage() and V8's heap spaces, in MB. */
 function memory() {
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
-  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]))
-  return { ...Object.fromEntries(Object.entries(process.memoryUsage()).map(([key, value]) => [key, mb(value)])), spaces }
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]),
+  )
+  return {
+    ...Object.fromEntries(
+      Object.entries(process.memoryUsage()).map(([key, value]) => [key, mb(value)]),
+    ),
+    spaces,
+  }
 }
 
 let stopping = false

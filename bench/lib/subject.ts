@@ -43,15 +43,26 @@ interface Reply {
   error?: string
 }
 
-export async function startSubject(name: string, script: string, options: SubjectOptions = {}): Promise<Subject> {
-  const nodeArgs = [...(options.nodeFlags ?? []), ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])]
+export async function startSubject(
+  name: string,
+  script: string,
+  options: SubjectOptions = {},
+): Promise<Subject> {
+  const nodeArgs = [
+    ...(options.nodeFlags ?? []),
+    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+  ]
   const command = [process.execPath, ...nodeArgs, script, ...(options.args ?? [])]
-  const [file, ...args] = options.cpu === undefined ? command : ['taskset', '-c', String(options.cpu), ...command]
+  const [file, ...args] =
+    options.cpu === undefined ? command : ['taskset', '-c', String(options.cpu), ...command]
   const child = spawn(file, args, {
     stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
   })
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  const pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >()
   let nextId = 1
   const ready = waitReady(name, child, options.readyTimeoutMs ?? 60_000)
   child.on('message', (reply: Reply) => {
@@ -88,10 +99,13 @@ async function waitReady(name: string, child: ChildProcess, timeoutMs: number) {
   try {
     const outcome = await Promise.race([
       once(child, 'message') as Promise<[Reply]>,
-      once(child, 'exit').then(([code]) => [{ type: 'failed', error: `exited with code ${code}` }] as [Reply]),
+      once(child, 'exit').then(
+        ([code]) => [{ type: 'failed', error: `exited with code ${code}` }] as [Reply],
+      ),
     ])
     const reply = outcome[0]
-    if (reply.type !== 'ready' || !reply.url) throw new Error(`${name} did not start: ${reply.error ?? reply.type}`)
+    if (reply.type !== 'ready' || !reply.url)
+      throw new Error(`${name} did not start: ${reply.error ?? reply.type}`)
     return { url: reply.url, info: reply.info ?? {} }
   } finally {
     clearTimeout(timer)

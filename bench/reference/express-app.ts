@@ -63,12 +63,24 @@ function signedInSession() {
     username: 'adele@contoso.test',
     localAccountId: crypto.randomUUID(),
     name: 'Adele Vance',
-    idTokenClaims: { aud: crypto.randomUUID(), iss: 'https://login.microsoftonline.com/v2.0', name: 'Adele Vance' },
+    idTokenClaims: {
+      aud: crypto.randomUUID(),
+      iss: 'https://login.microsoftonline.com/v2.0',
+      name: 'Adele Vance',
+    },
   }
   return {
     pkceCodes: { challengeMethod: 'S256', verifier: token(32), challenge: token(32) },
-    authCodeRequest: { redirectUri: 'http://127.0.0.1:8000/connect/get_token/', scopes: ['Mail.Send'] },
-    tokenCache: JSON.stringify({ AccessToken: token(1200), IdToken: token(900), RefreshToken: token(700), Account: account }),
+    authCodeRequest: {
+      redirectUri: 'http://127.0.0.1:8000/connect/get_token/',
+      scopes: ['Mail.Send'],
+    },
+    tokenCache: JSON.stringify({
+      AccessToken: token(1200),
+      IdToken: token(900),
+      RefreshToken: token(700),
+      Account: account,
+    }),
     idToken: token(900),
     account,
     isAuthenticated: true,

@@ -7,7 +7,10 @@ import { runSubject } from '../lib/subject-child.ts'
 runSubject(async ([pageFile]) => {
   const page = await readFile(pageFile)
   const server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.length })
+    response.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': page.length,
+    })
     response.end(page)
   })
   server.keepAliveTimeout = 72_000

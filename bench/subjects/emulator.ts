@@ -4,10 +4,16 @@ import { buildEmulator } from '../../src/emulator/app.ts'
 import { runSubject } from '../lib/subject-child.ts'
 
 runSubject(async ([dataDir]) => {
-  const emulator = await buildEmulator({ throttling: false, logger: false, dataDir: dataDir || undefined })
+  const emulator = await buildEmulator({
+    throttling: false,
+    logger: false,
+    dataDir: dataDir || undefined,
+  })
   const watched: { pattern: RegExp; samples: number[]; statuses: Record<number, number> }[] = []
   emulator.fastify.server.prependListener('request', (request, response) => {
-    const entry = watched.find((candidate) => candidate.pattern.test(`${request.method} ${request.url}`))
+    const entry = watched.find((candidate) =>
+      candidate.pattern.test(`${request.method} ${request.url}`),
+    )
     if (!entry) return
     const started = process.hrtime.bigint()
     response.once('finish', () => {
@@ -21,7 +27,8 @@ runSubject(async ([dataDir]) => {
     info: { demo: { ...emulator.demo, certificate: undefined } },
     methods: {
       /** Starts recording service times (ms) of requests matching `METHOD path` against a regex. */
-      watch: (pattern) => void watched.push({ pattern: new RegExp(String(pattern)), samples: [], statuses: {} }),
+      watch: (pattern) =>
+        void watched.push({ pattern: new RegExp(String(pattern)), samples: [], statuses: {} }),
       /** Returns and clears what was recorded so far, per watched pattern. */
       serviceTimes: () =>
         watched.map((entry) => {

@@ -24,15 +24,21 @@ try {
   const partition = session.user.partition
   const cache = await store.get<string>(tokenCacheKey(partition))
   const photo = session.user.hasPhoto ? await store.get(`photo:${partition}`) : undefined
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const batch = Math.min(500, count - done)
     await Promise.all(
       Array.from({ length: batch }, async () => {
         const copy = randomBytes(32).toString('base64url')
         const record = { ...session, user: { ...session.user, partition: copy } }
-        await store.set(`sess:${randomBytes(32).toString('base64url')}`, record, config.session.idleSeconds)
-        if (cache !== undefined) await store.set(tokenCacheKey(copy), cache, config.session.absoluteSeconds)
-        if (photo !== undefined) await store.set(`photo:${copy}`, photo, config.session.absoluteSeconds)
+        await store.set(
+          `sess:${randomBytes(32).toString('base64url')}`,
+          record,
+          config.session.idleSeconds,
+        )
+        if (cache !== undefined)
+          await store.set(tokenCacheKey(copy), cache, config.session.absoluteSeconds)
+        if (photo !== undefined)
+          await store.set(`photo:${copy}`, photo, config.session.absoluteSeconds)
       }),
     )
     done += batch

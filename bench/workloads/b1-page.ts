@@ -27,7 +27,12 @@ export async function b1SignedInPage(options: BenchOptions) {
     writeFileSync(page, home.body)
     const pageBytes = Buffer.byteLength(home.body)
     const start = async (label: string, file: string, args: string[]) => {
-      const subject = await startSubject(label, reference(file), { args, cpu: cores(options).subject, verbose: options.verbose, env: { NODE_ENV: 'production' } })
+      const subject = await startSubject(label, reference(file), {
+        args,
+        cpu: cores(options).subject,
+        verbose: options.verbose,
+        env: { NODE_ENV: 'production' },
+      })
       started.push(subject)
       return subject
     }
@@ -40,8 +45,18 @@ export async function b1SignedInPage(options: BenchOptions) {
       [
         { key: 'raw', label: raw.name, subject: raw, load: { url: `${raw.url}/` } },
         { key: 'fastify', label: fastify.name, subject: fastify, load: { url: `${fastify.url}/` } },
-        { key: 'app', label: 'Graph Connect app', subject: stack.app, load: { url: `${stack.appUrl}/`, headers: { cookie } } },
-        { key: 'express', label: express.name, subject: express, load: { url: `${express.url}/`, headers: { cookie: await expressCookie(express) } } },
+        {
+          key: 'app',
+          label: 'Graph Connect app',
+          subject: stack.app,
+          load: { url: `${stack.appUrl}/`, headers: { cookie } },
+        },
+        {
+          key: 'express',
+          label: express.name,
+          subject: express,
+          load: { url: `${express.url}/`, headers: { cookie: await expressCookie(express) } },
+        },
       ],
       rounds,
     )

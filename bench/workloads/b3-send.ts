@@ -28,18 +28,37 @@ interface Recorded {
 
 export async function b3Send(options: BenchOptions) {
   const scratch = mkdtempSync(join(tmpdir(), 'graph-connect-bench-b3-'))
-  const stack = await startAppStack(options, { dataDir: scratch, store: 'sqlite', profile: 'b3', extraUsers: 20 })
+  const stack = await startAppStack(options, {
+    dataDir: scratch,
+    store: 'sqlite',
+    profile: 'b3',
+    extraUsers: 20,
+  })
   try {
-    const sessions = await Promise.all(stack.demo.users.map((user, index) => signInToApp(stack.appUrl, user, `127.0.0.${10 + index}`)))
+    const sessions = await Promise.all(
+      stack.demo.users.map((user, index) =>
+        signInToApp(stack.appUrl, user, `127.0.0.${10 + index}`),
+      ),
+    )
     await stack.emulator.call('watch', SENDMAIL)
-    const probe = await sendBatch(stack, sessions, options.connections, Math.max(200, Math.round(options.warmup * 400)))
+    const probe = await sendBatch(
+      stack,
+      sessions,
+      options.connections,
+      Math.max(200, Math.round(options.warmup * 400)),
+    )
     const wanted = Math.min(MAX_TOKENS, Math.ceil(probe.perSecond * options.duration * 1.1))
     const before = await stack.app.usage()
     const full = await sendBatch(stack, sessions, options.connections, wanted)
     const appCpuMs = cpuMsBetween(before, await stack.app.usage())
     // One send at a time: the overhead below, and the app's CPU per send without concurrency (steadier on a busy machine).
     const beforeOne = await stack.app.usage()
-    const one = await sendBatch(stack, sessions, 1, Math.max(50, Math.min(1000, Math.round(options.duration * 100))))
+    const one = await sendBatch(
+      stack,
+      sessions,
+      1,
+      Math.max(50, Math.min(1000, Math.round(options.duration * 100))),
+    )
     const oneCpuMs = cpuMsBetween(beforeOne, await stack.app.usage())
     return {
       users: sessions.length,
@@ -57,7 +76,12 @@ export async function b3Send(options: BenchOptions) {
 }
 
 /** Collects `count` form tokens (GET / renders a fresh one each time), then posts them all as fast as allowed. */
-async function sendBatch(stack: AppStack, sessions: SignedIn[], connections: number, count: number) {
+async function sendBatch(
+  stack: AppStack,
+  sessions: SignedIn[],
+  connections: number,
+  count: number,
+) {
   const senders = await harvest(stack.appUrl, sessions, count)
   let next = 0
   const result = await runLoad({
@@ -83,7 +107,9 @@ async function sendBatch(stack: AppStack, sessions: SignedIn[], connections: num
   const delivered = emulator.statuses['202'] ?? 0
   if (delivered < result.requests * 0.99) {
     const app = JSON.stringify(result.statusCodes)
-    throw new Error(`B3: ${result.requests} POST /send (${app}) but ${delivered} sendMail accepted (${JSON.stringify(emulator.statuses)})`)
+    throw new Error(
+      `B3: ${result.requests} POST /send (${app}) but ${delivered} sendMail accepted (${JSON.stringify(emulator.statuses)})`,
+    )
   }
   return { ...result, delivered, emulator }
 }
@@ -114,11 +140,18 @@ function overhead(one: Awaited<ReturnType<typeof sendBatch>>, appCpuMs: number) 
       appLatencyMs: { p50: one.latency.p50, p99: one.latency.p99 },
       // The form tokens were collected (GET /) before the timed sends: this is POST /send alone.
       appCpuMsPerSend: round(appCpuMs / Math.max(1, one.delivered)),
-      emulatorServiceMs: { p50: round(serviceDistribution.p50), p99: round(serviceDistribution.p99) },
+      emulatorServiceMs: {
+        p50: round(serviceDistribution.p50),
+        p99: round(serviceDistribution.p99),
+      },
     },
     overheadMs: paired
       ? { p50: round(own.p50), p99: round(own.p99), method: PAIRED }
-      : { p50: round(one.latency.p50 - serviceDistribution.p50), p99: round(one.latency.p99 - serviceDistribution.p99), method: MEDIANS },
+      : {
+          p50: round(one.latency.p50 - serviceDistribution.p50),
+          p99: round(one.latency.p99 - serviceDistribution.p99),
+          method: MEDIANS,
+        },
   }
 }
 

@@ -30,8 +30,14 @@ async function coldStarts(options: BenchOptions) {
     // The first start on an empty data folder also creates the databases and the emulator's signing key.
     const first = await coldStart(options, dataDir, args)
     const samples: number[] = []
-    for (let index = 0; index < options.starts; index++) samples.push(await coldStart(options, dataDir, args))
-    return { median: round(median(samples)), samples: samples.map(round), firstOnEmptyDataDir: round(first), via }
+    for (let index = 0; index < options.starts; index++)
+      samples.push(await coldStart(options, dataDir, args))
+    return {
+      median: round(median(samples)),
+      samples: samples.map(round),
+      firstOnEmptyDataDir: round(first),
+      via,
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
   }
@@ -40,7 +46,12 @@ async function coldStarts(options: BenchOptions) {
 async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
   const dataDir = mkdtempSync(join(tmpdir(), `graph-connect-bench-b4-${store}-`))
   const redisPrefix = `graph-connect-bench-${process.pid}-${Date.now()}:`
-  const stack = await startAppStack(options, { dataDir, store, redisPrefix, profile: `b4-${store}` })
+  const stack = await startAppStack(options, {
+    dataDir,
+    store,
+    redisPrefix,
+    profile: `b4-${store}`,
+  })
   try {
     const { cookie } = await signInToApp(stack.appUrl, stack.demo.users[0])
     const load = { url: `${stack.appUrl}/`, headers: { cookie } }
@@ -58,7 +69,12 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
       prefillSeconds = (performance.now() - started) / 1000
     })
     const idle = await stack.app.usage()
-    const measured = await measureSubject(options, stack.app, `app, ${store}, ${options.sessions} sessions`, load)
+    const measured = await measureSubject(
+      options,
+      stack.app,
+      `app, ${store}, ${options.sessions} sessions`,
+      load,
+    )
     return {
       sessions: prefilled.sessions,
       recordsPerSession: prefilled.recordsPerSession,
@@ -69,7 +85,12 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
       p50: measured.p50,
       p99: measured.p99,
       cpuMsPerRequest: measured.cpuMsPerRequest,
-      beforePrefill: { rssMB: empty.rssMB, perSecond: empty.perSecond, p99: empty.p99, cpuMsPerRequest: empty.cpuMsPerRequest },
+      beforePrefill: {
+        rssMB: empty.rssMB,
+        perSecond: empty.perSecond,
+        p99: empty.p99,
+        cpuMsPerRequest: empty.cpuMsPerRequest,
+      },
     }
   } finally {
     await stack.stop()
@@ -80,8 +101,16 @@ async function withSessions(options: BenchOptions, store: 'sqlite' | 'redis') {
 
 const PREFILL = fileURLToPath(new URL('../subjects/prefill.ts', import.meta.url))
 
-async function prefill(env: unknown, cookie: string, count: number): Promise<{ sessions: number; recordsPerSession: number }> {
-  const { stdout } = await run(process.execPath, [PREFILL, JSON.stringify(env), cookie, String(count)], { maxBuffer: 1 << 20 })
+async function prefill(
+  env: unknown,
+  cookie: string,
+  count: number,
+): Promise<{ sessions: number; recordsPerSession: number }> {
+  const { stdout } = await run(
+    process.execPath,
+    [PREFILL, JSON.stringify(env), cookie, String(count)],
+    { maxBuffer: 1 << 20 },
+  )
   return JSON.parse(stdout) as { sessions: number; recordsPerSession: number }
 }
 

@@ -1,6 +1,12 @@
 // The emulator's own throughput, throttling off: authorization-code redemptions/s and sendMail/s.
 import { Browser } from '../lib/browser.ts'
-import { authorizeUrl, passwordGrant, pkcePair, REDIRECT_URI, signInAtEmulator } from '../lib/entra.ts'
+import {
+  authorizeUrl,
+  passwordGrant,
+  pkcePair,
+  REDIRECT_URI,
+  signInAtEmulator,
+} from '../lib/entra.ts'
 import type { Demo } from '../lib/entra.ts'
 import { assertHealthy, runLoad } from '../lib/load.ts'
 import type { LoadResult } from '../lib/load.ts'
@@ -30,7 +36,12 @@ export async function emulatorThroughput(options: BenchOptions) {
 
 async function measureRedemptions(options: BenchOptions, emulator: Subject, demo: Demo) {
   const { verifier, challenge } = pkcePair()
-  const codes = await mintCodes(emulator.url, demo, challenge, Math.max(200, Math.round(options.duration * 600)))
+  const codes = await mintCodes(
+    emulator.url,
+    demo,
+    challenge,
+    Math.max(200, Math.round(options.duration * 600)),
+  )
   const warmupCount = Math.min(codes.length >> 2, Math.round(options.warmup * 300))
   const tokenUrl = `${emulator.url}/${demo.tenantId}/oauth2/v2.0/token`
   const redeem = (batch: string[]) => {
@@ -72,7 +83,12 @@ function tokenRequestBody(demo: Demo, code: string, verifier: string): string {
 }
 
 /** Signs in once (password posted), then mints codes through the SSO session, 16 authorizations at a time. */
-async function mintCodes(emulatorUrl: string, demo: Demo, challenge: string, count: number): Promise<string[]> {
+async function mintCodes(
+  emulatorUrl: string,
+  demo: Demo,
+  challenge: string,
+  count: number,
+): Promise<string[]> {
   const browser = new Browser()
   const user = demo.users[0]
   const first = await signInAtEmulator(browser, authorizeUrl(emulatorUrl, demo, challenge), user)
@@ -118,14 +134,22 @@ export function sendMailBody(address: string) {
   return {
     message: {
       subject: 'Welcome to Microsoft Graph development with Node.js',
-      body: { contentType: 'HTML', content: '<p>Congratulations on sending a mail through <b>Microsoft Graph</b>.</p>' },
+      body: {
+        contentType: 'HTML',
+        content: '<p>Congratulations on sending a mail through <b>Microsoft Graph</b>.</p>',
+      },
       toRecipients: [{ emailAddress: { address } }],
     },
     saveToSentItems: true,
   }
 }
 
-function summarize(result: LoadResult, before: { userMicros: number; systemMicros: number }, after: typeof before, floor: number) {
+function summarize(
+  result: LoadResult,
+  before: { userMicros: number; systemMicros: number },
+  after: typeof before,
+  floor: number,
+) {
   const cpuMicros = after.userMicros + after.systemMicros - before.userMicros - before.systemMicros
   return {
     perSecond: result.perSecond,

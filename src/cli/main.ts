@@ -24,7 +24,12 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         strict: true,
-        options: { port: { type: 'string', default: '8001' }, data: { type: 'string', default: 'data/emulator' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+        options: {
+          port: { type: 'string', default: '8001' },
+          data: { type: 'string', default: 'data/emulator' },
+          'tls-cert': { type: 'string' },
+          'tls-key': { type: 'string' },
+        },
       })
       const port = Number(values.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -32,7 +37,12 @@ async function main(argv: string[]): Promise<number> {
         return 1
       }
       const { runEmulator } = await import('./commands/emulator.ts')
-      return runEmulator({ port, dataDir: values.data, tlsCert: values['tls-cert'], tlsKey: values['tls-key'] })
+      return runEmulator({
+        port,
+        dataDir: values.data,
+        tlsCert: values['tls-cert'],
+        tlsKey: values['tls-key'],
+      })
     }
     default:
       process.stdout.write(`${usage}\n`)
@@ -43,7 +53,11 @@ async function main(argv: string[]): Promise<number> {
 // Last resort (SE-11): log without secrets and exit in a controlled way; never keep running in an unknown state.
 for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
   process.on(event, (error: unknown) => {
-    process.stderr.write(maskSecrets(`${event}: ${(error as { code?: string }).code ?? ''} ${(error as Error)?.message ?? String(error)}`) + '\n')
+    process.stderr.write(
+      maskSecrets(
+        `${event}: ${(error as { code?: string }).code ?? ''} ${(error as Error)?.message ?? String(error)}`,
+      ) + '\n',
+    )
     process.exit(1)
   })
 }

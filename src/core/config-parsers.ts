@@ -37,8 +37,11 @@ export class SettingsReader {
     if (value === undefined) return fallback
     const number = /^\d+$/.test(value) ? Number(value) : Number.NaN
     if (!Number.isSafeInteger(number) || number < min || number > max) {
-      this.problem(setting, `"${value}" is not a whole number of ${unit} between ${min} and ${max}.`,
-        `Set ${setting} to a value like ${fallback}, or remove it to use the default (${fallback}).`)
+      this.problem(
+        setting,
+        `"${value}" is not a whole number of ${unit} between ${min} and ${max}.`,
+        `Set ${setting} to a value like ${fallback}, or remove it to use the default (${fallback}).`,
+      )
       return fallback
     }
     return number
@@ -58,7 +61,11 @@ export class SettingsReader {
     if (value === undefined) return fallback
     const match = allowed.find((candidate) => candidate === value.toLowerCase())
     if (match) return match
-    this.problem(setting, `"${value}" is not one of ${allowed.join(', ')}.`, `Set ${setting} to one of: ${allowed.join(', ')}.`)
+    this.problem(
+      setting,
+      `"${value}" is not one of ${allowed.join(', ')}.`,
+      `Set ${setting} to one of: ${allowed.join(', ')}.`,
+    )
     return fallback
   }
 
@@ -69,16 +76,27 @@ export class SettingsReader {
     try {
       url = new URL(value)
     } catch {
-      this.problem(setting, `"${value}" is not an absolute URL.`, `Set ${setting} to a URL like ${example}.`)
+      this.problem(
+        setting,
+        `"${value}" is not an absolute URL.`,
+        `Set ${setting} to a URL like ${example}.`,
+      )
       return undefined
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      this.problem(setting, `"${value}" must use https:// (http:// is allowed only for localhost/127.0.0.1).`,
-        `Set ${setting} to an https:// URL like ${example}.`)
+      this.problem(
+        setting,
+        `"${value}" must use https:// (http:// is allowed only for localhost/127.0.0.1).`,
+        `Set ${setting} to an https:// URL like ${example}.`,
+      )
       return undefined
     }
     if (url.search || url.hash || url.username || url.password) {
-      this.problem(setting, `"${value}" must not carry a query, a fragment or credentials.`, `Set ${setting} to a URL like ${example}.`)
+      this.problem(
+        setting,
+        `"${value}" must not carry a query, a fragment or credentials.`,
+        `Set ${setting} to a URL like ${example}.`,
+      )
       return undefined
     }
     return url
@@ -95,11 +113,21 @@ export function parseTrustProxy(reader: SettingsReader): boolean | number | stri
   if (value === undefined || value.toLowerCase() === 'false') return false
   if (value.toLowerCase() === 'true') return true
   if (/^\d+$/.test(value)) return Number(value)
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean)
-  const valid = entries.every((entry) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry) || ['loopback', 'linklocal', 'uniquelocal'].includes(entry))
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  const valid = entries.every(
+    (entry) =>
+      /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry) ||
+      ['loopback', 'linklocal', 'uniquelocal'].includes(entry),
+  )
   if (entries.length && valid) return entries
-  reader.problem('TRUST_PROXY', `"${value}" is not true, false, a hop count or a list of addresses/CIDRs.`,
-    'Set TRUST_PROXY to false (no proxy), the number of proxies in front of the app, or e.g. 10.0.0.0/8,loopback.')
+  reader.problem(
+    'TRUST_PROXY',
+    `"${value}" is not true, false, a hop count or a list of addresses/CIDRs.`,
+    'Set TRUST_PROXY to false (no proxy), the number of proxies in front of the app, or e.g. 10.0.0.0/8,loopback.',
+  )
   return false
 }
 

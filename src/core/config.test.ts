@@ -43,9 +43,18 @@ test('the minimal environment gives the documented defaults', () => {
 })
 
 test('session timeouts in seconds win over minutes and hours (short timeouts for SE-04 tests)', () => {
-  assert.deepEqual(loadConfig({ ...minimal, SESSION_IDLE_MINUTES: '5', SESSION_ABSOLUTE_HOURS: '2' }).session, { idleSeconds: 300, absoluteSeconds: 7200 })
-  assert.deepEqual(loadConfig({ ...minimal, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' }).session, { idleSeconds: 2, absoluteSeconds: 5 })
-  assert.deepEqual(problemsOf({ ...minimal, SESSION_IDLE_SECONDS: '0' }).map((problem) => problem.setting), ['SESSION_IDLE_SECONDS'])
+  assert.deepEqual(
+    loadConfig({ ...minimal, SESSION_IDLE_MINUTES: '5', SESSION_ABSOLUTE_HOURS: '2' }).session,
+    { idleSeconds: 300, absoluteSeconds: 7200 },
+  )
+  assert.deepEqual(
+    loadConfig({ ...minimal, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' }).session,
+    { idleSeconds: 2, absoluteSeconds: 5 },
+  )
+  assert.deepEqual(
+    problemsOf({ ...minimal, SESSION_IDLE_SECONDS: '0' }).map((problem) => problem.setting),
+    ['SESSION_IDLE_SECONDS'],
+  )
 })
 
 test('the result is deep-frozen', () => {
@@ -53,7 +62,9 @@ test('the result is deep-frozen', () => {
   assert.ok(Object.isFrozen(config))
   assert.ok(Object.isFrozen(config.scopes))
   assert.ok(Object.isFrozen(config.session))
-  assert.throws(() => { (config.session as { idleSeconds: number }).idleSeconds = 1 }, TypeError)
+  assert.throws(() => {
+    ;(config.session as { idleSeconds: number }).idleSeconds = 1
+  }, TypeError)
 })
 
 test('every problem is reported at once, each naming its setting and a fix', () => {
@@ -68,8 +79,16 @@ test('every problem is reported at once, each naming its setting and a fix', () 
   })
   const settings = problems.map((problem) => problem.setting).sort()
   assert.deepEqual(settings, [
-    'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'FLOW_INSPECTOR', 'LOG_LEVEL', 'PUBLIC_URL', 'REDIS_URL',
-    'SESSION_IDLE_MINUTES', 'SESSION_SECRET', 'TRUST_PROXY',
+    'AUTHORITY',
+    'CLIENT_ID',
+    'CLIENT_SECRET',
+    'FLOW_INSPECTOR',
+    'LOG_LEVEL',
+    'PUBLIC_URL',
+    'REDIS_URL',
+    'SESSION_IDLE_MINUTES',
+    'SESSION_SECRET',
+    'TRUST_PROXY',
   ])
   for (const problem of problems) {
     assert.ok(problem.message.length > 5, problem.setting)
@@ -78,23 +97,56 @@ test('every problem is reported at once, each naming its setting and a fix', () 
 })
 
 test('exactly one credential: both or neither is a problem', () => {
-  assert.deepEqual(problemsOf({ CLIENT_ID: 'x', CLIENT_SECRET: 's', CLIENT_CERTIFICATE_PATH: '/x.pem' }).map((p) => p.setting), ['CLIENT_SECRET'])
+  assert.deepEqual(
+    problemsOf({ CLIENT_ID: 'x', CLIENT_SECRET: 's', CLIENT_CERTIFICATE_PATH: '/x.pem' }).map(
+      (p) => p.setting,
+    ),
+    ['CLIENT_SECRET'],
+  )
   assert.match(problemsOf({ CLIENT_ID: 'x' })[0]!.fix, /Value \(not its ID\)/)
 })
 
 test('http:// is accepted only for loopback hosts; a loopback authority is refused in production', () => {
-  const config = loadConfig({ ...minimal, AUTHORITY: 'http://localhost:8001/contoso/', GRAPH_BASE_URL: 'http://localhost:8001/v1.0/' })
+  const config = loadConfig({
+    ...minimal,
+    AUTHORITY: 'http://localhost:8001/contoso/',
+    GRAPH_BASE_URL: 'http://localhost:8001/v1.0/',
+  })
   assert.equal(config.authority, 'http://localhost:8001/contoso')
   assert.equal(config.graphBaseUrl, 'http://localhost:8001/v1.0')
-  const problems = problemsOf({ ...minimal, AUTHORITY: 'http://localhost:8001/contoso', NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })
-  assert.deepEqual(problems.map((p) => p.setting), ['AUTHORITY'])
-  assert.deepEqual(problemsOf({ ...minimal, AUTHORITY: 'https://login.microsoftonline.com' }).map((p) => p.setting), ['AUTHORITY'])
+  const problems = problemsOf({
+    ...minimal,
+    AUTHORITY: 'http://localhost:8001/contoso',
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(32),
+  })
+  assert.deepEqual(
+    problems.map((p) => p.setting),
+    ['AUTHORITY'],
+  )
+  assert.deepEqual(
+    problemsOf({ ...minimal, AUTHORITY: 'https://login.microsoftonline.com' }).map(
+      (p) => p.setting,
+    ),
+    ['AUTHORITY'],
+  )
 })
 
 test('a public deployment needs https and a session secret of 32+ characters', () => {
-  assert.deepEqual(problemsOf({ ...minimal, PUBLIC_URL: 'https://mail.example.com' }).map((p) => p.setting), ['SESSION_SECRET'])
-  assert.deepEqual(problemsOf({ ...minimal, SESSION_SECRET: 'short' }).map((p) => p.setting), ['SESSION_SECRET'])
-  const config = loadConfig({ ...minimal, PUBLIC_URL: 'https://mail.example.com/', SESSION_SECRET: 's'.repeat(40), TRUST_PROXY: '1' })
+  assert.deepEqual(
+    problemsOf({ ...minimal, PUBLIC_URL: 'https://mail.example.com' }).map((p) => p.setting),
+    ['SESSION_SECRET'],
+  )
+  assert.deepEqual(
+    problemsOf({ ...minimal, SESSION_SECRET: 'short' }).map((p) => p.setting),
+    ['SESSION_SECRET'],
+  )
+  const config = loadConfig({
+    ...minimal,
+    PUBLIC_URL: 'https://mail.example.com/',
+    SESSION_SECRET: 's'.repeat(40),
+    TRUST_PROXY: '1',
+  })
   assert.equal(config.redirectUri, 'https://mail.example.com/connect/get_token/')
   assert.equal(config.secureCookies, true)
   assert.equal(config.port, 8000)
@@ -105,19 +157,38 @@ test('a public deployment needs https and a session secret of 32+ characters', (
 test('the port follows a loopback PUBLIC_URL unless PORT is set; trust-proxy takes CIDR lists', () => {
   assert.equal(loadConfig({ ...minimal, PUBLIC_URL: 'http://localhost:3000' }).port, 3000)
   assert.equal(loadConfig({ ...minimal, PUBLIC_URL: 'http://localhost:3000', PORT: '0' }).port, 0)
-  assert.deepEqual(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy, ['10.0.0.0/8', 'loopback'])
+  assert.deepEqual(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy, [
+    '10.0.0.0/8',
+    'loopback',
+  ])
 })
 
 test('redis and memory stores; memory is refused in production', () => {
-  assert.deepEqual(loadConfig({ ...minimal, STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }).store,
-    { kind: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'graph-connect:' })
+  assert.deepEqual(
+    loadConfig({ ...minimal, STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }).store,
+    { kind: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'graph-connect:' },
+  )
   assert.deepEqual(loadConfig({ ...minimal, STORE: 'memory' }).store, { kind: 'memory' })
-  const problems = problemsOf({ ...minimal, STORE: 'memory', NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })
-  assert.deepEqual(problems.map((p) => p.setting), ['STORE'])
+  const problems = problemsOf({
+    ...minimal,
+    STORE: 'memory',
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(32),
+  })
+  assert.deepEqual(
+    problems.map((p) => p.setting),
+    ['STORE'],
+  )
 })
 
 test('secrets never appear in problem messages', () => {
-  const problems = problemsOf({ CLIENT_ID: 'x', CLIENT_SECRET: 'TOPSECRET', SESSION_SECRET: 'SHORTSECRET', STORE: 'redis', REDIS_URL: 'http://:PASSWORD@h' })
+  const problems = problemsOf({
+    CLIENT_ID: 'x',
+    CLIENT_SECRET: 'TOPSECRET',
+    SESSION_SECRET: 'SHORTSECRET',
+    STORE: 'redis',
+    REDIS_URL: 'http://:PASSWORD@h',
+  })
   const text = JSON.stringify(problems)
   assert.doesNotMatch(text, /TOPSECRET|SHORTSECRET|PASSWORD/)
 })
@@ -126,12 +197,38 @@ test('a certificate credential is read from one PEM holding the key and the cert
   const dir = mkdtempSync(join(tmpdir(), 'gc-cert-'))
   const key = join(dir, 'key.pem')
   const cert = join(dir, 'cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=graph-connect-test'], { stdio: 'ignore' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=graph-connect-test',
+    ],
+    { stdio: 'ignore' },
+  )
   const pem = join(dir, 'app.pem')
   execFileSync('sh', ['-c', `cat ${key} ${cert} > ${pem}`])
   const config = loadConfig({ CLIENT_ID: 'x', CLIENT_CERTIFICATE_PATH: pem })
   assert.equal(config.credential.kind, 'certificate')
-  assert.ok(config.credential.kind === 'certificate' && /^[0-9A-F]{64}$/.test(config.credential.thumbprintSha256))
+  assert.ok(
+    config.credential.kind === 'certificate' &&
+      /^[0-9A-F]{64}$/.test(config.credential.thumbprintSha256),
+  )
   writeFileSync(join(dir, 'bad.pem'), 'nothing here')
-  assert.deepEqual(problemsOf({ CLIENT_ID: 'x', CLIENT_CERTIFICATE_PATH: join(dir, 'bad.pem') }).map((p) => p.setting), ['CLIENT_CERTIFICATE_PATH'])
+  assert.deepEqual(
+    problemsOf({ CLIENT_ID: 'x', CLIENT_CERTIFICATE_PATH: join(dir, 'bad.pem') }).map(
+      (p) => p.setting,
+    ),
+    ['CLIENT_CERTIFICATE_PATH'],
+  )
 })

@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { ConfigError } from './errors.ts'
-import { deepFreeze, isLoopbackHost, parseTrustProxy, SettingsReader, withoutTrailingSlash, type Env } from './config-parsers.ts'
+import {
+  deepFreeze,
+  isLoopbackHost,
+  parseTrustProxy,
+  SettingsReader,
+  withoutTrailingSlash,
+  type Env,
+} from './config-parsers.ts'
 
 /** Defaults of every optional setting. Secrets never have one. */
 export const configDefaults = {
@@ -33,11 +40,18 @@ export const configDefaults = {
  * Used to HMAC session ids only when PUBLIC_URL is on loopback and SESSION_SECRET is unset (the embedded emulator
  * setup). Known to everyone, so never accepted elsewhere; the ids themselves stay 256-bit random.
  */
-export const LOOPBACK_SESSION_SECRET = 'graph-connect-loopback-only-development-secret-not-for-deployment'
+export const LOOPBACK_SESSION_SECRET =
+  'graph-connect-loopback-only-development-secret-not-for-deployment'
 
 export type ClientCredential =
   | { kind: 'secret'; secret: string }
-  | { kind: 'certificate'; path: string; privateKey: string; certificate: string; thumbprintSha256: string }
+  | {
+      kind: 'certificate'
+      path: string
+      privateKey: string
+      certificate: string
+      thumbprintSha256: string
+    }
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
@@ -85,46 +99,108 @@ const d = configDefaults
 export function loadConfig(env: Env): Readonly<Config> {
   const read = new SettingsReader(env)
   const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, d.NODE_ENV)
-  const logLevel = read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, d.LOG_LEVEL)
+  const logLevel = read.oneOf(
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    d.LOG_LEVEL,
+  )
 
   const clientId = read.raw('CLIENT_ID') ?? ''
-  if (!clientId) read.problem('CLIENT_ID', 'is missing.', 'Set CLIENT_ID to the Application (client) ID of your app registration, or unset it and run `npm start` to use the embedded emulator.')
-  else if (/\s/.test(clientId)) read.problem('CLIENT_ID', 'contains spaces.', 'Copy the Application (client) ID from the app registration\'s Overview page.')
+  if (!clientId)
+    read.problem(
+      'CLIENT_ID',
+      'is missing.',
+      'Set CLIENT_ID to the Application (client) ID of your app registration, or unset it and run `npm start` to use the embedded emulator.',
+    )
+  else if (/\s/.test(clientId))
+    read.problem(
+      'CLIENT_ID',
+      'contains spaces.',
+      "Copy the Application (client) ID from the app registration's Overview page.",
+    )
   const credential = readCredential(read)
 
-  const authorityUrl = read.url('AUTHORITY', d.AUTHORITY, 'https://login.microsoftonline.com/<tenant id>')
+  const authorityUrl = read.url(
+    'AUTHORITY',
+    d.AUTHORITY,
+    'https://login.microsoftonline.com/<tenant id>',
+  )
   if (authorityUrl && authorityUrl.pathname.replace(/\/+$/, '') === '') {
-    read.problem('AUTHORITY', 'has no tenant in its path.', 'Add the tenant: https://login.microsoftonline.com/<tenant id | organizations | common>.')
+    read.problem(
+      'AUTHORITY',
+      'has no tenant in its path.',
+      'Add the tenant: https://login.microsoftonline.com/<tenant id | organizations | common>.',
+    )
   }
   if (authorityUrl && nodeEnv === 'production' && isLoopbackHost(authorityUrl.hostname)) {
-    read.problem('AUTHORITY', 'points at a loopback host (the emulator) while NODE_ENV=production.', 'Use your Entra authority in production, or set NODE_ENV=development.')
+    read.problem(
+      'AUTHORITY',
+      'points at a loopback host (the emulator) while NODE_ENV=production.',
+      'Use your Entra authority in production, or set NODE_ENV=development.',
+    )
   }
   const graphUrl = read.url('GRAPH_BASE_URL', d.GRAPH_BASE_URL, 'https://graph.microsoft.com/v1.0')
 
   const publicUrl = read.url('PUBLIC_URL', d.PUBLIC_URL, 'https://mail-app.example.com')
   if (publicUrl && publicUrl.pathname !== '/') {
-    read.problem('PUBLIC_URL', 'must be an origin without a path.', 'Set PUBLIC_URL to scheme://host[:port] only; the reply path is REDIRECT_PATH.')
+    read.problem(
+      'PUBLIC_URL',
+      'must be an origin without a path.',
+      'Set PUBLIC_URL to scheme://host[:port] only; the reply path is REDIRECT_PATH.',
+    )
   }
   const loopback = publicUrl ? isLoopbackHost(publicUrl.hostname) : false
   const origin = publicUrl ? publicUrl.origin : d.PUBLIC_URL
   const redirectPath = read.string('REDIRECT_PATH', d.REDIRECT_PATH)
   if (!/^\/[^?#\s]*$/.test(redirectPath) || redirectPath.startsWith('//')) {
-    read.problem('REDIRECT_PATH', `"${redirectPath}" is not a path.`, `Set REDIRECT_PATH to a path like ${d.REDIRECT_PATH}.`)
+    read.problem(
+      'REDIRECT_PATH',
+      `"${redirectPath}" is not a path.`,
+      `Set REDIRECT_PATH to a path like ${d.REDIRECT_PATH}.`,
+    )
   }
   const postLogout = read.url('POST_LOGOUT_REDIRECT_URI', `${origin}/`, `${origin}/`)
 
-  const scopes = [...new Set(read.string('SCOPES', d.SCOPES).split(/[\s,]+/).filter(Boolean))]
-  if (!scopes.includes('openid')) read.problem('SCOPES', 'must include openid (the app signs users in).', `Set SCOPES to e.g. "${d.SCOPES}".`)
+  const scopes = [
+    ...new Set(
+      read
+        .string('SCOPES', d.SCOPES)
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    ),
+  ]
+  if (!scopes.includes('openid'))
+    read.problem(
+      'SCOPES',
+      'must include openid (the app signs users in).',
+      `Set SCOPES to e.g. "${d.SCOPES}".`,
+    )
 
   const sessionSecret = read.raw('SESSION_SECRET')
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
-    read.problem('SESSION_SECRET', `is ${sessionSecret.length} characters long; at least 32 are needed.`, 'Generate one: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"')
+    read.problem(
+      'SESSION_SECRET',
+      `is ${sessionSecret.length} characters long; at least 32 are needed.`,
+      'Generate one: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
+    )
   } else if (sessionSecret === undefined && (!loopback || nodeEnv === 'production')) {
-    read.problem('SESSION_SECRET', 'is required when PUBLIC_URL is not on loopback or NODE_ENV=production.', 'Generate one: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"')
+    read.problem(
+      'SESSION_SECRET',
+      'is required when PUBLIC_URL is not on loopback or NODE_ENV=production.',
+      'Generate one: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
+    )
   }
 
   const store = readStore(read, nodeEnv)
-  const port = read.integer('PORT', publicUrl && loopback ? Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80)) : d.PORT, 0, 65535, 'port')
+  const port = read.integer(
+    'PORT',
+    publicUrl && loopback
+      ? Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80))
+      : d.PORT,
+    0,
+    65535,
+    'port',
+  )
   const config: Config = {
     nodeEnv,
     logLevel,
@@ -146,15 +222,39 @@ export function loadConfig(env: Env): Readonly<Config> {
     flowInspector: read.boolean('FLOW_INSPECTOR', d.FLOW_INSPECTOR),
     session: readSessionTimeouts(read),
     limits: {
-      sendsPerMinute: read.integer('SEND_LIMIT_PER_MINUTE', d.SEND_LIMIT_PER_MINUTE, 1, 10_000, 'sends'),
-      signInsPerMinute: read.integer('SIGNIN_LIMIT_PER_MINUTE', d.SIGNIN_LIMIT_PER_MINUTE, 1, 10_000, 'sign-ins'),
+      sendsPerMinute: read.integer(
+        'SEND_LIMIT_PER_MINUTE',
+        d.SEND_LIMIT_PER_MINUTE,
+        1,
+        10_000,
+        'sends',
+      ),
+      signInsPerMinute: read.integer(
+        'SIGNIN_LIMIT_PER_MINUTE',
+        d.SIGNIN_LIMIT_PER_MINUTE,
+        1,
+        10_000,
+        'sign-ins',
+      ),
     },
     graph: {
       timeoutMs: read.integer('GRAPH_TIMEOUT_MS', d.GRAPH_TIMEOUT_MS, 100, 300_000, 'milliseconds'),
-      retryBudgetMs: read.integer('GRAPH_RETRY_BUDGET_MS', d.GRAPH_RETRY_BUDGET_MS, 0, 600_000, 'milliseconds'),
+      retryBudgetMs: read.integer(
+        'GRAPH_RETRY_BUDGET_MS',
+        d.GRAPH_RETRY_BUDGET_MS,
+        0,
+        600_000,
+        'milliseconds',
+      ),
     },
     idpTimeoutMs: read.integer('IDP_TIMEOUT_MS', d.IDP_TIMEOUT_MS, 100, 300_000, 'milliseconds'),
-    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', d.SHUTDOWN_GRACE_MS, 0, 600_000, 'milliseconds'),
+    shutdownGraceMs: read.integer(
+      'SHUTDOWN_GRACE_MS',
+      d.SHUTDOWN_GRACE_MS,
+      0,
+      600_000,
+      'milliseconds',
+    ),
   }
   if (read.problems.length) throw new ConfigError(read.problems)
   return deepFreeze(config)
@@ -162,10 +262,34 @@ export function loadConfig(env: Env): Readonly<Config> {
 
 /** Minutes and hours; the *_SECONDS forms win when set (short timeouts for tests and demos, SE-04). */
 function readSessionTimeouts(read: SettingsReader): Config['session'] {
-  const idleMinutes = read.integer('SESSION_IDLE_MINUTES', d.SESSION_IDLE_MINUTES, 1, 7 * 24 * 60, 'minutes')
-  const absoluteHours = read.integer('SESSION_ABSOLUTE_HOURS', d.SESSION_ABSOLUTE_HOURS, 1, 30 * 24, 'hours')
-  const idleSeconds = read.integer('SESSION_IDLE_SECONDS', idleMinutes * 60, 1, 7 * 24 * 3600, 'seconds')
-  const absoluteSeconds = read.integer('SESSION_ABSOLUTE_SECONDS', absoluteHours * 3600, 1, 30 * 24 * 3600, 'seconds')
+  const idleMinutes = read.integer(
+    'SESSION_IDLE_MINUTES',
+    d.SESSION_IDLE_MINUTES,
+    1,
+    7 * 24 * 60,
+    'minutes',
+  )
+  const absoluteHours = read.integer(
+    'SESSION_ABSOLUTE_HOURS',
+    d.SESSION_ABSOLUTE_HOURS,
+    1,
+    30 * 24,
+    'hours',
+  )
+  const idleSeconds = read.integer(
+    'SESSION_IDLE_SECONDS',
+    idleMinutes * 60,
+    1,
+    7 * 24 * 3600,
+    'seconds',
+  )
+  const absoluteSeconds = read.integer(
+    'SESSION_ABSOLUTE_SECONDS',
+    absoluteHours * 3600,
+    1,
+    30 * 24 * 3600,
+    'seconds',
+  )
   return { idleSeconds, absoluteSeconds }
 }
 
@@ -173,24 +297,41 @@ function readCredential(read: SettingsReader): ClientCredential | undefined {
   const secret = read.raw('CLIENT_SECRET')
   const path = read.raw('CLIENT_CERTIFICATE_PATH')
   if (secret && path) {
-    read.problem('CLIENT_SECRET', 'and CLIENT_CERTIFICATE_PATH are both set; exactly one credential is used.', 'Remove one of them (a certificate is preferred in production).')
+    read.problem(
+      'CLIENT_SECRET',
+      'and CLIENT_CERTIFICATE_PATH are both set; exactly one credential is used.',
+      'Remove one of them (a certificate is preferred in production).',
+    )
     return undefined
   }
   if (secret) return { kind: 'secret', secret }
   if (!path) {
-    read.problem('CLIENT_SECRET', 'is missing (and no CLIENT_CERTIFICATE_PATH either).', 'Create a client secret under Certificates & secrets in the app registration and set CLIENT_SECRET to its Value (not its ID), or set CLIENT_CERTIFICATE_PATH.')
+    read.problem(
+      'CLIENT_SECRET',
+      'is missing (and no CLIENT_CERTIFICATE_PATH either).',
+      'Create a client secret under Certificates & secrets in the app registration and set CLIENT_SECRET to its Value (not its ID), or set CLIENT_CERTIFICATE_PATH.',
+    )
     return undefined
   }
   try {
     const pem = readFileSync(path, 'utf8')
-    const certificate = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0]
-    const privateKey = pem.match(/-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/)?.[0]
-    if (!certificate || !privateKey) throw new Error('the file must hold both a PRIVATE KEY and a CERTIFICATE block')
+    const certificate = pem.match(
+      /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/,
+    )?.[0]
+    const privateKey = pem.match(
+      /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/,
+    )?.[0]
+    if (!certificate || !privateKey)
+      throw new Error('the file must hold both a PRIVATE KEY and a CERTIFICATE block')
     createPrivateKey(privateKey)
     const thumbprintSha256 = new X509Certificate(certificate).fingerprint256.replaceAll(':', '')
     return { kind: 'certificate', path, privateKey, certificate, thumbprintSha256 }
   } catch (error) {
-    read.problem('CLIENT_CERTIFICATE_PATH', `cannot be used: ${(error as Error).message}.`, 'Point it at one PEM file holding the private key and the certificate uploaded to the app registration (cat key.pem cert.pem > app.pem).')
+    read.problem(
+      'CLIENT_CERTIFICATE_PATH',
+      `cannot be used: ${(error as Error).message}.`,
+      'Point it at one PEM file holding the private key and the certificate uploaded to the app registration (cat key.pem cert.pem > app.pem).',
+    )
     return undefined
   }
 }
@@ -198,13 +339,21 @@ function readCredential(read: SettingsReader): ClientCredential | undefined {
 function readStore(read: SettingsReader, nodeEnv: Config['nodeEnv']): StoreConfig {
   const kind = read.oneOf('STORE', ['sqlite', 'redis', 'memory'] as const, d.STORE)
   if (kind === 'memory' && nodeEnv === 'production') {
-    read.problem('STORE', 'memory loses every session on restart and cannot be shared; it is for tests only.', 'Set STORE=sqlite (one instance) or STORE=redis (several).')
+    read.problem(
+      'STORE',
+      'memory loses every session on restart and cannot be shared; it is for tests only.',
+      'Set STORE=sqlite (one instance) or STORE=redis (several).',
+    )
   }
   if (kind === 'sqlite') return { kind, path: read.string('SQLITE_PATH', d.SQLITE_PATH) }
   if (kind === 'memory') return { kind }
   const url = read.raw('REDIS_URL')
   if (!url || !/^rediss?:\/\/[^\s]+$/.test(url)) {
-    read.problem('REDIS_URL', url ? 'is not a redis:// or rediss:// URL.' : 'is required when STORE=redis.', 'Set REDIS_URL=redis://127.0.0.1:6379 (add a password as redis://:password@host:6379).')
+    read.problem(
+      'REDIS_URL',
+      url ? 'is not a redis:// or rediss:// URL.' : 'is required when STORE=redis.',
+      'Set REDIS_URL=redis://127.0.0.1:6379 (add a password as redis://:password@host:6379).',
+    )
   }
   return { kind, url: url ?? '', keyPrefix: read.string('REDIS_KEY_PREFIX', d.REDIS_KEY_PREFIX) }
 }

@@ -1,6 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppError, AuthError, ConfigError, errorCatalogue, GraphError, type ErrorCode } from './errors.ts'
+import {
+  AppError,
+  AuthError,
+  ConfigError,
+  errorCatalogue,
+  GraphError,
+  type ErrorCode,
+} from './errors.ts'
 
 test('every catalogue code is ERR_<AREA>_<WHAT>, unique, and has a sane status and message', () => {
   const codes = Object.keys(errorCatalogue) as ErrorCode[]
@@ -19,17 +26,32 @@ test('every catalogue code is ERR_<AREA>_<WHAT>, unique, and has a sane status a
 
 test('the codes the web side relies on exist', () => {
   const needed = [
-    'ERR_AUTH_STATE_INVALID', 'ERR_AUTH_ISSUER_MISMATCH', 'ERR_AUTH_IDP_ERROR', 'ERR_AUTH_ID_TOKEN_INVALID',
-    'ERR_AUTH_INTERACTION_REQUIRED', 'ERR_AUTH_UNAVAILABLE', 'ERR_GRAPH_FORBIDDEN', 'ERR_GRAPH_THROTTLED',
-    'ERR_GRAPH_INVALID_RECIPIENTS', 'ERR_GRAPH_OUTCOME_UNKNOWN', 'ERR_GRAPH_UNAVAILABLE', 'ERR_GRAPH_REQUEST',
-    'ERR_MAIL_INVALID', 'ERR_STORE_UNAVAILABLE', 'ERR_CONFIG_INVALID',
+    'ERR_AUTH_STATE_INVALID',
+    'ERR_AUTH_ISSUER_MISMATCH',
+    'ERR_AUTH_IDP_ERROR',
+    'ERR_AUTH_ID_TOKEN_INVALID',
+    'ERR_AUTH_INTERACTION_REQUIRED',
+    'ERR_AUTH_UNAVAILABLE',
+    'ERR_GRAPH_FORBIDDEN',
+    'ERR_GRAPH_THROTTLED',
+    'ERR_GRAPH_INVALID_RECIPIENTS',
+    'ERR_GRAPH_OUTCOME_UNKNOWN',
+    'ERR_GRAPH_UNAVAILABLE',
+    'ERR_GRAPH_REQUEST',
+    'ERR_MAIL_INVALID',
+    'ERR_STORE_UNAVAILABLE',
+    'ERR_CONFIG_INVALID',
   ]
   for (const code of needed) assert.ok(code in errorCatalogue, code)
 })
 
 test('subclasses keep their name, code family, cause and details', () => {
   const cause = new Error('root')
-  const auth = new AuthError('ERR_AUTH_IDP_ERROR', { cause, idpError: 'invalid_request', aadsts: 50011 })
+  const auth = new AuthError('ERR_AUTH_IDP_ERROR', {
+    cause,
+    idpError: 'invalid_request',
+    aadsts: 50011,
+  })
   assert.equal(auth.name, 'AuthError')
   assert.equal(auth.cause, cause)
   assert.equal(auth.aadsts, 50011)

@@ -4,24 +4,51 @@
 export const errorCatalogue = {
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid' },
 
-  ERR_AUTH_STATE_INVALID: { status: 400, message: 'The sign-in response does not match a pending sign-in' },
-  ERR_AUTH_ISSUER_MISMATCH: { status: 400, message: 'The sign-in response came from an unexpected issuer' },
+  ERR_AUTH_STATE_INVALID: {
+    status: 400,
+    message: 'The sign-in response does not match a pending sign-in',
+  },
+  ERR_AUTH_ISSUER_MISMATCH: {
+    status: 400,
+    message: 'The sign-in response came from an unexpected issuer',
+  },
   ERR_AUTH_IDP_ERROR: { status: 400, message: 'The identity provider refused the sign-in' },
   ERR_AUTH_ID_TOKEN_INVALID: { status: 400, message: 'The ID token failed validation' },
-  ERR_AUTH_CODE_REJECTED: { status: 400, message: 'The authorization code was refused by the token endpoint' },
-  ERR_AUTH_CLIENT_REJECTED: { status: 502, message: 'The identity provider refused the app credentials' },
-  ERR_AUTH_INTERACTION_REQUIRED: { status: 401, message: 'The session can no longer get tokens; sign in again' },
-  ERR_AUTH_UNAVAILABLE: { status: 503, message: 'The identity provider is unavailable; try again later' },
+  ERR_AUTH_CODE_REJECTED: {
+    status: 400,
+    message: 'The authorization code was refused by the token endpoint',
+  },
+  ERR_AUTH_CLIENT_REJECTED: {
+    status: 502,
+    message: 'The identity provider refused the app credentials',
+  },
+  ERR_AUTH_INTERACTION_REQUIRED: {
+    status: 401,
+    message: 'The session can no longer get tokens; sign in again',
+  },
+  ERR_AUTH_UNAVAILABLE: {
+    status: 503,
+    message: 'The identity provider is unavailable; try again later',
+  },
   ERR_AUTH_METADATA: { status: 502, message: 'The identity provider metadata could not be loaded' },
 
-  ERR_GRAPH_FORBIDDEN: { status: 403, message: 'Microsoft Graph refused the operation (permission missing)' },
+  ERR_GRAPH_FORBIDDEN: {
+    status: 403,
+    message: 'Microsoft Graph refused the operation (permission missing)',
+  },
   ERR_GRAPH_UNAUTHORIZED: { status: 401, message: 'Microsoft Graph refused the access token' },
   ERR_GRAPH_THROTTLED: { status: 429, message: 'Microsoft Graph is throttling requests' },
-  ERR_GRAPH_INVALID_RECIPIENTS: { status: 400, message: 'Microsoft Graph refused at least one recipient' },
+  ERR_GRAPH_INVALID_RECIPIENTS: {
+    status: 400,
+    message: 'Microsoft Graph refused at least one recipient',
+  },
   ERR_GRAPH_TOO_LARGE: { status: 413, message: 'The message is too large for Microsoft Graph' },
   ERR_GRAPH_NOT_FOUND: { status: 404, message: 'Microsoft Graph did not find the resource' },
   ERR_GRAPH_OUTCOME_UNKNOWN: { status: 504, message: 'The outcome of the request is unknown' },
-  ERR_GRAPH_UNAVAILABLE: { status: 503, message: 'Microsoft Graph is unavailable; try again later' },
+  ERR_GRAPH_UNAVAILABLE: {
+    status: 503,
+    message: 'Microsoft Graph is unavailable; try again later',
+  },
   ERR_GRAPH_REQUEST: { status: 502, message: 'Microsoft Graph refused the request' },
 
   ERR_MAIL_INVALID: { status: 400, message: 'The message is invalid' },
@@ -67,7 +94,9 @@ export class ConfigError extends AppError {
   readonly problems: readonly ConfigProblem[]
 
   constructor(problems: readonly ConfigProblem[]) {
-    const lines = problems.map((problem) => `- ${problem.setting}: ${problem.message} Fix: ${problem.fix}`)
+    const lines = problems.map(
+      (problem) => `- ${problem.setting}: ${problem.message} Fix: ${problem.fix}`,
+    )
     super('ERR_CONFIG_INVALID', { message: `Invalid configuration:\n${lines.join('\n')}` })
     this.problems = problems
   }

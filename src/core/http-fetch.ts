@@ -27,7 +27,11 @@ export function createHttpFetch(platformFetch: typeof fetch = globalThis.fetch):
 
   return function httpFetch(input, init = {}) {
     const body = requestBody(init.body)
-    if ((typeof input !== 'string' && !(input instanceof URL)) || init.redirect !== 'manual' || body === unsupported) {
+    if (
+      (typeof input !== 'string' && !(input instanceof URL)) ||
+      init.redirect !== 'manual' ||
+      body === unsupported
+    ) {
       return platformFetch(input, init)
     }
     const url = typeof input === 'string' ? new URL(input) : input
@@ -35,8 +39,10 @@ export function createHttpFetch(platformFetch: typeof fetch = globalThis.fetch):
     const method = (init.method ?? 'GET').toUpperCase()
     const headers = headerObject(init.headers)
     if (body !== undefined) {
-      if (!('content-type' in headers) && typeof init.body === 'string') headers['content-type'] = 'text/plain;charset=UTF-8'
-      if (!('content-type' in headers) && init.body instanceof URLSearchParams) headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
+      if (!('content-type' in headers) && typeof init.body === 'string')
+        headers['content-type'] = 'text/plain;charset=UTF-8'
+      if (!('content-type' in headers) && init.body instanceof URLSearchParams)
+        headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
       headers['content-length'] = String(body.byteLength)
     } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       headers['content-length'] = '0'
@@ -48,7 +54,11 @@ export function createHttpFetch(platformFetch: typeof fetch = globalThis.fetch):
     return new Promise<Response>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-      const request = send(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] })
+      const request = send(url, {
+        method,
+        headers,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+      })
       const onAbort = () => {
         request.destroy()
         reject(signal?.reason)
@@ -69,9 +79,16 @@ export function createHttpFetch(platformFetch: typeof fetch = globalThis.fetch):
         answer.on('end', () => {
           done()
           const status = answer.statusCode ?? 0
-          const content = NULL_BODY_STATUSES.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks)
+          const content =
+            NULL_BODY_STATUSES.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks)
           try {
-            resolve(new Response(content, { status, statusText: answer.statusMessage, headers: responseHeaders(answer.rawHeaders) }))
+            resolve(
+              new Response(content, {
+                status,
+                statusText: answer.statusMessage,
+                headers: responseHeaders(answer.rawHeaders),
+              }),
+            )
           } catch (error) {
             reject(new TypeError('fetch failed', { cause: error }))
           }

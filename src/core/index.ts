@@ -1,5 +1,12 @@
 /** core: everything the web app and the CLI share. Re-exports only. */
-export { AppError, AuthError, ConfigError, GraphError, errorCatalogue, isAppError } from './errors.ts'
+export {
+  AppError,
+  AuthError,
+  ConfigError,
+  GraphError,
+  errorCatalogue,
+  isAppError,
+} from './errors.ts'
 export type { AuthErrorCode, ConfigProblem, ErrorCode, GraphErrorCode } from './errors.ts'
 
 export { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts'
@@ -14,17 +21,43 @@ export { createStore } from './store/store.ts'
 export type { Store } from './store/store.ts'
 
 export { createAuth } from './auth/auth.ts'
-export type { Auth, AuthDependencies, BeginSignInOptions, SignedInUser, SignInRecord } from './auth/auth.ts'
+export type {
+  Auth,
+  AuthDependencies,
+  BeginSignInOptions,
+  SignedInUser,
+  SignInRecord,
+} from './auth/auth.ts'
 export type { OpenIdMetadata, ResolvedAuthority } from './auth/authority.ts'
 export { mapMsalError, parseAadsts } from './auth/map-msal-error.ts'
 
 export { createGraphClient, DEFAULT_ME_SELECT } from './graph/graph-client.ts'
-export type { GraphCall, GraphClient, GraphClientOptions, Photo, UploadProgress } from './graph/graph-client.ts'
+export type {
+  GraphCall,
+  GraphClient,
+  GraphClientOptions,
+  Photo,
+  UploadProgress,
+} from './graph/graph-client.ts'
 export { graphErrorFromResponse, parseRetryAfter } from './graph/graph-error.ts'
 
 export { mailLimits } from './mail/mail-limits.ts'
-export { allowsLargeAttachments, describeProblem, isValidAddress, parseSendForm, safeFileName } from './mail/parse-send-form.ts'
-export type { FieldProblem, Lang, MailAttachment, MailField, ParsedMail, ParseResult, UploadedFileLike } from './mail/parse-send-form.ts'
+export {
+  allowsLargeAttachments,
+  describeProblem,
+  isValidAddress,
+  parseSendForm,
+  safeFileName,
+} from './mail/parse-send-form.ts'
+export type {
+  FieldProblem,
+  Lang,
+  MailAttachment,
+  MailField,
+  ParsedMail,
+  ParseResult,
+  UploadedFileLike,
+} from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'
 export { sendParsedMail } from './mail/send-parsed-mail.ts'

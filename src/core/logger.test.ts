@@ -19,11 +19,16 @@ const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUlkifQ.c2lnbmF0dXJl'
 
 test('known secret fields are censored wherever they sit', () => {
   const { logger, lines } = capture()
-  logger.info({
-    client_secret: 'CANARY-SECRET', refresh_token: 'CANARY-RT', code: 'CANARY-CODE',
-    request: { headers: { authorization: 'Bearer CANARY-AT', cookie: 'sid=CANARY-SID' } },
-    body: { code_verifier: 'CANARY-VERIFIER', state: 'CANARY-STATE' },
-  }, 'token request')
+  logger.info(
+    {
+      client_secret: 'CANARY-SECRET',
+      refresh_token: 'CANARY-RT',
+      code: 'CANARY-CODE',
+      request: { headers: { authorization: 'Bearer CANARY-AT', cookie: 'sid=CANARY-SID' } },
+      body: { code_verifier: 'CANARY-VERIFIER', state: 'CANARY-STATE' },
+    },
+    'token request',
+  )
   const text = lines.join('')
   assert.doesNotMatch(text, /CANARY/)
   assert.match(text, /token request/)
@@ -31,8 +36,13 @@ test('known secret fields are censored wherever they sit', () => {
 
 test('JWTs, bearer tokens and code= parameters are masked in any string, the message included', () => {
   const { logger, lines } = capture()
-  logger.info({ url: 'http://app/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE&session_state=x', note: `got ${jwt}` },
-    `callback code=CANARY-CODE with ${jwt} and Authorization: Bearer CANARY-AT`)
+  logger.info(
+    {
+      url: 'http://app/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE&session_state=x',
+      note: `got ${jwt}`,
+    },
+    `callback code=CANARY-CODE with ${jwt} and Authorization: Bearer CANARY-AT`,
+  )
   logger.error(new Error(`failed with id_token=${jwt}`), 'oops')
   const text = lines.join('')
   assert.doesNotMatch(text, /CANARY|eyJhbGci/)
@@ -41,16 +51,32 @@ test('JWTs, bearer tokens and code= parameters are masked in any string, the mes
 
 test('maskSecrets never lets a JWT-shaped substring through (property)', () => {
   const part = fc.stringMatching(/^[A-Za-z0-9_-]{4,40}$/)
-  fc.assert(fc.property(fc.string(), part, part, part, fc.string(), (before, header, payload, signature, rest) => {
-    const token = `eyJ${header}.${payload}.${signature}`
-    return !maskSecrets(`${before} ${token} ${rest}`).includes(token)
-  }))
+  fc.assert(
+    fc.property(
+      fc.string(),
+      part,
+      part,
+      part,
+      fc.string(),
+      (before, header, payload, signature, rest) => {
+        const token = `eyJ${header}.${payload}.${signature}`
+        return !maskSecrets(`${before} ${token} ${rest}`).includes(token)
+      },
+    ),
+  )
 })
 
 test('tokens right after an escaped character (newline, tab, quote) are masked in the written line', () => {
   const { logger, lines } = capture()
-  logger.info({ note: `a\n${jwt}`, other: 'x\tcode=CANARY-CODE&y=1', quoted: '"Bearer\nCANARY-AT"', deep: { deeper: { url: '/cb?state=CANARY-STATE' } } },
-    `line\nBearer CANARY-AT\naccess_token=CANARY-AT`)
+  logger.info(
+    {
+      note: `a\n${jwt}`,
+      other: 'x\tcode=CANARY-CODE&y=1',
+      quoted: '"Bearer\nCANARY-AT"',
+      deep: { deeper: { url: '/cb?state=CANARY-STATE' } },
+    },
+    `line\nBearer CANARY-AT\naccess_token=CANARY-AT`,
+  )
   const text = lines.join('')
   assert.doesNotMatch(text, /CANARY|eyJhbGci/)
   assert.match(text, /"y=1|&y=1/)
@@ -59,30 +85,79 @@ test('tokens right after an escaped character (newline, tab, quote) are masked i
 test('a request logs as method, URL (parameters masked) and address; a reply as its status', () => {
   const { logger, lines } = capture()
   const socket = { secret: 'CANARY-SOCKET' }
-  logger.info({ req: { method: 'GET', url: '/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE', ip: '127.0.0.1', socket }, res: { statusCode: 303, socket } }, 'request')
-  const entry = JSON.parse(lines[0]) as { req: Record<string, unknown>; res: Record<string, unknown> }
-  assert.deepEqual(entry.req, { method: 'GET', url: '/connect/get_token/?code=[redacted]&state=[redacted]', remoteAddress: '127.0.0.1' })
+  logger.info(
+    {
+      req: {
+        method: 'GET',
+        url: '/connect/get_token/?code=CANARY-CODE&state=CANARY-STATE',
+        ip: '127.0.0.1',
+        socket,
+      },
+      res: { statusCode: 303, socket },
+    },
+    'request',
+  )
+  const entry = JSON.parse(lines[0]) as {
+    req: Record<string, unknown>
+    res: Record<string, unknown>
+  }
+  assert.deepEqual(entry.req, {
+    method: 'GET',
+    url: '/connect/get_token/?code=[redacted]&state=[redacted]',
+    remoteAddress: '127.0.0.1',
+  })
   assert.deepEqual(entry.res, { statusCode: 303 })
 })
 
 test('no JWT-shaped substring survives in a written line, whatever surrounds it (property)', () => {
   const part = fc.stringMatching(/^[A-Za-z0-9_-]{4,40}$/)
-  fc.assert(fc.property(fc.string(), part, part, part, fc.string(), (before, header, payload, signature, rest) => {
-    const { logger, lines } = capture()
-    const token = `eyJ${header}.${payload}.${signature}`
-    logger.info({ value: `${before}${token}${rest}` }, `${before}${token}`)
-    return !lines.join('').includes(token)
-  }), { numRuns: 200 })
+  fc.assert(
+    fc.property(
+      fc.string(),
+      part,
+      part,
+      part,
+      fc.string(),
+      (before, header, payload, signature, rest) => {
+        const { logger, lines } = capture()
+        const token = `eyJ${header}.${payload}.${signature}`
+        logger.info({ value: `${before}${token}${rest}` }, `${before}${token}`)
+        return !lines.join('').includes(token)
+      },
+    ),
+    { numRuns: 200 },
+  )
 })
 
 test('secret-named fields are censored at any depth, arrays of strings included; the line stays JSON', () => {
   const { logger, lines } = capture()
-  logger.info({
-    a: { b: { c: { password: 'CANARY-PW', 'set-cookie': ['session=CANARY-SID; Path=/', 'x=CANARY-X'], Authorization: 'Basic CANARY-B' } } },
-    config: { credential: { kind: 'certificate', privateKey: '-----BEGIN PRIVATE KEY-----\nCANARY-KEY', thumbprintSha256: 'ab' } },
-    list: [{ refresh_token: 'CANARY-RT' }], n: { nonce: 12345 }, name: 'Adele "code": CANARY-NOT-A-FIELD',
-  }, 'deep')
+  logger.info(
+    {
+      a: {
+        b: {
+          c: {
+            password: 'CANARY-PW',
+            'set-cookie': ['session=CANARY-SID; Path=/', 'x=CANARY-X'],
+            Authorization: 'Basic CANARY-B',
+          },
+        },
+      },
+      config: {
+        credential: {
+          kind: 'certificate',
+          privateKey: '-----BEGIN PRIVATE KEY-----\nCANARY-KEY',
+          thumbprintSha256: 'ab',
+        },
+      },
+      list: [{ refresh_token: 'CANARY-RT' }],
+      n: { nonce: 12345 },
+      name: 'Adele "code": CANARY-NOT-A-FIELD',
+    },
+    'deep',
+  )
   const entry = JSON.parse(lines[0]) as Record<string, unknown>
   assert.doesNotMatch(lines[0], /CANARY-(PW|SID|X|B|KEY|RT)|12345/)
-  assert.deepEqual(entry.config, { credential: { kind: 'certificate', privateKey: '[redacted]', thumbprintSha256: 'ab' } })
+  assert.deepEqual(entry.config, {
+    credential: { kind: 'certificate', privateKey: '[redacted]', thumbprintSha256: 'ab' },
+  })
 })

@@ -8,9 +8,29 @@ const CENSOR = '[redacted]'
 
 /** Fields whose value is a secret wherever they sit in a log object, at any depth (matched by name, any case). */
 export const secretFields = [
-  'secret', 'password', 'token', 'code', 'code_verifier', 'codeVerifier', 'state', 'nonce', 'cookie', 'set-cookie',
-  'access_token', 'refresh_token', 'id_token', 'client_secret', 'client_assertion', 'accessToken', 'idToken',
-  'refreshToken', 'clientSecret', 'sessionSecret', 'authorization', 'privateKey', 'credential',
+  'secret',
+  'password',
+  'token',
+  'code',
+  'code_verifier',
+  'codeVerifier',
+  'state',
+  'nonce',
+  'cookie',
+  'set-cookie',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'client_assertion',
+  'accessToken',
+  'idToken',
+  'refreshToken',
+  'clientSecret',
+  'sessionSecret',
+  'authorization',
+  'privateKey',
+  'credential',
 ] as const
 
 // A secret field in a JSON line and its value when it is a string, a number, a boolean or an array of strings.
@@ -22,19 +42,24 @@ const LINE_SECRET_FIELD = new RegExp(
 )
 
 const JWT = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g
-const SENSITIVE_PARAMETER = /\b(code|state|nonce|code_verifier|client_secret|client_assertion|refresh_token|access_token|id_token|session_state|password)=[^&\s"']+/gi
+const SENSITIVE_PARAMETER =
+  /\b(code|state|nonce|code_verifier|client_secret|client_assertion|refresh_token|access_token|id_token|session_state|password)=[^&\s"']+/gi
 const BEARER = /\bBearer\s+[\w.~+/-]+=*/gi
 
 /** Masks anything that looks like a JWT, a bearer token or a sensitive query/form parameter inside a string. */
 export function maskSecrets(text: string): string {
-  return text.replace(JWT, CENSOR).replace(BEARER, `Bearer ${CENSOR}`).replace(SENSITIVE_PARAMETER, (_, name: string) => `${name}=${CENSOR}`)
+  return text
+    .replace(JWT, CENSOR)
+    .replace(BEARER, `Bearer ${CENSOR}`)
+    .replace(SENSITIVE_PARAMETER, (_, name: string) => `${name}=${CENSOR}`)
 }
 
 // The same three patterns for a finished JSON line. No word boundary before them: inside JSON, a newline or tab
 // before a token is written `\n`/`\t`, so the character before the token is a letter. Masking a little more is fine.
 const LINE_JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g
 const LINE_BEARER = /Bearer(?:\s|\\[nrtbf])+[\w.~+/-]+=*/gi
-const LINE_SENSITIVE_PARAMETER = /(code|state|nonce|code_verifier|client_secret|client_assertion|refresh_token|access_token|id_token|session_state|password)=[^&\s"']+/gi
+const LINE_SENSITIVE_PARAMETER =
+  /(code|state|nonce|code_verifier|client_secret|client_assertion|refresh_token|access_token|id_token|session_state|password)=[^&\s"']+/gi
 const MAYBE_BEARER = /bearer/i
 
 /**
@@ -45,7 +70,8 @@ export function maskLine(line: string): string {
   let masked = line.replace(LINE_SECRET_FIELD, (_, name: string) => `"${name}":"${CENSOR}"`)
   if (masked.includes('eyJ')) masked = masked.replace(LINE_JWT, CENSOR)
   if (MAYBE_BEARER.test(masked)) masked = masked.replace(LINE_BEARER, `Bearer ${CENSOR}`)
-  if (masked.includes('=')) masked = masked.replace(LINE_SENSITIVE_PARAMETER, (_, name: string) => `${name}=${CENSOR}`)
+  if (masked.includes('='))
+    masked = masked.replace(LINE_SENSITIVE_PARAMETER, (_, name: string) => `${name}=${CENSOR}`)
   return masked
 }
 
@@ -64,7 +90,10 @@ function replySerializer(reply: { statusCode?: number }) {
  * error messages) — a few passes over one string instead of a deep copy or a clone of every logged object.
  * @example const logger = createLogger(config); logger.info({ requestId }, 'sent')
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: Pick<Config, 'logLevel'>,
+  destination?: DestinationStream,
+): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: undefined,

@@ -24,7 +24,12 @@ export interface DemoFixture {
   clientSecret: string
   redirectUris: string[]
   postLogoutRedirectUris: string[]
-  certificate: { thumbprintSha1: string; thumbprintSha256: string; privateKeyPem: string; certificatePem: string }
+  certificate: {
+    thumbprintSha1: string
+    thumbprintSha256: string
+    privateKeyPem: string
+    certificatePem: string
+  }
   users: { id: string; displayName: string; userPrincipalName: string; password: string }[]
 }
 
@@ -49,17 +54,20 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       load: () => identityStore.ids('revoked-at'),
     },
   })
-  const resetHooks: (() => void)[] = [() => {
-    identityStore.clear()
-    tokens.forgetRevocations()
-  }]
+  const resetHooks: (() => void)[] = [
+    () => {
+      identityStore.clear()
+      tokens.forgetRevocations()
+    },
+  ]
   let listeningUrl = ''
   const context: EmulatorContext = {
     db,
     directory,
     tokens,
     options: resolved,
-    publicUrl: () => (resolved.publicUrl ?? (listeningUrl || 'http://localhost')).replace(/\/+$/, ''),
+    publicUrl: () =>
+      (resolved.publicUrl ?? (listeningUrl || 'http://localhost')).replace(/\/+$/, ''),
     forRequest(request) {
       const base = realHostBase(request)
       return base === undefined ? context : { ...context, publicUrl: () => base }
@@ -76,7 +84,9 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     // identity platform sends HEAD, and the 70-odd twins cost ~25 ms of every embedded cold start. HEAD is an
     // unknown route (Graph's 400 BadRequest; the identity and inbox pages' 404).
     exposeHeadRoutes: false,
-    logger: resolved.logger ?? false, bodyLimit: 64 * 1024 * 1024, genReqId: () => crypto.randomUUID(),
+    logger: resolved.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
     schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
     rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'), // Graph keywords match in any case; ids keep theirs
     ...(resolved.tls ? { https: { cert: resolved.tls.cert, key: resolved.tls.key } } : {}),
@@ -107,7 +117,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       await fastify.listen({ port, host })
       const address = fastify.server.address()
       const actualPort = typeof address === 'object' && address ? address.port : port
-      const name = host === '127.0.0.1' || host === '::1' ? (host === '::1' ? '[::1]' : host) : 'localhost'
+      const name =
+        host === '127.0.0.1' || host === '::1' ? (host === '::1' ? '[::1]' : host) : 'localhost'
       listeningUrl = `${resolved.tls ? 'https' : 'http'}://${name}:${actualPort}`
       emulator.url = context.publicUrl()
       return emulator.url

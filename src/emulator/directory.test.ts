@@ -42,11 +42,20 @@ test('state survives a restart; reset returns to the fixtures', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emulator-'))
   try {
     const first = createDirectory(openDatabase(dir))
-    first.addUser({ userPrincipalName: 'zoe@contoso.test', password: 'x', givenName: 'Zoé', surname: 'Durand' })
+    first.addUser({
+      userPrincipalName: 'zoe@contoso.test',
+      password: 'x',
+      givenName: 'Zoé',
+      surname: 'Durand',
+    })
     first.addRedirectUri('4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20', 'http://localhost:9999/cb')
     const second = createDirectory(openDatabase(dir))
     assert.equal(second.findUser('zoe@contoso.test')?.displayName, 'Zoé Durand')
-    assert.ok(second.findApp('4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20')?.redirectUris.includes('http://localhost:9999/cb'))
+    assert.ok(
+      second
+        .findApp('4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20')
+        ?.redirectUris.includes('http://localhost:9999/cb'),
+    )
     second.reset()
     assert.equal(second.findUser('zoe@contoso.test'), undefined)
   } finally {
@@ -59,12 +68,33 @@ test('a fixtures file adds users, apps, secrets and redirect URIs', async () => 
   try {
     const file = join(dir, 'extra.json')
     const { writeFileSync, readFileSync } = await import('node:fs')
-    writeFileSync(join(dir, 'cert.pem'), readFileSync(new URL('./fixtures/demo-app-cert.pem', import.meta.url)))
-    writeFileSync(file, JSON.stringify({
-      users: [{ userPrincipalName: 'omar@contoso.test', password: 'Omar.Demo1', givenName: 'Omar', surname: 'Haddad', jobTitle: 'Buyer' }],
-      apps: [{ clientId: '11111111-2222-3333-4444-555555555555', displayName: 'Other app', secrets: [{ id: 's', value: 'v', expiresAt: '2099-01-01T00:00:00Z' }],
-        redirectUris: ['http://localhost:3000/cb'], certificateFiles: ['cert.pem'] }],
-    }))
+    writeFileSync(
+      join(dir, 'cert.pem'),
+      readFileSync(new URL('./fixtures/demo-app-cert.pem', import.meta.url)),
+    )
+    writeFileSync(
+      file,
+      JSON.stringify({
+        users: [
+          {
+            userPrincipalName: 'omar@contoso.test',
+            password: 'Omar.Demo1',
+            givenName: 'Omar',
+            surname: 'Haddad',
+            jobTitle: 'Buyer',
+          },
+        ],
+        apps: [
+          {
+            clientId: '11111111-2222-3333-4444-555555555555',
+            displayName: 'Other app',
+            secrets: [{ id: 's', value: 'v', expiresAt: '2099-01-01T00:00:00Z' }],
+            redirectUris: ['http://localhost:3000/cb'],
+            certificateFiles: ['cert.pem'],
+          },
+        ],
+      }),
+    )
     const directory = createDirectory(openDatabase(), file)
     assert.equal(directory.findUser('omar@contoso.test')?.jobTitle, 'Buyer')
     assert.equal(directory.findUser('adele@contoso.test')?.displayName, 'Adele Vance')

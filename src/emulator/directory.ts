@@ -5,17 +5,34 @@ import { fileURLToPath } from 'node:url'
 import { loadFixtures, type Fixtures } from './fixtures.ts'
 import { generatePhoto, PHOTO_SIZE } from './photo.ts'
 
-export interface Tenant { id: string; domain: string; displayName: string }
+export interface Tenant {
+  id: string
+  domain: string
+  displayName: string
+}
 export interface User {
-  id: string; tenantId: string; displayName: string; givenName: string; surname: string; userPrincipalName: string
-  mail: string; jobTitle: string | null; officeLocation: string | null; businessPhones: string[]
-  mobilePhone: string | null; preferredLanguage: string; password: string
+  id: string
+  tenantId: string
+  displayName: string
+  givenName: string
+  surname: string
+  userPrincipalName: string
+  mail: string
+  jobTitle: string | null
+  officeLocation: string | null
+  businessPhones: string[]
+  mobilePhone: string | null
+  preferredLanguage: string
+  password: string
 }
 export interface App {
-  clientId: string; displayName: string; tenantId: string
+  clientId: string
+  displayName: string
+  tenantId: string
   secrets: { id: string; value: string; expiresAt: string }[]
   certificates: { thumbprintSha1: string; thumbprintSha256: string; publicKeyPem: string }[]
-  redirectUris: string[]; postLogoutRedirectUris: string[]
+  redirectUris: string[]
+  postLogoutRedirectUris: string[]
   appRoles: string[] // application permissions granted, e.g. Mail.Send
 }
 export type NewUser = Partial<User> & { userPrincipalName: string; password: string }
@@ -51,19 +68,29 @@ CREATE TABLE IF NOT EXISTS consents (user_id TEXT NOT NULL COLLATE NOCASE, clien
 export function createDirectory(db: DatabaseSync, fixturesFile?: string): Directory {
   db.exec(SCHEMA)
   redrawOldPhotos(db)
-  const sources = () => [loadFixtures(DEMO_FIXTURES), ...(fixturesFile ? [loadFixtures(fixturesFile)] : [])]
+  const sources = () => [
+    loadFixtures(DEMO_FIXTURES),
+    ...(fixturesFile ? [loadFixtures(fixturesFile)] : []),
+  ]
   const q = {
     tenant: db.prepare('SELECT id, domain, display_name AS displayName FROM tenants LIMIT 1'),
-    user: db.prepare('SELECT data FROM users WHERE id = ? OR upn = ? OR mail = ? ORDER BY seq LIMIT 1'),
+    user: db.prepare(
+      'SELECT data FROM users WHERE id = ? OR upn = ? OR mail = ? ORDER BY seq LIMIT 1',
+    ),
     users: db.prepare('SELECT data FROM users ORDER BY seq'),
     photo: db.prepare('SELECT photo, photo_type FROM users WHERE id = ?'),
-    putUser: db.prepare(`INSERT INTO users (id, upn, mail, data, photo, photo_type, seq) VALUES (?, ?, ?, ?, ?, ?,
+    putUser:
+      db.prepare(`INSERT INTO users (id, upn, mail, data, photo, photo_type, seq) VALUES (?, ?, ?, ?, ?, ?,
       (SELECT coalesce(max(seq), 0) + 1 FROM users)) ON CONFLICT (id) DO UPDATE SET upn = excluded.upn,
       mail = excluded.mail, data = excluded.data, photo = excluded.photo, photo_type = excluded.photo_type`),
     app: db.prepare('SELECT data FROM apps WHERE client_id = ?'),
-    putApp: db.prepare('INSERT INTO apps (client_id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data'),
+    putApp: db.prepare(
+      'INSERT INTO apps (client_id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data',
+    ),
     consent: db.prepare('SELECT 1 FROM consents WHERE user_id = ? AND client_id = ? AND scope = ?'),
-    grant: db.prepare('INSERT OR IGNORE INTO consents (user_id, client_id, scope) VALUES (?, ?, ?)'),
+    grant: db.prepare(
+      'INSERT OR IGNORE INTO consents (user_id, client_id, scope) VALUES (?, ?, ?)',
+    ),
   }
 
   const directory: Directory = {
@@ -72,16 +99,22 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
       const name = segment.toLowerCase()
       if (SPECIAL_TENANTS.has(name)) return name as 'common' | 'organizations' | 'consumers'
       const tenant = directory.tenant
-      return name === tenant.id.toLowerCase() || name === tenant.domain.toLowerCase() ? tenant : undefined
+      return name === tenant.id.toLowerCase() || name === tenant.domain.toLowerCase()
+        ? tenant
+        : undefined
     },
     findUser(idOrUpn) {
       const row = q.user.get(idOrUpn, idOrUpn, idOrUpn) as { data: string } | undefined
       return row ? (JSON.parse(row.data) as User) : undefined
     },
-    listUsers: () => (q.users.all() as { data: string }[]).map((row) => JSON.parse(row.data) as User),
+    listUsers: () =>
+      (q.users.all() as { data: string }[]).map((row) => JSON.parse(row.data) as User),
     userPhoto(id) {
-      const row = q.photo.get(id) as { photo: Uint8Array | null; photo_type: string | null } | undefined
-      return row?.photo ? { contentType: row.photo_type ?? 'image/png', bytes: row.photo } : undefined
+      const row = q.photo.get(id) as
+        { photo: Uint8Array | null; photo_type: string | null } | undefined
+      return row?.photo
+        ? { contentType: row.photo_type ?? 'image/png', bytes: row.photo }
+        : undefined
     },
     findApp(clientId) {
       const row = q.app.get(clientId) as { data: string } | undefined
@@ -89,7 +122,14 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
     },
     addUser(input) {
       const user = completeUser(input, directory.tenant)
-      q.putUser.run(user.id, user.userPrincipalName, user.mail, JSON.stringify(user), generatePhoto(user.displayName), 'image/png')
+      q.putUser.run(
+        user.id,
+        user.userPrincipalName,
+        user.mail,
+        JSON.stringify(user),
+        generatePhoto(user.displayName),
+        'image/png',
+      )
       return user
     },
     addApp(input) {
@@ -104,7 +144,11 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
       q.putApp.run(app.clientId, JSON.stringify(app))
     },
     hasConsent: (userId, clientId, scopes) =>
-      scopes.map(shortScope).every((scope) => OIDC_SCOPES.has(scope.toLowerCase()) || q.consent.get(userId, clientId, scope)),
+      scopes
+        .map(shortScope)
+        .every(
+          (scope) => OIDC_SCOPES.has(scope.toLowerCase()) || q.consent.get(userId, clientId, scope),
+        ),
     grantConsent(userId, clientId, scopes) {
       for (const scope of scopes.map(shortScope)) q.grant.run(userId, clientId, scope)
     },
@@ -121,7 +165,11 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
         if (fixtures.tenant) {
           db.prepare('DELETE FROM tenants').run()
           const { id, domain, displayName } = fixtures.tenant
-          db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)').run(id, domain, displayName)
+          db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)').run(
+            id,
+            domain,
+            displayName,
+          )
           directory.tenant = { id, domain, displayName }
         }
         for (const user of fixtures.users) directory.addUser(user)
@@ -147,7 +195,9 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
 
 /** `https://graph.microsoft.com/Mail.Send` → `Mail.Send`. */
 export function shortScope(scope: string): string {
-  return scope.replace(/^https:\/\/graph\.microsoft\.com\//i, '').replace(/^00000003-0000-0000-c000-000000000000\//i, '')
+  return scope
+    .replace(/^https:\/\/graph\.microsoft\.com\//i, '')
+    .replace(/^00000003-0000-0000-c000-000000000000\//i, '')
 }
 
 function completeUser(input: NewUser, tenant: Tenant): User {
@@ -198,10 +248,15 @@ export function certificateFromPem(pem: string): App['certificates'][number] {
 
 /** A data folder made by an older emulator keeps avatars of another size: redraw them so they match PHOTO_SIZE. */
 function redrawOldPhotos(db: DatabaseSync): void {
-  const rows = db.prepare("SELECT id, data, photo FROM users WHERE photo IS NOT NULL AND photo_type = 'image/png'").all() as { id: string; data: string; photo: Uint8Array }[]
+  const rows = db
+    .prepare(
+      "SELECT id, data, photo FROM users WHERE photo IS NOT NULL AND photo_type = 'image/png'",
+    )
+    .all() as { id: string; data: string; photo: Uint8Array }[]
   const update = db.prepare('UPDATE users SET photo = ? WHERE id = ?')
   for (const row of rows) {
-    if (row.photo.byteLength > 24 && Buffer.from(row.photo).readUInt32BE(16) === PHOTO_SIZE) continue
+    if (row.photo.byteLength > 24 && Buffer.from(row.photo).readUInt32BE(16) === PHOTO_SIZE)
+      continue
     update.run(generatePhoto((JSON.parse(row.data) as User).displayName), row.id)
   }
 }

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { NewApp, NewUser, Tenant } from './directory.ts'
 
-export interface Fixtures { tenant?: Tenant; users: NewUser[]; apps: NewApp[] }
+export interface Fixtures {
+  tenant?: Tenant
+  users: NewUser[]
+  apps: NewApp[]
+}
 
 /** Parses a fixtures file; `certificateFiles` of an app are PEM paths relative to the file. */
 export function loadFixtures(file: string): Fixtures {
@@ -14,10 +18,14 @@ export function loadFixtures(file: string): Fixtures {
   }
   const apps = (raw.apps ?? []).map(({ certificateFiles = [], ...app }) => ({
     ...app,
-    certificatePems: [...(app.certificatePems ?? []), ...certificateFiles.map((path) => readFileSync(resolve(dirname(file), path), 'utf8'))],
+    certificatePems: [
+      ...(app.certificatePems ?? []),
+      ...certificateFiles.map((path) => readFileSync(resolve(dirname(file), path), 'utf8')),
+    ],
   }))
   for (const user of raw.users ?? []) {
-    if (!user.userPrincipalName || !user.password) throw new Error(`${file}: every user needs userPrincipalName and password`)
+    if (!user.userPrincipalName || !user.password)
+      throw new Error(`${file}: every user needs userPrincipalName and password`)
   }
   for (const app of apps) if (!app.clientId) throw new Error(`${file}: every app needs a clientId`)
   return { tenant: raw.tenant, users: raw.users ?? [], apps }

@@ -19,7 +19,8 @@ export interface EmulatorOptions {
 }
 
 type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls'
-export type ResolvedOptions = Required<Omit<EmulatorOptions, Optional>> & Pick<EmulatorOptions, Optional>
+export type ResolvedOptions = Required<Omit<EmulatorOptions, Optional>> &
+  Pick<EmulatorOptions, Optional>
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   return {

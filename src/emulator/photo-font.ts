@@ -1,19 +1,28 @@
 // A compact bold stroke font for avatar initials: A–Z as centre lines (polylines and elliptical arcs) in a 100-unit
 // cap height, drawn with a 14-unit round pen, so the ink spans y 0–100. Letters keep Segoe UI's proportions.
-export type Stroke = { line: [number, number][] } | { arc: [cx: number, cy: number, rx: number, ry: number, from: number, to: number] }
+export type Stroke =
+  | { line: [number, number][] }
+  | { arc: [cx: number, cy: number, rx: number, ry: number, from: number, to: number] }
 
 /** Half the pen width, in font units. */
 export const PEN = 7
 
 // Angles in degrees, y down: 0 = right, 90 = bottom, -90 = top; arcs run from `from` to `to` (either direction).
 const L = (...points: [number, number][]): Stroke => ({ line: points })
-const A = (cx: number, cy: number, rx: number, ry: number, from: number, to: number): Stroke => ({ arc: [cx, cy, rx, ry, from, to] })
+const A = (cx: number, cy: number, rx: number, ry: number, from: number, to: number): Stroke => ({
+  arc: [cx, cy, rx, ry, from, to],
+})
 
 const P_BOWL = [L([9, 93], [9, 7], [36, 7]), A(36, 30, 23, 23, -90, 90), L([36, 53], [9, 53])]
 
 export const GLYPHS: Record<string, Stroke[]> = {
   A: [L([7, 93], [38, 7], [69, 93]), L([19, 63], [57, 63])],
-  B: [L([36, 50], [9, 50], [9, 7], [34, 7]), A(34, 28.5, 21.5, 21.5, -90, 90), L([9, 50], [9, 93], [38, 93]), A(38, 71.5, 23, 21.5, 90, -90)],
+  B: [
+    L([36, 50], [9, 50], [9, 7], [34, 7]),
+    A(34, 28.5, 21.5, 21.5, -90, 90),
+    L([9, 50], [9, 93], [38, 93]),
+    A(38, 71.5, 23, 21.5, 90, -90),
+  ],
   C: [A(42, 50, 35, 43, -42, -318)],
   D: [L([30, 7], [9, 7], [9, 93], [30, 93]), A(30, 50, 36, 43, 90, -90)],
   E: [L([53, 7], [9, 7], [9, 93], [53, 93]), L([9, 50], [47, 50])],

@@ -4,7 +4,11 @@ import { inflateSync } from 'node:zlib'
 import { generatePhoto, PHOTO_SIZE } from './photo.ts'
 
 /** The RGB pixels of one of our PNGs (a single IDAT, filter 0 on every row). */
-function pixels(png: Uint8Array): { width: number; height: number; rgb: (x: number, y: number) => string } {
+function pixels(png: Uint8Array): {
+  width: number
+  height: number
+  rgb: (x: number, y: number) => string
+} {
   const bytes = Buffer.from(png)
   assert.deepEqual([...bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10])
   const width = bytes.readUInt32BE(16)
@@ -12,7 +16,11 @@ function pixels(png: Uint8Array): { width: number; height: number; rgb: (x: numb
   const idat = bytes.indexOf('IDAT', 0, 'latin1')
   const data = inflateSync(bytes.subarray(idat + 4, idat + 4 + bytes.readUInt32BE(idat - 4)))
   const stride = width * 3 + 1
-  return { width, height, rgb: (x, y) => [...data.subarray(y * stride + 1 + x * 3, y * stride + 4 + x * 3)].join(',') }
+  return {
+    width,
+    height,
+    rgb: (x, y) => [...data.subarray(y * stride + 1 + x * 3, y * stride + 4 + x * 3)].join(','),
+  }
 }
 
 test('a 240×240 PNG: same name, same bytes; another name, another picture', () => {
@@ -30,7 +38,8 @@ test('white, anti-aliased initials centred on a solid background', () => {
   assert.equal(rgb(239, 239), background)
   assert.notEqual(background, '255,255,255')
   const colours = new Map<string, number>()
-  for (let y = 0; y < 240; y++) for (let x = 0; x < 240; x++) colours.set(rgb(x, y), (colours.get(rgb(x, y)) ?? 0) + 1)
+  for (let y = 0; y < 240; y++)
+    for (let x = 0; x < 240; x++) colours.set(rgb(x, y), (colours.get(rgb(x, y)) ?? 0) + 1)
   assert.ok((colours.get('255,255,255') ?? 0) > 1500, 'bold strokes: plenty of full ink')
   assert.ok(colours.size > 20, 'edges blend the ink into the background')
   let left = 240
@@ -46,12 +55,16 @@ test('white, anti-aliased initials centred on a solid background', () => {
       bottom = Math.max(bottom, y)
     }
   }
-  assert.ok(Math.abs(left + right - 239) <= 2 && Math.abs(top + bottom - 239) <= 2, `centred: ${left}-${right} × ${top}-${bottom}`)
+  assert.ok(
+    Math.abs(left + right - 239) <= 2 && Math.abs(top + bottom - 239) <= 2,
+    `centred: ${left}-${right} × ${top}-${bottom}`,
+  )
   assert.ok(bottom - top > 60 && bottom - top < 100, 'initials about a third of the photo high')
 })
 
 test('names with accents, one word or other scripts still give initials', () => {
-  for (const name of ['Léa Dupont', 'Hamid', 'Ωmega Test', '', '   ']) assert.equal(pixels(generatePhoto(name)).width, 240, name)
+  for (const name of ['Léa Dupont', 'Hamid', 'Ωmega Test', '', '   '])
+    assert.equal(pixels(generatePhoto(name)).width, 240, name)
 })
 
 test('a data folder with avatars of another size gets them redrawn on start', async () => {

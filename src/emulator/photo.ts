@@ -10,8 +10,18 @@ const CAP_HEIGHT = 0.32 * PHOTO_SIZE // pixels from the top of the ink to the ba
 const LETTER_SPACING = 16 // font units between two glyphs' ink
 // Microsoft 365 avatar colours, dark enough for white text (WCAG AA at this size).
 const PALETTE: [number, number, number][] = [
-  [0, 120, 212], [135, 100, 184], [0, 124, 137], [202, 80, 16], [16, 124, 16], [194, 57, 179], [116, 77, 169],
-  [164, 38, 44], [3, 131, 135], [142, 86, 46], [79, 107, 237], [99, 124, 131],
+  [0, 120, 212],
+  [135, 100, 184],
+  [0, 124, 137],
+  [202, 80, 16],
+  [16, 124, 16],
+  [194, 57, 179],
+  [116, 77, 169],
+  [164, 38, 44],
+  [3, 131, 135],
+  [142, 86, 46],
+  [79, 107, 237],
+  [99, 124, 131],
 ]
 
 type Segment = [x1: number, y1: number, x2: number, y2: number]
@@ -27,10 +37,14 @@ export function generatePhoto(displayName: string): Uint8Array {
   const reach = radius + 1
   for (let y = 0; y < PHOTO_SIZE; y++) {
     // Only the segments this row can touch: keeps a photo to a few milliseconds.
-    const near = segments.filter(([, y1, , y2]) => Math.min(y1, y2) - reach <= y + 0.5 && y + 0.5 <= Math.max(y1, y2) + reach)
+    const near = segments.filter(
+      ([, y1, , y2]) => Math.min(y1, y2) - reach <= y + 0.5 && y + 0.5 <= Math.max(y1, y2) + reach,
+    )
     for (let x = 0; x < PHOTO_SIZE; x++) {
       // Coverage from the distance to the pen's centre line: a one-pixel ramp, i.e. analytic anti-aliasing.
-      const ink = near.length ? Math.min(1, Math.max(0, radius + 0.5 - distance(near, x + 0.5, y + 0.5))) : 0
+      const ink = near.length
+        ? Math.min(1, Math.max(0, radius + 0.5 - distance(near, x + 0.5, y + 0.5)))
+        : 0
       const offset = y * stride + 1 + x * 3
       pixels[offset] = Math.round(r + (255 - r) * ink)
       pixels[offset + 1] = Math.round(g + (255 - g) * ink)
@@ -41,8 +55,14 @@ export function generatePhoto(displayName: string): Uint8Array {
 }
 
 function initialsOf(name: string): string {
-  const words = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().split(/\s+/).filter(Boolean)
-  const letters = words.length > 1 ? words[0]![0]! + words.at(-1)![0]! : (words[0] ?? '?').slice(0, 2)
+  const words = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .split(/\s+/)
+    .filter(Boolean)
+  const letters =
+    words.length > 1 ? words[0]![0]! + words.at(-1)![0]! : (words[0] ?? '?').slice(0, 2)
   return [...letters].map((c) => (GLYPHS[c] ? c : '?')).join('')
 }
 
@@ -53,14 +73,17 @@ function layOut(initials: string): Segment[] {
     const xs = segments.flatMap(([x1, , x2]) => [x1, x2])
     return { min: Math.min(...xs) - PEN, max: Math.max(...xs) + PEN }
   })
-  const width = bounds.reduce((total, bound) => total + bound.max - bound.min, 0) + LETTER_SPACING * (glyphs.length - 1)
+  const width =
+    bounds.reduce((total, bound) => total + bound.max - bound.min, 0) +
+    LETTER_SPACING * (glyphs.length - 1)
   const scale = CAP_HEIGHT / 100
   const top = (PHOTO_SIZE - CAP_HEIGHT) / 2
   let pen = (PHOTO_SIZE - width * scale) / 2
   const placed: Segment[] = []
   glyphs.forEach((segments, index) => {
     const shift = pen - bounds[index]!.min * scale
-    for (const [x1, y1, x2, y2] of segments) placed.push([shift + x1 * scale, top + y1 * scale, shift + x2 * scale, top + y2 * scale])
+    for (const [x1, y1, x2, y2] of segments)
+      placed.push([shift + x1 * scale, top + y1 * scale, shift + x2 * scale, top + y2 * scale])
     pen += (bounds[index]!.max - bounds[index]!.min + LETTER_SPACING) * scale
   })
   return placed
@@ -77,7 +100,14 @@ function flatten(strokes: Stroke[]): Segment[] {
   return segments
 }
 
-function arcPoints(cx: number, cy: number, rx: number, ry: number, from: number, to: number): [number, number][] {
+function arcPoints(
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  from: number,
+  to: number,
+): [number, number][] {
   const steps = Math.max(1, Math.ceil(Math.abs(to - from) / 4))
   return Array.from({ length: steps + 1 }, (_, i) => {
     const angle = ((from + ((to - from) * i) / steps) * Math.PI) / 180

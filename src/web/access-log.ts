@@ -8,10 +8,19 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 export class AccessLog extends LogController {
   override incomingRequest(): void {}
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     if (error) return super.requestCompleted(error, request, reply)
     const url = request.url
-    const quiet = reply.statusCode < 500 && (url.startsWith('/static/') || url === '/healthz' || url === '/readyz')
-    reply.log[quiet ? 'debug' : 'info']({ req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 100) / 100 }, 'request completed')
+    const quiet =
+      reply.statusCode < 500 &&
+      (url.startsWith('/static/') || url === '/healthz' || url === '/readyz')
+    reply.log[quiet ? 'debug' : 'info'](
+      { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 100) / 100 },
+      'request completed',
+    )
   }
 }

@@ -7,7 +7,10 @@ async function signIn(app: ConnectApp, jar: Jar, query: Record<string, string> =
   const connect = await app.inject({ url: '/connect', headers: { cookie: jar.header() } })
   jar.take(connect.headers['set-cookie'])
   const state = new URL(String(connect.headers.location)).searchParams.get('state') ?? ''
-  const callback = await app.inject({ url: `/connect/get_token/?${new URLSearchParams({ code: 'CANARY-CODE-1', state, ...query })}`, headers: { cookie: jar.header() } })
+  const callback = await app.inject({
+    url: `/connect/get_token/?${new URLSearchParams({ code: 'CANARY-CODE-1', state, ...query })}`,
+    headers: { cookie: jar.header() },
+  })
   jar.take(callback.headers['set-cookie'])
   return { connect, callback, state }
 }
@@ -15,12 +18,28 @@ async function signIn(app: ConnectApp, jar: Jar, query: Record<string, string> =
 async function formOf(app: ConnectApp, jar: Jar) {
   const page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   jar.take(page.headers['set-cookie'])
-  const value = (name: string) => page.body.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
+  const value = (name: string) =>
+    page.body.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
   return { page, csrf: value('_csrf'), form: value('_form') }
 }
 
-function post(app: ConnectApp, jar: Jar, url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url, payload: new URLSearchParams(fields).toString(), headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', ...headers } })
+function post(
+  app: ConnectApp,
+  jar: Jar,
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(fields).toString(),
+    headers: {
+      cookie: jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    },
+  })
 }
 
 test('GET / signed out shows the Connect page with the sample texts, strict headers and no cookie', async () => {
@@ -43,13 +62,26 @@ test('GET / signed out shows the Connect page with the sample texts, strict head
 })
 
 test('SE-07: 404s, static files, health and errors carry the same headers; HSTS on https', async () => {
-  const { app } = await testApp({ PUBLIC_URL: 'https://mail.example.test', SESSION_SECRET: 'x'.repeat(40) })
-  for (const url of ['/nope', '/static/app.css', '/healthz', '/connect/get_token/', '/disconnect']) {
+  const { app } = await testApp({
+    PUBLIC_URL: 'https://mail.example.test',
+    SESSION_SECRET: 'x'.repeat(40),
+  })
+  for (const url of [
+    '/nope',
+    '/static/app.css',
+    '/healthz',
+    '/connect/get_token/',
+    '/disconnect',
+  ]) {
     const res = await app.inject({ url })
     assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, url)
     assert.equal(res.headers['x-content-type-options'], 'nosniff', url)
     assert.ok(res.headers['referrer-policy'], url)
-    assert.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains', url)
+    assert.equal(
+      res.headers['strict-transport-security'],
+      'max-age=31536000; includeSubDomains',
+      url,
+    )
     assert.equal(res.headers['x-powered-by'], undefined, url)
   }
   const missing = await app.inject({ url: '/nope' })
@@ -71,9 +103,15 @@ test('language: Accept-Language, ?lang= sets a cookie, the cookie is remembered'
 
 test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, Path=/, no Domain), no pre-login session', async () => {
   const { app, store } = await testApp()
-  const res = await app.inject({ url: '/connect', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } })
+  const res = await app.inject({
+    url: '/connect',
+    headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+  })
   assert.equal(res.statusCode, 302)
-  assert.match(String(res.headers.location), /^https:\/\/login\.example\.test\/tenant\/oauth2\/v2\.0\/authorize\?/)
+  assert.match(
+    String(res.headers.location),
+    /^https:\/\/login\.example\.test\/tenant\/oauth2\/v2\.0\/authorize\?/,
+  )
   const cookie = String(res.headers['set-cookie'])
   assert.match(cookie, /^signin=[\w-]{43};/)
   assert.match(cookie, /Max-Age=600/)
@@ -86,13 +124,23 @@ test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, P
   const state = new URL(String(res.headers.location)).searchParams.get('state')
   const pending = await store.get<{ browser: string }>(`signin:${state}`)
   assert.match(pending?.browser ?? '', /^[\w-]{43}$/)
-  assert.ok(!cookie.includes(pending!.browser), 'the record keeps a hash of the cookie, not the cookie')
+  assert.ok(
+    !cookie.includes(pending!.browser),
+    'the record keeps a hash of the cookie, not the cookie',
+  )
   const again = await app.inject({ url: '/connect', headers: { cookie: cookie.split(';')[0]! } })
-  assert.equal(String(again.headers['set-cookie']).split(';')[0], cookie.split(';')[0], 'a browser keeps its sign-in cookie (two tabs)')
+  assert.equal(
+    String(again.headers['set-cookie']).split(';')[0],
+    cookie.split(';')[0],
+    'a browser keeps its sign-in cookie (two tabs)',
+  )
 })
 
 test('SE-02: on https the cookie is __Host- and Secure', async () => {
-  const { app } = await testApp({ PUBLIC_URL: 'https://mail.example.test', SESSION_SECRET: 'x'.repeat(40) })
+  const { app } = await testApp({
+    PUBLIC_URL: 'https://mail.example.test',
+    SESSION_SECRET: 'x'.repeat(40),
+  })
   const res = await app.inject({ url: '/connect' })
   assert.match(String(res.headers['set-cookie']), /^__Host-signin=[\w-]{43};.*Secure/)
   const jar = new Jar()
@@ -110,8 +158,14 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
     { url: '/connect/get_token/?code=c', cookie: jar.header() },
     { url: '/connect/get_token/?code=c&state=wrong', cookie: jar.header() },
     { url: `/connect/get_token/?code=c&state=${state}`, cookie: '' },
-    { url: `/connect/get_token/?code=c&state=${state}`, cookie: 'signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
-    { url: `/connect/get_token/?code=c&state=${state}`, cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    {
+      url: `/connect/get_token/?code=c&state=${state}`,
+      cookie: 'signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    },
+    {
+      url: `/connect/get_token/?code=c&state=${state}`,
+      cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    },
   ]
   for (const { url, cookie } of cases) {
     const res = await app.inject({ url, headers: cookie ? { cookie } : {} })
@@ -121,9 +175,15 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
     assert.equal(res.headers.location, undefined)
   }
   assert.equal(script.signIns.length, 0)
-  const ok = await app.inject({ url: `/connect/get_token/?code=c&state=${state}`, headers: { cookie: jar.header() } })
+  const ok = await app.inject({
+    url: `/connect/get_token/?code=c&state=${state}`,
+    headers: { cookie: jar.header() },
+  })
   assert.equal(ok.statusCode, 303)
-  const replay = await app.inject({ url: `/connect/get_token/?code=c&state=${state}`, headers: { cookie: jar.header() } })
+  const replay = await app.inject({
+    url: `/connect/get_token/?code=c&state=${state}`,
+    headers: { cookie: jar.header() },
+  })
   assert.equal(replay.statusCode, 400)
   assert.equal(script.signIns.length, 1)
 })
@@ -165,10 +225,25 @@ test('SE-09: a display name with markup is escaped', async () => {
 test('OA-09: IdP error callbacks explain the fix, escape the text and never redirect', async () => {
   const { app, script } = await testApp()
   const cases: [Record<string, string>, RegExp][] = [
-    [{ error: 'access_denied', error_description: 'AADSTS65004: User declined to consent <script>x</script>' }, /Sign-in cancelled/],
+    [
+      {
+        error: 'access_denied',
+        error_description: 'AADSTS65004: User declined to consent <script>x</script>',
+      },
+      /Sign-in cancelled/,
+    ],
     [{ error: 'consent_required', error_description: 'AADSTS65001: consent' }, /Consent is needed/],
-    [{ error: 'invalid_request', error_description: 'AADSTS50011: The redirect URI does not match' }, /add exactly this redirect URI: http:\/\/127\.0\.0\.1:8000\/connect\/get_token\//],
-    [{ error: 'unauthorized_client', error_description: 'AADSTS700016: Application not found' }, /AADSTS700016/],
+    [
+      {
+        error: 'invalid_request',
+        error_description: 'AADSTS50011: The redirect URI does not match',
+      },
+      /add exactly this redirect URI: http:\/\/127\.0\.0\.1:8000\/connect\/get_token\//,
+    ],
+    [
+      { error: 'unauthorized_client', error_description: 'AADSTS700016: Application not found' },
+      /AADSTS700016/,
+    ],
     [{ error: 'server_error', error_description: '<img src=x onerror=alert(1)>' }, /server_error/],
   ]
   for (const [query, expected] of cases) {
@@ -176,7 +251,10 @@ test('OA-09: IdP error callbacks explain the fix, escape the text and never redi
     const connect = await app.inject({ url: '/connect' })
     jar.take(connect.headers['set-cookie'])
     const state = new URL(String(connect.headers.location)).searchParams.get('state') ?? ''
-    const res = await app.inject({ url: `/connect/get_token/?${new URLSearchParams({ ...query, state })}`, headers: { cookie: jar.header() } })
+    const res = await app.inject({
+      url: `/connect/get_token/?${new URLSearchParams({ ...query, state })}`,
+      headers: { cookie: jar.header() },
+    })
     assert.equal(res.statusCode, 400, query.error)
     assert.match(res.body, expected)
     assert.doesNotMatch(res.body, /<script>x|<img src=x/)
@@ -208,13 +286,28 @@ test('SE-06: /send without a valid CSRF token or from another site → 403 and n
   const fields = { to: 'megan@contoso.test', subject: 'hi', body: 'x', _form: form }
   assert.equal((await post(app, jar, '/send', fields)).statusCode, 403)
   assert.equal((await post(app, jar, '/send', { ...fields, _csrf: 'forged' })).statusCode, 403)
-  assert.equal((await post(app, jar, '/send', { ...fields, _csrf: csrf }, { origin: 'https://evil.example' })).statusCode, 403)
-  assert.equal((await post(app, jar, '/send', { ...fields, _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).statusCode, 403)
+  assert.equal(
+    (await post(app, jar, '/send', { ...fields, _csrf: csrf }, { origin: 'https://evil.example' }))
+      .statusCode,
+    403,
+  )
+  assert.equal(
+    (await post(app, jar, '/send', { ...fields, _csrf: csrf }, { 'sec-fetch-site': 'cross-site' }))
+      .statusCode,
+    403,
+  )
   const other = new Jar()
   await signIn(app, other)
   const foreign = await formOf(app, other)
-  assert.equal((await post(app, jar, '/send', { ...fields, _csrf: foreign.csrf, _form: foreign.form })).statusCode, 403)
-  const get = await app.inject({ url: '/send?to=a@b.test&subject=x', headers: { cookie: jar.header() } })
+  assert.equal(
+    (await post(app, jar, '/send', { ...fields, _csrf: foreign.csrf, _form: foreign.form }))
+      .statusCode,
+    403,
+  )
+  const get = await app.inject({
+    url: '/send?to=a@b.test&subject=x',
+    headers: { cookie: jar.header() },
+  })
   assert.equal(get.statusCode, 405)
   assert.equal(script.sends.length, 0)
 })
@@ -224,12 +317,27 @@ test('POST /send: Post/Redirect/Get with a one-time success flash', async () => 
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
-  const res = await post(app, jar, '/send', { to: 'adele@contoso.test; megan@contoso.test', subject: 'hi', body: 'x', _csrf: csrf, _form: form }, { origin: 'http://127.0.0.1:8000', 'sec-fetch-site': 'same-origin' })
+  const res = await post(
+    app,
+    jar,
+    '/send',
+    {
+      to: 'adele@contoso.test; megan@contoso.test',
+      subject: 'hi',
+      body: 'x',
+      _csrf: csrf,
+      _form: form,
+    },
+    { origin: 'http://127.0.0.1:8000', 'sec-fetch-site': 'same-origin' },
+  )
   assert.equal(res.statusCode, 303)
   assert.equal(res.headers.location, '/')
   jar.take(res.headers['set-cookie'])
   const first = await app.inject({ url: '/', headers: { cookie: jar.header() } })
-  assert.match(first.body, /role="status"[\s\S]*Successfully sent an email to adele@contoso.test, megan@contoso.test!/)
+  assert.match(
+    first.body,
+    /role="status"[\s\S]*Successfully sent an email to adele@contoso.test, megan@contoso.test!/,
+  )
   jar.take(first.headers['set-cookie'])
   const second = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.doesNotMatch(second.body, /Successfully sent/)
@@ -243,8 +351,13 @@ test('RE-03: five concurrent submits of one form send once and all answer 303 to
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
   const fields = { to: 'megan@contoso.test', subject: 'once', body: 'x', _csrf: csrf, _form: form }
-  const results = await Promise.all(Array.from({ length: 5 }, () => post(app, jar, '/send', fields)))
-  assert.deepEqual(results.map((r) => [r.statusCode, r.headers.location]), Array(5).fill([303, '/']))
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => post(app, jar, '/send', fields)),
+  )
+  assert.deepEqual(
+    results.map((r) => [r.statusCode, r.headers.location]),
+    Array(5).fill([303, '/']),
+  )
   assert.equal(script.sends.length, 1)
   const again = await formOf(app, jar)
   await post(app, jar, '/send', { ...fields, _form: again.form })
@@ -256,7 +369,14 @@ test('SE-08: invalid input → 400, nothing sent, the form comes back exactly as
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
-  const typed = { to: 'not an address', cc: 'x@y.test', subject: 'Line\r\nBcc: evil@x.test', body: 'Typed <b>body</b> "quoted"', importance: 'high', format: 'text' }
+  const typed = {
+    to: 'not an address',
+    cc: 'x@y.test',
+    subject: 'Line\r\nBcc: evil@x.test',
+    body: 'Typed <b>body</b> "quoted"',
+    importance: 'high',
+    format: 'text',
+  }
   const res = await post(app, jar, '/send', { ...typed, _csrf: csrf, _form: form })
   assert.equal(res.statusCode, 400)
   assert.match(res.body, /role="alert"/)
@@ -274,7 +394,13 @@ test('a Graph failure says what happened and keeps the form; an unknown outcome 
   await signIn(app, jar)
   script.sendError = new GraphError('ERR_GRAPH_FORBIDDEN', { httpStatus: 403, requestId: 'req-1' })
   let { csrf, form } = await formOf(app, jar)
-  let res = await post(app, jar, '/send', { to: 'megan@contoso.test', subject: 'Kept subject', body: 'kept', _csrf: csrf, _form: form })
+  let res = await post(app, jar, '/send', {
+    to: 'megan@contoso.test',
+    subject: 'Kept subject',
+    body: 'kept',
+    _csrf: csrf,
+    _form: form,
+  })
   assert.equal(res.statusCode, 303)
   let page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(page.body, /the Mail\.Send permission/)
@@ -282,8 +408,17 @@ test('a Graph failure says what happened and keeps the form; an unknown outcome 
   assert.match(page.body, /value="Kept subject"/)
   jar.take(page.headers['set-cookie'])
   script.sendError = new GraphError('ERR_GRAPH_OUTCOME_UNKNOWN', { httpStatus: 504 })
-  ;({ csrf, form } = { csrf: page.body.match(/name="_csrf" value="([^"]*)"/)?.[1] ?? '', form: page.body.match(/name="_form" value="([^"]*)"/)?.[1] ?? '' })
-  res = await post(app, jar, '/send', { to: 'megan@contoso.test', subject: 'Kept', body: 'kept', _csrf: csrf, _form: form })
+  ;({ csrf, form } = {
+    csrf: page.body.match(/name="_csrf" value="([^"]*)"/)?.[1] ?? '',
+    form: page.body.match(/name="_form" value="([^"]*)"/)?.[1] ?? '',
+  })
+  res = await post(app, jar, '/send', {
+    to: 'megan@contoso.test',
+    subject: 'Kept',
+    body: 'kept',
+    _csrf: csrf,
+    _form: form,
+  })
   assert.equal(res.statusCode, 303)
   page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(page.body, /Check your Sent Items before sending again/)
@@ -295,7 +430,13 @@ test('RE-05: a token that cannot be renewed → one redirect to sign in again, t
   await signIn(app, jar)
   script.tokenError = new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { idpError: 'invalid_grant' })
   const { csrf, form } = await formOf(app, jar)
-  const res = await post(app, jar, '/send', { to: 'megan@contoso.test', subject: 'Keep me', body: 'b', _csrf: csrf, _form: form })
+  const res = await post(app, jar, '/send', {
+    to: 'megan@contoso.test',
+    subject: 'Keep me',
+    body: 'b',
+    _csrf: csrf,
+    _form: form,
+  })
   assert.equal(res.statusCode, 303)
   assert.equal(res.headers.location, '/connect')
   script.tokenError = undefined
@@ -305,13 +446,22 @@ test('RE-05: a token that cannot be renewed → one redirect to sign in again, t
 })
 
 test('SE-14: per-user send limit and per-IP sign-in limit → 429 with Retry-After', async () => {
-  const { app, script } = await testApp({ SEND_LIMIT_PER_MINUTE: '2', SIGNIN_LIMIT_PER_MINUTE: '3' })
+  const { app, script } = await testApp({
+    SEND_LIMIT_PER_MINUTE: '2',
+    SIGNIN_LIMIT_PER_MINUTE: '3',
+  })
   const jar = new Jar()
   await signIn(app, jar)
   const statuses = []
   for (let i = 0; i < 3; i++) {
     const { csrf, form } = await formOf(app, jar)
-    const res = await post(app, jar, '/send', { to: 'megan@contoso.test', subject: `n${i}`, body: 'b', _csrf: csrf, _form: form })
+    const res = await post(app, jar, '/send', {
+      to: 'megan@contoso.test',
+      subject: `n${i}`,
+      body: 'b',
+      _csrf: csrf,
+      _form: form,
+    })
     statuses.push(res.statusCode)
     if (res.statusCode === 429) {
       assert.match(String(res.headers['retry-after']), /^\d+$/)
@@ -321,7 +471,11 @@ test('SE-14: per-user send limit and per-IP sign-in limit → 429 with Retry-Aft
   assert.deepEqual(statuses, [303, 303, 429])
   assert.equal(script.sends.length, 2)
   const connects = []
-  for (let i = 0; i < 4; i++) connects.push((await app.inject({ url: '/connect', headers: { 'x-forwarded-for': `10.0.0.${i}` } })).statusCode)
+  for (let i = 0; i < 4; i++)
+    connects.push(
+      (await app.inject({ url: '/connect', headers: { 'x-forwarded-for': `10.0.0.${i}` } }))
+        .statusCode,
+    )
   assert.deepEqual(connects, [302, 302, 429, 429])
 })
 
@@ -330,11 +484,20 @@ test('SE-05: disconnect is POST-only with CSRF, destroys the session and token c
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
-  assert.equal((await app.inject({ url: '/disconnect', headers: { cookie: jar.header() } })).statusCode, 405)
+  assert.equal(
+    (await app.inject({ url: '/disconnect', headers: { cookie: jar.header() } })).statusCode,
+    405,
+  )
   assert.equal((await post(app, jar, '/disconnect', {})).statusCode, 403)
   const cookie = jar.header()
   script.sendDelayMs = 200
-  const slowSend = post(app, jar, '/send', { to: 'megan@contoso.test', subject: 's', body: 'b', _csrf: csrf, _form: form })
+  const slowSend = post(app, jar, '/send', {
+    to: 'megan@contoso.test',
+    subject: 's',
+    body: 'b',
+    _csrf: csrf,
+    _form: form,
+  })
   await new Promise((resolve) => setTimeout(resolve, 50))
   const out = await post(app, jar, '/disconnect', { _csrf: csrf })
   assert.equal(out.statusCode, 303)
@@ -363,7 +526,10 @@ test('RE-07: a store outage gives a quick 503 page, not a 500', async () => {
   const { app, store } = await testApp()
   const { AppError } = await import('../core/errors.ts')
   store.get = () => Promise.reject(new AppError('ERR_STORE_UNAVAILABLE'))
-  const res = await app.inject({ url: '/', headers: { cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })
+  const res = await app.inject({
+    url: '/',
+    headers: { cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+  })
   assert.equal(res.statusCode, 503)
   assert.equal(res.headers['retry-after'], '5')
   assert.match(res.body, /temporarily unavailable/)
@@ -399,7 +565,13 @@ test('the signed-in page, kept rendered: a fresh form token per view, per sessio
   assert.ok(foreign.page.body.includes(foreign.csrf) && !foreign.page.body.includes(first.csrf))
   const french = await app.inject({ url: '/?lang=fr', headers: { cookie: jar.header() } })
   assert.match(french.body, /<html lang="fr">/)
-  const res = await post(app, jar, '/send', { to: 'megan@contoso.test', subject: 'hi', body: 'x', _csrf: first.csrf, _form: second.form })
+  const res = await post(app, jar, '/send', {
+    to: 'megan@contoso.test',
+    subject: 'hi',
+    body: 'x',
+    _csrf: first.csrf,
+    _form: second.form,
+  })
   assert.equal(res.statusCode, 303)
   const after = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(after.body, /megan@contoso\.test/)

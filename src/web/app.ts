@@ -1,6 +1,11 @@
 /** buildApp(config, deps): the Connect web app as a Fastify instance, not listening (server.ts listens). */
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import type { Config } from '../core/config.ts'
@@ -62,11 +67,22 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const graphFactory: GraphFactory =
     deps.graphFactory ??
     ((options) =>
-      createGraphClient({ baseUrl: config.graphBaseUrl, fetch: options.fetch, token: options.token, timeoutMs: config.graph.timeoutMs, retryBudgetMs: config.graph.retryBudgetMs, onCall: recordGraphCall }))
+      createGraphClient({
+        baseUrl: config.graphBaseUrl,
+        fetch: options.fetch,
+        token: options.token,
+        timeoutMs: config.graph.timeoutMs,
+        retryBudgetMs: config.graph.retryBudgetMs,
+        onCall: recordGraphCall,
+      }))
 
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: urlencodedLimit })
-  securityHeaders(app, { authorityOrigin, hsts: config.secureCookies, draining: () => state.shuttingDown })
+  securityHeaders(app, {
+    authorityOrigin,
+    hsts: config.secureCookies,
+    draining: () => state.shuttingDown,
+  })
   languageContext(app, { secure: config.secureCookies })
   await app.register(sessionPlugin, {
     store: deps.store,
@@ -76,11 +92,23 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     idleSeconds: config.session.idleSeconds,
     absoluteSeconds: config.session.absoluteSeconds,
   })
-  staticFiles(app, { folder: new URL('./static/', import.meta.url), prefix: '/static/', maxAgeSeconds: 3600 })
+  staticFiles(app, {
+    folder: new URL('./static/', import.meta.url),
+    prefix: '/static/',
+    maxAgeSeconds: 3600,
+  })
 
-  function pageHtml(request: FastifyRequest, view: string, data: Record<string, unknown>, session?: Session): string {
+  function pageHtml(
+    request: FastifyRequest,
+    view: string,
+    data: Record<string, unknown>,
+    session?: Session,
+  ): string {
     const user = session?.key ? session.data.user : undefined
-    const langBase = request.routeOptions.url === '/' || request.routeOptions.url === '/flow' ? request.routeOptions.url : '/'
+    const langBase =
+      request.routeOptions.url === '/' || request.routeOptions.url === '/flow'
+        ? request.routeOptions.url
+        : '/'
     return render(view, {
       ...data,
       lang: request.lang,
@@ -92,14 +120,24 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     })
   }
 
-  function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session) {
+  function page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: string,
+    data: Record<string, unknown>,
+    session?: Session,
+  ) {
     return reply.type('text/html; charset=utf-8').send(pageHtml(request, view, data, session))
   }
 
   function errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView) {
     if (view.retryAfterSeconds) reply.header('retry-after', String(view.retryAfterSeconds))
     reply.code(view.status)
-    return page(request, reply, 'error', { ...view, pageTitle: view.title, reference: view.unexpected || view.status >= 500 ? request.id : undefined })
+    return page(request, reply, 'error', {
+      ...view,
+      pageTitle: view.title,
+      reference: view.unexpected || view.status >= 500 ? request.id : undefined,
+    })
   }
 
   const context: WebContext = {
@@ -108,7 +146,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     auth: deps.auth,
     render,
     formTokens: createFormTokens(config.sessionSecret),
-    graphFor: (user) => graphFactory({ token: () => deps.auth.acquireToken(user.partition, user.account), fetch: recordingFetch }),
+    graphFor: (user) =>
+      graphFactory({
+        token: () => deps.auth.acquireToken(user.partition, user.account),
+        fetch: recordingFetch,
+      }),
     state,
     page,
     pageHtml,
@@ -120,21 +162,44 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     let view: ErrorView
     if (error instanceof CsrfError || (error instanceof HttpProblem && error.statusCode === 403)) {
       securityEvent(request, 'csrf.rejected', error.message)
-      view = { status: 403, title: request.t('error.csrf.title'), lines: [request.t('error.csrf.text')], action: 'reload' }
+      view = {
+        status: 403,
+        title: request.t('error.csrf.title'),
+        lines: [request.t('error.csrf.text')],
+        action: 'reload',
+      }
     } else if (error instanceof HttpProblem && error.statusCode === 429) {
       securityEvent(request, 'ratelimit.hit', error.message)
       const seconds = error.retryAfterSeconds ?? 60
-      view = { status: 429, title: request.t('error.rateLimited.title'), lines: [request.t('error.rateLimited.text', { seconds })], action: 'home', retryAfterSeconds: seconds }
+      view = {
+        status: 429,
+        title: request.t('error.rateLimited.title'),
+        lines: [request.t('error.rateLimited.text', { seconds })],
+        action: 'home',
+        retryAfterSeconds: seconds,
+      }
     } else {
       view = describeError(error, request.t, config.redirectUri)
       if (view.unexpected) request.log.error({ err: error }, 'unexpected error')
-      else if (view.status >= 500) request.log.warn({ err: error, code: (error as { code?: string }).code }, 'upstream or store failure')
-      else request.log.info({ code: (error as { code?: string }).code, status: view.status }, 'request refused')
+      else if (view.status >= 500)
+        request.log.warn(
+          { err: error, code: (error as { code?: string }).code },
+          'upstream or store failure',
+        )
+      else
+        request.log.info(
+          { code: (error as { code?: string }).code, status: view.status },
+          'request refused',
+        )
     }
     return errorPage(request, reply, view)
   })
   app.setNotFoundHandler(function notFound(request, reply) {
-    return errorPage(request, reply, describeError({ statusCode: 404 }, request.t, config.redirectUri))
+    return errorPage(
+      request,
+      reply,
+      describeError({ statusCode: 404 }, request.t, config.redirectUri),
+    )
   })
 
   authRoutes(app, context)
@@ -146,7 +211,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 }
 
 /** OA-14: only the configured proxies (a hop count or addresses); never the headers of a direct client. */
-function trustProxyOption(value: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  value: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof value === 'number') return (_address, hop) => hop < value
   if (Array.isArray(value)) return [...value]
   return value === true

@@ -1,6 +1,12 @@
 /** Per-request language and translator: `?lang=` (remembered in a cookie) > cookie > Accept-Language > English. */
 import type { FastifyInstance } from 'fastify'
-import { isLang, langFromAcceptLanguage, translator, type Lang, type Translate } from './i18n/i18n.ts'
+import {
+  isLang,
+  langFromAcceptLanguage,
+  translator,
+  type Lang,
+  type Translate,
+} from './i18n/i18n.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,11 +27,19 @@ export function languageContext(app: FastifyInstance, options: { secure: boolean
     if (isLang(asked)) {
       lang = asked
       if (request.cookies[langCookie] !== asked) {
-        reply.setCookie(langCookie, asked, { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secure, maxAge: 365 * 24 * 3600 })
+        reply.setCookie(langCookie, asked, {
+          path: '/',
+          sameSite: 'lax',
+          httpOnly: true,
+          secure: options.secure,
+          maxAge: 365 * 24 * 3600,
+        })
       }
     }
     const remembered = request.cookies[langCookie]
-    lang ??= isLang(remembered) ? remembered : langFromAcceptLanguage(request.headers['accept-language']) ?? 'en'
+    lang ??= isLang(remembered)
+      ? remembered
+      : (langFromAcceptLanguage(request.headers['accept-language']) ?? 'en')
     request.lang = lang
     request.t = translators[lang]
     done()

@@ -75,12 +75,18 @@ export function describeError(error: unknown, t: Translate, redirectUri: string)
   if (error instanceof AuthError && (error.aadsts !== undefined || error.idpError)) {
     const entry =
       (error.aadsts !== undefined ? byAadsts[error.aadsts] : undefined) ??
-      (error.code === 'ERR_AUTH_IDP_ERROR' && error.idpError && Object.hasOwn(byIdpError, error.idpError) ? byIdpError[error.idpError] : undefined)
+      (error.code === 'ERR_AUTH_IDP_ERROR' &&
+      error.idpError &&
+      Object.hasOwn(byIdpError, error.idpError)
+        ? byIdpError[error.idpError]
+        : undefined)
     if (entry) return view(entry, t, { uri: redirectUri })
     if (error.code === 'ERR_AUTH_IDP_ERROR') {
       return {
         ...view(page(400, 'idp', 'retry'), t, { code: safeCode(error.idpError) }),
-        detail: error.idpDescription ? t('error.detail', { detail: error.idpDescription.slice(0, 500) }) : undefined,
+        detail: error.idpDescription
+          ? t('error.detail', { detail: error.idpDescription.slice(0, 500) })
+          : undefined,
       }
     }
   }
@@ -88,21 +94,31 @@ export function describeError(error: unknown, t: Translate, redirectUri: string)
     const entry = byCode[error.code]
     if (entry) {
       const retryAfter = error instanceof AuthError ? error.retryAfterSeconds : undefined
-      return { ...view(entry, t, {}), retryAfterSeconds: retryAfter ?? (entry.status === 503 ? 5 : undefined) }
+      return {
+        ...view(entry, t, {}),
+        retryAfterSeconds: retryAfter ?? (entry.status === 503 ? 5 : undefined),
+      }
     }
     if (error instanceof GraphError) return graphPage(error, t)
     if (error.status < 500) return view(page(error.status, 'badRequest', 'home'), t, {})
   }
   const status = statusOf(error)
   if (status && byStatus[status]) return { ...view(byStatus[status], t, { seconds: 60 }), status }
-  if (status && status >= 400 && status < 500) return { ...view(page(400, 'badRequest', 'home'), t, {}), status }
+  if (status && status >= 400 && status < 500)
+    return { ...view(page(400, 'badRequest', 'home'), t, {}), status }
   return { ...view(page(500, 'generic', 'reload'), t, {}), unexpected: true }
 }
 
 /** What a failed send says (shown in the banner above the form, which is kept as typed). */
-export function sendFailureLines(error: unknown, t: Translate): { lines: string[]; unknown: boolean } {
+export function sendFailureLines(
+  error: unknown,
+  t: Translate,
+): { lines: string[]; unknown: boolean } {
   if (error instanceof GraphError) {
-    const lines = [t(error.outcome === 'unknown' ? 'flash.unknown' : 'flash.failed'), graphText(error, t)]
+    const lines = [
+      t(error.outcome === 'unknown' ? 'flash.unknown' : 'flash.failed'),
+      graphText(error, t),
+    ]
     if (error.requestId) lines.push(t('error.graphRequestId', { id: error.requestId }))
     return { lines, unknown: error.outcome === 'unknown' }
   }
@@ -126,22 +142,41 @@ function graphText(error: GraphError, t: Translate): string {
     case 'ERR_GRAPH_OUTCOME_UNKNOWN':
       return t('error.outcomeUnknown.text')
     case 'ERR_GRAPH_UNAVAILABLE':
-      return error.outcome === 'unknown' ? t('error.outcomeUnknown.text') : t('error.graphUnavailable.text')
+      return error.outcome === 'unknown'
+        ? t('error.outcomeUnknown.text')
+        : t('error.graphUnavailable.text')
     case 'ERR_GRAPH_UNAUTHORIZED':
       return t('error.reauth.text')
     default:
-      return error.outcome === 'unknown' ? t('error.outcomeUnknown.text') : t('error.graphRequest.text', { code: safeCode(error.graphCode ?? String(error.httpStatus)) })
+      return error.outcome === 'unknown'
+        ? t('error.outcomeUnknown.text')
+        : t('error.graphRequest.text', {
+            code: safeCode(error.graphCode ?? String(error.httpStatus)),
+          })
   }
 }
 
 function graphPage(error: GraphError, t: Translate): ErrorView {
-  const status = error.code === 'ERR_GRAPH_THROTTLED' ? 429 : error.status >= 500 ? 502 : error.status
-  return { status, title: t('error.title'), lines: [graphText(error, t)], action: 'reload', retryAfterSeconds: error.retryAfterSeconds }
+  const status =
+    error.code === 'ERR_GRAPH_THROTTLED' ? 429 : error.status >= 500 ? 502 : error.status
+  return {
+    status,
+    title: t('error.title'),
+    lines: [graphText(error, t)],
+    action: 'reload',
+    retryAfterSeconds: error.retryAfterSeconds,
+  }
 }
 
 function view(entry: Entry, t: Translate, params: Record<string, string | number>): ErrorView {
   const tone = entry.title === 'error.cancelled.title' ? 'warning' : 'error'
-  return { status: entry.status, title: t(entry.title), lines: [t(entry.text, params)], action: entry.action, tone }
+  return {
+    status: entry.status,
+    title: t(entry.title),
+    lines: [t(entry.text, params)],
+    action: entry.action,
+    tone,
+  }
 }
 
 /** IdP and Graph codes are shown only when they look like codes. */

@@ -21,17 +21,31 @@ export interface FlowRecord {
   authorize?: { url: string; params: Record<string, string> }
   callback?: { url: string; params: Record<string, string> }
   tokenRequest?: { method: string; url: string; params: Record<string, string> }
-  tokenResponse?: { status: number; durationMs: number; body: Record<string, unknown>; claims: Record<string, Record<string, unknown>> }
+  tokenResponse?: {
+    status: number
+    durationMs: number
+    body: Record<string, unknown>
+    claims: Record<string, Record<string, unknown>>
+  }
   graph: HttpCall[]
 }
 
 const recording = new AsyncLocalStorage<HttpCall[]>()
 const maxGraphCalls = 20
-const secretParams = new Set(['client_secret', 'client_assertion', 'code_verifier', 'refresh_token', 'password'])
+const secretParams = new Set([
+  'client_secret',
+  'client_assertion',
+  'code_verifier',
+  'refresh_token',
+  'password',
+])
 const tokenFields = new Set(['access_token', 'refresh_token', 'id_token', 'client_info'])
 
 /** Runs `work` while collecting the outgoing calls made through a recording fetch; never throws (see `error`). */
-export async function withRecording<T>(enabled: boolean, work: () => Promise<T>): Promise<{ result?: T; error?: unknown; calls: HttpCall[] }> {
+export async function withRecording<T>(
+  enabled: boolean,
+  work: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; calls: HttpCall[] }> {
   const calls: HttpCall[] = []
   try {
     const result = enabled ? await recording.run(calls, work) : await work()
@@ -42,14 +56,31 @@ export async function withRecording<T>(enabled: boolean, work: () => Promise<T>)
 }
 
 /** core's Graph client `onCall`: notes each attempt (headers come redacted by core) inside `withRecording`. */
-export function recordGraphCall(call: { method: string; url: string; requestHeaders: Record<string, string>; status: number | undefined; requestId: string | undefined; durationMs: number; error?: string }): void {
+export function recordGraphCall(call: {
+  method: string
+  url: string
+  requestHeaders: Record<string, string>
+  status: number | undefined
+  requestId: string | undefined
+  durationMs: number
+  error?: string
+}): void {
   const calls = recording.getStore()
   if (!calls) return
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(call.requestHeaders)) {
-    headers[name] = name.toLowerCase() === 'authorization' ? value.replace(/^(\w+)\s+.*/, '$1 [redacted]') : value
+    headers[name] =
+      name.toLowerCase() === 'authorization' ? value.replace(/^(\w+)\s+.*/, '$1 [redacted]') : value
   }
-  calls.push({ method: call.method, url: call.url, status: call.status ?? 0, durationMs: Math.round(call.durationMs), requestId: call.requestId, headers, ...(call.error ? { error: call.error } : {}) })
+  calls.push({
+    method: call.method,
+    url: call.url,
+    status: call.status ?? 0,
+    durationMs: Math.round(call.durationMs),
+    requestId: call.requestId,
+    headers,
+    ...(call.error ? { error: call.error } : {}),
+  })
 }
 
 /** Wraps a fetch so token requests made inside `withRecording` are noted. Outside it, a pass-through. */
@@ -60,7 +91,8 @@ export function createRecordingFetch(base: typeof fetch = globalThis.fetch): typ
     const request = new Request(input, init)
     const started = performance.now()
     const body = init?.body
-    const bodyText = typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : ''
+    const bodyText =
+      typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : ''
     if (!isTokenEndpoint(request)) return base(input, init)
     const response = await base(input, init)
     const call: HttpCall = {
@@ -72,21 +104,32 @@ export function createRecordingFetch(base: typeof fetch = globalThis.fetch): typ
       headers: redactHeaders(request.headers),
     }
     call.params = redactForm(bodyText)
-    const json = await response.clone().json().catch(() => undefined)
-    if (json && typeof json === 'object') Object.assign(call, redactTokenResponse(json as Record<string, unknown>))
+    const json = await response
+      .clone()
+      .json()
+      .catch(() => undefined)
+    if (json && typeof json === 'object')
+      Object.assign(call, redactTokenResponse(json as Record<string, unknown>))
     calls.push(call)
     return response
   }
 }
 
 function isTokenEndpoint(request: Request): boolean {
-  return request.method === 'POST' && /\/oauth2\/(v2\.0\/)?token$/.test(new URL(request.url).pathname)
+  return (
+    request.method === 'POST' && /\/oauth2\/(v2\.0\/)?token$/.test(new URL(request.url).pathname)
+  )
 }
 
 function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {}
   headers.forEach((value, name) => {
-    out[name] = name === 'authorization' ? value.replace(/^(\w+)\s+.*/, '$1 [redacted]') : name === 'cookie' ? '[redacted]' : value
+    out[name] =
+      name === 'authorization'
+        ? value.replace(/^(\w+)\s+.*/, '$1 [redacted]')
+        : name === 'cookie'
+          ? '[redacted]'
+          : value
   })
   return out
 }
@@ -98,7 +141,11 @@ export function shorten(value: string): string {
 function redactForm(text: string): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of new URLSearchParams(text)) {
-    out[name] = secretParams.has(name) ? `[redacted, ${value.length} chars]` : name === 'code' ? shorten(value) : value
+    out[name] = secretParams.has(name)
+      ? `[redacted, ${value.length} chars]`
+      : name === 'code'
+        ? shorten(value)
+        : value
   }
   return out
 }
@@ -122,7 +169,9 @@ export function decodeJwt(token: string): Record<string, unknown> | undefined {
   if (parts.length !== 3 || !parts[1]) return undefined
   try {
     const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown
-    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined
+    return payload && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -132,13 +181,18 @@ export function decodeJwt(token: string): Record<string, unknown> | undefined {
 export function describeAuthorize(url: string): FlowRecord['authorize'] {
   const parsed = new URL(url)
   const params: Record<string, string> = {}
-  for (const [name, value] of parsed.searchParams) params[name] = name === 'state' || name === 'nonce' ? shorten(value) : value
+  for (const [name, value] of parsed.searchParams)
+    params[name] = name === 'state' || name === 'nonce' ? shorten(value) : value
   return { url: `${parsed.origin}${parsed.pathname}`, params }
 }
 
-export function describeCallback(path: string, query: Record<string, string>): FlowRecord['callback'] {
+export function describeCallback(
+  path: string,
+  query: Record<string, string>,
+): FlowRecord['callback'] {
   const params: Record<string, string> = {}
-  for (const [name, value] of Object.entries(query)) params[name] = name === 'code' || name === 'state' ? shorten(value) : value.slice(0, 300)
+  for (const [name, value] of Object.entries(query))
+    params[name] = name === 'code' || name === 'state' ? shorten(value) : value.slice(0, 300)
   return { url: path, params }
 }
 
@@ -147,7 +201,12 @@ export function addCalls(flow: FlowRecord, calls: HttpCall[], graphBaseUrl: stri
   for (const call of calls) {
     if (call.params) {
       flow.tokenRequest = { method: call.method, url: call.url, params: call.params }
-      flow.tokenResponse = { status: call.status, durationMs: call.durationMs, body: call.body ?? {}, claims: call.claims ?? {} }
+      flow.tokenResponse = {
+        status: call.status,
+        durationMs: call.durationMs,
+        body: call.body ?? {},
+        claims: call.claims ?? {},
+      }
     } else if (call.url.startsWith(graphBaseUrl)) {
       flow.graph.push(call)
     }

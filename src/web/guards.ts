@@ -27,11 +27,13 @@ export function assertSameOrigin(request: FastifyRequest, publicOrigin: string):
   const origin = request.headers.origin
   if (origin !== undefined && origin !== publicOrigin) throw new CsrfError('foreign Origin')
   const site = request.headers['sec-fetch-site']
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new CsrfError(`Sec-Fetch-Site ${site}`)
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw new CsrfError(`Sec-Fetch-Site ${site}`)
 }
 
 export function assertCsrfToken(expected: string | undefined, given: unknown): void {
-  if (!expected || typeof given !== 'string' || !safeEqual(expected, given)) throw new CsrfError('token mismatch')
+  if (!expected || typeof given !== 'string' || !safeEqual(expected, given))
+    throw new CsrfError('token mismatch')
 }
 
 export function safeEqual(a: string, b: string): boolean {
@@ -80,7 +82,12 @@ function randomNonce(): string {
 }
 
 /** Fixed one-minute windows in the shared store: the same limit holds across instances (SE-14). */
-export async function rateLimit(store: Store, key: string, limitPerMinute: number, now = Date.now()): Promise<void> {
+export async function rateLimit(
+  store: Store,
+  key: string,
+  limitPerMinute: number,
+  now = Date.now(),
+): Promise<void> {
   const window = Math.floor(now / 60_000)
   const count = await store.increment(`rl:${key}:${window}`, 61)
   if (count > limitPerMinute) {

@@ -9,9 +9,18 @@ test('a kept page is built once per key and gets each view its own value', () =>
     builds++
     return `<p>${who}</p><input value="${slot}"><p>é ✕</p>`
   }
-  assert.equal(cache.get('a', 'token-1', build('Adele')).toString(), '<p>Adele</p><input value="token-1"><p>é ✕</p>')
-  assert.equal(cache.get('a', 'token-2', build('Adele')).toString(), '<p>Adele</p><input value="token-2"><p>é ✕</p>')
-  assert.equal(cache.get('b', 'token-3', build('Megan')).toString(), '<p>Megan</p><input value="token-3"><p>é ✕</p>')
+  assert.equal(
+    cache.get('a', 'token-1', build('Adele')).toString(),
+    '<p>Adele</p><input value="token-1"><p>é ✕</p>',
+  )
+  assert.equal(
+    cache.get('a', 'token-2', build('Adele')).toString(),
+    '<p>Adele</p><input value="token-2"><p>é ✕</p>',
+  )
+  assert.equal(
+    cache.get('b', 'token-3', build('Megan')).toString(),
+    '<p>Megan</p><input value="token-3"><p>é ✕</p>',
+  )
   assert.equal(builds, 2)
 })
 

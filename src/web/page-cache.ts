@@ -22,7 +22,8 @@ export function createPageCache(limit: number): PageCache {
       } else {
         const html = build(slot)
         const at = html.indexOf(slot)
-        if (at < 0 || html.includes(slot, at + slot.length)) return Buffer.from(html.replaceAll(slot, value))
+        if (at < 0 || html.includes(slot, at + slot.length))
+          return Buffer.from(html.replaceAll(slot, value))
         page = [Buffer.from(html.slice(0, at)), Buffer.from(html.slice(at + slot.length))]
         if (pages.size >= limit) pages.delete(pages.keys().next().value as string)
       }

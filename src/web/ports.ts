@@ -5,7 +5,11 @@ export interface SignInRecordLike {
 
 export interface AuthPort<Record extends SignInRecordLike = SignInRecordLike, User = unknown> {
   beginSignIn(): Promise<{ url: string; record: Record }>
-  completeSignIn(record: Record, query: { [name: string]: string }, partition: string): Promise<User>
+  completeSignIn(
+    record: Record,
+    query: { [name: string]: string },
+    partition: string,
+  ): Promise<User>
   acquireToken(partition: string, user: User): Promise<string>
   forget(partition: string): Promise<void>
   logoutUrl(): string
@@ -14,4 +18,7 @@ export interface AuthPort<Record extends SignInRecordLike = SignInRecordLike, Us
 import type { GraphClient } from '../core/graph/graph-client.ts'
 
 export type { GraphClient }
-export type GraphFactory = (options: { token: () => Promise<string>; fetch: typeof fetch }) => GraphClient
+export type GraphFactory = (options: {
+  token: () => Promise<string>
+  fetch: typeof fetch
+}) => GraphClient

@@ -9,9 +9,13 @@ const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastif
 type Factory = (externalSchemas: unknown, options: unknown) => unknown
 const once = (name: string) => {
   let factory: Factory | undefined
-  return (externalSchemas: unknown, options: unknown) => (factory ??= (fromFastify(name) as () => Factory)())(externalSchemas, options)
+  return (externalSchemas: unknown, options: unknown) =>
+    (factory ??= (fromFastify(name) as () => Factory)())(externalSchemas, options)
 }
 
 export const schemaCompilers = {
-  compilersFactory: { buildValidator: once('@fastify/ajv-compiler'), buildSerializer: once('@fastify/fast-json-stringify-compiler') },
+  compilersFactory: {
+    buildValidator: once('@fastify/ajv-compiler'),
+    buildSerializer: once('@fastify/fast-json-stringify-compiler'),
+  },
 } as FastifyServerOptions['schemaController']

@@ -39,7 +39,8 @@ export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOp
   app.addHook('onSend', function securityHeaders(_request, reply, payload, done) {
     for (const [name, value] of fixedEntries) reply.header(name, value)
     if (options.draining()) reply.header('connection', 'close')
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin')
+    if (!reply.hasHeader('referrer-policy'))
+      reply.header('referrer-policy', 'strict-origin-when-cross-origin')
     // Pages can hold a user's name and mail: never cached. Static assets set their own caching.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
     const type = reply.getHeader('content-type')

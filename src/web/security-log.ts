@@ -5,8 +5,22 @@
  */
 import type { FastifyRequest } from 'fastify'
 
-export type SecurityEvent = 'signin.success' | 'signin.rejected' | 'signin.failed' | 'signout' | 'csrf.rejected' | 'ratelimit.hit'
+export type SecurityEvent =
+  | 'signin.success'
+  | 'signin.rejected'
+  | 'signin.failed'
+  | 'signout'
+  | 'csrf.rejected'
+  | 'ratelimit.hit'
 
-export function securityEvent(request: FastifyRequest, event: SecurityEvent, reason: string, fields: Record<string, unknown> = {}): void {
-  request.log.info({ event, reason: reason.slice(0, 300), ip: request.ip, ...fields }, `security: ${event}`)
+export function securityEvent(
+  request: FastifyRequest,
+  event: SecurityEvent,
+  reason: string,
+  fields: Record<string, unknown> = {},
+): void {
+  request.log.info(
+    { event, reason: reason.slice(0, 300), ip: request.ip, ...fields },
+    `security: ${event}`,
+  )
 }

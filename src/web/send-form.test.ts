@@ -14,37 +14,66 @@ async function signedIn(app: ConnectApp, lang = 'en') {
   const connect = await app.inject({ url: '/connect', headers: { cookie: jar.header() } })
   jar.take(connect.headers['set-cookie'])
   const state = new URL(String(connect.headers.location)).searchParams.get('state') ?? ''
-  const callback = await app.inject({ url: `/connect/get_token/?code=c&state=${state}`, headers: { cookie: jar.header() } })
+  const callback = await app.inject({
+    url: `/connect/get_token/?code=c&state=${state}`,
+    headers: { cookie: jar.header() },
+  })
   jar.take(callback.headers['set-cookie'])
   const page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   jar.take(page.headers['set-cookie'])
-  const value = (name: string) => page.body.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
+  const value = (name: string) =>
+    page.body.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
   return { jar, page, tokens: { _csrf: value('_csrf'), _form: value('_form') } }
 }
 
-interface Part { name: string; value: string | Buffer; filename?: string; contentType?: string }
+interface Part {
+  name: string
+  value: string | Buffer
+  filename?: string
+  contentType?: string
+}
 
 function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
   const boundary = '----graph-connect-test-boundary'
   const chunks: Buffer[] = []
   for (const part of parts) {
     const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`
-    const type = part.filename ? `\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}` : ''
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`), Buffer.from(part.value), Buffer.from('\r\n'))
+    const type = part.filename
+      ? `\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}`
+      : ''
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`),
+      Buffer.from(part.value),
+      Buffer.from('\r\n'),
+    )
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
+  return {
+    payload: Buffer.concat(chunks),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  }
 }
 
 function send(app: ConnectApp, jar: Jar, parts: Part[]) {
   const { payload, contentType } = multipart(parts)
-  return app.inject({ method: 'POST', url: '/send', payload, headers: { cookie: jar.header(), 'content-type': contentType, origin: 'http://127.0.0.1:8000' } })
+  return app.inject({
+    method: 'POST',
+    url: '/send',
+    payload,
+    headers: { cookie: jar.header(), 'content-type': contentType, origin: 'http://127.0.0.1:8000' },
+  })
 }
 
 const fieldsOf = (tokens: Record<string, string>, fields: Record<string, string>): Part[] =>
   Object.entries({ ...tokens, ...fields }).map(([name, value]) => ({ name, value }))
 
-const unescape = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+const unescape = (text: string) =>
+  text
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
 
 test('the Message field is pre-filled with short readable HTML, and carries the plain-text twin for the script', async () => {
   const { app } = await testApp()
@@ -55,8 +84,14 @@ test('the Message field is pre-filled with short readable HTML, and carries the 
     assert.ok(textarea, lang)
     assert.equal(unescape(textarea[1]!), welcome.html)
     assert.doesNotMatch(textarea[1]!, /&#60;html|&#60;head|style=/)
-    assert.equal(unescape(textarea[0].match(/data-welcome-text="([^"]*)"/)?.[1] ?? ''), welcome.text)
-    assert.equal(unescape(textarea[0].match(/data-welcome-html="([^"]*)"/)?.[1] ?? ''), welcome.html)
+    assert.equal(
+      unescape(textarea[0].match(/data-welcome-text="([^"]*)"/)?.[1] ?? ''),
+      welcome.text,
+    )
+    assert.equal(
+      unescape(textarea[0].match(/data-welcome-html="([^"]*)"/)?.[1] ?? ''),
+      welcome.html,
+    )
   }
 })
 
@@ -64,14 +99,32 @@ test('without JavaScript, picking Text with the untouched welcome sends the text
   const { app, script } = await testApp()
   const welcome = welcomeMail('Adele Vance', 'en')
   const first = await signedIn(app)
-  const untouched = await send(app, first.jar, fieldsOf(first.tokens, { to: 'adele@contoso.test', subject: 's', body: welcome.html.replace(/\n/g, '\r\n'), format: 'text' }))
+  const untouched = await send(
+    app,
+    first.jar,
+    fieldsOf(first.tokens, {
+      to: 'adele@contoso.test',
+      subject: 's',
+      body: welcome.html.replace(/\n/g, '\r\n'),
+      format: 'text',
+    }),
+  )
   assert.equal(untouched.statusCode, 303)
   const sent = script.sends[0] as { body: { contentType: string; content: string } }
   assert.deepEqual(sent.body, { contentType: 'text', content: welcome.text })
 
   const second = await signedIn(app)
   const edited = `${welcome.html}\n<p>P.S.</p>`
-  await send(app, second.jar, fieldsOf(second.tokens, { to: 'adele@contoso.test', subject: 's', body: edited, format: 'text' }))
+  await send(
+    app,
+    second.jar,
+    fieldsOf(second.tokens, {
+      to: 'adele@contoso.test',
+      subject: 's',
+      body: edited,
+      format: 'text',
+    }),
+  )
   assert.equal((script.sends[1] as { body: { content: string } }).body.content, edited)
 })
 
@@ -79,13 +132,31 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
   const { app, script } = await testApp()
   const big = Buffer.alloc(3.5 * 1024 * 1024, 7)
   const cases = [
-    { lang: 'en', hint: /Up to 3 MB in all\. Larger attachments need the Mail\.ReadWrite permission/, error: /Attachments over 3 MB need the Mail\.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files/ },
-    { lang: 'fr', hint: /Jusqu’à 3 Mo en tout\. Au-delà, il faut l’autorisation Mail\.ReadWrite/, error: /Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail\.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits/ },
+    {
+      lang: 'en',
+      hint: /Up to 3 MB in all\. Larger attachments need the Mail\.ReadWrite permission/,
+      error:
+        /Attachments over 3 MB need the Mail\.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files/,
+    },
+    {
+      lang: 'fr',
+      hint: /Jusqu’à 3 Mo en tout\. Au-delà, il faut l’autorisation Mail\.ReadWrite/,
+      error:
+        /Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail\.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits/,
+    },
   ]
   for (const { lang, hint, error } of cases) {
     const { jar, page, tokens } = await signedIn(app, lang)
     assert.match(page.body, hint, `${lang}: the hint says the limit that applies`)
-    const res = await send(app, jar, [...fieldsOf(tokens, { to: 'megan@contoso.test', subject: 'Quarterly report', body: 'Typed body', format: 'text' }), { name: 'attachments', value: big, filename: 'report.bin' }])
+    const res = await send(app, jar, [
+      ...fieldsOf(tokens, {
+        to: 'megan@contoso.test',
+        subject: 'Quarterly report',
+        body: 'Typed body',
+        format: 'text',
+      }),
+      { name: 'attachments', value: big, filename: 'report.bin' },
+    ])
     assert.equal(res.statusCode, 413, lang)
     assert.match(res.body, error, lang)
     assert.match(res.body, /id="attachments-error"/)
@@ -95,7 +166,11 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
   }
   // Several small files that together exceed 3 MB also need a draft.
   const { jar, tokens } = await signedIn(app)
-  const two = await send(app, jar, [...fieldsOf(tokens, { to: 'megan@contoso.test', subject: 's' }), { name: 'attachments', value: Buffer.alloc(2 * 1024 * 1024), filename: 'a.bin' }, { name: 'attachments', value: Buffer.alloc(2 * 1024 * 1024), filename: 'b.bin' }])
+  const two = await send(app, jar, [
+    ...fieldsOf(tokens, { to: 'megan@contoso.test', subject: 's' }),
+    { name: 'attachments', value: Buffer.alloc(2 * 1024 * 1024), filename: 'a.bin' },
+    { name: 'attachments', value: Buffer.alloc(2 * 1024 * 1024), filename: 'b.bin' },
+  ])
   assert.equal(two.statusCode, 413)
   assert.equal(script.sends.length, 0, 'nothing reached Graph')
 })
@@ -103,14 +178,24 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
 test('up to 3 MB in all is sent inline with the default scopes; with Mail.ReadWrite the hint allows 25 MB and a large file goes on to Graph', async () => {
   const { app, script } = await testApp()
   const small = await signedIn(app)
-  const res = await send(app, small.jar, [...fieldsOf(small.tokens, { to: 'megan@contoso.test', subject: 's' }), { name: 'attachments', value: Buffer.alloc(3 * 1024 * 1024 - 1, 1), filename: 'fits.bin' }])
+  const res = await send(app, small.jar, [
+    ...fieldsOf(small.tokens, { to: 'megan@contoso.test', subject: 's' }),
+    { name: 'attachments', value: Buffer.alloc(3 * 1024 * 1024 - 1, 1), filename: 'fits.bin' },
+  ])
   assert.equal(res.statusCode, 303)
   assert.equal(script.sends.length, 1)
 
   const { app: wide, script: wideScript } = await testApp(withReadWrite)
   const { jar, page, tokens } = await signedIn(wide)
   assert.match(page.body, /Up to 25 MB in all/)
-  const large = await send(wide, jar, [...fieldsOf(tokens, { to: 'megan@contoso.test', subject: 's' }), { name: 'attachments', value: Buffer.alloc(3.5 * 1024 * 1024), filename: 'big.bin' }])
-  assert.equal(large.statusCode, 303, 'past validation: the draft path ran (createDraft is not scripted here, so it fails after)')
+  const large = await send(wide, jar, [
+    ...fieldsOf(tokens, { to: 'megan@contoso.test', subject: 's' }),
+    { name: 'attachments', value: Buffer.alloc(3.5 * 1024 * 1024), filename: 'big.bin' },
+  ])
+  assert.equal(
+    large.statusCode,
+    303,
+    'past validation: the draft path ran (createDraft is not scripted here, so it fails after)',
+  )
   assert.equal(wideScript.sends.length, 0)
 })

@@ -17,10 +17,27 @@ export interface SendForm {
  * onRequest and an onResponse hook to every request of its scope, which no other page needs to pay for.
  */
 export async function sendFormParser(scope: FastifyInstance): Promise<void> {
-  await scope.register(multipart, { limits: { fileSize: mailLimits.attachmentsBytes, files: mailLimits.attachments, fields: 20, fieldSize: mailLimits.bodyBytes + 1024, parts: 60 } })
+  await scope.register(multipart, {
+    limits: {
+      fileSize: mailLimits.attachmentsBytes,
+      files: mailLimits.attachments,
+      fields: 20,
+      fieldSize: mailLimits.bodyBytes + 1024,
+      parts: 60,
+    },
+  })
 }
 
-export const visibleFields = ['to', 'cc', 'bcc', 'subject', 'body', 'format', 'importance', 'saveToSentItems'] as const
+export const visibleFields = [
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'body',
+  'format',
+  'importance',
+  'saveToSentItems',
+] as const
 
 export async function readSendForm(request: FastifyRequest): Promise<SendForm> {
   const form: SendForm = { fields: {}, files: [], tooLarge: false }
@@ -35,22 +52,35 @@ export async function readSendForm(request: FastifyRequest): Promise<SendForm> {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.valueTruncated) form.tooLarge = true
-        if (typeof part.value === 'string' && !(part.fieldname in form.fields)) form.fields[part.fieldname] = part.value
+        if (typeof part.value === 'string' && !(part.fieldname in form.fields))
+          form.fields[part.fieldname] = part.value
       } else if (part.filename) {
         const bytes = await part.toBuffer()
-        form.files.push({ name: part.filename, contentType: part.mimetype || 'application/octet-stream', bytes })
+        form.files.push({
+          name: part.filename,
+          contentType: part.mimetype || 'application/octet-stream',
+          bytes,
+        })
       } else {
         part.file.resume()
       }
     }
   } catch (error) {
     const code = (error as { code?: string }).code
-    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') {
+    if (
+      code === 'FST_REQ_FILE_TOO_LARGE' ||
+      code === 'FST_FILES_LIMIT' ||
+      code === 'FST_FIELDS_LIMIT' ||
+      code === 'FST_PARTS_LIMIT'
+    ) {
       form.tooLarge = true
       form.files = []
     } else {
       // busboy's own errors (truncated body, no boundary) carry no code: a malformed request, not a server fault.
-      throw Object.assign(new HttpProblem(400, `malformed multipart body: ${(error as Error).message}`), { cause: error })
+      throw Object.assign(
+        new HttpProblem(400, `malformed multipart body: ${(error as Error).message}`),
+        { cause: error },
+      )
     }
   }
   return form

@@ -5,7 +5,11 @@ import { Jar, testApp } from './test-parts.ts'
 import { startServer } from './server.ts'
 
 async function call(base: string, jar: Jar, path: string, init: RequestInit = {}) {
-  const response = await fetch(`${base}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } })
+  const response = await fetch(`${base}${path}`, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },
+  })
   jar.take(response.headers.getSetCookie())
   return response
 }
@@ -13,16 +17,35 @@ async function call(base: string, jar: Jar, path: string, init: RequestInit = {}
 test('RE-09: on shutdown readiness drops at once, an in-flight send completes once, then the server closes', async () => {
   const { app, script } = await testApp()
   script.sendDelayMs = 400
-  const server = await startServer(app, { host: '127.0.0.1', port: 0, graceMs: 3000, handleSignals: false })
+  const server = await startServer(app, {
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: 3000,
+    handleSignals: false,
+  })
   const base = server.url
   const jar = new Jar()
   const connect = await call(base, jar, '/connect')
   const state = new URL(String(connect.headers.get('location'))).searchParams.get('state')
   await call(base, jar, `/connect/get_token/?code=c&state=${state}`)
   const page = await (await call(base, jar, '/')).text()
-  const field = (name: string) => page.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
-  const body = new URLSearchParams({ to: 'megan@contoso.test', subject: 's', body: 'b', _csrf: field('_csrf'), _form: field('_form') })
-  const sending = call(base, jar, '/send', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://127.0.0.1:8000' } })
+  const field = (name: string) =>
+    page.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
+  const body = new URLSearchParams({
+    to: 'megan@contoso.test',
+    subject: 's',
+    body: 'b',
+    _csrf: field('_csrf'),
+    _form: field('_form'),
+  })
+  const sending = call(base, jar, '/send', {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'http://127.0.0.1:8000',
+    },
+  })
   await new Promise((resolve) => setTimeout(resolve, 100))
   const closing = server.shutdown('test')
   const ready = await app.inject({ url: '/readyz' })
@@ -32,7 +55,9 @@ test('RE-09: on shutdown readiness drops at once, an in-flight send completes on
   assert.equal(script.sends.length, 1)
   assert.equal(await closing, 0)
   await assert.rejects(
-    new Promise((resolve, reject) => httpRequest(`${base}/healthz`).on('response', resolve).on('error', reject).end()),
+    new Promise((resolve, reject) =>
+      httpRequest(`${base}/healthz`).on('response', resolve).on('error', reject).end(),
+    ),
     /ECONNREFUSED/,
   )
 })
@@ -40,15 +65,31 @@ test('RE-09: on shutdown readiness drops at once, an in-flight send completes on
 test('RE-09: a request still running at the end of the grace period does not keep the process up', async () => {
   const { app, script } = await testApp()
   script.sendDelayMs = 5000
-  const server = await startServer(app, { host: '127.0.0.1', port: 0, graceMs: 200, handleSignals: false })
+  const server = await startServer(app, {
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: 200,
+    handleSignals: false,
+  })
   const jar = new Jar()
   const connect = await call(server.url, jar, '/connect')
   const state = new URL(String(connect.headers.get('location'))).searchParams.get('state')
   await call(server.url, jar, `/connect/get_token/?code=c&state=${state}`)
   const page = await (await call(server.url, jar, '/')).text()
-  const field = (name: string) => page.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
-  const body = new URLSearchParams({ to: 'megan@contoso.test', subject: 's', body: 'b', _csrf: field('_csrf'), _form: field('_form') })
-  const sending = call(server.url, jar, '/send', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }).catch((error: Error) => error)
+  const field = (name: string) =>
+    page.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
+  const body = new URLSearchParams({
+    to: 'megan@contoso.test',
+    subject: 's',
+    body: 'b',
+    _csrf: field('_csrf'),
+    _form: field('_form'),
+  })
+  const sending = call(server.url, jar, '/send', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  }).catch((error: Error) => error)
   await new Promise((resolve) => setTimeout(resolve, 100))
   const started = Date.now()
   assert.equal(await server.shutdown('test'), 1)

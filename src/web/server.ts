@@ -32,7 +32,10 @@ export async function startServer(app: ConnectApp, options: ServerOptions): Prom
       let forced = false
       const timer = setTimeout(() => {
         forced = true
-        app.log.warn({ event: 'shutdown.forced' }, 'grace period over: closing remaining connections')
+        app.log.warn(
+          { event: 'shutdown.forced' },
+          'grace period over: closing remaining connections',
+        )
         app.server.closeAllConnections()
       }, options.graceMs)
       timer.unref()
@@ -41,7 +44,9 @@ export async function startServer(app: ConnectApp, options: ServerOptions): Prom
       app.server.closeIdleConnections()
       await closed
       clearTimeout(timer)
-      await options.onClosed?.().catch((error: unknown) => app.log.error({ err: error }, 'close failed'))
+      await options
+        .onClosed?.()
+        .catch((error: unknown) => app.log.error({ err: error }, 'close failed'))
       app.log.info({ event: 'shutdown.done', forced }, 'stopped')
       return forced ? 1 : 0
     })()

@@ -11,11 +11,26 @@ async function sessionApp() {
   const store = createMemoryStore()
   const app = Fastify()
   await app.register(cookie)
-  await app.register(sessionPlugin, { store, secret: 's'.repeat(40), cookieName: 'session', secure: false, idleSeconds: 60, absoluteSeconds: 300, now: () => now })
+  await app.register(sessionPlugin, {
+    store,
+    secret: 's'.repeat(40),
+    cookieName: 'session',
+    secure: false,
+    idleSeconds: 60,
+    absoluteSeconds: 300,
+    now: () => now,
+  })
   app.get('/login', async (request) => {
     const session = await request.session()
     await session.regenerate()
-    session.data.user = { name: 'A', username: 'a', address: 'a', partition: 'p', hasPhoto: false, account: {} }
+    session.data.user = {
+      name: 'A',
+      username: 'a',
+      address: 'a',
+      partition: 'p',
+      hasPhoto: false,
+      account: {},
+    }
     session.changed()
     await session.save()
     return { key: session.key }
@@ -34,7 +49,10 @@ async function sessionApp() {
   // A request that loads the session before a logout and writes it after (the race of SE-05).
   let release = () => {}
   let loadedResolve = () => {}
-  const gate = { loaded: new Promise<void>((resolve) => (loadedResolve = resolve)), release: () => release() }
+  const gate = {
+    loaded: new Promise<void>((resolve) => (loadedResolve = resolve)),
+    release: () => release(),
+  }
   app.get('/slow', async (request) => {
     const session = await request.session()
     loadedResolve()
@@ -69,7 +87,11 @@ test('SE-04: the absolute timeout ends an active session', async () => {
   await get(app, jar, '/login')
   for (let elapsed = 0; elapsed < 290; elapsed += 50) {
     advance(50)
-    assert.equal((await get(app, jar, '/me')).user, 'A', `still signed in after ${elapsed + 50} s of activity`)
+    assert.equal(
+      (await get(app, jar, '/me')).user,
+      'A',
+      `still signed in after ${elapsed + 50} s of activity`,
+    )
   }
   advance(50)
   assert.equal((await get(app, jar, '/me')).user, null)
@@ -83,7 +105,10 @@ test('session ids are 256-bit, the store key is an HMAC of the id, and a forged 
   assert.equal(Buffer.from(id, 'base64url').length, 32)
   assert.notEqual(key, id)
   assert.ok(await store.get(`sess:${key}`))
-  const forged = await app.inject({ url: '/me', headers: { cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })
+  const forged = await app.inject({
+    url: '/me',
+    headers: { cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+  })
   assert.equal(forged.json().user, null)
   assert.match(String(forged.headers['set-cookie']), /session=;/, 'the unknown cookie is cleared')
 })

@@ -83,7 +83,10 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
 
   function expired(data: SessionData): boolean {
     const at = now()
-    return at - data.lastSeenAt > options.idleSeconds * 1000 || at - data.createdAt > options.absoluteSeconds * 1000
+    return (
+      at - data.lastSeenAt > options.idleSeconds * 1000 ||
+      at - data.createdAt > options.absoluteSeconds * 1000
+    )
   }
 
   async function load(request: FastifyRequest, reply: FastifyReply): Promise<Session> {
@@ -151,7 +154,12 @@ export async function sessionPlugin(app: FastifyInstance, options: SessionOption
         key = undefined
         const previous = data ?? fresh()
         const at = now()
-        data = { ...previous, createdAt: at, lastSeenAt: at, csrf: randomBytes(32).toString('base64url') }
+        data = {
+          ...previous,
+          createdAt: at,
+          lastSeenAt: at,
+          csrf: randomBytes(32).toString('base64url'),
+        }
         dirty = true
       },
       async destroy() {

@@ -17,16 +17,31 @@ test('static files: served from memory with their type, an ETag and public cachi
     assert.deepEqual(css.rawPayload, readFileSync(new URL('app.css', folder)))
     const etag = String(css.headers.etag)
     assert.match(etag, /^"[\w-]{27}"$/)
-    assert.equal((await app.inject('/static/app.js')).headers['content-type'], 'text/javascript; charset=utf-8')
+    assert.equal(
+      (await app.inject('/static/app.js')).headers['content-type'],
+      'text/javascript; charset=utf-8',
+    )
     assert.equal((await app.inject('/static/favicon.svg')).headers['content-type'], 'image/svg+xml')
 
-    const again = await app.inject({ url: '/static/app.css', headers: { 'if-none-match': `"other", W/${etag}` } })
+    const again = await app.inject({
+      url: '/static/app.css',
+      headers: { 'if-none-match': `"other", W/${etag}` },
+    })
     assert.equal(again.statusCode, 304)
     assert.equal(again.body, '')
     assert.equal(again.headers.etag, etag)
-    assert.equal((await app.inject({ url: '/static/app.css', headers: { 'if-none-match': '"other"' } })).statusCode, 200)
+    assert.equal(
+      (await app.inject({ url: '/static/app.css', headers: { 'if-none-match': '"other"' } }))
+        .statusCode,
+      200,
+    )
     assert.equal((await app.inject({ method: 'HEAD', url: '/static/app.css' })).statusCode, 200)
-    for (const url of ['/static/nope.js', '/static/', '/static/../app.ts', '/static/%2e%2e/app.ts']) {
+    for (const url of [
+      '/static/nope.js',
+      '/static/',
+      '/static/../app.ts',
+      '/static/%2e%2e/app.ts',
+    ]) {
       assert.equal((await app.inject(url)).statusCode, 404, url)
     }
   } finally {

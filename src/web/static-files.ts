@@ -15,7 +15,10 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 }
 
-export function staticFiles(app: FastifyInstance, options: { folder: URL; prefix: string; maxAgeSeconds: number }): void {
+export function staticFiles(
+  app: FastifyInstance,
+  options: { folder: URL; prefix: string; maxAgeSeconds: number },
+): void {
   for (const name of readdirSync(options.folder)) {
     const type = TYPES[extname(name)]
     if (!type) continue
@@ -25,7 +28,8 @@ export function staticFiles(app: FastifyInstance, options: { folder: URL; prefix
     app.get(`${options.prefix}${name}`, function staticFile(request, reply) {
       reply.header('cache-control', cacheControl).header('etag', etag)
       const known = request.headers['if-none-match']
-      if (known && known.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return reply.code(304).send()
+      if (known && known.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+        return reply.code(304).send()
       return reply.type(type).send(body)
     })
   }

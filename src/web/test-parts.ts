@@ -20,24 +20,53 @@ export interface Script {
   tokenError?: Error
 }
 
-export async function testApp(env: Record<string, string> = {}, options: { store?: Store } = {}): Promise<{ app: ConnectApp; store: Store; script: Script }> {
-  const config = loadConfig({ CLIENT_ID: 'test-client', CLIENT_SECRET: 'CANARY-SECRET-test', STORE: 'memory', AUTHORITY: 'https://login.example.test/tenant', FLOW_INSPECTOR: 'true', LOG_LEVEL: 'silent', ...env })
+export async function testApp(
+  env: Record<string, string> = {},
+  options: { store?: Store } = {},
+): Promise<{ app: ConnectApp; store: Store; script: Script }> {
+  const config = loadConfig({
+    CLIENT_ID: 'test-client',
+    CLIENT_SECRET: 'CANARY-SECRET-test',
+    STORE: 'memory',
+    AUTHORITY: 'https://login.example.test/tenant',
+    FLOW_INSPECTOR: 'true',
+    LOG_LEVEL: 'silent',
+    ...env,
+  })
   const store = options.store ?? createMemoryStore()
   const script: Script = { signIns: [], sends: [], forgotten: [], sendDelayMs: 0 }
   const auth: AuthPort = {
     async beginSignIn() {
       const state = randomBytes(16).toString('base64url')
-      return { url: `https://login.example.test/tenant/oauth2/v2.0/authorize?client_id=test-client&state=${state}&nonce=n`, record: { state } }
+      return {
+        url: `https://login.example.test/tenant/oauth2/v2.0/authorize?client_id=test-client&state=${state}&nonce=n`,
+        record: { state },
+      }
     },
     async completeSignIn(record, query) {
-      if (query.error) { // as core: an IdP error answer is refused before any redemption
-        throw new AuthError('ERR_AUTH_IDP_ERROR', { idpError: query.error, idpDescription: query.error_description, aadsts: Number(query.error_description?.match(/AADSTS(\d+)/)?.[1]) || undefined })
+      if (query.error) {
+        // as core: an IdP error answer is refused before any redemption
+        throw new AuthError('ERR_AUTH_IDP_ERROR', {
+          idpError: query.error,
+          idpDescription: query.error_description,
+          aadsts: Number(query.error_description?.match(/AADSTS(\d+)/)?.[1]) || undefined,
+        })
       }
       script.signIns.push(record.state)
-      if (query.code === 'rejected') throw new AuthError('ERR_AUTH_CODE_REJECTED', { idpError: 'invalid_grant' })
-      if (query.code === 'badsecret') throw new AuthError('ERR_AUTH_CLIENT_REJECTED', { idpError: 'invalid_client', aadsts: 7000215 })
+      if (query.code === 'rejected')
+        throw new AuthError('ERR_AUTH_CODE_REJECTED', { idpError: 'invalid_grant' })
+      if (query.code === 'badsecret')
+        throw new AuthError('ERR_AUTH_CLIENT_REJECTED', {
+          idpError: 'invalid_client',
+          aadsts: 7000215,
+        })
       if (query.code === 'boom') throw new Error('unexpected at /srv/app/secret.ts:12')
-      return { name: query.name ?? 'Adele Vance', username: 'adele@contoso.test', address: 'adele@contoso.test', homeAccountId: 'h' }
+      return {
+        name: query.name ?? 'Adele Vance',
+        username: 'adele@contoso.test',
+        address: 'adele@contoso.test',
+        homeAccountId: 'h',
+      }
     },
     async acquireToken() {
       if (script.tokenError) throw script.tokenError
@@ -46,25 +75,27 @@ export async function testApp(env: Record<string, string> = {}, options: { store
     async forget(partition) {
       script.forgotten.push(partition)
     },
-    logoutUrl: () => 'https://login.example.test/tenant/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2F',
+    logoutUrl: () =>
+      'https://login.example.test/tenant/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2F',
   }
   const app = await buildApp(config, {
     store,
     auth,
     logger: pino({ level: 'silent' }),
-    graphFactory: ({ token }) => ({
-      ...unused,
-      async getMyPhoto() {
-        await token()
-        return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
-      },
-      async sendMail(message: unknown) {
-        await token()
-        await new Promise((resolve) => setTimeout(resolve, script.sendDelayMs))
-        if (script.sendError) throw script.sendError
-        script.sends.push(message)
-      },
-    }) as GraphClient,
+    graphFactory: ({ token }) =>
+      ({
+        ...unused,
+        async getMyPhoto() {
+          await token()
+          return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
+        },
+        async sendMail(message: unknown) {
+          await token()
+          await new Promise((resolve) => setTimeout(resolve, script.sendDelayMs))
+          if (script.sendError) throw script.sendError
+          script.sends.push(message)
+        },
+      }) as GraphClient,
   })
   return { app, store, script }
 }
@@ -74,7 +105,16 @@ export { GraphError, AuthError }
 const notScripted = async () => {
   throw new Error('not scripted in web tests')
 }
-const unused = { getMe: notScripted, createDraft: notScripted, addAttachment: notScripted, createUploadSession: notScripted, uploadRange: notScripted, sendDraft: notScripted, deleteMessage: notScripted, listMessages: notScripted }
+const unused = {
+  getMe: notScripted,
+  createDraft: notScripted,
+  addAttachment: notScripted,
+  createUploadSession: notScripted,
+  uploadRange: notScripted,
+  sendDraft: notScripted,
+  deleteMessage: notScripted,
+  listMessages: notScripted,
+}
 
 /** A minimal cookie jar over inject(): keeps Set-Cookie values, sends them back. */
 export class Jar {
@@ -90,7 +130,9 @@ export class Jar {
       const index = pair.indexOf('=')
       const name = pair.slice(0, index).trim()
       const value = pair.slice(index + 1).trim()
-      const expired = attributes.some((a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a))
+      const expired = attributes.some(
+        (a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a),
+      )
       if (expired || !value) this.cookies.delete(name)
       else this.cookies.set(name, value)
     }

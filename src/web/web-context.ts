@@ -17,9 +17,20 @@ export interface WebContext {
   formTokens: ReturnType<typeof createFormTokens>
   graphFor(user: SessionUser): GraphClient
   state: { shuttingDown: boolean }
-  page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, session?: Session): FastifyReply
+  page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: string,
+    data: Record<string, unknown>,
+    session?: Session,
+  ): FastifyReply
   /** The page's HTML without sending it. */
-  pageHtml(request: FastifyRequest, view: string, data: Record<string, unknown>, session?: Session): string
+  pageHtml(
+    request: FastifyRequest,
+    view: string,
+    data: Record<string, unknown>,
+    session?: Session,
+  ): string
   /** Rendered signed-in pages, kept per session, language and user (page-cache.ts). */
   pages: PageCache
   errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView): FastifyReply

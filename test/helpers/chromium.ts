@@ -8,13 +8,23 @@ export const CHROMIUM = '/usr/bin/chromium'
 export const chromiumOptions = {
   executablePath: CHROMIUM,
   // Without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 }
 
 /** Debian's Chromium, headless; when it is not installed, an error that says how to install it. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Debian's Chromium at ${CHROMIUM}: run \`sudo apt-get install chromium\` (bash .ci/run installs it).`)
+    throw new Error(
+      `The browser tests need Debian's Chromium at ${CHROMIUM}: run \`sudo apt-get install chromium\` (bash .ci/run installs it).`,
+    )
   }
   return chromium.launch(chromiumOptions)
 }
@@ -35,7 +45,11 @@ export async function submitCredentials(page: Page, user: Credentials): Promise<
 }
 
 /** Submits the credentials, then accepts whatever the emulator shows next (up to 4 pages) until the browser leaves it. */
-export async function signInAtEmulatorPages(page: Page, emulatorUrl: string, user: Credentials): Promise<void> {
+export async function signInAtEmulatorPages(
+  page: Page,
+  emulatorUrl: string,
+  user: Credentials,
+): Promise<void> {
   await submitCredentials(page, user)
   for (let i = 0; i < 4 && new URL(page.url()).origin === emulatorUrl; i++) {
     await page.waitForLoadState('load')
@@ -47,7 +61,12 @@ export async function signInAtEmulatorPages(page: Page, emulatorUrl: string, use
 }
 
 /** The whole journey from the app's home page: Connect, sign in at the emulator, back on the home page. */
-export async function connectInChromium(page: Page, appUrl: string, emulatorUrl: string, user: Credentials): Promise<void> {
+export async function connectInChromium(
+  page: Page,
+  appUrl: string,
+  emulatorUrl: string,
+  user: Credentials,
+): Promise<void> {
   await page.goto(`${appUrl}/`)
   await page.click('a[href="/connect"]')
   await signInAtEmulatorPages(page, emulatorUrl, user)
@@ -55,15 +74,25 @@ export async function connectInChromium(page: Page, appUrl: string, emulatorUrl:
 }
 
 /** Records CSP violations (`directive blockedURI`, plus the sample with `withSample`) and dismisses and records dialogs. */
-export async function watchPage(page: Page, options: { withSample?: boolean } = {}): Promise<{ violations: string[]; dialogs: string[] }> {
+export async function watchPage(
+  page: Page,
+  options: { withSample?: boolean } = {},
+): Promise<{ violations: string[]; dialogs: string[] }> {
   const violations: string[] = []
   const dialogs: string[] = []
   await page.exposeFunction('reportViolation', (text: string) => void violations.push(text))
-  await page.addInitScript(({ withSample }) => {
-    document.addEventListener('securitypolicyviolation', (event) => (window as unknown as { reportViolation(text: string): void }).reportViolation(
-      withSample ? `${event.violatedDirective} ${event.blockedURI} ${event.sample}` : `${event.violatedDirective} ${event.blockedURI}`,
-    ))
-  }, { withSample: options.withSample ?? false })
+  await page.addInitScript(
+    ({ withSample }) => {
+      document.addEventListener('securitypolicyviolation', (event) =>
+        (window as unknown as { reportViolation(text: string): void }).reportViolation(
+          withSample
+            ? `${event.violatedDirective} ${event.blockedURI} ${event.sample}`
+            : `${event.violatedDirective} ${event.blockedURI}`,
+        ),
+      )
+    },
+    { withSample: options.withSample ?? false },
+  )
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message())
     void dialog.dismiss()

@@ -45,25 +45,49 @@ export interface SecurityEmulator {
   close(): Promise<void>
 }
 
-export async function startSecurityEmulator(options: EmulatorOptions = {}): Promise<SecurityEmulator> {
+export async function startSecurityEmulator(
+  options: EmulatorOptions = {},
+): Promise<SecurityEmulator> {
   const emulator = await buildEmulator({ logger: false, ...options })
   await emulator.listen({ port: 0, host: 'localhost' })
   const control: SecurityEmulator['control'] = async (method, path, body) => {
-    const response = await fetch(`${emulator.url}/_emulator/${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+    const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    })
     const text = await response.text()
     return { status: response.status, body: text ? JSON.parse(text) : undefined }
   }
-  const canary = { clientId: randomUUID(), clientSecret: `CANARY-SECRET-${randomBytes(12).toString('base64url')}` }
+  const canary = {
+    clientId: randomUUID(),
+    clientSecret: `CANARY-SECRET-${randomBytes(12).toString('base64url')}`,
+  }
   const redirectUris: string[] = []
   const postLogoutRedirectUris: string[] = []
-  const secret = { id: randomUUID(), value: canary.clientSecret, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }
+  const secret = {
+    id: randomUUID(),
+    value: canary.clientSecret,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  }
   const register = async () => {
-    const created = await control('POST', 'apps', { clientId: canary.clientId, displayName: 'Graph Connect (security suite)', secrets: [secret], redirectUris, postLogoutRedirectUris })
-    if (created.status !== 201) throw new Error(`cannot register the canary app: ${JSON.stringify(created.body)}`)
+    const created = await control('POST', 'apps', {
+      clientId: canary.clientId,
+      displayName: 'Graph Connect (security suite)',
+      secrets: [secret],
+      redirectUris,
+      postLogoutRedirectUris,
+    })
+    if (created.status !== 201)
+      throw new Error(`cannot register the canary app: ${JSON.stringify(created.body)}`)
   }
   await register()
   const journal: SecurityEmulator['journal'] = async (since, filter = {}) => {
-    const query = new URLSearchParams({ since: String(since), ...(filter.method ? { method: filter.method } : {}), ...(filter.path ? { path: filter.path } : {}) })
+    const query = new URLSearchParams({
+      since: String(since),
+      ...(filter.method ? { method: filter.method } : {}),
+      ...(filter.path ? { path: filter.path } : {}),
+    })
     const answer = await control('GET', `journal?${query}`)
     return answer.body.entries as JournalEntry[]
   }
@@ -80,8 +104,12 @@ export async function startSecurityEmulator(options: EmulatorOptions = {}): Prom
     mark: async () => (await control('GET', 'mark')).body.seq as number,
     journal,
     tokenRequests: (since) => journal(since, { method: 'POST', path: '/oauth2/v2.0/token$' }),
-    sends: async (since) => (await journal(since, { method: 'POST' })).filter((entry) => /\/(sendMail|send)$/.test(entry.path)),
-    graphCalls: async (since) => (await journal(since)).filter((entry) => /^\/(v1\.0|beta)\//.test(entry.path)),
+    sends: async (since) =>
+      (await journal(since, { method: 'POST' })).filter((entry) =>
+        /\/(sendMail|send)$/.test(entry.path),
+      ),
+    graphCalls: async (since) =>
+      (await journal(since)).filter((entry) => /^\/(v1\.0|beta)\//.test(entry.path)),
     close: () => emulator.close(),
   }
 }
@@ -108,15 +136,23 @@ export interface AppOptions {
 }
 
 /** One app instance on 127.0.0.1:<free port>, registered on the emulator under the canary app. */
-export async function startAppOn(emu: SecurityEmulator, options: AppOptions = {}): Promise<AppInstance> {
+export async function startAppOn(
+  emu: SecurityEmulator,
+  options: AppOptions = {},
+): Promise<AppInstance> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const publicUrl = `${options.publicScheme ?? 'http'}://127.0.0.1:${port}`
   await emu.registerInstance(publicUrl)
   const dir = mkdtempSync(join(tmpdir(), 'graph-connect-security-'))
-  const storeEnv: Record<string, string> = options.store === 'redis'
-    ? { STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `gc-security-${randomUUID()}:` }
-    : { STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite') }
+  const storeEnv: Record<string, string> =
+    options.store === 'redis'
+      ? {
+          STORE: 'redis',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `gc-security-${randomUUID()}:`,
+        }
+      : { STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite') }
   const config = loadConfig({
     ...emulatorSettings(emu.emulator, { PUBLIC_URL: publicUrl, LOG_LEVEL: 'trace', ...storeEnv }),
     CLIENT_ID: emu.canary.clientId,
@@ -150,15 +186,20 @@ export async function startAppOn(emu: SecurityEmulator, options: AppOptions = {}
 function tappingFetch(artifacts: Set<string>): typeof fetch {
   return async function tap(input, init) {
     const request = new Request(input, init)
-    if (!/\/oauth2\/v2\.0\/token$/.test(new URL(request.url).pathname)) return globalThis.fetch(request)
+    if (!/\/oauth2\/v2\.0\/token$/.test(new URL(request.url).pathname))
+      return globalThis.fetch(request)
     const body = await request.clone().text()
     for (const name of ['code', 'client_secret', 'refresh_token', 'code_verifier']) {
       const value = new URLSearchParams(body).get(name)
       if (value) artifacts.add(value)
     }
     const response = await globalThis.fetch(request)
-    const json = (await response.clone().json().catch(() => ({}))) as Record<string, unknown>
-    for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof json[name] === 'string') artifacts.add(json[name])
+    const json = (await response
+      .clone()
+      .json()
+      .catch(() => ({}))) as Record<string, unknown>
+    for (const name of ['access_token', 'refresh_token', 'id_token'])
+      if (typeof json[name] === 'string') artifacts.add(json[name])
     return response
   }
 }
@@ -175,7 +216,13 @@ export interface Page {
 /** Everything the clients received, for the leak scan (SE-10). */
 export const received: Page[] = []
 
-const decode = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+const decode = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 
 /** A plain HTTP user agent: cookies per host (ports do not separate cookies), manual redirects. */
 export function createClient(defaults: Record<string, string> = {}) {
@@ -185,19 +232,35 @@ export function createClient(defaults: Record<string, string> = {}) {
     if (!jars.has(host)) jars.set(host, new Map())
     return jars.get(host)!
   }
-  async function request(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Page> {
+  async function request(
+    url: string,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const cookies = [...jar(url)].map(([name, value]) => `${name}=${value}`).join('; ')
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...defaults, ...(cookies ? { cookie: cookies } : {}), ...init.headers } })
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...defaults, ...(cookies ? { cookie: cookies } : {}), ...init.headers },
+    })
     const setCookies = response.headers.getSetCookie()
     for (const line of setCookies) {
       const [pair, ...attributes] = line.split(';')
       const [name, ...rest] = pair!.split('=')
-      const gone = attributes.some((attribute) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(attribute))
+      const gone = attributes.some((attribute) =>
+        /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(attribute),
+      )
       if (gone) jar(url).delete(name!.trim())
       else jar(url).set(name!.trim(), rest.join('='))
     }
     const location = response.headers.get('location') ?? undefined
-    const page: Page = { status: response.status, url, location: location && new URL(location, url).toString(), headers: response.headers, setCookies, body: await response.text() }
+    const page: Page = {
+      status: response.status,
+      url,
+      location: location && new URL(location, url).toString(),
+      headers: response.headers,
+      setCookies,
+      body: await response.text(),
+    }
     received.push(page)
     return page
   }
@@ -205,11 +268,14 @@ export function createClient(defaults: Record<string, string> = {}) {
   async function open(url: string): Promise<Page> {
     const origin = new URL(url).origin
     let page = await request(url)
-    while (page.location && new URL(page.location).origin === origin) page = await request(page.location)
+    while (page.location && new URL(page.location).origin === origin)
+      page = await request(page.location)
     return page
   }
   async function submit(page: Page, fields: Record<string, string>): Promise<Page> {
-    const form = /<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(page.body)
+    const form = /<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(
+      page.body,
+    )
     if (!form) throw new Error(`No form on the page:\n${page.body.slice(0, 2000)}`)
     const values: Record<string, string> = {}
     for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
@@ -217,8 +283,14 @@ export function createClient(defaults: Record<string, string> = {}) {
       if (name) values[decode(name)] = decode(/value="([^"]*)"/.exec(input[0])?.[1] ?? '')
     }
     const action = new URL(decode(form[1]!), page.url).toString()
-    const next = await request(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...values, ...fields }).toString() })
-    return next.location && new URL(next.location).origin === new URL(action).origin ? open(next.location) : next
+    const next = await request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...values, ...fields }).toString(),
+    })
+    return next.location && new URL(next.location).origin === new URL(action).origin
+      ? open(next.location)
+      : next
   }
   return {
     request,
@@ -231,27 +303,47 @@ export function createClient(defaults: Record<string, string> = {}) {
 }
 export type Client = ReturnType<typeof createClient>
 
-export interface DemoUser { userPrincipalName: string; password: string; displayName?: string }
+export interface DemoUser {
+  userPrincipalName: string
+  password: string
+  displayName?: string
+}
 
 /** At the emulator: e-mail, password, stay signed in, consent; returns the response that leaves it (to the app). */
-export async function signInAtEmulator(client: Client, authorizeUrl: string, user: DemoUser): Promise<Page> {
+export async function signInAtEmulator(
+  client: Client,
+  authorizeUrl: string,
+  user: DemoUser,
+): Promise<Page> {
   let page = await client.open(authorizeUrl)
   for (let step = 0; step < 6 && !page.location; step++) {
-    if (page.body.includes('name="step" value="email"')) page = await client.submit(page, { loginfmt: user.userPrincipalName })
-    else if (page.body.includes('name="step" value="password"')) page = await client.submit(page, { passwd: user.password })
-    else if (page.body.includes('name="step" value="kmsi"')) page = await client.submit(page, { kmsi: 'no' })
-    else if (page.body.includes('name="step" value="consent"')) page = await client.submit(page, { consent: 'accept' })
+    if (page.body.includes('name="step" value="email"'))
+      page = await client.submit(page, { loginfmt: user.userPrincipalName })
+    else if (page.body.includes('name="step" value="password"'))
+      page = await client.submit(page, { passwd: user.password })
+    else if (page.body.includes('name="step" value="kmsi"'))
+      page = await client.submit(page, { kmsi: 'no' })
+    else if (page.body.includes('name="step" value="consent"'))
+      page = await client.submit(page, { consent: 'accept' })
     else break
   }
   return page
 }
 
 /** GET /connect, sign in at the emulator; returns the authorize URL and the callback URL (not yet visited). */
-export async function startSignIn(client: Client, appUrl: string, user: DemoUser): Promise<{ connect: Page; authorizeUrl: string; callbackUrl: string }> {
+export async function startSignIn(
+  client: Client,
+  appUrl: string,
+  user: DemoUser,
+): Promise<{ connect: Page; authorizeUrl: string; callbackUrl: string }> {
   const connect = await client.request(`${appUrl}/connect`)
-  if (connect.status !== 302 || !connect.location) throw new Error(`GET /connect answered ${connect.status}`)
+  if (connect.status !== 302 || !connect.location)
+    throw new Error(`GET /connect answered ${connect.status}`)
   const left = await signInAtEmulator(client, connect.location, user)
-  if (!left.location?.startsWith(appUrl)) throw new Error(`The emulator did not send the browser back:\n${left.status} ${left.location}\n${left.body.slice(0, 1500)}`)
+  if (!left.location?.startsWith(appUrl))
+    throw new Error(
+      `The emulator did not send the browser back:\n${left.status} ${left.location}\n${left.body.slice(0, 1500)}`,
+    )
   return { connect, authorizeUrl: connect.location, callbackUrl: left.location }
 }
 
@@ -262,7 +354,10 @@ export async function signIn(client: Client, appUrl: string, user: DemoUser): Pr
 }
 
 /** The signed-in page's hidden fields (CSRF token and one-time form token). */
-export async function formTokens(client: Client, appUrl: string): Promise<{ csrf: string; form: string; page: Page }> {
+export async function formTokens(
+  client: Client,
+  appUrl: string,
+): Promise<{ csrf: string; form: string; page: Page }> {
   const page = await client.request(`${appUrl}/`)
   const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)?.[1]
   const form = /name="_form" value="([^"]*)"/.exec(page.body)?.[1]
@@ -271,10 +366,30 @@ export async function formTokens(client: Client, appUrl: string): Promise<{ csrf
 }
 
 /** POST /send urlencoded with fresh tokens (unless given); the fields override the defaults. */
-export async function send(client: Client, appUrl: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
-  const tokens = fields._csrf && fields._form ? { csrf: fields._csrf, form: fields._form } : await formTokens(client, appUrl)
-  const body = new URLSearchParams({ _csrf: tokens.csrf, _form: tokens.form, format: 'text', importance: 'normal', subject: 'Hello', body: 'Hi', ...fields })
-  return client.request(`${appUrl}/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() })
+export async function send(
+  client: Client,
+  appUrl: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Page> {
+  const tokens =
+    fields._csrf && fields._form
+      ? { csrf: fields._csrf, form: fields._form }
+      : await formTokens(client, appUrl)
+  const body = new URLSearchParams({
+    _csrf: tokens.csrf,
+    _form: tokens.form,
+    format: 'text',
+    importance: 'normal',
+    subject: 'Hello',
+    body: 'Hi',
+    ...fields,
+  })
+  return client.request(`${appUrl}/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: body.toString(),
+  })
 }
 
 /** Signed in? Reads GET / (the signed-in page has the send form). */
@@ -284,7 +399,9 @@ export async function isSignedIn(client: Client, appUrl: string): Promise<boolea
 }
 
 export const demoUser = (emu: SecurityEmulator, prefix: string): DemoUser => {
-  const user = emu.emulator.demo.users.find((candidate) => candidate.userPrincipalName.startsWith(prefix))
+  const user = emu.emulator.demo.users.find((candidate) =>
+    candidate.userPrincipalName.startsWith(prefix),
+  )
   if (!user) throw new Error(`no demo user ${prefix}`)
   return user
 }

@@ -32,7 +32,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Composes the app as `npm start` does (store, auth with the flow-recording fetch, buildApp) and listens on 127.0.0.1. */
-export async function listenApp(config: Config, port: number): Promise<{ app: ConnectApp; store: Store }> {
+export async function listenApp(
+  config: Config,
+  port: number,
+): Promise<{ app: ConnectApp; store: Store }> {
   const store = await createStore(config.store)
   const logger = pino({ level: 'silent' })
   const recordingFetch = createRecordingFetch(globalThis.fetch)
@@ -42,20 +45,37 @@ export async function listenApp(config: Config, port: number): Promise<{ app: Co
   return { app, store }
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { emulator?: Parameters<typeof buildEmulator>[0] } = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { emulator?: Parameters<typeof buildEmulator>[0] } = {},
+): Promise<Stack> {
   const emulator = await buildEmulator({ logger: false, ...options.emulator })
   await emulator.listen({ port: 0, host: 'localhost' })
   const port = await freePort()
   const appUrl = `http://127.0.0.1:${port}`
   const dir = mkdtempSync(join(tmpdir(), 'graph-connect-test-'))
   const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${emulator.url}/_emulator/${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+    const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    })
     const text = await response.text()
     return { status: response.status, body: text ? JSON.parse(text) : undefined }
   }
-  await control('POST', `apps/${emulator.demo.clientId}/redirect-uris`, { uri: `${appUrl}/connect/get_token/` })
+  await control('POST', `apps/${emulator.demo.clientId}/redirect-uris`, {
+    uri: `${appUrl}/connect/get_token/`,
+  })
   await control('POST', `apps/${emulator.demo.clientId}/redirect-uris`, { uri: `${appUrl}/` })
-  const config = loadConfig(emulatorSettings(emulator, { PUBLIC_URL: appUrl, STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite'), LOG_LEVEL: 'silent', ...env }))
+  const config = loadConfig(
+    emulatorSettings(emulator, {
+      PUBLIC_URL: appUrl,
+      STORE: 'sqlite',
+      SQLITE_PATH: join(dir, 'app.sqlite'),
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+  )
   const { app, store } = await listenApp(config, port)
   return {
     emulator,

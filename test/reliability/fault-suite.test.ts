@@ -5,7 +5,14 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AppClient } from './support/client.ts'
-import { sleep, startApp, startEmulator, type AppHandle, type EmulatorHandle, type FaultSpec } from './support/system.ts'
+import {
+  sleep,
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+  type FaultSpec,
+} from './support/system.ts'
 
 const SENDS = Number(process.env.FAULT_SUITE_SENDS ?? 1000)
 const SEED = 20261123
@@ -44,10 +51,18 @@ let recipient: string
 
 before(async () => {
   emulator = await startEmulator({ throttling: false })
-  app = await startApp(emulator, { env: { GRAPH_TIMEOUT_MS: String(timeoutMs), GRAPH_RETRY_BUDGET_MS: '1500', SEND_LIMIT_PER_MINUTE: '10000' } })
+  app = await startApp(emulator, {
+    env: {
+      GRAPH_TIMEOUT_MS: String(timeoutMs),
+      GRAPH_RETRY_BUDGET_MS: '1500',
+      SEND_LIMIT_PER_MINUTE: '10000',
+    },
+  })
   const users = emulator.emulator.demo.users
   recipient = users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
-  for (const user of users.filter((candidate) => !candidate.userPrincipalName.startsWith('megan')).slice(0, 3)) {
+  for (const user of users
+    .filter((candidate) => !candidate.userPrincipalName.startsWith('megan'))
+    .slice(0, 3)) {
     const client = new AppClient(app.url)
     await client.signIn(emulator, user)
     senders.push(client)
@@ -64,7 +79,13 @@ type Reported = 'sent' | 'failed' | 'unknown' | 'other'
 test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults â€” no duplicate, no silent loss`, async (t) => {
   const next = random(SEED)
   const runId = `${process.pid}-${Date.now()}`
-  const records: { subject: string; fault: string | undefined; reported: Reported; formKept: boolean; status: number }[] = []
+  const records: {
+    subject: string
+    fault: string | undefined
+    reported: Reported
+    formKept: boolean
+    status: number
+  }[] = []
   const started = Date.now()
   const mark = await emulator.mark()
   for (let i = 0; i < SENDS; i++) {
@@ -72,27 +93,61 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults â€
     const subject = `FS ${runId} #${i}`
     const body = `typed body ${i} â€” Ã¼nÃ¯code âœ“`
     const fault = next() < FAULT_RATE ? faults[Math.floor(next() * faults.length)]! : undefined
-    if (fault) await emulator.fault({ match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' }, count: 1, action: fault.action })
+    if (fault)
+      await emulator.fault({
+        match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+        count: 1,
+        action: fault.action,
+      })
     const { response, page } = await client.send({ to: recipient, subject, body })
     const text = page.banner?.text ?? ''
     const reported: Reported =
-      page.banner?.kind === 'success' && text.includes('Successfully sent') ? 'sent'
-      : page.banner?.kind === 'error' && text.includes("wasn't sent") ? 'failed'
-      : page.banner?.kind === 'warning' && text.includes('could not confirm') && text.includes('Sent Items') ? 'unknown'
-      : 'other'
-    records.push({ subject, fault: fault?.name, reported, formKept: page.form.subject === subject && page.form.body === body, status: response.status })
+      page.banner?.kind === 'success' && text.includes('Successfully sent')
+        ? 'sent'
+        : page.banner?.kind === 'error' && text.includes("wasn't sent")
+          ? 'failed'
+          : page.banner?.kind === 'warning' &&
+              text.includes('could not confirm') &&
+              text.includes('Sent Items')
+            ? 'unknown'
+            : 'other'
+    records.push({
+      subject,
+      fault: fault?.name,
+      reported,
+      formKept: page.form.subject === subject && page.form.body === body,
+      status: response.status,
+    })
     await emulator.clearFaults() // an unused fault never leaks into the next send
   }
   await sleep(timeoutMs + 500) // deliveries delayed past the timeout land now
 
   const inbox = await emulator.messages(recipient)
   const deliveries = new Map<string, number>()
-  for (const message of inbox) deliveries.set(message.subject, (deliveries.get(message.subject) ?? 0) + 1)
+  for (const message of inbox)
+    deliveries.set(message.subject, (deliveries.get(message.subject) ?? 0) + 1)
   const journal = await emulator.journal(mark, { method: 'POST', path: '^/v1\\.0/me/sendMail$' })
 
-  const figures = { sends: records.length, faulted: 0, delivered: 0, reportedSent: 0, reportedFailed: 0, duplicates: 0, silentLosses: 0, unknowns: 0, unknownDelivered: 0, misreportedFailures: 0, formsLost: 0, other: 0, sendMailCalls: journal.length }
+  const figures = {
+    sends: records.length,
+    faulted: 0,
+    delivered: 0,
+    reportedSent: 0,
+    reportedFailed: 0,
+    duplicates: 0,
+    silentLosses: 0,
+    unknowns: 0,
+    unknownDelivered: 0,
+    misreportedFailures: 0,
+    formsLost: 0,
+    other: 0,
+    sendMailCalls: journal.length,
+  }
   const problems: string[] = []
-  const flag = (figure: 'duplicates' | 'silentLosses' | 'misreportedFailures' | 'formsLost', problem: string) => {
+  const flag = (
+    figure: 'duplicates' | 'silentLosses' | 'misreportedFailures' | 'formsLost',
+    problem: string,
+  ) => {
     figures[figure]++
     problems.push(problem)
   }
@@ -100,16 +155,26 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults â€
     const delivered = deliveries.get(record.subject) ?? 0
     if (record.fault) figures.faulted++
     if (delivered > 0) figures.delivered++
-    if (delivered > 1) flag('duplicates', `${record.subject} delivered ${delivered}Ã— (${record.fault})`)
-    if (record.status !== 303) problems.push(`${record.subject}: POST /send answered ${record.status}`)
+    if (delivered > 1)
+      flag('duplicates', `${record.subject} delivered ${delivered}Ã— (${record.fault})`)
+    if (record.status !== 303)
+      problems.push(`${record.subject}: POST /send answered ${record.status}`)
     switch (record.reported) {
       case 'sent':
         figures.reportedSent++
-        if (delivered !== 1) flag('silentLosses', `${record.subject} reported sent, delivered ${delivered} (${record.fault})`)
+        if (delivered !== 1)
+          flag(
+            'silentLosses',
+            `${record.subject} reported sent, delivered ${delivered} (${record.fault})`,
+          )
         break
       case 'failed':
         figures.reportedFailed++
-        if (delivered !== 0) flag('misreportedFailures', `${record.subject} reported failed but delivered (${record.fault})`)
+        if (delivered !== 0)
+          flag(
+            'misreportedFailures',
+            `${record.subject} reported failed but delivered (${record.fault})`,
+          )
         if (!record.formKept) flag('formsLost', `${record.subject} failed without the form kept`)
         break
       case 'unknown':
@@ -119,7 +184,9 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults â€
         break
       default:
         figures.other++
-        problems.push(`${record.subject} reported neither sent, failed nor unknown (${record.fault})`)
+        problems.push(
+          `${record.subject} reported neither sent, failed nor unknown (${record.fault})`,
+        )
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
@@ -132,12 +199,19 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults â€
     row[record.reported]++
     byFault.set(record.fault ?? 'none', row)
   }
-  for (const [fault, row] of byFault) console.log(`  ${fault.padEnd(45)} sent ${row.sent}, failed ${row.failed}, unknown ${row.unknown}, other ${row.other}`)
+  for (const [fault, row] of byFault)
+    console.log(
+      `  ${fault.padEnd(45)} sent ${row.sent}, failed ${row.failed}, unknown ${row.unknown}, other ${row.other}`,
+    )
 
   assert.ok(figures.sends >= 500 || process.env.FAULT_SUITE_SENDS !== undefined)
   assert.ok(figures.faulted >= figures.sends * 0.15, 'about a fifth of the sends met a fault')
   assert.deepEqual(problems, [])
   assert.equal(figures.duplicates, 0)
   assert.equal(figures.silentLosses, 0)
-  assert.equal(figures.reportedSent + figures.reportedFailed + figures.unknowns, figures.sends, 'every send is classified exactly once')
+  assert.equal(
+    figures.reportedSent + figures.reportedFailed + figures.unknowns,
+    figures.sends,
+    'every send is classified exactly once',
+  )
 })

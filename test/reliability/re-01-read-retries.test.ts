@@ -4,7 +4,13 @@
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AppClient } from './support/client.ts'
-import { startApp, startEmulator, type AppHandle, type EmulatorHandle, type FaultSpec } from './support/system.ts'
+import {
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+  type FaultSpec,
+} from './support/system.ts'
 
 const budgetMs = 3500
 let emulator: EmulatorHandle
@@ -13,7 +19,9 @@ let adele: { userPrincipalName: string; password: string }
 
 before(async () => {
   emulator = await startEmulator()
-  app = await startApp(emulator, { env: { GRAPH_TIMEOUT_MS: '500', GRAPH_RETRY_BUDGET_MS: String(budgetMs) } })
+  app = await startApp(emulator, {
+    env: { GRAPH_TIMEOUT_MS: '500', GRAPH_RETRY_BUDGET_MS: String(budgetMs) },
+  })
   adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
 })
 
@@ -28,19 +36,31 @@ const photoPath = '^/v1\\.0/me/photo/\\$value$'
 
 /** Signs in with `faults` on the photo read; returns the photo reads (with their times) and what / shows. */
 async function signInWith(faults: FaultSpec['action'][]) {
-  for (const action of faults) await emulator.fault({ match: { method: 'GET', path: photoPath }, action })
+  for (const action of faults)
+    await emulator.fault({ match: { method: 'GET', path: photoPath }, action })
   const mark = await emulator.mark()
   const client = new AppClient(app.url)
   const started = Date.now()
   await client.signIn(emulator, adele)
   const finished = Date.now()
   const signInMs = finished - started
-  const reads = (await emulator.journal(mark, { method: 'GET', path: photoPath })) as ({ time: string } & Awaited<ReturnType<EmulatorHandle['journal']>>[number])[]
+  const reads = (await emulator.journal(mark, { method: 'GET', path: photoPath })) as ({
+    time: string
+  } & Awaited<ReturnType<EmulatorHandle['journal']>>[number])[]
   const photo = await client.get('/me/photo')
-  const gaps = reads.slice(1).map((read, index) => Date.parse(read.time) - Date.parse(reads[index]!.time))
+  const gaps = reads
+    .slice(1)
+    .map((read, index) => Date.parse(read.time) - Date.parse(reads[index]!.time))
   // From the last photo read to the end of the sign-in: no wait hides there when the app gives up.
   const afterLastReadMs = reads.length ? finished - Date.parse(reads.at(-1)!.time) : 0
-  return { reads, gaps, signInMs, afterLastReadMs, photoStatus: photo.status, home: await client.home() }
+  return {
+    reads,
+    gaps,
+    signInMs,
+    afterLastReadMs,
+    photoStatus: photo.status,
+    home: await client.home(),
+  }
 }
 
 test('RE-01 429 with Retry-After: 1, then 200 → 2 reads, the second ≥ 1 s later; the photo is shown', async () => {
@@ -58,7 +78,13 @@ test('RE-01 503, 504, 429 (no Retry-After), then 200 → 4 reads (3 retries with
 })
 
 test('RE-01 four 503s in a row → 4 reads, then the app gives up: signed in without a photo', async () => {
-  const result = await signInWith([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }])
+  const result = await signInWith([
+    { status: 503 },
+    { status: 503 },
+    { status: 503 },
+    { status: 503 },
+    { status: 503 },
+  ])
   assert.equal(result.reads.length, 4, 'at most 3 retries')
   assert.equal(result.photoStatus, 404)
   assert.ok(result.home.signedIn)
@@ -68,7 +94,10 @@ test('RE-01 four 503s in a row → 4 reads, then the app gives up: signed in wit
 test('RE-01 429 with Retry-After: 3600 → 1 read, fails fast (no wait beyond the budget)', async () => {
   const result = await signInWith([{ status: 429, retryAfter: 3600 }])
   assert.equal(result.reads.length, 1)
-  assert.ok(result.afterLastReadMs < 1000, `${result.afterLastReadMs} ms between the read and the end of the sign-in`)
+  assert.ok(
+    result.afterLastReadMs < 1000,
+    `${result.afterLastReadMs} ms between the read and the end of the sign-in`,
+  )
   assert.equal(result.photoStatus, 404)
   assert.ok(result.home.signedIn)
 })
@@ -82,9 +111,16 @@ test('RE-01 Retry-After as an HTTP-date 3 s ahead is honoured', async () => {
 })
 
 test('RE-01 the total budget bounds the retries: 429 Retry-After: 2 twice with a 3.5 s budget → 2 reads, then give up', async () => {
-  const result = await signInWith([{ status: 429, retryAfter: 2 }, { status: 429, retryAfter: 2 }, { status: 429, retryAfter: 2 }])
+  const result = await signInWith([
+    { status: 429, retryAfter: 2 },
+    { status: 429, retryAfter: 2 },
+    { status: 429, retryAfter: 2 },
+  ])
   assert.equal(result.reads.length, 2, 'the second wait would exceed the budget')
-  assert.ok(result.afterLastReadMs < 1000, `gave up ${result.afterLastReadMs} ms after the second read, without waiting`)
+  assert.ok(
+    result.afterLastReadMs < 1000,
+    `gave up ${result.afterLastReadMs} ms after the second read, without waiting`,
+  )
   assert.ok(result.signInMs < budgetMs + 1500, `sign-in took ${result.signInMs} ms`)
   assert.equal(result.photoStatus, 404)
   await emulator.clearFaults()

@@ -17,7 +17,9 @@ const subject = (label: string) => `${label} ${process.pid}-${++subjectCount}-${
 
 before(async () => {
   emulator = await startEmulator()
-  app = await startApp(emulator, { env: { GRAPH_TIMEOUT_MS: String(timeoutMs), GRAPH_RETRY_BUDGET_MS: '4000' } })
+  app = await startApp(emulator, {
+    env: { GRAPH_TIMEOUT_MS: String(timeoutMs), GRAPH_RETRY_BUDGET_MS: '4000' },
+  })
   adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
   megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
   client = new AppClient(app.url)
@@ -47,9 +49,17 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   test('RE-02 (a) 429 Retry-After: 1, then 202 → two sendMail, one delivery, "sent"', async () => {
     const wanted = subject('RE-02a')
     const mark = await emulator.mark()
-    await emulator.fault({ match: { method: 'POST', path: sendMailPath }, count: 1, action: { status: 429, retryAfter: 1 } })
+    await emulator.fault({
+      match: { method: 'POST', path: sendMailPath },
+      count: 1,
+      action: { status: 429, retryAfter: 1 },
+    })
     const started = Date.now()
-    const { response, page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'a' })
+    const { response, page } = await client.send({
+      to: megan.userPrincipalName,
+      subject: wanted,
+      body: 'a',
+    })
     assert.equal(response.status, 303)
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
     assert.match(page.banner!.text, /Successfully sent an email to/)
@@ -61,7 +71,10 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   test('RE-02 (b) 202 with Retry-After: 5 is success → one sendMail', async () => {
     const wanted = subject('RE-02b')
     const mark = await emulator.mark()
-    await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action: { deliverThen: 202, retryAfter: 5 } })
+    await emulator.fault({
+      match: { method: 'POST', path: sendMailPath },
+      action: { deliverThen: 202, retryAfter: 5 },
+    })
     const { page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'b' })
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
     assert.equal(await sendMails(mark), 1)
@@ -71,7 +84,11 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   const ambiguous: { name: string; action: Record<string, unknown>; delivered: 0 | 1 }[] = [
     { name: '(c) delivered, then 504', action: { deliverThen: 504 }, delivered: 1 },
     { name: '(c) delivered, then 503', action: { deliverThen: 503 }, delivered: 1 },
-    { name: '(d) delayed past GRAPH_TIMEOUT_MS (delivered late)', action: { delayMs: timeoutMs + 400 }, delivered: 1 },
+    {
+      name: '(d) delayed past GRAPH_TIMEOUT_MS (delivered late)',
+      action: { delayMs: timeoutMs + 400 },
+      delivered: 1,
+    },
     { name: '(e) connection reset before delivery', action: { reset: true }, delivered: 0 },
     { name: '(f) 503 without delivery', action: { status: 503 }, delivered: 0 },
     { name: '(f) 504 without delivery', action: { status: 504 }, delivered: 0 },
@@ -81,7 +98,11 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
       const wanted = subject('RE-02')
       const mark = await emulator.mark()
       await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action })
-      const { response, page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'typed text' })
+      const { response, page } = await client.send({
+        to: megan.userPrincipalName,
+        subject: wanted,
+        body: 'typed text',
+      })
       assert.equal(response.status, 303)
       assert.equal(page.banner?.kind, 'warning', page.banner?.text)
       assert.match(page.banner!.text, /could not confirm that the mail was sent/)
@@ -97,7 +118,10 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   test('RE-02 429 beyond the budget (Retry-After: 3600) → one sendMail, reported failed, nothing delivered', async () => {
     const wanted = subject('RE-02g')
     const mark = await emulator.mark()
-    await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action: { status: 429, retryAfter: 3600 } })
+    await emulator.fault({
+      match: { method: 'POST', path: sendMailPath },
+      action: { status: 429, retryAfter: 3600 },
+    })
     const started = Date.now()
     const { page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'g' })
     assert.ok(Date.now() - started < 3000, 'fails fast (no wait for Retry-After or the 4 s budget)')
@@ -112,11 +136,23 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
 describe('RE-03 one form, one send', () => {
   test('RE-03 five concurrent submits of one form → one sendMail, all 303 to one result', async () => {
     const wanted = subject('RE-03 concurrent')
-    const fields = await client.sendFields({ to: megan.userPrincipalName, subject: wanted, body: 'once' })
+    const fields = await client.sendFields({
+      to: megan.userPrincipalName,
+      subject: wanted,
+      body: 'once',
+    })
     const mark = await emulator.mark()
-    await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action: { delayMs: 200 } })
-    const responses = await Promise.all(Array.from({ length: 5 }, () => client.post('/send', fields)))
-    assert.deepEqual(responses.map((response) => response.status), [303, 303, 303, 303, 303])
+    await emulator.fault({
+      match: { method: 'POST', path: sendMailPath },
+      action: { delayMs: 200 },
+    })
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => client.post('/send', fields)),
+    )
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      [303, 303, 303, 303, 303],
+    )
     assert.deepEqual(new Set(responses.map((response) => response.location)), new Set(['/']))
     const page = await client.home()
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
@@ -126,7 +162,11 @@ describe('RE-03 one form, one send', () => {
 
   test('RE-03 a double submit after the first finished → one sendMail, the same result; a reload sends nothing', async () => {
     const wanted = subject('RE-03 double')
-    const fields = await client.sendFields({ to: megan.userPrincipalName, subject: wanted, body: 'once' })
+    const fields = await client.sendFields({
+      to: megan.userPrincipalName,
+      subject: wanted,
+      body: 'once',
+    })
     const mark = await emulator.mark()
     const first = await client.post('/send', fields)
     const firstPage = await client.home()
@@ -136,7 +176,11 @@ describe('RE-03 one form, one send', () => {
     assert.equal(second.status, 303)
     assert.equal(first.location, second.location)
     assert.equal(firstPage.banner?.kind, 'success')
-    assert.deepEqual(secondPage.banner, firstPage.banner, 'the second submit shows the first one’s result')
+    assert.deepEqual(
+      secondPage.banner,
+      firstPage.banner,
+      'the second submit shows the first one’s result',
+    )
     await client.home() // reload the result page
     assert.equal(await sendMails(mark), 1)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 1)
@@ -144,8 +188,16 @@ describe('RE-03 one form, one send', () => {
 
   test('RE-03 two different forms → two sends', async () => {
     const mark = await emulator.mark()
-    const one = await client.send({ to: megan.userPrincipalName, subject: subject('RE-03 one'), body: '1' })
-    const two = await client.send({ to: megan.userPrincipalName, subject: subject('RE-03 two'), body: '2' })
+    const one = await client.send({
+      to: megan.userPrincipalName,
+      subject: subject('RE-03 one'),
+      body: '1',
+    })
+    const two = await client.send({
+      to: megan.userPrincipalName,
+      subject: subject('RE-03 two'),
+      body: '2',
+    })
     assert.equal(one.page.banner?.kind, 'success')
     assert.equal(two.page.banner?.kind, 'success')
     assert.equal(await sendMails(mark), 2)

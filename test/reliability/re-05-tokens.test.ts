@@ -4,7 +4,13 @@
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AppClient } from './support/client.ts'
-import { sleep, startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import {
+  sleep,
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from './support/system.ts'
 
 let emulator: EmulatorHandle
 let app: AppHandle
@@ -14,7 +20,9 @@ let megan: { userPrincipalName: string; password: string }
 before(async () => {
   // 200 s is inside msal's 5-minute renewal window: every silent acquisition refreshes.
   emulator = await startEmulator({ accessTokenLifetimeSeconds: 200 })
-  app = await startApp(emulator, { env: { GRAPH_TIMEOUT_MS: '2000', GRAPH_RETRY_BUDGET_MS: '3000' } })
+  app = await startApp(emulator, {
+    env: { GRAPH_TIMEOUT_MS: '2000', GRAPH_RETRY_BUDGET_MS: '3000' },
+  })
   adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
   megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
 })
@@ -37,36 +45,69 @@ async function signedIn(): Promise<AppClient> {
 
 async function refreshGrants(since: number) {
   const posts = await emulator.journal(since, { method: 'POST', path: tokenPath })
-  return posts.filter((entry) => (entry.body as { grant_type?: string } | null)?.grant_type === 'refresh_token')
+  return posts.filter(
+    (entry) => (entry.body as { grant_type?: string } | null)?.grant_type === 'refresh_token',
+  )
 }
 
 test('RE-05 ten concurrent sends near expiry → exactly one refresh_token grant, ten sendMail with the new token', async () => {
   const client = await signedIn()
   const forms = []
-  for (let i = 0; i < 10; i++) forms.push(await client.sendFields({ to: megan.userPrincipalName, subject: `RE-05 concurrent ${i}`, body: 'x' }))
+  for (let i = 0; i < 10; i++)
+    forms.push(
+      await client.sendFields({
+        to: megan.userPrincipalName,
+        subject: `RE-05 concurrent ${i}`,
+        body: 'x',
+      }),
+    )
   const mark = await emulator.mark()
   // The refresh takes 1 s, so all ten requests arrive while it is in flight.
   await emulator.fault({ match: { method: 'POST', path: tokenPath }, action: { delayMs: 1000 } })
   const responses = await Promise.all(forms.map((fields) => client.post('/send', fields)))
-  assert.deepEqual(responses.map((response) => response.status), Array(10).fill(303))
+  assert.deepEqual(
+    responses.map((response) => response.status),
+    Array(10).fill(303),
+  )
   assert.equal((await refreshGrants(mark)).length, 1, 'one refresh for ten concurrent sends')
   const sends = await emulator.journal(mark, { method: 'POST', path: sendMailPath })
   assert.equal(sends.length, 10)
-  assert.equal(new Set(sends.map((entry) => entry.headers.authorization)).size, 1, 'all ten bear the one refreshed token')
+  assert.equal(
+    new Set(sends.map((entry) => entry.headers.authorization)).size,
+    1,
+    'all ten bear the one refreshed token',
+  )
   const home = await client.home()
   assert.ok(home.signedIn)
 })
 
-for (const how of ['refresh token expired (control API)', 'scripted invalid_grant AADSTS700082'] as const) {
+for (const how of [
+  'refresh token expired (control API)',
+  'scripted invalid_grant AADSTS700082',
+] as const) {
   test(`RE-05 invalid_grant (${how}) → one redirect to sign in, no sendMail, the form kept for after`, async () => {
     const client = await signedIn()
-    const fields = await client.sendFields({ to: megan.userPrincipalName, subject: 'RE-05 kept subject', body: 'kept body' })
+    const fields = await client.sendFields({
+      to: megan.userPrincipalName,
+      subject: 'RE-05 kept subject',
+      body: 'kept body',
+    })
     if (how === 'refresh token expired (control API)') {
-      const revoked = await emulator.control('POST', 'refresh-tokens/revoke', { user: adele.userPrincipalName, expire: true })
+      const revoked = await emulator.control('POST', 'refresh-tokens/revoke', {
+        user: adele.userPrincipalName,
+        expire: true,
+      })
       assert.ok(revoked.body.revoked >= 1)
     } else {
-      const body = { error: 'invalid_grant', error_description: 'AADSTS700082: The refresh token has expired due to inactivity.', error_codes: [700082] }
-      await emulator.fault({ match: { method: 'POST', path: tokenPath }, action: { status: 400, body } })
+      const body = {
+        error: 'invalid_grant',
+        error_description: 'AADSTS700082: The refresh token has expired due to inactivity.',
+        error_codes: [700082],
+      }
+      await emulator.fault({
+        match: { method: 'POST', path: tokenPath },
+        action: { status: 400, body },
+      })
     }
     const mark = await emulator.mark()
     const response = await client.post('/send', fields)
@@ -91,9 +132,16 @@ for (const how of ['refresh token expired (control API)', 'scripted invalid_gran
 for (const status of [503, 500, 429]) {
   test(`RE-05 token endpoint ${status} → 503 "try later" with Retry-After, no sendMail, still signed in`, async () => {
     const client = await signedIn()
-    await emulator.fault({ match: { method: 'POST', path: tokenPath }, action: { status, retryAfter: 2 } })
+    await emulator.fault({
+      match: { method: 'POST', path: tokenPath },
+      action: { status, retryAfter: 2 },
+    })
     const mark = await emulator.mark()
-    const fields = await client.sendFields({ to: megan.userPrincipalName, subject: `RE-05 token ${status}`, body: 'typed' })
+    const fields = await client.sendFields({
+      to: megan.userPrincipalName,
+      subject: `RE-05 token ${status}`,
+      body: 'typed',
+    })
     const response = await client.post('/send', fields)
     assert.equal(response.status, 503, `answered ${response.status} → ${response.location}`)
     assert.ok(Number(response.headers.get('retry-after')) >= 1)
@@ -102,13 +150,24 @@ for (const status of [503, 500, 429]) {
     assert.match(response.body, /RE-05 token \d+/, 'the form is kept as typed')
     assert.equal((await emulator.journal(mark, { method: 'POST', path: sendMailPath })).length, 0)
     // A second send within Retry-After makes no token request and still answers 503.
-    const second = await client.post('/send', await client.sendFields({ to: megan.userPrincipalName, subject: 'again', body: 'x' }))
+    const second = await client.post(
+      '/send',
+      await client.sendFields({ to: megan.userPrincipalName, subject: 'again', body: 'x' }),
+    )
     assert.equal(second.status, 503)
-    assert.equal((await refreshGrants(mark)).length, 1, 'no token request while the endpoint said to wait')
+    assert.equal(
+      (await refreshGrants(mark)).length,
+      1,
+      'no token request while the endpoint said to wait',
+    )
     const home = await client.home()
     assert.ok(home.signedIn, 'not signed out')
     await sleep(2100)
-    const later = await client.send({ to: megan.userPrincipalName, subject: `RE-05 later ${status}`, body: 'x' })
+    const later = await client.send({
+      to: megan.userPrincipalName,
+      subject: `RE-05 later ${status}`,
+      body: 'x',
+    })
     assert.equal(later.page.banner?.kind, 'success', later.page.banner?.text)
   })
 }

@@ -8,7 +8,13 @@ import { Redis } from 'ioredis'
 import { createStore, type Store } from '../../src/core/store/store.ts'
 import { createTokenCacheStore } from '../../src/core/auth/token-cache.ts'
 import { AppClient } from './support/client.ts'
-import { bearerOid, startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import {
+  bearerOid,
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from './support/system.ts'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts'
 
 const secret = 'reliability-secret-RE06-0123456789-abcdefgh'
@@ -18,19 +24,41 @@ let proxy: TcpProxy
 let app: AppHandle
 let redis: Redis
 let inspect: Store
-const users: Record<'A' | 'B', { client: AppClient; upn: string; password: string; oid: string; homeAccountId: string }> = {} as never
+const users: Record<
+  'A' | 'B',
+  { client: AppClient; upn: string; password: string; oid: string; homeAccountId: string }
+> = {} as never
 
 before(async () => {
   emulator = await startEmulator()
   proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
-  app = await startApp(emulator, { env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix, SESSION_SECRET: secret, GRAPH_TIMEOUT_MS: '3000' } })
+  app = await startApp(emulator, {
+    env: {
+      STORE: 'redis',
+      REDIS_URL: proxy.url,
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_SECRET: secret,
+      GRAPH_TIMEOUT_MS: '3000',
+    },
+  })
   redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
   await redis.connect()
   inspect = await createStore({ kind: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: prefix })
   const tid = emulator.emulator.demo.tenantId
-  for (const [label, name] of [['A', 'adele'], ['B', 'diego']] as const) {
-    const user = emulator.emulator.demo.users.find((candidate) => candidate.userPrincipalName.startsWith(name))!
-    users[label] = { client: new AppClient(app.url), upn: user.userPrincipalName, password: user.password, oid: user.id, homeAccountId: `${user.id}.${tid}` }
+  for (const [label, name] of [
+    ['A', 'adele'],
+    ['B', 'diego'],
+  ] as const) {
+    const user = emulator.emulator.demo.users.find((candidate) =>
+      candidate.userPrincipalName.startsWith(name),
+    )!
+    users[label] = {
+      client: new AppClient(app.url),
+      upn: user.userPrincipalName,
+      password: user.password,
+      oid: user.id,
+      homeAccountId: `${user.id}.${tid}`,
+    }
   }
 })
 
@@ -44,7 +72,8 @@ after(async () => {
   await emulator?.close()
 })
 
-const ownerOf = (subject: string) => (subject.startsWith('A ') ? 'A' : subject.startsWith('B ') ? 'B' : undefined)
+const ownerOf = (subject: string) =>
+  subject.startsWith('A ') ? 'A' : subject.startsWith('B ') ? 'B' : undefined
 
 /** Every sendMail since `mark` bears the token of the user whose send it is. */
 async function assertOwnTokens(mark: number): Promise<number> {
@@ -64,15 +93,22 @@ async function assertPartitionsIsolated(): Promise<void> {
   const sessions = await redis.keys(`${prefix}sess:*`)
   const owners = new Map<string, string>()
   for (const key of sessions) {
-    const data = JSON.parse((await redis.get(key)) ?? '{}') as { user?: { partition: string; account: { homeAccountId: string } } }
+    const data = JSON.parse((await redis.get(key)) ?? '{}') as {
+      user?: { partition: string; account: { homeAccountId: string } }
+    }
     if (data.user) owners.set(data.user.partition, data.user.account.homeAccountId)
   }
-  const partitions = (await redis.keys(`${prefix}tokencache:*`)).map((key) => key.slice(`${prefix}tokencache:`.length))
+  const partitions = (await redis.keys(`${prefix}tokencache:*`)).map((key) =>
+    key.slice(`${prefix}tokencache:`.length),
+  )
   assert.ok(partitions.length >= 2, 'both users have a partition')
   for (const partition of partitions) {
     const serialized = await caches.read(partition)
     assert.ok(serialized, 'the partition decrypts with the key derived from SESSION_SECRET')
-    const cache = JSON.parse(serialized) as Record<string, Record<string, { home_account_id?: string; secret?: string }>>
+    const cache = JSON.parse(serialized) as Record<
+      string,
+      Record<string, { home_account_id?: string; secret?: string }>
+    >
     const held = new Set<string>()
     const secrets: string[] = []
     for (const section of ['Account', 'AccessToken', 'RefreshToken', 'IdToken']) {
@@ -83,27 +119,50 @@ async function assertPartitionsIsolated(): Promise<void> {
     }
     const stored = (await redis.get(`${prefix}tokencache:${partition}`)) ?? ''
     assert.match(stored, /^"v1\.[\w-]+"$/, 'sealed (AES-256-GCM, base64url)')
-    assert.ok(secrets.length >= 2 && secrets.every((secret) => !stored.includes(secret)), 'no token in clear at rest')
+    assert.ok(
+      secrets.length >= 2 && secrets.every((secret) => !stored.includes(secret)),
+      'no token in clear at rest',
+    )
     assert.equal(held.size, 1, `partition holds ${[...held].join(', ')}`)
     const owner = owners.get(partition)
-    if (owner) assert.deepEqual([...held], [owner], 'the partition holds its session’s account only')
+    if (owner)
+      assert.deepEqual([...held], [owner], 'the partition holds its session’s account only')
     assert.ok([users.A.homeAccountId, users.B.homeAccountId].includes([...held][0]!))
   }
 }
 
 test('RE-06/RE-08 two users signed in one after the other, then 20 interleaved concurrent sends: each with its own token', async () => {
-  await users.A.client.signIn(emulator, { userPrincipalName: users.A.upn, password: users.A.password })
-  await users.B.client.signIn(emulator, { userPrincipalName: users.B.upn, password: users.B.password })
+  await users.A.client.signIn(emulator, {
+    userPrincipalName: users.A.upn,
+    password: users.A.password,
+  })
+  await users.B.client.signIn(emulator, {
+    userPrincipalName: users.B.upn,
+    password: users.B.password,
+  })
   const forms = []
   for (let i = 0; i < 10; i++) {
     for (const label of ['A', 'B'] as const) {
       const client = users[label].client
-      forms.push({ label, client, fields: await client.sendFields({ to: users[label].upn, subject: `${label} interleaved ${i}`, body: label }) })
+      forms.push({
+        label,
+        client,
+        fields: await client.sendFields({
+          to: users[label].upn,
+          subject: `${label} interleaved ${i}`,
+          body: label,
+        }),
+      })
     }
   }
   const mark = await emulator.mark()
-  const responses = await Promise.all(forms.map(({ client, fields }) => client.post('/send', fields)))
-  assert.deepEqual(responses.map((response) => response.status), Array(20).fill(303))
+  const responses = await Promise.all(
+    forms.map(({ client, fields }) => client.post('/send', fields)),
+  )
+  assert.deepEqual(
+    responses.map((response) => response.status),
+    Array(20).fill(303),
+  )
   assert.equal(await assertOwnTokens(mark), 20)
   await assertPartitionsIsolated()
 })
@@ -114,7 +173,9 @@ test('RE-06 a Redis read error on B’s token-cache read: B gets 503, no call is
   // Which partition is B's: the one B's session names.
   let partitionB: string | undefined
   for (const key of await redis.keys(`${prefix}sess:*`)) {
-    const data = JSON.parse((await redis.get(key)) ?? '{}') as { user?: { partition: string; account: { homeAccountId: string } } }
+    const data = JSON.parse((await redis.get(key)) ?? '{}') as {
+      user?: { partition: string; account: { homeAccountId: string } }
+    }
     if (data.user?.account.homeAccountId === users.B.homeAccountId) partitionB = data.user.partition
   }
   assert.ok(partitionB)
@@ -122,25 +183,54 @@ test('RE-06 a Redis read error on B’s token-cache read: B gets 503, no call is
   for (let i = 0; i < 4; i++) {
     for (const label of ['A', 'B'] as const) {
       const client = users[label].client
-      forms.push({ label, client, fields: await client.sendFields({ to: users[label].upn, subject: `${label} fault ${i}`, body: label }) })
+      forms.push({
+        label,
+        client,
+        fields: await client.sendFields({
+          to: users[label].upn,
+          subject: `${label} fault ${i}`,
+          body: label,
+        }),
+      })
     }
   }
   proxy.failWhen(`tokencache:${partitionB}`)
   const mark = await emulator.mark()
-  const responses = await Promise.all(forms.map(async ({ label, client, fields }) => ({ label, response: await client.post('/send', fields) })))
+  const responses = await Promise.all(
+    forms.map(async ({ label, client, fields }) => ({
+      label,
+      response: await client.post('/send', fields),
+    })),
+  )
   assert.equal(proxy.tripped, 1, 'the read error was injected')
-  for (const { response } of responses) assert.ok([303, 503].includes(response.status), `status ${response.status}`)
-  const failedB = responses.filter(({ label, response }) => label === 'B' && response.status === 503)
+  for (const { response } of responses)
+    assert.ok([303, 503].includes(response.status), `status ${response.status}`)
+  const failedB = responses.filter(
+    ({ label, response }) => label === 'B' && response.status === 503,
+  )
   assert.ok(failedB.length >= 1, 'B’s send whose token-cache read failed answered 503')
-  for (const { response } of failedB) assert.match(response.body, /RE-|B fault/, 'the form is given back')
+  for (const { response } of failedB)
+    assert.match(response.body, /RE-|B fault/, 'the form is given back')
   const succeeded = responses.filter(({ response }) => response.status === 303).length
-  assert.equal(await assertOwnTokens(mark), succeeded, 'one sendMail per successful send, each with its owner’s token')
+  assert.equal(
+    await assertOwnTokens(mark),
+    succeeded,
+    'one sendMail per successful send, each with its owner’s token',
+  )
   // Recovery: B sends again, with B's token.
   await users.B.client.waitReady()
   const again = await emulator.mark()
-  const retry = await users.B.client.send({ to: users.B.upn, subject: 'B after the fault', body: 'B' })
+  const retry = await users.B.client.send({
+    to: users.B.upn,
+    subject: 'B after the fault',
+    body: 'B',
+  })
   assert.equal(retry.page.banner?.kind, 'success', retry.page.banner?.text)
   assert.equal(await assertOwnTokens(again), 1)
-  assert.deepEqual(new Set(await redis.keys(`${prefix}tokencache:*`)), before, 'no partition appeared or vanished')
+  assert.deepEqual(
+    new Set(await redis.keys(`${prefix}tokencache:*`)),
+    before,
+    'no partition appeared or vanished',
+  )
   await assertPartitionsIsolated()
 })

@@ -18,10 +18,16 @@ let megan: string
 before(async () => {
   emulator = await startEmulator()
   proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
-  app = await startApp(emulator, { env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix } })
+  app = await startApp(emulator, {
+    env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix },
+  })
   client = new AppClient(app.url)
-  const adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
+  const adele = emulator.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('adele'),
+  )!
+  megan = emulator.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('megan'),
+  )!.userPrincipalName
   await client.signIn(emulator, adele)
 })
 
@@ -42,9 +48,16 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
 }
 
 for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
-  const what = mode === 'refuse' ? 'down (connections refused)' : 'hung (black-holed: connected, never answers)'
+  const what =
+    mode === 'refuse'
+      ? 'down (connections refused)'
+      : 'hung (black-holed: connected, never answers)'
   test(`RE-07/RE-10 Redis ${what} → 503 within 2 s, /readyz 503, /healthz 200, no sendMail; recovery by itself`, async () => {
-    const fields = await client.sendFields({ to: megan, subject: `RE-07 ${mode}`, body: 'while Redis is away' })
+    const fields = await client.sendFields({
+      to: megan,
+      subject: `RE-07 ${mode}`,
+      body: 'while Redis is away',
+    })
     proxy.setMode(mode)
     const mark = await emulator.mark()
 
@@ -52,7 +65,11 @@ for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
     assert.equal(home.value.status, 503, home.value.body.slice(0, 300))
     assert.ok(home.ms < 2000, `GET / took ${home.ms} ms`)
     assert.ok(Number(home.value.headers.get('retry-after')) >= 1, 'Retry-After')
-    assert.doesNotMatch(home.value.body, /Connect to Microsoft 365|Hi, /, 'a store error is neither "signed in" nor "signed out"')
+    assert.doesNotMatch(
+      home.value.body,
+      /Connect to Microsoft 365|Hi, /,
+      'a store error is neither "signed in" nor "signed out"',
+    )
 
     const ready = await timed(() => client.get('/readyz'))
     assert.equal(ready.value.status, 503)
@@ -67,7 +84,11 @@ for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
     assert.equal(connect.value.status, 503, 'no sign-in without the store')
     assert.ok(connect.ms < 2000)
     assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 0)
-    assert.equal((await emulator.journal(mark, { path: '/oauth2/' })).length, 0, 'no identity traffic either')
+    assert.equal(
+      (await emulator.journal(mark, { path: '/oauth2/' })).length,
+      0,
+      'no identity traffic either',
+    )
 
     proxy.setMode('pass')
     const recoveredIn = await client.waitReady(10_000)

@@ -9,7 +9,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { emulatorSettings } from '../../src/cli/commands/start.ts'
 import { AppClient } from './support/client.ts'
-import { freePort, scratchDir, sleep, startApp, startEmulator, type EmulatorHandle } from './support/system.ts'
+import {
+  freePort,
+  scratchDir,
+  sleep,
+  startApp,
+  startEmulator,
+  type EmulatorHandle,
+} from './support/system.ts'
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 let emulator: EmulatorHandle
@@ -19,7 +26,9 @@ let megan: string
 before(async () => {
   emulator = await startEmulator()
   adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
+  megan = emulator.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('megan'),
+  )!.userPrincipalName
 })
 
 after(() => emulator?.close())
@@ -34,11 +43,25 @@ interface Running {
 async function startProcess(env: Record<string, string>): Promise<Running> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, { uri: `${url}/connect/get_token/` })
-  const settings = emulatorSettings(emulator.emulator, { PUBLIC_URL: url, STORE: 'sqlite', LOG_LEVEL: 'info', SEND_LIMIT_PER_MINUTE: '1000', ...env }) as Record<string, string>
-  const child = spawn(process.execPath, [main, 'start'], { cwd: env.CWD, env: { PATH: process.env.PATH ?? '', ...settings }, stdio: ['ignore', 'pipe', 'pipe'] })
+  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, {
+    uri: `${url}/connect/get_token/`,
+  })
+  const settings = emulatorSettings(emulator.emulator, {
+    PUBLIC_URL: url,
+    STORE: 'sqlite',
+    LOG_LEVEL: 'info',
+    SEND_LIMIT_PER_MINUTE: '1000',
+    ...env,
+  }) as Record<string, string>
+  const child = spawn(process.execPath, [main, 'start'], {
+    cwd: env.CWD,
+    env: { PATH: process.env.PATH ?? '', ...settings },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const output: string[] = []
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  )
   const listening = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output.push(...chunk.toString('utf8').split('\n').filter(Boolean))
@@ -46,7 +69,9 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
-    void exited.then(() => reject(new Error(`the app exited before listening:\n${output.join('\n')}`)))
+    void exited.then(() =>
+      reject(new Error(`the app exited before listening:\n${output.join('\n')}`)),
+    )
   })
   await listening
   return { child, url, output, exited }
@@ -75,13 +100,21 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
   const scratch = scratchDir()
   const graceMs = 5000
   const sqlite = join(scratch.dir, 'app.sqlite')
-  const running = await startProcess({ CWD: scratch.dir, SQLITE_PATH: sqlite, SHUTDOWN_GRACE_MS: String(graceMs), GRAPH_TIMEOUT_MS: '10000' })
+  const running = await startProcess({
+    CWD: scratch.dir,
+    SQLITE_PATH: sqlite,
+    SHUTDOWN_GRACE_MS: String(graceMs),
+    GRAPH_TIMEOUT_MS: '10000',
+  })
   try {
     const client = new AppClient(running.url)
     await client.signIn(emulator, adele)
     const subject = `RE-09 in flight ${Date.now()}`
     const fields = await client.sendFields({ to: megan, subject, body: 'finishes during shutdown' })
-    await emulator.fault({ match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' }, action: { delayMs: 2000 } })
+    await emulator.fault({
+      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+      action: { delayMs: 2000 },
+    })
     const mark = await emulator.mark()
     const sending = client.post('/send', fields)
     await sendMailInFlight(mark)
@@ -91,12 +124,20 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     await shuttingDown(running) // the signal is delivered asynchronously: probe once the process has it
     const probes: (number | string)[] = []
     for (let i = 0; i < 10; i++) {
-      probes.push(await fetch(`${running.url}/readyz`).then((response) => response.status, (error: Error) => (error.cause as { code?: string })?.code ?? error.message))
+      probes.push(
+        await fetch(`${running.url}/readyz`).then(
+          (response) => response.status,
+          (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
+        ),
+      )
       await sleep(50)
     }
     t.diagnostic(`/readyz after SIGTERM: ${probes.join(', ')}`)
     assert.ok(!probes.includes(200), `readiness after SIGTERM: ${probes.join(', ')}`)
-    assert.ok(probes.every((probe) => probe === 503 || probe === 'ECONNREFUSED' || probe === 'ECONNRESET'), probes.join(', '))
+    assert.ok(
+      probes.every((probe) => probe === 503 || probe === 'ECONNREFUSED' || probe === 'ECONNRESET'),
+      probes.join(', '),
+    )
     assert.equal(probes.at(-1), 'ECONNREFUSED', 'new connections are refused')
 
     const response = await sending
@@ -104,16 +145,24 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     assert.equal(response.location, '/')
     const exit = await running.exited
     assert.equal(exit.code, 0, running.output.slice(-5).join('\n'))
-    assert.ok(exit.at - signalledAt < graceMs + 1000, `exited ${exit.at - signalledAt} ms after SIGTERM`)
+    assert.ok(
+      exit.at - signalledAt < graceMs + 1000,
+      `exited ${exit.at - signalledAt} ms after SIGTERM`,
+    )
     assert.ok(exit.at - signalledAt >= 1000, 'it waited for the in-flight send')
 
     const sends = await emulator.journal(mark, { method: 'POST', path: 'sendMail' })
     assert.equal(sends.length, 1)
     assert.equal(sends[0]!.status, 202)
-    assert.equal((await emulator.messages(megan)).filter((message) => message.subject === subject).length, 1)
+    assert.equal(
+      (await emulator.messages(megan)).filter((message) => message.subject === subject).length,
+      1,
+    )
 
     // The result was saved before the exit: a restarted app on the same SQLite file shows it with the same cookie.
-    const restarted = await startApp(emulator, { env: { PUBLIC_URL: running.url, STORE: 'sqlite', SQLITE_PATH: sqlite } })
+    const restarted = await startApp(emulator, {
+      env: { PUBLIC_URL: running.url, STORE: 'sqlite', SQLITE_PATH: sqlite },
+    })
     try {
       const page = await client.home()
       assert.equal(page.banner?.kind, 'success', page.banner?.text)
@@ -129,22 +178,44 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
 test('RE-09 a request still running at the end of the grace does not keep the process alive', async () => {
   const scratch = scratchDir()
   const graceMs = 1500
-  const running = await startProcess({ CWD: scratch.dir, SQLITE_PATH: join(scratch.dir, 'app.sqlite'), SHUTDOWN_GRACE_MS: String(graceMs), GRAPH_TIMEOUT_MS: '20000' })
+  const running = await startProcess({
+    CWD: scratch.dir,
+    SQLITE_PATH: join(scratch.dir, 'app.sqlite'),
+    SHUTDOWN_GRACE_MS: String(graceMs),
+    GRAPH_TIMEOUT_MS: '20000',
+  })
   try {
     const client = new AppClient(running.url)
     await client.signIn(emulator, adele)
-    const fields = await client.sendFields({ to: megan, subject: `RE-09 slow ${Date.now()}`, body: 'x' })
-    await emulator.fault({ match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' }, action: { delayMs: 8000 } })
+    const fields = await client.sendFields({
+      to: megan,
+      subject: `RE-09 slow ${Date.now()}`,
+      body: 'x',
+    })
+    await emulator.fault({
+      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+      action: { delayMs: 8000 },
+    })
     const mark = await emulator.mark()
-    const sending = client.post('/send', fields).then((page) => page.status, () => 'connection closed')
+    const sending = client.post('/send', fields).then(
+      (page) => page.status,
+      () => 'connection closed',
+    )
     await sendMailInFlight(mark)
     const signalledAt = Date.now()
     running.child.kill('SIGTERM')
     const exit = await running.exited
-    assert.ok(exit.at - signalledAt < graceMs + 1000, `exited ${exit.at - signalledAt} ms after SIGTERM`)
+    assert.ok(
+      exit.at - signalledAt < graceMs + 1000,
+      `exited ${exit.at - signalledAt} ms after SIGTERM`,
+    )
     assert.notEqual(exit.signal, 'SIGKILL')
     assert.equal(await sending, 'connection closed')
-    assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 1, 'never retried')
+    assert.equal(
+      (await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length,
+      1,
+      'never retried',
+    )
   } finally {
     running.child.kill('SIGKILL')
     await emulator.clearFaults()

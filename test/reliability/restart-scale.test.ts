@@ -5,9 +5,19 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { createBrowser, signIn as signInAtEmulator } from '../../src/emulator/identity/testing/http-browser.ts'
+import {
+  createBrowser,
+  signIn as signInAtEmulator,
+} from '../../src/emulator/identity/testing/http-browser.ts'
 import { AppClient } from './support/client.ts'
-import { freePort, scratchDir, startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import {
+  freePort,
+  scratchDir,
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from './support/system.ts'
 
 const prefix = `gc-rel-scale-${process.pid}-${Date.now()}:`
 const secret = 'reliability-secret-scale-0123456789-abcdefgh'
@@ -19,7 +29,9 @@ const results: string[] = []
 before(async () => {
   emulator = await startEmulator()
   adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
+  megan = emulator.emulator.demo.users.find((user) =>
+    user.userPrincipalName.startsWith('megan'),
+  )!.userPrincipalName
 })
 
 after(async () => {
@@ -38,7 +50,15 @@ async function sendOk(client: AppClient, subject: string, base?: string): Promis
 
 const stores: [string, (dir: string) => Record<string, string>][] = [
   ['SQLite file', (dir) => ({ STORE: 'sqlite', SQLITE_PATH: join(dir, 'app.sqlite') })],
-  ['Redis', () => ({ STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${prefix}restart:`, SESSION_SECRET: secret })],
+  [
+    'Redis',
+    () => ({
+      STORE: 'redis',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `${prefix}restart:`,
+      SESSION_SECRET: secret,
+    }),
+  ],
 ]
 
 for (const [name, settings] of stores) {
@@ -54,7 +74,14 @@ for (const [name, settings] of stores) {
       const cookie = client.cookieHeader()
       await app.close()
       app = undefined
-      assert.equal(await client.get('/healthz').then(() => 'up', () => 'down'), 'down', 'the first app is gone')
+      assert.equal(
+        await client.get('/healthz').then(
+          () => 'up',
+          () => 'down',
+        ),
+        'down',
+        'the first app is gone',
+      )
 
       app = await startApp(emulator, { env })
       const mark = await emulator.mark()
@@ -62,7 +89,11 @@ for (const [name, settings] of stores) {
       assert.equal(client.cookieHeader(), cookie, 'the same cookie')
       assert.ok(page.signedIn, 'still signed in after the restart')
       await sendOk(client, `restart ${name} after`)
-      assert.equal((await emulator.journal(mark, { path: '/oauth2/v2\\.0/authorize$' })).length, 0, 'no new sign-in was needed')
+      assert.equal(
+        (await emulator.journal(mark, { path: '/oauth2/v2\\.0/authorize$' })).length,
+        0,
+        'no new sign-in was needed',
+      )
       results.push(`${name} restart: session and token cache survived`)
     } finally {
       await app?.close()
@@ -74,7 +105,13 @@ for (const [name, settings] of stores) {
 test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alternating sends, disconnect on either kills the cookie on both', async () => {
   const [portA, portB] = [await freePort(), await freePort()]
   const publicUrl = `http://127.0.0.1:${portA}` // the load balancer's origin; both instances are configured with it
-  const env = { PUBLIC_URL: publicUrl, STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${prefix}scale:`, SESSION_SECRET: secret }
+  const env = {
+    PUBLIC_URL: publicUrl,
+    STORE: 'redis',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `${prefix}scale:`,
+    SESSION_SECRET: secret,
+  }
   const a = await startApp(emulator, { env, port: portA })
   const b = await startApp(emulator, { env, port: portB })
   try {
@@ -97,7 +134,10 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
     let errors = 0
     for (let i = 0; i < 50; i++) {
       const [formFrom, postTo] = i % 2 ? [A, B] : [B, A]
-      const fields = await client.sendFields({ to: megan, subject: `scale ${prefix} #${i}`, body: 'x' }, formFrom)
+      const fields = await client.sendFields(
+        { to: megan, subject: `scale ${prefix} #${i}`, body: 'x' },
+        formFrom,
+      )
       const response = await client.post('/send', fields, postTo)
       const page = await client.home(i % 3 ? A : B)
       if (response.status !== 303 || page.banner?.kind !== 'success') errors++
@@ -105,9 +145,18 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
     assert.equal(errors, 0)
     assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 50)
     // A double submit across instances still sends once (the claim is in Redis).
-    const fields = await client.sendFields({ to: megan, subject: `scale ${prefix} double`, body: 'x' }, A)
-    const twice = await Promise.all([client.post('/send', fields, A), client.post('/send', fields, B)])
-    assert.deepEqual(twice.map((response) => response.status), [303, 303])
+    const fields = await client.sendFields(
+      { to: megan, subject: `scale ${prefix} double`, body: 'x' },
+      A,
+    )
+    const twice = await Promise.all([
+      client.post('/send', fields, A),
+      client.post('/send', fields, B),
+    ])
+    assert.deepEqual(
+      twice.map((response) => response.status),
+      [303, 303],
+    )
     assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 51)
 
     // Disconnect on B: the cookie is dead on A and on B.
@@ -117,7 +166,11 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
     assert.equal(out.status, 303)
     for (const base of [A, B]) {
       const page = await fetch(`${base}/`, { headers: { cookie: stale } })
-      assert.doesNotMatch(await page.text(), /<h1 id="hi"/, `the old cookie is dead on ${base === A ? 'A' : 'B'}`)
+      assert.doesNotMatch(
+        await page.text(),
+        /<h1 id="hi"/,
+        `the old cookie is dead on ${base === A ? 'A' : 'B'}`,
+      )
     }
     // And the other way round: sign in again (on B), disconnect on A.
     const second = new AppClient(B)
@@ -129,7 +182,9 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
       const page = await fetch(`${base}/`, { headers: { cookie: staleTwo } })
       assert.doesNotMatch(await page.text(), /<h1 id="hi"/)
     }
-    results.push('two instances on Redis: cross-instance sign-in ok, 50/50 alternating sends, double submit across instances sent once, disconnect on either killed the cookie on both')
+    results.push(
+      'two instances on Redis: cross-instance sign-in ok, 50/50 alternating sends, double submit across instances sent once, disconnect on either killed the cookie on both',
+    )
   } finally {
     await a.close()
     await b.close()

@@ -4,8 +4,20 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
-  type AppInstance, type Client, type DemoUser, type Page, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  isSignedIn,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type Client,
+  type DemoUser,
+  type Page,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 
 let emu: SecurityEmulator
@@ -15,7 +27,9 @@ let megan: DemoUser
 
 before(async () => {
   emu = await startSecurityEmulator()
-  app = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' } })
+  app = await startAppOn(emu, {
+    env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
+  })
   adele = demoUser(emu, 'adele')
   megan = demoUser(emu, 'megan')
 })
@@ -25,30 +39,80 @@ after(async () => {
   await emu?.close()
 })
 
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+})
 
 /** The claims the emulator would put in a user's id_token: what must never reach another session. */
 const identityOf = (user: DemoUser) => {
-  const full = emu.emulator.demo.users.find((candidate) => candidate.userPrincipalName === user.userPrincipalName)!
+  const full = emu.emulator.demo.users.find(
+    (candidate) => candidate.userPrincipalName === user.userPrincipalName,
+  )!
   return [full.userPrincipalName, full.id, full.displayName]
 }
 
 describe('SE-13 authorization', () => {
   test('SE-13 the sweep covers every route the app registers', () => {
-    const names = [...app.app.printRoutes({ commonPrefix: false }).matchAll(/── (\S+) \(/g)].map((match) => match[1]).sort()
+    const names = [...app.app.printRoutes({ commonPrefix: false }).matchAll(/── (\S+) \(/g)]
+      .map((match) => match[1])
+      .sort()
     const staticFiles = ['static/app.css', 'static/app.js', 'static/favicon.svg'] // public, the same bytes for everyone
-    assert.deepEqual(names, [...staticFiles, '/', '/get_token/', 'connect', 'disconnect', 'flow', 'healthz', 'me/photo', 'readyz', 'send'].sort(),
-      'a new route needs a line in the SE-13 sweep below')
+    assert.deepEqual(
+      names,
+      [
+        ...staticFiles,
+        '/',
+        '/get_token/',
+        'connect',
+        'disconnect',
+        'flow',
+        'healthz',
+        'me/photo',
+        'readyz',
+        'send',
+      ].sort(),
+      'a new route needs a line in the SE-13 sweep below',
+    )
   })
 
   /** Every protected route, as a stranger sees it: never the victim's data, the right status, no Graph call. */
-  async function sweep(client: Client, base: string, victim: DemoUser, tokens: { csrf: string; form: string }, label: string): Promise<void> {
+  async function sweep(
+    client: Client,
+    base: string,
+    victim: DemoUser,
+    tokens: { csrf: string; form: string },
+    label: string,
+  ): Promise<void> {
     const mark = await emu.mark()
     const expectations: [string, () => Promise<Page>, number, string | undefined][] = [
       ['GET /me/photo', () => client.request(`${base}/me/photo`), 404, undefined],
       ['GET /flow', () => client.request(`${base}/flow`), 303, `${base}/`],
-      ['POST /send', () => client.request(`${base}/send`, form({ _csrf: tokens.csrf, _form: tokens.form, to: 'eve@evil.example', subject: 'x', body: 'x', format: 'text', importance: 'normal' })), 303, `${base}/`],
-      ['POST /disconnect', () => client.request(`${base}/disconnect`, form({ _csrf: tokens.csrf })), 303, `${base}/`],
+      [
+        'POST /send',
+        () =>
+          client.request(
+            `${base}/send`,
+            form({
+              _csrf: tokens.csrf,
+              _form: tokens.form,
+              to: 'eve@evil.example',
+              subject: 'x',
+              body: 'x',
+              format: 'text',
+              importance: 'normal',
+            }),
+          ),
+        303,
+        `${base}/`,
+      ],
+      [
+        'POST /disconnect',
+        () => client.request(`${base}/disconnect`, form({ _csrf: tokens.csrf })),
+        303,
+        `${base}/`,
+      ],
       ['GET /send', () => client.request(`${base}/send`), 405, undefined],
       ['GET /disconnect', () => client.request(`${base}/disconnect`), 405, undefined],
       ['GET /', () => client.request(`${base}/`), 200, undefined],
@@ -58,8 +122,14 @@ describe('SE-13 authorization', () => {
       const answer = await call()
       assert.equal(answer.status, status, `${label}: ${name}`)
       assert.equal(answer.location, location, `${label}: ${name} location`)
-      for (const secret of identityOf(victim)) assert.ok(!answer.body.includes(secret), `${label}: ${name} shows ${secret}`)
-      if (name === 'GET /') assert.doesNotMatch(answer.body, /action="\/send"|\/me\/photo/, `${label}: the Connect page, not the signed-in one`)
+      for (const secret of identityOf(victim))
+        assert.ok(!answer.body.includes(secret), `${label}: ${name} shows ${secret}`)
+      if (name === 'GET /')
+        assert.doesNotMatch(
+          answer.body,
+          /action="\/send"|\/me\/photo/,
+          `${label}: the Connect page, not the signed-in one`,
+        )
     }
     assert.equal((await emu.graphCalls(mark)).length, 0, `${label}: no Graph call`)
   }
@@ -76,12 +146,18 @@ describe('SE-13 authorization', () => {
   })
 
   test('SE-13 with an expired session (idle timeout 1 s): the same, and the old cookie shows nothing of its user', async () => {
-    const short = await startAppOn(emu, { env: { SESSION_IDLE_SECONDS: '1', SIGNIN_LIMIT_PER_MINUTE: '10000' } })
+    const short = await startAppOn(emu, {
+      env: { SESSION_IDLE_SECONDS: '1', SIGNIN_LIMIT_PER_MINUTE: '10000' },
+    })
     try {
       const client = createClient()
       assert.equal((await signIn(client, short.url, megan)).status, 303)
       const tokens = await formTokens(client, short.url)
-      assert.equal((await client.request(`${short.url}/me/photo`)).status, 200, 'the photo is there while signed in')
+      assert.equal(
+        (await client.request(`${short.url}/me/photo`)).status,
+        200,
+        'the photo is there while signed in',
+      )
       await sleep(1500)
       await sweep(client, short.url, megan, tokens, 'expired session')
     } finally {
@@ -89,50 +165,69 @@ describe('SE-13 authorization', () => {
     }
   })
 
-  test('SE-13 another user\'s CSRF and form tokens: 403, nothing sent, nobody signed out', async () => {
+  test("SE-13 another user's CSRF and form tokens: 403, nothing sent, nobody signed out", async () => {
     const a = createClient()
     const b = createClient()
     assert.equal((await signIn(a, app.url, adele)).status, 303)
     assert.equal((await signIn(b, app.url, megan)).status, 303)
     const tokensOfA = await formTokens(a, app.url)
     const mark = await emu.mark()
-    const sent = await b.request(`${app.url}/send`, form({ _csrf: tokensOfA.csrf, _form: tokensOfA.form, to: 'eve@evil.example', subject: 'x', body: 'x', format: 'text', importance: 'normal' }))
+    const sent = await b.request(
+      `${app.url}/send`,
+      form({
+        _csrf: tokensOfA.csrf,
+        _form: tokensOfA.form,
+        to: 'eve@evil.example',
+        subject: 'x',
+        body: 'x',
+        format: 'text',
+        importance: 'normal',
+      }),
+    )
     assert.equal(sent.status, 403)
     const out = await b.request(`${app.url}/disconnect`, form({ _csrf: tokensOfA.csrf }))
     assert.equal(out.status, 403)
-    for (const secret of identityOf(adele)) assert.ok(!sent.body.includes(secret) && !out.body.includes(secret))
+    for (const secret of identityOf(adele))
+      assert.ok(!sent.body.includes(secret) && !out.body.includes(secret))
     assert.equal((await emu.sends(mark)).length, 0)
     assert.equal(await isSignedIn(a, app.url), true)
     assert.equal(await isSignedIn(b, app.url), true)
   })
 
-  test('SE-13 a user\'s page, flow inspector and photo are never visible to another session', async () => {
+  test("SE-13 a user's page, flow inspector and photo are never visible to another session", async () => {
     const a = createClient()
     const b = createClient()
     assert.equal((await signIn(a, app.url, adele)).status, 303)
     assert.equal((await signIn(b, app.url, megan)).status, 303)
-    assert.equal((await send(a, app.url, { to: adele.userPrincipalName, subject: 'Only for Adele' })).status, 303)
+    assert.equal(
+      (await send(a, app.url, { to: adele.userPrincipalName, subject: 'Only for Adele' })).status,
+      303,
+    )
     const flowA = await a.request(`${app.url}/flow`)
     const flowB = await b.request(`${app.url}/flow`)
     assert.equal(flowA.status, 200)
     assert.equal(flowB.status, 200)
-    assert.ok(flowA.body.includes(adele.userPrincipalName), 'A\'s flow shows A')
-    assert.ok(flowB.body.includes(megan.userPrincipalName), 'B\'s flow shows B')
-    for (const secret of identityOf(adele)) assert.ok(!flowB.body.includes(secret), `B's flow shows ${secret}`)
-    assert.equal((flowA.body.match(/sendMail/g) ?? []).length > 0, true, 'A\'s send is in A\'s flow')
-    assert.doesNotMatch(flowB.body, /sendMail/, 'A\'s send is not in B\'s flow')
+    assert.ok(flowA.body.includes(adele.userPrincipalName), "A's flow shows A")
+    assert.ok(flowB.body.includes(megan.userPrincipalName), "B's flow shows B")
+    for (const secret of identityOf(adele))
+      assert.ok(!flowB.body.includes(secret), `B's flow shows ${secret}`)
+    assert.equal((flowA.body.match(/sendMail/g) ?? []).length > 0, true, "A's send is in A's flow")
+    assert.doesNotMatch(flowB.body, /sendMail/, "A's send is not in B's flow")
     const homeB = await b.request(`${app.url}/`)
-    for (const secret of identityOf(adele)) assert.ok(!homeB.body.includes(secret), `B's page shows ${secret}`)
+    for (const secret of identityOf(adele))
+      assert.ok(!homeB.body.includes(secret), `B's page shows ${secret}`)
 
     const photo = async (client: Client) => {
-      const response = await fetch(`${app.url}/me/photo`, { headers: { cookie: `session=${client.cookie(app.url, 'session')}` } })
+      const response = await fetch(`${app.url}/me/photo`, {
+        headers: { cookie: `session=${client.cookie(app.url, 'session')}` },
+      })
       assert.equal(response.status, 200)
       assert.equal(response.headers.get('cache-control'), 'private, no-store')
       return Buffer.from(await response.arrayBuffer())
     }
     const photoA = await photo(a)
     const photoB = await photo(b)
-    assert.notDeepEqual(photoA, photoB, 'each session gets its own user\'s photo')
+    assert.notDeepEqual(photoA, photoB, "each session gets its own user's photo")
     assert.deepEqual(await photo(a), photoA, 'and always the same one')
   })
 })
@@ -149,25 +244,43 @@ function logLines(instance: AppInstance, from: number): Record<string, unknown>[
  * Exactly one `event` line since `from`, with a reason, a UTC time and the request id of a request to `path` (the
  * access line is written after the response, so wait for it briefly).
  */
-async function oneEvent(instance: AppInstance, from: number, event: string, path: string): Promise<Record<string, unknown>> {
+async function oneEvent(
+  instance: AppInstance,
+  from: number,
+  event: string,
+  path: string,
+): Promise<Record<string, unknown>> {
   for (let tries = 0; tries < 50; tries++) {
     const lines = logLines(instance, from)
     const events = lines.filter((line) => line.event === event)
-    const access = events.length === 1 ? lines.find((line) => line.reqId === events[0]!.reqId && line.msg === 'request completed') : undefined
+    const access =
+      events.length === 1
+        ? lines.find((line) => line.reqId === events[0]!.reqId && line.msg === 'request completed')
+        : undefined
     if (access) {
-      assert.equal((access.req as { url: string }).url.split('?')[0], path, `${event}: correlated with its request`)
+      assert.equal(
+        (access.req as { url: string }).url.split('?')[0],
+        path,
+        `${event}: correlated with its request`,
+      )
       const found = events[0]!
       assert.equal(typeof found.reason, 'string', `${event}: a reason`)
       assert.ok((found.reason as string).length > 0)
       assert.match(String(found.reqId), /^[0-9a-f-]{36}$/, `${event}: a correlation id`)
-      assert.ok(typeof found.time === 'number' && Math.abs(Date.now() - found.time) < 60_000, `${event}: a UTC (epoch) time`)
+      assert.ok(
+        typeof found.time === 'number' && Math.abs(Date.now() - found.time) < 60_000,
+        `${event}: a UTC (epoch) time`,
+      )
       assert.equal(found.ip, '127.0.0.1')
       return found
     }
-    if (events.length > 1) assert.fail(`${events.length} ${event} events, expected one: ${JSON.stringify(events)}`)
+    if (events.length > 1)
+      assert.fail(`${events.length} ${event} events, expected one: ${JSON.stringify(events)}`)
     await sleep(20)
   }
-  return assert.fail(`no ${event} event for ${path}: ${JSON.stringify(logLines(instance, from).filter((line) => line.event))}`)
+  return assert.fail(
+    `no ${event} event for ${path}: ${JSON.stringify(logLines(instance, from).filter((line) => line.event))}`,
+  )
 }
 
 /** No log line since `from` holds a secret: the artifacts seen on the wire, session cookies, CSRF and form tokens. */
@@ -199,8 +312,30 @@ describe('SE-12 security logging', () => {
     const cases: [string, (callbackUrl: string) => Promise<void> | void, RegExp, string][] = [
       ['state', () => undefined, /state unknown, used or foreign/, 'signin.rejected'],
       ['iss', () => undefined, /issuer https:\/\/evil\.example/, 'signin.failed'],
-      ['nonce', async () => void (await emu.control('POST', 'tokens/next', { nonce: 'not-the-nonce' })), /nonce[ _]mismatch/, 'signin.failed'],
-      ['invalid_grant', async () => void (await emu.control('POST', 'faults', { match: { method: 'POST', path: '/oauth2/v2.0/token$' }, count: 1, action: { status: 400, body: { error: 'invalid_grant', error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.', error_codes: [54005] } } })), /invalid_grant.*AADSTS54005/, 'signin.failed'],
+      [
+        'nonce',
+        async () => void (await emu.control('POST', 'tokens/next', { nonce: 'not-the-nonce' })),
+        /nonce[ _]mismatch/,
+        'signin.failed',
+      ],
+      [
+        'invalid_grant',
+        async () =>
+          void (await emu.control('POST', 'faults', {
+            match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+            count: 1,
+            action: {
+              status: 400,
+              body: {
+                error: 'invalid_grant',
+                error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.',
+                error_codes: [54005],
+              },
+            },
+          })),
+        /invalid_grant.*AADSTS54005/,
+        'signin.failed',
+      ],
     ]
     for (const [name, prepare, reason, event] of cases) {
       const client = createClient()
@@ -213,7 +348,16 @@ describe('SE-12 security logging', () => {
       assert.equal((await client.request(url.toString())).status, 400, name)
       const found = await oneEvent(app, mark, event, '/connect/get_token/')
       assert.match(String(found.reason), reason, name)
-      assert.equal(found.errorCode, { state: undefined, iss: 'ERR_AUTH_ISSUER_MISMATCH', nonce: 'ERR_AUTH_ID_TOKEN_INVALID', invalid_grant: 'ERR_AUTH_CODE_REJECTED' }[name], name)
+      assert.equal(
+        found.errorCode,
+        {
+          state: undefined,
+          iss: 'ERR_AUTH_ISSUER_MISMATCH',
+          nonce: 'ERR_AUTH_ID_TOKEN_INVALID',
+          invalid_grant: 'ERR_AUTH_CODE_REJECTED',
+        }[name],
+        name,
+      )
       assert.equal(logLines(app, mark).filter((line) => line.event === 'signin.success').length, 0)
     }
     assertNoSecrets(app, from, [])
@@ -231,7 +375,12 @@ describe('SE-12 security logging', () => {
     ]
     for (const [fields, headers, reason] of cases) {
       const mark = app.logs.length
-      const answer = await send(client, app.url, { _csrf: tokens.csrf, _form: tokens.form, to: megan.userPrincipalName, ...fields }, headers)
+      const answer = await send(
+        client,
+        app.url,
+        { _csrf: tokens.csrf, _form: tokens.form, to: megan.userPrincipalName, ...fields },
+        headers,
+      )
       assert.equal(answer.status, 403)
       assert.match(String((await oneEvent(app, mark, 'csrf.rejected', '/send')).reason), reason)
     }
@@ -239,7 +388,9 @@ describe('SE-12 security logging', () => {
   })
 
   test('SE-12 rate-limit hits (sign-in per IP, send per user): one ratelimit.hit event each', async () => {
-    const limited = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '2', SEND_LIMIT_PER_MINUTE: '1' } })
+    const limited = await startAppOn(emu, {
+      env: { SIGNIN_LIMIT_PER_MINUTE: '2', SEND_LIMIT_PER_MINUTE: '1' },
+    })
     try {
       const client = createClient()
       assert.equal((await signIn(client, limited.url, megan)).status, 303)
@@ -251,14 +402,20 @@ describe('SE-12 security logging', () => {
         answer = await send(client, limited.url, { to: megan.userPrincipalName })
       }
       assert.equal(answer!.status, 429)
-      assert.match(String((await oneEvent(limited, mark, 'ratelimit.hit', '/send')).reason), /rate limit send:/)
+      assert.match(
+        String((await oneEvent(limited, mark, 'ratelimit.hit', '/send')).reason),
+        /rate limit send:/,
+      )
       answer = undefined
       for (let tries = 0; tries < 5 && answer?.status !== 429; tries++) {
         mark = limited.logs.length
         answer = await createClient().request(`${limited.url}/connect`)
       }
       assert.equal(answer!.status, 429)
-      assert.match(String((await oneEvent(limited, mark, 'ratelimit.hit', '/connect')).reason), /rate limit signin:/)
+      assert.match(
+        String((await oneEvent(limited, mark, 'ratelimit.hit', '/connect')).reason),
+        /rate limit signin:/,
+      )
     } finally {
       await limited.close()
     }
@@ -270,7 +427,9 @@ describe('SE-12 security logging', () => {
     const client = createClient()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
-    const answer = await client.request(`${app.url}/connect/get_token/?${new URLSearchParams({ state, error: `access_denied${forged}`, error_description: `AADSTS65004: no${forged}` })}`)
+    const answer = await client.request(
+      `${app.url}/connect/get_token/?${new URLSearchParams({ state, error: `access_denied${forged}`, error_description: `AADSTS65004: no${forged}` })}`,
+    )
     assert.equal(answer.status, 400)
     const failed = await oneEvent(app, from, 'signin.failed', '/connect/get_token/')
     assert.match(String(failed.reason), /forged/, 'the value is logged, as data')
@@ -279,6 +438,10 @@ describe('SE-12 security logging', () => {
     await send(signedIn, app.url, { to: adele.userPrincipalName, subject: `Hello${forged}` })
     const lines = logLines(app, from) // each parses as exactly one JSON object
     assert.equal(lines.filter((line) => line.msg === 'forged').length, 0)
-    assert.equal(lines.filter((line) => line.event === 'signin.success').length, 1, 'only the real sign-in')
+    assert.equal(
+      lines.filter((line) => line.event === 'signin.success').length,
+      1,
+      'only the real sign-in',
+    )
   })
 })

@@ -5,8 +5,18 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { Browser, Page as PageLike } from 'playwright-core'
 import {
-  createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
-  type AppInstance, type Page, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  isSignedIn,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type Page,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 import { connectInChromium, launchChromium } from '../helpers/chromium.ts'
 
@@ -22,7 +32,9 @@ before(async () => {
   emu = await startSecurityEmulator()
   app = await startAppOn(emu, { env: limits })
   browser = await launchChromium()
-  attacker = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage))
+  attacker = createServer((_request, response) =>
+    response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage),
+  )
   await new Promise<void>((resolve) => attacker.listen(0, 'localhost', resolve))
   attackerUrl = `http://localhost:${(attacker.address() as { port: number }).port}`
 })
@@ -45,7 +57,16 @@ describe('SE-06 CSRF', () => {
     const client = await signedInClient()
     const { form } = await formTokens(client, app.url)
     const mark = await emu.mark()
-    const answer = await client.request(`${app.url}/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _form: form, to: 'megan@contoso.test', subject: 'x', body: 'y' }).toString() })
+    const answer = await client.request(`${app.url}/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        _form: form,
+        to: 'megan@contoso.test',
+        subject: 'x',
+        body: 'y',
+      }).toString(),
+    })
     assert.equal(answer.status, 403)
     const empty = await send(client, app.url, { to: 'megan@contoso.test', _csrf: '', _form: form })
     assert.equal(empty.status, 403)
@@ -58,26 +79,78 @@ describe('SE-06 CSRF', () => {
     const other = await formTokens(await signedInClient(), app.url)
     const own = await formTokens(victim, app.url)
     const mark = await emu.mark()
-    assert.equal((await send(victim, app.url, { to: 'megan@contoso.test', _csrf: other.csrf, _form: other.form })).status, 403)
-    assert.equal((await send(victim, app.url, { to: 'megan@contoso.test', _csrf: own.csrf, _form: other.form })).status, 403, 'a form token of another session')
-    assert.equal((await send(victim, app.url, { to: 'megan@contoso.test', _csrf: other.csrf, _form: own.form })).status, 403, 'a CSRF token of another session')
+    assert.equal(
+      (
+        await send(victim, app.url, {
+          to: 'megan@contoso.test',
+          _csrf: other.csrf,
+          _form: other.form,
+        })
+      ).status,
+      403,
+    )
+    assert.equal(
+      (
+        await send(victim, app.url, {
+          to: 'megan@contoso.test',
+          _csrf: own.csrf,
+          _form: other.form,
+        })
+      ).status,
+      403,
+      'a form token of another session',
+    )
+    assert.equal(
+      (
+        await send(victim, app.url, {
+          to: 'megan@contoso.test',
+          _csrf: other.csrf,
+          _form: own.form,
+        })
+      ).status,
+      403,
+      'a CSRF token of another session',
+    )
     assert.equal((await emu.sends(mark)).length, 0)
   })
 
   test('SE-06 valid tokens but a cross-site Origin or Sec-Fetch-Site → 403, no sendMail', async () => {
     const client = await signedInClient()
     const mark = await emu.mark()
-    const forged: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: emu.url }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]
+    const forged: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: emu.url },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ]
     for (const headers of forged) {
       const answer = await send(client, app.url, { to: 'megan@contoso.test' }, headers)
       assert.equal(answer.status, 403, JSON.stringify(headers))
     }
-    const disconnect = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${(await formTokens(client, app.url)).csrf}` })
+    const disconnect = await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `_csrf=${(await formTokens(client, app.url)).csrf}`,
+    })
     assert.equal(disconnect.status, 403)
     assert.equal((await emu.sends(mark)).length, 0)
     assert.equal(await isSignedIn(client, app.url), true)
     // The same request from the app's own page is accepted: the checks refuse only what they should.
-    assert.equal((await send(client, app.url, { to: 'megan@contoso.test' }, { origin: app.url, 'sec-fetch-site': 'same-origin' })).status, 303)
+    assert.equal(
+      (
+        await send(
+          client,
+          app.url,
+          { to: 'megan@contoso.test' },
+          { origin: app.url, 'sec-fetch-site': 'same-origin' },
+        )
+      ).status,
+      303,
+    )
     assert.equal((await emu.sends(mark)).length, 1)
   })
 
@@ -85,7 +158,10 @@ describe('SE-06 CSRF', () => {
     const client = await signedInClient()
     const mark = await emu.mark()
     for (const method of ['GET', 'HEAD']) {
-      const answer = await client.request(`${app.url}/send?to=megan@contoso.test&subject=x&body=y`, { method })
+      const answer = await client.request(
+        `${app.url}/send?to=megan@contoso.test&subject=x&body=y`,
+        { method },
+      )
       assert.equal(answer.status, 405, method)
     }
     assert.equal((await emu.sends(mark)).length, 0)
@@ -93,7 +169,11 @@ describe('SE-06 CSRF', () => {
 
   test('SE-06 POST /disconnect without the CSRF token → 403 and the session survives', async () => {
     const client = await signedInClient()
-    const answer = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    const answer = await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    })
     assert.equal(answer.status, 403)
     assert.equal(await isSignedIn(client, app.url), true)
   })
@@ -130,19 +210,41 @@ function assertStrictHeaders(page: Page, label: string, https = false): void {
   const csp = header('content-security-policy') ?? ''
   assert.ok(csp, `${label}: CSP`)
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/, `${label}: CSP ${csp}`)
-  const directives = new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]))
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  )
   assert.deepEqual(directives.get('script-src'), ["'self'"], `${label}: script-src`)
-  assert.ok(directives.get('object-src')?.includes("'none'") || directives.get('default-src')?.includes("'none'"), `${label}: object-src none`)
+  assert.ok(
+    directives.get('object-src')?.includes("'none'") ||
+      directives.get('default-src')?.includes("'none'"),
+    `${label}: object-src none`,
+  )
   assert.deepEqual(directives.get('base-uri'), ["'none'"], `${label}: base-uri`)
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"], `${label}: frame-ancestors`)
-  assert.ok(directives.get('form-action')?.includes("'self'") && directives.get('form-action')?.includes(emu.url), `${label}: form-action 'self' + the IdP`)
+  assert.ok(
+    directives.get('form-action')?.includes("'self'") &&
+      directives.get('form-action')?.includes(emu.url),
+    `${label}: form-action 'self' + the IdP`,
+  )
   assert.equal(header('x-content-type-options'), 'nosniff', label)
-  assert.ok(['no-referrer', 'strict-origin-when-cross-origin', 'same-origin'].includes(header('referrer-policy') ?? ''), `${label}: Referrer-Policy`)
+  assert.ok(
+    ['no-referrer', 'strict-origin-when-cross-origin', 'same-origin'].includes(
+      header('referrer-policy') ?? '',
+    ),
+    `${label}: Referrer-Policy`,
+  )
   assert.equal(header('x-frame-options'), 'DENY', label)
   assert.equal(header('x-powered-by'), null, label)
   if (https) assert.match(header('strict-transport-security') ?? '', /max-age=(\d+)/, label)
   else assert.equal(header('strict-transport-security'), null, `${label}: no HSTS over plain HTTP`)
-  assert.equal(Number(/max-age=(\d+)/.exec(header('strict-transport-security') ?? 'max-age=31536000')![1]) >= 31536000, true)
+  assert.equal(
+    Number(/max-age=(\d+)/.exec(header('strict-transport-security') ?? 'max-age=31536000')![1]) >=
+      31536000,
+    true,
+  )
   const type = header('content-type')
   if (type?.startsWith('text/')) assert.match(type, /charset=utf-8/i, label)
 }
@@ -158,40 +260,85 @@ describe('SE-07 headers on every response', () => {
       ['GET /connect (302)', connect],
       ['callback (303)', callback],
       ['callback replayed (400)', await client.request(callbackUrl)],
-      ['callback without parameters', await anonymous.request(`${instance.url}/connect/get_token/`)],
+      [
+        'callback without parameters',
+        await anonymous.request(`${instance.url}/connect/get_token/`),
+      ],
       ['GET / signed in', await client.request(`${instance.url}/`)],
       ['GET /send (405)', await client.request(`${instance.url}/send`)],
-      ['POST /send forged (403)', await client.request(`${instance.url}/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'to=x' })],
+      [
+        'POST /send forged (403)',
+        await client.request(`${instance.url}/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'to=x',
+        }),
+      ],
       ['404', await anonymous.request(`${instance.url}/does-not-exist`)],
       ['404 under /static', await anonymous.request(`${instance.url}/static/nope.js`)],
       ['static CSS', await anonymous.request(`${instance.url}/static/app.css`)],
       ['static JS', await anonymous.request(`${instance.url}/static/app.js`)],
       ['/healthz', await anonymous.request(`${instance.url}/healthz`)],
       ['/readyz', await anonymous.request(`${instance.url}/readyz`)],
-      ['malformed JSON body (400)', await client.request(`${instance.url}/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"to":' })],
-      ['oversized body (413)', await client.request(`${instance.url}/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `to=${'a'.repeat(400_000)}` })],
+      [
+        'malformed JSON body (400)',
+        await client.request(`${instance.url}/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"to":',
+        }),
+      ],
+      [
+        'oversized body (413)',
+        await client.request(`${instance.url}/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `to=${'a'.repeat(400_000)}`,
+        }),
+      ],
     ]
     // A server-side failure: the token endpoint answers garbage during a sign-in.
     const failing = createClient()
     const started = await startSignIn(failing, instance.url, demoUser(emu, 'adele'))
-    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/oauth2/v2.0/token$' }, count: 1, action: { status: 500, body: '<html>upstream trace at Foo.bar (C:\\\\inetpub\\\\x.cs:12)</html>' } })
+    await emu.control('POST', 'faults', {
+      match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+      count: 1,
+      action: {
+        status: 500,
+        body: '<html>upstream trace at Foo.bar (C:\\\\inetpub\\\\x.cs:12)</html>',
+      },
+    })
     pages.push(['5xx (token endpoint failure)', await failing.request(started.callbackUrl)])
     return pages
   }
 
   test('SE-07 every response (pages, redirects, 404, 405, 403, 4xx, 5xx, static, health, callback) carries the strict headers', async () => {
     const pages = await everyKindOfResponse(app)
-    assert.ok(pages.some(([, page]) => page.status >= 500), 'a 5xx was among them')
+    assert.ok(
+      pages.some(([, page]) => page.status >= 500),
+      'a 5xx was among them',
+    )
     for (const [label, page] of pages) assertStrictHeaders(page, `${label} (${page.status})`)
     const signedIn = pages.find(([label]) => label === 'GET / signed in')![1]
-    assert.equal(signedIn.headers.get('cache-control'), 'no-store', 'authenticated pages are not cached')
+    assert.equal(
+      signedIn.headers.get('cache-control'),
+      'no-store',
+      'authenticated pages are not cached',
+    )
   })
 
   test('SE-07 over HTTPS the same responses also carry HSTS ≥ 1 year', async () => {
     const tls = await startAppOn(emu, { env: limits, publicScheme: 'https' })
     try {
       const anonymous = createClient()
-      for (const path of ['/', '/does-not-exist', '/static/app.css', '/healthz', '/connect', '/connect/get_token/']) {
+      for (const path of [
+        '/',
+        '/does-not-exist',
+        '/static/app.css',
+        '/healthz',
+        '/connect',
+        '/connect/get_token/',
+      ]) {
         const page = await anonymous.request(`${tls.url}${path}`)
         assertStrictHeaders(page, `${path} (${page.status})`, true)
       }
@@ -205,23 +352,34 @@ describe('SE-07 headers on every response', () => {
     const page = await context.newPage()
     const violations: string[] = []
     page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text())
+      if (/Content Security Policy|Refused to/i.test(message.text()))
+        violations.push(message.text())
     })
     await chromiumSignIn(page)
     attackerPage = `<!doctype html><iframe id="victim" src="${app.url}/" width="600" height="400"></iframe>`
     await page.goto(attackerUrl)
     await page.waitForTimeout(1000)
     const framed = page.frames().find((frame) => frame !== page.mainFrame())
-    const rendered = framed && framed.url().startsWith(app.url) ? await framed.$('h1').catch(() => null) : null
+    const rendered =
+      framed && framed.url().startsWith(app.url) ? await framed.$('h1').catch(() => null) : null
     assert.equal(rendered, null, 'the app did not render inside a foreign frame')
-    assert.ok(violations.some((text) => /frame-ancestors|X-Frame-Options/i.test(text)), `the browser reported the refusal: ${violations.join(' | ')}`)
+    assert.ok(
+      violations.some((text) => /frame-ancestors|X-Frame-Options/i.test(text)),
+      `the browser reported the refusal: ${violations.join(' | ')}`,
+    )
 
     violations.length = 0
     await page.goto(`${app.url}/`)
     const mark = await emu.mark()
     await page.click('.appbar__form button')
-    await page.waitForURL((url) => url.toString().startsWith(`${app.url}/`) && !url.toString().includes('disconnect'))
-    assert.equal((await emu.journal(mark, { path: '/oauth2/v2.0/logout$' })).length, 1, 'the IdP logout was reached')
+    await page.waitForURL(
+      (url) => url.toString().startsWith(`${app.url}/`) && !url.toString().includes('disconnect'),
+    )
+    assert.equal(
+      (await emu.journal(mark, { path: '/oauth2/v2.0/logout$' })).length,
+      1,
+      'the IdP logout was reached',
+    )
     assert.deepEqual(violations, [])
     assert.match((await page.textContent('main')) ?? '', /Connect to Microsoft 365/)
     await context.close()

@@ -5,8 +5,17 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Browser } from 'playwright-core'
 import {
-  createClient, demoUser, formTokens, send, signIn, startAppOn, startSecurityEmulator,
-  type AppInstance, type Client, type JournalEntry, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  type AppInstance,
+  type Client,
+  type JournalEntry,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 import { connectInChromium, watchPage, launchChromium } from '../helpers/chromium.ts'
 
@@ -17,7 +26,9 @@ let client: Client
 
 before(async () => {
   emu = await startSecurityEmulator()
-  app = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' } })
+  app = await startAppOn(emu, {
+    env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
+  })
   browser = await launchChromium()
   client = createClient()
   assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
@@ -29,45 +40,100 @@ after(async () => {
   await emu?.close()
 })
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+const escapeHtml = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 const messageOf = (entry: JournalEntry) => {
   const body = typeof entry.body === 'string' ? JSON.parse(entry.body) : entry.body
   return (body as { message: Record<string, unknown> }).message
 }
 
 /** A multipart POST /send as the browser's form sends it. */
-async function sendMultipart(fields: Record<string, string>, files: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = []) {
+async function sendMultipart(
+  fields: Record<string, string>,
+  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [],
+) {
   const { csrf, form } = await formTokens(client, app.url)
   const data = new FormData()
-  for (const [name, value] of Object.entries({ _csrf: csrf, _form: form, format: 'text', importance: 'normal', ...fields })) data.append(name, value)
-  for (const file of files) data.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name)
+  for (const [name, value] of Object.entries({
+    _csrf: csrf,
+    _form: form,
+    format: 'text',
+    importance: 'normal',
+    ...fields,
+  }))
+    data.append(name, value)
+  for (const file of files)
+    data.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name)
   return client.request(`${app.url}/send`, { method: 'POST', body: data })
 }
 
 /** Every control named `field` carries aria-invalid, and something (the control or its radio group) points at the error line. */
 function assertMarkedInvalid(body: string, field: string): void {
-  const tags = [...body.matchAll(/<(input|select|textarea|fieldset)\b[^>]*>/g)].map((match) => match[0])
-  assert.ok(tags.some((tag) => new RegExp(`aria-describedby="[^"]*\\b${field}-error\\b`).test(tag)), `something is described by ${field}-error`)
+  const tags = [...body.matchAll(/<(input|select|textarea|fieldset)\b[^>]*>/g)].map(
+    (match) => match[0],
+  )
+  assert.ok(
+    tags.some((tag) => new RegExp(`aria-describedby="[^"]*\\b${field}-error\\b`).test(tag)),
+    `something is described by ${field}-error`,
+  )
   const controls = tags.filter((tag) => tag.includes(`name="${field}"`))
-  assert.ok(controls.length > 0 && controls.every((tag) => tag.includes('aria-invalid="true"')), `every ${field} control is aria-invalid`)
+  assert.ok(
+    controls.length > 0 && controls.every((tag) => tag.includes('aria-invalid="true"')),
+    `every ${field} control is aria-invalid`,
+  )
 }
 
 describe('SE-08 send-form validation', () => {
   const long = (n: number) => 'x'.repeat(n)
   const cases: [string, Record<string, string>, number, string][] = [
-    ['CR/LF in the subject', { to: 'megan@contoso.test', subject: 'Hello\r\nBcc: eve@evil.example' }, 400, 'subject'],
-    ['U+2028 in the subject', { to: 'megan@contoso.test', subject: 'Hello\u2028Bcc: eve@evil.example' }, 400, 'subject'],
+    [
+      'CR/LF in the subject',
+      { to: 'megan@contoso.test', subject: 'Hello\r\nBcc: eve@evil.example' },
+      400,
+      'subject',
+    ],
+    [
+      'U+2028 in the subject',
+      { to: 'megan@contoso.test', subject: 'Hello\u2028Bcc: eve@evil.example' },
+      400,
+      'subject',
+    ],
     ['NUL in the subject', { to: 'megan@contoso.test', subject: 'Hel\u0000lo' }, 400, 'subject'],
     ['CR/LF inside a recipient', { to: 'a@b.test\r\nBcc: eve@evil.example' }, 400, 'to'],
     ['a header-looking recipient', { to: 'megan@contoso.test>, <eve@evil.example' }, 400, 'to'],
     ['a 65-character local part', { to: `${long(65)}@contoso.test` }, 400, 'to'],
-    ['an address over 254 characters', { to: `a@${long(63)}.${long(63)}.${long(63)}.${long(63)}.test` }, 400, 'to'],
-    ['101 recipients (policy 100)', { to: Array.from({ length: 101 }, (_, i) => `r${i}@contoso.test`).join(';') }, 400, 'to'],
-    ['501 recipients (Exchange limit 500)', { to: Array.from({ length: 501 }, (_, i) => `r${i}@contoso.test`).join(',') }, 400, 'to'],
+    [
+      'an address over 254 characters',
+      { to: `a@${long(63)}.${long(63)}.${long(63)}.${long(63)}.test` },
+      400,
+      'to',
+    ],
+    [
+      '101 recipients (policy 100)',
+      { to: Array.from({ length: 101 }, (_, i) => `r${i}@contoso.test`).join(';') },
+      400,
+      'to',
+    ],
+    [
+      '501 recipients (Exchange limit 500)',
+      { to: Array.from({ length: 501 }, (_, i) => `r${i}@contoso.test`).join(',') },
+      400,
+      'to',
+    ],
     ['a 256-character subject', { to: 'megan@contoso.test', subject: long(256) }, 400, 'subject'],
     ['no recipient', { to: '' }, 400, 'to'],
     ['an unknown format', { to: 'megan@contoso.test', format: 'mime' }, 400, 'format'],
-    ['an unknown importance', { to: 'megan@contoso.test', importance: 'urgent' }, 400, 'importance'],
+    [
+      'an unknown importance',
+      { to: 'megan@contoso.test', importance: 'urgent' },
+      400,
+      'importance',
+    ],
     ['a body over 1 MB', { to: 'megan@contoso.test', body: long(1024 * 1024 + 10) }, 413, 'body'],
   ]
   for (const [name, fields, status, field] of cases) {
@@ -78,64 +144,133 @@ describe('SE-08 send-form validation', () => {
       assert.equal(answer.status, status)
       assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`)
       assertMarkedInvalid(answer.body, field)
-      if (field === 'format' || field === 'importance') assert.match(answer.body, /<details class="more" open>/, 'the folded options open to show the error')
-      const clean = !['\r', '\n', '\u2028', '\u0000'].some((character) => typed.subject.includes(character))
-      if (typed.subject.length < 300 && clean) assert.ok(answer.body.includes(`value="${escapeHtml(typed.subject)}"`), 'the subject is given back')
-      if (typed.body.length < 1000) assert.ok(answer.body.includes(`>${escapeHtml(typed.body)}</textarea>`), 'the body is given back')
+      if (field === 'format' || field === 'importance')
+        assert.match(
+          answer.body,
+          /<details class="more" open>/,
+          'the folded options open to show the error',
+        )
+      const clean = !['\r', '\n', '\u2028', '\u0000'].some((character) =>
+        typed.subject.includes(character),
+      )
+      if (typed.subject.length < 300 && clean)
+        assert.ok(
+          answer.body.includes(`value="${escapeHtml(typed.subject)}"`),
+          'the subject is given back',
+        )
+      if (typed.body.length < 1000)
+        assert.ok(
+          answer.body.includes(`>${escapeHtml(typed.body)}</textarea>`),
+          'the body is given back',
+        )
       assert.equal((await emu.sends(mark)).length, 0)
     })
   }
 
   test('SE-08 oversize or too many attachments (multipart) → 413, no sendMail, the fields kept', async () => {
     const mark = await emu.mark()
-    const tooMany = await sendMultipart({ to: 'megan@contoso.test', subject: 'Twenty-one files' }, Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, bytes: new Uint8Array(10) })))
+    const tooMany = await sendMultipart(
+      { to: 'megan@contoso.test', subject: 'Twenty-one files' },
+      Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, bytes: new Uint8Array(10) })),
+    )
     assert.equal(tooMany.status, 413)
     assert.ok(tooMany.body.includes('value="Twenty-one files"'))
-    const tooBig = await sendMultipart({ to: 'megan@contoso.test', subject: 'Big file' }, [{ name: 'big.bin', bytes: new Uint8Array(25 * 1024 * 1024 + 1) }])
+    const tooBig = await sendMultipart({ to: 'megan@contoso.test', subject: 'Big file' }, [
+      { name: 'big.bin', bytes: new Uint8Array(25 * 1024 * 1024 + 1) },
+    ])
     assert.equal(tooBig.status, 413)
     assert.ok(tooBig.body.includes('value="Big file"'))
-    const bigBody = await sendMultipart({ to: 'megan@contoso.test', subject: 'Big body', body: 'y'.repeat(2 * 1024 * 1024) })
+    const bigBody = await sendMultipart({
+      to: 'megan@contoso.test',
+      subject: 'Big body',
+      body: 'y'.repeat(2 * 1024 * 1024),
+    })
     assert.equal(bigBody.status, 413)
     assert.equal((await emu.sends(mark)).length, 0)
   })
 
   test('SE-08 from, sender, replyTo or headers fields are ignored: /me/sendMail carries only the form’s fields', async () => {
     const mark = await emu.mark()
-    const answer = await send(client, app.url, { to: 'megan@contoso.test', from: 'ceo@contoso.test', sender: 'ceo@contoso.test', userId: 'megan@contoso.test', internetMessageHeaders: 'x-evil: 1', replyTo: 'eve@evil.example' })
+    const answer = await send(client, app.url, {
+      to: 'megan@contoso.test',
+      from: 'ceo@contoso.test',
+      sender: 'ceo@contoso.test',
+      userId: 'megan@contoso.test',
+      internetMessageHeaders: 'x-evil: 1',
+      replyTo: 'eve@evil.example',
+    })
     assert.equal(answer.status, 303)
     const [sent] = await emu.sends(mark)
     assert.equal(sent!.path, '/v1.0/me/sendMail')
     const message = messageOf(sent!)
-    for (const name of ['from', 'sender', 'internetMessageHeaders', 'replyTo']) assert.equal(message[name], undefined, name)
+    for (const name of ['from', 'sender', 'internetMessageHeaders', 'replyTo'])
+      assert.equal(message[name], undefined, name)
   })
 
   test('SE-08 property: arbitrary input is refused (4xx, no sendMail) or sent exactly as normalised, no extra recipients or headers', async () => {
     const local = fc.stringMatching(/^[a-z0-9._%+-]{1,12}$/)
-    const address = fc.oneof(local.map((name) => `${name}@contoso.test`), fc.string({ maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 20 }))
-    const recipients = fc.array(address, { maxLength: 5 }).chain((list) => fc.constantFrom(',', ';', ' , ', '\r\n', '\n').map((sep) => list.join(sep)))
-    const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('a\r\nBcc: eve@evil.example', 'x\u2028y', '\u0000'))
+    const address = fc.oneof(
+      local.map((name) => `${name}@contoso.test`),
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+    )
+    const recipients = fc
+      .array(address, { maxLength: 5 })
+      .chain((list) => fc.constantFrom(',', ';', ' , ', '\r\n', '\n').map((sep) => list.join(sep)))
+    const text = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.constantFrom('a\r\nBcc: eve@evil.example', 'x\u2028y', '\u0000'),
+    )
     let refused = 0
     let sent = 0
-    await fc.assert(fc.asyncProperty(recipients, text, text, async (to, subject, body) => {
-      const mark = await emu.mark()
-      const answer = await send(client, app.url, { to, subject, body })
-      const sends = await emu.sends(mark)
-      if (answer.status === 400 || answer.status === 413) {
-        refused++
-        assert.equal(sends.length, 0)
-        return
-      }
-      assert.equal(answer.status, 303, `unexpected ${answer.status}`)
-      sent++
-      assert.equal(sends.length, 1)
-      const message = messageOf(sends[0]!)
-      const expected = [...new Map(to.split(/[,;]/).map((part) => part.trim()).filter(Boolean).map((item) => [item.toLowerCase(), item])).values()]
-      const actual = (message.toRecipients as { emailAddress: { address: string } }[]).map((recipient) => recipient.emailAddress.address)
-      assert.deepEqual(actual, expected)
-      assert.equal(message.subject, subject.trim())
-      assert.equal((message.body as { content: string }).content, body)
-      assert.deepEqual(Object.keys(message).filter((key) => !['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'importance', 'attachments'].includes(key)), [])
-    }), { numRuns: 120 })
+    await fc.assert(
+      fc.asyncProperty(recipients, text, text, async (to, subject, body) => {
+        const mark = await emu.mark()
+        const answer = await send(client, app.url, { to, subject, body })
+        const sends = await emu.sends(mark)
+        if (answer.status === 400 || answer.status === 413) {
+          refused++
+          assert.equal(sends.length, 0)
+          return
+        }
+        assert.equal(answer.status, 303, `unexpected ${answer.status}`)
+        sent++
+        assert.equal(sends.length, 1)
+        const message = messageOf(sends[0]!)
+        const expected = [
+          ...new Map(
+            to
+              .split(/[,;]/)
+              .map((part) => part.trim())
+              .filter(Boolean)
+              .map((item) => [item.toLowerCase(), item]),
+          ).values(),
+        ]
+        const actual = (message.toRecipients as { emailAddress: { address: string } }[]).map(
+          (recipient) => recipient.emailAddress.address,
+        )
+        assert.deepEqual(actual, expected)
+        assert.equal(message.subject, subject.trim())
+        assert.equal((message.body as { content: string }).content, body)
+        assert.deepEqual(
+          Object.keys(message).filter(
+            (key) =>
+              ![
+                'subject',
+                'body',
+                'toRecipients',
+                'ccRecipients',
+                'bccRecipients',
+                'importance',
+                'attachments',
+              ].includes(key),
+          ),
+          [],
+        )
+      }),
+      { numRuns: 120 },
+    )
     assert.ok(refused > 0 && sent > 0, `both outcomes exercised (refused ${refused}, sent ${sent})`)
   })
 })
@@ -150,21 +285,35 @@ describe('SE-09 output encoding (Chromium)', () => {
     '</textarea><script>alert(1)</script>',
     '</title><iframe src=javascript:alert(1)>',
     'jaVasCript:/*-/*`/*\\`/*\'/*"/**/(/* */oNcliCk=alert() )//</stYle/</titLe/</teXtarEa/</scRipt/--!><sVg/<sVg/oNloAd=alert()//>',
-    '<% alert(1) %> {{constructor.constructor(\'alert(1)\')()}} ${alert(1)}',
+    "<% alert(1) %> {{constructor.constructor('alert(1)')()}} ${alert(1)}",
     '&lt;b&gt; &amp; &#x3C;script&#x3E;',
-    ...fc.sample(fc.string({ unit: fc.constantFrom('<', '>', '"', "'", '&', '`', 'a', '/', '=', ' '), minLength: 5, maxLength: 30 }), { numRuns: 4, seed: 42 }),
+    ...fc.sample(
+      fc.string({
+        unit: fc.constantFrom('<', '>', '"', "'", '&', '`', 'a', '/', '=', ' '),
+        minLength: 5,
+        maxLength: 30,
+      }),
+      { numRuns: 4, seed: 42 },
+    ),
   ]
 
   test('SE-09 the XSS corpus in the display name, recipients, subject, body, IdP error text and flow page renders as text only', async () => {
     const displayName = corpus[1]! + corpus[7]!.slice(0, 60)
-    const user = { userPrincipalName: `xss-${Date.now()}@contoso.test`, password: 'Xss.Demo1', displayName }
+    const user = {
+      userPrincipalName: `xss-${Date.now()}@contoso.test`,
+      password: 'Xss.Demo1',
+      displayName,
+    }
     assert.equal((await emu.control('POST', 'users', user)).status, 201)
     const context = await browser.newContext()
     const page = await context.newPage()
     const { violations, dialogs } = await watchPage(page, { withSample: true })
 
     await connectInChromium(page, app.url, emu.url, user)
-    assert.ok(((await page.textContent('h1')) ?? '').includes(displayName), 'the display name is shown as text')
+    assert.ok(
+      ((await page.textContent('h1')) ?? '').includes(displayName),
+      'the display name is shown as text',
+    )
 
     for (const payload of corpus) {
       await page.fill('#f-to', payload)
@@ -172,13 +321,22 @@ describe('SE-09 output encoding (Chromium)', () => {
       await page.fill('#f-cc', payload)
       await page.fill('#f-subject', payload.slice(0, 255))
       await page.fill('#f-body', payload)
-      await Promise.all([page.waitForLoadState('load'), page.click('button[type="submit"].button--primary, form.compose button[type="submit"]')])
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.click('button[type="submit"].button--primary, form.compose button[type="submit"]'),
+      ])
       await page.waitForSelector('#f-to')
       assert.equal(await page.inputValue('#f-to'), payload, 'recipient given back as typed')
       assert.equal(await page.inputValue('#f-subject'), payload.slice(0, 255))
       assert.equal(await page.inputValue('#f-body'), payload)
-      assert.ok(((await page.textContent('main')) ?? '').includes(payload.trim()), 'the error names the address as text')
-      assert.equal(await page.locator('main script, main iframe, main svg[onload], main img[onerror]').count(), 0)
+      assert.ok(
+        ((await page.textContent('main')) ?? '').includes(payload.trim()),
+        'the error names the address as text',
+      )
+      assert.equal(
+        await page.locator('main script, main iframe, main svg[onload], main img[onerror]').count(),
+        0,
+      )
     }
 
     // A real send with hostile subject and body, then the flow inspector (it shows the id_token's name claim).
@@ -186,7 +344,10 @@ describe('SE-09 output encoding (Chromium)', () => {
     await page.fill('#f-cc', '')
     await page.fill('#f-subject', corpus[0]!)
     await page.fill('#f-body', corpus[5]!)
-    await Promise.all([page.waitForLoadState('load'), page.click('form.compose button[type="submit"]')])
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.click('form.compose button[type="submit"]'),
+    ])
     await page.waitForSelector('.banner--success')
     await page.goto(`${app.url}/flow`)
     assert.ok(((await page.textContent('main')) ?? '').includes(displayName.slice(0, 20)))
@@ -196,9 +357,17 @@ describe('SE-09 output encoding (Chromium)', () => {
       const started = await page.request.get(`${app.url}/connect`, { maxRedirects: 0 }) // shares the browser's cookies
       const state = new URL(started.headers().location!).searchParams.get('state')!
       const description = `The provider says: ${payload}`
-      await page.goto(`${app.url}/connect/get_token/?error=${encodeURIComponent(payload)}&error_description=${encodeURIComponent(description)}&state=${state}`)
-      assert.ok(((await page.textContent('main')) ?? '').includes(payload.trim().slice(0, 40)), 'the description is shown as text')
-      assert.equal(await page.locator('main script, main iframe, main img[onerror], main svg[onload]').count(), 0)
+      await page.goto(
+        `${app.url}/connect/get_token/?error=${encodeURIComponent(payload)}&error_description=${encodeURIComponent(description)}&state=${state}`,
+      )
+      assert.ok(
+        ((await page.textContent('main')) ?? '').includes(payload.trim().slice(0, 40)),
+        'the description is shown as text',
+      )
+      assert.equal(
+        await page.locator('main script, main iframe, main img[onerror], main svg[onload]').count(),
+        0,
+      )
     }
     await page.waitForTimeout(300)
     assert.deepEqual(violations, [])

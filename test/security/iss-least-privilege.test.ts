@@ -3,8 +3,18 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  createClient, demoUser, formTokens, isSignedIn, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
-  type AppInstance, type JournalEntry, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  isSignedIn,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type JournalEntry,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 
 const withParams = (url: string, change: (params: URLSearchParams) => void) => {
@@ -15,7 +25,10 @@ const withParams = (url: string, change: (params: URLSearchParams) => void) => {
 
 /** A journaled request's form or query fields, whichever shape the journal kept. */
 const fieldsOf = (entry: JournalEntry): Record<string, string> => {
-  const body = typeof entry.body === 'string' ? Object.fromEntries(new URLSearchParams(entry.body)) : ((entry.body ?? {}) as Record<string, string>)
+  const body =
+    typeof entry.body === 'string'
+      ? Object.fromEntries(new URLSearchParams(entry.body))
+      : ((entry.body ?? {}) as Record<string, string>)
   return { ...entry.query, ...body }
 }
 
@@ -52,13 +65,18 @@ describe('OA-05 the identity provider advertises authorization_response_iss_para
     assert.equal(await isSignedIn(second, app.url), true)
   })
 
-  test('OA-05 advertised iss: an error response without iss, or naming another issuer, is not shown as this provider\'s error', async () => {
+  test("OA-05 advertised iss: an error response without iss, or naming another issuer, is not shown as this provider's error", async () => {
     for (const iss of [undefined, 'https://evil.example/v2.0']) {
       const client = createClient()
       const connect = await client.request(`${app.url}/connect`)
       const state = new URL(connect.location!).searchParams.get('state')!
       const mark = await emu.mark()
-      const query = new URLSearchParams({ state, error: 'access_denied', error_description: 'AADSTS65004: MARKER-FROM-ELSEWHERE', ...(iss ? { iss } : {}) })
+      const query = new URLSearchParams({
+        state,
+        error: 'access_denied',
+        error_description: 'AADSTS65004: MARKER-FROM-ELSEWHERE',
+        ...(iss ? { iss } : {}),
+      })
       const answer = await client.request(`${app.url}/connect/get_token/?${query}`)
       assert.equal(answer.status, 400)
       assert.doesNotMatch(answer.body, /MARKER-FROM-ELSEWHERE|AADSTS65004/)
@@ -83,15 +101,28 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
 
   test('OA-12 a full journey (sign in, send twice with refreshes, sign out, sign in again): no ROPC, no implicit, the configured scopes exactly', async () => {
     const configured = new Set(app.config.scopes)
-    assert.deepEqual([...configured].sort(), ['Mail.Send', 'User.Read', 'offline_access', 'openid', 'profile'])
+    assert.deepEqual([...configured].sort(), [
+      'Mail.Send',
+      'User.Read',
+      'offline_access',
+      'openid',
+      'profile',
+    ])
     const mark = await emu.mark()
     const client = createClient()
     const adele = demoUser(emu, 'adele')
     assert.equal((await signIn(client, app.url, adele)).status, 303)
     assert.equal((await send(client, app.url, { to: adele.userPrincipalName })).status, 303)
-    assert.equal((await send(client, app.url, { to: adele.userPrincipalName, subject: 'Again' })).status, 303)
+    assert.equal(
+      (await send(client, app.url, { to: adele.userPrincipalName, subject: 'Again' })).status,
+      303,
+    )
     const { csrf } = await formTokens(client, app.url)
-    const out = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() })
+    const out = await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    })
     assert.equal(out.status, 303)
     assert.equal((await signIn(client, app.url, adele)).status, 303)
 
@@ -101,21 +132,42 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
     assert.equal(authorizes.length, 2)
     for (const entry of authorizes) {
       const fields = fieldsOf(entry)
-      assert.equal(fields.response_type, 'code', 'code flow only: no token, id_token or hybrid response types')
+      assert.equal(
+        fields.response_type,
+        'code',
+        'code flow only: no token, id_token or hybrid response types',
+      )
       assert.equal(fields.response_mode, 'query')
-      assert.deepEqual(new Set(fields.scope!.split(' ')), configured, 'the authorize request asks for exactly the configured scopes')
+      assert.deepEqual(
+        new Set(fields.scope!.split(' ')),
+        configured,
+        'the authorize request asks for exactly the configured scopes',
+      )
       assert.match(entry.path, /\/oauth2\/v2\.0\/authorize$/, 'v2 endpoint only')
     }
     const grants = tokens.map((entry) => fieldsOf(entry).grant_type)
     assert.equal(grants.filter((grant) => grant === 'authorization_code').length, 2)
-    assert.ok(grants.filter((grant) => grant === 'refresh_token').length >= 1, `refresh grants expected: ${grants.join(', ')}`)
-    assert.deepEqual(grants.filter((grant) => grant !== 'authorization_code' && grant !== 'refresh_token'), [], 'no password, client_credentials or device_code grant')
+    assert.ok(
+      grants.filter((grant) => grant === 'refresh_token').length >= 1,
+      `refresh grants expected: ${grants.join(', ')}`,
+    )
+    assert.deepEqual(
+      grants.filter((grant) => grant !== 'authorization_code' && grant !== 'refresh_token'),
+      [],
+      'no password, client_credentials or device_code grant',
+    )
     for (const entry of tokens) {
       const fields = fieldsOf(entry)
       assert.equal(fields.password, undefined)
-      for (const scope of (fields.scope ?? '').split(' ').filter(Boolean)) assert.ok(configured.has(scope), `token request scope ${scope} is configured`)
+      for (const scope of (fields.scope ?? '').split(' ').filter(Boolean))
+        assert.ok(configured.has(scope), `token request scope ${scope} is configured`)
     }
-    assert.equal(journal.filter((entry) => /devicecode|\/oauth2\/token$|\/oauth2\/authorize$/.test(entry.path)).length, 0, 'no device code, no v1 endpoints')
+    assert.equal(
+      journal.filter((entry) => /devicecode|\/oauth2\/token$|\/oauth2\/authorize$/.test(entry.path))
+        .length,
+      0,
+      'no device code, no v1 endpoints',
+    )
     const raw = JSON.stringify(journal)
     assert.doesNotMatch(raw, /grant_type=password|"grant_type":"password"/)
     assert.doesNotMatch(raw, /response_type=(token|id_token)|"response_type":"(token|id_token)/)

@@ -7,10 +7,23 @@ import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import type { Browser, Page as PageLike } from 'playwright-core'
 import {
-  createClient, demoUser, isSignedIn, signIn, signInAtEmulator, startAppOn, startSecurityEmulator, startSignIn,
-  type AppInstance, type SecurityEmulator,
+  createClient,
+  demoUser,
+  isSignedIn,
+  signIn,
+  signInAtEmulator,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
-import { submitCredentials, watchPage, type Credentials, launchChromium } from '../helpers/chromium.ts'
+import {
+  submitCredentials,
+  watchPage,
+  type Credentials,
+  launchChromium,
+} from '../helpers/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance
@@ -39,7 +52,9 @@ describe('OA-01 state is one-time and bound to the browser', () => {
     const client = createClient()
     const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
     const mark = await emu.mark()
-    const answer = await client.request(withParams(callbackUrl, (params) => params.set('state', 'x'.repeat(43))))
+    const answer = await client.request(
+      withParams(callbackUrl, (params) => params.set('state', 'x'.repeat(43))),
+    )
     assert.equal(answer.status, 400)
     assert.equal((await emu.tokenRequests(mark)).length, 0)
     assert.equal(await isSignedIn(client, app.url), false)
@@ -66,8 +81,16 @@ describe('OA-01 state is one-time and bound to the browser', () => {
     const signedIn = createClient()
     assert.equal((await signIn(signedIn, app.url, demoUser(emu, 'megan'))).status, 303) // a signed-in session of its own
     assert.equal((await signedIn.request(callbackUrl)).status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 1, 'only the signed-in browser’s own sign-in')
-    assert.equal((await owner.request(callbackUrl)).status, 303, 'the foreign attempts did not use up the owner’s sign-in')
+    assert.equal(
+      (await emu.tokenRequests(mark)).length,
+      1,
+      'only the signed-in browser’s own sign-in',
+    )
+    assert.equal(
+      (await owner.request(callbackUrl)).status,
+      303,
+      'the foreign attempts did not use up the owner’s sign-in',
+    )
   })
 
   test('OA-01 callback with a used state → 400 and no second token request', async () => {
@@ -89,7 +112,11 @@ describe('OA-02 PKCE S256', () => {
     for (const prefix of ['adele', 'megan']) {
       const client = createClient()
       const mark = await emu.mark()
-      const { authorizeUrl, callbackUrl } = await startSignIn(client, app.url, demoUser(emu, prefix))
+      const { authorizeUrl, callbackUrl } = await startSignIn(
+        client,
+        app.url,
+        demoUser(emu, prefix),
+      )
       const params = new URL(authorizeUrl).searchParams
       const challenge = params.get('code_challenge') ?? ''
       assert.match(challenge, /^[A-Za-z0-9_-]{43}$/)
@@ -97,7 +124,9 @@ describe('OA-02 PKCE S256', () => {
       assert.equal(params.get('response_mode'), 'query')
       assert.equal((await client.request(callbackUrl)).status, 303)
       const [token] = await emu.tokenRequests(mark)
-      const verifier = new URLSearchParams(token!.body as string).get('code_verifier') ?? (token!.body as Record<string, string>).code_verifier
+      const verifier =
+        new URLSearchParams(token!.body as string).get('code_verifier') ??
+        (token!.body as Record<string, string>).code_verifier
       assert.match(verifier, /^[A-Za-z0-9._~-]{43,128}$/)
       assert.equal(createHash('sha256').update(verifier).digest('base64url'), challenge)
       challenges.push(challenge)
@@ -107,7 +136,9 @@ describe('OA-02 PKCE S256', () => {
 
   test('OA-02 a code injected into another session (with its own valid state) fails: 400, no session, no Graph call', async () => {
     const attacker = createClient()
-    const stolen = new URL((await startSignIn(attacker, app.url, demoUser(emu, 'megan'))).callbackUrl)
+    const stolen = new URL(
+      (await startSignIn(attacker, app.url, demoUser(emu, 'megan'))).callbackUrl,
+    )
     const victim = createClient()
     const victimStart = await victim.request(`${app.url}/connect`)
     const victimState = new URL(victimStart.location!).searchParams.get('state')!
@@ -116,7 +147,11 @@ describe('OA-02 PKCE S256', () => {
     const answer = await victim.request(injected)
     assert.equal(answer.status, 400)
     assert.equal(await isSignedIn(victim, app.url), false)
-    assert.equal((await emu.tokenRequests(mark)).length, 1, 'the code was tried once with the victim’s verifier')
+    assert.equal(
+      (await emu.tokenRequests(mark)).length,
+      1,
+      'the code was tried once with the victim’s verifier',
+    )
     assert.equal((await emu.graphCalls(mark)).length, 0)
   })
 })
@@ -126,8 +161,17 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
     ['OA-03 an id_token with a wrong nonce', { nonce: 'not-the-nonce-that-was-sent' }],
     ['OA-03 an id_token without a nonce', { nonce: null }],
     ['OA-04 an id_token for another audience', { aud: '11111111-2222-3333-4444-555555555555' }],
-    ['OA-04 an id_token from another issuer', { iss: 'https://evil.example/6f1d6c4e-2b7a-4c39-9e51-0c8a7d3b5f21/v2.0' }],
-    ['OA-04 an id_token from a foreign tenant', { tid: '99999999-8888-7777-6666-555555555555', iss: 'https://login.microsoftonline.com/99999999-8888-7777-6666-555555555555/v2.0' }],
+    [
+      'OA-04 an id_token from another issuer',
+      { iss: 'https://evil.example/6f1d6c4e-2b7a-4c39-9e51-0c8a7d3b5f21/v2.0' },
+    ],
+    [
+      'OA-04 an id_token from a foreign tenant',
+      {
+        tid: '99999999-8888-7777-6666-555555555555',
+        iss: 'https://login.microsoftonline.com/99999999-8888-7777-6666-555555555555/v2.0',
+      },
+    ],
   ]
   for (const [name, shape] of shapes) {
     test(`${name} → 400, no session, no Graph call`, async () => {
@@ -140,7 +184,13 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
       assert.equal(answer.location, undefined)
       assert.equal((await emu.tokenRequests(mark)).length, 1)
       assert.equal((await emu.graphCalls(mark)).length, 0, 'the access token was never used')
-      assert.equal(answer.setCookies.filter((line) => !/max-age=0|expires=thu, 01 jan 1970/i.test(line) && /^session=/.test(line)).length, 0, 'no new session cookie')
+      assert.equal(
+        answer.setCookies.filter(
+          (line) => !/max-age=0|expires=thu, 01 jan 1970/i.test(line) && /^session=/.test(line),
+        ).length,
+        0,
+        'no new session cookie',
+      )
       assert.equal(await isSignedIn(client, app.url), false)
     })
   }
@@ -151,7 +201,9 @@ describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
     const client = createClient()
     const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
     const mark = await emu.mark()
-    const answer = await client.request(withParams(callbackUrl, (params) => params.set('iss', 'https://evil.example')))
+    const answer = await client.request(
+      withParams(callbackUrl, (params) => params.set('iss', 'https://evil.example')),
+    )
     assert.equal(answer.status, 400)
     assert.equal((await emu.tokenRequests(mark)).length, 0)
   })
@@ -159,20 +211,28 @@ describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
   test('OA-05 callback with the right iss and unknown extra parameters (session_state, client_info, foo) → signed in', async () => {
     const client = createClient()
     const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    assert.ok(new URL(callbackUrl).searchParams.has('session_state'), 'the emulator appends session_state like Entra')
+    assert.ok(
+      new URL(callbackUrl).searchParams.has('session_state'),
+      'the emulator appends session_state like Entra',
+    )
     const issuer = `${emu.url}/${emu.emulator.demo.tenantId}/v2.0`
-    const answer = await client.request(withParams(callbackUrl, (params) => {
-      params.set('iss', issuer)
-      params.set('foo', 'bar')
-      params.append('x-extra', '<b>')
-    }))
+    const answer = await client.request(
+      withParams(callbackUrl, (params) => {
+        params.set('iss', issuer)
+        params.set('foo', 'bar')
+        params.append('x-extra', '<b>')
+      }),
+    )
     assert.equal(answer.status, 303)
     assert.equal(await isSignedIn(client, app.url), true)
   })
 })
 
 /** A raw request, so Host can be set to anything. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method: 'GET', headers }, (response) => {
       response.resume()
@@ -188,54 +248,112 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
     const variants: Record<string, string>[] = [
       {},
       { host: 'evil.example' },
-      { host: 'evil.example:8443', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-port': '443' },
-      { 'x-forwarded-host': 'attacker.test', forwarded: 'host=attacker.test;proto=https', 'x-original-url': '/evil' },
+      {
+        host: 'evil.example:8443',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-port': '443',
+      },
+      {
+        'x-forwarded-host': 'attacker.test',
+        forwarded: 'host=attacker.test;proto=https',
+        'x-original-url': '/evil',
+      },
     ]
     const mark = await emu.mark()
     for (const headers of variants) {
       const answer = await rawGet(`${app.url}/connect`, headers)
       assert.equal(answer.status, 302, JSON.stringify(headers))
       const location = new URL(String(answer.headers.location))
-      assert.equal(location.searchParams.get('redirect_uri'), app.config.redirectUri, JSON.stringify(headers))
+      assert.equal(
+        location.searchParams.get('redirect_uri'),
+        app.config.redirectUri,
+        JSON.stringify(headers),
+      )
       assert.equal(location.origin, emu.url)
     }
     // The token request carries the same configured value.
-    const client = createClient({ 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' })
+    const client = createClient({
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+    })
     await signIn(client, app.url, demoUser(emu, 'adele'))
     const [token] = await emu.tokenRequests(mark)
-    assert.equal(new URLSearchParams(token!.body as string).get('redirect_uri') ?? (token!.body as Record<string, string>).redirect_uri, app.config.redirectUri)
+    assert.equal(
+      new URLSearchParams(token!.body as string).get('redirect_uri') ??
+        (token!.body as Record<string, string>).redirect_uri,
+      app.config.redirectUri,
+    )
   })
 
   test('OA-14 spoofed X-Forwarded-Proto/For from a direct client flip nothing (no Secure, no __Host-, same redirect_uri)', async () => {
-    const client = createClient({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '1.2.3.4', 'x-forwarded-host': 'evil.example' })
+    const client = createClient({
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '1.2.3.4',
+      'x-forwarded-host': 'evil.example',
+    })
     const connect = await client.request(`${app.url}/connect`)
-    assert.equal(new URL(connect.location!).searchParams.get('redirect_uri'), app.config.redirectUri)
+    assert.equal(
+      new URL(connect.location!).searchParams.get('redirect_uri'),
+      app.config.redirectUri,
+    )
     for (const line of connect.setCookies) {
-      assert.doesNotMatch(line, /;\s*secure/i, 'no Secure from a spoofed proto on a plain-HTTP deployment')
+      assert.doesNotMatch(
+        line,
+        /;\s*secure/i,
+        'no Secure from a spoofed proto on a plain-HTTP deployment',
+      )
       assert.doesNotMatch(line, /^__Host-/)
     }
-    assert.equal(connect.headers.get('strict-transport-security'), null, 'no HSTS on plain HTTP, whatever the header says')
+    assert.equal(
+      connect.headers.get('strict-transport-security'),
+      null,
+      'no HSTS on plain HTTP, whatever the header says',
+    )
   })
 })
 
 describe('OA-07 no open redirect', () => {
   const payloads = [
-    'https://evil.example', '//evil.example', '/\\evil.example', '/%2F%2Fevil.example', '/%5Cevil.example', 'https:evil.example',
-    'javascript:alert(1)', '/\t/evil.example', '%0d%0aLocation:%20https://evil.example', '\\\\evil.example', '/%09/evil.example',
-    'http://127.0.0.1.evil.example/', '///evil.example', 'data:text/html,<script>alert(1)</script>',
+    'https://evil.example',
+    '//evil.example',
+    '/\\evil.example',
+    '/%2F%2Fevil.example',
+    '/%5Cevil.example',
+    'https:evil.example',
+    'javascript:alert(1)',
+    '/\t/evil.example',
+    '%0d%0aLocation:%20https://evil.example',
+    '\\\\evil.example',
+    '/%09/evil.example',
+    'http://127.0.0.1.evil.example/',
+    '///evil.example',
+    'data:text/html,<script>alert(1)</script>',
   ]
-  const names = ['returnTo', 'next', 'redirect', 'returnUrl', 'redirect_uri', 'post_logout_redirect_uri']
+  const names = [
+    'returnTo',
+    'next',
+    'redirect',
+    'returnUrl',
+    'redirect_uri',
+    'post_logout_redirect_uri',
+  ]
 
   async function landsOnOwnOrigin(payload: string) {
     const client = createClient()
     const query = names.map((name) => `${name}=${encodeURIComponent(payload)}`).join('&')
     const connect = await client.request(`${app.url}/connect?${query}`)
     assert.equal(connect.status, 302)
-    assert.equal(new URL(connect.location!).searchParams.get('redirect_uri'), app.config.redirectUri)
+    assert.equal(
+      new URL(connect.location!).searchParams.get('redirect_uri'),
+      app.config.redirectUri,
+    )
     const left = await signInAtEmulator(client, connect.location!, demoUser(emu, 'adele'))
     assert.ok(left.location?.startsWith(`${app.url}/`))
     // The payload also rides on the callback itself, as an attacker could add it.
-    const callback = withParams(left.location!, (params) => names.forEach((name) => params.set(name, payload)))
+    const callback = withParams(left.location!, (params) =>
+      names.forEach((name) => params.set(name, payload)),
+    )
     const done = await client.request(callback)
     assert.equal(done.status, 303)
     const target = new URL(done.location!, app.url)
@@ -244,12 +362,22 @@ describe('OA-07 no open redirect', () => {
     // Disconnect goes only to the IdP's logout with the configured post-logout URI.
     const page = await client.request(`${app.url}/`)
     const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!
-    const body = new URLSearchParams({ _csrf: csrf, ...Object.fromEntries(names.map((name) => [name, payload])) })
-    const out = await client.request(`${app.url}/disconnect?${query}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() })
+    const body = new URLSearchParams({
+      _csrf: csrf,
+      ...Object.fromEntries(names.map((name) => [name, payload])),
+    })
+    const out = await client.request(`${app.url}/disconnect?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    })
     assert.equal(out.status, 303)
     const logout = new URL(out.location!)
     assert.equal(logout.origin, emu.url)
-    assert.equal(logout.searchParams.get('post_logout_redirect_uri'), app.config.postLogoutRedirectUri)
+    assert.equal(
+      logout.searchParams.get('post_logout_redirect_uri'),
+      app.config.postLogoutRedirectUri,
+    )
   }
 
   test('OA-07 every listed return-to payload ends on the app’s own origin', async () => {
@@ -258,8 +386,37 @@ describe('OA-07 no open redirect', () => {
 
   test('OA-07 property: arbitrary strings and URLs as return-to end on the app’s own origin', async () => {
     const evilUrls = fc.webUrl({ withQueryParameters: true, withFragments: true })
-    const pathish = fc.array(fc.constantFrom('/', '\\', '%2F', '%5C', '%09', '%0d%0a', 'evil.example', ':', '@', 'javascript:', '.', '//'), { maxLength: 8 }).map((parts) => parts.join(''))
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.constantFrom(...payloads), evilUrls, pathish, fc.string({ unit: 'binary', maxLength: 40 })), landsOnOwnOrigin), { numRuns: 30 })
+    const pathish = fc
+      .array(
+        fc.constantFrom(
+          '/',
+          '\\',
+          '%2F',
+          '%5C',
+          '%09',
+          '%0d%0a',
+          'evil.example',
+          ':',
+          '@',
+          'javascript:',
+          '.',
+          '//',
+        ),
+        { maxLength: 8 },
+      )
+      .map((parts) => parts.join(''))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom(...payloads),
+          evilUrls,
+          pathish,
+          fc.string({ unit: 'binary', maxLength: 40 }),
+        ),
+        landsOnOwnOrigin,
+      ),
+      { numRuns: 30 },
+    )
   })
 })
 
@@ -289,7 +446,8 @@ describe('OA-08 the callback leaks nothing', () => {
       if (origin !== app.url && origin !== emu.url) foreign.push(request.url())
       const referer = request.headers().referer ?? ''
       // The callback's code must never travel in a Referer; nor may the app's own URLs carry state onwards.
-      if (/[?&]code=/.test(referer) || (referer.startsWith(app.url) && /[?&]state=/.test(referer))) leakyReferers.push(`${request.url()} ← ${referer}`)
+      if (/[?&]code=/.test(referer) || (referer.startsWith(app.url) && /[?&]state=/.test(referer)))
+        leakyReferers.push(`${request.url()} ← ${referer}`)
     })
     await page.goto(`${app.url}/`)
     await page.click('a[href="/connect"]')
@@ -303,14 +461,20 @@ describe('OA-08 the callback leaks nothing', () => {
   })
 })
 
-
-
-async function signInInChromium(page: PageLike, user: Credentials, consent: 'accept' | 'cancel' = 'accept'): Promise<void> {
+async function signInInChromium(
+  page: PageLike,
+  user: Credentials,
+  consent: 'accept' | 'cancel' = 'accept',
+): Promise<void> {
   await submitCredentials(page, user)
   for (let i = 0; i < 4 && !page.url().startsWith(app.url); i++) {
     await page.waitForLoadState('load')
     if (page.url().startsWith(app.url)) break
-    if (consent === 'cancel' && (await page.$('#idBtn_Back')) && (await page.content()).includes('value="consent"')) {
+    if (
+      consent === 'cancel' &&
+      (await page.$('#idBtn_Back')) &&
+      (await page.content()).includes('value="consent"')
+    ) {
       await page.click('#idBtn_Back')
       continue
     }
@@ -325,7 +489,8 @@ describe('OA-09 identity-provider errors', () => {
     const client = createClient()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
-    const description = '<script>alert(1)</script><img src=x onerror=alert(2)>AADSTS65004: "declined"'
+    const description =
+      '<script>alert(1)</script><img src=x onerror=alert(2)>AADSTS65004: "declined"'
     const url = `${app.url}/connect/get_token/?error=access_denied&error_description=${encodeURIComponent(description)}&state=${state}`
     const answer = await client.request(url)
     assert.ok(answer.status >= 400 && answer.status < 500, String(answer.status))
@@ -341,7 +506,18 @@ describe('OA-09 identity-provider errors', () => {
   test('OA-09 a token-endpoint interaction_required does not restart the sign-in', async () => {
     const client = createClient()
     const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/oauth2/v2.0/token$' }, count: 1, action: { status: 400, body: { error: 'interaction_required', error_description: 'AADSTS50076: MFA required', error_codes: [50076] } } })
+    await emu.control('POST', 'faults', {
+      match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+      count: 1,
+      action: {
+        status: 400,
+        body: {
+          error: 'interaction_required',
+          error_description: 'AADSTS50076: MFA required',
+          error_codes: [50076],
+        },
+      },
+    })
     const mark = await emu.mark()
     const answer = await client.request(callbackUrl)
     assert.ok(answer.status >= 400 && answer.status < 500, String(answer.status))
@@ -350,7 +526,11 @@ describe('OA-09 identity-provider errors', () => {
   })
 
   test('OA-09 in Chromium: declined consent shows escaped text, no CSP violation, no dialog, ≤ 2 authorize hits in 10 s', async () => {
-    const fresh = { userPrincipalName: `oa09-${Date.now()}@contoso.test`, password: 'Oa09.Demo1', displayName: 'Loop Tester' }
+    const fresh = {
+      userPrincipalName: `oa09-${Date.now()}@contoso.test`,
+      password: 'Oa09.Demo1',
+      displayName: 'Loop Tester',
+    }
     assert.equal((await emu.control('POST', 'users', fresh)).status, 201)
     const context = await browser.newContext()
     const page = await context.newPage()
@@ -365,7 +545,10 @@ describe('OA-09 identity-provider errors', () => {
     await page.waitForTimeout(Math.max(0, 10_000 - (Date.now() - started)))
     const authorizeHits = (await emu.journal(mark, { path: '/oauth2/v2.0/authorize$' })).length
     assert.ok(authorizeHits >= 1 && authorizeHits <= 2, `${authorizeHits} authorize hits`)
-    assert.ok(page.url().startsWith(`${app.url}/connect/get_token/`), 'the browser stays on the error page')
+    assert.ok(
+      page.url().startsWith(`${app.url}/connect/get_token/`),
+      'the browser stays on the error page',
+    )
     assert.deepEqual(violations, [])
     assert.deepEqual(dialogs, [])
     await context.close()

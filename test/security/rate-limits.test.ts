@@ -5,7 +5,14 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  createClient, demoUser, send, signIn, startAppOn, startSecurityEmulator, type AppInstance, type SecurityEmulator,
+  createClient,
+  demoUser,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  type AppInstance,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 
 let emu: SecurityEmulator
@@ -16,7 +23,11 @@ const signInLimit = 6
 
 before(async () => {
   emu = await startSecurityEmulator()
-  const shared = { store: 'redis' as const, redisKeyPrefix: `gc-security-rl-${randomUUID()}:`, env: { SEND_LIMIT_PER_MINUTE: String(sendLimit), SIGNIN_LIMIT_PER_MINUTE: String(signInLimit) } }
+  const shared = {
+    store: 'redis' as const,
+    redisKeyPrefix: `gc-security-rl-${randomUUID()}:`,
+    env: { SEND_LIMIT_PER_MINUTE: String(sendLimit), SIGNIN_LIMIT_PER_MINUTE: String(signInLimit) },
+  }
   first = await startAppOn(emu, shared)
   second = await startAppOn(emu, shared)
 })
@@ -47,10 +58,18 @@ describe('SE-14 rate limits', () => {
     const mark = await emu.mark()
     const instances = [first, second, first]
     for (const [index, instance] of instances.entries()) {
-      const answer = await send(client, instance.url, { to: 'adele@contoso.test', subject: `Within the limit ${index}` })
+      const answer = await send(client, instance.url, {
+        to: 'adele@contoso.test',
+        subject: `Within the limit ${index}`,
+      })
       assert.equal(answer.status, 303, `send ${index + 1}`)
     }
-    const over = await send(client, second.url, { to: 'adele@contoso.test', subject: 'One too many' }, { 'x-forwarded-for': '203.0.113.9' })
+    const over = await send(
+      client,
+      second.url,
+      { to: 'adele@contoso.test', subject: 'One too many' },
+      { 'x-forwarded-for': '203.0.113.9' },
+    )
     assert.equal(over.status, 429)
     assertRetryAfter(over.headers.get('retry-after'))
     assert.ok(over.body.includes('value="One too many"'), 'the form is kept as typed')
@@ -67,23 +86,45 @@ describe('SE-14 rate limits', () => {
     const statuses: number[] = []
     for (let i = 0; i < signInLimit + 4; i++) {
       const instance = i % 2 ? second : first
-      const spoofed = createClient({ 'x-forwarded-for': `198.51.100.${i}`, 'x-real-ip': `198.51.100.${i}`, forwarded: `for=198.51.100.${i}` })
+      const spoofed = createClient({
+        'x-forwarded-for': `198.51.100.${i}`,
+        'x-real-ip': `198.51.100.${i}`,
+        forwarded: `for=198.51.100.${i}`,
+      })
       const answer = await spoofed.request(`${instance.url}/connect`)
       statuses.push(answer.status)
       if (answer.status === 429) assertRetryAfter(answer.headers.get('retry-after'))
     }
     const allowed = statuses.filter((status) => status === 302).length
-    assert.ok(allowed <= signInLimit, `at most ${signInLimit} sign-in starts per minute from one address, got ${allowed}: ${statuses.join(',')}`)
+    assert.ok(
+      allowed <= signInLimit,
+      `at most ${signInLimit} sign-in starts per minute from one address, got ${allowed}: ${statuses.join(',')}`,
+    )
     assert.deepEqual(statuses.slice(-4), [429, 429, 429, 429], statuses.join(','))
   })
 
   test('SE-14 / OA-14 behind a configured proxy the limit keys on the forwarded client address', async () => {
     await freshWindow()
-    const proxied = await startAppOn(emu, { store: 'redis', env: { SIGNIN_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '127.0.0.1' } })
+    const proxied = await startAppOn(emu, {
+      store: 'redis',
+      env: { SIGNIN_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '127.0.0.1' },
+    })
     try {
-      const from = (ip: string) => createClient({ 'x-forwarded-for': ip }).request(`${proxied.url}/connect`)
-      assert.deepEqual([(await from('192.0.2.1')).status, (await from('192.0.2.1')).status, (await from('192.0.2.1')).status], [302, 302, 429])
-      assert.equal((await from('192.0.2.2')).status, 302, 'another client behind the proxy has its own budget')
+      const from = (ip: string) =>
+        createClient({ 'x-forwarded-for': ip }).request(`${proxied.url}/connect`)
+      assert.deepEqual(
+        [
+          (await from('192.0.2.1')).status,
+          (await from('192.0.2.1')).status,
+          (await from('192.0.2.1')).status,
+        ],
+        [302, 302, 429],
+      )
+      assert.equal(
+        (await from('192.0.2.2')).status,
+        302,
+        'another client behind the proxy has its own budget',
+      )
     } finally {
       await proxied.close()
     }

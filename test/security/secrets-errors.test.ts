@@ -7,8 +7,18 @@ import { createHmac } from 'node:crypto'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import {
-  createClient, demoUser, formTokens, received, send, signIn, startAppOn, startSecurityEmulator, startSignIn,
-  type AppInstance, type Page, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  received,
+  send,
+  signIn,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type Page,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 
 const run = promisify(execFile)
@@ -29,13 +39,23 @@ after(async () => {
   await emu?.close()
 })
 
-const pageText = (page: Page) => [`${page.status}`, ...[...page.headers].map(([name, value]) => `${name}: ${value}`), ...page.setCookies, page.body].join('\n')
+const pageText = (page: Page) =>
+  [
+    `${page.status}`,
+    ...[...page.headers].map(([name, value]) => `${name}: ${value}`),
+    ...page.setCookies,
+    page.body,
+  ].join('\n')
 
 function leaks(haystacks: string[], secrets: Iterable<string>): string[] {
   const found: string[] = []
   for (const secret of secrets) {
     if (secret.length < 8) continue
-    for (const [index, text] of haystacks.entries()) if (text.includes(secret)) found.push(`${secret.slice(0, 16)}… in #${index}: ${text.slice(Math.max(0, text.indexOf(secret) - 80), text.indexOf(secret) + 20)}`)
+    for (const [index, text] of haystacks.entries())
+      if (text.includes(secret))
+        found.push(
+          `${secret.slice(0, 16)}… in #${index}: ${text.slice(Math.max(0, text.indexOf(secret) - 80), text.indexOf(secret) + 20)}`,
+        )
   }
   return found
 }
@@ -46,7 +66,12 @@ describe('SE-10 secrets never leave the server', () => {
     const client = createClient()
     const mark = await emu.mark()
     assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
-    for (let i = 0; i < 3; i++) assert.equal((await send(client, app.url, { to: 'megan@contoso.test', subject: `Leak test ${i}` })).status, 303)
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await send(client, app.url, { to: 'megan@contoso.test', subject: `Leak test ${i}` }))
+          .status,
+        303,
+      )
     await client.request(`${app.url}/flow`)
     await client.request(`${app.url}/me/photo`)
     await client.request(`${app.url}/?lang=fr`)
@@ -54,13 +79,27 @@ describe('SE-10 secrets never leave the server', () => {
     const other = createClient()
     const { callbackUrl } = await startSignIn(other, app.url, demoUser(emu, 'megan'))
     await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
-    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 1, action: { status: 503 } })
+    await emu.control('POST', 'faults', {
+      match: { method: 'POST', path: '/me/sendMail$' },
+      count: 1,
+      action: { status: 503 },
+    })
     await send(client, app.url, { to: 'megan@contoso.test' })
     const { csrf } = await formTokens(client, app.url)
-    await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${csrf}` })
+    await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${csrf}`,
+    })
 
     const journal = await emu.journal(mark)
-    const refreshes = journal.filter((entry) => entry.path.endsWith('/oauth2/v2.0/token') && String(typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body)).includes('refresh_token'))
+    const refreshes = journal.filter(
+      (entry) =>
+        entry.path.endsWith('/oauth2/v2.0/token') &&
+        String(typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body)).includes(
+          'refresh_token',
+        ),
+    )
     assert.ok(refreshes.length >= 1, 'refresh tokens were used on the wire')
     // Every bearer token Graph received is a secret too.
     const secrets = new Set(app.artifacts)
@@ -68,16 +107,33 @@ describe('SE-10 secrets never leave the server', () => {
       const bearer = /^Bearer (.+)$/.exec(entry.headers.authorization ?? '')?.[1]
       if (bearer) secrets.add(bearer)
     }
-    const kinds = [...secrets].map((secret) => (secret.startsWith('CANARY-SECRET') ? 'secret' : secret.startsWith('eyJ') ? 'jwt' : 'opaque'))
-    assert.ok(kinds.includes('secret') && kinds.filter((kind) => kind === 'jwt').length >= 3 && kinds.filter((kind) => kind === 'opaque').length >= 3, `artifacts collected: ${kinds.join(',')}`)
+    const kinds = [...secrets].map((secret) =>
+      secret.startsWith('CANARY-SECRET') ? 'secret' : secret.startsWith('eyJ') ? 'jwt' : 'opaque',
+    )
+    assert.ok(
+      kinds.includes('secret') &&
+        kinds.filter((kind) => kind === 'jwt').length >= 3 &&
+        kinds.filter((kind) => kind === 'opaque').length >= 3,
+      `artifacts collected: ${kinds.join(',')}`,
+    )
 
-    const responses = received.slice(start).filter((page) => page.url.startsWith(app.url)).map(pageText)
+    const responses = received
+      .slice(start)
+      .filter((page) => page.url.startsWith(app.url))
+      .map(pageText)
     assert.ok(responses.length >= 15)
     assert.deepEqual(leaks(responses, secrets), [], 'responses')
     assert.deepEqual(leaks(app.logs, secrets), [], 'log lines')
     assert.ok(app.logs.length > 20, 'logs were written at trace level')
-    assert.ok(!app.logs.some((line) => line.includes('CANARY-SECRET')), 'the secret never reaches a log line')
-    assert.deepEqual(leaks(responses.concat(app.logs), [app.config.sessionSecret]), [], 'nor the session secret')
+    assert.ok(
+      !app.logs.some((line) => line.includes('CANARY-SECRET')),
+      'the secret never reaches a log line',
+    )
+    assert.deepEqual(
+      leaks(responses.concat(app.logs), [app.config.sessionSecret]),
+      [],
+      'nor the session secret',
+    )
   })
 
   test('OA-13 / SE-10 the token cache in Redis is sealed: no token in plaintext in any key', async () => {
@@ -90,31 +146,73 @@ describe('SE-10 secrets never leave the server', () => {
       const keys = await redis.keys(`${prefix}*`)
       assert.ok(keys.some((key) => key.startsWith(`${prefix}tokencache:`)))
       const values: string[] = []
-      for (const key of keys) if ((await redis.type(key)) === 'string') values.push(`${key}=${await redis.get(key)}`)
+      for (const key of keys)
+        if ((await redis.type(key)) === 'string') values.push(`${key}=${await redis.get(key)}`)
       assert.deepEqual(leaks(values, app.artifacts), [])
-      assert.ok(!values.some((value) => /eyJ[\w-]{10,}\.[\w-]{10,}/.test(value)), 'no JWT-shaped value at rest')
+      assert.ok(
+        !values.some((value) => /eyJ[\w-]{10,}\.[\w-]{10,}/.test(value)),
+        'no JWT-shaped value at rest',
+      )
       const sessionId = client.cookie(app.url, 'session')!
-      assert.ok(!keys.some((key) => key.includes(sessionId)), 'session ids are not store keys (HMAC’d)')
-      assert.ok(keys.includes(`${prefix}sess:${createHmac('sha256', app.config.sessionSecret).update(sessionId).digest('base64url')}`))
+      assert.ok(
+        !keys.some((key) => key.includes(sessionId)),
+        'session ids are not store keys (HMAC’d)',
+      )
+      assert.ok(
+        keys.includes(
+          `${prefix}sess:${createHmac('sha256', app.config.sessionSecret).update(sessionId).digest('base64url')}`,
+        ),
+      )
     } finally {
       redis.disconnect()
     }
   })
 
   test('SE-10 the app refuses to start in production with the emulator authority, or without a client secret', async () => {
-    const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CLIENT_ID: emu.canary.clientId, SESSION_SECRET: 'x'.repeat(40), STORE: 'memory' }
+    const base = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      CLIENT_ID: emu.canary.clientId,
+      SESSION_SECRET: 'x'.repeat(40),
+      STORE: 'memory',
+    }
     const cases: [string, Record<string, string>, RegExp][] = [
-      ['production + emulator authority', { ...base, NODE_ENV: 'production', CLIENT_SECRET: emu.canary.clientSecret, AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}`, STORE: 'sqlite', SQLITE_PATH: '/tmp/never.sqlite' }, /AUTHORITY/],
-      ['no client secret', { ...base, AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}` }, /CLIENT_SECRET/],
+      [
+        'production + emulator authority',
+        {
+          ...base,
+          NODE_ENV: 'production',
+          CLIENT_SECRET: emu.canary.clientSecret,
+          AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}`,
+          STORE: 'sqlite',
+          SQLITE_PATH: '/tmp/never.sqlite',
+        },
+        /AUTHORITY/,
+      ],
+      [
+        'no client secret',
+        { ...base, AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}` },
+        /CLIENT_SECRET/,
+      ],
     ]
     for (const [name, env, message] of cases) {
       const outcome = await run(process.execPath, [main, 'start'], { env, timeout: 90_000 }).then(
         (result) => ({ code: 0, output: result.stdout + result.stderr }),
-        (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: `${error.stdout}${error.stderr}` }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code ?? -1,
+          output: `${error.stdout}${error.stderr}`,
+        }),
       )
       assert.notEqual(outcome.code, 0, name)
-      assert.match(outcome.output, message, `${name} (exit ${outcome.code}): ${outcome.output.slice(0, 500)}`)
-      assert.ok(!outcome.output.includes(emu.canary.clientSecret), `${name}: the secret is not echoed`)
+      assert.match(
+        outcome.output,
+        message,
+        `${name} (exit ${outcome.code}): ${outcome.output.slice(0, 500)}`,
+      )
+      assert.ok(
+        !outcome.output.includes(emu.canary.clientSecret),
+        `${name}: the secret is not echoed`,
+      )
     }
   })
 
@@ -129,30 +227,54 @@ describe('SE-10 secrets never leave the server', () => {
 })
 
 describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
-  const stackFrame = /\n\s+at |\bat [\w.<>]+ \(|\/work\/|node_modules|\.ts:\d+|file:\/\/|Error: |ECONNREFUSED/
+  const stackFrame =
+    /\n\s+at |\bat [\w.<>]+ \(|\/work\/|node_modules|\.ts:\d+|file:\/\/|Error: |ECONNREFUSED/
 
   function assertGeneric(page: Page, label: string, upstream: string[] = []): string {
     assert.ok(page.status >= 500 && page.status < 600, `${label}: ${page.status}`)
     assert.doesNotMatch(page.body, stackFrame, label)
-    for (const text of upstream) assert.ok(!page.body.includes(text), `${label}: upstream text "${text}" shown`)
+    for (const text of upstream)
+      assert.ok(!page.body.includes(text), `${label}: upstream text "${text}" shown`)
     const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(page.body)?.[0]
     assert.ok(id, `${label}: a correlation id is shown`)
-    assert.ok(app.logs.some((line) => line.includes(id)), `${label}: the correlation id is in the logs`)
+    assert.ok(
+      app.logs.some((line) => line.includes(id)),
+      `${label}: the correlation id is in the logs`,
+    )
     return id
   }
 
   test('SE-11 token endpoint answering 500 with a trace, or malformed JSON → generic 5xx page with a correlation id', async () => {
     assert.equal(app.config.nodeEnv, 'development', 'NODE_ENV is unset')
-    const upstream = ['upstream-trace-7f3a', 'C:\\inetpub', 'Microsoft.Identity.Server', 'trace-id-canary', 'corr-id-canary']
+    const upstream = [
+      'upstream-trace-7f3a',
+      'C:\\inetpub',
+      'Microsoft.Identity.Server',
+      'trace-id-canary',
+      'corr-id-canary',
+    ]
     const bodies: unknown[] = [
       '<html>upstream-trace-7f3a at Microsoft.Identity.Server.Token (C:\\inetpub\\token.cs:42)</html>',
       '{"access_token": "upstream-trace-7f3a", ',
-      { error: 'server_error', error_description: 'AADSTS90000: upstream-trace-7f3a Microsoft.Identity.Server', trace_id: 'trace-id-canary', correlation_id: 'corr-id-canary' },
+      {
+        error: 'server_error',
+        error_description: 'AADSTS90000: upstream-trace-7f3a Microsoft.Identity.Server',
+        trace_id: 'trace-id-canary',
+        correlation_id: 'corr-id-canary',
+      },
     ]
     for (const [index, body] of bodies.entries()) {
       const client = createClient()
       const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-      await emu.control('POST', 'faults', { match: { method: 'POST', path: '/oauth2/v2.0/token$' }, count: 1, action: { status: index === 1 ? 200 : 500, body, headers: { 'content-type': index === 0 ? 'text/html' : 'application/json' } } })
+      await emu.control('POST', 'faults', {
+        match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+        count: 1,
+        action: {
+          status: index === 1 ? 200 : 500,
+          body,
+          headers: { 'content-type': index === 0 ? 'text/html' : 'application/json' },
+        },
+      })
       assertGeneric(await client.request(callbackUrl), `token endpoint case ${index}`, upstream)
     }
   })
@@ -162,7 +284,11 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
     assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
     const key = `sess:${createHmac('sha256', app.config.sessionSecret).update(client.cookie(app.url, 'session')!).digest('base64url')}`
     const record = await app.store.get<Record<string, unknown>>(key)
-    await app.store.set(key, { ...record, user: { ...(record!.user as object), name: 42, partition: { toString: 1 } } }, 600)
+    await app.store.set(
+      key,
+      { ...record, user: { ...(record!.user as object), name: 42, partition: { toString: 1 } } },
+      600,
+    )
     const page = await client.request(`${app.url}/`)
     assertGeneric(page, 'corrupt session')
     assert.equal(page.status, 500)
@@ -171,7 +297,19 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
   test('SE-11 Graph failing with an internal body → the send page tells the outcome, shows no upstream text', async () => {
     const client = createClient()
     assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
-    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 1, action: { status: 500, body: { error: { code: 'InternalServerError', message: 'upstream-trace-9c1d at Exchange.Store (D:\\\\dbs\\\\x.cs:7)' } } } })
+    await emu.control('POST', 'faults', {
+      match: { method: 'POST', path: '/me/sendMail$' },
+      count: 1,
+      action: {
+        status: 500,
+        body: {
+          error: {
+            code: 'InternalServerError',
+            message: 'upstream-trace-9c1d at Exchange.Store (D:\\\\dbs\\\\x.cs:7)',
+          },
+        },
+      },
+    })
     const answer = await send(client, app.url, { to: 'megan@contoso.test' })
     assert.equal(answer.status, 303)
     const page = await client.request(`${app.url}/`)

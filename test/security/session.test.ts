@@ -7,8 +7,19 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Browser, Page as PageLike } from 'playwright-core'
 import { Redis } from 'ioredis'
 import {
-  createClient, demoUser, formTokens, isSignedIn, send, signIn, signInAtEmulator, startAppOn, startSecurityEmulator,
-  startSignIn, type AppInstance, type Client, type SecurityEmulator,
+  createClient,
+  demoUser,
+  formTokens,
+  isSignedIn,
+  send,
+  signIn,
+  signInAtEmulator,
+  startAppOn,
+  startSecurityEmulator,
+  startSignIn,
+  type AppInstance,
+  type Client,
+  type SecurityEmulator,
 } from '../helpers/security-stack.ts'
 import { signInAtEmulatorPages, type Credentials, launchChromium } from '../helpers/chromium.ts'
 
@@ -29,9 +40,14 @@ after(async () => {
   await emu?.close()
 })
 
-const sessionKey = (instance: AppInstance, id: string) => `sess:${createHmac('sha256', instance.config.sessionSecret).update(id).digest('base64url')}`
-const cookieName = (instance: AppInstance) => (instance.config.secureCookies ? '__Host-session' : 'session')
-const liveSessionCookies = (lines: string[], name: string) => lines.filter((line) => line.startsWith(`${name}=`) && !/max-age=0|expires=thu, 01 jan 1970/i.test(line))
+const sessionKey = (instance: AppInstance, id: string) =>
+  `sess:${createHmac('sha256', instance.config.sessionSecret).update(id).digest('base64url')}`
+const cookieName = (instance: AppInstance) =>
+  instance.config.secureCookies ? '__Host-session' : 'session'
+const liveSessionCookies = (lines: string[], name: string) =>
+  lines.filter(
+    (line) => line.startsWith(`${name}=`) && !/max-age=0|expires=thu, 01 jan 1970/i.test(line),
+  )
 
 /** A client that carries exactly this session cookie value. */
 function clientWith(instance: AppInstance, value: string): Client {
@@ -44,7 +60,11 @@ describe('SE-01 session fixation', () => {
   test('SE-01 /connect hands out no session; a session the browser already had is rotated at sign-in and never authenticated', async () => {
     const client = createClient()
     const { connect } = await startSignIn(client, app.url, demoUser(emu, 'megan'))
-    assert.equal(liveSessionCookies(connect.setCookies, 'session').length, 0, 'no pre-login session cookie')
+    assert.equal(
+      liveSessionCookies(connect.setCookies, 'session').length,
+      0,
+      'no pre-login session cookie',
+    )
     assert.equal(client.cookie(app.url, 'session'), undefined)
     await signInAgain(client)
     const before = client.cookie(app.url, 'session')
@@ -58,7 +78,11 @@ describe('SE-01 session fixation', () => {
     assert.notEqual(after, before)
     assert.equal(await isSignedIn(clientWith(app, before), app.url), false, 'the earlier cookie C0')
     assert.equal(await isSignedIn(clientWith(app, after), app.url), true, 'the new cookie C1')
-    assert.equal(await app.store.get(sessionKey(app, before)), undefined, 'the earlier record is gone')
+    assert.equal(
+      await app.store.get(sessionKey(app, before)),
+      undefined,
+      'the earlier record is gone',
+    )
   })
 
   test('SE-01 an attacker-planted cookie (made up, or the attacker’s own signed-in id) is never the victim’s session', async () => {
@@ -71,7 +95,11 @@ describe('SE-01 session fixation', () => {
       assert.equal(done.status, 303)
       assert.notEqual(victim.cookie(app.url, 'session'), planted, 'rotated at sign-in')
       assert.equal(await isSignedIn(victim, app.url), true)
-      assert.equal(await isSignedIn(attacker, app.url), false, 'the attacker holding the planted id is not signed in')
+      assert.equal(
+        await isSignedIn(attacker, app.url),
+        false,
+        'the attacker holding the planted id is not signed in',
+      )
       assert.equal(await isSignedIn(clientWith(app, planted), app.url), false)
     }
   })
@@ -90,25 +118,47 @@ describe('SE-02 cookie attributes', () => {
     const home = await client.request(`${app.url}/?lang=fr`)
     const all = [...connect.setCookies, ...done.setCookies, ...home.setCookies]
     assert.ok(liveSessionCookies(all, 'session').length >= 1)
-    assert.ok(liveSessionCookies(all, 'signin').length >= 1, 'the sign-in cookie binding the state to this browser')
+    assert.ok(
+      liveSessionCookies(all, 'signin').length >= 1,
+      'the sign-in cookie binding the state to this browser',
+    )
     for (const line of all) {
       const [pair, ...attributes] = line.split(';').map((part) => part.trim())
       const names = attributes.map((attribute) => attribute.split('=')[0]!.toLowerCase())
       assert.ok(!names.includes('domain'), `no Domain: ${line}`)
-      assert.ok(attributes.some((attribute) => /^path=\/$/i.test(attribute)), `Path=/: ${line}`)
-      assert.ok(attributes.some((attribute) => /^samesite=(lax|strict)$/i.test(attribute)), `SameSite: ${line}`)
+      assert.ok(
+        attributes.some((attribute) => /^path=\/$/i.test(attribute)),
+        `Path=/: ${line}`,
+      )
+      assert.ok(
+        attributes.some((attribute) => /^samesite=(lax|strict)$/i.test(attribute)),
+        `SameSite: ${line}`,
+      )
       assert.ok(line.length < 4096)
       assert.doesNotMatch(pair!, /eyJ|@|contoso|adele|CANARY/i, `no token or PII in ${pair}`)
       if (pair!.startsWith('session=')) {
         assert.ok(names.includes('httponly'), `HttpOnly: ${line}`)
-        assert.match(attributes.find((attribute) => /^samesite/i.test(attribute))!, /^samesite=lax$/i)
-        assert.ok(!names.includes('expires') || /1970/.test(line), 'a browser-session cookie (the server enforces the timeouts)')
+        assert.match(
+          attributes.find((attribute) => /^samesite/i.test(attribute))!,
+          /^samesite=lax$/i,
+        )
+        assert.ok(
+          !names.includes('expires') || /1970/.test(line),
+          'a browser-session cookie (the server enforces the timeouts)',
+        )
         assert.match(pair!, /^session=[A-Za-z0-9_-]{43}$/, '256-bit random id')
       }
       if (pair!.startsWith('signin=')) {
         assert.ok(names.includes('httponly'), `HttpOnly: ${line}`)
-        assert.match(attributes.find((attribute) => /^samesite/i.test(attribute))!, /^samesite=lax$/i, 'Lax: sent with the IdP’s top-level redirect back')
-        assert.ok(attributes.some((attribute) => /^max-age=600$/i.test(attribute)), `lives as long as a sign-in: ${line}`)
+        assert.match(
+          attributes.find((attribute) => /^samesite/i.test(attribute))!,
+          /^samesite=lax$/i,
+          'Lax: sent with the IdP’s top-level redirect back',
+        )
+        assert.ok(
+          attributes.some((attribute) => /^max-age=600$/i.test(attribute)),
+          `lives as long as a sign-in: ${line}`,
+        )
         assert.match(pair!, /^signin=[A-Za-z0-9_-]{43}$/, '256-bit random value')
       }
     }
@@ -120,21 +170,40 @@ describe('SE-02 cookie attributes', () => {
       assert.equal(tls.config.secureCookies, true)
       const client = createClient()
       const connect = await client.request(`${tls.url}/connect`)
-      assert.equal(new URL(connect.location!).searchParams.get('redirect_uri'), `https://${new URL(tls.url).host}/connect/get_token/`)
+      assert.equal(
+        new URL(connect.location!).searchParams.get('redirect_uri'),
+        `https://${new URL(tls.url).host}/connect/get_token/`,
+      )
       const left = await signInAtEmulator(client, connect.location!, demoUser(emu, 'megan'))
       assert.ok(left.location?.startsWith('https://127.0.0.1'))
       const done = await client.request(left.location!.replace(/^https:/, 'http:')) // the TLS terminator's hop
       assert.equal(done.status, 303)
       const lines = [...connect.setCookies, ...done.setCookies]
-      const cookies = [...liveSessionCookies(lines, '__Host-signin'), ...liveSessionCookies(lines, '__Host-session')]
-      assert.deepEqual(cookies.map((line) => line.split('=')[0]), ['__Host-signin', '__Host-session'])
+      const cookies = [
+        ...liveSessionCookies(lines, '__Host-signin'),
+        ...liveSessionCookies(lines, '__Host-session'),
+      ]
+      assert.deepEqual(
+        cookies.map((line) => line.split('=')[0]),
+        ['__Host-signin', '__Host-session'],
+      )
       for (const line of cookies) {
-        const attributes = line.split(';').slice(1).map((part) => part.trim().toLowerCase())
-        for (const wanted of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(wanted), `${wanted} in ${line}`)
+        const attributes = line
+          .split(';')
+          .slice(1)
+          .map((part) => part.trim().toLowerCase())
+        for (const wanted of ['secure', 'httponly', 'samesite=lax', 'path=/'])
+          assert.ok(attributes.includes(wanted), `${wanted} in ${line}`)
         assert.ok(!attributes.some((attribute) => attribute.startsWith('domain')), line)
       }
-      assert.ok(lines.every((line) => !line.startsWith('session=') && !line.startsWith('signin=')), 'no unprefixed cookie')
-      assert.match(done.headers.get('strict-transport-security') ?? '', /max-age=(\d{8,}|3153\d{4})/)
+      assert.ok(
+        lines.every((line) => !line.startsWith('session=') && !line.startsWith('signin=')),
+        'no unprefixed cookie',
+      )
+      assert.match(
+        done.headers.get('strict-transport-security') ?? '',
+        /max-age=(\d{8,}|3153\d{4})/,
+      )
       assert.equal(await isSignedIn(client, tls.url), true)
     } finally {
       await tls.close()
@@ -149,7 +218,8 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
     const page = await context.newPage()
     const authorizeModes: string[] = []
     page.on('request', (request) => {
-      if (request.url().includes('/oauth2/v2.0/authorize')) authorizeModes.push(new URL(request.url()).searchParams.get('response_mode') ?? '')
+      if (request.url().includes('/oauth2/v2.0/authorize'))
+        authorizeModes.push(new URL(request.url()).searchParams.get('response_mode') ?? '')
     })
     await page.goto(`${app.url}/`)
     await page.click('a[href="/connect"]')
@@ -157,7 +227,9 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
     await page.waitForURL(`${app.url}/`)
     assert.match((await page.textContent('h1')) ?? '', /Léa/)
     assert.deepEqual(authorizeModes, ['query'])
-    const cookie = (await context.cookies(app.url)).find((candidate) => candidate.name === 'session')
+    const cookie = (await context.cookies(app.url)).find(
+      (candidate) => candidate.name === 'session',
+    )
     assert.equal(cookie?.sameSite, 'Lax')
     assert.equal(cookie?.httpOnly, true)
     assert.equal(cookie?.domain, '127.0.0.1', 'host-only')
@@ -175,12 +247,20 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
     assert.equal(authorize.searchParams.get('response_mode'), 'query')
     authorize.searchParams.set('response_mode', 'form_post')
     await page.goto(authorize.toString())
-    const callback = page.waitForResponse((response) => response.url().startsWith(`${app.url}/connect/get_token/`) && response.request().method() === 'POST')
+    const callback = page.waitForResponse(
+      (response) =>
+        response.url().startsWith(`${app.url}/connect/get_token/`) &&
+        response.request().method() === 'POST',
+    )
     await chromiumSignIn(page, demoUser(emu, 'lea'))
     const response = await callback
     assert.ok(response.status() >= 400 && response.status() < 500, String(response.status()))
     await page.waitForTimeout(1500)
-    assert.equal((await emu.journal(mark, { path: '/oauth2/v2.0/authorize$' })).length, 2, 'only the two the test made: no loop')
+    assert.equal(
+      (await emu.journal(mark, { path: '/oauth2/v2.0/authorize$' })).length,
+      2,
+      'only the two the test made: no loop',
+    )
     assert.equal((await emu.tokenRequests(mark)).length, 0)
     await context.close()
   })
@@ -192,7 +272,10 @@ async function chromiumSignIn(page: PageLike, user: Credentials): Promise<void> 
 
 describe('SE-04 timeouts', () => {
   test('SE-04 idle timeout (2 s) and absolute timeout (5 s) enforced by the server; the stored session is removed', async () => {
-    const short = await startAppOn(emu, { env: { ...limits, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' }, store: 'redis' })
+    const short = await startAppOn(emu, {
+      env: { ...limits, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
+      store: 'redis',
+    })
     const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
     await redis.connect()
     try {
@@ -213,10 +296,19 @@ describe('SE-04 timeouts', () => {
       const signedInAt = Date.now()
       while (Date.now() - signedInAt < 4000) {
         await sleep(900)
-        assert.equal(await isSignedIn(clientWith(short, busyId), short.url), true, `active at ${Date.now() - signedInAt} ms`)
+        assert.equal(
+          await isSignedIn(clientWith(short, busyId), short.url),
+          true,
+          `active at ${Date.now() - signedInAt} ms`,
+        )
       }
-      while (Date.now() - signedInAt < 6000) await sleep(900).then(() => isSignedIn(clientWith(short, busyId), short.url))
-      assert.equal(await isSignedIn(clientWith(short, busyId), short.url), false, 'past the absolute timeout')
+      while (Date.now() - signedInAt < 6000)
+        await sleep(900).then(() => isSignedIn(clientWith(short, busyId), short.url))
+      assert.equal(
+        await isSignedIn(clientWith(short, busyId), short.url),
+        false,
+        'past the absolute timeout',
+      )
       assert.equal(await redis.exists(`${prefix}${sessionKey(short, busyId)}`), 0)
     } finally {
       redis.disconnect()
@@ -232,7 +324,10 @@ describe('SE-05 disconnect', () => {
     const id = client.cookie(app.url, 'session')!
     const record = await app.store.get<{ user: { partition: string } }>(sessionKey(app, id))
     assert.ok(record?.user.partition)
-    assert.ok(await app.store.get(`tokencache:${record.user.partition}`), 'a token cache exists before')
+    assert.ok(
+      await app.store.get(`tokencache:${record.user.partition}`),
+      'a token cache exists before',
+    )
     return { client, id, partition: record.user.partition }
   }
 
@@ -248,10 +343,19 @@ describe('SE-05 disconnect', () => {
     const { client, id, partition } = await signedIn()
     const { csrf } = await formTokens(client, app.url)
     const stale = await formTokens(clientWith(app, id), app.url)
-    const out = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() })
+    const out = await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    })
     assert.equal(out.status, 303)
     assert.equal(new URL(out.location!).origin, emu.url, 'on to the identity provider’s logout')
-    assert.ok(out.setCookies.some((line) => /^session=;/.test(line) && /expires=thu, 01 jan 1970|max-age=0/i.test(line)), 'the cookie is cleared')
+    assert.ok(
+      out.setCookies.some(
+        (line) => /^session=;/.test(line) && /expires=thu, 01 jan 1970|max-age=0/i.test(line),
+      ),
+      'the cookie is cleared',
+    )
     assert.equal(await app.store.get(sessionKey(app, id)), undefined)
     assert.equal(await app.store.get(`tokencache:${partition}`), undefined)
     const mark = await emu.mark()
@@ -264,14 +368,29 @@ describe('SE-05 disconnect', () => {
   test('SE-05 a send still in flight when the user disconnects cannot resurrect the session', async () => {
     const { client, id, partition } = await signedIn()
     const { csrf, form } = await formTokens(client, app.url)
-    await emu.control('POST', 'faults', { match: { method: 'POST', path: '/me/sendMail$' }, count: 1, action: { delayMs: 2500 } })
-    const slow = send(clientWith(app, id), app.url, { to: 'megan@contoso.test', _csrf: csrf, _form: form })
+    await emu.control('POST', 'faults', {
+      match: { method: 'POST', path: '/me/sendMail$' },
+      count: 1,
+      action: { delayMs: 2500 },
+    })
+    const slow = send(clientWith(app, id), app.url, {
+      to: 'megan@contoso.test',
+      _csrf: csrf,
+      _form: form,
+    })
     await sleep(800)
-    const out = await client.request(`${app.url}/disconnect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() })
+    const out = await client.request(`${app.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    })
     assert.equal(out.status, 303)
     const late = await slow
     assert.ok(late.status < 500, `the slow send finished: ${late.status}`)
-    assert.ok(!liveSessionCookies(late.setCookies, 'session').length, 'the late response sets no live session cookie')
+    assert.ok(
+      !liveSessionCookies(late.setCookies, 'session').length,
+      'the late response sets no live session cookie',
+    )
     assert.equal(await isSignedIn(clientWith(app, id), app.url), false)
     assert.equal(await app.store.get(sessionKey(app, id)), undefined)
     assert.equal(await app.store.get(`tokencache:${partition}`), undefined)

@@ -17,7 +17,10 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
   }
   let tls: { cert: Buffer; key: Buffer } | undefined
   try {
-    tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined
+    tls =
+      options.tlsCert && options.tlsKey
+        ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) }
+        : undefined
   } catch (error) {
     out(`Cannot read the TLS certificate or key: ${(error as Error).message}`)
     return 1
@@ -29,9 +32,15 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   out(`Emulator listening on ${emulator.url}/`)
-  if (tls) out(`  also as https://login.microsoftonline.com and https://graph.microsoft.com when those names point here (docs/REAL-HOSTNAME-MODE.md)`)
-  out(`  tenant ${emulator.demo.tenantId} (${emulator.demo.tenantDomain}); demo app client id ${emulator.demo.clientId}`)
+  if (tls)
+    out(
+      `  also as https://login.microsoftonline.com and https://graph.microsoft.com when those names point here (docs/REAL-HOSTNAME-MODE.md)`,
+    )
+  out(
+    `  tenant ${emulator.demo.tenantId} (${emulator.demo.tenantDomain}); demo app client id ${emulator.demo.clientId}`,
+  )
   out(`  authority: ${emulator.url}/${emulator.demo.tenantId}   Graph: ${emulator.url}/v1.0`)
-  for (const user of emulator.demo.users) out(`  ${user.userPrincipalName.padEnd(26)} ${user.password}`)
+  for (const user of emulator.demo.users)
+    out(`  ${user.userPrincipalName.padEnd(26)} ${user.password}`)
   return 0
 }

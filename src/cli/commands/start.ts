@@ -24,7 +24,10 @@ export const embeddedEmulatorPort = 8001
 const DEMO_FIXTURES = new URL('../../emulator/fixtures/demo.json', import.meta.url)
 
 /** The app's settings for the embedded emulator: its demo app, its tenant, its Graph. Pure config, no branches elsewhere. */
-export function emulatorSettings(emulator: { url: string; demo: Pick<Emulator['demo'], 'clientId' | 'clientSecret' | 'tenantId'> }, env: Env): Env {
+export function emulatorSettings(
+  emulator: { url: string; demo: Pick<Emulator['demo'], 'clientId' | 'clientSecret' | 'tenantId'> },
+  env: Env,
+): Env {
   return {
     ...env,
     CLIENT_ID: emulator.demo.clientId,
@@ -59,7 +62,8 @@ export async function start(options: StartOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     out('The configuration has problems; nothing was started:')
-    for (const problem of error.problems) out(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}`)
+    for (const problem of error.problems)
+      out(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}`)
     await (await emulatorReady?.catch(() => undefined))?.close()
     return 1
   }
@@ -90,10 +94,17 @@ export async function start(options: StartOptions): Promise<number> {
   out('')
   out(`  Graph Connect is running: ${config.publicUrl}/`)
   if (emulator) {
-    out(`  Microsoft identity platform + Graph emulator: ${emulator.url}/  (inbox viewer: ${emulator.url}/inbox)`)
+    out(
+      `  Microsoft identity platform + Graph emulator: ${emulator.url}/  (inbox viewer: ${emulator.url}/inbox)`,
+    )
     out('  Sign in as any demo user:')
-    for (const user of emulator.demo.users) out(`    ${user.userPrincipalName.padEnd(26)} ${user.password.padEnd(14)} ${user.displayName}`)
-    out('  To use your own Microsoft 365 tenant, set CLIENT_ID, CLIENT_SECRET and AUTHORITY (see .env.example).')
+    for (const user of emulator.demo.users)
+      out(
+        `    ${user.userPrincipalName.padEnd(26)} ${user.password.padEnd(14)} ${user.displayName}`,
+      )
+    out(
+      '  To use your own Microsoft 365 tenant, set CLIENT_ID, CLIENT_SECRET and AUTHORITY (see .env.example).',
+    )
   }
   if (config.flowInspector) out(`  Flow inspector: ${config.publicUrl}/flow`)
   out(`  Listening on ${server.url}. Ctrl+C stops.`)
@@ -117,7 +128,11 @@ function readDemoApp(): DemoApp {
     apps: { clientId: string; secrets: { value: string }[] }[]
   }
   const app = fixtures.apps[0]!
-  return { tenantId: fixtures.tenant.id, clientId: app.clientId, clientSecret: app.secrets[0]!.value }
+  return {
+    tenantId: fixtures.tenant.id,
+    clientId: app.clientId,
+    clientSecret: app.secrets[0]!.value,
+  }
 }
 
 /**
@@ -127,7 +142,10 @@ function readDemoApp(): DemoApp {
  */
 async function embeddedMetadata(emulator: Emulator, authority: string): Promise<unknown> {
   const { host, pathname } = new URL(authority)
-  const response = await emulator.fastify.inject({ url: `${pathname}/v2.0/.well-known/openid-configuration`, headers: { host, accept: 'application/json' } })
+  const response = await emulator.fastify.inject({
+    url: `${pathname}/v2.0/.well-known/openid-configuration`,
+    headers: { host, accept: 'application/json' },
+  })
   return response.statusCode === 200 ? response.json() : undefined
 }
 
@@ -135,7 +153,8 @@ async function embeddedMetadata(emulator: Emulator, authority: string): Promise<
 function assertPredicted(emulator: Emulator, predicted: Env): void {
   const actual = emulatorSettings(emulator, predicted)
   for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'AUTHORITY', 'GRAPH_BASE_URL'] as const) {
-    if (actual[name] !== predicted[name]) throw new Error(`embedded emulator: ${name} is not the one predicted before it listened`)
+    if (actual[name] !== predicted[name])
+      throw new Error(`embedded emulator: ${name} is not the one predicted before it listened`)
   }
 }
 

@@ -20,7 +20,12 @@ const ACCESS_TOKENS_KEPT = 1_000 // in-memory access tokens, one per partition, 
 const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000 // kept until 5 minutes before expiry (msal's own renewal offset)
 
 /** An access token kept in memory for one partition, valid only while the stored partition is the one it came from. */
-interface KeptToken { accessToken: string; homeAccountId: string; stamp: string; until: number }
+interface KeptToken {
+  accessToken: string
+  homeAccountId: string
+  stamp: string
+  until: number
+}
 
 /** The one-time record kept server-side between beginSignIn and completeSignIn (under its state). */
 export interface SignInRecord {
@@ -50,7 +55,11 @@ export interface BeginSignInOptions {
 
 export interface Auth {
   beginSignIn(options?: BeginSignInOptions): Promise<{ url: string; record: SignInRecord }>
-  completeSignIn(record: SignInRecord, query: Record<string, string>, partition: string): Promise<SignedInUser>
+  completeSignIn(
+    record: SignInRecord,
+    query: Record<string, string>,
+    partition: string,
+  ): Promise<SignedInUser>
   acquireToken(partition: string, user: SignedInUser): Promise<string>
   forget(partition: string): Promise<void>
   logoutUrl(): string
@@ -65,28 +74,64 @@ export interface AuthDependencies {
   metadata?: unknown
 }
 
-type AuthConfig = Pick<Config, 'clientId' | 'credential' | 'authority' | 'redirectUri' | 'postLogoutRedirectUri' | 'scopes' | 'sessionSecret' | 'idpTimeoutMs'> & {
+type AuthConfig = Pick<
+  Config,
+  | 'clientId'
+  | 'credential'
+  | 'authority'
+  | 'redirectUri'
+  | 'postLogoutRedirectUri'
+  | 'scopes'
+  | 'sessionSecret'
+  | 'idpTimeoutMs'
+> & {
   session: Pick<Config['session'], 'absoluteSeconds'>
 }
 
 const random = () => randomBytes(32).toString('base64url') // 256 bits
-const sameString = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+const sameString = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
 /**
  * Resolves the authority (one metadata fetch, unless given), then signs users in and hands out access tokens.
  * @example const auth = await createAuth(config, { store, logger }); const { url, record } = await auth.beginSignIn()
  */
-export async function createAuth(config: AuthConfig, dependencies: AuthDependencies): Promise<Auth> {
+export async function createAuth(
+  config: AuthConfig,
+  dependencies: AuthDependencies,
+): Promise<Auth> {
   const fetchImpl = dependencies.fetch ?? fetch
-  const authority = await resolveAuthority(config.authority, fetchImpl, config.idpTimeoutMs, dependencies.metadata)
-  const idTokens = createIdTokenValidator({ jwksUri: authority.metadata.jwks_uri, issuer: authority.issuer, clientId: config.clientId, fetch: fetchImpl, timeoutMs: config.idpTimeoutMs })
-  const tokenCaches = createTokenCacheStore(dependencies.store, config.sessionSecret, config.session.absoluteSeconds)
+  const authority = await resolveAuthority(
+    config.authority,
+    fetchImpl,
+    config.idpTimeoutMs,
+    dependencies.metadata,
+  )
+  const idTokens = createIdTokenValidator({
+    jwksUri: authority.metadata.jwks_uri,
+    issuer: authority.issuer,
+    clientId: config.clientId,
+    fetch: fetchImpl,
+    timeoutMs: config.idpTimeoutMs,
+  })
+  const tokenCaches = createTokenCacheStore(
+    dependencies.store,
+    config.sessionSecret,
+    config.session.absoluteSeconds,
+  )
   const resourceScopes = config.scopes.filter((scope) => !OIDC_SCOPES.has(scope))
   const silentScopes = resourceScopes.length ? resourceScopes : ['User.Read']
   const logger = dependencies.logger
-  const credential = config.credential.kind === 'secret'
-    ? { clientSecret: config.credential.secret }
-    : { clientCertificate: { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKey, x5c: config.credential.certificate } }
+  const credential =
+    config.credential.kind === 'secret'
+      ? { clientSecret: config.credential.secret }
+      : {
+          clientCertificate: {
+            thumbprintSha256: config.credential.thumbprintSha256,
+            privateKey: config.credential.privateKey,
+            x5c: config.credential.certificate,
+          },
+        }
 
   // A fresh client per operation: nothing of one session's cache can stay in memory for the next (RE-06). The
   // metadata is supplied, so construction makes no network call.
@@ -95,7 +140,8 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     const retryAfter = { seconds: undefined as number | undefined }
     const network = createNetworkClient(fetchImpl, config.idpTimeoutMs, (status, headers) => {
       const header = headers.get('retry-after')
-      retryAfter.seconds = status >= 400 && header && /^\d+$/.test(header) ? Number(header) : undefined
+      retryAfter.seconds =
+        status >= 400 && header && /^\d+$/.test(header) ? Number(header) : undefined
     })
     const configuration: Configuration = {
       auth: {
@@ -134,7 +180,12 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
   let forgets = 0 // an acquisition that overlapped a forget keeps nothing
 
   /** Keeps an access token for `partition`, stamped with the sealed entry it came from, unless a forget overlapped. */
-  function keep(partition: string, token: Omit<KeptToken, 'stamp'>, sealed: string | undefined, forgetsAtStart: number): void {
+  function keep(
+    partition: string,
+    token: Omit<KeptToken, 'stamp'>,
+    sealed: string | undefined,
+    forgetsAtStart: number,
+  ): void {
     if (sealed === undefined || token.until <= Date.now() || forgets !== forgetsAtStart) return
     kept.delete(partition)
     kept.set(partition, { ...token, stamp: sealedStamp(sealed) })
@@ -153,7 +204,12 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     const hit = kept.get(partition)
     if (hit) {
       kept.delete(partition)
-      if (sealed !== undefined && hit.homeAccountId === user.homeAccountId && hit.stamp === sealedStamp(sealed) && hit.until > Date.now()) {
+      if (
+        sealed !== undefined &&
+        hit.homeAccountId === user.homeAccountId &&
+        hit.stamp === sealedStamp(sealed) &&
+        hit.until > Date.now()
+      ) {
         kept.set(partition, hit) // most recently used last
         unavailableUntil.delete(partition)
         return hit.accessToken
@@ -161,15 +217,28 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     }
     let lastSeen = sealed
     const seen = (value: string | undefined) => void (lastSeen = value)
-    const { cca, retryAfter } = await client(tokenCaches.plugin(partition, user.homeAccountId, { seen, initial: { sealed } }))
+    const { cca, retryAfter } = await client(
+      tokenCaches.plugin(partition, user.homeAccountId, { seen, initial: { sealed } }),
+    )
     try {
       const account = await cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
-      if (!account) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'No tokens for this session; sign in again' })
+      if (!account)
+        throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
+          message: 'No tokens for this session; sign in again',
+        })
       const result = await cca.acquireTokenSilent({ account, scopes: silentScopes })
-      if (result.account?.homeAccountId !== user.homeAccountId) throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { message: 'The token belongs to another account' })
+      if (result.account?.homeAccountId !== user.homeAccountId)
+        throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
+          message: 'The token belongs to another account',
+        })
       unavailableUntil.delete(partition)
       const until = (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS
-      keep(partition, { accessToken: result.accessToken, homeAccountId: user.homeAccountId, until }, lastSeen, forgetsAtStart)
+      keep(
+        partition,
+        { accessToken: result.accessToken, homeAccountId: user.homeAccountId, until },
+        lastSeen,
+        forgetsAtStart,
+      )
       return result.accessToken
     } catch (error) {
       kept.delete(partition)
@@ -177,9 +246,18 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
         mapMsalError(error, 'silent')
       } catch (mapped) {
         if (mapped instanceof AuthError && mapped.code === 'ERR_AUTH_UNAVAILABLE') {
-          const seconds = Math.min(retryAfter.seconds ?? UNAVAILABLE_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS)
+          const seconds = Math.min(
+            retryAfter.seconds ?? UNAVAILABLE_BACKOFF_SECONDS,
+            MAX_BACKOFF_SECONDS,
+          )
           unavailableUntil.set(partition, Date.now() + seconds * 1000)
-          throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: mapped.message, cause: mapped.cause, idpError: mapped.idpError, aadsts: mapped.aadsts, retryAfterSeconds: seconds })
+          throw new AuthError('ERR_AUTH_UNAVAILABLE', {
+            message: mapped.message,
+            cause: mapped.cause,
+            idpError: mapped.idpError,
+            aadsts: mapped.aadsts,
+            retryAfterSeconds: seconds,
+          })
         }
         throw mapped
       }
@@ -190,11 +268,18 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     authority,
 
     async beginSignIn(options = {}) {
-      const record: SignInRecord = { state: random(), nonce: random(), codeVerifier: random(), createdAt: Date.now() }
+      const record: SignInRecord = {
+        state: random(),
+        nonce: random(),
+        codeVerifier: random(),
+        createdAt: Date.now(),
+      }
       const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
       try {
         urlClient ??= client()
-        const url = await (await urlClient).cca.getAuthCodeUrl({
+        const url = await (
+          await urlClient
+        ).cca.getAuthCodeUrl({
           scopes: [...config.scopes],
           redirectUri: config.redirectUri,
           state: record.state,
@@ -212,45 +297,84 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     },
 
     async completeSignIn(record, query, partition) {
-      if (typeof query.state !== 'string' || !sameString(query.state, record.state) || Date.now() - record.createdAt > SIGN_IN_MAX_AGE_MS) {
+      if (
+        typeof query.state !== 'string' ||
+        !sameString(query.state, record.state) ||
+        Date.now() - record.createdAt > SIGN_IN_MAX_AGE_MS
+      ) {
         throw new AuthError('ERR_AUTH_STATE_INVALID')
       }
       // RFC 9207 §2.4: error responses too; an error from another issuer is not shown as this one's.
-      if (query.iss !== undefined ? !issuerMatches(authority.issuer, query.iss) : authority.metadata.authorization_response_iss_parameter_supported === true) {
-        throw new AuthError('ERR_AUTH_ISSUER_MISMATCH', { message: `The sign-in response names issuer ${query.iss ?? '(none)'}; expected ${authority.issuer}` })
+      if (
+        query.iss !== undefined
+          ? !issuerMatches(authority.issuer, query.iss)
+          : authority.metadata.authorization_response_iss_parameter_supported === true
+      ) {
+        throw new AuthError('ERR_AUTH_ISSUER_MISMATCH', {
+          message: `The sign-in response names issuer ${query.iss ?? '(none)'}; expected ${authority.issuer}`,
+        })
       }
       if (query.error) {
         throw new AuthError('ERR_AUTH_IDP_ERROR', {
-          message: `The identity provider answered ${query.error}${query.error_description ? `: ${query.error_description.split(/\r?\n/)[0]}` : ''}`.slice(0, 500),
+          message:
+            `The identity provider answered ${query.error}${query.error_description ? `: ${query.error_description.split(/\r?\n/)[0]}` : ''}`.slice(
+              0,
+              500,
+            ),
           idpError: query.error,
           aadsts: parseAadsts(query.error_description) ?? parseAadsts(query.error_uri),
           idpDescription: query.error_description,
         })
       }
-      if (!query.code) throw new AuthError('ERR_AUTH_CODE_REJECTED', { message: 'The sign-in response carries no code' })
+      if (!query.code)
+        throw new AuthError('ERR_AUTH_CODE_REJECTED', {
+          message: 'The sign-in response carries no code',
+        })
 
       const forgetsAtStart = forgets
       const { cca } = await client()
       let result
       try {
         result = await cca.acquireTokenByCode(
-          { code: query.code, redirectUri: config.redirectUri, scopes: [...config.scopes], codeVerifier: record.codeVerifier, state: record.state, nonce: record.nonce },
+          {
+            code: query.code,
+            redirectUri: config.redirectUri,
+            scopes: [...config.scopes],
+            codeVerifier: record.codeVerifier,
+            state: record.state,
+            nonce: record.nonce,
+          },
           { code: query.code, state: query.state, client_info: query.client_info },
         )
       } catch (error) {
         mapMsalError(error, 'code')
       }
-      if (!result?.idToken || !result.account) throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: 'The token response carries no ID token' })
+      if (!result?.idToken || !result.account)
+        throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
+          message: 'The token response carries no ID token',
+        })
       const claims = await idTokens.validate(result.idToken, { nonce: record.nonce })
       const homeAccountId = result.account.homeAccountId
       const serialized = cca.getTokenCache().serialize()
-      if (accountsIn(serialized).some((account) => account !== homeAccountId)) throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: 'The token cache holds another account' })
+      if (accountsIn(serialized).some((account) => account !== homeAccountId))
+        throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
+          message: 'The token cache holds another account',
+        })
       const sealed = await tokenCaches.write(partition, serialized) // only after every check passed
       // The redeemed access token is the one msal's silent path would find in this cache when it covers the silent
       // scopes: kept, the first acquisition (the photo at sign-in) needs no decrypt, msal client or silent call.
       const granted = new Set(result.scopes.map((scope) => scope.toLowerCase()))
       if (result.accessToken && silentScopes.every((scope) => granted.has(scope.toLowerCase()))) {
-        keep(partition, { accessToken: result.accessToken, homeAccountId, until: (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS }, sealed, forgetsAtStart)
+        keep(
+          partition,
+          {
+            accessToken: result.accessToken,
+            homeAccountId,
+            until: (result.expiresOn?.getTime() ?? 0) - ACCESS_TOKEN_MARGIN_MS,
+          },
+          sealed,
+          forgetsAtStart,
+        )
       }
       const username = claims.preferred_username ?? result.account.username
       return {
@@ -266,7 +390,10 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     async acquireToken(partition, user) {
       const until = unavailableUntil.get(partition)
       if (until !== undefined && until > Date.now()) {
-        throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: 'The token endpoint was unavailable moments ago', retryAfterSeconds: Math.ceil((until - Date.now()) / 1000) })
+        throw new AuthError('ERR_AUTH_UNAVAILABLE', {
+          message: 'The token endpoint was unavailable moments ago',
+          retryAfterSeconds: Math.ceil((until - Date.now()) / 1000),
+        })
       }
       const pending = inFlight.get(partition)
       if (pending) return pending // single flight: concurrent callers share one refresh (RE-05)
@@ -283,7 +410,8 @@ export async function createAuth(config: AuthConfig, dependencies: AuthDependenc
     },
 
     logoutUrl() {
-      const endpoint = authority.metadata.end_session_endpoint ?? `${config.authority}/oauth2/v2.0/logout`
+      const endpoint =
+        authority.metadata.end_session_endpoint ?? `${config.authority}/oauth2/v2.0/logout`
       const url = new URL(endpoint)
       url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri)
       return url.href

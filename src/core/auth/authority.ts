@@ -39,24 +39,40 @@ export function issuerMatches(expected: string, iss: string, tid?: string): bool
  * `known` is that document when the caller already holds it (the embedded emulator answers in process): it is
  * checked the same way, and nothing is fetched.
  */
-export async function resolveAuthority(authority: string, fetchImpl: typeof fetch, timeoutMs: number, known?: unknown): Promise<ResolvedAuthority> {
+export async function resolveAuthority(
+  authority: string,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+  known?: unknown,
+): Promise<ResolvedAuthority> {
   const url = `${authority}/v2.0/.well-known/openid-configuration`
   let metadata = known as OpenIdMetadata
   if (known === undefined) {
     try {
-      const response = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+      const response = await fetchImpl(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      })
       if (!response.ok) throw new Error(`HTTP ${response.status}`)
       metadata = (await response.json()) as OpenIdMetadata
     } catch (error) {
-      throw new AuthError('ERR_AUTH_METADATA', { message: `Cannot load the OpenID metadata at ${url}: ${(error as Error).message}. Check AUTHORITY.`, cause: error })
+      throw new AuthError('ERR_AUTH_METADATA', {
+        message: `Cannot load the OpenID metadata at ${url}: ${(error as Error).message}. Check AUTHORITY.`,
+        cause: error,
+      })
     }
   }
   if (typeof metadata !== 'object' || metadata === null) {
-    throw new AuthError('ERR_AUTH_METADATA', { message: `The OpenID metadata at ${url} is not a JSON object. Check AUTHORITY.` })
+    throw new AuthError('ERR_AUTH_METADATA', {
+      message: `The OpenID metadata at ${url} is not a JSON object. Check AUTHORITY.`,
+    })
   }
   for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (typeof metadata[field] !== 'string' || !metadata[field]) {
-      throw new AuthError('ERR_AUTH_METADATA', { message: `The OpenID metadata at ${url} has no ${field}.` })
+      throw new AuthError('ERR_AUTH_METADATA', {
+        message: `The OpenID metadata at ${url} has no ${field}.`,
+      })
     }
   }
   const label = new URL(authority)

@@ -52,10 +52,12 @@ export class FakeIdentityProvider {
       const chunks: Buffer[] = []
       request.on('data', (chunk: Buffer) => chunks.push(chunk))
       request.on('end', () => {
-        void this.handle(request.method!, request.url!, Buffer.concat(chunks).toString()).then(({ status, body, headers }) => {
-          response.writeHead(status, { 'content-type': 'application/json', ...headers })
-          response.end(typeof body === 'string' ? body : JSON.stringify(body))
-        })
+        void this.handle(request.method!, request.url!, Buffer.concat(chunks).toString()).then(
+          ({ status, body, headers }) => {
+            response.writeHead(status, { 'content-type': 'application/json', ...headers })
+            response.end(typeof body === 'string' ? body : JSON.stringify(body))
+          },
+        )
       })
     })
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
@@ -72,20 +74,30 @@ export class FakeIdentityProvider {
   authorize(url: string, user: FakeUser): { code: string; state: string; client_info: string } {
     const params = new URL(url).searchParams
     const code = `code-${randomUUID()}`
-    this.codes.set(code, { user, nonce: params.get('nonce') ?? '', challenge: params.get('code_challenge') ?? '' })
+    this.codes.set(code, {
+      user,
+      nonce: params.get('nonce') ?? '',
+      challenge: params.get('code_challenge') ?? '',
+    })
     return { code, state: params.get('state') ?? '', client_info: clientInfo(user) }
   }
 
   private async handle(method: string, url: string, body: string): Promise<Scripted> {
     const path = new URL(url, this.base).pathname
     if (path === `/${this.tenant}/v2.0/.well-known/openid-configuration`) {
-      return { status: 200, body: {
-        issuer: this.issuer, authorization_endpoint: `${this.authority}/oauth2/v2.0/authorize`,
-        token_endpoint: `${this.authority}/oauth2/v2.0/token`, jwks_uri: `${this.authority}/discovery/v2.0/keys`,
-        end_session_endpoint: `${this.authority}/oauth2/v2.0/logout`,
-      } }
+      return {
+        status: 200,
+        body: {
+          issuer: this.issuer,
+          authorization_endpoint: `${this.authority}/oauth2/v2.0/authorize`,
+          token_endpoint: `${this.authority}/oauth2/v2.0/token`,
+          jwks_uri: `${this.authority}/discovery/v2.0/keys`,
+          end_session_endpoint: `${this.authority}/oauth2/v2.0/logout`,
+        },
+      }
     }
-    if (path === `/${this.tenant}/discovery/v2.0/keys`) return { status: 200, body: { keys: [this.jwk] } }
+    if (path === `/${this.tenant}/discovery/v2.0/keys`)
+      return { status: 200, body: { keys: [this.jwk] } }
     if (method === 'POST' && path === `/${this.tenant}/oauth2/v2.0/token`) {
       const form = Object.fromEntries(new URLSearchParams(body))
       this.tokenCalls.push({ form, at: Date.now() })
@@ -100,13 +112,21 @@ export class FakeIdentityProvider {
     if (form.grant_type === 'authorization_code') {
       const grant = this.codes.get(form.code ?? '')
       this.codes.delete(form.code ?? '')
-      const verifierOk = grant && createHash('sha256').update(form.code_verifier ?? '').digest('base64url') === grant.challenge
-      if (!grant || !verifierOk) return invalidGrant('AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.')
+      const verifierOk =
+        grant &&
+        createHash('sha256')
+          .update(form.code_verifier ?? '')
+          .digest('base64url') === grant.challenge
+      if (!grant || !verifierOk)
+        return invalidGrant(
+          'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+        )
       return { status: 200, body: await this.tokens(grant.user, grant.nonce) }
     }
     if (form.grant_type === 'refresh_token') {
       const user = this.refreshTokens.get(form.refresh_token ?? '')
-      if (!user) return invalidGrant('AADSTS700082: The refresh token has expired due to inactivity.')
+      if (!user)
+        return invalidGrant('AADSTS700082: The refresh token has expired due to inactivity.')
       return { status: 200, body: await this.tokens(user, undefined) }
     }
     return { status: 400, body: { error: 'unsupported_grant_type' } }
@@ -115,20 +135,35 @@ export class FakeIdentityProvider {
   private async tokens(user: FakeUser, nonce: string | undefined) {
     const overrides = this.idTokenOverrides
     this.idTokenOverrides = {}
-    const claims: Record<string, unknown> = { oid: user.oid, tid: user.tid, sub: `sub-${user.oid}`, name: user.name, preferred_username: user.username, ver: '2.0' }
+    const claims: Record<string, unknown> = {
+      oid: user.oid,
+      tid: user.tid,
+      sub: `sub-${user.oid}`,
+      name: user.name,
+      preferred_username: user.username,
+      ver: '2.0',
+    }
     const tokenNonce = overrides.nonce === null ? undefined : (overrides.nonce ?? nonce)
     if (tokenNonce) claims.nonce = tokenNonce
     const idToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
-      .setIssuer(overrides.iss ?? this.issuer).setAudience(overrides.aud ?? this.clientId)
-      .setIssuedAt().setNotBefore('0s').setExpirationTime('1h')
+      .setIssuer(overrides.iss ?? this.issuer)
+      .setAudience(overrides.aud ?? this.clientId)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime('1h')
       .sign(overrides.foreignKey ? this.foreignKey : this.key)
     const refreshToken = `RT-${user.oid}-${randomUUID()}`
     this.refreshTokens.set(refreshToken, user)
     this.issuedTokens++
     return {
-      token_type: 'Bearer', scope: 'User.Read Mail.Send openid profile offline_access', expires_in: this.expiresIn,
-      access_token: `AT-${user.oid}-${this.issuedTokens}`, refresh_token: refreshToken, id_token: idToken, client_info: clientInfo(user),
+      token_type: 'Bearer',
+      scope: 'User.Read Mail.Send openid profile offline_access',
+      expires_in: this.expiresIn,
+      access_token: `AT-${user.oid}-${this.issuedTokens}`,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      client_info: clientInfo(user),
     }
   }
 }
@@ -139,5 +174,8 @@ export function clientInfo(user: FakeUser): string {
 
 export function invalidGrant(description: string): Scripted {
   const code = Number(/AADSTS(\d+)/.exec(description)?.[1])
-  return { status: 400, body: { error: 'invalid_grant', error_description: description, error_codes: [code] } }
+  return {
+    status: 400,
+    body: { error: 'invalid_grant', error_description: description, error_codes: [code] },
+  }
 }

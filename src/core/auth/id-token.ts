@@ -18,7 +18,13 @@ export interface IdTokenValidator {
   validate(idToken: string, expected: { nonce: string }): Promise<IdTokenClaims>
 }
 
-export function createIdTokenValidator(options: { jwksUri: string; issuer: string; clientId: string; fetch: typeof fetch; timeoutMs: number }): IdTokenValidator {
+export function createIdTokenValidator(options: {
+  jwksUri: string
+  issuer: string
+  clientId: string
+  fetch: typeof fetch
+  timeoutMs: number
+}): IdTokenValidator {
   // jose is loaded at the first sign-in, not before the app listens; one JWKS cache for the validator's life.
   let verifier: Promise<(idToken: string) => Promise<{ payload: IdTokenClaims }>> | undefined
   const verify = async (idToken: string) => {
@@ -27,15 +33,17 @@ export function createIdTokenValidator(options: { jwksUri: string; issuer: strin
         timeoutDuration: options.timeoutMs,
         [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
       })
-      return (token: string) => jwtVerify<IdTokenClaims>(token, jwks, {
-        audience: options.clientId,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'tid'],
-      })
+      return (token: string) =>
+        jwtVerify<IdTokenClaims>(token, jwks, {
+          audience: options.clientId,
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          requiredClaims: ['iss', 'aud', 'exp', 'iat', 'tid'],
+        })
     })
     return (await verifier)(idToken)
   }
-  const invalid = (message: string, cause?: unknown) => new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: `ID token rejected: ${message}`, cause })
+  const invalid = (message: string, cause?: unknown) =>
+    new AuthError('ERR_AUTH_ID_TOKEN_INVALID', { message: `ID token rejected: ${message}`, cause })
   return {
     async validate(idToken, expected) {
       let claims: IdTokenClaims
@@ -44,13 +52,18 @@ export function createIdTokenValidator(options: { jwksUri: string; issuer: strin
       } catch (error) {
         const code = (error as { code?: string }).code
         if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && !code)) {
-          throw new AuthError('ERR_AUTH_UNAVAILABLE', { message: 'The signing keys of the identity provider cannot be fetched', cause: error })
+          throw new AuthError('ERR_AUTH_UNAVAILABLE', {
+            message: 'The signing keys of the identity provider cannot be fetched',
+            cause: error,
+          })
         }
         throw invalid((error as Error).message, error)
       }
-      if (typeof claims.iss !== 'string' || !issuerMatches(options.issuer, claims.iss, claims.tid)) throw invalid(`unexpected issuer ${String(claims.iss)}`)
+      if (typeof claims.iss !== 'string' || !issuerMatches(options.issuer, claims.iss, claims.tid))
+        throw invalid(`unexpected issuer ${String(claims.iss)}`)
       if (claims.nonce !== expected.nonce) throw invalid('nonce mismatch')
-      if (typeof claims.oid !== 'string' && typeof claims.sub !== 'string') throw invalid('no oid or sub')
+      if (typeof claims.oid !== 'string' && typeof claims.sub !== 'string')
+        throw invalid('no oid or sub')
       return claims
     },
   }

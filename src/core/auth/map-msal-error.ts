@@ -16,19 +16,41 @@ export function parseAadsts(text: string | undefined): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-const UNAVAILABLE_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'network_error', 'token_parsing_error', 'invalid_response'])
+const UNAVAILABLE_ERRORS = new Set([
+  'temporarily_unavailable',
+  'server_error',
+  'network_error',
+  'token_parsing_error',
+  'invalid_response',
+])
 
 function codeFor(error: MsalLikeError, phase: 'code' | 'silent'): AuthErrorCode {
   const code = error.errorCode ?? ''
-  if ((error.status !== undefined && (error.status === 429 || error.status >= 500)) || UNAVAILABLE_ERRORS.has(code)) return 'ERR_AUTH_UNAVAILABLE'
-  if (code === 'nonce_mismatch' || code === 'token_claims_cnf_required_for_signedjwt') return 'ERR_AUTH_ID_TOKEN_INVALID'
-  if (code === 'state_mismatch' || code === 'invalid_state' || code === 'state_not_found') return 'ERR_AUTH_STATE_INVALID'
+  if (
+    (error.status !== undefined && (error.status === 429 || error.status >= 500)) ||
+    UNAVAILABLE_ERRORS.has(code)
+  )
+    return 'ERR_AUTH_UNAVAILABLE'
+  if (code === 'nonce_mismatch' || code === 'token_claims_cnf_required_for_signedjwt')
+    return 'ERR_AUTH_ID_TOKEN_INVALID'
+  if (code === 'state_mismatch' || code === 'invalid_state' || code === 'state_not_found')
+    return 'ERR_AUTH_STATE_INVALID'
   if (code === 'invalid_client' || code === 'unauthorized_client') return 'ERR_AUTH_CLIENT_REJECTED'
-  if (code === 'endpoints_resolution_error' || code === 'untrusted_authority') return 'ERR_AUTH_METADATA'
-  if (error.name === 'InteractionRequiredAuthError' || code === 'invalid_grant' || code === 'no_tokens_found' || code === 'refresh_token_expired') {
+  if (code === 'endpoints_resolution_error' || code === 'untrusted_authority')
+    return 'ERR_AUTH_METADATA'
+  if (
+    error.name === 'InteractionRequiredAuthError' ||
+    code === 'invalid_grant' ||
+    code === 'no_tokens_found' ||
+    code === 'refresh_token_expired'
+  ) {
     return phase === 'code' ? 'ERR_AUTH_CODE_REJECTED' : 'ERR_AUTH_INTERACTION_REQUIRED'
   }
-  if (phase === 'silent' && (code === 'no_account_in_silent_request' || code === 'no_account_found')) return 'ERR_AUTH_INTERACTION_REQUIRED'
+  if (
+    phase === 'silent' &&
+    (code === 'no_account_in_silent_request' || code === 'no_account_found')
+  )
+    return 'ERR_AUTH_INTERACTION_REQUIRED'
   return phase === 'code' ? 'ERR_AUTH_CODE_REJECTED' : 'ERR_AUTH_UNAVAILABLE'
 }
 
@@ -42,7 +64,11 @@ export function mapMsalError(error: unknown, phase: 'code' | 'silent'): never {
   if (!(error instanceof Error)) throw new AuthError('ERR_AUTH_UNAVAILABLE', { cause: error })
   const msal = error as MsalLikeError
   const description = msal.errorMessage ?? error.message
-  const aadsts = parseAadsts(description) ?? (msal.errorNo !== undefined && /^\d+$/.test(String(msal.errorNo)) ? Number(msal.errorNo) : undefined)
+  const aadsts =
+    parseAadsts(description) ??
+    (msal.errorNo !== undefined && /^\d+$/.test(String(msal.errorNo))
+      ? Number(msal.errorNo)
+      : undefined)
   throw new AuthError(codeFor(msal, phase), {
     message: `${msal.errorCode || error.name}: ${description.split('\n')[0]}`.slice(0, 500),
     cause: error,

@@ -7,8 +7,16 @@ import { AuthError } from '../errors.ts'
  * to msal as an OAuth error body carrying the HTTP status, so msal raises a ServerError with `status` set and
  * records its throttle entry, and mapMsalError can tell "unavailable" from "refused".
  */
-export function createNetworkClient(fetchImpl: typeof fetch, timeoutMs: number, onResponse?: (status: number, headers: Headers) => void): INetworkModule {
-  async function send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+export function createNetworkClient(
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+  onResponse?: (status: number, headers: Headers) => void,
+): INetworkModule {
+  async function send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> {
     let response: Response
     try {
       response = await fetchImpl(url, {
@@ -42,11 +50,23 @@ export function createNetworkClient(fetchImpl: typeof fetch, timeoutMs: number, 
     if (failed || (response.status >= 400 && !body)) {
       body = {
         ...body,
-        error: typeof body?.error === 'string' ? body.error : failed ? 'temporarily_unavailable' : 'invalid_response',
-        error_description: typeof body?.error_description === 'string' ? body.error_description : `HTTP ${response.status} from ${new URL(url).pathname}`,
+        error:
+          typeof body?.error === 'string'
+            ? body.error
+            : failed
+              ? 'temporarily_unavailable'
+              : 'invalid_response',
+        error_description:
+          typeof body?.error_description === 'string'
+            ? body.error_description
+            : `HTTP ${response.status} from ${new URL(url).pathname}`,
       }
     }
-    if (!body) body = { error: 'invalid_response', error_description: `The answer of ${new URL(url).pathname} is not JSON` }
+    if (!body)
+      body = {
+        error: 'invalid_response',
+        error_description: `The answer of ${new URL(url).pathname} is not JSON`,
+      }
     if (body.error) body.status = response.status
     return { headers, body: body as T, status: response.status }
   }

@@ -1,5 +1,11 @@
 /** Token caches in the Store, one partition per session, encrypted at rest, read fail-closed. */
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto'
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -18,7 +24,14 @@ export interface TokenCacheStore {
    * `seen` is told every sealed value read or written (the partition as this process last saw it in the store);
    * `initial`, when given, is the sealed value just read, used for the first cache access instead of a second read.
    */
-  plugin(partition: string, owner: string, options?: { seen?: (sealed: string | undefined) => void; initial?: { sealed: string | undefined } }): ICachePlugin
+  plugin(
+    partition: string,
+    owner: string,
+    options?: {
+      seen?: (sealed: string | undefined) => void
+      initial?: { sealed: string | undefined }
+    },
+  ): ICachePlugin
 }
 
 /** The stored entry's version: its random IV and GCM tag, different for every write and unforgeable without the key. */
@@ -28,14 +41,22 @@ export const tokenCacheKey = (partition: string) => `tokencache:${partition}`
 
 /** The homeAccountIds a serialized msal cache holds. */
 export function accountsIn(serialized: string): string[] {
-  const accounts = (JSON.parse(serialized) as { Account?: Record<string, { home_account_id?: string }> }).Account ?? {}
+  const accounts =
+    (JSON.parse(serialized) as { Account?: Record<string, { home_account_id?: string }> })
+      .Account ?? {}
   return [...new Set(Object.values(accounts).map((account) => account.home_account_id ?? ''))]
 }
 
-export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: number): TokenCacheStore {
+export function createTokenCacheStore(
+  store: Store,
+  secret: string,
+  ttlSeconds: number,
+): TokenCacheStore {
   // AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis.
   // A KeyObject made once: createCipheriv with a raw Buffer key prepares a key object on every call.
-  const key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32)))
+  const key = createSecretKey(
+    Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32)),
+  )
   const seal = (plaintext: string) => {
     const iv = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', key, iv)
@@ -54,7 +75,10 @@ export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: 
     try {
       return open(sealed)
     } catch (error) {
-      throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)', cause: error })
+      throw new AppError('ERR_STORE_UNAVAILABLE', {
+        message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)',
+        cause: error,
+      })
     }
   }
 
@@ -81,7 +105,10 @@ export function createTokenCacheStore(store: Store, secret: string, ttlSeconds: 
           if (!context.cacheHasChanged) return
           const serialized = context.tokenCache.serialize()
           const strangers = accountsIn(serialized).filter((account) => account !== owner)
-          if (strangers.length) throw new AppError('ERR_STORE_UNAVAILABLE', { message: 'Refusing to write another account into a token-cache partition' })
+          if (strangers.length)
+            throw new AppError('ERR_STORE_UNAVAILABLE', {
+              message: 'Refusing to write another account into a token-cache partition',
+            })
           const sealed = seal(serialized)
           await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
           options.seen?.(sealed)

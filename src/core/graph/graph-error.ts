@@ -22,14 +22,20 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
 }
 
-function codeFor(status: number, graphCode: string | undefined, request: GraphRequestInfo): GraphErrorCode {
+function codeFor(
+  status: number,
+  graphCode: string | undefined,
+  request: GraphRequestInfo,
+): GraphErrorCode {
   if (status === 429) return 'ERR_GRAPH_THROTTLED'
-  if (status >= 500) return request.nonIdempotent ? 'ERR_GRAPH_OUTCOME_UNKNOWN' : 'ERR_GRAPH_UNAVAILABLE'
+  if (status >= 500)
+    return request.nonIdempotent ? 'ERR_GRAPH_OUTCOME_UNKNOWN' : 'ERR_GRAPH_UNAVAILABLE'
   if (status === 401) return 'ERR_GRAPH_UNAUTHORIZED'
   if (status === 403) return 'ERR_GRAPH_FORBIDDEN'
   if (status === 404) return 'ERR_GRAPH_NOT_FOUND'
   if (status === 413 || graphCode === 'ErrorMessageSizeExceeded') return 'ERR_GRAPH_TOO_LARGE'
-  if (status === 400 && graphCode === 'ErrorInvalidRecipients') return 'ERR_GRAPH_INVALID_RECIPIENTS'
+  if (status === 400 && graphCode === 'ErrorInvalidRecipients')
+    return 'ERR_GRAPH_INVALID_RECIPIENTS'
   return 'ERR_GRAPH_REQUEST'
 }
 
@@ -38,7 +44,10 @@ function codeFor(status: number, graphCode: string | undefined, request: GraphRe
  * status: 429 throttled, 5xx unavailable (or outcome unknown for non-idempotent calls), 401/403/404/413, invalid
  * recipients, anything else a request error. The message names `METHOD URL`.
  */
-export async function graphErrorFromResponse(response: Response, request: GraphRequestInfo): Promise<GraphError> {
+export async function graphErrorFromResponse(
+  response: Response,
+  request: GraphRequestInfo,
+): Promise<GraphError> {
   let body: GraphErrorBody = {}
   try {
     body = JSON.parse(await response.text()) as GraphErrorBody
@@ -46,13 +55,15 @@ export async function graphErrorFromResponse(response: Response, request: GraphR
     // not JSON (a proxy page, an empty body): the status alone decides
   }
   const graphCode = typeof body.error?.code === 'string' ? body.error.code : undefined
-  const graphMessage = typeof body.error?.message === 'string' ? body.error.message : response.statusText
+  const graphMessage =
+    typeof body.error?.message === 'string' ? body.error.message : response.statusText
   const code = codeFor(response.status, graphCode, request)
   return new GraphError(code, {
     message: `${request.method} ${request.url} → ${response.status}${graphCode ? ` ${graphCode}` : ''}: ${graphMessage}`,
     httpStatus: response.status,
     graphCode,
-    requestId: response.headers.get('request-id') ?? body.error?.innerError?.['request-id'] ?? undefined,
+    requestId:
+      response.headers.get('request-id') ?? body.error?.innerError?.['request-id'] ?? undefined,
     clientRequestId: request.clientRequestId,
     retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
   })
@@ -60,13 +71,20 @@ export async function graphErrorFromResponse(response: Response, request: GraphR
 
 /** A fetch that produced no response: a timeout, a reset, a refused connection. */
 export function graphErrorFromFailure(error: unknown, request: GraphRequestInfo): GraphError {
-  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+  const timedOut =
+    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
   const causeCode = (error as { cause?: { code?: string } } | undefined)?.cause?.code
-  const neverSent = causeCode === 'ECONNREFUSED' || causeCode === 'ENOTFOUND' || causeCode === 'EAI_AGAIN'
-  const what = timedOut ? 'timed out' : `failed (${causeCode ?? (error as Error)?.message ?? 'unknown'})`
-  return new GraphError(request.nonIdempotent && !neverSent ? 'ERR_GRAPH_OUTCOME_UNKNOWN' : 'ERR_GRAPH_UNAVAILABLE', {
-    message: `${request.method} ${request.url} ${what}`,
-    cause: error,
-    clientRequestId: request.clientRequestId,
-  })
+  const neverSent =
+    causeCode === 'ECONNREFUSED' || causeCode === 'ENOTFOUND' || causeCode === 'EAI_AGAIN'
+  const what = timedOut
+    ? 'timed out'
+    : `failed (${causeCode ?? (error as Error)?.message ?? 'unknown'})`
+  return new GraphError(
+    request.nonIdempotent && !neverSent ? 'ERR_GRAPH_OUTCOME_UNKNOWN' : 'ERR_GRAPH_UNAVAILABLE',
+    {
+      message: `${request.method} ${request.url} ${what}`,
+      cause: error,
+      clientRequestId: request.clientRequestId,
+    },
+  )
 }

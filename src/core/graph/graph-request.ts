@@ -2,7 +2,12 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { GraphError } from '../errors.ts'
-import { graphErrorFromFailure, graphErrorFromResponse, parseRetryAfter, type GraphRequestInfo } from './graph-error.ts'
+import {
+  graphErrorFromFailure,
+  graphErrorFromResponse,
+  parseRetryAfter,
+  type GraphRequestInfo,
+} from './graph-error.ts'
 
 const MAX_RETRIES = 3
 const BACKOFF_BASE_MS = 500 // without Retry-After: full jitter over 0.5 s, 1 s, 2 s
@@ -44,14 +49,34 @@ export interface GraphRequest {
 const RETRYABLE = new Set([429, 503, 504])
 
 /** Sends the request under the retry policy and returns the first 2xx response (any 2xx is success). */
-export async function graphRequest(transport: GraphTransport, request: GraphRequest): Promise<Response> {
+export async function graphRequest(
+  transport: GraphTransport,
+  request: GraphRequest,
+): Promise<Response> {
   const clientRequestId = randomUUID() // the same id on every attempt, as Graph's SDK does
-  const info: GraphRequestInfo = { method: request.method, url: request.url, clientRequestId, nonIdempotent: request.nonIdempotent ?? false }
+  const info: GraphRequestInfo = {
+    method: request.method,
+    url: request.url,
+    clientRequestId,
+    nonIdempotent: request.nonIdempotent ?? false,
+  }
   const deadline = Date.now() + transport.retryBudgetMs
   for (let attempt = 1; ; attempt++) {
-    const headers: Record<string, string> = { 'client-request-id': clientRequestId, ...request.headers }
+    const headers: Record<string, string> = {
+      'client-request-id': clientRequestId,
+      ...request.headers,
+    }
     const started = performance.now()
-    const call: GraphCall = { method: request.method, url: request.url, requestHeaders: { ...headers }, status: undefined, requestId: undefined, clientRequestId, durationMs: 0, attempt }
+    const call: GraphCall = {
+      method: request.method,
+      url: request.url,
+      requestHeaders: { ...headers },
+      status: undefined,
+      requestId: undefined,
+      clientRequestId,
+      durationMs: 0,
+      attempt,
+    }
     if (!request.anonymous && transport.token) {
       headers.authorization = `Bearer ${await transport.token()}`
       call.requestHeaders.authorization = 'Bearer [redacted]'
@@ -81,12 +106,15 @@ export async function graphRequest(transport: GraphTransport, request: GraphRequ
     call.error = failure.code
     transport.onCall?.(call)
     const retryable = response
-      ? request.retry === 'idempotent' ? RETRYABLE.has(response.status) : response.status === 429
+      ? request.retry === 'idempotent'
+        ? RETRYABLE.has(response.status)
+        : response.status === 429
       : request.retry === 'idempotent'
     if (!retryable || attempt > MAX_RETRIES) throw failure
-    const waitMs = failure.retryAfterSeconds !== undefined
-      ? failure.retryAfterSeconds * 1000
-      : Math.random() * BACKOFF_BASE_MS * 2 ** (attempt - 1)
+    const waitMs =
+      failure.retryAfterSeconds !== undefined
+        ? failure.retryAfterSeconds * 1000
+        : Math.random() * BACKOFF_BASE_MS * 2 ** (attempt - 1)
     if (Date.now() + waitMs > deadline) throw failure // fail fast: waiting would exceed the budget
     await sleep(waitMs)
   }

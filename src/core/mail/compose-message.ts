@@ -10,9 +10,12 @@ export interface ComposedMessage {
   deferredAttachments: MailAttachment[]
 }
 
-const recipients = (addresses: readonly string[]): Recipient[] => addresses.map((address) => ({ emailAddress: { address } }))
+const recipients = (addresses: readonly string[]): Recipient[] =>
+  addresses.map((address) => ({ emailAddress: { address } }))
 
-export function fileAttachment(attachment: MailAttachment): FileAttachment & { '@odata.type': string } {
+export function fileAttachment(
+  attachment: MailAttachment,
+): FileAttachment & { '@odata.type': string } {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',
     name: attachment.name,
@@ -22,13 +25,18 @@ export function fileAttachment(attachment: MailAttachment): FileAttachment & { '
 }
 
 /** Inline while each attachment is ≤ 3 MB and the inline ones together stay ≤ 3 MB (Graph caps a request at 4 MB). */
-export function splitAttachments<T extends { bytes: Uint8Array }>(attachments: readonly T[]): { inline: T[]; deferred: T[] } {
+export function splitAttachments<T extends { bytes: Uint8Array }>(
+  attachments: readonly T[],
+): { inline: T[]; deferred: T[] } {
   const inline: T[] = []
   const deferred: T[] = []
   let inlineBytes = 0
   for (const attachment of attachments) {
     const size = attachment.bytes.byteLength
-    if (size <= mailLimits.inlineAttachmentBytes && inlineBytes + size <= mailLimits.inlineTotalBytes) {
+    if (
+      size <= mailLimits.inlineAttachmentBytes &&
+      inlineBytes + size <= mailLimits.inlineTotalBytes
+    ) {
       inline.push(attachment)
       inlineBytes += size
     } else deferred.push(attachment)

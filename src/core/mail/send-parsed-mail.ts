@@ -9,7 +9,16 @@ export interface SendOutcome {
   recipients: string[]
 }
 
-type MailGraph = Pick<GraphClient, 'sendMail' | 'createDraft' | 'addAttachment' | 'createUploadSession' | 'uploadRange' | 'sendDraft' | 'deleteMessage'>
+type MailGraph = Pick<
+  GraphClient,
+  | 'sendMail'
+  | 'createDraft'
+  | 'addAttachment'
+  | 'createUploadSession'
+  | 'uploadRange'
+  | 'sendDraft'
+  | 'deleteMessage'
+>
 
 /**
  * Small messages go in one `POST /me/sendMail` (retried only on 429). With attachments that cannot travel inline, a
@@ -35,12 +44,25 @@ export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Prom
   return { path: 'draft', recipients }
 }
 
-async function attach(graph: MailGraph, messageId: string, attachment: MailAttachment): Promise<void> {
+async function attach(
+  graph: MailGraph,
+  messageId: string,
+  attachment: MailAttachment,
+): Promise<void> {
   const total = attachment.bytes.byteLength
-  if (total < mailLimits.inlineAttachmentBytes) return graph.addAttachment(messageId, fileAttachment(attachment))
-  const session = await graph.createUploadSession(messageId, { attachmentType: 'file', name: attachment.name, size: total, contentType: attachment.contentType })
+  if (total < mailLimits.inlineAttachmentBytes)
+    return graph.addAttachment(messageId, fileAttachment(attachment))
+  const session = await graph.createUploadSession(messageId, {
+    attachmentType: 'file',
+    name: attachment.name,
+    size: total,
+    contentType: attachment.contentType,
+  })
   for (let start = 0; start < total; start += mailLimits.uploadChunkBytes) {
-    const chunk = attachment.bytes.slice(start, Math.min(start + mailLimits.uploadChunkBytes, total))
+    const chunk = attachment.bytes.slice(
+      start,
+      Math.min(start + mailLimits.uploadChunkBytes, total),
+    )
     await graph.uploadRange(session.uploadUrl, chunk as Uint8Array<ArrayBuffer>, start, total)
   }
 }

@@ -8,7 +8,8 @@ const texts = {
   en: {
     subject: 'Welcome to Microsoft Graph development with the Graph Connect sample',
     greeting: (name: string) => `Congratulations ${name},`,
-    intro: 'This is a message from the Microsoft Graph Connect sample. You are well on your way to incorporating Microsoft 365 services in your apps.',
+    intro:
+      'This is a message from the Microsoft Graph Connect sample. You are well on your way to incorporating Microsoft 365 services in your apps.',
     next: 'What’s next?',
     links: [
       ['https://learn.microsoft.com/graph/overview', 'Read the Microsoft Graph overview'],
@@ -24,15 +25,23 @@ const texts = {
   fr: {
     subject: 'Bienvenue dans le développement Microsoft Graph avec l’exemple Graph Connect',
     greeting: (name: string) => `Félicitations ${name},`,
-    intro: 'Ce message vous est envoyé par l’exemple Microsoft Graph Connect. Vous êtes en bonne voie pour intégrer les services Microsoft 365 dans vos applications.',
+    intro:
+      'Ce message vous est envoyé par l’exemple Microsoft Graph Connect. Vous êtes en bonne voie pour intégrer les services Microsoft 365 dans vos applications.',
     next: 'Et maintenant ?',
     links: [
       ['https://learn.microsoft.com/graph/overview', 'Lire la présentation de Microsoft Graph'],
-      ['https://learn.microsoft.com/graph/api/user-sendmail', 'Consulter la référence de l’API sendMail'],
-      ['https://developer.microsoft.com/graph/graph-explorer', 'Essayer des requêtes dans Graph Explorer'],
+      [
+        'https://learn.microsoft.com/graph/api/user-sendmail',
+        'Consulter la référence de l’API sendMail',
+      ],
+      [
+        'https://developer.microsoft.com/graph/graph-explorer',
+        'Essayer des requêtes dans Graph Explorer',
+      ],
     ],
     feedback: 'Donnez-nous votre avis',
-    feedbackText: 'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
+    feedbackText:
+      'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
     closing: 'Merci et bon développement !',
     signature: 'L’exemple Graph Connect',
     colon: ' :',

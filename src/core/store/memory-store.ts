@@ -17,7 +17,10 @@ export function createMemoryStore(): Store {
     return entry
   }
   const put = (key: string, value: unknown, ttlSeconds: number) => {
-    entries.set(key, { json: JSON.stringify(value), expiresAt: Date.now() + ttlMilliseconds(ttlSeconds) })
+    entries.set(key, {
+      json: JSON.stringify(value),
+      expiresAt: Date.now() + ttlMilliseconds(ttlSeconds),
+    })
   }
   return {
     async get<T>(key: string) {
@@ -43,7 +46,10 @@ export function createMemoryStore(): Store {
     async increment(key, ttlSeconds) {
       const entry = live(key)
       const count = entry ? Number(entry.json) + 1 : 1
-      entries.set(key, { json: String(count), expiresAt: entry?.expiresAt ?? Date.now() + ttlMilliseconds(ttlSeconds) })
+      entries.set(key, {
+        json: String(count),
+        expiresAt: entry?.expiresAt ?? Date.now() + ttlMilliseconds(ttlSeconds),
+      })
       return count
     },
     async ping() {},

@@ -13,7 +13,11 @@ test('recent values: least recently used out first within the byte budget, large
   assert.equal(recent.get(key(1), 0), undefined, 'the least recently used one made room')
   for (const index of [0, 2, 15, 16]) assert.equal(recent.get(key(index), 0), value)
   recent.set('big', 'v'.repeat(98), 1000)
-  assert.equal(recent.get('big', 0), undefined, 'a value over a sixteenth of the budget is not kept')
+  assert.equal(
+    recent.get('big', 0),
+    undefined,
+    'a value over a sixteenth of the budget is not kept',
+  )
   assert.equal(recent.get(key(2), 999), value)
   assert.equal(recent.get(key(2), 1000), undefined, 'served until its expiry, not at it')
   assert.equal(recent.get(key(2), 0), undefined, 'and dropped once found expired')

@@ -31,7 +31,8 @@ export async function createRedisStore(url: string, keyPrefix: string): Promise<
       throw storeUnavailable(error ?? lastError)
     }
   }
-  const parse = <T>(json: string | null): T | undefined => (json === null ? undefined : (JSON.parse(json) as T))
+  const parse = <T>(json: string | null): T | undefined =>
+    json === null ? undefined : (JSON.parse(json) as T)
 
   return {
     get: <T>(key: string) => run(async () => parse<T>(await redis.get(key))),
@@ -45,14 +46,19 @@ export async function createRedisStore(url: string, keyPrefix: string): Promise<
     take: <T>(key: string) => run(async () => parse<T>(await redis.getdel(key))),
     async setIfAbsent(key, value, ttlSeconds) {
       const milliseconds = ttlMilliseconds(ttlSeconds)
-      return (await run(() => redis.set(key, JSON.stringify(value), 'PX', milliseconds, 'NX'))) === 'OK'
+      return (
+        (await run(() => redis.set(key, JSON.stringify(value), 'PX', milliseconds, 'NX'))) === 'OK'
+      )
     },
     async increment(key, ttlSeconds) {
       const milliseconds = ttlMilliseconds(ttlSeconds)
       // The window starts at the first hit (SET NX PX) and is not extended by later hits (INCR keeps the TTL).
-      const results = await run(() => redis.multi().set(key, '0', 'PX', milliseconds, 'NX').incr(key).exec())
+      const results = await run(() =>
+        redis.multi().set(key, '0', 'PX', milliseconds, 'NX').incr(key).exec(),
+      )
       const failed = results?.find(([error]) => error)
-      if (!results || failed) throw storeUnavailable(failed?.[0] ?? new Error('Redis transaction aborted'))
+      if (!results || failed)
+        throw storeUnavailable(failed?.[0] ?? new Error('Redis transaction aborted'))
       return Number(results[1]![1])
     },
     async ping() {

@@ -18,12 +18,24 @@ const VERSION_0_SCHEMA = `
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS entries_expires_at ON entries (expires_at);`
 
-function writeVersion0(path: string, rows: [key: string, value: unknown, expiresAt: number][]): void {
+function writeVersion0(
+  path: string,
+  rows: [key: string, value: unknown, expiresAt: number][],
+): void {
   const database = new DatabaseSync(path)
-  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
+  database.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;',
+  )
   database.exec(VERSION_0_SCHEMA)
-  const set = database.prepare('INSERT OR REPLACE INTO entries (key, value, expires_at) VALUES (?, ?, ?)')
-  for (const [key, value, expiresAt] of rows) set.run(key, typeof value === 'string' && key.startsWith('rl:') ? value : JSON.stringify(value), expiresAt)
+  const set = database.prepare(
+    'INSERT OR REPLACE INTO entries (key, value, expires_at) VALUES (?, ?, ?)',
+  )
+  for (const [key, value, expiresAt] of rows)
+    set.run(
+      key,
+      typeof value === 'string' && key.startsWith('rl:') ? value : JSON.stringify(value),
+      expiresAt,
+    )
   database.close()
 }
 
@@ -31,9 +43,20 @@ function schemaOf(path: string) {
   const database = new DatabaseSync(path, { readOnly: true })
   try {
     return {
-      version: (database.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
-      objects: database.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as { type: string; name: string; tbl_name: string; sql: string }[],
-      plan: (database.prepare('EXPLAIN QUERY PLAN DELETE FROM entries WHERE expires_at <= ?').all(0) as { detail: string }[]).map((row) => row.detail).join(' '),
+      version: (database.prepare('PRAGMA user_version').get() as { user_version: number })
+        .user_version,
+      objects: database
+        .prepare(
+          "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as { type: string; name: string; tbl_name: string; sql: string }[],
+      plan: (
+        database.prepare('EXPLAIN QUERY PLAN DELETE FROM entries WHERE expires_at <= ?').all(0) as {
+          detail: string
+        }[]
+      )
+        .map((row) => row.detail)
+        .join(' '),
     }
   } finally {
     database.close()
@@ -43,7 +66,17 @@ function schemaOf(path: string) {
 test('a data folder from the first release (WITHOUT ROWID, version 0) is migrated on open: live rows kept, expired dropped', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gc-sqlite-')), 'graph-connect.sqlite')
   const later = Date.now() + 3_600_000
-  const session = { createdAt: 1, lastSeenAt: 2, csrf: 'c'.repeat(43), user: { name: 'Adèle', partition: 'p'.repeat(43), hasPhoto: true, account: { homeAccountId: 'oid.tid' } } }
+  const session = {
+    createdAt: 1,
+    lastSeenAt: 2,
+    csrf: 'c'.repeat(43),
+    user: {
+      name: 'Adèle',
+      partition: 'p'.repeat(43),
+      hasPhoto: true,
+      account: { homeAccountId: 'oid.tid' },
+    },
+  }
   const tokenCache = `v1.${'A'.repeat(10_400)}` // a sealed token cache is ~7.8 KB of base64url and more
   writeVersion0(path, [
     ['sess:live', session, later],
@@ -56,7 +89,11 @@ test('a data folder from the first release (WITHOUT ROWID, version 0) is migrate
   try {
     assert.deepEqual(await store.get('sess:live'), session)
     assert.equal(await store.get('tokencache:p'), tokenCache)
-    assert.equal(await store.increment('rl:signin:127.0.0.1', 60), 4, 'a counter keeps its count and window')
+    assert.equal(
+      await store.increment('rl:signin:127.0.0.1', 60),
+      4,
+      'a counter keeps its count and window',
+    )
     assert.equal(await store.get('sess:expired'), undefined)
     assert.equal(await store.take('tokencache:p'), tokenCache)
     assert.equal(await store.get('tokencache:p'), undefined)
@@ -69,7 +106,13 @@ test('a data folder from the first release (WITHOUT ROWID, version 0) is migrate
 
   const { version, objects, plan } = schemaOf(path)
   assert.equal(version, 1)
-  assert.deepEqual(objects.map(({ type, name, tbl_name }) => [type, name, tbl_name]), [['table', 'entries', 'entries'], ['index', 'entries_expires_at', 'entries']])
+  assert.deepEqual(
+    objects.map(({ type, name, tbl_name }) => [type, name, tbl_name]),
+    [
+      ['table', 'entries', 'entries'],
+      ['index', 'entries_expires_at', 'entries'],
+    ],
+  )
   assert.doesNotMatch(objects[0]!.sql, /WITHOUT ROWID/i)
   assert.match(plan, /entries_expires_at/, 'the purge uses the index on the new table')
 
@@ -91,27 +134,44 @@ test('a new data folder starts at the current schema', async () => {
   await store.close()
   const { version, objects } = schemaOf(path)
   assert.equal(version, 1)
-  assert.deepEqual(objects.map(({ name }) => name), ['entries', 'entries_expires_at'])
+  assert.deepEqual(
+    objects.map(({ name }) => name),
+    ['entries', 'entries_expires_at'],
+  )
 })
 
 test('one process per SQLite file: a second process is refused with the fix named, and opens once the first has closed', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gc-sqlite-')), 'graph-connect.sqlite')
-  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     const { createSqliteStore } = await import(${JSON.stringify(new URL('./sqlite-store.ts', import.meta.url).href)})
     const store = createSqliteStore(${JSON.stringify(path)})
     await store.set('held', 1, 60)
     process.stdout.write('ready\\n')
-    process.stdin.on('end', async () => { await store.close(); process.exit(0) }).resume()`], { stdio: ['pipe', 'pipe', 'inherit'] })
+    process.stdin.on('end', async () => { await store.close(); process.exit(0) }).resume()`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
   try {
     await once(holder.stdout, 'data')
-    assert.throws(() => createSqliteStore(path), (error: unknown) => {
-      assert.ok(error instanceof AppError)
-      assert.equal(error.code, 'ERR_STORE_UNAVAILABLE')
-      assert.match(error.message, new RegExp(`${path.replaceAll('/', '\\/')} is in use by another process`))
-      assert.match(error.message, /SQLITE_PATH/)
-      assert.match(error.message, /REDIS_URL/)
-      return true
-    })
+    assert.throws(
+      () => createSqliteStore(path),
+      (error: unknown) => {
+        assert.ok(error instanceof AppError)
+        assert.equal(error.code, 'ERR_STORE_UNAVAILABLE')
+        assert.match(
+          error.message,
+          new RegExp(`${path.replaceAll('/', '\\/')} is in use by another process`),
+        )
+        assert.match(error.message, /SQLITE_PATH/)
+        assert.match(error.message, /REDIS_URL/)
+        return true
+      },
+    )
   } finally {
     holder.stdin.end()
     await once(holder, 'exit')
@@ -131,7 +191,11 @@ test('values kept in memory behave as the file: own copies, every write and dele
     await store.set('sess:a', { user: { name: 'Adèle' }, n: 1 }, 60)
     const first = await store.get<{ user: { name: string }; n: number }>('sess:a')
     first!.user.name = 'changed by a caller'
-    assert.deepEqual(await store.get('sess:a'), { user: { name: 'Adèle' }, n: 1 }, 'a caller mutating its copy changes nothing stored')
+    assert.deepEqual(
+      await store.get('sess:a'),
+      { user: { name: 'Adèle' }, n: 1 },
+      'a caller mutating its copy changes nothing stored',
+    )
     await store.set('sess:a', { n: 2 }, 60)
     assert.deepEqual(await store.get('sess:a'), { n: 2 })
     assert.equal(await store.setIfAbsent('sess:a', { n: 3 }, 60), false)

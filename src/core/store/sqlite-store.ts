@@ -29,14 +29,26 @@ const SCHEMA = `
 function migrate(database: DatabaseSync): void {
   database.exec('BEGIN IMMEDIATE')
   try {
-    const { user_version: version } = database.prepare('PRAGMA user_version').get() as { user_version: number }
+    const { user_version: version } = database.prepare('PRAGMA user_version').get() as {
+      user_version: number
+    }
     if (version < SCHEMA_VERSION) {
-      const legacy = database.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'entries'").get() !== undefined
+      const legacy =
+        database
+          .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'entries'")
+          .get() !== undefined
       // The index moves with a renamed table: dropped first so that the new table gets its own under the same name.
-      if (legacy) database.exec('DROP INDEX IF EXISTS entries_expires_at; ALTER TABLE entries RENAME TO entries_v0;')
+      if (legacy)
+        database.exec(
+          'DROP INDEX IF EXISTS entries_expires_at; ALTER TABLE entries RENAME TO entries_v0;',
+        )
       database.exec(SCHEMA)
       if (legacy) {
-        database.prepare('INSERT INTO entries (key, expires_at, value) SELECT key, expires_at, value FROM entries_v0 WHERE expires_at > ?').run(Date.now())
+        database
+          .prepare(
+            'INSERT INTO entries (key, expires_at, value) SELECT key, expires_at, value FROM entries_v0 WHERE expires_at > ?',
+          )
+          .run(Date.now())
         database.exec('DROP TABLE entries_v0')
       }
       database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
@@ -54,7 +66,9 @@ export function createSqliteStore(path: string): Store {
   // EXCLUSIVE before WAL: the WAL index lives in this process's memory (no -shm file, no file-lock system calls per
   // transaction), and the lock taken by migrate() is held until close().
   try {
-    database.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    database.exec(
+      'PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;',
+    )
     migrate(database)
   } catch (error) {
     database.close()
@@ -81,7 +95,10 @@ export function createSqliteStore(path: string): Store {
       RETURNING value`),
     purge: database.prepare('DELETE FROM entries WHERE expires_at <= ?'),
   }
-  const purge = setInterval(() => run(() => statements.purge.run(Date.now())), PURGE_INTERVAL_MS).unref()
+  const purge = setInterval(
+    () => run(() => statements.purge.run(Date.now())),
+    PURGE_INTERVAL_MS,
+  ).unref()
 
   function run<T>(operation: () => T): T {
     try {
@@ -97,7 +114,8 @@ export function createSqliteStore(path: string): Store {
       const now = Date.now()
       let json = recent.get(key, now)
       if (json === undefined) {
-        const row = run(() => statements.get.get(key, now)) as { value: string; expires_at: number } | undefined
+        const row = run(() => statements.get.get(key, now)) as
+          { value: string; expires_at: number } | undefined
         if (!row) return undefined
         json = row.value
         recent.set(key, json, row.expires_at)
@@ -117,7 +135,8 @@ export function createSqliteStore(path: string): Store {
     },
     async take<T>(key: string) {
       recent.delete(key)
-      const row = run(() => statements.take.get(key)) as { value: string; expires_at: number } | undefined
+      const row = run(() => statements.take.get(key)) as
+        { value: string; expires_at: number } | undefined
       return row && row.expires_at > Date.now() ? (JSON.parse(row.value) as T) : undefined
     },
     async setIfAbsent(key, value, ttlSeconds) {
@@ -132,7 +151,9 @@ export function createSqliteStore(path: string): Store {
     async increment(key, ttlSeconds) {
       const now = Date.now()
       recent.delete(key) // counters are read through increment() only
-      const row = run(() => statements.increment.get(key, now + ttlMilliseconds(ttlSeconds), now, now)) as { value: string }
+      const row = run(() =>
+        statements.increment.get(key, now + ttlMilliseconds(ttlSeconds), now, now),
+      ) as { value: string }
       return Number(row.value)
     },
     async ping() {

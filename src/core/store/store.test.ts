@@ -15,13 +15,21 @@ const REDIS_URL = 'redis://127.0.0.1:6379'
 const redisPrefix = `graph-connect-test:${randomUUID()}:`
 
 async function requireRedis(): Promise<void> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
   probe.on('error', () => {})
   try {
     await probe.connect()
     await probe.ping()
   } catch {
-    assert.fail(`Redis is not reachable at ${REDIS_URL}. Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""`)
+    assert.fail(
+      `Redis is not reachable at ${REDIS_URL}. Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""`,
+    )
   } finally {
     probe.disconnect()
   }
@@ -29,7 +37,11 @@ async function requireRedis(): Promise<void> {
 
 const backends: Record<string, () => Promise<Store>> = {
   memory: () => createStore({ kind: 'memory' }),
-  sqlite: () => createStore({ kind: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'gc-store-')), 'store.sqlite') }),
+  sqlite: () =>
+    createStore({
+      kind: 'sqlite',
+      path: join(mkdtempSync(join(tmpdir(), 'gc-store-')), 'store.sqlite'),
+    }),
   redis: async () => {
     await requireRedis()
     return createStore({ kind: 'redis', url: REDIS_URL, keyPrefix: redisPrefix })
@@ -90,7 +102,9 @@ for (const [name, open] of Object.entries(backends)) {
 
     test('setIfAbsent sets once, and again after expiry', async () => {
       const k = key('nx')
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setIfAbsent(k, i, 0.2)))
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.setIfAbsent(k, i, 0.2)),
+      )
       assert.equal(results.filter(Boolean).length, 1)
       assert.equal(await store.get(k), results.indexOf(true))
       await sleep(300)
@@ -130,10 +144,18 @@ describe('Redis outage', () => {
     return port
   }
   async function startRedis(port: number): Promise<ChildProcess> {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    )
     children.push(child)
     for (let attempt = 0; ; attempt++) {
-      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+      const probe = new Redis(port, '127.0.0.1', {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      })
       probe.on('error', () => {})
       try {
         await probe.connect()
@@ -151,14 +173,26 @@ describe('Redis outage', () => {
   test('commands fail with ERR_STORE_UNAVAILABLE within 2 s while Redis is down, and work again when it returns', async () => {
     const port = await freePort()
     let server = await startRedis(port)
-    const store = await createStore({ kind: 'redis', url: `redis://127.0.0.1:${port}`, keyPrefix: 'outage:' })
+    const store = await createStore({
+      kind: 'redis',
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: 'outage:',
+    })
     await store.set('k', 'v', 60)
     server.kill('SIGKILL')
     await new Promise((resolve) => server.once('exit', resolve))
 
-    for (const operation of [() => store.get('k'), () => store.ping(), () => store.take('k'), () => store.increment('c', 60)]) {
+    for (const operation of [
+      () => store.get('k'),
+      () => store.ping(),
+      () => store.take('k'),
+      () => store.increment('c', 60),
+    ]) {
       const started = performance.now()
-      await assert.rejects(operation(), (error: unknown) => error instanceof AppError && error.code === 'ERR_STORE_UNAVAILABLE')
+      await assert.rejects(
+        operation(),
+        (error: unknown) => error instanceof AppError && error.code === 'ERR_STORE_UNAVAILABLE',
+      )
       assert.ok(performance.now() - started < 2000, 'failed fast')
     }
 
@@ -179,7 +213,11 @@ describe('Redis outage', () => {
 
   test('a store created while Redis is down starts, fails fast, and is not "empty"', async () => {
     const port = await freePort()
-    const store = await createStore({ kind: 'redis', url: `redis://127.0.0.1:${port}`, keyPrefix: 'down:' })
+    const store = await createStore({
+      kind: 'redis',
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: 'down:',
+    })
     await assert.rejects(store.get('k'), { code: 'ERR_STORE_UNAVAILABLE' })
     await store.close()
   })

@@ -37,7 +37,8 @@ export async function createStore(config: StoreConfig): Promise<Store> {
 
 /** TTLs are positive seconds (fractions allowed); anything else is a programming error. */
 export function ttlMilliseconds(ttlSeconds: number): number {
-  if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new TypeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`)
+  if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds))
+    throw new TypeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`)
   return Math.ceil(ttlSeconds * 1000)
 }
 

@@ -3,7 +3,10 @@ import type { EmulatorContext } from '../context.ts'
 import { createFaults, type Faults } from './faults.ts'
 import { createJournal, type Journal } from './journal.ts'
 
-export interface ControlState { journal: Journal; faults: Faults }
+export interface ControlState {
+  journal: Journal
+  faults: Faults
+}
 const states = new WeakMap<EmulatorContext, ControlState>()
 
 export function controlState(ctx: EmulatorContext): ControlState {

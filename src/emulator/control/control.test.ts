@@ -19,25 +19,42 @@ describe('control API: journal, faults, reset', () => {
 
   const control = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${emulator.url}/_emulator/${path}`, {
-      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     })
-    return { status: response.status, body: response.status === 204 ? undefined : await response.json() }
+    return {
+      status: response.status,
+      body: response.status === 204 ? undefined : await response.json(),
+    }
   }
   const fault = (spec: unknown) => control('POST', 'faults', spec)
-  const send = (subject = 'Hello') => fetch(`${emulator.url}/v1.0/me/sendMail`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(seedMail(['lea@contoso.test'], subject)),
-  })
+  const send = (subject = 'Hello') =>
+    fetch(`${emulator.url}/v1.0/me/sendMail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(seedMail(['lea@contoso.test'], subject)),
+    })
 
   it('journals every request with method, path, query, headers, body and status, readable since a mark', async () => {
     await send('before')
     const { body: mark } = await control('GET', 'mark')
     await send('after')
-    await fetch(`${emulator.url}/v1.0/me?$select=displayName`, { headers: { authorization: `Bearer ${token}` } })
-    await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&username=x' })
+    await fetch(`${emulator.url}/v1.0/me?$select=displayName`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    await fetch(`${emulator.url}/common/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password&username=x',
+    })
     const { body } = await control('GET', `journal?since=${mark.seq}`)
-    assert.deepEqual(body.entries.map((entry: { method: string; path: string }) => `${entry.method} ${entry.path}`),
-      ['POST /v1.0/me/sendMail', 'GET /v1.0/me', 'POST /common/oauth2/v2.0/token'])
+    assert.deepEqual(
+      body.entries.map(
+        (entry: { method: string; path: string }) => `${entry.method} ${entry.path}`,
+      ),
+      ['POST /v1.0/me/sendMail', 'GET /v1.0/me', 'POST /common/oauth2/v2.0/token'],
+    )
     const [sent, me, tokenRequest] = body.entries
     assert.equal(sent.status, 202)
     assert.equal(sent.body.Message.Subject, 'after')
@@ -49,8 +66,12 @@ describe('control API: journal, faults, reset', () => {
     assert.equal(filtered.length, 1)
   })
 
-  it('answers the next N matching requests with a status, Retry-After and Graph\'s envelope, then lets them through', async () => {
-    const created = await fault({ match: { method: 'POST', path: '/me/sendMail$' }, count: 2, action: { status: 429, retryAfter: 2 } })
+  it("answers the next N matching requests with a status, Retry-After and Graph's envelope, then lets them through", async () => {
+    const created = await fault({
+      match: { method: 'POST', path: '/me/sendMail$' },
+      count: 2,
+      action: { status: 429, retryAfter: 2 },
+    })
     assert.equal(created.status, 201)
     for (let index = 0; index < 2; index++) {
       const response = await send()
@@ -62,28 +83,46 @@ describe('control API: journal, faults, reset', () => {
       assert.equal(error.innerError['request-id'], response.headers.get('request-id'))
     }
     assert.equal((await send()).status, 202)
-    assert.equal((await mailbox(emulator, 'lea@contoso.test', 'inbox')).length, 1, 'faulted sends delivered nothing')
+    assert.equal(
+      (await mailbox(emulator, 'lea@contoso.test', 'inbox')).length,
+      1,
+      'faulted sends delivered nothing',
+    )
   })
 
   it('answers identity paths in the OAuth JSON shape, and uses a given body verbatim', async () => {
     await fault({ match: { path: '/oauth2/v2.0/token$' }, action: { status: 503, retryAfter: 30 } })
-    const response = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials' }) })
+    const response = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    })
     assert.equal(response.status, 503)
     assert.equal(response.headers.get('retry-after'), '30')
     const body = await response.json()
     assert.equal(body.error, 'temporarily_unavailable')
     assert.match(body.error_description, /^AADSTS\d+: /)
-    assert.ok(Array.isArray(body.error_codes) && body.trace_id && body.correlation_id && body.timestamp)
-    const custom = { error: 'invalid_grant', error_description: 'AADSTS700082: The refresh token has expired.', error_codes: [700082] }
+    assert.ok(
+      Array.isArray(body.error_codes) && body.trace_id && body.correlation_id && body.timestamp,
+    )
+    const custom = {
+      error: 'invalid_grant',
+      error_description: 'AADSTS700082: The refresh token has expired.',
+      error_codes: [700082],
+    }
     await fault({ match: { path: '/token$' }, action: { status: 400, body: custom } })
-    const second = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) })
+    const second = await fetch(`${emulator.url}/common/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token' }),
+    })
     assert.deepEqual(await second.json(), custom)
   })
 
   it('delays a request', async () => {
     await fault({ match: { path: '/v1.0/me$' }, action: { delayMs: 300 } })
     const started = Date.now()
-    const response = await fetch(`${emulator.url}/v1.0/me`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${emulator.url}/v1.0/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     assert.equal(response.status, 200)
     assert.ok(Date.now() - started >= 290)
   })
@@ -104,7 +143,10 @@ describe('control API: journal, faults, reset', () => {
     await fault({ match: { path: 'sendMail' }, action: { reset: true } })
     await assert.rejects(send(), (error: Error & { cause?: { code?: string } }) => {
       assert.equal(error.name, 'TypeError')
-      assert.match(String(error.cause?.code ?? error.cause), /ECONNRESET|UND_ERR_SOCKET|other side closed/)
+      assert.match(
+        String(error.cause?.code ?? error.cause),
+        /ECONNRESET|UND_ERR_SOCKET|other side closed/,
+      )
       return true
     })
     assert.equal((await send()).status, 202, 'the next request goes through')
@@ -130,23 +172,34 @@ describe('control API: journal, faults, reset', () => {
   })
 
   it('switches throttling at run time', async () => {
-    assert.deepEqual((await control('POST', 'throttling', { concurrent: 2 })).body.throttling.concurrent, 2)
+    assert.deepEqual(
+      (await control('POST', 'throttling', { concurrent: 2 })).body.throttling.concurrent,
+      2,
+    )
     assert.equal((await control('POST', 'throttling', false)).body.throttling, false)
     assert.equal((await control('GET', 'throttling')).body.throttling, false)
   })
 
   it('refuses clients that are not on loopback', async () => {
-    const response = await emulator.fastify.inject({ url: '/_emulator/journal', remoteAddress: '10.1.2.3' })
+    const response = await emulator.fastify.inject({
+      url: '/_emulator/journal',
+      remoteAddress: '10.1.2.3',
+    })
     assert.equal(response.statusCode, 403)
   })
 
   it('lists mailboxes with folder counts', async () => {
     await send()
     const { body } = await control('GET', 'mailboxes')
-    const lea = body.mailboxes.find((entry: { userPrincipalName: string }) => entry.userPrincipalName === 'lea@contoso.test')
+    const lea = body.mailboxes.find(
+      (entry: { userPrincipalName: string }) => entry.userPrincipalName === 'lea@contoso.test',
+    )
     assert.deepEqual(lea.folders.inbox, { total: 1, unread: 1 })
     assert.equal(body.mailboxes.at(-1).id, 'external')
-    assert.equal((await control('GET', 'mailboxes/lea@contoso.test/messages?folder=nope')).status, 400)
+    assert.equal(
+      (await control('GET', 'mailboxes/lea@contoso.test/messages?folder=nope')).status,
+      400,
+    )
     assert.equal((await control('GET', 'mailboxes/nobody/messages')).status, 404)
   })
 })
@@ -156,7 +209,13 @@ describe('persistence', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emulator-graph-'))
     try {
       const first = await testEmulator({ dataDir })
-      const response = await call(first, 'POST', '/v1.0/me/sendMail', mintToken(first), seedMail(['lea@contoso.test'], 'Persisted'))
+      const response = await call(
+        first,
+        'POST',
+        '/v1.0/me/sendMail',
+        mintToken(first),
+        seedMail(['lea@contoso.test'], 'Persisted'),
+      )
       assert.equal(response.statusCode, 202)
       await first.close()
       const second = await testEmulator({ dataDir })

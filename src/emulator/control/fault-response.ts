@@ -7,36 +7,71 @@ import type { FaultAction } from './faults.ts'
 const GRAPH_PATH = /^\/(v1\.0|beta|api\/v2\.0)(\/|$)/i
 const IDENTITY_PATH = /\/(oauth2|discovery|v2\.0\/\.well-known|\.well-known)(\/|$)/i
 
-export interface FaultAnswer { status: number; headers: Record<string, string>; payload: string }
+export interface FaultAnswer {
+  status: number
+  headers: Record<string, string>
+  payload: string
+}
 
-export function faultAnswer(reply: FastifyReply, path: string, status: number, action: FaultAction): FaultAnswer {
+export function faultAnswer(
+  reply: FastifyReply,
+  path: string,
+  status: number,
+  action: FaultAction,
+): FaultAnswer {
   const headers: Record<string, string> = { ...action.headers }
   if (action.retryAfter !== undefined) headers['retry-after'] = String(action.retryAfter)
   const graph = GRAPH_PATH.test(path)
   if (graph && !reply.hasHeader('request-id')) setGraphHeaders(reply.request, reply)
   if (action.body !== undefined) {
     const text = typeof action.body === 'string'
-    headers['content-type'] ??= text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
-    return { status, headers, payload: text ? (action.body as string) : JSON.stringify(action.body) }
+    headers['content-type'] ??= text
+      ? 'text/plain; charset=utf-8'
+      : 'application/json; charset=utf-8'
+    return {
+      status,
+      headers,
+      payload: text ? (action.body as string) : JSON.stringify(action.body),
+    }
   }
   headers['content-type'] ??= 'application/json; charset=utf-8'
   if (graph) {
     const error = errorForStatus(status)
-    return { status, headers, payload: JSON.stringify(errorEnvelope(reply, error.code, error.message, error.inner)) }
+    return {
+      status,
+      headers,
+      payload: JSON.stringify(errorEnvelope(reply, error.code, error.message, error.inner)),
+    }
   }
-  if (IDENTITY_PATH.test(path)) return { status, headers, payload: JSON.stringify(oauthError(status)) }
-  return { status, headers, payload: JSON.stringify({ error: { code: `Status${status}`, message: `Scripted fault ${status}.` } }) }
+  if (IDENTITY_PATH.test(path))
+    return { status, headers, payload: JSON.stringify(oauthError(status)) }
+  return {
+    status,
+    headers,
+    payload: JSON.stringify({
+      error: { code: `Status${status}`, message: `Scripted fault ${status}.` },
+    }),
+  }
 }
 
 // Entra's error JSON [protocol-spec.md A4.2]: AADSTS code in the description and in error_codes.
 function oauthError(status: number) {
   const [error, code, text] =
-    status === 429 ? ['temporarily_unavailable', 90055, 'There are too many incoming requests. Please retry later.']
-    : status >= 500 ? ['temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.']
-    : ['invalid_request', 900144, 'The request is not valid.']
+    status === 429
+      ? [
+          'temporarily_unavailable',
+          90055,
+          'There are too many incoming requests. Please retry later.',
+        ]
+      : status >= 500
+        ? ['temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.']
+        : ['invalid_request', 900144, 'The request is not valid.']
   const traceId = randomUUID()
   const correlationId = randomUUID()
-  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+  const timestamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
   return {
     error,
     error_description: `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,

@@ -12,8 +12,19 @@ export interface FaultAction {
   /** Destroy the connection without an answer. */
   reset?: boolean
 }
-export interface FaultSpec { match: { method?: string; path: string }; count?: number; action: FaultAction }
-export interface Fault { id: number; method?: string; path: string; pattern: RegExp; remaining: number; action: FaultAction }
+export interface FaultSpec {
+  match: { method?: string; path: string }
+  count?: number
+  action: FaultAction
+}
+export interface Fault {
+  id: number
+  method?: string
+  path: string
+  pattern: RegExp
+  remaining: number
+  action: FaultAction
+}
 
 export type Faults = ReturnType<typeof createFaults>
 
@@ -30,8 +41,10 @@ export function createFaults() {
     /** Consumes one use of the first fault matching the request, if any. */
     take(method: string, path: string): FaultAction | undefined {
       if (faults.length === 0) return undefined
-      const fault = faults.find((candidate) =>
-        (!candidate.method || candidate.method === method) && candidate.pattern.test(path))
+      const fault = faults.find(
+        (candidate) =>
+          (!candidate.method || candidate.method === method) && candidate.pattern.test(path),
+      )
       if (!fault) return undefined
       if (--fault.remaining <= 0) faults = faults.filter((candidate) => candidate !== fault)
       return fault.action
@@ -44,7 +57,8 @@ export function createFaults() {
 function checkSpec(spec: unknown, id: number): Fault {
   const bad = (message: string) => new GraphError(400, 'InvalidFault', message)
   const { match, count = 1, action } = (spec ?? {}) as Partial<FaultSpec>
-  if (!match || typeof match.path !== 'string') throw bad('match.path (a regular expression string) is required.')
+  if (!match || typeof match.path !== 'string')
+    throw bad('match.path (a regular expression string) is required.')
   let pattern: RegExp
   try {
     pattern = new RegExp(match.path)
@@ -58,9 +72,11 @@ function checkSpec(spec: unknown, id: number): Fault {
     throw bad('action needs status, deliverThen, delayMs or reset.')
   }
   for (const [name, value] of Object.entries({ status, deliverThen })) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 100 || value > 599)) throw bad(`${name} must be an HTTP status.`)
+    if (value !== undefined && (!Number.isInteger(value) || value < 100 || value > 599))
+      throw bad(`${name} must be an HTTP status.`)
   }
-  if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0 || delayMs > 600_000)) throw bad('delayMs must be 0–600000.')
+  if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0 || delayMs > 600_000))
+    throw bad('delayMs must be 0–600000.')
   const method = typeof match.method === 'string' ? match.method.toUpperCase() : undefined
   return { id, method, path: match.path, pattern, remaining: count, action }
 }

@@ -8,7 +8,13 @@ import type { FaultAction } from './faults.ts'
 import { journalBody, type JournalEntry } from './journal.ts'
 
 const CONTROL_PREFIX = '/_emulator/'
-interface Tracked { entry?: JournalEntry; started: number; path: string; deliverThen?: number; action?: FaultAction }
+interface Tracked {
+  entry?: JournalEntry
+  started: number
+  path: string
+  deliverThen?: number
+  action?: FaultAction
+}
 
 /**
  * Call on the root instance before any route plugin is registered, so every route inherits the hooks. They run on every
@@ -24,7 +30,12 @@ export function installJournalAndFaults(app: FastifyInstance, ctx: EmulatorConte
     if (path.startsWith(CONTROL_PREFIX)) return done()
     const state: Tracked = { started: performance.now(), path }
     if (request.headers[BATCH_ITEM_HEADER] === undefined) {
-      state.entry = journal.record(request.method, pathOf(request.originalUrl), request.query as Record<string, unknown>, request.headers)
+      state.entry = journal.record(
+        request.method,
+        pathOf(request.originalUrl),
+        request.query as Record<string, unknown>,
+        request.headers,
+      )
     }
     tracked.set(request, state)
     done()
@@ -34,7 +45,8 @@ export function installJournalAndFaults(app: FastifyInstance, ctx: EmulatorConte
   app.addHook('preHandler', (request, reply, done) => {
     const state = tracked.get(request)
     if (!state) return done()
-    if (state.entry) state.entry.body = journalBody(request.body, Number(request.headers['content-length'] ?? 0))
+    if (state.entry)
+      state.entry.body = journalBody(request.body, Number(request.headers['content-length'] ?? 0))
     const action = faults.take(request.method, state.path)
     if (!action) return done()
     // The reply is sent (or the connection destroyed) here when applyFault says so; Fastify must not go on then.
@@ -64,7 +76,12 @@ export function installJournalAndFaults(app: FastifyInstance, ctx: EmulatorConte
 }
 
 /** Applies a scripted fault; true when it answered (or reset the connection) itself. */
-async function applyFault(request: FastifyRequest, reply: FastifyReply, state: Tracked, action: FaultAction): Promise<boolean> {
+async function applyFault(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: Tracked,
+  action: FaultAction,
+): Promise<boolean> {
   state.action = action
   if (action.delayMs) await new Promise((resolve) => setTimeout(resolve, action.delayMs))
   if (action.reset) {

@@ -33,7 +33,13 @@ class Entry implements JournalEntry {
   status: number | null = null
   durationMs: number | null = null
   fault?: string
-  constructor(seq: number, method: string, path: string, query: Record<string, unknown>, headers: Record<string, unknown>) {
+  constructor(
+    seq: number,
+    method: string,
+    path: string,
+    query: Record<string, unknown>,
+    headers: Record<string, unknown>,
+  ) {
     this.seq = seq
     this.at = Date.now()
     this.method = method
@@ -48,7 +54,18 @@ class Entry implements JournalEntry {
 
   toJSON() {
     const { seq, time, method, path, query, headers, body, status, durationMs, fault } = this
-    return { seq, time, method, path, query, headers, body, status, durationMs, ...(fault === undefined ? {} : { fault }) }
+    return {
+      seq,
+      time,
+      method,
+      path,
+      query,
+      headers,
+      body,
+      status,
+      durationMs,
+      ...(fault === undefined ? {} : { fault }),
+    }
   }
 }
 
@@ -57,7 +74,12 @@ export function createJournal(capacity = JOURNAL_CAPACITY) {
   let lastSeq = 0
   return {
     /** Appends an entry (a ring of `capacity`) and returns it; the hooks fill body and status in later. */
-    record(method: string, path: string, query: Record<string, unknown>, headers: Record<string, unknown>): JournalEntry {
+    record(
+      method: string,
+      path: string,
+      query: Record<string, unknown>,
+      headers: Record<string, unknown>,
+    ): JournalEntry {
       const entry = new Entry(++lastSeq, method, path, query, headers)
       if (ring.length < capacity) ring.push(entry)
       else ring[(entry.seq - 1) % capacity] = entry
@@ -87,6 +109,7 @@ export function createJournal(capacity = JOURNAL_CAPACITY) {
 export function journalBody(body: unknown, contentLength: number): unknown {
   if (body === undefined || body === null) return null
   if (contentLength > BODY_LIMIT) return { summary: 'body too large to keep', bytes: contentLength }
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return { summary: 'binary', bytes: body.length }
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array)
+    return { summary: 'binary', bytes: body.length }
   return body
 }

@@ -24,12 +24,14 @@ const MESSAGES: Record<AccessTokenError['reason'], string> = {
   audience: 'Access token validation failure. Invalid audience.',
 }
 const NO_DOTS =
-  "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. " +
+  'IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. ' +
   "(JWS): 'EncodedHeader.EndcodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey." +
   "EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'."
 
 export function unauthenticated(message: string): GraphError {
-  return new GraphError(401, 'InvalidAuthenticationToken', message, { 'www-authenticate': WWW_AUTHENTICATE })
+  return new GraphError(401, 'InvalidAuthenticationToken', message, {
+    'www-authenticate': WWW_AUTHENTICATE,
+  })
 }
 
 /**
@@ -61,11 +63,21 @@ export function createAuthenticator(ctx: EmulatorContext) {
     try {
       claims = await ctx.tokens.verifyAccessToken(token)
     } catch (error) {
-      throw unauthenticated(error instanceof AccessTokenError ? MESSAGES[error.reason] : MESSAGES.malformed)
+      throw unauthenticated(
+        error instanceof AccessTokenError ? MESSAGES[error.reason] : MESSAGES.malformed,
+      )
     }
     const delegated = claims.idtyp !== 'app' && typeof claims.scp === 'string'
-    const words = delegated ? (claims.scp ?? '').split(' ') : Array.isArray(claims.roles) ? claims.roles : []
-    const auth = { claims, delegated, permissions: new Set(words.map((word) => String(word).toLowerCase())) }
+    const words = delegated
+      ? (claims.scp ?? '').split(' ')
+      : Array.isArray(claims.roles)
+        ? claims.roles
+        : []
+    const auth = {
+      claims,
+      delegated,
+      permissions: new Set(words.map((word) => String(word).toLowerCase())),
+    }
     if (cache.size >= CACHE_LIMIT) evict(cache)
     cache.set(header, auth)
     return auth
@@ -84,8 +96,22 @@ function evict(cache: Map<string, GraphAuth>): void {
 
 // Which permissions satisfy a need; broader permissions imply narrower ones, as in Graph's permission reference.
 const IMPLIED: Record<string, string[]> = {
-  'user.read': ['user.read', 'user.readwrite', 'user.readbasic.all', 'user.read.all', 'user.readwrite.all', 'directory.read.all', 'directory.readwrite.all'],
-  'user.read.all': ['user.readbasic.all', 'user.read.all', 'user.readwrite.all', 'directory.read.all', 'directory.readwrite.all'],
+  'user.read': [
+    'user.read',
+    'user.readwrite',
+    'user.readbasic.all',
+    'user.read.all',
+    'user.readwrite.all',
+    'directory.read.all',
+    'directory.readwrite.all',
+  ],
+  'user.read.all': [
+    'user.readbasic.all',
+    'user.read.all',
+    'user.readwrite.all',
+    'directory.read.all',
+    'directory.readwrite.all',
+  ],
   'mail.read': ['mail.read', 'mail.readwrite', 'mail.readbasic', 'mail.readbasic.all'],
   'mail.readwrite': ['mail.readwrite'],
   'mail.send': ['mail.send'],
@@ -97,17 +123,28 @@ export function hasPermission(auth: GraphAuth, need: keyof typeof IMPLIED): bool
 
 /** Outlook's answer when a mail permission is missing. */
 export function accessDenied(): GraphError {
-  return new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.')
+  return new GraphError(
+    403,
+    'ErrorAccessDenied',
+    'Access is denied. Check credentials and try again.',
+  )
 }
 
 /** App-only tokens without any role get this instead of a per-permission answer. */
 export function requireSomePermission(auth: GraphAuth): void {
   if (auth.permissions.size === 0 || (auth.permissions.size === 1 && auth.permissions.has(''))) {
-    throw new GraphError(403, 'NoPermissionsInAccessToken', 'The token contains no permissions, or permissions can not be understood.')
+    throw new GraphError(
+      403,
+      'NoPermissionsInAccessToken',
+      'The token contains no permissions, or permissions can not be understood.',
+    )
   }
 }
 
-export function requireMail(auth: GraphAuth, need: 'mail.read' | 'mail.readwrite' | 'mail.send'): void {
+export function requireMail(
+  auth: GraphAuth,
+  need: 'mail.read' | 'mail.readwrite' | 'mail.send',
+): void {
   requireSomePermission(auth)
   if (!hasPermission(auth, need)) throw accessDenied()
 }

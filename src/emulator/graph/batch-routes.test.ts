@@ -14,7 +14,13 @@ describe('POST /$batch', () => {
   it('runs items with per-item status, headers and body; urls with or without a leading slash', async () => {
     const response = await batch([
       { id: '1', method: 'GET', url: '/me?$select=displayName' },
-      { id: '2', method: 'POST', url: 'me/sendMail', headers: { 'Content-Type': 'application/json' }, body: seedMail(['lea@contoso.test'], 'Batched') },
+      {
+        id: '2',
+        method: 'POST',
+        url: 'me/sendMail',
+        headers: { 'Content-Type': 'application/json' },
+        body: seedMail(['lea@contoso.test'], 'Batched'),
+      },
       { id: '3', method: 'GET', url: '/me/nothing-here' },
     ])
     assert.equal(response.statusCode, 200)
@@ -31,41 +37,100 @@ describe('POST /$batch', () => {
   })
 
   it('serialises dependsOn and answers 424 to dependants of a failed request', async () => {
-    const { responses } = (await batch([
-      { id: 'a', method: 'POST', url: '/me/sendMail', headers: { 'content-type': 'application/json' }, body: seedMail(['bad']) },
-      { id: 'b', method: 'GET', url: '/me', dependsOn: ['a'] },
-      { id: 'c', method: 'GET', url: '/me', dependsOn: ['b'] },
-      { id: 'd', method: 'GET', url: '/me' },
-    ])).json()
-    const status = Object.fromEntries(responses.map((item: { id: string; status: number }) => [item.id, item.status]))
+    const { responses } = (
+      await batch([
+        {
+          id: 'a',
+          method: 'POST',
+          url: '/me/sendMail',
+          headers: { 'content-type': 'application/json' },
+          body: seedMail(['bad']),
+        },
+        { id: 'b', method: 'GET', url: '/me', dependsOn: ['a'] },
+        { id: 'c', method: 'GET', url: '/me', dependsOn: ['b'] },
+        { id: 'd', method: 'GET', url: '/me' },
+      ])
+    ).json()
+    const status = Object.fromEntries(
+      responses.map((item: { id: string; status: number }) => [item.id, item.status]),
+    )
     assert.deepEqual(status, { a: 400, b: 424, c: 424, d: 200 })
   })
 
   it('refuses more than 20 requests, duplicate ids, unknown dependencies, cycles and a body without Content-Type', async () => {
-    const many = Array.from({ length: 21 }, (_, index) => ({ id: String(index), method: 'GET', url: '/me' }))
+    const many = Array.from({ length: 21 }, (_, index) => ({
+      id: String(index),
+      method: 'GET',
+      url: '/me',
+    }))
     assert.equal((await batch(many)).statusCode, 400)
     assert.equal((await batch(many.slice(0, 20))).statusCode, 200)
-    assert.equal((await batch([{ id: 'x', method: 'GET', url: '/me' }, { id: 'X', method: 'GET', url: '/me' }])).statusCode, 400)
-    assert.equal((await batch([{ id: 'x', method: 'GET', url: '/me', dependsOn: ['y'] }])).statusCode, 400)
-    assert.equal((await batch([{ id: 'x', method: 'GET', url: '/me', dependsOn: ['y'] }, { id: 'y', method: 'GET', url: '/me', dependsOn: ['x'] }])).statusCode, 400)
-    assert.equal((await batch([{ id: 'x', method: 'POST', url: '/me/sendMail', body: {} }])).statusCode, 400)
+    assert.equal(
+      (
+        await batch([
+          { id: 'x', method: 'GET', url: '/me' },
+          { id: 'X', method: 'GET', url: '/me' },
+        ])
+      ).statusCode,
+      400,
+    )
+    assert.equal(
+      (await batch([{ id: 'x', method: 'GET', url: '/me', dependsOn: ['y'] }])).statusCode,
+      400,
+    )
+    assert.equal(
+      (
+        await batch([
+          { id: 'x', method: 'GET', url: '/me', dependsOn: ['y'] },
+          { id: 'y', method: 'GET', url: '/me', dependsOn: ['x'] },
+        ])
+      ).statusCode,
+      400,
+    )
+    assert.equal(
+      (await batch([{ id: 'x', method: 'POST', url: '/me/sendMail', body: {} }])).statusCode,
+      400,
+    )
     const bad = await call(emulator, 'POST', '/v1.0/$batch', token, { nope: true })
     assert.equal(bad.json().error.code, 'BadRequest')
   })
 
   it('throttles per item: the envelope is 200, the item 429 with Retry-After', async () => {
-    await emulator.fastify.inject({ method: 'POST', url: '/_emulator/throttling', payload: { sendsPerMinute: 1 } })
+    await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/throttling',
+      payload: { sendsPerMinute: 1 },
+    })
     try {
-      const { responses } = (await batch([
-        { id: '1', method: 'POST', url: '/me/sendMail', headers: { 'content-type': 'application/json' }, body: seedMail(['lea@contoso.test']) },
-        { id: '2', method: 'POST', url: '/me/sendMail', headers: { 'content-type': 'application/json' }, body: seedMail(['lea@contoso.test']), dependsOn: ['1'] },
-      ])).json()
+      const { responses } = (
+        await batch([
+          {
+            id: '1',
+            method: 'POST',
+            url: '/me/sendMail',
+            headers: { 'content-type': 'application/json' },
+            body: seedMail(['lea@contoso.test']),
+          },
+          {
+            id: '2',
+            method: 'POST',
+            url: '/me/sendMail',
+            headers: { 'content-type': 'application/json' },
+            body: seedMail(['lea@contoso.test']),
+            dependsOn: ['1'],
+          },
+        ])
+      ).json()
       assert.equal(responses[0].status, 202)
       assert.equal(responses[1].status, 429)
       assert.ok(Number(responses[1].headers['Retry-After']) >= 1)
       assert.equal(responses[1].body.error.code, 'TooManyRequests')
     } finally {
-      await emulator.fastify.inject({ method: 'POST', url: '/_emulator/throttling', payload: { enabled: false } })
+      await emulator.fastify.inject({
+        method: 'POST',
+        url: '/_emulator/throttling',
+        payload: { enabled: false },
+      })
     }
   })
 })

@@ -1,19 +1,38 @@
 // Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments.
 import type { UserLookup } from './graph-state.ts'
 import { GraphError } from './graph-error.ts'
-import { newChangeKey, newId, type AttachmentRecord, type MessageRecord, type Recipient } from './message-model.ts'
+import {
+  newChangeKey,
+  newId,
+  type AttachmentRecord,
+  type MessageRecord,
+  type Recipient,
+} from './message-model.ts'
 
-type RecipientInput = { emailAddress?: { address?: string | null; name?: string | null } | null } | null
+type RecipientInput = {
+  emailAddress?: { address?: string | null; name?: string | null } | null
+} | null
 export interface AttachmentInput {
-  '@odata.type'?: string; name?: string | null; contentType?: string | null; contentBytes?: string | null
-  isInline?: boolean | null; contentId?: string | null
+  '@odata.type'?: string
+  name?: string | null
+  contentType?: string | null
+  contentBytes?: string | null
+  isInline?: boolean | null
+  contentId?: string | null
 }
 export interface MessageInput {
-  subject?: string | null; body?: { contentType?: 'text' | 'html'; content?: string | null } | null
-  toRecipients?: RecipientInput[] | null; ccRecipients?: RecipientInput[] | null; bccRecipients?: RecipientInput[] | null
-  replyTo?: RecipientInput[] | null; from?: RecipientInput; importance?: 'low' | 'normal' | 'high' | null
+  subject?: string | null
+  body?: { contentType?: 'text' | 'html'; content?: string | null } | null
+  toRecipients?: RecipientInput[] | null
+  ccRecipients?: RecipientInput[] | null
+  bccRecipients?: RecipientInput[] | null
+  replyTo?: RecipientInput[] | null
+  from?: RecipientInput
+  importance?: 'low' | 'normal' | 'high' | null
   internetMessageHeaders?: { name?: string | null; value?: string | null }[] | null
-  attachments?: AttachmentInput[] | null; categories?: string[] | null; isRead?: boolean | null
+  attachments?: AttachmentInput[] | null
+  categories?: string[] | null
+  isRead?: boolean | null
   flag?: { flagStatus?: string } | null
 }
 
@@ -25,42 +44,77 @@ const RECIPIENT_FIELDS = ['toRecipients', 'ccRecipients', 'bccRecipients', 'repl
 
 export function newRecord(mailbox: string, folder: string, now: string): MessageRecord {
   return {
-    id: newId(), mailbox, folder, createdDateTime: now, lastModifiedDateTime: now, receivedDateTime: now, sentDateTime: now,
-    changeKey: newChangeKey(), subject: '', body: { contentType: 'text', content: '' }, importance: 'normal',
-    from: null, sender: null, toRecipients: [], ccRecipients: [], bccRecipients: [], replyTo: [],
-    internetMessageId: '', conversationId: newId('AAQk'), isRead: true, isDraft: true, hasAttachments: false,
-    flag: { flagStatus: 'notFlagged' }, categories: [],
+    id: newId(),
+    mailbox,
+    folder,
+    createdDateTime: now,
+    lastModifiedDateTime: now,
+    receivedDateTime: now,
+    sentDateTime: now,
+    changeKey: newChangeKey(),
+    subject: '',
+    body: { contentType: 'text', content: '' },
+    importance: 'normal',
+    from: null,
+    sender: null,
+    toRecipients: [],
+    ccRecipients: [],
+    bccRecipients: [],
+    replyTo: [],
+    internetMessageId: '',
+    conversationId: newId('AAQk'),
+    isRead: true,
+    isDraft: true,
+    hasAttachments: false,
+    flag: { flagStatus: 'notFlagged' },
+    categories: [],
   }
 }
 
 /** Copies the given properties of `input` onto `record` (POST and PATCH alike). */
-export function applyInput(record: MessageRecord, input: MessageInput, directory: UserLookup): void {
+export function applyInput(
+  record: MessageRecord,
+  input: MessageInput,
+  directory: UserLookup,
+): void {
   if (input.subject !== undefined) record.subject = input.subject ?? ''
   if (input.body !== undefined) {
-    record.body = { contentType: input.body?.contentType ?? 'text', content: input.body?.content ?? '' }
+    record.body = {
+      contentType: input.body?.contentType ?? 'text',
+      content: input.body?.content ?? '',
+    }
   }
   for (const field of RECIPIENT_FIELDS) {
     const list = input[field]
-    if (list !== undefined) record[field] = (list ?? []).map((recipient) => toRecipient(recipient, directory))
+    if (list !== undefined)
+      record[field] = (list ?? []).map((recipient) => toRecipient(recipient, directory))
   }
   if (input.from !== undefined) record.from = input.from ? toRecipient(input.from, directory) : null
   if (input.importance) record.importance = input.importance
   if (input.categories !== undefined) record.categories = input.categories ?? []
   if (typeof input.isRead === 'boolean') record.isRead = input.isRead
   if (input.flag?.flagStatus) record.flag = { flagStatus: input.flag.flagStatus }
-  if (input.internetMessageHeaders !== undefined) record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
+  if (input.internetMessageHeaders !== undefined)
+    record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
 }
 
 function toRecipient(input: RecipientInput, directory: UserLookup): Recipient {
   const address = (input?.emailAddress?.address ?? '').trim()
-  const name = input?.emailAddress?.name ?? (address ? directory.findUser(address)?.displayName : undefined) ?? address
+  const name =
+    input?.emailAddress?.name ??
+    (address ? directory.findUser(address)?.displayName : undefined) ??
+    address
   return { emailAddress: { name, address } }
 }
 
 function checkHeaders(headers: { name?: string | null; value?: string | null }[]) {
   return headers.map(({ name, value }) => {
     if (!name || !/^x-/i.test(name)) {
-      throw new GraphError(400, 'InvalidInternetMessageHeader', `The internet message header name '${name ?? ''}' should start with 'x-' or 'X-'.`)
+      throw new GraphError(
+        400,
+        'InvalidInternetMessageHeader',
+        `The internet message header name '${name ?? ''}' should start with 'x-' or 'X-'.`,
+      )
     }
     return { name, value: value ?? '' }
   })
@@ -70,36 +124,68 @@ function checkHeaders(headers: { name?: string | null; value?: string | null }[]
 export function checkRecipients(record: MessageRecord): void {
   const all = [...record.toRecipients, ...record.ccRecipients, ...record.bccRecipients]
   if (all.length === 0) {
-    throw new GraphError(400, 'ErrorInvalidRecipients',
-      "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
+    throw new GraphError(
+      400,
+      'ErrorInvalidRecipients',
+      "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
+    )
   }
   const bad = all.find((recipient) => !ADDRESS.test(recipient.emailAddress.address))
   if (bad) {
     const shown = bad.emailAddress.address || bad.emailAddress.name
-    throw new GraphError(400, 'ErrorInvalidRecipients', `At least one recipient isn't valid., Recipient "${shown}" isn't resolved. ` +
-      'All recipients must be resolved before a message can be submitted.')
+    throw new GraphError(
+      400,
+      'ErrorInvalidRecipients',
+      `At least one recipient isn't valid., Recipient "${shown}" isn't resolved. ` +
+        'All recipients must be resolved before a message can be submitted.',
+    )
   }
 }
 
 /** File attachments from a message body or POST …/attachments; other attachment types are refused. */
-export function toAttachments(inputs: AttachmentInput[], messageId: string, now: string): AttachmentRecord[] {
+export function toAttachments(
+  inputs: AttachmentInput[],
+  messageId: string,
+  now: string,
+): AttachmentRecord[] {
   return inputs.map((input) => {
-    const type = input['@odata.type'] ?? (input.contentBytes !== undefined ? FILE_ATTACHMENT : undefined)
+    const type =
+      input['@odata.type'] ?? (input.contentBytes !== undefined ? FILE_ATTACHMENT : undefined)
     if (type?.toLowerCase() !== FILE_ATTACHMENT.toLowerCase()) {
-      throw new GraphError(400, 'ErrorInvalidRequest', `The emulator supports only '${FILE_ATTACHMENT}' attachments (got '${type ?? 'none'}').`)
+      throw new GraphError(
+        400,
+        'ErrorInvalidRequest',
+        `The emulator supports only '${FILE_ATTACHMENT}' attachments (got '${type ?? 'none'}').`,
+      )
     }
-    if (!input.name) throw new GraphError(400, 'ErrorInvalidRequest', 'The attachment name is required.')
+    if (!input.name)
+      throw new GraphError(400, 'ErrorInvalidRequest', 'The attachment name is required.')
     const base64 = (input.contentBytes ?? '').replace(/\s+/g, '')
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) {
-      throw new GraphError(400, 'RequestBodyRead', `Cannot convert the literal '${base64.slice(0, 40)}' to the expected type 'Edm.Binary'.`)
+      throw new GraphError(
+        400,
+        'RequestBodyRead',
+        `Cannot convert the literal '${base64.slice(0, 40)}' to the expected type 'Edm.Binary'.`,
+      )
     }
     const bytes = Buffer.from(base64, 'base64')
     if (bytes.length > INLINE_ATTACHMENT_LIMIT) {
-      throw new GraphError(413, 'ErrorMessageSizeExceeded', 'The attachment exceeds 3 MB: use an upload session (createUploadSession).')
+      throw new GraphError(
+        413,
+        'ErrorMessageSizeExceeded',
+        'The attachment exceeds 3 MB: use an upload session (createUploadSession).',
+      )
     }
     return {
-      id: newId('AAMkAtt'), messageId, name: input.name, contentType: input.contentType || 'application/octet-stream',
-      size: bytes.length, isInline: input.isInline ?? false, contentId: input.contentId ?? null, lastModifiedDateTime: now, bytes,
+      id: newId('AAMkAtt'),
+      messageId,
+      name: input.name,
+      contentType: input.contentType || 'application/octet-stream',
+      size: bytes.length,
+      isInline: input.isInline ?? false,
+      contentId: input.contentId ?? null,
+      lastModifiedDateTime: now,
+      bytes,
     }
   })
 }

@@ -5,16 +5,35 @@ import { normalizeGraphUrl } from './graph-path-case.ts'
 import { call, graphFixture, mailbox, seedMail } from './test-support.ts'
 
 describe('normalizeGraphUrl', () => {
-  it('rewrites keyword segments to the routes\' casing and leaves keys, the version and the query alone', () => {
+  it("rewrites keyword segments to the routes' casing and leaves keys, the version and the query alone", () => {
     assert.equal(normalizeGraphUrl('/v1.0/Me/SendMail'), '/v1.0/me/sendMail')
-    assert.equal(normalizeGraphUrl('/beta/ME/MICROSOFT.GRAPH.SENDMAIL?x=Y'), '/beta/me/microsoft.graph.sendMail?x=Y')
-    assert.equal(normalizeGraphUrl('/v1.0/Users/Adele@Contoso.test/Messages/AAMkAD=/Attachments/AbC/$Value'),
-      '/v1.0/users/Adele@Contoso.test/messages/AAMkAD=/attachments/AbC/$value')
-    assert.equal(normalizeGraphUrl('/v1.0/users/Me/photo'), '/v1.0/users/Me/photo', 'a key that looks like a keyword stays')
-    assert.equal(normalizeGraphUrl('/v1.0/me/MailFolders/Inbox/Messages?$Top=5'), '/v1.0/me/mailFolders/Inbox/messages?$Top=5')
+    assert.equal(
+      normalizeGraphUrl('/beta/ME/MICROSOFT.GRAPH.SENDMAIL?x=Y'),
+      '/beta/me/microsoft.graph.sendMail?x=Y',
+    )
+    assert.equal(
+      normalizeGraphUrl('/v1.0/Users/Adele@Contoso.test/Messages/AAMkAD=/Attachments/AbC/$Value'),
+      '/v1.0/users/Adele@Contoso.test/messages/AAMkAD=/attachments/AbC/$value',
+    )
+    assert.equal(
+      normalizeGraphUrl('/v1.0/users/Me/photo'),
+      '/v1.0/users/Me/photo',
+      'a key that looks like a keyword stays',
+    )
+    assert.equal(
+      normalizeGraphUrl('/v1.0/me/MailFolders/Inbox/Messages?$Top=5'),
+      '/v1.0/me/mailFolders/Inbox/messages?$Top=5',
+    )
     assert.equal(normalizeGraphUrl('/v1.0/me/messages/Send/Send'), '/v1.0/me/messages/Send/send')
-    for (const url of ['/V1.0/ME', '/Beta/me', '/common/oauth2/v2.0/token', '/_emulator/mailboxes/Adele@contoso.test/messages',
-      '/api/v2.0/Users(\'a@b\')/Messages(\'m\')/AttachmentSessions(\'s\')', '/inbox/Adele', '/v1.0x/me']) {
+    for (const url of [
+      '/V1.0/ME',
+      '/Beta/me',
+      '/common/oauth2/v2.0/token',
+      '/_emulator/mailboxes/Adele@contoso.test/messages',
+      "/api/v2.0/Users('a@b')/Messages('m')/AttachmentSessions('s')",
+      '/inbox/Adele',
+      '/v1.0x/me',
+    ]) {
       assert.equal(normalizeGraphUrl(url), url, url)
     }
   })
@@ -28,11 +47,19 @@ describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
   after(() => emulator.close())
 
   it('POST /v1.0/Me/microsoft.graph.SendMail → 202 and delivered; the journal keeps the path as sent', async () => {
-    const response = await call(emulator, 'POST', '/v1.0/Me/microsoft.graph.SendMail', token, seedMail(['lea@contoso.test'], 'Any case'))
+    const response = await call(
+      emulator,
+      'POST',
+      '/v1.0/Me/microsoft.graph.SendMail',
+      token,
+      seedMail(['lea@contoso.test'], 'Any case'),
+    )
     assert.equal(response.statusCode, 202)
     const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
     assert.equal(received!.subject, 'Any case')
-    const journal = (await emulator.fastify.inject('/_emulator/journal?since=0')).json() as { entries: { path: string }[] }
+    const journal = (await emulator.fastify.inject('/_emulator/journal?since=0')).json() as {
+      entries: { path: string }[]
+    }
     assert.ok(journal.entries.some((entry) => entry.path === '/v1.0/Me/microsoft.graph.SendMail'))
   })
 
@@ -43,15 +70,30 @@ describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
     const byUpn = await call(emulator, 'GET', '/v1.0/Users/ADELE@contoso.test', token)
     assert.equal(byUpn.statusCode, 200)
     assert.equal(byUpn.json().userPrincipalName, 'adele@contoso.test')
-    assert.equal((await call(emulator, 'GET', '/beta/Me/MailFolders/inbox/Messages', token)).statusCode, 200)
-    await emulator.fastify.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { method: 'POST', path: '/me/sendMail$' }, action: { status: 503 } } })
-    assert.equal((await call(emulator, 'POST', '/v1.0/ME/SENDMAIL', token, seedMail(['lea@contoso.test']))).statusCode, 503)
+    assert.equal(
+      (await call(emulator, 'GET', '/beta/Me/MailFolders/inbox/Messages', token)).statusCode,
+      200,
+    )
+    await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/faults',
+      payload: { match: { method: 'POST', path: '/me/sendMail$' }, action: { status: 503 } },
+    })
+    assert.equal(
+      (await call(emulator, 'POST', '/v1.0/ME/SENDMAIL', token, seedMail(['lea@contoso.test'])))
+        .statusCode,
+      503,
+    )
   })
 
   it('the version segment keeps its case (no evidence Graph accepts /V1.0); identity and control paths are unchanged', async () => {
     assert.notEqual((await call(emulator, 'GET', '/V1.0/me', token)).statusCode, 200)
     const tenant = emulator.demo.tenantId.toUpperCase()
-    assert.equal((await emulator.fastify.inject(`/${tenant}/v2.0/.well-known/openid-configuration`)).statusCode, 200)
+    assert.equal(
+      (await emulator.fastify.inject(`/${tenant}/v2.0/.well-known/openid-configuration`))
+        .statusCode,
+      200,
+    )
     assert.equal((await emulator.fastify.inject('/_emulator/mark')).statusCode, 200)
   })
 })

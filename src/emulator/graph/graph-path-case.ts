@@ -1,7 +1,20 @@
 // normalizeGraphUrl: Graph matches its keyword segments in any case (/v1.0/Me/SendMail); ids, UPNs, folder names,
 // the query and the version segment keep theirs (no evidence that Graph accepts /V1.0, so the emulator does not either).
-const KEYWORDS = ['me', 'users', 'sendMail', 'microsoft.graph.sendMail', 'messages', 'mailFolders', 'attachments', 'photo',
-  '$value', 'createUploadSession', 'send', 'microsoft.graph.send', '$batch']
+const KEYWORDS = [
+  'me',
+  'users',
+  'sendMail',
+  'microsoft.graph.sendMail',
+  'messages',
+  'mailFolders',
+  'attachments',
+  'photo',
+  '$value',
+  'createUploadSession',
+  'send',
+  'microsoft.graph.send',
+  '$batch',
+]
 const CANONICAL = new Map(KEYWORDS.map((keyword) => [keyword.toLowerCase(), keyword]))
 /** After these, the next segment is a key (a user id or UPN, a message, folder or attachment id): never rewritten. */
 const KEY_FOLLOWS = new Set(['users', 'messages', 'mailFolders', 'attachments'])
@@ -29,14 +42,17 @@ export function normalizeGraphUrl(url: string): string {
 
 function rewrite(path: string, version: string): string {
   let keyNext = false
-  const segments = path.slice(version.length).split('/').map((segment) => {
-    if (keyNext || segment === '') {
-      keyNext = false
-      return segment
-    }
-    const canonical = CANONICAL.get(segment.toLowerCase())
-    keyNext = canonical !== undefined && KEY_FOLLOWS.has(canonical)
-    return canonical ?? segment
-  })
+  const segments = path
+    .slice(version.length)
+    .split('/')
+    .map((segment) => {
+      if (keyNext || segment === '') {
+        keyNext = false
+        return segment
+      }
+      const canonical = CANONICAL.get(segment.toLowerCase())
+      keyNext = canonical !== undefined && KEY_FOLLOWS.has(canonical)
+      return canonical ?? segment
+    })
   return version + segments.join('/')
 }

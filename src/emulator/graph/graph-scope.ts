@@ -1,5 +1,11 @@
 // The Graph pipeline shared by /v1.0 and /beta: body parsers, headers, bearer check, mailbox + throttling, errors.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from 'fastify'
 import { accessDenied, type GraphAuth } from './auth.ts'
 import { GraphError, sendGraphError, setGraphHeaders } from './graph-error.ts'
 import { setGraphRequest, type GraphRequest, type GraphState } from './graph-state.ts'
@@ -8,24 +14,38 @@ import { UNLIMITED } from './throttle.ts'
 /** Graph's per-request limit [protocol-spec.md B]. */
 export const REQUEST_LIMIT = 4 * 1024 * 1024
 /** Route config: `mailbox` routes resolve the owner; `throttled` ones count against Outlook's limits. */
-export interface GraphRouteConfig { mailbox?: 'me' | 'user'; throttled?: 'request' | 'send'; profile?: boolean }
+export interface GraphRouteConfig {
+  mailbox?: 'me' | 'user'
+  throttled?: 'request' | 'send'
+  profile?: boolean
+}
 
-const MIME_ERROR = 'A supported MIME type could not be found that matches the content type of the response. None of the ' +
+const MIME_ERROR =
+  'A supported MIME type could not be found that matches the content type of the response. None of the ' +
   "supported type(s) 'application/json, text/plain' matches the content type '{type}'."
-const JSON_ERROR = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'
+const JSON_ERROR =
+  'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'
 
 export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void {
   scope.removeAllContentTypeParsers()
-  scope.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string', bodyLimit: REQUEST_LIMIT }, (_request, text, done) => {
-    if (String(text).trim() === '') return done(null, undefined)
-    try {
-      done(null, JSON.parse(String(text)))
-    } catch {
-      done(new GraphError(400, 'BadRequest', JSON_ERROR), undefined)
-    }
-  })
+  scope.addContentTypeParser(
+    ['application/json', 'text/json'],
+    { parseAs: 'string', bodyLimit: REQUEST_LIMIT },
+    (_request, text, done) => {
+      if (String(text).trim() === '') return done(null, undefined)
+      try {
+        done(null, JSON.parse(String(text)))
+      } catch {
+        done(new GraphError(400, 'BadRequest', JSON_ERROR), undefined)
+      }
+    },
+  )
   // sendMail also takes base64 MIME as text/plain [protocol-spec.md B2.1].
-  scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: REQUEST_LIMIT }, (_request, text, done) => done(null, text))
+  scope.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'string', bodyLimit: REQUEST_LIMIT },
+    (_request, text, done) => done(null, text),
+  )
 
   // Callback-style (it runs on every Graph request): a cached token is checked without a promise.
   scope.addHook('onRequest', (request, reply, done) => {
@@ -36,28 +56,57 @@ export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void
     } catch (error) {
       return done(error as Error)
     }
-    if (auth instanceof Promise) auth.then((verified) => admit(request, reply, state, verified, done), done)
+    if (auth instanceof Promise)
+      auth.then((verified) => admit(request, reply, state, verified, done), done)
     else admit(request, reply, state, auth, done)
   })
 
   scope.setErrorHandler((error: FastifyError | GraphError, request, reply) => {
     if (error instanceof GraphError) return sendGraphError(reply, error)
     const status = error.statusCode ?? 500
-    if (status === 413) return sendGraphError(reply, new GraphError(413, 'RequestEntityTooLarge', 'The request payload is too large. The maximum is 4 MB.'))
-    if (status === 415) return sendGraphError(reply, new GraphError(415, 'RequestBodyRead', MIME_ERROR.replace('{type}', String(request.headers['content-type'] ?? ''))))
+    if (status === 413)
+      return sendGraphError(
+        reply,
+        new GraphError(
+          413,
+          'RequestEntityTooLarge',
+          'The request payload is too large. The maximum is 4 MB.',
+        ),
+      )
+    if (status === 415)
+      return sendGraphError(
+        reply,
+        new GraphError(
+          415,
+          'RequestBodyRead',
+          MIME_ERROR.replace('{type}', String(request.headers['content-type'] ?? '')),
+        ),
+      )
     if (status < 500) return sendGraphError(reply, new GraphError(status, 'BadRequest', JSON_ERROR))
     request.log.error({ err: error }, 'Graph handler failed')
-    return sendGraphError(reply, new GraphError(500, 'generalException', 'An internal server error occurred.'))
+    return sendGraphError(
+      reply,
+      new GraphError(500, 'generalException', 'An internal server error occurred.'),
+    )
   })
 
   scope.setNotFoundHandler(async (request, reply) => {
     const segment = notFoundSegment(request.url)
-    return sendGraphError(reply, new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`))
+    return sendGraphError(
+      reply,
+      new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
+    )
   })
 }
 
 /** Records the caller, resolves the mailbox owner and applies throttling; then continues (or fails) the request. */
-function admit(request: FastifyRequest, reply: FastifyReply, state: GraphState, auth: GraphAuth, done: (error?: Error) => void): void {
+function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: GraphState,
+  auth: GraphAuth,
+  done: (error?: Error) => void,
+): void {
   let failure: Error | undefined
   try {
     const config = request.routeOptions.config as GraphRouteConfig
@@ -66,7 +115,10 @@ function admit(request: FastifyRequest, reply: FastifyReply, state: GraphState, 
     if (config.mailbox) {
       entry.owner = resolveOwner(request, state, auth, config)
       if (config.throttled) {
-        const admission = state.throttle.enter(`${auth.claims.appid}|${entry.owner.id}`, config.throttled === 'send')
+        const admission = state.throttle.enter(
+          `${auth.claims.appid}|${entry.owner.id}`,
+          config.throttled === 'send',
+        )
         if (admission instanceof GraphError) throw admission
         if (admission !== UNLIMITED) {
           reply.raw.once('close', admission.release)
@@ -80,18 +132,37 @@ function admit(request: FastifyRequest, reply: FastifyReply, state: GraphState, 
   done(failure) // outside the try: what the request does next must not come back here as this hook's error
 }
 
-function resolveOwner(request: FastifyRequest, state: GraphState, auth: GraphAuth, config: GraphRouteConfig) {
+function resolveOwner(
+  request: FastifyRequest,
+  state: GraphState,
+  auth: GraphAuth,
+  config: GraphRouteConfig,
+) {
   if (config.mailbox === 'me') {
-    if (!auth.delegated) throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.')
+    if (!auth.delegated)
+      throw new GraphError(
+        400,
+        'BadRequest',
+        '/me request is only valid with delegated authentication flow.',
+      )
     const user = state.users.findUser(auth.claims.oid)
-    if (!user) throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${auth.claims.oid}' is invalid.`)
+    if (!user)
+      throw new GraphError(
+        404,
+        'ErrorInvalidUser',
+        `The requested user '${auth.claims.oid}' is invalid.`,
+      )
     return user
   }
   const id = decodeURIComponent((request.params as { user: string }).user)
   const user = state.users.findUser(id.replace(/^'(.*)'$/, '$1'))
   if (!user) {
     if (config.profile) {
-      throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`)
+      throw new GraphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+      )
     }
     throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`)
   }
@@ -103,7 +174,9 @@ function resolveOwner(request: FastifyRequest, state: GraphState, auth: GraphAut
 function notFoundSegment(url: string): string {
   const segments = url.split('?')[0]!.split('/').filter(Boolean).slice(1)
   const known = new Set(['me', 'users', 'messages', 'mailfolders', 'attachments', 'photo'])
-  return decodeURIComponent(segments.find((segment) => !known.has(segment.toLowerCase())) ?? segments.at(-1) ?? '')
+  return decodeURIComponent(
+    segments.find((segment) => !known.has(segment.toLowerCase())) ?? segments.at(-1) ?? '',
+  )
 }
 
 /** Registers a route for both `/me{suffix}` and `/users/{id}{suffix}`. */
@@ -114,6 +187,16 @@ export function mailboxRoute(
   config: Omit<GraphRouteConfig, 'mailbox'>,
   handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
 ): void {
-  scope.route({ method, url: `/me${suffix}`, config: { ...config, mailbox: 'me' } as object, handler: handler as RouteOptions['handler'] })
-  scope.route({ method, url: `/users/:user${suffix}`, config: { ...config, mailbox: 'user' } as object, handler: handler as RouteOptions['handler'] })
+  scope.route({
+    method,
+    url: `/me${suffix}`,
+    config: { ...config, mailbox: 'me' } as object,
+    handler: handler as RouteOptions['handler'],
+  })
+  scope.route({
+    method,
+    url: `/users/:user${suffix}`,
+    config: { ...config, mailbox: 'user' } as object,
+    handler: handler as RouteOptions['handler'],
+  })
 }

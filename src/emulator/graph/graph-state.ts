@@ -16,7 +16,10 @@ export interface GraphState {
   authenticate: ReturnType<typeof createAuthenticator>
 }
 /** What the Graph hooks learnt about a request: the token, and the mailbox owner for /me and /users/{id} routes. */
-export interface GraphRequest { auth: GraphAuth; owner?: User }
+export interface GraphRequest {
+  auth: GraphAuth
+  owner?: User
+}
 
 const states = new WeakMap<EmulatorContext, GraphState>()
 const requests = new WeakMap<FastifyRequest, GraphRequest>()
@@ -42,7 +45,8 @@ export function graphState(ctx: EmulatorContext): GraphState {
   return state
 }
 
-export const setGraphRequest = (request: FastifyRequest, value: GraphRequest) => void requests.set(request, value)
+export const setGraphRequest = (request: FastifyRequest, value: GraphRequest) =>
+  void requests.set(request, value)
 
 /** The authenticated caller; the Graph onRequest hook guarantees it for every Graph route. */
 export function graphRequest(request: FastifyRequest): GraphRequest {

@@ -14,40 +14,75 @@ CREATE TABLE IF NOT EXISTS graph_upload_sessions (id TEXT PRIMARY KEY, data TEXT
 CREATE TABLE IF NOT EXISTS graph_upload_chunks (session_id TEXT NOT NULL, start INTEGER NOT NULL, bytes BLOB NOT NULL,
   PRIMARY KEY (session_id, start));`
 
-export type OrderBy = { field: 'receivedDateTime' | 'sentDateTime' | 'subject'; descending: boolean }
+export type OrderBy = {
+  field: 'receivedDateTime' | 'sentDateTime' | 'subject'
+  descending: boolean
+}
 export interface UploadSession {
-  id: string; token: string; mailbox: string; messageId: string; name: string; contentType: string
-  size: number; isInline: boolean; contentId: string | null; received: number; expirationDateTime: string
+  id: string
+  token: string
+  mailbox: string
+  messageId: string
+  name: string
+  contentType: string
+  size: number
+  isInline: boolean
+  contentId: string | null
+  received: number
+  expirationDateTime: string
 }
 type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
 /** What differs between the copies of one sent message (Sent Items, each Inbox, the external outbox). */
-export type MessageCopy = Pick<MessageRecord, 'id' | 'mailbox' | 'folder' | 'isRead' | 'changeKey' | 'bccRecipients'>
+export type MessageCopy = Pick<
+  MessageRecord,
+  'id' | 'mailbox' | 'folder' | 'isRead' | 'changeKey' | 'bccRecipients'
+>
 
-const COLUMN = { receivedDateTime: 'received', sentDateTime: 'sent', subject: 'subject COLLATE NOCASE' } as const
+const COLUMN = {
+  receivedDateTime: 'received',
+  sentDateTime: 'sent',
+  subject: 'subject COLLATE NOCASE',
+} as const
 
 export type MailStore = ReturnType<typeof createMailStore>
 
 export function createMailStore(db: DatabaseSync) {
   db.exec(SCHEMA)
   const q = {
-    insert: db.prepare(`INSERT INTO graph_messages (id, mailbox, folder, received, sent, subject, is_read, data)
+    insert:
+      db.prepare(`INSERT INTO graph_messages (id, mailbox, folder, received, sent, subject, is_read, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    update: db.prepare('UPDATE graph_messages SET folder = ?, received = ?, sent = ?, subject = ?, is_read = ?, data = ? WHERE id = ?'),
+    update: db.prepare(
+      'UPDATE graph_messages SET folder = ?, received = ?, sent = ?, subject = ?, is_read = ?, data = ? WHERE id = ?',
+    ),
     get: db.prepare('SELECT data FROM graph_messages WHERE id = ? AND mailbox = ?'),
     getAny: db.prepare('SELECT data FROM graph_messages WHERE id = ?'),
     delete: db.prepare('DELETE FROM graph_messages WHERE id = ?'),
-    counts: db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages
+    counts:
+      db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages
       WHERE mailbox = ? GROUP BY folder`),
     mailboxes: db.prepare('SELECT DISTINCT mailbox FROM graph_messages'),
-    insertAttachment: db.prepare('INSERT INTO graph_attachments (id, message_id, data, bytes) VALUES (?, ?, ?, ?)'),
-    attachments: db.prepare('SELECT data, bytes FROM graph_attachments WHERE message_id = ? ORDER BY seq'),
-    attachmentMeta: db.prepare('SELECT data FROM graph_attachments WHERE message_id = ? ORDER BY seq'),
-    attachment: db.prepare('SELECT data, bytes FROM graph_attachments WHERE id = ? AND message_id = ?'),
+    insertAttachment: db.prepare(
+      'INSERT INTO graph_attachments (id, message_id, data, bytes) VALUES (?, ?, ?, ?)',
+    ),
+    attachments: db.prepare(
+      'SELECT data, bytes FROM graph_attachments WHERE message_id = ? ORDER BY seq',
+    ),
+    attachmentMeta: db.prepare(
+      'SELECT data FROM graph_attachments WHERE message_id = ? ORDER BY seq',
+    ),
+    attachment: db.prepare(
+      'SELECT data, bytes FROM graph_attachments WHERE id = ? AND message_id = ?',
+    ),
     deleteAttachments: db.prepare('DELETE FROM graph_attachments WHERE message_id = ?'),
-    putSession: db.prepare('INSERT INTO graph_upload_sessions (id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data'),
+    putSession: db.prepare(
+      'INSERT INTO graph_upload_sessions (id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data',
+    ),
     session: db.prepare('SELECT data FROM graph_upload_sessions WHERE id = ?'),
     deleteSession: db.prepare('DELETE FROM graph_upload_sessions WHERE id = ?'),
-    putChunk: db.prepare('INSERT INTO graph_upload_chunks (session_id, start, bytes) VALUES (?, ?, ?)'),
+    putChunk: db.prepare(
+      'INSERT INTO graph_upload_chunks (session_id, start, bytes) VALUES (?, ?, ?)',
+    ),
     chunks: db.prepare('SELECT bytes FROM graph_upload_chunks WHERE session_id = ? ORDER BY start'),
     deleteChunks: db.prepare('DELETE FROM graph_upload_chunks WHERE session_id = ?'),
     begin: db.prepare('BEGIN'),
@@ -60,13 +95,15 @@ export function createMailStore(db: DatabaseSync) {
     let statement = lists.get(key)
     if (!statement) {
       const direction = order.descending ? 'DESC' : 'ASC'
-      statement = db.prepare(`SELECT data FROM graph_messages WHERE mailbox = ? ${withFolder ? 'AND folder = ?' : ''}
+      statement =
+        db.prepare(`SELECT data FROM graph_messages WHERE mailbox = ? ${withFolder ? 'AND folder = ?' : ''}
         ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`)
       lists.set(key, statement)
     }
     return statement
   }
-  const parse = (row: unknown) => (row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined)
+  const parse = (row: unknown) =>
+    row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined
   const withBytes = (row: unknown) => {
     if (!row) return undefined
     const { data, bytes } = row as { data: string; bytes: Uint8Array }
@@ -87,8 +124,16 @@ export function createMailStore(db: DatabaseSync) {
       }
     },
     insert(message: MessageRecord): void {
-      q.insert.run(message.id, message.mailbox, message.folder, message.receivedDateTime, message.sentDateTime,
-        message.subject, message.isRead ? 1 : 0, JSON.stringify(message))
+      q.insert.run(
+        message.id,
+        message.mailbox,
+        message.folder,
+        message.receivedDateTime,
+        message.sentDateTime,
+        message.subject,
+        message.isRead ? 1 : 0,
+        JSON.stringify(message),
+      )
     },
     /**
      * Returns an inserter of copies of `message` that differ only in the fields of MessageCopy: the rest of the record is
@@ -98,17 +143,48 @@ export function createMailStore(db: DatabaseSync) {
       let shared: string | undefined
       return (copy) => {
         if (shared === undefined) {
-          const { id: _id, mailbox: _mailbox, folder: _folder, isRead: _isRead, changeKey: _changeKey, bccRecipients: _bcc, ...rest } = message
+          const {
+            id: _id,
+            mailbox: _mailbox,
+            folder: _folder,
+            isRead: _isRead,
+            changeKey: _changeKey,
+            bccRecipients: _bcc,
+            ...rest
+          } = message
           shared = JSON.stringify(rest).slice(1) // `"subject":…}` or `}`
         }
-        const own = JSON.stringify({ id: copy.id, mailbox: copy.mailbox, folder: copy.folder, isRead: copy.isRead, changeKey: copy.changeKey, bccRecipients: copy.bccRecipients })
+        const own = JSON.stringify({
+          id: copy.id,
+          mailbox: copy.mailbox,
+          folder: copy.folder,
+          isRead: copy.isRead,
+          changeKey: copy.changeKey,
+          bccRecipients: copy.bccRecipients,
+        })
         const data = shared === '}' ? own : `${own.slice(0, -1)},${shared}`
-        q.insert.run(copy.id, copy.mailbox, copy.folder, message.receivedDateTime, message.sentDateTime, message.subject, copy.isRead ? 1 : 0, data)
+        q.insert.run(
+          copy.id,
+          copy.mailbox,
+          copy.folder,
+          message.receivedDateTime,
+          message.sentDateTime,
+          message.subject,
+          copy.isRead ? 1 : 0,
+          data,
+        )
       }
     },
     update(message: MessageRecord): void {
-      q.update.run(message.folder, message.receivedDateTime, message.sentDateTime, message.subject,
-        message.isRead ? 1 : 0, JSON.stringify(message), message.id)
+      q.update.run(
+        message.folder,
+        message.receivedDateTime,
+        message.sentDateTime,
+        message.subject,
+        message.isRead ? 1 : 0,
+        JSON.stringify(message),
+        message.id,
+      )
     },
     get: (mailbox: string, id: string) => parse(q.get.get(id, mailbox)),
     getById: (id: string) => parse(q.getAny.get(id)),
@@ -116,9 +192,18 @@ export function createMailStore(db: DatabaseSync) {
       q.delete.run(id)
       q.deleteAttachments.run(id)
     },
-    list(mailbox: string, folder: string | undefined, order: OrderBy, top: number, skip: number): MessageRecord[] {
+    list(
+      mailbox: string,
+      folder: string | undefined,
+      order: OrderBy,
+      top: number,
+      skip: number,
+    ): MessageRecord[] {
       const statement = listStatement(folder !== undefined, order)
-      const rows = folder === undefined ? statement.all(mailbox, top, skip) : statement.all(mailbox, folder, top, skip)
+      const rows =
+        folder === undefined
+          ? statement.all(mailbox, top, skip)
+          : statement.all(mailbox, folder, top, skip)
       return rows.map((row) => parse(row)!)
     },
     counts(mailbox: string): Map<string, { total: number; unread: number }> {
@@ -132,14 +217,18 @@ export function createMailStore(db: DatabaseSync) {
     },
     attachments: (messageId: string) => q.attachments.all(messageId).map((row) => withBytes(row)!),
     attachmentList: (messageId: string) =>
-      q.attachmentMeta.all(messageId).map((row) => JSON.parse((row as { data: string }).data) as AttachmentMeta),
+      q.attachmentMeta
+        .all(messageId)
+        .map((row) => JSON.parse((row as { data: string }).data) as AttachmentMeta),
     attachment: (messageId: string, id: string) => withBytes(q.attachment.get(id, messageId)),
-    putSession: (session: UploadSession) => void q.putSession.run(session.id, JSON.stringify(session)),
+    putSession: (session: UploadSession) =>
+      void q.putSession.run(session.id, JSON.stringify(session)),
     session(id: string): UploadSession | undefined {
       const row = q.session.get(id) as { data: string } | undefined
       return row ? (JSON.parse(row.data) as UploadSession) : undefined
     },
-    putChunk: (sessionId: string, start: number, bytes: Uint8Array) => void q.putChunk.run(sessionId, start, bytes),
+    putChunk: (sessionId: string, start: number, bytes: Uint8Array) =>
+      void q.putChunk.run(sessionId, start, bytes),
     takeChunks(sessionId: string): Buffer {
       const parts = (q.chunks.all(sessionId) as { bytes: Uint8Array }[]).map((row) => row.bytes)
       q.deleteChunks.run(sessionId)
@@ -151,7 +240,9 @@ export function createMailStore(db: DatabaseSync) {
       q.deleteSession.run(sessionId)
     },
     clear(): void {
-      db.exec('DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;')
+      db.exec(
+        'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
+      )
     },
   }
 }

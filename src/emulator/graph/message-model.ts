@@ -1,8 +1,13 @@
 // The stored message record, the well-known folders, and their Graph JSON views (message, mailFolder, attachment).
 import { randomBase64Url } from './ids.ts'
 
-export interface EmailAddress { name: string; address: string }
-export interface Recipient { emailAddress: EmailAddress }
+export interface EmailAddress {
+  name: string
+  address: string
+}
+export interface Recipient {
+  emailAddress: EmailAddress
+}
 export interface MessageRecord {
   id: string
   mailbox: string // a user id, or EXTERNAL
@@ -45,20 +50,55 @@ export interface AttachmentRecord {
 /** The pseudo-mailbox holding mail sent outside the tenant. */
 export const EXTERNAL = 'external'
 export const FOLDERS: Record<string, string> = {
-  inbox: 'Inbox', drafts: 'Drafts', sentitems: 'Sent Items', deleteditems: 'Deleted Items', outbox: 'Outbox',
-  junkemail: 'Junk Email', archive: 'Archive',
+  inbox: 'Inbox',
+  drafts: 'Drafts',
+  sentitems: 'Sent Items',
+  deleteditems: 'Deleted Items',
+  outbox: 'Outbox',
+  junkemail: 'Junk Email',
+  archive: 'Archive',
 }
-export const MESSAGE_PROPERTIES = ['id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'categories',
-  'receivedDateTime', 'sentDateTime', 'hasAttachments', 'internetMessageId', 'subject', 'bodyPreview', 'importance',
-  'parentFolderId', 'conversationId', 'conversationIndex', 'isDeliveryReceiptRequested', 'isReadReceiptRequested',
-  'isRead', 'isDraft', 'webLink', 'inferenceClassification', 'body', 'sender', 'from', 'toRecipients', 'ccRecipients',
-  'bccRecipients', 'replyTo', 'flag', 'internetMessageHeaders', 'uniqueBody', 'attachments']
+export const MESSAGE_PROPERTIES = [
+  'id',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'changeKey',
+  'categories',
+  'receivedDateTime',
+  'sentDateTime',
+  'hasAttachments',
+  'internetMessageId',
+  'subject',
+  'bodyPreview',
+  'importance',
+  'parentFolderId',
+  'conversationId',
+  'conversationIndex',
+  'isDeliveryReceiptRequested',
+  'isReadReceiptRequested',
+  'isRead',
+  'isDraft',
+  'webLink',
+  'inferenceClassification',
+  'body',
+  'sender',
+  'from',
+  'toRecipients',
+  'ccRecipients',
+  'bccRecipients',
+  'replyTo',
+  'flag',
+  'internetMessageHeaders',
+  'uniqueBody',
+  'attachments',
+]
 
 export const newId = (prefix = 'AAMk') => prefix + randomBase64Url(33)
 export const newChangeKey = () => 'CQAAABYAAA' + randomBase64Url(12)
 
 /** Folder ids are opaque to clients but decodable here: no folder table needed. */
-export const folderId = (mailbox: string, folder: string) => 'AQMk' + Buffer.from(`${mailbox}/${folder}`).toString('base64url')
+export const folderId = (mailbox: string, folder: string) =>
+  'AQMk' + Buffer.from(`${mailbox}/${folder}`).toString('base64url')
 
 /** A well-known name (any case) or a folder id of this mailbox → the folder name; undefined if neither. */
 export function resolveFolder(mailbox: string, idOrName: string): string | undefined {
@@ -71,15 +111,26 @@ export function resolveFolder(mailbox: string, idOrName: string): string | undef
 
 /** Up to 255 characters of text: tags and entities dropped, whitespace collapsed. */
 export function bodyPreview(body: MessageRecord['body']): string {
-  const text = body.contentType === 'html'
-    ? body.content.replace(/<(style|script|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ')
-      .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
-    : body.content
+  const text =
+    body.contentType === 'html'
+      ? body.content
+          .replace(/<(style|script|head)[\s\S]*?<\/\1>/gi, ' ')
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/&nbsp;/g, ' ')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&')
+      : body.content
   return text.replace(/\s+/g, ' ').trim().slice(0, 255)
 }
 
 /** The Graph message resource; `select` keeps only those properties (plus the etag and id, as Graph does). */
-export function messageView(record: MessageRecord, webBase: string, select?: string[]): Record<string, unknown> {
+export function messageView(
+  record: MessageRecord,
+  webBase: string,
+  select?: string[],
+): Record<string, unknown> {
   const full: Record<string, unknown> = {
     '@odata.etag': `W/"${record.changeKey}"`,
     id: record.id,
@@ -96,7 +147,9 @@ export function messageView(record: MessageRecord, webBase: string, select?: str
     importance: record.importance,
     parentFolderId: folderId(record.mailbox, record.folder),
     conversationId: record.conversationId,
-    conversationIndex: Buffer.from(record.conversationId.slice(-22), 'base64url').toString('base64'),
+    conversationIndex: Buffer.from(record.conversationId.slice(-22), 'base64url').toString(
+      'base64',
+    ),
     isDeliveryReceiptRequested: false,
     isReadReceiptRequested: false,
     isRead: record.isRead,
@@ -115,12 +168,17 @@ export function messageView(record: MessageRecord, webBase: string, select?: str
   if (record.internetMessageHeaders) full.internetMessageHeaders = record.internetMessageHeaders
   if (!select) return full
   const picked: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id: record.id }
-  for (const name of select) if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = full[name] ?? null
+  for (const name of select)
+    if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = full[name] ?? null
   if (select.includes('uniqueBody')) picked.uniqueBody = record.body
   return picked
 }
 
-export function folderView(mailbox: string, folder: string, counts: { total: number; unread: number }) {
+export function folderView(
+  mailbox: string,
+  folder: string,
+  counts: { total: number; unread: number },
+) {
   return {
     id: folderId(mailbox, folder),
     displayName: FOLDERS[folder],
@@ -132,7 +190,10 @@ export function folderView(mailbox: string, folder: string, counts: { total: num
   }
 }
 
-export function attachmentView(attachment: AttachmentRecord, withBytes = true): Record<string, unknown> {
+export function attachmentView(
+  attachment: AttachmentRecord,
+  withBytes = true,
+): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',
     '@odata.mediaContentType': attachment.contentType,

@@ -6,18 +6,38 @@ import { applyInput, newRecord, toAttachments, type MessageInput } from './compo
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner, type GraphState } from './graph-state.ts'
 import { mailboxRoute } from './graph-scope.ts'
-import { FOLDERS, MESSAGE_PROPERTIES, folderView, messageView, resolveFolder, type MessageRecord } from './message-model.ts'
+import {
+  FOLDERS,
+  MESSAGE_PROPERTIES,
+  folderView,
+  messageView,
+  resolveFolder,
+  type MessageRecord,
+} from './message-model.ts'
 import { baseUrl, metadataUrl, nextLink, orderBy, select, skip, top } from './odata.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'
 
 // Properties that may change only while the message is a draft (Graph's message update reference).
-const DRAFT_ONLY = ['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo', 'from', 'sender']
+const DRAFT_ONLY = [
+  'subject',
+  'body',
+  'toRecipients',
+  'ccRecipients',
+  'bccRecipients',
+  'replyTo',
+  'from',
+  'sender',
+]
 
 export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
   const { store } = state
   const json = (reply: FastifyReply, body: unknown, status = 200) =>
-    reply.code(status).header('content-type', ODATA_JSON).header('odata-version', '4.0').send(JSON.stringify(body))
+    reply
+      .code(status)
+      .header('content-type', ODATA_JSON)
+      .header('odata-version', '4.0')
+      .send(JSON.stringify(body))
   const read = (request: FastifyRequest) => {
     requireMail(graphRequest(request).auth, 'mail.read')
     return owner(request)
@@ -34,40 +54,77 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
   const findFolder = (user: User, request: FastifyRequest) => {
     const raw = (request.params as { folder: string }).folder
     const folder = resolveFolder(user.id, raw)
-    if (!folder) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.')
+    if (!folder)
+      throw new GraphError(
+        404,
+        'ErrorItemNotFound',
+        'The specified object was not found in the store.',
+      )
     return folder
   }
 
-  const list = (request: FastifyRequest, reply: FastifyReply, user: User, folder: string | undefined) => {
+  const list = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    folder: string | undefined,
+  ) => {
     rejectUnsupported(request)
     const selected = select(request, MESSAGE_PROPERTIES, 'message')
     const [count, offset, order] = [top(request), skip(request), orderBy(request)]
     const page = store.list(user.id, folder, order, count + 1, offset)
-    const scopePath = folder ? `users('${user.id}')/mailFolders('${folder}')/messages` : `users('${user.id}')/messages`
+    const scopePath = folder
+      ? `users('${user.id}')/mailFolders('${folder}')/messages`
+      : `users('${user.id}')/messages`
     const body: Record<string, unknown> = {
-      '@odata.context': metadataUrl(request, selected ? `${scopePath}(${selected.join(',')})` : scopePath),
-      value: page.slice(0, count).map((message) => messageView(message, baseUrl(request), selected)),
+      '@odata.context': metadataUrl(
+        request,
+        selected ? `${scopePath}(${selected.join(',')})` : scopePath,
+      ),
+      value: page
+        .slice(0, count)
+        .map((message) => messageView(message, baseUrl(request), selected)),
     }
     if (page.length > count) body['@odata.nextLink'] = nextLink(request, offset + count)
     return json(reply, body)
   }
-  mailboxRoute(scope, 'GET', '/messages', { throttled: 'request' }, (request, reply) => list(request, reply, read(request), undefined))
-  mailboxRoute(scope, 'GET', '/mailFolders/:folder/messages', { throttled: 'request' }, (request, reply) => {
-    const user = read(request)
-    return list(request, reply, user, findFolder(user, request))
-  })
+  mailboxRoute(scope, 'GET', '/messages', { throttled: 'request' }, (request, reply) =>
+    list(request, reply, read(request), undefined),
+  )
+  mailboxRoute(
+    scope,
+    'GET',
+    '/mailFolders/:folder/messages',
+    { throttled: 'request' },
+    (request, reply) => {
+      const user = read(request)
+      return list(request, reply, user, findFolder(user, request))
+    },
+  )
 
   mailboxRoute(scope, 'GET', '/mailFolders', { throttled: 'request' }, (request, reply) => {
     const user = read(request)
     const counts = store.counts(user.id)
-    const value = Object.keys(FOLDERS).map((name) => folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }))
-    return json(reply, { '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders`), value })
+    const value = Object.keys(FOLDERS).map((name) =>
+      folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
+    )
+    return json(reply, {
+      '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders`),
+      value,
+    })
   })
   mailboxRoute(scope, 'GET', '/mailFolders/:folder', { throttled: 'request' }, (request, reply) => {
     const user = read(request)
     const folder = findFolder(user, request)
-    const view = folderView(user.id, folder, store.counts(user.id).get(folder) ?? { total: 0, unread: 0 })
-    return json(reply, { '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders/$entity`), ...view })
+    const view = folderView(
+      user.id,
+      folder,
+      store.counts(user.id).get(folder) ?? { total: 0, unread: 0 },
+    )
+    return json(reply, {
+      '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders/$entity`),
+      ...view,
+    })
   })
 
   const single = (request: FastifyRequest, message: MessageRecord) => ({
@@ -75,13 +132,19 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
     ...messageView(message, baseUrl(request), select(request, MESSAGE_PROPERTIES, 'message')),
   })
   mailboxRoute(scope, 'GET', '/messages/:id', { throttled: 'request' }, (request, reply) =>
-    json(reply, single(request, findMessage(read(request), request))))
+    json(reply, single(request, findMessage(read(request), request))),
+  )
 
   mailboxRoute(scope, 'DELETE', '/messages/:id', { throttled: 'request' }, (request, reply) => {
     const message = findMessage(write(request), request)
     // Like Outlook: a first delete moves the message to Deleted Items, a delete there removes it.
     if (message.folder === 'deleteditems') store.delete(message.id)
-    else store.update({ ...message, folder: 'deleteditems', lastModifiedDateTime: new Date().toISOString() })
+    else
+      store.update({
+        ...message,
+        folder: 'deleteditems',
+        lastModifiedDateTime: new Date().toISOString(),
+      })
     return reply.code(204).send()
   })
 
@@ -99,9 +162,16 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
     })
     return json(reply, single(request, record), 201)
   }
-  mailboxRoute(scope, 'POST', '/messages', { throttled: 'request' }, (request, reply) => createDraft(request, reply, 'drafts'))
-  mailboxRoute(scope, 'POST', '/mailFolders/:folder/messages', { throttled: 'request' }, (request, reply) =>
-    createDraft(request, reply, findFolder(owner(request), request)))
+  mailboxRoute(scope, 'POST', '/messages', { throttled: 'request' }, (request, reply) =>
+    createDraft(request, reply, 'drafts'),
+  )
+  mailboxRoute(
+    scope,
+    'POST',
+    '/mailFolders/:folder/messages',
+    { throttled: 'request' },
+    (request, reply) => createDraft(request, reply, findFolder(owner(request), request)),
+  )
 
   mailboxRoute(scope, 'PATCH', '/messages/:id', { throttled: 'request' }, (request, reply) => {
     const message = findMessage(write(request), request)
@@ -109,10 +179,15 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
     if (!message.isDraft) {
       const locked = DRAFT_ONLY.find((name) => name in input)
       if (locked) {
-        throw new GraphError(400, 'ErrorInvalidPropertyUpdateSentMessage', `Update of property '${locked}' is not allowed on a sent message.`)
+        throw new GraphError(
+          400,
+          'ErrorInvalidPropertyUpdateSentMessage',
+          `Update of property '${locked}' is not allowed on a sent message.`,
+        )
       }
     }
-    if (input.attachments) throw new GraphError(400, 'ErrorInvalidRequest', 'Add attachments with POST …/attachments.')
+    if (input.attachments)
+      throw new GraphError(400, 'ErrorInvalidRequest', 'Add attachments with POST …/attachments.')
     applyInput(message, input, state.users)
     message.lastModifiedDateTime = new Date().toISOString()
     store.update(message)
@@ -123,7 +198,11 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
 function rejectUnsupported(request: FastifyRequest): void {
   for (const key of Object.keys(request.query as object)) {
     if (/^\$?(filter|search|expand)$/i.test(key)) {
-      throw new GraphError(400, 'BadRequest', `The emulator does not support the query option '${key}' on message lists.`)
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `The emulator does not support the query option '${key}' on message lists.`,
+      )
     }
   }
 }

@@ -9,9 +9,11 @@ type Query = Record<string, string | undefined>
 export const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`
 
 /** `/v1.0` or `/beta`, from the route's prefix. */
-export const versionOf = (request: FastifyRequest) => (request.url.startsWith('/beta') ? '/beta' : '/v1.0')
+export const versionOf = (request: FastifyRequest) =>
+  request.url.startsWith('/beta') ? '/beta' : '/v1.0'
 
-export const metadataUrl = (request: FastifyRequest, fragment: string) => `${baseUrl(request)}${versionOf(request)}/$metadata#${fragment}`
+export const metadataUrl = (request: FastifyRequest, fragment: string) =>
+  `${baseUrl(request)}${versionOf(request)}/$metadata#${fragment}`
 
 const query = (request: FastifyRequest) => request.query as Query
 // Graph accepts the options with or without `$` (`top=5`), and any case.
@@ -37,19 +39,31 @@ export const top = (request: FastifyRequest) => Math.max(1, integer(request, 'to
 export const skip = (request: FastifyRequest) => integer(request, 'skip', 0, 1_000_000)
 
 /** `$select=a,b` → ['a', 'b'] in canonical case; an unknown property is Graph's 400. */
-export function select(request: FastifyRequest, known: string[], type: string): string[] | undefined {
+export function select(
+  request: FastifyRequest,
+  known: string[],
+  type: string,
+): string[] | undefined {
   const raw = option(request, 'select')
   if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return undefined
   const canonical = new Map(known.map((name) => [name.toLowerCase(), name]))
   return raw.split(',').map((part) => {
     const name = canonical.get(part.trim().toLowerCase())
-    if (!name) throw new GraphError(400, type === 'user' ? 'Request_BadRequest' : 'RequestBroker--ParseUri',
-      `Could not find a property named '${part.trim()}' on type 'microsoft.graph.${type}'.`)
+    if (!name)
+      throw new GraphError(
+        400,
+        type === 'user' ? 'Request_BadRequest' : 'RequestBroker--ParseUri',
+        `Could not find a property named '${part.trim()}' on type 'microsoft.graph.${type}'.`,
+      )
     return name
   })
 }
 
-const ORDER_FIELDS = new Map([['receiveddatetime', 'receivedDateTime'], ['sentdatetime', 'sentDateTime'], ['subject', 'subject']] as const)
+const ORDER_FIELDS = new Map([
+  ['receiveddatetime', 'receivedDateTime'],
+  ['sentdatetime', 'sentDateTime'],
+  ['subject', 'subject'],
+] as const)
 
 export function orderBy(request: FastifyRequest): OrderBy {
   const raw = option(request, 'orderby')
@@ -57,7 +71,11 @@ export function orderBy(request: FastifyRequest): OrderBy {
   const [field = '', direction = 'asc', extra] = raw.trim().split(/\s+/)
   const name = ORDER_FIELDS.get(field.toLowerCase() as never)
   if (!name || extra !== undefined || !/^(asc|desc)$/i.test(direction)) {
-    throw new GraphError(400, 'BadRequest', `The $orderby value '${raw}' is not supported: use receivedDateTime, sentDateTime or subject, asc or desc.`)
+    throw new GraphError(
+      400,
+      'BadRequest',
+      `The $orderby value '${raw}' is not supported: use receivedDateTime, sentDateTime or subject, asc or desc.`,
+    )
   }
   return { field: name, descending: direction.toLowerCase() === 'desc' }
 }
@@ -65,7 +83,8 @@ export function orderBy(request: FastifyRequest): OrderBy {
 /** Same request with `$skip` advanced; other options kept verbatim. */
 export function nextLink(request: FastifyRequest, nextSkip: number): string {
   const url = new URL(request.url, baseUrl(request))
-  for (const key of [...url.searchParams.keys()]) if (/^\$?skip$/i.test(key)) url.searchParams.delete(key)
+  for (const key of [...url.searchParams.keys()])
+    if (/^\$?skip$/i.test(key)) url.searchParams.delete(key)
   url.searchParams.set('$skip', String(nextSkip))
   return `${baseUrl(request)}${url.pathname}?${url.searchParams.toString().replace(/%24/g, '$')}`
 }

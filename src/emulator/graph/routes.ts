@@ -13,14 +13,17 @@ import { userRoutes } from './user-routes.ts'
 export async function graphRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
   const state = graphState(ctx)
   for (const prefix of ['/v1.0', '/beta']) {
-    await app.register(async (scope) => {
-      setUpGraphScope(scope, state)
-      userRoutes(scope, ctx)
-      sendRoutes(scope, state)
-      messageRoutes(scope, state)
-      attachmentRoutes(scope, state)
-      batchRoutes(scope)
-    }, { prefix })
+    await app.register(
+      async (scope) => {
+        setUpGraphScope(scope, state)
+        userRoutes(scope, ctx)
+        sendRoutes(scope, state)
+        messageRoutes(scope, state)
+        attachmentRoutes(scope, state)
+        batchRoutes(scope)
+      },
+      { prefix },
+    )
   }
   await app.register(async (scope) => uploadRoutes(scope, state))
 }

@@ -1,7 +1,13 @@
 // POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireMail } from './auth.ts'
-import { applyInput, checkRecipients, newRecord, toAttachments, type MessageInput } from './compose.ts'
+import {
+  applyInput,
+  checkRecipients,
+  newRecord,
+  toAttachments,
+  type MessageInput,
+} from './compose.ts'
 import { deliver } from './deliver.ts'
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner, type GraphState } from './graph-state.ts'
@@ -14,12 +20,16 @@ export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
     requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
     const now = new Date().toISOString()
-    const { message, saveToSentItems } = typeof request.body === 'string' ? parseMime(request.body) : readSendMail(request.body)
+    const { message, saveToSentItems } =
+      typeof request.body === 'string' ? parseMime(request.body) : readSendMail(request.body)
     const record = newRecord(sender.id, 'sentitems', now)
     applyInput(record, message, state.users)
     checkRecipients(record)
     const attachments = toAttachments(message.attachments ?? [], record.id, now)
-    deliver(state.store, state.users, sender, record, attachments, { saveToSentItems, storedDraft: false })
+    deliver(state.store, state.users, sender, record, attachments, {
+      saveToSentItems,
+      storedDraft: false,
+    })
     return accepted(reply)
   }
   mailboxRoute(scope, 'POST', '/sendMail', { throttled: 'send' }, sendMail)
@@ -31,18 +41,36 @@ export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
     const { id } = request.params as { id: string }
     const draft = state.store.get(sender.id, id)
     if (!draft) throw notFound()
-    if (!draft.isDraft) throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
+    if (!draft.isDraft)
+      throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
     checkRecipients(draft)
-    deliver(state.store, state.users, sender, draft, state.store.attachments(draft.id), { saveToSentItems: true, storedDraft: true })
+    deliver(state.store, state.users, sender, draft, state.store.attachments(draft.id), {
+      saveToSentItems: true,
+      storedDraft: true,
+    })
     return accepted(reply)
   }
   mailboxRoute(scope, 'POST', '/messages/:id/send', { throttled: 'send' }, sendDraft)
-  mailboxRoute(scope, 'POST', '/messages/:id/microsoft.graph.send', { throttled: 'send' }, sendDraft)
+  mailboxRoute(
+    scope,
+    'POST',
+    '/messages/:id/microsoft.graph.send',
+    { throttled: 'send' },
+    sendDraft,
+  )
 }
 
 function readSendMail(body: unknown): { message: MessageInput; saveToSentItems: boolean } {
-  const parsed = readBody<{ message?: MessageInput | null; saveToSentItems?: boolean | null }>(body ?? {}, 'sendMail')
-  if (!parsed.message) throw new GraphError(400, 'ErrorInvalidParameter', "The value of the parameter 'Message' is empty.")
+  const parsed = readBody<{ message?: MessageInput | null; saveToSentItems?: boolean | null }>(
+    body ?? {},
+    'sendMail',
+  )
+  if (!parsed.message)
+    throw new GraphError(
+      400,
+      'ErrorInvalidParameter',
+      "The value of the parameter 'Message' is empty.",
+    )
   return { message: parsed.message, saveToSentItems: parsed.saveToSentItems ?? true }
 }
 

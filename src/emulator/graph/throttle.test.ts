@@ -8,20 +8,31 @@ describe('Outlook throttling (per app + mailbox)', () => {
   let emulator: Emulator
   let token: string
   before(async () => {
-    emulator = await testEmulator({ throttling: { concurrent: 4, requestsPer10Min: 10_000, sendsPerMinute: 1000 } })
+    emulator = await testEmulator({
+      throttling: { concurrent: 4, requestsPer10Min: 10_000, sendsPerMinute: 1000 },
+    })
     await emulator.listen({ port: 0, host: '127.0.0.1' })
     token = mintToken(emulator)
   })
   after(() => emulator.close())
 
-  const send = () => fetch(`${emulator.url}/v1.0/me/sendMail`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(seedMail(['lea@contoso.test'])),
-  })
+  const send = () =>
+    fetch(`${emulator.url}/v1.0/me/sendMail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(seedMail(['lea@contoso.test'])),
+    })
 
   it('answers the 5th concurrent request 429 ApplicationThrottled; it goes through after Retry-After', async () => {
-    await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match: { method: 'POST', path: 'sendMail$' }, count: 4, action: { delayMs: 400 } }) })
+    await fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        match: { method: 'POST', path: 'sendMail$' },
+        count: 4,
+        action: { delayMs: 400 },
+      }),
+    })
     const slow = [send(), send(), send(), send()]
     await new Promise((resolve) => setTimeout(resolve, 100))
     const fifth = await send()
@@ -31,14 +42,20 @@ describe('Outlook throttling (per app + mailbox)', () => {
     const body = await fifth.json()
     assert.equal(body.error.code, 'ApplicationThrottled')
     assert.equal(body.error.message, 'Application is over its MailboxConcurrency limit.')
-    assert.deepEqual((await Promise.all(slow)).map((response) => response.status), [202, 202, 202, 202])
+    assert.deepEqual(
+      (await Promise.all(slow)).map((response) => response.status),
+      [202, 202, 202, 202],
+    )
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000))
     assert.equal((await send()).status, 202)
   })
 
   it('limits requests and sends per window, with TooManyRequests and a Retry-After that releases them', async () => {
-    await fetch(`${emulator.url}/_emulator/throttling`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sendsPerMinute: 2, sendWindowSeconds: 1 }) })
+    await fetch(`${emulator.url}/_emulator/throttling`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sendsPerMinute: 2, sendWindowSeconds: 1 }),
+    })
     assert.equal((await send()).status, 202)
     assert.equal((await send()).status, 202)
     const third = await send()

@@ -11,11 +11,23 @@ export interface ThrottleLimits {
 export type ThrottleSetting = false | Partial<ThrottleLimits>
 
 const OUTLOOK: ThrottleLimits = {
-  concurrent: 4, requestsPer10Min: 10_000, sendsPerMinute: 30, requestWindowSeconds: 600, sendWindowSeconds: 60,
+  concurrent: 4,
+  requestsPer10Min: 10_000,
+  sendsPerMinute: 30,
+  requestWindowSeconds: 600,
+  sendWindowSeconds: 60,
 }
 
-interface Bucket { active: number; requestStart: number; requests: number; sendStart: number; sends: number }
-export interface Admission { release(): void }
+interface Bucket {
+  active: number
+  requestStart: number
+  requests: number
+  sendStart: number
+  sends: number
+}
+export interface Admission {
+  release(): void
+}
 /** The admission when throttling is off: nothing to release. */
 export const UNLIMITED: Admission = { release: () => {} }
 
@@ -47,13 +59,15 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
         bucket.requestStart = now
         bucket.requests = 0
       }
-      if (bucket.requests >= limits.requestsPer10Min) return throttledError(secondsLeft(bucket.requestStart, limits.requestWindowSeconds, now))
+      if (bucket.requests >= limits.requestsPer10Min)
+        return throttledError(secondsLeft(bucket.requestStart, limits.requestWindowSeconds, now))
       if (isSend) {
         if (now - bucket.sendStart >= limits.sendWindowSeconds * 1000) {
           bucket.sendStart = now
           bucket.sends = 0
         }
-        if (bucket.sends >= limits.sendsPerMinute) return throttledError(secondsLeft(bucket.sendStart, limits.sendWindowSeconds, now))
+        if (bucket.sends >= limits.sendsPerMinute)
+          return throttledError(secondsLeft(bucket.sendStart, limits.sendWindowSeconds, now))
         bucket.sends++
       }
       bucket.requests++
@@ -75,5 +89,7 @@ const secondsLeft = (start: number, windowSeconds: number, now: number) =>
   Math.max(1, Math.ceil((start + windowSeconds * 1000 - now) / 1000))
 
 function withoutUndefined(setting: Partial<ThrottleLimits>): Partial<ThrottleLimits> {
-  return Object.fromEntries(Object.entries(setting).filter(([, value]) => typeof value === 'number' && value >= 0))
+  return Object.fromEntries(
+    Object.entries(setting).filter(([, value]) => typeof value === 'number' && value >= 0),
+  )
 }

@@ -11,27 +11,42 @@ import { baseUrl } from './odata.ts'
 export const CHUNK_LIMIT = 8 * 1024 * 1024
 const RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/
 
-const sessionNotFound = () => new GraphError(404, 'uploadSessionNotFound', 'The upload session was not found or has expired.')
+const sessionNotFound = () =>
+  new GraphError(404, 'uploadSessionNotFound', 'The upload session was not found or has expired.')
 const invalidRange = (message: string) => new GraphError(400, 'invalidRange', message)
 
 export async function uploadRoutes(scope: FastifyInstance, state: GraphState): Promise<void> {
   const { store } = state
   scope.removeAllContentTypeParsers()
-  scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: CHUNK_LIMIT }, (_request, body, done) => done(null, body))
+  scope.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: CHUNK_LIMIT },
+    (_request, body, done) => done(null, body),
+  )
   scope.addHook('onRequest', async (request, reply) => setGraphHeaders(request, reply))
   scope.setErrorHandler((error: FastifyError | GraphError, _request, reply) => {
     if (error instanceof GraphError) return sendGraphError(reply, error)
     const status = error.statusCode === 413 ? 413 : 400
-    return sendGraphError(reply, new GraphError(status, status === 413 ? 'RequestEntityTooLarge' : 'invalidRequest', error.message))
+    return sendGraphError(
+      reply,
+      new GraphError(
+        status,
+        status === 413 ? 'RequestEntityTooLarge' : 'invalidRequest',
+        error.message,
+      ),
+    )
   })
 
   // The Authorization header is ignored: the URL carries its own token [protocol-spec.md B2.2, D16].
   const findSession = (request: FastifyRequest): UploadSession => {
-    const id = /AttachmentSessions\('([^']+)'\)/.exec(decodeURIComponent(request.url.split('?')[0]!))?.[1]
+    const id = /AttachmentSessions\('([^']+)'\)/.exec(
+      decodeURIComponent(request.url.split('?')[0]!),
+    )?.[1]
     const session = id ? store.session(id) : undefined
     const token = Buffer.from(String((request.query as { authtoken?: string }).authtoken ?? ''))
     const expected = Buffer.from(session?.token ?? '')
-    if (!session || token.length !== expected.length || !timingSafeEqual(token, expected)) throw sessionNotFound()
+    if (!session || token.length !== expected.length || !timingSafeEqual(token, expected))
+      throw sessionNotFound()
     if (Date.parse(session.expirationDateTime) <= Date.now()) {
       store.deleteSession(session.id)
       throw sessionNotFound()
@@ -43,24 +58,41 @@ export async function uploadRoutes(scope: FastifyInstance, state: GraphState): P
     const session = findSession(request)
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const match = RANGE.exec(String(request.headers['content-range'] ?? '').trim())
-    if (!match) throw invalidRange('The Content-Range header is missing or malformed (expected "bytes {start}-{end}/{total}").')
+    if (!match)
+      throw invalidRange(
+        'The Content-Range header is missing or malformed (expected "bytes {start}-{end}/{total}").',
+      )
     const [start, end, total] = [Number(match[1]), Number(match[2]), Number(match[3])]
-    if (total !== session.size) throw invalidRange(`The total size ${total} does not match the session's ${session.size} bytes.`)
-    if (end < start || end >= total) throw invalidRange(`The range ${start}-${end} is not within 0-${total - 1}.`)
-    if (body.length !== end - start + 1) throw invalidRange(`The body has ${body.length} bytes; the range says ${end - start + 1}.`)
+    if (total !== session.size)
+      throw invalidRange(
+        `The total size ${total} does not match the session's ${session.size} bytes.`,
+      )
+    if (end < start || end >= total)
+      throw invalidRange(`The range ${start}-${end} is not within 0-${total - 1}.`)
+    if (body.length !== end - start + 1)
+      throw invalidRange(`The body has ${body.length} bytes; the range says ${end - start + 1}.`)
     if (start < session.received) {
-      throw new GraphError(416, 'fragmentOverlap', `The fragment overlaps data already received; next expected range is ${session.received}-.`)
+      throw new GraphError(
+        416,
+        'fragmentOverlap',
+        `The fragment overlaps data already received; next expected range is ${session.received}-.`,
+      )
     }
-    if (start > session.received) throw invalidRange(`Fragments must be uploaded in order; next expected range is ${session.received}-.`)
+    if (start > session.received)
+      throw invalidRange(
+        `Fragments must be uploaded in order; next expected range is ${session.received}-.`,
+      )
     store.putChunk(session.id, start, body)
     const received = end + 1
     if (received < session.size) {
       store.putSession({ ...session, received })
-      return reply.header('content-type', ODATA_JSON).send(JSON.stringify({
-        '@odata.context': `${baseUrl(request)}/api/v2.0/$metadata#Microsoft.OutlookServices.UploadSession`,
-        ExpirationDateTime: session.expirationDateTime,
-        nextExpectedRanges: [`${received}-`],
-      }))
+      return reply.header('content-type', ODATA_JSON).send(
+        JSON.stringify({
+          '@odata.context': `${baseUrl(request)}/api/v2.0/$metadata#Microsoft.OutlookServices.UploadSession`,
+          ExpirationDateTime: session.expirationDateTime,
+          nextExpectedRanges: [`${received}-`],
+        }),
+      )
     }
     const message = store.get(session.mailbox, session.messageId)
     const attachmentId = newId('AAMkAtt')
@@ -68,8 +100,15 @@ export async function uploadRoutes(scope: FastifyInstance, state: GraphState): P
       const bytes = store.takeChunks(session.id)
       if (!message) return
       store.addAttachment({
-        id: attachmentId, messageId: message.id, name: session.name, contentType: session.contentType, size: bytes.length,
-        isInline: session.isInline, contentId: session.contentId, lastModifiedDateTime: new Date().toISOString(), bytes,
+        id: attachmentId,
+        messageId: message.id,
+        name: session.name,
+        contentType: session.contentType,
+        size: bytes.length,
+        isInline: session.isInline,
+        contentId: session.contentId,
+        lastModifiedDateTime: new Date().toISOString(),
+        bytes,
       })
       if (!message.hasAttachments) store.update({ ...message, hasAttachments: true })
     })

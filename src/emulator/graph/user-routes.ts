@@ -10,15 +10,62 @@ import { graphRequest, owner } from './graph-state.ts'
 import { mailboxRoute } from './graph-scope.ts'
 import { metadataUrl, select } from './odata.ts'
 
-const DEFAULT_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
-  'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'] as const
+const DEFAULT_PROPERTIES = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+] as const
 // Other user properties a $select may name; the emulator has no value for them (null), as Graph for unset ones.
-const OTHER_PROPERTIES = ['accountEnabled', 'ageGroup', 'assignedLicenses', 'assignedPlans', 'city', 'companyName',
-  'country', 'createdDateTime', 'creationType', 'department', 'employeeId', 'employeeType', 'externalUserState',
-  'faxNumber', 'identities', 'imAddresses', 'isResourceAccount', 'lastPasswordChangeDateTime', 'mailNickname',
-  'onPremisesSyncEnabled', 'otherMails', 'postalCode', 'preferredDataLocation', 'proxyAddresses', 'showInAddressList',
-  'signInSessionsValidFromDateTime', 'state', 'streetAddress', 'usageLocation', 'userType', 'aboutMe', 'birthday',
-  'hireDate', 'interests', 'mySite', 'pastProjects', 'preferredName', 'responsibilities', 'schools', 'skills']
+const OTHER_PROPERTIES = [
+  'accountEnabled',
+  'ageGroup',
+  'assignedLicenses',
+  'assignedPlans',
+  'city',
+  'companyName',
+  'country',
+  'createdDateTime',
+  'creationType',
+  'department',
+  'employeeId',
+  'employeeType',
+  'externalUserState',
+  'faxNumber',
+  'identities',
+  'imAddresses',
+  'isResourceAccount',
+  'lastPasswordChangeDateTime',
+  'mailNickname',
+  'onPremisesSyncEnabled',
+  'otherMails',
+  'postalCode',
+  'preferredDataLocation',
+  'proxyAddresses',
+  'showInAddressList',
+  'signInSessionsValidFromDateTime',
+  'state',
+  'streetAddress',
+  'usageLocation',
+  'userType',
+  'aboutMe',
+  'birthday',
+  'hireDate',
+  'interests',
+  'mySite',
+  'pastProjects',
+  'preferredName',
+  'responsibilities',
+  'schools',
+  'skills',
+]
 const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
 
 export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
@@ -33,14 +80,17 @@ export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
     const photo = ctx.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     const context = metadataUrl(request, `users('${user.id}')/photo/$entity`)
-    return reply.header('content-type', ODATA_JSON).header('odata-version', '4.0').send({
-      '@odata.context': context,
-      '@odata.mediaContentType': photo.contentType,
-      '@odata.mediaEtag': `"${createHash('sha1').update(photo.bytes).digest('hex').toUpperCase()}"`,
-      id: `${PHOTO_SIZE}X${PHOTO_SIZE}`,
-      height: PHOTO_SIZE,
-      width: PHOTO_SIZE,
-    })
+    return reply
+      .header('content-type', ODATA_JSON)
+      .header('odata-version', '4.0')
+      .send({
+        '@odata.context': context,
+        '@odata.mediaContentType': photo.contentType,
+        '@odata.mediaEtag': `"${createHash('sha1').update(photo.bytes).digest('hex').toUpperCase()}"`,
+        id: `${PHOTO_SIZE}X${PHOTO_SIZE}`,
+        height: PHOTO_SIZE,
+        width: PHOTO_SIZE,
+      })
   })
   mailboxRoute(scope, 'GET', '/photo/$value', { profile: true }, (request, reply) => {
     const user = owner(request)
@@ -57,7 +107,12 @@ function checkProfileAccess(request: FastifyRequest, user: User): void {
   requireSomePermission(auth)
   const self = auth.delegated && auth.claims.oid === user.id
   const allowed = self ? hasPermission(auth, 'user.read') : hasPermission(auth, 'user.read.all')
-  if (!allowed) throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.')
+  if (!allowed)
+    throw new GraphError(
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    )
 }
 
 function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
@@ -67,8 +122,15 @@ function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
   const fragment = selected ? `users(${selected.join(',')})/$entity` : 'users/$entity'
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
   for (const name of names) body[name] = values[name] ?? (name === 'businessPhones' ? [] : null)
-  return reply.header('content-type', ODATA_JSON).header('odata-version', '4.0').send(JSON.stringify(body))
+  return reply
+    .header('content-type', ODATA_JSON)
+    .header('odata-version', '4.0')
+    .send(JSON.stringify(body))
 }
 
 const imageNotFound = () =>
-  new GraphError(404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
+  new GraphError(
+    404,
+    'ImageNotFound',
+    "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+  )

@@ -1,6 +1,11 @@
 // GET|POST /{tenant}/oauth2/v2.0/authorize and v1 /{tenant}/oauth2/authorize: checks, then SSO or the sign-in steps.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PageError, stringParams, type AuthorizeCheck, type AuthorizeRequest } from './checks/authorize-request.ts'
+import {
+  PageError,
+  stringParams,
+  type AuthorizeCheck,
+  type AuthorizeRequest,
+} from './checks/authorize-request.ts'
 import { checkClient } from './checks/check-client.ts'
 import { checkPkce } from './checks/check-pkce.ts'
 import { checkPrompt } from './checks/check-prompt.ts'
@@ -18,55 +23,84 @@ import { showPageError } from './page-error.ts'
 import { continueSignedIn, renderStep } from './steps.ts'
 
 // Checks up to and including the redirect URI answer on a page; the ones after it redirect to the app.
-const PAGE_CHECKS: AuthorizeCheck[] = [checkTenant, checkClient, checkRedirectUri, checkResponseMode]
+const PAGE_CHECKS: AuthorizeCheck[] = [
+  checkTenant,
+  checkClient,
+  checkRedirectUri,
+  checkResponseMode,
+]
 const REDIRECT_CHECKS: AuthorizeCheck[] = [checkResponseType, checkScope, checkPkce, checkPrompt]
 
 export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
-  const handler = (version: 1 | 2) => (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
-    const params = stringParams(request.method === 'POST' ? request.body : undefined, request.query)
-    const authorize: AuthorizeRequest = { ctx: deps.ctx, params, version, tenantSegment: request.params.tenant, responseMode: 'query' }
-    const lang = pickLang(params.ui_locales ?? params.mkt, request.headers['accept-language'])
-    try {
-      for (const check of PAGE_CHECKS) check(authorize)
-    } catch (error) {
-      if (error instanceof PageError || error instanceof OAuthError) {
-        return showPageError(deps, reply, error instanceof PageError ? error.oauth : error, lang, params['client-request-id'])
+  const handler =
+    (version: 1 | 2) =>
+    (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+      const params = stringParams(
+        request.method === 'POST' ? request.body : undefined,
+        request.query,
+      )
+      const authorize: AuthorizeRequest = {
+        ctx: deps.ctx,
+        params,
+        version,
+        tenantSegment: request.params.tenant,
+        responseMode: 'query',
       }
-      throw error
+      const lang = pickLang(params.ui_locales ?? params.mkt, request.headers['accept-language'])
+      try {
+        for (const check of PAGE_CHECKS) check(authorize)
+      } catch (error) {
+        if (error instanceof PageError || error instanceof OAuthError) {
+          return showPageError(
+            deps,
+            reply,
+            error instanceof PageError ? error.oauth : error,
+            lang,
+            params['client-request-id'],
+          )
+        }
+        throw error
+      }
+      const tenant = authorize.tenant!
+      const tenantId = typeof tenant === 'string' ? deps.ctx.directory.tenant.id : tenant.id
+      const iss = responseIssuer(deps.ctx, reply, tenantId, version)
+      const target = {
+        redirectUri: authorize.redirectUri!,
+        responseMode: authorize.responseMode,
+        state: params.state,
+        clientRequestId: params['client-request-id'],
+        lang,
+        iss,
+      }
+      try {
+        for (const check of REDIRECT_CHECKS) check(authorize)
+      } catch (error) {
+        if (error instanceof OAuthError) return sendErrorToApp(reply, target, error)
+        throw error
+      }
+      const flow = createFlow(deps.store, {
+        tenantSegment: request.params.tenant,
+        tenantId,
+        version,
+        clientId: authorize.app!.clientId,
+        redirectUri: authorize.redirectUri!,
+        responseMode: authorize.responseMode,
+        state: params.state,
+        nonce: params.nonce,
+        scope: authorize.scopeString!,
+        resource: version === 1 ? (params.resource ?? 'https://graph.microsoft.com') : undefined,
+        codeChallenge: authorize.codeChallenge,
+        codeChallengeMethod: authorize.codeChallengeMethod,
+        prompt: authorize.prompt,
+        loginHint: params.login_hint,
+        clientInfo: params.client_info === '1',
+        clientRequestId: params['client-request-id'],
+        lang,
+        step: 'email',
+        authenticated: false,
+      })
+      return startSignIn(deps, request, reply, flow)
     }
-    const tenant = authorize.tenant!
-    const tenantId = typeof tenant === 'string' ? deps.ctx.directory.tenant.id : tenant.id
-    const iss = responseIssuer(deps.ctx, reply, tenantId, version)
-    const target = { redirectUri: authorize.redirectUri!, responseMode: authorize.responseMode, state: params.state, clientRequestId: params['client-request-id'], lang, iss }
-    try {
-      for (const check of REDIRECT_CHECKS) check(authorize)
-    } catch (error) {
-      if (error instanceof OAuthError) return sendErrorToApp(reply, target, error)
-      throw error
-    }
-    const flow = createFlow(deps.store, {
-      tenantSegment: request.params.tenant,
-      tenantId,
-      version,
-      clientId: authorize.app!.clientId,
-      redirectUri: authorize.redirectUri!,
-      responseMode: authorize.responseMode,
-      state: params.state,
-      nonce: params.nonce,
-      scope: authorize.scopeString!,
-      resource: version === 1 ? (params.resource ?? 'https://graph.microsoft.com') : undefined,
-      codeChallenge: authorize.codeChallenge,
-      codeChallengeMethod: authorize.codeChallengeMethod,
-      prompt: authorize.prompt,
-      loginHint: params.login_hint,
-      clientInfo: params.client_info === '1',
-      clientRequestId: params['client-request-id'],
-      lang,
-      step: 'email',
-      authenticated: false,
-    })
-    return startSignIn(deps, request, reply, flow)
-  }
   app.get('/:tenant/oauth2/v2.0/authorize', handler(2))
   app.post('/:tenant/oauth2/v2.0/authorize', handler(2))
   app.get('/:tenant/oauth2/authorize', handler(1))
@@ -74,32 +108,61 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
 }
 
 /** SSO first (prompt=none/select_account/login decide), else the email or password step. */
-export function startSignIn(deps: IdentityDeps, request: FastifyRequest, reply: FastifyReply, flow: Flow): FastifyReply {
+export function startSignIn(
+  deps: IdentityDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: Flow,
+): FastifyReply {
   const { directory } = deps.ctx
   const session = readSession(deps.store, request)
-  const signedIn = (session?.users ?? []).map((id) => directory.findUser(id)).filter((user) => user !== undefined)
+  const signedIn = (session?.users ?? [])
+    .map((id) => directory.findUser(id))
+    .filter((user) => user !== undefined)
   const hinted = flow.loginHint ? directory.findUser(flow.loginHint) : undefined
-  const sessionUser = hinted ? signedIn.find((user) => user.id === hinted.id) : signedIn.length === 1 ? signedIn[0] : undefined
+  const sessionUser = hinted
+    ? signedIn.find((user) => user.id === hinted.id)
+    : signedIn.length === 1
+      ? signedIn[0]
+      : undefined
 
   if (flow.prompt === 'none') {
     const fail = (error: OAuthError) => {
       deps.store.delete('flow', flow.id)
       return sendErrorToApp(reply, flowTarget(deps, reply, flow), error)
     }
-    if (signedIn.length === 0 || (flow.loginHint && !sessionUser)) return fail(aadsts.loginRequired())
+    if (signedIn.length === 0 || (flow.loginHint && !sessionUser))
+      return fail(aadsts.loginRequired())
     if (!sessionUser) return fail(aadsts.interactionRequired())
     const app = directory.findApp(flow.clientId)!
     const graph = parseScopes(flow.scope).graph
-    if (!directory.hasConsent(sessionUser.id, flow.clientId, graph)) return fail(aadsts.consentRequiredSilently(app.clientId, app.displayName))
-    return continueSignedIn(deps, request, reply, { ...flow, userId: sessionUser.id, authenticated: true })
+    if (!directory.hasConsent(sessionUser.id, flow.clientId, graph))
+      return fail(aadsts.consentRequiredSilently(app.clientId, app.displayName))
+    return continueSignedIn(deps, request, reply, {
+      ...flow,
+      userId: sessionUser.id,
+      authenticated: true,
+    })
   }
   if (flow.prompt !== 'login' && !flow.deviceCode) {
     if (signedIn.length > 0 && (flow.prompt === 'select_account' || !sessionUser)) {
-      if (!hinted || flow.prompt === 'select_account') return renderStep(deps, request, reply, saveStep(deps, { ...flow, step: 'pick' }))
+      if (!hinted || flow.prompt === 'select_account')
+        return renderStep(deps, request, reply, saveStep(deps, { ...flow, step: 'pick' }))
     }
-    if (sessionUser) return continueSignedIn(deps, request, reply, { ...flow, userId: sessionUser.id, authenticated: true })
+    if (sessionUser)
+      return continueSignedIn(deps, request, reply, {
+        ...flow,
+        userId: sessionUser.id,
+        authenticated: true,
+      })
   }
-  if (hinted) return renderStep(deps, request, reply, saveStep(deps, { ...flow, userId: hinted.id, step: 'password' }))
+  if (hinted)
+    return renderStep(
+      deps,
+      request,
+      reply,
+      saveStep(deps, { ...flow, userId: hinted.id, step: 'password' }),
+    )
   return renderStep(deps, request, reply, flow)
 }
 

@@ -9,91 +9,146 @@ import { chromium, type Page } from 'playwright-core'
 import { confidentialClient, pkcePair, startEmulator } from './testing/msal-setup.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+)
 const screenshots = new URL('../../../docs/screenshots/', import.meta.url)
 
 async function assertAccessible(page: Page, label: string) {
   await page.evaluate(axeSource)
   const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string }[] }> } }).axe
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string }[] }> }
+      }
+    ).axe
     return (await axe.run()).violations.map(({ id, impact, help }) => ({ id, impact, help }))
   })
-  const serious = results.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+  const serious = results.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  )
   assert.deepEqual(serious, [], `${label}: ${JSON.stringify(serious)}`)
 }
 
-test('sign-in through real Chromium, then msal-node redeems the code', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)` }, async () => {
-  const setup = await startEmulator()
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  })
-  try {
-    const { demo } = setup.emulator
-    const cca = confidentialClient(setup)
-    const pkce = pkcePair()
-    const redirectUri = demo.redirectUris[0]!
-    const authUrl = await cca.getAuthCodeUrl({ scopes: ['User.Read', 'Mail.Send'], redirectUri, state: 'chromium-state', nonce: 'chromium-nonce', codeChallenge: pkce.challenge, codeChallengeMethod: 'S256' })
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' })
-    const page = await context.newPage()
-    const problems: string[] = []
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()))
-    page.on('pageerror', (error) => problems.push(error.message))
-    let landed: string | undefined
-    await page.route('http://127.0.0.1:8000/**', (route) => {
-      landed = route.request().url()
-      return route.fulfill({ status: 200, contentType: 'text/plain', body: 'app' })
+test(
+  'sign-in through real Chromium, then msal-node redeems the code',
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)` },
+  async () => {
+    const setup = await startEmulator()
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     })
-    const update = process.env.UPDATE_SCREENSHOTS === '1'
-    if (update) mkdirSync(screenshots, { recursive: true })
+    try {
+      const { demo } = setup.emulator
+      const cca = confidentialClient(setup)
+      const pkce = pkcePair()
+      const redirectUri = demo.redirectUris[0]!
+      const authUrl = await cca.getAuthCodeUrl({
+        scopes: ['User.Read', 'Mail.Send'],
+        redirectUri,
+        state: 'chromium-state',
+        nonce: 'chromium-nonce',
+        codeChallenge: pkce.challenge,
+        codeChallengeMethod: 'S256',
+      })
+      const context = await browser.newContext({
+        viewport: { width: 1100, height: 900 },
+        locale: 'en-US',
+      })
+      const page = await context.newPage()
+      const problems: string[] = []
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()))
+      page.on('pageerror', (error) => problems.push(error.message))
+      let landed: string | undefined
+      await page.route('http://127.0.0.1:8000/**', (route) => {
+        landed = route.request().url()
+        return route.fulfill({ status: 200, contentType: 'text/plain', body: 'app' })
+      })
+      const update = process.env.UPDATE_SCREENSHOTS === '1'
+      if (update) mkdirSync(screenshots, { recursive: true })
 
-    await page.goto(authUrl)
-    await assertAccessible(page, 'email step')
-    await page.fill('#i0116', demo.users[0]!.userPrincipalName)
-    if (update) await page.screenshot({ path: new URL('emulator-sign-in.png', screenshots).pathname, fullPage: true })
-    await page.click('#idSIButton9')
-    await page.waitForSelector('#i0118')
-    await assertAccessible(page, 'password step')
-    await page.fill('#i0118', 'wrong')
-    await page.click('#idSIButton9')
-    await page.waitForSelector('.error')
-    await page.click('button.account') // the demo panel fills the password
-    await page.click('#idSIButton9')
-    await page.waitForSelector('#idBtn_Back')
-    assert.match(await page.textContent('h1') ?? '', /Stay signed in\?/)
-    await assertAccessible(page, 'stay signed in')
-    await page.click('#idSIButton9')
-    await page.waitForSelector('.permissions')
-    assert.match(await page.textContent('.permissions') ?? '', /Send mail as you/)
-    await assertAccessible(page, 'consent')
-    if (update) await page.screenshot({ path: new URL('emulator-consent.png', screenshots).pathname, fullPage: true })
-    await page.click('#idSIButton9')
-    await page.waitForURL(/127\.0\.0\.1:8000/)
-    assert.ok(landed)
-    const back = new URL(landed)
-    assert.equal(back.searchParams.get('state'), 'chromium-state')
-    const result = await cca.acquireTokenByCode({ code: back.searchParams.get('code')!, scopes: ['User.Read', 'Mail.Send'], redirectUri, codeVerifier: pkce.verifier, nonce: 'chromium-nonce', state: 'chromium-state' }, { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! })
-    assert.equal(result.account?.username, demo.users[0]!.userPrincipalName)
-    assert.deepEqual(problems.filter((text) => !text.includes('127.0.0.1:8000')), [])
+      await page.goto(authUrl)
+      await assertAccessible(page, 'email step')
+      await page.fill('#i0116', demo.users[0]!.userPrincipalName)
+      if (update)
+        await page.screenshot({
+          path: new URL('emulator-sign-in.png', screenshots).pathname,
+          fullPage: true,
+        })
+      await page.click('#idSIButton9')
+      await page.waitForSelector('#i0118')
+      await assertAccessible(page, 'password step')
+      await page.fill('#i0118', 'wrong')
+      await page.click('#idSIButton9')
+      await page.waitForSelector('.error')
+      await page.click('button.account') // the demo panel fills the password
+      await page.click('#idSIButton9')
+      await page.waitForSelector('#idBtn_Back')
+      assert.match((await page.textContent('h1')) ?? '', /Stay signed in\?/)
+      await assertAccessible(page, 'stay signed in')
+      await page.click('#idSIButton9')
+      await page.waitForSelector('.permissions')
+      assert.match((await page.textContent('.permissions')) ?? '', /Send mail as you/)
+      await assertAccessible(page, 'consent')
+      if (update)
+        await page.screenshot({
+          path: new URL('emulator-consent.png', screenshots).pathname,
+          fullPage: true,
+        })
+      await page.click('#idSIButton9')
+      await page.waitForURL(/127\.0\.0\.1:8000/)
+      assert.ok(landed)
+      const back = new URL(landed)
+      assert.equal(back.searchParams.get('state'), 'chromium-state')
+      const result = await cca.acquireTokenByCode(
+        {
+          code: back.searchParams.get('code')!,
+          scopes: ['User.Read', 'Mail.Send'],
+          redirectUri,
+          codeVerifier: pkce.verifier,
+          nonce: 'chromium-nonce',
+          state: 'chromium-state',
+        },
+        { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! },
+      )
+      assert.equal(result.account?.username, demo.users[0]!.userPrincipalName)
+      assert.deepEqual(
+        problems.filter((text) => !text.includes('127.0.0.1:8000')),
+        [],
+      )
 
-    const [ssoCookie] = (await context.cookies()).filter((cookie) => cookie.name === 'ESTSAUTH')
-    assert.equal(ssoCookie?.httpOnly, true)
-    assert.equal(ssoCookie?.sameSite, 'Lax')
+      const [ssoCookie] = (await context.cookies()).filter((cookie) => cookie.name === 'ESTSAUTH')
+      assert.equal(ssoCookie?.httpOnly, true)
+      assert.equal(ssoCookie?.sameSite, 'Lax')
 
-    // The other pages pass axe too: account picker (French), error page, device code entry, signed out.
-    await page.goto(`${authUrl}&prompt=select_account&ui_locales=fr`)
-    assert.match(await page.textContent('h1') ?? '', /Choisir un compte/)
-    await assertAccessible(page, 'account picker')
-    await page.goto(authUrl.replace(demo.clientId, '00000000-0000-0000-0000-000000000000'))
-    assert.match(await page.textContent('body') ?? '', /AADSTS700016/)
-    await assertAccessible(page, 'error page')
-    await page.goto(`${setup.emulator.url}/devicelogin`)
-    await assertAccessible(page, 'device code')
-    await page.goto(`${setup.emulator.url}/common/oauth2/v2.0/logout`)
-    await assertAccessible(page, 'signed out')
-    assert.deepEqual(problems.filter((text) => !text.includes('127.0.0.1:8000') && !text.includes('400')), [])
-  } finally {
-    await browser.close()
-    await setup.emulator.close()
-  }
-})
+      // The other pages pass axe too: account picker (French), error page, device code entry, signed out.
+      await page.goto(`${authUrl}&prompt=select_account&ui_locales=fr`)
+      assert.match((await page.textContent('h1')) ?? '', /Choisir un compte/)
+      await assertAccessible(page, 'account picker')
+      await page.goto(authUrl.replace(demo.clientId, '00000000-0000-0000-0000-000000000000'))
+      assert.match((await page.textContent('body')) ?? '', /AADSTS700016/)
+      await assertAccessible(page, 'error page')
+      await page.goto(`${setup.emulator.url}/devicelogin`)
+      await assertAccessible(page, 'device code')
+      await page.goto(`${setup.emulator.url}/common/oauth2/v2.0/logout`)
+      await assertAccessible(page, 'signed out')
+      assert.deepEqual(
+        problems.filter((text) => !text.includes('127.0.0.1:8000') && !text.includes('400')),
+        [],
+      )
+    } finally {
+      await browser.close()
+      await setup.emulator.close()
+    }
+  },
+)

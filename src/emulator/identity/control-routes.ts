@@ -9,15 +9,24 @@ import type { IdentityStore } from './store.ts'
 import type { IdentityShape } from './control-shape.ts'
 import { isLoopback } from './control-shape.ts'
 
-export async function identityControlRoutes(app: FastifyInstance, ctx: EmulatorContext, store: IdentityStore): Promise<void> {
+export async function identityControlRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  store: IdentityStore,
+): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/_emulator/') && !isLoopback(request.socket.remoteAddress)) {
-      return reply.code(403).send({ error: 'forbidden', message: 'The control API answers on loopback only.' })
+      return reply
+        .code(403)
+        .send({ error: 'forbidden', message: 'The control API answers on loopback only.' })
     }
     return undefined
   })
   const bad = (message: string) => ({ error: 'invalid_request', message })
-  const body = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {})
+  const body = (value: unknown): Record<string, unknown> =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {}
 
   app.post('/_emulator/users', (request, reply) => {
     const input = body(request.body) as Partial<NewUser>
@@ -30,7 +39,8 @@ export async function identityControlRoutes(app: FastifyInstance, ctx: EmulatorC
 
   app.post('/_emulator/apps', (request, reply) => {
     const input = body(request.body) as Partial<NewApp>
-    if (typeof input.clientId !== 'string' || !input.clientId) return reply.code(400).send(bad('clientId (string) is required.'))
+    if (typeof input.clientId !== 'string' || !input.clientId)
+      return reply.code(400).send(bad('clientId (string) is required.'))
     try {
       return reply.code(201).send(ctx.directory.addApp(input as NewApp))
     } catch (error) {
@@ -38,18 +48,27 @@ export async function identityControlRoutes(app: FastifyInstance, ctx: EmulatorC
     }
   })
 
-  app.post<{ Params: { clientId: string } }>('/_emulator/apps/:clientId/redirect-uris', (request, reply) => {
-    const uri = body(request.body).uri
-    if (typeof uri !== 'string' || !URL.canParse(uri)) return reply.code(400).send(bad('uri (an absolute URL) is required.'))
-    if (!ctx.directory.findApp(request.params.clientId)) return reply.code(404).send(bad('Unknown application.'))
-    ctx.directory.addRedirectUri(request.params.clientId, uri)
-    return reply.code(201).send({ clientId: request.params.clientId, redirectUris: ctx.directory.findApp(request.params.clientId)!.redirectUris })
-  })
+  app.post<{ Params: { clientId: string } }>(
+    '/_emulator/apps/:clientId/redirect-uris',
+    (request, reply) => {
+      const uri = body(request.body).uri
+      if (typeof uri !== 'string' || !URL.canParse(uri))
+        return reply.code(400).send(bad('uri (an absolute URL) is required.'))
+      if (!ctx.directory.findApp(request.params.clientId))
+        return reply.code(404).send(bad('Unknown application.'))
+      ctx.directory.addRedirectUri(request.params.clientId, uri)
+      return reply.code(201).send({
+        clientId: request.params.clientId,
+        redirectUris: ctx.directory.findApp(request.params.clientId)!.redirectUris,
+      })
+    },
+  )
 
   app.post('/_emulator/consents', (request, reply) => {
     const { user, clientId, scope } = body(request.body)
     const found = typeof user === 'string' ? ctx.directory.findUser(user) : undefined
-    if (!found || typeof clientId !== 'string' || typeof scope !== 'string') return reply.code(400).send(bad('user, clientId and scope are required.'))
+    if (!found || typeof clientId !== 'string' || typeof scope !== 'string')
+      return reply.code(400).send(bad('user, clientId and scope are required.'))
     ctx.directory.grantConsent(found.id, clientId, parseScopes(scope).graph)
     return reply.code(204).send()
   })
@@ -57,9 +76,11 @@ export async function identityControlRoutes(app: FastifyInstance, ctx: EmulatorC
   app.post('/_emulator/tokens/next', (request, reply) => {
     const shape = body(request.body) as IdentityShape
     for (const name of ['aud', 'iss', 'tid'] as const) {
-      if (shape[name] !== undefined && typeof shape[name] !== 'string') return reply.code(400).send(bad(`${name} must be a string.`))
+      if (shape[name] !== undefined && typeof shape[name] !== 'string')
+        return reply.code(400).send(bad(`${name} must be a string.`))
     }
-    if (shape.nonce !== undefined && shape.nonce !== null && typeof shape.nonce !== 'string') return reply.code(400).send(bad('nonce must be a string or null.'))
+    if (shape.nonce !== undefined && shape.nonce !== null && typeof shape.nonce !== 'string')
+      return reply.code(400).send(bad('nonce must be a string or null.'))
     ctx.tokens.shapeNextIdToken(shape)
     return reply.code(204).send()
   })
@@ -72,8 +93,10 @@ export async function identityControlRoutes(app: FastifyInstance, ctx: EmulatorC
     let count = 0
     for (const record of store.all<RefreshRecord>('refresh')) {
       if (userId && record.userId !== userId) continue
-      if (typeof clientId === 'string' && record.clientId.toLowerCase() !== clientId.toLowerCase()) continue
-      const changed = expire === true ? { ...record, lastUsedAt: 0, createdAt: 0 } : { ...record, revoked: true }
+      if (typeof clientId === 'string' && record.clientId.toLowerCase() !== clientId.toLowerCase())
+        continue
+      const changed =
+        expire === true ? { ...record, lastUsedAt: 0, createdAt: 0 } : { ...record, revoked: true }
       store.put('refresh', record.id, changed, ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
       count++
     }

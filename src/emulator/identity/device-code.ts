@@ -13,64 +13,122 @@ import { renderStep } from './steps.ts'
 import { hashId, randomId } from './store.ts'
 
 export interface DeviceRecord {
-  userCode: string; clientId: string; scope: string; tenantSegment: string; tenantId: string; expiresAt: number
-  status: 'pending' | 'approved' | 'declined' | 'redeemed'; userId?: string
+  userCode: string
+  clientId: string
+  scope: string
+  tenantSegment: string
+  tenantId: string
+  expiresAt: number
+  status: 'pending' | 'approved' | 'declined' | 'redeemed'
+  userId?: string
 }
 
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
 export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
   const { ctx, store } = deps
-  const issue = (version: 1 | 2) => (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
-    const params = stringParams(request.body, request.query)
-    try {
-      const tenant = ctx.directory.resolveTenant(request.params.tenant)
-      if (!tenant) throw aadsts.tenantNotFound(request.params.tenant)
-      if (!params.client_id) throw aadsts.missingParameter('client_id')
-      if (!ctx.directory.findApp(params.client_id)) throw aadsts.unknownClient(params.client_id, request.params.tenant)
-      const scope = version === 1 ? `openid ${params.resource ?? 'https://graph.microsoft.com'}/.default` : params.scope
-      if (!scope) throw aadsts.missingParameter('scope')
-      parseScopes(scope)
-      const deviceCode = randomId(48)
-      const userCode = Array.from({ length: 9 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('')
-      const lifetime = ctx.options.deviceCodeLifetimeSeconds
-      const record: DeviceRecord = {
-        userCode, clientId: params.client_id, scope, tenantSegment: request.params.tenant, status: 'pending',
-        tenantId: ctx.directory.tenant.id, expiresAt: Date.now() + lifetime * 1000,
+  const issue =
+    (version: 1 | 2) =>
+    (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+      const params = stringParams(request.body, request.query)
+      try {
+        const tenant = ctx.directory.resolveTenant(request.params.tenant)
+        if (!tenant) throw aadsts.tenantNotFound(request.params.tenant)
+        if (!params.client_id) throw aadsts.missingParameter('client_id')
+        if (!ctx.directory.findApp(params.client_id))
+          throw aadsts.unknownClient(params.client_id, request.params.tenant)
+        const scope =
+          version === 1
+            ? `openid ${params.resource ?? 'https://graph.microsoft.com'}/.default`
+            : params.scope
+        if (!scope) throw aadsts.missingParameter('scope')
+        parseScopes(scope)
+        const deviceCode = randomId(48)
+        const userCode = Array.from(
+          { length: 9 },
+          () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)],
+        ).join('')
+        const lifetime = ctx.options.deviceCodeLifetimeSeconds
+        const record: DeviceRecord = {
+          userCode,
+          clientId: params.client_id,
+          scope,
+          tenantSegment: request.params.tenant,
+          status: 'pending',
+          tenantId: ctx.directory.tenant.id,
+          expiresAt: Date.now() + lifetime * 1000,
+        }
+        store.put('device', hashId(deviceCode), record, lifetime + 3600)
+        store.put('user-code', userCode, hashId(deviceCode), lifetime)
+        const uri = `${ctx.forRequest(request).publicUrl()}/devicelogin`
+        const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`
+        const body =
+          version === 2
+            ? {
+                user_code: userCode,
+                device_code: deviceCode,
+                verification_uri: uri,
+                expires_in: lifetime,
+                interval: ctx.options.deviceCodeIntervalSeconds,
+                message,
+              }
+            : {
+                user_code: userCode,
+                device_code: deviceCode,
+                verification_url: uri,
+                expires_in: String(lifetime),
+                interval: String(ctx.options.deviceCodeIntervalSeconds),
+                message,
+              }
+        return reply.header('cache-control', 'no-store, no-cache').send(body)
+      } catch (error) {
+        if (!(error instanceof OAuthError)) throw error
+        return reply
+          .code(error.status)
+          .send(errorJson(error, newErrorIds(params['client-request-id'])))
       }
-      store.put('device', hashId(deviceCode), record, lifetime + 3600)
-      store.put('user-code', userCode, hashId(deviceCode), lifetime)
-      const uri = `${ctx.forRequest(request).publicUrl()}/devicelogin`
-      const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`
-      const body = version === 2
-        ? { user_code: userCode, device_code: deviceCode, verification_uri: uri, expires_in: lifetime, interval: ctx.options.deviceCodeIntervalSeconds, message }
-        : { user_code: userCode, device_code: deviceCode, verification_url: uri, expires_in: String(lifetime), interval: String(ctx.options.deviceCodeIntervalSeconds), message }
-      return reply.header('cache-control', 'no-store, no-cache').send(body)
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error
-      return reply.code(error.status).send(errorJson(error, newErrorIds(params['client-request-id'])))
     }
-  }
   app.post('/:tenant/oauth2/v2.0/devicecode', issue(2))
   app.post('/:tenant/oauth2/devicecode', issue(1))
 
   const page = (lang: Lang, error?: string) => {
     const s = strings[lang]
-    const frame = { s, tenantName: ctx.directory.tenant.displayName, switchHref: `/devicelogin?lang=${s.otherLanguage.code}` }
-    return layout(frame, s.deviceTitle, html`<h1 id="page-title">${s.deviceTitle}</h1>
-<p>${s.deviceText}</p>
-<form method="post" action="/devicelogin">
-<input type="hidden" name="lang" value="${lang}">
-<label for="otc" class="visually-hidden">${s.deviceCodeLabel}</label>
-<input id="otc" name="otc" type="text" placeholder="${s.deviceCodeLabel}" autocomplete="one-time-code" autofocus required
- ${error ? html`aria-invalid="true" aria-describedby="error"` : ''}>
-${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
-<div class="buttons"><button id="idSIButton9" class="primary" type="submit">${s.next}</button></div>
-</form>`)
+    const frame = {
+      s,
+      tenantName: ctx.directory.tenant.displayName,
+      switchHref: `/devicelogin?lang=${s.otherLanguage.code}`,
+    }
+    return layout(
+      frame,
+      s.deviceTitle,
+      html`<h1 id="page-title">${s.deviceTitle}</h1>
+        <p>${s.deviceText}</p>
+        <form method="post" action="/devicelogin">
+          <input type="hidden" name="lang" value="${lang}" />
+          <label for="otc" class="visually-hidden">${s.deviceCodeLabel}</label>
+          <input
+            id="otc"
+            name="otc"
+            type="text"
+            placeholder="${s.deviceCodeLabel}"
+            autocomplete="one-time-code"
+            autofocus
+            required
+            ${error ? html`aria-invalid="true" aria-describedby="error"` : ''}
+          />
+          ${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
+          <div class="buttons">
+            <button id="idSIButton9" class="primary" type="submit">${s.next}</button>
+          </div>
+        </form>`,
+    )
   }
-  const langOf = (request: FastifyRequest, explicit?: string) => pickLang(explicit, request.headers['accept-language'])
+  const langOf = (request: FastifyRequest, explicit?: string) =>
+    pickLang(explicit, request.headers['accept-language'])
   for (const path of ['/devicelogin', '/common/oauth2/deviceauth']) {
-    app.get<{ Querystring: Record<string, string> }>(path, (request, reply) => sendPage(reply, page(langOf(request, request.query.lang))))
+    app.get<{ Querystring: Record<string, string> }>(path, (request, reply) =>
+      sendPage(reply, page(langOf(request, request.query.lang))),
+    )
   }
   app.post('/devicelogin', (request, reply) => {
     const form = stringParams(request.body)
@@ -78,11 +136,22 @@ ${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
     const userCode = (form.otc ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '')
     const deviceHash = userCode ? store.get<string>('user-code', userCode) : undefined
     const record = deviceHash ? store.get<DeviceRecord>('device', deviceHash) : undefined
-    if (!record || record.status !== 'pending') return sendPage(reply, page(lang, strings[lang].deviceBadCode), 400)
-    if (record.expiresAt <= Date.now()) return sendPage(reply, page(lang, strings[lang].deviceExpired), 400)
+    if (!record || record.status !== 'pending')
+      return sendPage(reply, page(lang, strings[lang].deviceBadCode), 400)
+    if (record.expiresAt <= Date.now())
+      return sendPage(reply, page(lang, strings[lang].deviceExpired), 400)
     const flow = createFlow(store, {
-      tenantSegment: record.tenantSegment, tenantId: record.tenantId, version: 2, clientId: record.clientId, redirectUri: '',
-      responseMode: 'query', scope: record.scope, clientInfo: false, lang, step: 'device-confirm', authenticated: false,
+      tenantSegment: record.tenantSegment,
+      tenantId: record.tenantId,
+      version: 2,
+      clientId: record.clientId,
+      redirectUri: '',
+      responseMode: 'query',
+      scope: record.scope,
+      clientInfo: false,
+      lang,
+      step: 'device-confirm',
+      authenticated: false,
       deviceCode: deviceHash,
     })
     return renderStep(deps, request, reply, flow)

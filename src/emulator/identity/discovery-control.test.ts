@@ -22,12 +22,18 @@ describe('discovery, control API and robustness', () => {
       const body = response.json()
       assert.equal(body.issuer, `http://localhost:8001/${tenantId}/v2.0`)
       assert.equal(body.token_endpoint, `http://localhost:8001/${tenantId}/oauth2/v2.0/token`)
-      assert.equal(body.end_session_endpoint, `http://localhost:8001/${tenantId}/oauth2/v2.0/logout`)
+      assert.equal(
+        body.end_session_endpoint,
+        `http://localhost:8001/${tenantId}/oauth2/v2.0/logout`,
+      )
       assert.deepEqual(body.response_modes_supported, ['query', 'fragment', 'form_post'])
     }
     const common = (await get('/common/v2.0/.well-known/openid-configuration')).json()
     assert.equal(common.issuer, 'http://localhost:8001/{tenantid}/v2.0')
-    assert.equal(common.authorization_endpoint, 'http://localhost:8001/common/oauth2/v2.0/authorize')
+    assert.equal(
+      common.authorization_endpoint,
+      'http://localhost:8001/common/oauth2/v2.0/authorize',
+    )
     const v1 = (await get(`/${tenantId}/.well-known/openid-configuration`)).json()
     assert.equal(v1.issuer, `http://localhost:8001/${tenantId}/`)
     assert.equal(v1.token_endpoint, `http://localhost:8001/${tenantId}/oauth2/token`)
@@ -37,52 +43,175 @@ describe('discovery, control API and robustness', () => {
   })
 
   test('JWKS publishes the RS256 key that signs the tokens', async () => {
-    const { keys } = (await get('/common/discovery/v2.0/keys')).json() as { keys: { kid: string; x5t: string; n: string; e: string; kty: string }[] }
+    const { keys } = (await get('/common/discovery/v2.0/keys')).json() as {
+      keys: { kid: string; x5t: string; n: string; e: string; kty: string }[]
+    }
     assert.equal(keys.length, 1)
     assert.equal(keys[0]!.kty, 'RSA')
     assert.equal(keys[0]!.e, 'AQAB')
     const { importJWK, jwtVerify } = await import('jose')
-    const token = emulator.context.tokens.signIdToken({ aud: 'a', iss: 'i', exp: Math.floor(Date.now() / 1000) + 60 })
-    assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid, keys[0]!.kid)
+    const token = emulator.context.tokens.signIdToken({
+      aud: 'a',
+      iss: 'i',
+      exp: Math.floor(Date.now() / 1000) + 60,
+    })
+    assert.equal(
+      JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid,
+      keys[0]!.kid,
+    )
     const { payload } = await jwtVerify(token, await importJWK({ ...keys[0]!, alg: 'RS256' }))
     assert.equal(payload.aud, 'a')
   })
 
   test('instance discovery lists the emulator host as an alias', async () => {
-    const response = await get(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`https://localhost:8001/${emulator.demo.tenantId}/oauth2/v2.0/authorize`)}`)
+    const response = await get(
+      `/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`https://localhost:8001/${emulator.demo.tenantId}/oauth2/v2.0/authorize`)}`,
+    )
     const body = response.json()
-    assert.equal(body.tenant_discovery_endpoint, `http://localhost:8001/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`)
+    assert.equal(
+      body.tenant_discovery_endpoint,
+      `http://localhost:8001/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`,
+    )
     assert.deepEqual(body.metadata[0].aliases, ['localhost:8001'])
   })
 
   test('control routes answer loopback callers only', async () => {
-    const remote = await emulator.fastify.inject({ method: 'POST', url: '/_emulator/users', remoteAddress: '10.1.2.3', payload: { userPrincipalName: 'x@contoso.test', password: 'p' } })
+    const remote = await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/users',
+      remoteAddress: '10.1.2.3',
+      payload: { userPrincipalName: 'x@contoso.test', password: 'p' },
+    })
     assert.equal(remote.statusCode, 403)
-    const local = await emulator.fastify.inject({ method: 'POST', url: '/_emulator/users', payload: { userPrincipalName: 'zoe@contoso.test', password: 'Zoe.Demo1', givenName: 'Zoé', surname: 'Durand' } })
+    const local = await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/users',
+      payload: {
+        userPrincipalName: 'zoe@contoso.test',
+        password: 'Zoe.Demo1',
+        givenName: 'Zoé',
+        surname: 'Durand',
+      },
+    })
     assert.equal(local.statusCode, 201)
     assert.equal(local.json().displayName, 'Zoé Durand')
     assert.equal(local.json().password, undefined)
-    const uri = await emulator.fastify.inject({ method: 'POST', url: `/_emulator/apps/${emulator.demo.clientId}/redirect-uris`, payload: { uri: 'http://localhost:9999/cb' } })
+    const uri = await emulator.fastify.inject({
+      method: 'POST',
+      url: `/_emulator/apps/${emulator.demo.clientId}/redirect-uris`,
+      payload: { uri: 'http://localhost:9999/cb' },
+    })
     assert.equal(uri.statusCode, 201)
-    assert.ok(emulator.context.directory.findApp(emulator.demo.clientId)!.redirectUris.includes('http://localhost:9999/cb'))
-    assert.equal((await emulator.fastify.inject({ method: 'POST', url: '/_emulator/users', payload: '{bad json', headers: { 'content-type': 'application/json' } })).statusCode, 400)
+    assert.ok(
+      emulator.context.directory
+        .findApp(emulator.demo.clientId)!
+        .redirectUris.includes('http://localhost:9999/cb'),
+    )
+    assert.equal(
+      (
+        await emulator.fastify.inject({
+          method: 'POST',
+          url: '/_emulator/users',
+          payload: '{bad json',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode,
+      400,
+    )
   })
 
   test('bad input never gives a 500: random forms and bodies on every identity endpoint', async () => {
     const tenant = emulator.demo.tenantId
-    const paths = [`/${tenant}/oauth2/v2.0/token`, `/${tenant}/oauth2/token`, `/${tenant}/oauth2/v2.0/authorize`, `/${tenant}/login`,
-      `/${tenant}/oauth2/v2.0/devicecode`, '/devicelogin', `/${tenant}/oauth2/v2.0/logout`, '/_emulator/tokens/next', '/_emulator/refresh-tokens/revoke']
-    const fields = fc.dictionary(fc.constantFrom('grant_type', 'client_id', 'client_secret', 'code', 'scope', 'redirect_uri', 'client_assertion',
-      'client_assertion_type', 'refresh_token', 'device_code', 'username', 'password', 'ctx', 'step', 'loginfmt', 'passwd', 'otc', 'response_type',
-      'code_challenge', 'code_challenge_method', 'prompt', 'response_mode', 'nonce', 'resource'), fc.oneof(fc.string(), fc.constant(emulator.demo.clientId),
-      fc.constantFrom('authorization_code', 'refresh_token', 'client_credentials', 'password', 'device_code', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'a.b.c', 'eyJ.eyJ.x')))
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fields, fc.constantFrom('form', 'json', 'garbage', 'query'), async (path, form, kind) => {
-      const payload = kind === 'json' ? JSON.stringify(form) : kind === 'garbage' ? '%%%\u0000{' : new URLSearchParams(form).toString()
-      const contentType = kind === 'json' ? 'application/json' : kind === 'garbage' ? 'text/weird' : 'application/x-www-form-urlencoded'
-      const response = kind === 'query'
-        ? await emulator.fastify.inject({ method: 'GET', url: `${path}?${new URLSearchParams(form)}` })
-        : await emulator.fastify.inject({ method: 'POST', url: path, payload, headers: { 'content-type': contentType } })
-      assert.ok(response.statusCode < 500, `${response.statusCode} ${path} ${payload}\n${response.body.slice(0, 500)}`)
-    }), { numRuns: 400 })
+    const paths = [
+      `/${tenant}/oauth2/v2.0/token`,
+      `/${tenant}/oauth2/token`,
+      `/${tenant}/oauth2/v2.0/authorize`,
+      `/${tenant}/login`,
+      `/${tenant}/oauth2/v2.0/devicecode`,
+      '/devicelogin',
+      `/${tenant}/oauth2/v2.0/logout`,
+      '/_emulator/tokens/next',
+      '/_emulator/refresh-tokens/revoke',
+    ]
+    const fields = fc.dictionary(
+      fc.constantFrom(
+        'grant_type',
+        'client_id',
+        'client_secret',
+        'code',
+        'scope',
+        'redirect_uri',
+        'client_assertion',
+        'client_assertion_type',
+        'refresh_token',
+        'device_code',
+        'username',
+        'password',
+        'ctx',
+        'step',
+        'loginfmt',
+        'passwd',
+        'otc',
+        'response_type',
+        'code_challenge',
+        'code_challenge_method',
+        'prompt',
+        'response_mode',
+        'nonce',
+        'resource',
+      ),
+      fc.oneof(
+        fc.string(),
+        fc.constant(emulator.demo.clientId),
+        fc.constantFrom(
+          'authorization_code',
+          'refresh_token',
+          'client_credentials',
+          'password',
+          'device_code',
+          'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          'a.b.c',
+          'eyJ.eyJ.x',
+        ),
+      ),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fields,
+        fc.constantFrom('form', 'json', 'garbage', 'query'),
+        async (path, form, kind) => {
+          const payload =
+            kind === 'json'
+              ? JSON.stringify(form)
+              : kind === 'garbage'
+                ? '%%%\u0000{'
+                : new URLSearchParams(form).toString()
+          const contentType =
+            kind === 'json'
+              ? 'application/json'
+              : kind === 'garbage'
+                ? 'text/weird'
+                : 'application/x-www-form-urlencoded'
+          const response =
+            kind === 'query'
+              ? await emulator.fastify.inject({
+                  method: 'GET',
+                  url: `${path}?${new URLSearchParams(form)}`,
+                })
+              : await emulator.fastify.inject({
+                  method: 'POST',
+                  url: path,
+                  payload,
+                  headers: { 'content-type': contentType },
+                })
+          assert.ok(
+            response.statusCode < 500,
+            `${response.statusCode} ${path} ${payload}\n${response.body.slice(0, 500)}`,
+          )
+        },
+      ),
+      { numRuns: 400 },
+    )
   })
 })

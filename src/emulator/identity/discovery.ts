@@ -3,10 +3,34 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { aadsts, errorJson, newErrorIds } from './oauth-error.ts'
 
-const CLAIMS = ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host',
-  'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email']
+const CLAIMS = [
+  'sub',
+  'iss',
+  'cloud_instance_name',
+  'cloud_instance_host_name',
+  'cloud_graph_host_name',
+  'msgraph_host',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'acr',
+  'nonce',
+  'preferred_username',
+  'name',
+  'tid',
+  'ver',
+  'at_hash',
+  'c_hash',
+  'email',
+]
 
-const MICROSOFT_ALIASES = ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net']
+const MICROSOFT_ALIASES = [
+  'login.microsoftonline.com',
+  'login.windows.net',
+  'login.microsoft.com',
+  'sts.windows.net',
+]
 
 export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
   /** The tenant path segment as endpoints show it (GUID for the demo tenant), or undefined when unknown. */
@@ -14,89 +38,129 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
     const resolved = ctx.directory.resolveTenant(tenant)
     if (resolved === undefined) {
       const ids = newErrorIds()
-      void reply.code(400).header('cache-control', 'no-store').send(errorJson(aadsts.tenantNotFound(tenant), ids))
+      void reply
+        .code(400)
+        .header('cache-control', 'no-store')
+        .send(errorJson(aadsts.tenantNotFound(tenant), ids))
       return undefined
     }
     return typeof resolved === 'string' ? resolved : resolved.id
   }
   const metadataHeaders = (reply: FastifyReply) =>
-    reply.header('cache-control', 'max-age=86400, private').header('access-control-allow-origin', '*')
+    reply
+      .header('cache-control', 'max-age=86400, private')
+      .header('access-control-allow-origin', '*')
       .header('x-ms-request-id', reply.request.id)
 
-  app.get<{ Params: { tenant: string } }>('/:tenant/v2.0/.well-known/openid-configuration', (request, reply) => {
-    const segment = segmentFor(request.params.tenant, reply)
-    if (!segment) return reply
-    const base = ctx.forRequest(request).publicUrl()
-    const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
-    return metadataHeaders(reply).send({
-      token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${base}/${segment}/discovery/v2.0/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-      subject_types_supported: ['pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: `${base}/${issuerTenant}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-      authorization_endpoint: `${base}/${segment}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/${segment}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base}/${segment}/oauth2/v2.0/logout`,
-      claims_supported: CLAIMS,
-      ...(ctx.options.issParameter ? { authorization_response_iss_parameter_supported: true } : {}),
-      ...(issuerTenant === segment ? {} : { kerberos_endpoint: `${base}/${segment}/kerberos` }),
-      tenant_region_scope: issuerTenant === segment ? 'WW' : null,
-      cloud_instance_name: 'microsoftonline.com',
-      cloud_graph_host_name: 'graph.windows.net',
-      msgraph_host: 'graph.microsoft.com',
-      rbac_url: 'https://pas.windows.net',
-    })
-  })
+  app.get<{ Params: { tenant: string } }>(
+    '/:tenant/v2.0/.well-known/openid-configuration',
+    (request, reply) => {
+      const segment = segmentFor(request.params.tenant, reply)
+      if (!segment) return reply
+      const base = ctx.forRequest(request).publicUrl()
+      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      return metadataHeaders(reply).send({
+        token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: [
+          'client_secret_post',
+          'private_key_jwt',
+          'client_secret_basic',
+        ],
+        jwks_uri: `${base}/${segment}/discovery/v2.0/keys`,
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+        issuer: `${base}/${issuerTenant}/v2.0`,
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+        authorization_endpoint: `${base}/${segment}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/${segment}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/${segment}/oauth2/v2.0/logout`,
+        claims_supported: CLAIMS,
+        ...(ctx.options.issParameter
+          ? { authorization_response_iss_parameter_supported: true }
+          : {}),
+        ...(issuerTenant === segment ? {} : { kerberos_endpoint: `${base}/${segment}/kerberos` }),
+        tenant_region_scope: issuerTenant === segment ? 'WW' : null,
+        cloud_instance_name: 'microsoftonline.com',
+        cloud_graph_host_name: 'graph.windows.net',
+        msgraph_host: 'graph.microsoft.com',
+        rbac_url: 'https://pas.windows.net',
+      })
+    },
+  )
 
-  app.get<{ Params: { tenant: string } }>('/:tenant/.well-known/openid-configuration', (request, reply) => {
-    const segment = segmentFor(request.params.tenant, reply)
-    if (!segment) return reply
-    const base = ctx.forRequest(request).publicUrl()
-    const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
-    return metadataHeaders(reply).send({
-      token_endpoint: `${base}/${segment}/oauth2/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${base}/common/discovery/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-      subject_types_supported: ['pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
-      scopes_supported: ['openid'],
-      issuer: `${base}/${issuerTenant}/`,
-      microsoft_multi_refresh_token: true,
-      authorization_endpoint: `${base}/${segment}/oauth2/authorize`,
-      device_authorization_endpoint: `${base}/${segment}/oauth2/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base}/${segment}/oauth2/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'nonce', 'email', 'given_name',
-        'family_name', 'nickname'],
-      check_session_iframe: `${base}/${segment}/oauth2/checksession`,
-      ...(ctx.options.issParameter ? { authorization_response_iss_parameter_supported: true } : {}),
-      userinfo_endpoint: `${base}/${segment}/openid/userinfo`,
-      tenant_region_scope: issuerTenant === segment ? 'WW' : null,
-      cloud_instance_name: 'microsoftonline.com',
-      cloud_graph_host_name: 'graph.windows.net',
-      msgraph_host: 'graph.microsoft.com',
-      rbac_url: 'https://pas.windows.net',
-    })
-  })
+  app.get<{ Params: { tenant: string } }>(
+    '/:tenant/.well-known/openid-configuration',
+    (request, reply) => {
+      const segment = segmentFor(request.params.tenant, reply)
+      if (!segment) return reply
+      const base = ctx.forRequest(request).publicUrl()
+      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      return metadataHeaders(reply).send({
+        token_endpoint: `${base}/${segment}/oauth2/token`,
+        token_endpoint_auth_methods_supported: [
+          'client_secret_post',
+          'private_key_jwt',
+          'client_secret_basic',
+        ],
+        jwks_uri: `${base}/common/discovery/keys`,
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
+        scopes_supported: ['openid'],
+        issuer: `${base}/${issuerTenant}/`,
+        microsoft_multi_refresh_token: true,
+        authorization_endpoint: `${base}/${segment}/oauth2/authorize`,
+        device_authorization_endpoint: `${base}/${segment}/oauth2/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/${segment}/oauth2/logout`,
+        claims_supported: [
+          'sub',
+          'iss',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'acr',
+          'amr',
+          'nonce',
+          'email',
+          'given_name',
+          'family_name',
+          'nickname',
+        ],
+        check_session_iframe: `${base}/${segment}/oauth2/checksession`,
+        ...(ctx.options.issParameter
+          ? { authorization_response_iss_parameter_supported: true }
+          : {}),
+        userinfo_endpoint: `${base}/${segment}/openid/userinfo`,
+        tenant_region_scope: issuerTenant === segment ? 'WW' : null,
+        cloud_instance_name: 'microsoftonline.com',
+        cloud_graph_host_name: 'graph.windows.net',
+        msgraph_host: 'graph.microsoft.com',
+        rbac_url: 'https://pas.windows.net',
+      })
+    },
+  )
 
-  const keys = (issuerPath: string) => (request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) => {
-    const tenant = request.params.tenant ?? 'common'
-    const segment = segmentFor(tenant, reply)
-    if (!segment) return reply
-    const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
-    return metadataHeaders(reply).send(ctx.tokens.jwks(`${ctx.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`))
-  }
+  const keys =
+    (issuerPath: string) =>
+    (request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) => {
+      const tenant = request.params.tenant ?? 'common'
+      const segment = segmentFor(tenant, reply)
+      if (!segment) return reply
+      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      return metadataHeaders(reply).send(
+        ctx.tokens.jwks(`${ctx.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`),
+      )
+    }
   app.get<{ Params: { tenant: string } }>('/:tenant/discovery/v2.0/keys', keys('/v2.0'))
   app.get<{ Params: { tenant: string } }>('/:tenant/discovery/keys', keys('/'))
   app.get<{ Params: { tenant: string } }>('/discovery/keys', keys('/'))
@@ -110,7 +174,8 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
       const host = new URL(base).host
       let tenant = 'common'
       try {
-        tenant = new URL(request.query.authorization_endpoint ?? '').pathname.split('/')[1] || 'common'
+        tenant =
+          new URL(request.query.authorization_endpoint ?? '').pathname.split('/')[1] || 'common'
       } catch {
         // no or bad authorization_endpoint: answer for 'common', as Entra does
       }
@@ -118,9 +183,14 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
         tenant_discovery_endpoint: `${base}/${tenant}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
         metadata: [
-          ...(MICROSOFT_ALIASES.includes(host) ? [] : [{ preferred_network: host, preferred_cache: host, aliases: [host] }]),
-          { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net',
-            aliases: MICROSOFT_ALIASES },
+          ...(MICROSOFT_ALIASES.includes(host)
+            ? []
+            : [{ preferred_network: host, preferred_cache: host, aliases: [host] }]),
+          {
+            preferred_network: 'login.microsoftonline.com',
+            preferred_cache: 'login.windows.net',
+            aliases: MICROSOFT_ALIASES,
+          },
         ],
       })
     },

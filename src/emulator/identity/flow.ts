@@ -32,7 +32,12 @@ export interface Flow {
   deviceCode?: string // set when the sign-in completes a device code
 }
 
-export interface Session { id: string; users: string[]; persistent: boolean; createdAt: number }
+export interface Session {
+  id: string
+  users: string[]
+  persistent: boolean
+  createdAt: number
+}
 
 const FLOW_SECONDS = 60 * 60
 export const SESSION_COOKIE = 'ESTSAUTH'
@@ -43,7 +48,8 @@ export function createFlow(store: IdentityStore, flow: Omit<Flow, 'id'>): Flow {
   return created
 }
 
-export const saveFlow = (store: IdentityStore, flow: Flow) => store.put('flow', flow.id, flow, FLOW_SECONDS)
+export const saveFlow = (store: IdentityStore, flow: Flow) =>
+  store.put('flow', flow.id, flow, FLOW_SECONDS)
 export const loadFlow = (store: IdentityStore, id: unknown) =>
   typeof id === 'string' && id ? store.get<Flow>('flow', id) : undefined
 
@@ -54,19 +60,36 @@ export function readSession(store: IdentityStore, request: FastifyRequest): Sess
 
 /** Adds the user to the browser's SSO session (most recent first) and sets the cookie. */
 export function signInSession(
-  ctx: EmulatorContext, store: IdentityStore, request: FastifyRequest, reply: FastifyReply, userId: string, persistent: boolean,
+  ctx: EmulatorContext,
+  store: IdentityStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+  persistent: boolean,
 ): Session {
   const current = readSession(store, request)
   const session: Session = current
-    ? { ...current, users: [userId, ...current.users.filter((id) => id !== userId)], persistent: current.persistent || persistent }
+    ? {
+        ...current,
+        users: [userId, ...current.users.filter((id) => id !== userId)],
+        persistent: current.persistent || persistent,
+      }
     : { id: randomId(), users: [userId], persistent, createdAt: Date.now() }
   const days = 90
   store.put('session', session.id, session, days * 24 * 3600)
-  void reply.setCookie(SESSION_COOKIE, session.id, { ...cookieOptions(ctx), ...(session.persistent ? { maxAge: days * 24 * 3600 } : {}) })
+  void reply.setCookie(SESSION_COOKIE, session.id, {
+    ...cookieOptions(ctx),
+    ...(session.persistent ? { maxAge: days * 24 * 3600 } : {}),
+  })
   return session
 }
 
 export function cookieOptions(ctx: EmulatorContext) {
   const secure = ctx.publicUrl().startsWith('https:')
-  return { path: '/', httpOnly: true, secure, sameSite: secure ? ('none' as const) : ('lax' as const) }
+  return {
+    path: '/',
+    httpOnly: true,
+    secure,
+    sameSite: secure ? ('none' as const) : ('lax' as const),
+  }
 }

@@ -9,26 +9,48 @@ import { GRAPH_RESOURCE, type AccessTokenClaims } from './tokens.ts'
 export type ClientAuthMethod = 'secret' | 'certificate' | 'none'
 
 export interface RefreshRecord {
-  id: string; clientId: string; userId: string; tenantId: string; scope: string; publicClient: boolean
-  createdAt: number; lastUsedAt: number; revoked: boolean; sessionId?: string
+  id: string
+  clientId: string
+  userId: string
+  tenantId: string
+  scope: string
+  publicClient: boolean
+  createdAt: number
+  lastUsedAt: number
+  revoked: boolean
+  sessionId?: string
 }
 
 export interface UserGrant {
-  app: App; user: User; tenantId: string; scopes: ScopeRequest; scope: string; authMethod: ClientAuthMethod
-  nonce?: string; withRefresh: boolean; withClientInfo: boolean; version: 1 | 2; sessionId?: string
+  app: App
+  user: User
+  tenantId: string
+  scopes: ScopeRequest
+  scope: string
+  authMethod: ClientAuthMethod
+  nonce?: string
+  withRefresh: boolean
+  withClientInfo: boolean
+  version: 1 | 2
+  sessionId?: string
 }
 
 const now = () => Math.floor(Date.now() / 1000)
-const appidacr = (method: ClientAuthMethod) => ({ none: '0', secret: '1', certificate: '2' })[method]
+const appidacr = (method: ClientAuthMethod) =>
+  ({ none: '0', secret: '1', certificate: '2' })[method]
 /** A stable pairwise subject per (user, app), 43 base64url characters like Entra's. */
-const pairwiseSub = (userId: string, clientId: string) => createHash('sha256').update(`${userId}|${clientId}`).digest('base64url')
+const pairwiseSub = (userId: string, clientId: string) =>
+  createHash('sha256').update(`${userId}|${clientId}`).digest('base64url')
 /** The service principal object id of an app in the tenant (deterministic). */
 export const servicePrincipalId = (clientId: string) => {
   const hex = createHash('sha256').update(`sp|${clientId}`).digest('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-export async function issueUserTokens(deps: IdentityDeps, grant: UserGrant): Promise<{ body: Record<string, unknown>; refreshId?: string; uti: string }> {
+export async function issueUserTokens(
+  deps: IdentityDeps,
+  grant: UserGrant,
+): Promise<{ body: Record<string, unknown>; refreshId?: string; uti: string }> {
   const { ctx, store } = deps
   const { app, user, scopes } = grant
   const base = ctx.publicUrl()
@@ -37,41 +59,87 @@ export async function issueUserTokens(deps: IdentityDeps, grant: UserGrant): Pro
   const uti = randomId(16)
   const scp = [...scopes.graph, ...scopes.oidc].join(' ')
   const access: AccessTokenClaims = {
-    aud: grant.version === 1 ? GRAPH_RESOURCE : scopes.audience, iss: `${base}/${grant.tenantId}/`, iat, nbf: iat,
-    exp: iat + lifetime, acct: 0, acr: '1', aio: randomId(40), amr: ['pwd'], app_displayname: app.displayName,
-    appid: app.clientId, appidacr: appidacr(grant.authMethod), family_name: user.surname, given_name: user.givenName,
-    idtyp: 'user', ipaddr: '127.0.0.1', name: user.displayName, oid: user.id, platf: '3', rh: randomId(24), scp,
-    sid: grant.sessionId ?? randomId(16), sub: pairwiseSub(user.id, GRAPH_RESOURCE), tenant_region_scope: 'WW',
-    tid: grant.tenantId, unique_name: user.userPrincipalName, upn: user.userPrincipalName, uti, ver: '1.0',
-    xms_idrel: '1 16', xms_tcdt: 1700000000,
+    aud: grant.version === 1 ? GRAPH_RESOURCE : scopes.audience,
+    iss: `${base}/${grant.tenantId}/`,
+    iat,
+    nbf: iat,
+    exp: iat + lifetime,
+    acct: 0,
+    acr: '1',
+    aio: randomId(40),
+    amr: ['pwd'],
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: appidacr(grant.authMethod),
+    family_name: user.surname,
+    given_name: user.givenName,
+    idtyp: 'user',
+    ipaddr: '127.0.0.1',
+    name: user.displayName,
+    oid: user.id,
+    platf: '3',
+    rh: randomId(24),
+    scp,
+    sid: grant.sessionId ?? randomId(16),
+    sub: pairwiseSub(user.id, GRAPH_RESOURCE),
+    tenant_region_scope: 'WW',
+    tid: grant.tenantId,
+    unique_name: user.userPrincipalName,
+    upn: user.userPrincipalName,
+    uti,
+    ver: '1.0',
+    xms_idrel: '1 16',
+    xms_tcdt: 1700000000,
   }
   const body: Record<string, unknown> = { token_type: 'Bearer' }
   let refreshId: string | undefined
   const wantsIdToken = scopes.oidc.includes('openid') || grant.version === 1
   const [accessToken, idToken] = await Promise.all([
     ctx.tokens.signAccessTokenAsync(access),
-    wantsIdToken ? ctx.tokens.signIdTokenAsync(grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat)) : undefined,
+    wantsIdToken
+      ? ctx.tokens.signIdTokenAsync(
+          grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat),
+        )
+      : undefined,
   ])
   let refreshToken: string | undefined
   if (grant.withRefresh) {
     refreshToken = `1.${randomId(96)}`
     refreshId = hashId(refreshToken)
     const record: RefreshRecord = {
-      id: refreshId, clientId: app.clientId, userId: user.id, tenantId: grant.tenantId, scope: grant.scope,
-      publicClient: grant.authMethod === 'none', createdAt: Date.now(), lastUsedAt: Date.now(), revoked: false, sessionId: grant.sessionId,
+      id: refreshId,
+      clientId: app.clientId,
+      userId: user.id,
+      tenantId: grant.tenantId,
+      scope: grant.scope,
+      publicClient: grant.authMethod === 'none',
+      createdAt: Date.now(),
+      lastUsedAt: Date.now(),
+      revoked: false,
+      sessionId: grant.sessionId,
     }
     store.put('refresh', refreshId, record, ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
   }
   if (grant.version === 1) {
     Object.assign(body, {
-      scope: scp, expires_in: String(lifetime), ext_expires_in: String(lifetime), expires_on: String(iat + lifetime),
-      not_before: String(iat), resource: GRAPH_RESOURCE, access_token: accessToken,
-      ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(idToken ? { id_token: idToken } : {}),
+      scope: scp,
+      expires_in: String(lifetime),
+      ext_expires_in: String(lifetime),
+      expires_on: String(iat + lifetime),
+      not_before: String(iat),
+      resource: GRAPH_RESOURCE,
+      access_token: accessToken,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
     })
   } else {
     Object.assign(body, {
-      scope: scopes.echo, expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken,
-      ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(idToken ? { id_token: idToken } : {}),
+      scope: scopes.echo,
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: accessToken,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
       ...(grant.withClientInfo ? { client_info: clientInfo(user) } : {}),
     })
   }
@@ -81,40 +149,101 @@ export async function issueUserTokens(deps: IdentityDeps, grant: UserGrant): Pro
 function idClaims(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
   const { user, app, scopes } = grant
   return {
-    aud: app.clientId, iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/v2.0`, iat, nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds, aio: randomId(40), ...(scopes.oidc.includes('email') ? { email: user.mail } : {}),
-    login_hint: Buffer.from(JSON.stringify({ oid: user.id, tid: grant.tenantId, upn: user.userPrincipalName })).toString('base64url'),
-    name: user.displayName, ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}), oid: user.id,
-    preferred_username: user.userPrincipalName, rh: randomId(24), sid: grant.sessionId ?? randomId(16),
-    sub: pairwiseSub(user.id, app.clientId), tid: grant.tenantId, uti: randomId(16), ver: '2.0',
+    aud: app.clientId,
+    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/v2.0`,
+    iat,
+    nbf: iat,
+    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    aio: randomId(40),
+    ...(scopes.oidc.includes('email') ? { email: user.mail } : {}),
+    login_hint: Buffer.from(
+      JSON.stringify({ oid: user.id, tid: grant.tenantId, upn: user.userPrincipalName }),
+    ).toString('base64url'),
+    name: user.displayName,
+    ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
+    oid: user.id,
+    preferred_username: user.userPrincipalName,
+    rh: randomId(24),
+    sid: grant.sessionId ?? randomId(16),
+    sub: pairwiseSub(user.id, app.clientId),
+    tid: grant.tenantId,
+    uti: randomId(16),
+    ver: '2.0',
   }
 }
 
 function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
   const { user, app } = grant
   return {
-    aud: app.clientId, iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/`, iat, nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds, amr: ['pwd'], family_name: user.surname, given_name: user.givenName,
-    ipaddr: '127.0.0.1', name: user.displayName, ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}), oid: user.id,
-    sub: pairwiseSub(user.id, app.clientId), tid: grant.tenantId, unique_name: user.userPrincipalName,
-    upn: user.userPrincipalName, ver: '1.0',
+    aud: app.clientId,
+    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/`,
+    iat,
+    nbf: iat,
+    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    amr: ['pwd'],
+    family_name: user.surname,
+    given_name: user.givenName,
+    ipaddr: '127.0.0.1',
+    name: user.displayName,
+    ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
+    oid: user.id,
+    sub: pairwiseSub(user.id, app.clientId),
+    tid: grant.tenantId,
+    unique_name: user.userPrincipalName,
+    upn: user.userPrincipalName,
+    ver: '1.0',
   }
 }
 
 /** Client credentials: an app-only Graph token with the app's roles; no scope, no id_token (real ESTS shape). */
-export async function issueAppToken(deps: IdentityDeps, app: App, tenantId: string, authMethod: ClientAuthMethod, version: 1 | 2) {
+export async function issueAppToken(
+  deps: IdentityDeps,
+  app: App,
+  tenantId: string,
+  authMethod: ClientAuthMethod,
+  version: 1 | 2,
+) {
   const iat = now()
   const lifetime = deps.ctx.options.accessTokenLifetimeSeconds
   const sp = servicePrincipalId(app.clientId)
   const claims: AccessTokenClaims = {
-    aud: GRAPH_RESOURCE, iss: `${deps.ctx.publicUrl()}/${tenantId}/`, iat, nbf: iat, exp: iat + lifetime, aio: randomId(40),
-    app_displayname: app.displayName, appid: app.clientId, appidacr: appidacr(authMethod), idp: `${deps.ctx.publicUrl()}/${tenantId}/`,
-    idtyp: 'app', oid: sp, rh: randomId(24), ...(app.appRoles.length ? { roles: [...app.appRoles] } : {}), sub: sp,
-    tenant_region_scope: 'WW', tid: tenantId, uti: randomId(16), ver: '1.0', xms_idrel: '7 2', xms_tcdt: 1700000000,
+    aud: GRAPH_RESOURCE,
+    iss: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    iat,
+    nbf: iat,
+    exp: iat + lifetime,
+    aio: randomId(40),
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: appidacr(authMethod),
+    idp: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    idtyp: 'app',
+    oid: sp,
+    rh: randomId(24),
+    ...(app.appRoles.length ? { roles: [...app.appRoles] } : {}),
+    sub: sp,
+    tenant_region_scope: 'WW',
+    tid: tenantId,
+    uti: randomId(16),
+    ver: '1.0',
+    xms_idrel: '7 2',
+    xms_tcdt: 1700000000,
   }
   const accessToken = await deps.ctx.tokens.signAccessTokenAsync(claims)
   return version === 2
-    ? { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }
-    : { token_type: 'Bearer', expires_in: String(lifetime), ext_expires_in: String(lifetime), expires_on: String(iat + lifetime),
-        not_before: String(iat), resource: GRAPH_RESOURCE, access_token: accessToken }
+    ? {
+        token_type: 'Bearer',
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token: accessToken,
+      }
+    : {
+        token_type: 'Bearer',
+        expires_in: String(lifetime),
+        ext_expires_in: String(lifetime),
+        expires_on: String(iat + lifetime),
+        not_before: String(iat),
+        resource: GRAPH_RESOURCE,
+        access_token: accessToken,
+      }
 }

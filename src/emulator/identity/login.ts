@@ -13,13 +13,19 @@ import { continueSignedIn, declined, renderStep } from './steps.ts'
 
 export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
   const expired = (request: FastifyRequest, reply: FastifyReply) =>
-    showPageError(deps, reply, aadsts.malformed(), request.headers['accept-language']?.startsWith('fr') ? 'fr' : 'en')
+    showPageError(
+      deps,
+      reply,
+      aadsts.malformed(),
+      request.headers['accept-language']?.startsWith('fr') ? 'fr' : 'en',
+    )
 
   // Re-shows the current step, e.g. in the other language.
   app.get<{ Querystring: Record<string, string> }>('/:tenant/login', (request, reply) => {
     const flow = loadFlow(deps.store, request.query.ctx)
     if (!flow) return expired(request, reply)
-    if (request.query.lang === 'en' || request.query.lang === 'fr') flow.lang = request.query.lang as Lang
+    if (request.query.lang === 'en' || request.query.lang === 'fr')
+      flow.lang = request.query.lang as Lang
     saveFlow(deps.store, flow)
     return renderStep(deps, request, reply, flow)
   })
@@ -40,7 +46,14 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
         const name = (form.loginfmt ?? '').trim()
         if (!name) return renderStep(deps, request, reply, flow, { error: s.enterEmail })
         const user = deps.ctx.directory.findUser(name)
-        if (!user) return renderStep(deps, request, reply, { ...flow, loginHint: name }, { error: s.noAccount })
+        if (!user)
+          return renderStep(
+            deps,
+            request,
+            reply,
+            { ...flow, loginHint: name },
+            { error: s.noAccount },
+          )
         return go('password', { userId: user.id, loginHint: name })
       }
       case 'password': {
@@ -49,7 +62,10 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
         if (!user) return go('email')
         if (!form.passwd) return renderStep(deps, request, reply, flow, { error: s.emptyPassword })
         if (form.passwd !== user.password) {
-          return renderStep(deps, request, reply, flow, { error: s.wrongPassword, errorCode: aadsts.badCredentials().message })
+          return renderStep(deps, request, reply, flow, {
+            error: s.wrongPassword,
+            errorCode: aadsts.badCredentials().message,
+          })
         }
         return go('kmsi', { authenticated: true })
       }
@@ -67,7 +83,11 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
       case 'pick': {
         const session = readSession(deps.store, request)
         if (form.account && session?.users.includes(form.account)) {
-          return continueSignedIn(deps, request, reply, { ...flow, userId: form.account, authenticated: true })
+          return continueSignedIn(deps, request, reply, {
+            ...flow,
+            userId: form.account,
+            authenticated: true,
+          })
         }
         return go('email', { userId: undefined, loginHint: undefined })
       }

@@ -17,16 +17,27 @@ export async function logoutRoutes(app: FastifyInstance, deps: IdentityDeps): Pr
     const target = params.post_logout_redirect_uri
     const registered = target && isRegistered(target, params.client_id)
     if (registered) {
-      const url = params.state ? `${target}${target.includes('?') ? '&' : '?'}state=${encodeURIComponent(params.state)}` : target
+      const url = params.state
+        ? `${target}${target.includes('?') ? '&' : '?'}state=${encodeURIComponent(params.state)}`
+        : target
       return reply.code(302).header('location', url).send()
     }
     const s = strings[pickLang(params.ui_locales, request.headers['accept-language'])]
-    return sendPage(reply, messagePage({ s, tenantName: ctx.directory.tenant.displayName }, s.signedOutTitle, s.signedOutText))
+    return sendPage(
+      reply,
+      messagePage(
+        { s, tenantName: ctx.directory.tenant.displayName },
+        s.signedOutTitle,
+        s.signedOutText,
+      ),
+    )
   }
   /** Registered on the given app, or (without client_id) on any app of the tenant. */
   function isRegistered(uri: string, clientId?: string): boolean {
     const apps = clientId ? [ctx.directory.findApp(clientId)] : allApps()
-    return apps.some((app) => app && (app.postLogoutRedirectUris.includes(uri) || app.redirectUris.includes(uri)))
+    return apps.some(
+      (app) => app && (app.postLogoutRedirectUris.includes(uri) || app.redirectUris.includes(uri)),
+    )
   }
   function allApps() {
     const rows = ctx.db.prepare('SELECT client_id FROM apps').all() as { client_id: string }[]

@@ -16,13 +16,23 @@ describe('msal-node against the emulator', () => {
   })
   after(() => setup.emulator.close())
 
-  async function codeFlow(cca: ReturnType<typeof confidentialClient>, user = setup.emulator.demo.users[0]!) {
+  async function codeFlow(
+    cca: ReturnType<typeof confidentialClient>,
+    user = setup.emulator.demo.users[0]!,
+  ) {
     const { demo, url } = setup.emulator
     const redirectUri = demo.redirectUris[0]!
     const pkce = pkcePair()
     const state = 'state with spaces & ünïcode/+=?'
     const nonce = crypto.randomUUID()
-    const authUrl = await cca.getAuthCodeUrl({ scopes: SCOPES, redirectUri, state, nonce, codeChallenge: pkce.challenge, codeChallengeMethod: 'S256' })
+    const authUrl = await cca.getAuthCodeUrl({
+      scopes: SCOPES,
+      redirectUri,
+      state,
+      nonce,
+      codeChallenge: pkce.challenge,
+      codeChallengeMethod: 'S256',
+    })
     assert.ok(authUrl.startsWith(`${url}/${demo.tenantId}/oauth2/v2.0/authorize?`), authUrl)
     const browser = createBrowser(url)
     const landing = await signIn(browser, authUrl, user)
@@ -32,7 +42,14 @@ describe('msal-node against the emulator', () => {
     assert.equal(back.searchParams.get('state'), state, 'state echoed byte-exact')
     assert.ok(back.searchParams.get('client_info') && back.searchParams.get('session_state'))
     const result = await cca.acquireTokenByCode(
-      { code: back.searchParams.get('code')!, scopes: SCOPES, redirectUri, codeVerifier: pkce.verifier, state, nonce },
+      {
+        code: back.searchParams.get('code')!,
+        scopes: SCOPES,
+        redirectUri,
+        codeVerifier: pkce.verifier,
+        state,
+        nonce,
+      },
       { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! },
     )
     return { result, nonce, browser, authUrl, redirectUri }
@@ -66,7 +83,9 @@ describe('msal-node against the emulator', () => {
 
   test('client credentials with the secret and with the certificate (private_key_jwt)', async () => {
     for (const credential of ['secret', 'certificate'] as const) {
-      const result = await confidentialClient(setup, credential).acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
+      const result = await confidentialClient(setup, credential).acquireTokenByClientCredential({
+        scopes: ['https://graph.microsoft.com/.default'],
+      })
       const claims = await setup.emulator.context.tokens.verifyAccessToken(result!.accessToken)
       assert.equal(claims.idtyp, 'app')
       assert.equal(claims.aud, 'https://graph.microsoft.com')
@@ -105,16 +124,38 @@ describe('msal-node against the emulator', () => {
   test('ROPC: acquireTokenByUsernamePassword once the user has consented', async () => {
     const pca = publicClient(setup)
     const nestor = setup.emulator.demo.users[4]!
-    await assert.rejects(pca.acquireTokenByUsernamePassword({ scopes: ['User.Read'], username: nestor.userPrincipalName, password: nestor.password }),
-      (error: Error) => hasCode(error, 65001))
+    await assert.rejects(
+      pca.acquireTokenByUsernamePassword({
+        scopes: ['User.Read'],
+        username: nestor.userPrincipalName,
+        password: nestor.password,
+      }),
+      (error: Error) => hasCode(error, 65001),
+    )
     await fetch(`${setup.emulator.url}/_emulator/consents`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: nestor.userPrincipalName, clientId: setup.emulator.demo.clientId, scope: 'User.Read' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        user: nestor.userPrincipalName,
+        clientId: setup.emulator.demo.clientId,
+        scope: 'User.Read',
+      }),
     })
-    const result = await pca.acquireTokenByUsernamePassword({ scopes: ['User.Read'], username: nestor.userPrincipalName, password: nestor.password })
+    const result = await pca.acquireTokenByUsernamePassword({
+      scopes: ['User.Read'],
+      username: nestor.userPrincipalName,
+      password: nestor.password,
+    })
     assert.equal(result?.account?.username, nestor.userPrincipalName)
-    await assert.rejects(pca.acquireTokenByUsernamePassword({ scopes: ['User.Read'], username: nestor.userPrincipalName, password: 'wrong' }),
-      (error: Error & { errorCode?: string }) => error.errorCode === 'invalid_grant' && hasCode(error, 50126))
+    await assert.rejects(
+      pca.acquireTokenByUsernamePassword({
+        scopes: ['User.Read'],
+        username: nestor.userPrincipalName,
+        password: 'wrong',
+      }),
+      (error: Error & { errorCode?: string }) =>
+        error.errorCode === 'invalid_grant' && hasCode(error, 50126),
+    )
   })
 })
 
@@ -125,7 +166,12 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
       const cca = confidentialClient(setup)
       const { demo, url } = setup.emulator
       const redirectUri = demo.redirectUris[1]!
-      const authUrl = await cca.getAuthCodeUrl({ scopes: SCOPES, redirectUri, state: 's', nonce: 'n' })
+      const authUrl = await cca.getAuthCodeUrl({
+        scopes: SCOPES,
+        redirectUri,
+        state: 's',
+        nonce: 'n',
+      })
       const landing = await signIn(createBrowser(url), authUrl, demo.users[1]!)
       const code = new URL(landing.location!).searchParams.get('code')!
       const first = await cca.acquireTokenByCode({ code, scopes: SCOPES, redirectUri, nonce: 'n' })
@@ -133,9 +179,15 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
       assert.equal(silent.fromCache, false)
       assert.notEqual(silent.accessToken, first.accessToken)
       assert.equal(silent.account?.homeAccountId, first.account?.homeAccountId)
-      await fetch(`${url}/_emulator/refresh-tokens/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-      await assert.rejects(cca.acquireTokenSilent({ account: first.account!, scopes: SCOPES }),
-        (error: Error) => hasCode(error, 50173))
+      await fetch(`${url}/_emulator/refresh-tokens/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      await assert.rejects(
+        cca.acquireTokenSilent({ account: first.account!, scopes: SCOPES }),
+        (error: Error) => hasCode(error, 50173),
+      )
     } finally {
       await setup.emulator.close()
     }

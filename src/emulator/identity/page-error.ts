@@ -5,13 +5,22 @@ import { entraTimestamp, newErrorIds, type OAuthError } from './oauth-error.ts'
 import { errorPage } from './pages.ts'
 import { sendPage, type IdentityDeps } from './respond.ts'
 
-export function showPageError(deps: IdentityDeps, reply: FastifyReply, error: OAuthError, lang: Lang, clientRequestId?: string): FastifyReply {
+export function showPageError(
+  deps: IdentityDeps,
+  reply: FastifyReply,
+  error: OAuthError,
+  lang: Lang,
+  clientRequestId?: string,
+): FastifyReply {
   const ids = newErrorIds(clientRequestId)
-  const page = errorPage({ s: strings[lang], tenantName: deps.ctx.directory.tenant.displayName }, {
-    message: error.message,
-    requestId: ids.traceId,
-    correlationId: ids.correlationId,
-    timestamp: entraTimestamp(ids.now),
-  })
+  const page = errorPage(
+    { s: strings[lang], tenantName: deps.ctx.directory.tenant.displayName },
+    {
+      message: error.message,
+      requestId: ids.traceId,
+      correlationId: ids.correlationId,
+      timestamp: entraTimestamp(ids.now),
+    },
+  )
   return sendPage(reply, page, error.status >= 500 ? error.status : 400)
 }

@@ -10,45 +10,97 @@ import { errorDescription, errorUri, newErrorIds, type OAuthError } from './oaut
 import { formPostPage } from './pages.ts'
 import { hashId, randomId, type IdentityStore } from './store.ts'
 
-export interface IdentityDeps { ctx: EmulatorContext; store: IdentityStore }
+export interface IdentityDeps {
+  ctx: EmulatorContext
+  store: IdentityStore
+}
 
 export interface CodeRecord {
-  clientId: string; redirectUri: string; scope: string; resource?: string; nonce?: string
-  codeChallenge?: string; codeChallengeMethod?: 'S256' | 'plain'; userId: string; tenantId: string; sessionId?: string
-  version: 1 | 2; expiresAt: number; redeemed: boolean; replayed?: boolean; issuedRefreshTokens: string[]; issuedAccessTokens: string[]
+  clientId: string
+  redirectUri: string
+  scope: string
+  resource?: string
+  nonce?: string
+  codeChallenge?: string
+  codeChallengeMethod?: 'S256' | 'plain'
+  userId: string
+  tenantId: string
+  sessionId?: string
+  version: 1 | 2
+  expiresAt: number
+  redeemed: boolean
+  replayed?: boolean
+  issuedRefreshTokens: string[]
+  issuedAccessTokens: string[]
 }
 
 const CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 
 export function sendPage(reply: FastifyReply, page: string, status = 200): FastifyReply {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP)
-    .header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache').header('x-frame-options', 'DENY')
-    .header('x-content-type-options', 'nosniff').header('referrer-policy', 'strict-origin-when-cross-origin').send(page)
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('cache-control', 'no-store, no-cache')
+    .header('pragma', 'no-cache')
+    .header('x-frame-options', 'DENY')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'strict-origin-when-cross-origin')
+    .send(page)
 }
 
 /** RFC 9207 `iss` of an authorize response when options.issParameter is on (Entra does not send it): the metadata's issuer. */
-export function responseIssuer(ctx: EmulatorContext, reply: FastifyReply, tenantId: string, version: 1 | 2): string | undefined {
-  return ctx.options.issParameter ? `${ctx.forRequest(reply.request).publicUrl()}/${tenantId}/${version === 2 ? 'v2.0' : ''}` : undefined
+export function responseIssuer(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  tenantId: string,
+  version: 1 | 2,
+): string | undefined {
+  return ctx.options.issParameter
+    ? `${ctx.forRequest(reply.request).publicUrl()}/${tenantId}/${version === 2 ? 'v2.0' : ''}`
+    : undefined
 }
 
 /** A flow as the target of its authorize response, with its `iss` when the emulator sends one. */
-export const flowTarget = (deps: IdentityDeps, reply: FastifyReply, flow: Flow) =>
-  ({ ...flow, iss: responseIssuer(deps.ctx, reply, flow.tenantId, flow.version) })
+export const flowTarget = (deps: IdentityDeps, reply: FastifyReply, flow: Flow) => ({
+  ...flow,
+  iss: responseIssuer(deps.ctx, reply, flow.tenantId, flow.version),
+})
 
 /** Sends `fields` (and `iss`, when given) to the app's redirect URI the way response_mode asks. */
-export function sendToApp(reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; lang?: 'en' | 'fr'; iss?: string }, fields: Record<string, string | undefined>): FastifyReply {
-  const defined = Object.fromEntries(Object.entries({ ...fields, iss: target.iss }).filter(([, value]) => value !== undefined)) as Record<string, string>
+export function sendToApp(
+  reply: FastifyReply,
+  target: { redirectUri: string; responseMode: ResponseMode; lang?: 'en' | 'fr'; iss?: string },
+  fields: Record<string, string | undefined>,
+): FastifyReply {
+  const defined = Object.fromEntries(
+    Object.entries({ ...fields, iss: target.iss }).filter(([, value]) => value !== undefined),
+  ) as Record<string, string>
   const encoded = new URLSearchParams(defined).toString()
-  if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(strings[target.lang ?? 'en'], target.redirectUri, defined))
-  const url = target.responseMode === 'fragment'
-    ? `${target.redirectUri.split('#')[0]}#${encoded}`
-    : `${target.redirectUri}${target.redirectUri.includes('?') ? '&' : '?'}${encoded}`
-  return reply.code(302).header('cache-control', 'no-store, no-cache').header('location', url).send()
+  if (target.responseMode === 'form_post')
+    return sendPage(reply, formPostPage(strings[target.lang ?? 'en'], target.redirectUri, defined))
+  const url =
+    target.responseMode === 'fragment'
+      ? `${target.redirectUri.split('#')[0]}#${encoded}`
+      : `${target.redirectUri}${target.redirectUri.includes('?') ? '&' : '?'}${encoded}`
+  return reply
+    .code(302)
+    .header('cache-control', 'no-store, no-cache')
+    .header('location', url)
+    .send()
 }
 
 /** A redirected authorize error: error, error_description with trace lines, error_uri, state (§A4.1 class 2). */
 export function sendErrorToApp(
-  reply: FastifyReply, target: { redirectUri: string; responseMode: ResponseMode; state?: string; clientRequestId?: string; lang?: 'en' | 'fr'; iss?: string },
+  reply: FastifyReply,
+  target: {
+    redirectUri: string
+    responseMode: ResponseMode
+    state?: string
+    clientRequestId?: string
+    lang?: 'en' | 'fr'
+    iss?: string
+  },
   error: OAuthError,
 ): FastifyReply {
   const ids = newErrorIds(target.clientRequestId)
@@ -68,13 +120,30 @@ export const clientInfo = (user: Pick<User, 'id' | 'tenantId'>) =>
   Buffer.from(JSON.stringify({ uid: user.id, utid: user.tenantId })).toString('base64url')
 
 /** Issues the authorization code and redirects to the app with code, client_info, state and session_state. */
-export function sendCode(deps: IdentityDeps, reply: FastifyReply, flow: Flow, user: User, session?: Session): FastifyReply {
+export function sendCode(
+  deps: IdentityDeps,
+  reply: FastifyReply,
+  flow: Flow,
+  user: User,
+  session?: Session,
+): FastifyReply {
   const code = `1.${randomId(48)}`
   const record: CodeRecord = {
-    clientId: flow.clientId, redirectUri: flow.redirectUri, scope: flow.scope, resource: flow.resource, nonce: flow.nonce,
-    codeChallenge: flow.codeChallenge, codeChallengeMethod: flow.codeChallengeMethod, userId: user.id,
-    tenantId: flow.tenantId, sessionId: session?.id, version: flow.version, redeemed: false, issuedRefreshTokens: [],
-    issuedAccessTokens: [], expiresAt: Date.now() + deps.ctx.options.authCodeLifetimeSeconds * 1000,
+    clientId: flow.clientId,
+    redirectUri: flow.redirectUri,
+    scope: flow.scope,
+    resource: flow.resource,
+    nonce: flow.nonce,
+    codeChallenge: flow.codeChallenge,
+    codeChallengeMethod: flow.codeChallengeMethod,
+    userId: user.id,
+    tenantId: flow.tenantId,
+    sessionId: session?.id,
+    version: flow.version,
+    redeemed: false,
+    issuedRefreshTokens: [],
+    issuedAccessTokens: [],
+    expiresAt: Date.now() + deps.ctx.options.authCodeLifetimeSeconds * 1000,
   }
   // Kept past expiry so that a late redemption gets AADSTS70008 rather than "unknown code".
   deps.store.put('code', hashId(code), record, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)

@@ -25,9 +25,18 @@ const ASSET_TYPES: Record<string, string> = {
   'logo.svg': 'image/svg+xml',
   'person.svg': 'image/svg+xml',
 }
-const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(`./assets/${name}`, import.meta.url))]))
+const assets = new Map(
+  Object.keys(ASSET_TYPES).map((name) => [
+    name,
+    readFileSync(new URL(`./assets/${name}`, import.meta.url)),
+  ]),
+)
 
-export async function identityRoutes(app: FastifyInstance, ctx: EmulatorContext, store: IdentityStore): Promise<void> {
+export async function identityRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  store: IdentityStore,
+): Promise<void> {
   const deps: IdentityDeps = { ctx, store }
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: 1024 * 1024 })
@@ -42,21 +51,42 @@ export async function identityRoutes(app: FastifyInstance, ctx: EmulatorContext,
   })
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const oauth = error instanceof OAuthError ? error
-      : (error.statusCode ?? 500) < 500 ? aadsts.malformed() : new OAuthError(500, 'server_error', 90033, 'A transient error has occurred. Please try again.')
+    const oauth =
+      error instanceof OAuthError
+        ? error
+        : (error.statusCode ?? 500) < 500
+          ? aadsts.malformed()
+          : new OAuthError(
+              500,
+              'server_error',
+              90033,
+              'A transient error has occurred. Please try again.',
+            )
     if (oauth.status >= 500) request.log.error({ err: error }, 'identity endpoint failed')
-    const wantsHtml = request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
+    const wantsHtml =
+      request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
     if (wantsHtml && !request.url.includes('/token')) {
-      return showPageError(deps, reply, oauth, pickLang(undefined, request.headers['accept-language']))
+      return showPageError(
+        deps,
+        reply,
+        oauth,
+        pickLang(undefined, request.headers['accept-language']),
+      )
     }
-    return reply.code(oauth.status).header('cache-control', 'no-store').send(errorJson(oauth, newErrorIds()))
+    return reply
+      .code(oauth.status)
+      .header('cache-control', 'no-store')
+      .send(errorJson(oauth, newErrorIds()))
   })
 
   app.get<{ Params: { name: string } }>(`${ASSETS}/:name`, (request, reply) => {
     const body = assets.get(request.params.name)
     if (!body) return reply.code(404).type('text/plain').send('Not found')
-    return reply.header('content-type', ASSET_TYPES[request.params.name]!).header('cache-control', 'public, max-age=3600')
-      .header('x-content-type-options', 'nosniff').send(body)
+    return reply
+      .header('content-type', ASSET_TYPES[request.params.name]!)
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(body)
   })
 
   await app.register((scope) => discoveryRoutes(scope, ctx))

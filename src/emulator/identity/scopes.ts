@@ -4,8 +4,16 @@ import { GRAPH_APP_ID, GRAPH_RESOURCE } from './tokens.ts'
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access']
 /** Delegated Graph permissions the emulator knows (their consent texts live in i18n). */
-export const GRAPH_SCOPES = ['User.Read', 'User.ReadBasic.All', 'User.Read.All', 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send',
-  'Mail.Send.Shared', 'MailboxSettings.Read']
+export const GRAPH_SCOPES = [
+  'User.Read',
+  'User.ReadBasic.All',
+  'User.Read.All',
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'Mail.Send.Shared',
+  'MailboxSettings.Read',
+]
 /** What `.default` means for a delegated request: the permissions configured on the demo app registration. */
 export const DEFAULT_DELEGATED = ['User.Read', 'Mail.Send']
 
@@ -39,7 +47,10 @@ export function parseScopes(scope: string): ScopeRequest {
       oidc.push(lower)
       continue
     }
-    const match = /^(?:(https:\/\/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000)\/?)?(.+)$/i.exec(item)!
+    const match =
+      /^(?:(https:\/\/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000)\/?)?(.+)$/i.exec(
+        item,
+      )!
     if (match[1]) qualified = true
     const name = match[2]!
     if (!match[1] && (name.includes('/') || name.includes(':'))) throw aadsts.invalidScope(item)

@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 
-export type RecordKind = 'flow' | 'session' | 'code' | 'refresh' | 'device' | 'user-code' | 'revoked-at'
+export type RecordKind =
+  'flow' | 'session' | 'code' | 'refresh' | 'device' | 'user-code' | 'revoked-at'
 
 export interface IdentityStore {
   put(kind: RecordKind, id: string, data: unknown, keepSeconds: number): void
@@ -40,8 +41,13 @@ export function createIdentityStore(db: DatabaseSync): IdentityStore {
       return row ? (JSON.parse(row.data) as T) : undefined
     },
     delete: (kind, id) => void q.delete.run(kind, id),
-    all: <T>(kind: RecordKind) => (q.all.all(kind, Date.now()) as { data: string }[]).map((row) => JSON.parse(row.data) as T),
-    ids: (kind) => (q.ids.all(kind, Date.now()) as { id: string; purge_at: number }[]).map((row) => [row.id, row.purge_at]),
+    all: <T>(kind: RecordKind) =>
+      (q.all.all(kind, Date.now()) as { data: string }[]).map((row) => JSON.parse(row.data) as T),
+    ids: (kind) =>
+      (q.ids.all(kind, Date.now()) as { id: string; purge_at: number }[]).map((row) => [
+        row.id,
+        row.purge_at,
+      ]),
     clear: () => db.exec('DELETE FROM identity_records'),
   }
 }

@@ -20,43 +20,80 @@ const GRANTS: Record<string, Grant> = {
   password: passwordGrant,
 }
 // Entra answers public-client flows without a credential; these grants decide for themselves.
-const PUBLIC_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code', 'password'])
+const PUBLIC_GRANTS = new Set([
+  'device_code',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'password',
+])
 
 export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
-  const handler = (version: 1 | 2) => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
-    const ctx = deps.ctx.forRequest(request) // issuers and the client-assertion audience use the name the client used
-    const requestDeps = ctx === deps.ctx ? deps : { ...deps, ctx }
-    const params = stringParams(request.body, request.query)
-    const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
-    void reply.header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache')
-      .header('x-ms-request-id', request.id).header('x-ms-ests-server', 'emulator')
-    if (correlationId) void reply.header('client-request-id', correlationId)
-    try {
-      const segment = request.params.tenant
-      const tenant = ctx.directory.resolveTenant(segment)
-      if (!tenant) throw aadsts.tenantNotFound(segment)
-      const grantType = params.grant_type
-      if (!grantType) throw aadsts.missingParameter('grant_type')
-      const grant = GRANTS[grantType]
-      const base = ctx.publicUrl()
-      const tenantPaths = [segment, ctx.directory.tenant.id, ctx.directory.tenant.domain, 'common', 'organizations']
-      const tokenEndpoints = tenantPaths.flatMap((path) => [`${base}/${path}/oauth2/v2.0/token`, `${base}/${path}/oauth2/token`])
-      const client = authenticateClient({ ctx, params, authorization: request.headers.authorization, tokenEndpoints, tenantSegment: segment })
-      if (!grant) throw aadsts.unsupportedGrant(grantType)
-      if (client.method === 'none' && !PUBLIC_GRANTS.has(grantType) && grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-        throw aadsts.noCredential()
+  const handler =
+    (version: 1 | 2) =>
+    async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+      const ctx = deps.ctx.forRequest(request) // issuers and the client-assertion audience use the name the client used
+      const requestDeps = ctx === deps.ctx ? deps : { ...deps, ctx }
+      const params = stringParams(request.body, request.query)
+      const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
+      void reply
+        .header('cache-control', 'no-store, no-cache')
+        .header('pragma', 'no-cache')
+        .header('x-ms-request-id', request.id)
+        .header('x-ms-ests-server', 'emulator')
+      if (correlationId) void reply.header('client-request-id', correlationId)
+      try {
+        const segment = request.params.tenant
+        const tenant = ctx.directory.resolveTenant(segment)
+        if (!tenant) throw aadsts.tenantNotFound(segment)
+        const grantType = params.grant_type
+        if (!grantType) throw aadsts.missingParameter('grant_type')
+        const grant = GRANTS[grantType]
+        const base = ctx.publicUrl()
+        const tenantPaths = [
+          segment,
+          ctx.directory.tenant.id,
+          ctx.directory.tenant.domain,
+          'common',
+          'organizations',
+        ]
+        const tokenEndpoints = tenantPaths.flatMap((path) => [
+          `${base}/${path}/oauth2/v2.0/token`,
+          `${base}/${path}/oauth2/token`,
+        ])
+        const client = authenticateClient({
+          ctx,
+          params,
+          authorization: request.headers.authorization,
+          tokenEndpoints,
+          tenantSegment: segment,
+        })
+        if (!grant) throw aadsts.unsupportedGrant(grantType)
+        if (
+          client.method === 'none' &&
+          !PUBLIC_GRANTS.has(grantType) &&
+          grantType !== 'authorization_code' &&
+          grantType !== 'refresh_token'
+        ) {
+          throw aadsts.noCredential()
+        }
+        const body = await grant({
+          deps: requestDeps,
+          params,
+          app: client.app,
+          method: client.method,
+          tenantSegment: segment,
+          tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id,
+          specialTenant: typeof tenant === 'string',
+          version,
+        })
+        return reply.header('content-type', 'application/json; charset=utf-8').send(body)
+      } catch (error) {
+        if (!(error instanceof OAuthError)) throw error
+        return reply
+          .code(error.status)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(errorJson(error, newErrorIds(correlationId)))
       }
-      const body = await grant({
-        deps: requestDeps, params, app: client.app, method: client.method, tenantSegment: segment,
-        tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id, specialTenant: typeof tenant === 'string', version,
-      })
-      return reply.header('content-type', 'application/json; charset=utf-8').send(body)
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error
-      return reply.code(error.status).header('content-type', 'application/json; charset=utf-8')
-        .send(errorJson(error, newErrorIds(correlationId)))
     }
-  }
   app.post('/:tenant/oauth2/v2.0/token', handler(2))
   app.post('/:tenant/oauth2/token', handler(1))
 }

@@ -6,8 +6,19 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000'
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com'
 
 export interface AccessTokenClaims {
-  aud: string; iss: string; tid: string; appid: string; idtyp: 'user' | 'app'; oid: string; upn?: string
-  scp?: string; roles?: string[]; exp: number; iat: number; ver: string; [k: string]: unknown
+  aud: string
+  iss: string
+  tid: string
+  appid: string
+  idtyp: 'user' | 'app'
+  oid: string
+  upn?: string
+  scp?: string
+  roles?: string[]
+  exp: number
+  iat: number
+  ver: string
+  [k: string]: unknown
 }
 export type AccessTokenErrorReason = 'empty' | 'malformed' | 'signature' | 'expired' | 'audience'
 export class AccessTokenError extends Error {
@@ -19,7 +30,12 @@ export class AccessTokenError extends Error {
   }
 }
 /** How to spoil the next id_token (security tests): `nonce: null` removes it. */
-export interface IdTokenShape { nonce?: string | null; aud?: string; iss?: string; tid?: string }
+export interface IdTokenShape {
+  nonce?: string | null
+  aud?: string
+  iss?: string
+  tid?: string
+}
 
 export interface Tokens {
   jwks(issuer?: string): { keys: (PublicJwk & { issuer?: string })[] }
@@ -44,7 +60,9 @@ export interface RevocationStore {
   /** The unexpired revocations: [uti, until (epoch ms)]. Read once, at start. */
   load(): Iterable<[string, number]>
 }
-export interface TokensOptions { revocations?: RevocationStore }
+export interface TokensOptions {
+  revocations?: RevocationStore
+}
 
 /** Expired revocations are swept when this many more have been added since the last sweep. */
 const REVOCATION_SWEEP = 1024
@@ -68,7 +86,9 @@ export function createTokens(keys: SigningKeys, options: TokensOptions = {}): To
   const signJwtAsync = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
     const input = `${b64(header)}.${b64(payload)}`
     return new Promise<string>((resolve, reject) => {
-      sign('sha256', Buffer.from(input), keys.privateKey, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)))
+      sign('sha256', Buffer.from(input), keys.privateKey, (error, signature) =>
+        error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`),
+      )
     })
   }
   const idHeader = { typ: 'JWT', alg: 'RS256', kid: keys.kid }
@@ -78,7 +98,8 @@ export function createTokens(keys: SigningKeys, options: TokensOptions = {}): To
     nextShape = undefined
     const payload = { ...claims }
     if (shape) {
-      for (const name of ['aud', 'iss', 'tid'] as const) if (shape[name] !== undefined) payload[name] = shape[name]
+      for (const name of ['aud', 'iss', 'tid'] as const)
+        if (shape[name] !== undefined) payload[name] = shape[name]
       if (shape.nonce === null) delete payload.nonce
       else if (shape.nonce !== undefined) payload.nonce = shape.nonce
     }
@@ -95,14 +116,27 @@ export function createTokens(keys: SigningKeys, options: TokensOptions = {}): To
       const parts = token.split('.')
       const header = parts.length === 3 ? parseJson(parts[0]!) : undefined
       const claims = parts.length === 3 ? parseJson(parts[1]!) : undefined
-      if (!header || !claims) throw new AccessTokenError('malformed', 'IDX14100: JWT is not well formed.')
-      const signed = header.alg === 'RS256' && header.kid === keys.kid &&
-        verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), keys.publicKey, Buffer.from(parts[2]!, 'base64url'))
-      if (!signed) throw new AccessTokenError('signature', 'Access token signature validation failed.')
+      if (!header || !claims)
+        throw new AccessTokenError('malformed', 'IDX14100: JWT is not well formed.')
+      const signed =
+        header.alg === 'RS256' &&
+        header.kid === keys.kid &&
+        verify(
+          'sha256',
+          Buffer.from(`${parts[0]}.${parts[1]}`),
+          keys.publicKey,
+          Buffer.from(parts[2]!, 'base64url'),
+        )
+      if (!signed)
+        throw new AccessTokenError('signature', 'Access token signature validation failed.')
       if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {
         throw new AccessTokenError('expired', 'Lifetime validation failed, the token is expired.')
       }
-      if (claims.aud !== GRAPH_APP_ID && claims.aud !== GRAPH_RESOURCE && claims.aud !== `${GRAPH_RESOURCE}/`) {
+      if (
+        claims.aud !== GRAPH_APP_ID &&
+        claims.aud !== GRAPH_RESOURCE &&
+        claims.aud !== `${GRAPH_RESOURCE}/`
+      ) {
         throw new AccessTokenError('audience', 'Invalid audience.')
       }
       if (typeof claims.uti === 'string' && isRevoked(claims.uti)) {
@@ -135,7 +169,9 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 function parseJson(segment: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }

@@ -13,6 +13,8 @@ export function openDatabase(dataDir?: string): DatabaseSync {
   if (!dataDir) return new DatabaseSync(`file:emulator-${randomUUID()}?vfs=memdb`)
   mkdirSync(dataDir, { recursive: true })
   const db = new DatabaseSync(join(dataDir, 'emulator.sqlite'))
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;')
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
+  )
   return db
 }

@@ -23,20 +23,23 @@ export const utf8String = (text: string) => tlv(0x0c, Buffer.from(text, 'utf8'))
 /** Unsigned big-endian integer bytes, or a small number; kept positive and minimal as DER wants. */
 export const integer = (value: number | Buffer): Buffer => {
   const hex = typeof value === 'number' ? value.toString(16) : ''
-  let bytes = typeof value === 'number' ? Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex') : value
+  let bytes =
+    typeof value === 'number' ? Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex') : value
   while (bytes.length > 1 && bytes[0] === 0 && bytes[1]! < 0x80) bytes = bytes.subarray(1)
   return tlv(0x02, bytes[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes)
 }
 
 /** A bit string from whole bytes; `unusedBits` are the trailing zero bits of the last byte (named-bit lists). */
-export const bitString = (bytes: Buffer, unusedBits = 0) => tlv(0x03, Buffer.from([unusedBits]), bytes)
+export const bitString = (bytes: Buffer, unusedBits = 0) =>
+  tlv(0x03, Buffer.from([unusedBits]), bytes)
 
 export const oid = (dotted: string): Buffer => {
   const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number)
   const bytes = [40 * first + second]
   for (const arc of rest) {
     const groups = [arc & 0x7f]
-    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) groups.unshift((value & 0x7f) | 0x80)
+    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128))
+      groups.unshift((value & 0x7f) | 0x80)
     bytes.push(...groups)
   }
   return tlv(0x06, Buffer.from(bytes))
@@ -45,8 +48,13 @@ export const oid = (dotted: string): Buffer => {
 /** UTCTime (YYMMDDHHMMSSZ) until 2049, GeneralizedTime after, as RFC 5280 §4.1.2.5 requires. */
 export const time = (date: Date): Buffer => {
   const text = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z'
-  return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(text.slice(2), 'ascii')) : tlv(0x18, Buffer.from(text, 'ascii'))
+  return date.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(text.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(text, 'ascii'))
 }
 
 export const pem = (label: string, der: Buffer) =>
-  `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`
+  `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`

@@ -14,17 +14,34 @@ export interface LoopbackDispatcherOptions {
   otherNames?: 'refuse' | 'pass' // default 'refuse'
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
 
 export function loopbackDispatcher(options: LoopbackDispatcherOptions): Agent {
-  const { port, ca, names = [LOGIN_HOST, GRAPH_HOST], lookups = [], otherNames = 'refuse' } = options
+  const {
+    port,
+    ca,
+    names = [LOGIN_HOST, GRAPH_HOST],
+    lookups = [],
+    otherNames = 'refuse',
+  } = options
   const mapped = new Set(names.map((name) => name.toLowerCase()))
   const lookup = (hostname: string, options: LookupOptions, callback: LookupCallback) => {
     if (!mapped.has(hostname.toLowerCase())) {
-      return callback(Object.assign(new Error(`loopback dispatcher: refusing to resolve ${hostname}`), { code: 'ENOTFOUND' }), '')
+      return callback(
+        Object.assign(new Error(`loopback dispatcher: refusing to resolve ${hostname}`), {
+          code: 'ENOTFOUND',
+        }),
+        '',
+      )
     }
     lookups.push({ hostname, address: '127.0.0.1' })
-    return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)
+    return options.all
+      ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+      : callback(null, '127.0.0.1', 4)
   }
   const connector = buildConnector({ ...(ca ? { ca } : {}), lookup } as buildConnector.BuildOptions)
   const direct = buildConnector({})
@@ -35,7 +52,12 @@ export function loopbackDispatcher(options: LoopbackDispatcherOptions): Agent {
         return connector({ ...target, port: String(port) }, callback)
       }
       if (otherNames === 'pass') return direct(target, callback)
-      return callback(new Error(`loopback dispatcher: ${target.protocol}//${target.hostname} is not mapped to the emulator`), null)
+      return callback(
+        new Error(
+          `loopback dispatcher: ${target.protocol}//${target.hostname} is not mapped to the emulator`,
+        ),
+        null,
+      )
     },
   })
 }

@@ -6,7 +6,14 @@ import { loopbackDispatcher } from './loopback-dispatcher.ts'
 
 const port = Number(process.env.EMULATOR_LOOPBACK_PORT)
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-  throw new Error('loopback-preload: set EMULATOR_LOOPBACK_PORT to the port the emulator listens on (HTTPS, 127.0.0.1).')
+  throw new Error(
+    'loopback-preload: set EMULATOR_LOOPBACK_PORT to the port the emulator listens on (HTTPS, 127.0.0.1).',
+  )
 }
 // EMULATOR_LOOPBACK_STRICT=1 refuses every other name (tests: nothing leaves loopback).
-setGlobalDispatcher(loopbackDispatcher({ port, otherNames: process.env.EMULATOR_LOOPBACK_STRICT === '1' ? 'refuse' : 'pass' }))
+setGlobalDispatcher(
+  loopbackDispatcher({
+    port,
+    otherNames: process.env.EMULATOR_LOOPBACK_STRICT === '1' ? 'refuse' : 'pass',
+  }),
+)

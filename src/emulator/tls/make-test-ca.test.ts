@@ -14,15 +14,21 @@ test('a CA and a server certificate for the real names, localhost and loopback a
   assert.equal(ca.ca, true)
   assert.equal(server.ca, false)
   assert.ok(ca.verify(ca.publicKey), 'CA self-signed')
-  assert.ok(server.verify(ca.publicKey) && server.checkIssued(ca), 'server certificate issued by the CA')
-  for (const name of ['login.microsoftonline.com', 'graph.microsoft.com', 'localhost']) assert.equal(server.checkHost(name), name)
+  assert.ok(
+    server.verify(ca.publicKey) && server.checkIssued(ca),
+    'server certificate issued by the CA',
+  )
+  for (const name of ['login.microsoftonline.com', 'graph.microsoft.com', 'localhost'])
+    assert.equal(server.checkHost(name), name)
   assert.equal(server.checkHost('login.microsoft.com'), undefined)
   assert.equal(server.checkIP('127.0.0.1'), '127.0.0.1')
   assert.equal(server.checkIP('::1'), '::1')
   assert.deepEqual(server.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'extended key usage: serverAuth only')
   const key = createPrivateKey(made.keyPem)
   assert.ok(server.checkPrivateKey(key))
-  const spki = createHash('sha256').update(server.publicKey.export({ type: 'spki', format: 'der' })).digest('base64')
+  const spki = createHash('sha256')
+    .update(server.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64')
   assert.equal(made.spkiSha256, spki)
   const days = (Date.parse(server.validTo) - Date.now()) / 86400_000
   assert.ok(days > 29 && days <= 30, `valid ${days} days`)

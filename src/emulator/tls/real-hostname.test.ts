@@ -29,10 +29,19 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
   const dir = mkdtempSync(join(tmpdir(), 'emulator-tls-'))
   const files = writeTestCa(dir)
   before(async () => {
-    emulator = await buildEmulator({ logger: false, tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) } })
+    emulator = await buildEmulator({
+      logger: false,
+      tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
+    })
     await emulator.listen({ port: 0, host: '127.0.0.1' })
     previous = getGlobalDispatcher()
-    setGlobalDispatcher(loopbackDispatcher({ port: Number(new URL(emulator.url).port), ca: readFileSync(files.ca, 'utf8'), lookups }))
+    setGlobalDispatcher(
+      loopbackDispatcher({
+        port: Number(new URL(emulator.url).port),
+        ca: readFileSync(files.ca, 'utf8'),
+        lookups,
+      }),
+    )
   })
   after(async () => {
     setGlobalDispatcher(previous)
@@ -40,41 +49,78 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     rmSync(dir, { recursive: true, force: true })
     // Zero traffic left loopback: only the two names were ever resolved, and only to 127.0.0.1.
     assert.ok(lookups.length > 0)
-    assert.deepEqual(new Set(lookups.map((entry) => entry.hostname)), new Set(['login.microsoftonline.com', 'graph.microsoft.com']))
+    assert.deepEqual(
+      new Set(lookups.map((entry) => entry.hostname)),
+      new Set(['login.microsoftonline.com', 'graph.microsoft.com']),
+    )
     assert.ok(lookups.every((entry) => entry.address === '127.0.0.1'))
   })
 
-  const client = () => new msal.ConfidentialClientApplication({
-    auth: { clientId: emulator.demo.clientId, clientSecret: emulator.demo.clientSecret, authority: `${LOGIN}/${emulator.demo.tenantId}` },
-  })
+  const client = () =>
+    new msal.ConfidentialClientApplication({
+      auth: {
+        clientId: emulator.demo.clientId,
+        clientSecret: emulator.demo.clientSecret,
+        authority: `${LOGIN}/${emulator.demo.tenantId}`,
+      },
+    })
   const journalPaths = async (since: number) => {
     const response = await emulator.fastify.inject({ url: `/_emulator/journal?since=${since}` })
-    return (response.json() as { entries: { method: string; path: string; headers: Record<string, string> }[] }).entries
+    return (
+      response.json() as {
+        entries: { method: string; path: string; headers: Record<string, string> }[]
+      }
+    ).entries
   }
-  const mark = async () => ((await emulator.fastify.inject({ url: '/_emulator/mark' })).json() as { seq: number }).seq
+  const mark = async () =>
+    ((await emulator.fastify.inject({ url: '/_emulator/mark' })).json() as { seq: number }).seq
 
   test('listens over HTTPS; discovery documents carry the real names', async () => {
     assert.match(emulator.url, /^https:\/\/127\.0\.0\.1:\d+$/)
     const { demo } = emulator
-    const config = await (await fetch(`${LOGIN}/${demo.tenantId}/v2.0/.well-known/openid-configuration`)).json() as Record<string, string>
+    const config = (await (
+      await fetch(`${LOGIN}/${demo.tenantId}/v2.0/.well-known/openid-configuration`)
+    ).json()) as Record<string, string>
     assert.equal(config.issuer, `${LOGIN}/${demo.tenantId}/v2.0`)
     assert.equal(config.token_endpoint, `${LOGIN}/${demo.tenantId}/oauth2/v2.0/token`)
     assert.equal(config.jwks_uri, `${LOGIN}/${demo.tenantId}/discovery/v2.0/keys`)
-    const instance = await fetch(`${LOGIN}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${LOGIN}/common/oauth2/v2.0/authorize`)}`)
+    const instance = await fetch(
+      `${LOGIN}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${LOGIN}/common/oauth2/v2.0/authorize`)}`,
+    )
     assert.equal(instance.status, 200)
-    const body = await instance.json() as { tenant_discovery_endpoint: string; metadata: { aliases: string[]; preferred_cache: string }[] }
-    assert.equal(body.tenant_discovery_endpoint, `${LOGIN}/common/v2.0/.well-known/openid-configuration`)
-    assert.equal(body.metadata[0]!.preferred_cache, 'login.windows.net', "Microsoft's own entry first, no self alias")
+    const body = (await instance.json()) as {
+      tenant_discovery_endpoint: string
+      metadata: { aliases: string[]; preferred_cache: string }[]
+    }
+    assert.equal(
+      body.tenant_discovery_endpoint,
+      `${LOGIN}/common/v2.0/.well-known/openid-configuration`,
+    )
+    assert.equal(
+      body.metadata[0]!.preferred_cache,
+      'login.windows.net',
+      "Microsoft's own entry first, no self alias",
+    )
     // The same emulator still answers on its loopback URL with loopback URLs.
-    const local = await emulator.fastify.inject({ url: `/${demo.tenantId}/v2.0/.well-known/openid-configuration` })
-    assert.equal((local.json() as { issuer: string }).issuer, `${emulator.url}/${demo.tenantId}/v2.0`)
+    const local = await emulator.fastify.inject({
+      url: `/${demo.tenantId}/v2.0/.well-known/openid-configuration`,
+    })
+    assert.equal(
+      (local.json() as { issuer: string }).issuer,
+      `${emulator.url}/${demo.tenantId}/v2.0`,
+    )
   })
 
   test('routes by Host: Graph only on graph.microsoft.com, identity only on login.microsoftonline.com', async () => {
     const graphOnLogin = await fetch(`${LOGIN}/v1.0/me`)
     assert.equal(graphOnLogin.status, 404)
-    assert.match(((await graphOnLogin.json()) as { error: { message: string } }).error.message, /graph\.microsoft\.com/)
-    const identityOnGraph = await fetch(`${GRAPH}/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`)
+    assert.match(
+      ((await graphOnLogin.json()) as { error: { message: string } }).error.message,
+      /graph\.microsoft\.com/,
+    )
+    const identityOnGraph = await fetch(
+      `${GRAPH}/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`,
+    )
     assert.equal(identityOnGraph.status, 404)
     await identityOnGraph.body?.cancel()
   })
@@ -84,11 +130,18 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     const result = await client().acquireTokenByClientCredential({ scopes: [`${GRAPH}/.default`] })
     assert.ok(result?.accessToken)
     const entries = await journalPaths(since)
-    assert.deepEqual(entries.map((entry) => `${entry.method} ${entry.headers.host} ${entry.path}`),
-      [`POST login.microsoftonline.com /${emulator.demo.tenantId}/oauth2/v2.0/token`])
-    const users = await fetch(`${GRAPH}/v1.0/users/${emulator.demo.users[1]!.userPrincipalName}`, { headers: { authorization: `Bearer ${result!.accessToken}` } })
+    assert.deepEqual(
+      entries.map((entry) => `${entry.method} ${entry.headers.host} ${entry.path}`),
+      [`POST login.microsoftonline.com /${emulator.demo.tenantId}/oauth2/v2.0/token`],
+    )
+    const users = await fetch(`${GRAPH}/v1.0/users/${emulator.demo.users[1]!.userPrincipalName}`, {
+      headers: { authorization: `Bearer ${result!.accessToken}` },
+    })
     assert.equal(users.status, 200)
-    assert.equal(((await users.json()) as { userPrincipalName: string }).userPrincipalName, emulator.demo.users[1]!.userPrincipalName)
+    assert.equal(
+      ((await users.json()) as { userPrincipalName: string }).userPrincipalName,
+      emulator.demo.users[1]!.userPrincipalName,
+    )
   })
 
   test('auth code + PKCE through the sign-in pages, id_token verified against the JWKS on the real name, then /me and sendMail', async () => {
@@ -98,7 +151,14 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     const pkce = pkcePair()
     const state = crypto.randomUUID()
     const nonce = crypto.randomUUID()
-    const authUrl = await cca.getAuthCodeUrl({ scopes: SCOPES, redirectUri, state, nonce, codeChallenge: pkce.challenge, codeChallengeMethod: 'S256' })
+    const authUrl = await cca.getAuthCodeUrl({
+      scopes: SCOPES,
+      redirectUri,
+      state,
+      nonce,
+      codeChallenge: pkce.challenge,
+      codeChallengeMethod: 'S256',
+    })
     assert.ok(authUrl.startsWith(`${LOGIN}/${demo.tenantId}/oauth2/v2.0/authorize?`), authUrl)
     const browser = createBrowser(LOGIN)
     const landing = await signIn(browser, authUrl, demo.users[0]!)
@@ -107,31 +167,62 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     const back = new URL(landing.location!)
     assert.equal(back.searchParams.get('state'), state)
     const result = await cca.acquireTokenByCode(
-      { code: back.searchParams.get('code')!, scopes: SCOPES, redirectUri, codeVerifier: pkce.verifier, state, nonce },
+      {
+        code: back.searchParams.get('code')!,
+        scopes: SCOPES,
+        redirectUri,
+        codeVerifier: pkce.verifier,
+        state,
+        nonce,
+      },
       { code: back.searchParams.get('code')!, state },
     )
     assert.equal(result.account?.username, demo.users[0]!.userPrincipalName)
-    assert.equal(result.account?.environment, 'login.windows.net', "msal's cache alias for the real cloud")
+    assert.equal(
+      result.account?.environment,
+      'login.windows.net',
+      "msal's cache alias for the real cloud",
+    )
 
     const jwks = createRemoteJWKSet(new URL(`${LOGIN}/${demo.tenantId}/discovery/v2.0/keys`))
-    const { payload } = await jwtVerify(result.idToken, jwks, { issuer: `${LOGIN}/${demo.tenantId}/v2.0`, audience: demo.clientId })
+    const { payload } = await jwtVerify(result.idToken, jwks, {
+      issuer: `${LOGIN}/${demo.tenantId}/v2.0`,
+      audience: demo.clientId,
+    })
     assert.equal(payload.nonce, nonce)
 
     const auth = { authorization: `Bearer ${result.accessToken}` }
     const me = await fetch(`${GRAPH}/v1.0/me`, { headers: auth })
     assert.equal(me.status, 200)
-    const profile = await me.json() as { '@odata.context': string; mail: string }
+    const profile = (await me.json()) as { '@odata.context': string; mail: string }
     assert.equal(profile['@odata.context'], `${GRAPH}/v1.0/$metadata#users/$entity`)
     const to = demo.users[1]!.userPrincipalName
     const send = await fetch(`${GRAPH}/v1.0/me/sendMail`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ Message: { Subject: 'Over TLS on the real names', Body: { ContentType: 'Text', Content: 'hi' }, ToRecipients: [{ EmailAddress: { Address: to } }] } }),
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        Message: {
+          Subject: 'Over TLS on the real names',
+          Body: { ContentType: 'Text', Content: 'hi' },
+          ToRecipients: [{ EmailAddress: { Address: to } }],
+        },
+      }),
     })
     assert.equal(send.status, 202)
-    const inbox = await emulator.fastify.inject({ url: `/_emulator/mailboxes/${encodeURIComponent(to)}/messages?folder=inbox` })
-    assert.ok((inbox.json() as { value: { subject: string }[] }).value.some((message) => message.subject === 'Over TLS on the real names'))
+    const inbox = await emulator.fastify.inject({
+      url: `/_emulator/mailboxes/${encodeURIComponent(to)}/messages?folder=inbox`,
+    })
+    assert.ok(
+      (inbox.json() as { value: { subject: string }[] }).value.some(
+        (message) => message.subject === 'Over TLS on the real names',
+      ),
+    )
 
-    const silent = await cca.acquireTokenSilent({ account: result.account!, scopes: SCOPES, forceRefresh: true })
+    const silent = await cca.acquireTokenSilent({
+      account: result.account!,
+      scopes: SCOPES,
+      forceRefresh: true,
+    })
     assert.equal(silent.fromCache, false, 'refreshed at the real token endpoint')
 
     // A second sign-in in the same browser: prompt=none answers with a code straight away (SSO cookie, consent kept).
@@ -145,10 +236,17 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     const strangerCa = makeTestCa().caPem
     const port = Number(new URL(emulator.url).port)
     const wrongTrust = loopbackDispatcher({ port, ca: strangerCa })
-    await assert.rejects(fetch(`${LOGIN}/common/discovery/instance`, { dispatcher: wrongTrust } as RequestInit),
-      (error: Error) => /certificate|self.signed|verify/i.test(String((error.cause as Error | undefined)?.message ?? error.message)))
+    await assert.rejects(
+      fetch(`${LOGIN}/common/discovery/instance`, { dispatcher: wrongTrust } as RequestInit),
+      (error: Error) =>
+        /certificate|self.signed|verify/i.test(
+          String((error.cause as Error | undefined)?.message ?? error.message),
+        ),
+    )
     await wrongTrust.close()
-    await assert.rejects(fetch('https://example.com/'), (error: Error) => /not mapped/.test(String((error.cause as Error | undefined)?.message)))
+    await assert.rejects(fetch('https://example.com/'), (error: Error) =>
+      /not mapped/.test(String((error.cause as Error | undefined)?.message)),
+    )
   })
 
   // As a user runs an app: a separate Node process, trust from NODE_EXTRA_CA_CERTS, names mapped by a --import preload.
@@ -166,16 +264,42 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
   const runChild = async (extraCa: string | undefined) => {
     const { NODE_TEST_CONTEXT: _context, NODE_EXTRA_CA_CERTS: _ca, ...env } = process.env
     const { demo } = emulator
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', fileURLToPath(new URL('./loopback-preload.ts', import.meta.url)), '--input-type=module', '-e', CHILD], {
-      env: { ...env, ...(extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : {}), EMULATOR_LOOPBACK_PORT: new URL(emulator.url).port, EMULATOR_LOOPBACK_STRICT: '1',
-        TENANT: demo.tenantId, CLIENT_ID: demo.clientId, CLIENT_SECRET: demo.clientSecret, UPN: demo.users[2]!.userPrincipalName },
-      timeout: 30_000,
-    })
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as { status?: number; upn?: string; error?: string; cause?: string }
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        fileURLToPath(new URL('./loopback-preload.ts', import.meta.url)),
+        '--input-type=module',
+        '-e',
+        CHILD,
+      ],
+      {
+        env: {
+          ...env,
+          ...(extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : {}),
+          EMULATOR_LOOPBACK_PORT: new URL(emulator.url).port,
+          EMULATOR_LOOPBACK_STRICT: '1',
+          TENANT: demo.tenantId,
+          CLIENT_ID: demo.clientId,
+          CLIENT_SECRET: demo.clientSecret,
+          UPN: demo.users[2]!.userPrincipalName,
+        },
+        timeout: 30_000,
+      },
+    )
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      status?: number
+      upn?: string
+      error?: string
+      cause?: string
+    }
   }
 
   test('another Node process with NODE_EXTRA_CA_CERTS=ca.pem: client credentials, then Graph, on the real names', async () => {
-    assert.deepEqual(await runChild(files.ca), { status: 200, upn: emulator.demo.users[2]!.userPrincipalName })
+    assert.deepEqual(await runChild(files.ca), {
+      status: 200,
+      upn: emulator.demo.users[2]!.userPrincipalName,
+    })
   })
 
   test('the same process without NODE_EXTRA_CA_CERTS cannot reach it (the test CA is what it trusts)', async () => {

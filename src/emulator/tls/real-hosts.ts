@@ -15,7 +15,9 @@ const hostnameOf = (request: FastifyRequest) => request.hostname.toLowerCase()
 export function realHostBase(request: FastifyRequest): string | undefined {
   if (request.protocol !== 'https') return undefined
   const hostname = hostnameOf(request)
-  return hostname === LOGIN_HOST || hostname === GRAPH_HOST ? `https://${request.host.toLowerCase()}` : undefined
+  return hostname === LOGIN_HOST || hostname === GRAPH_HOST
+    ? `https://${request.host.toLowerCase()}`
+    : undefined
 }
 
 /**
@@ -28,10 +30,13 @@ export function routeByHost(fastify: FastifyInstance): void {
     if (hostname !== LOGIN_HOST && hostname !== GRAPH_HOST) return
     const path = request.url.split('?')[0]!
     if (CONTROL_PATH.test(path) || (hostname === GRAPH_HOST) === GRAPH_PATH.test(path)) return
-    const message = hostname === GRAPH_HOST
-      ? `${GRAPH_HOST} serves /v1.0 and /beta; sign-in endpoints are on https://${LOGIN_HOST}.`
-      : `${LOGIN_HOST} serves the identity endpoints; Graph is on https://${GRAPH_HOST}.`
-    return reply.code(404).header('cache-control', 'no-store')
+    const message =
+      hostname === GRAPH_HOST
+        ? `${GRAPH_HOST} serves /v1.0 and /beta; sign-in endpoints are on https://${LOGIN_HOST}.`
+        : `${LOGIN_HOST} serves the identity endpoints; Graph is on https://${GRAPH_HOST}.`
+    return reply
+      .code(404)
+      .header('cache-control', 'no-store')
       .send({ error: { code: 'NotFound', message: `Emulator (real-hostname mode): ${message}` } })
   })
 }

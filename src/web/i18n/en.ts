@@ -33,8 +33,10 @@ export const en = {
   'form.importance.normal': 'Normal',
   'form.importance.high': 'High',
   'form.attachments': 'Attachments',
-  'form.attachmentsHint': 'Up to 25 MB in all: up to 3 MB travels with the message, larger files are uploaded in pieces.',
-  'form.attachmentsHintSmall': 'Up to 3 MB in all. Larger attachments need the Mail.ReadWrite permission, which SCOPES does not include.',
+  'form.attachmentsHint':
+    'Up to 25 MB in all: up to 3 MB travels with the message, larger files are uploaded in pieces.',
+  'form.attachmentsHintSmall':
+    'Up to 3 MB in all. Larger attachments need the Mail.ReadWrite permission, which SCOPES does not include.',
   'form.saveToSentItems': 'Save to Sent Items',
   'form.send': 'Send mail',
   'form.sending': 'Sending…',
@@ -56,14 +58,17 @@ export const en = {
   'error.notFound.title': 'Page not found',
   'error.notFound.text': 'There is no page at this address. Check the link, or go back to the app.',
   'error.generic.title': 'Something went wrong on our side',
-  'error.generic.text': 'The app hit an unexpected problem. Try again; if it keeps happening, give the reference below to your administrator.',
+  'error.generic.text':
+    'The app hit an unexpected problem. Try again; if it keeps happening, give the reference below to your administrator.',
   'error.store.title': 'The app is temporarily unavailable',
-  'error.store.text': 'The app cannot reach its session store right now. Wait a few seconds and try again.',
+  'error.store.text':
+    'The app cannot reach its session store right now. Wait a few seconds and try again.',
   'error.state.title': 'This sign-in link is no longer valid',
   'error.state.text':
     'The sign-in response did not match a sign-in started in this browser, or it was already used. Start the sign-in again from this browser.',
   'error.cancelled.title': 'Sign-in cancelled',
-  'error.cancelled.text': 'You cancelled the sign-in or declined the permissions the app asks for. Nothing was changed. You can try again whenever you are ready.',
+  'error.cancelled.text':
+    'You cancelled the sign-in or declined the permissions the app asks for. Nothing was changed. You can try again whenever you are ready.',
   'error.consent.title': 'Consent is needed',
   'error.consent.text':
     'This app needs your consent (or an administrator’s) to read your profile and send mail as you. Try again and accept the permissions, or ask an administrator to grant consent for your organization.',
@@ -77,37 +82,50 @@ export const en = {
   'error.badSecret.text':
     'The identity provider refused the client secret or certificate (for example AADSTS7000215: invalid secret, or an expired one). Create a new client secret in the app registration, set CLIENT_SECRET and restart the app.',
   'error.idp.title': 'The sign-in did not complete',
-  'error.idp.text': 'The identity provider refused the sign-in ({code}). Try again; if it keeps happening, give the details below to your administrator.',
+  'error.idp.text':
+    'The identity provider refused the sign-in ({code}). Try again; if it keeps happening, give the details below to your administrator.',
   'error.idToken.title': 'The sign-in response could not be trusted',
-  'error.idToken.text': 'The identity token failed validation, so you were not signed in. Start the sign-in again.',
+  'error.idToken.text':
+    'The identity token failed validation, so you were not signed in. Start the sign-in again.',
   'error.code.title': 'The sign-in code was refused',
   'error.code.text': 'The sign-in code expired or was already used. Start the sign-in again.',
   'error.authUnavailable.title': 'Microsoft sign-in is unavailable',
-  'error.authUnavailable.text': 'The identity provider is not answering right now. You are still signed in; try again in a minute.',
+  'error.authUnavailable.text':
+    'The identity provider is not answering right now. You are still signed in; try again in a minute.',
   'error.metadata.title': 'The identity provider could not be reached',
-  'error.metadata.text': 'The app could not load the identity provider’s configuration. Check AUTHORITY and the network, then try again.',
+  'error.metadata.text':
+    'The app could not load the identity provider’s configuration. Check AUTHORITY and the network, then try again.',
   'error.reauth.title': 'Please sign in again',
-  'error.reauth.text': 'Your sign-in has expired and could not be renewed. Sign in again to continue; what you typed is kept.',
+  'error.reauth.text':
+    'Your sign-in has expired and could not be renewed. Sign in again to continue; what you typed is kept.',
   'error.forbidden.text':
     'Microsoft Graph refused to send mail for this account (403): the Mail.Send permission (and Mail.ReadWrite, for attachments over 3 MB) is not granted, or the mailbox cannot send. Ask an administrator to grant it, then sign in again.',
-  'error.throttled.text': 'Microsoft Graph is limiting requests (429). Try again in {seconds} seconds.',
-  'error.invalidRecipients.text': 'Microsoft Graph refused at least one recipient. Check the addresses and send again.',
+  'error.throttled.text':
+    'Microsoft Graph is limiting requests (429). Try again in {seconds} seconds.',
+  'error.invalidRecipients.text':
+    'Microsoft Graph refused at least one recipient. Check the addresses and send again.',
   'error.tooLarge.text': 'The message is too large. Remove or shrink attachments and send again.',
   'error.outcomeUnknown.text':
     'The connection to Microsoft Graph failed while sending, so the mail may or may not have gone. Check your Sent Items before sending again.',
-  'error.graphUnavailable.text': 'Microsoft Graph is unavailable right now. Nothing was sent; try again in a minute.',
+  'error.graphUnavailable.text':
+    'Microsoft Graph is unavailable right now. Nothing was sent; try again in a minute.',
   'error.graphRequest.text': 'Microsoft Graph refused the request ({code}). Nothing was sent.',
   'error.graphRequestId': 'Graph request-id: {id}',
   'error.csrf.title': 'This form has expired',
-  'error.csrf.text': 'The request did not come from this app’s page, or the page is too old. Reload the page and try again.',
+  'error.csrf.text':
+    'The request did not come from this app’s page, or the page is too old. Reload the page and try again.',
   'error.rateLimited.title': 'Too many requests',
-  'error.rateLimited.text': 'You have made too many requests in a short time. Try again in {seconds} seconds.',
+  'error.rateLimited.text':
+    'You have made too many requests in a short time. Try again in {seconds} seconds.',
   'error.tooLargeRequest.title': 'The request is too large',
-  'error.tooLargeRequest.text': 'What you sent is larger than this app accepts. Remove or shrink attachments and try again.',
+  'error.tooLargeRequest.text':
+    'What you sent is larger than this app accepts. Remove or shrink attachments and try again.',
   'error.badRequest.title': 'The request could not be read',
-  'error.badRequest.text': 'The browser sent something this app does not understand. Reload the page and try again.',
+  'error.badRequest.text':
+    'The browser sent something this app does not understand. Reload the page and try again.',
   'error.method.title': 'Not allowed',
-  'error.method.text': 'This address does not accept this kind of request. Use the buttons in the app.',
+  'error.method.text':
+    'This address does not accept this kind of request. Use the buttons in the app.',
   'error.signedOut.text': 'Your session has ended. Connect again to send mail.',
 
   'field.required': 'Enter at least one address.',

@@ -12,7 +12,8 @@ export const fr: Record<MessageKey, string> = {
 
   'connect.lead': 'Utilisez le bouton ci-dessous pour vous connecter à Microsoft 365.',
   'connect.button': 'Se connecter à Microsoft 365',
-  'connect.note': 'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
+  'connect.note':
+    'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
 
   'main.hi': 'Bonjour {name} !',
   'main.lead':
@@ -35,8 +36,10 @@ export const fr: Record<MessageKey, string> = {
   'form.importance.normal': 'Normale',
   'form.importance.high': 'Haute',
   'form.attachments': 'Pièces jointes',
-  'form.attachmentsHint': 'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
-  'form.attachmentsHintSmall': 'Jusqu’à 3 Mo en tout. Au-delà, il faut l’autorisation Mail.ReadWrite, absente de SCOPES.',
+  'form.attachmentsHint':
+    'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
+  'form.attachmentsHintSmall':
+    'Jusqu’à 3 Mo en tout. Au-delà, il faut l’autorisation Mail.ReadWrite, absente de SCOPES.',
   'form.saveToSentItems': 'Enregistrer dans Éléments envoyés',
   'form.send': 'Envoyer le message',
   'form.sending': 'Envoi…',
@@ -46,7 +49,8 @@ export const fr: Record<MessageKey, string> = {
   'flash.failed': 'Le message n’a pas été envoyé.',
   'flash.unknown': 'Nous n’avons pas pu confirmer l’envoi du message.',
   'flash.fieldErrors': 'Corrigez les champs signalés ci-dessous, puis renvoyez.',
-  'flash.reattach': 'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
+  'flash.reattach':
+    'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
 
   'error.title': 'Un problème est survenu',
   'error.home': 'Retour à l’application',
@@ -56,12 +60,14 @@ export const fr: Record<MessageKey, string> = {
   'error.detail': 'Détails du fournisseur d’identité : {detail}',
 
   'error.notFound.title': 'Page introuvable',
-  'error.notFound.text': 'Il n’y a pas de page à cette adresse. Vérifiez le lien ou revenez à l’application.',
+  'error.notFound.text':
+    'Il n’y a pas de page à cette adresse. Vérifiez le lien ou revenez à l’application.',
   'error.generic.title': 'Un problème est survenu de notre côté',
   'error.generic.text':
     'L’application a rencontré un problème inattendu. Réessayez ; si cela se reproduit, donnez la référence ci-dessous à votre administrateur.',
   'error.store.title': 'L’application est momentanément indisponible',
-  'error.store.text': 'L’application ne joint pas son stockage de sessions pour l’instant. Patientez quelques secondes et réessayez.',
+  'error.store.text':
+    'L’application ne joint pas son stockage de sessions pour l’instant. Patientez quelques secondes et réessayez.',
   'error.state.title': 'Ce lien de connexion n’est plus valide',
   'error.state.text':
     'La réponse de connexion ne correspond à aucune connexion commencée dans ce navigateur, ou elle a déjà servi. Recommencez la connexion depuis ce navigateur.',
@@ -84,7 +90,8 @@ export const fr: Record<MessageKey, string> = {
   'error.idp.text':
     'Le fournisseur d’identité a refusé la connexion ({code}). Réessayez ; si cela se reproduit, donnez les détails ci-dessous à votre administrateur.',
   'error.idToken.title': 'La réponse de connexion n’est pas fiable',
-  'error.idToken.text': 'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
+  'error.idToken.text':
+    'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
   'error.code.title': 'Le code de connexion a été refusé',
   'error.code.text': 'Le code de connexion a expiré ou a déjà servi. Recommencez la connexion.',
   'error.authUnavailable.title': 'La connexion Microsoft est indisponible',
@@ -94,33 +101,44 @@ export const fr: Record<MessageKey, string> = {
   'error.metadata.text':
     'L’application n’a pas pu charger la configuration du fournisseur d’identité. Vérifiez AUTHORITY et le réseau, puis réessayez.',
   'error.reauth.title': 'Reconnectez-vous',
-  'error.reauth.text': 'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
+  'error.reauth.text':
+    'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
   'error.forbidden.text':
     'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
-  'error.throttled.text': 'Microsoft Graph limite les requêtes (429). Réessayez dans {seconds} secondes.',
-  'error.invalidRecipients.text': 'Microsoft Graph a refusé au moins un destinataire. Vérifiez les adresses et renvoyez.',
-  'error.tooLarge.text': 'Le message est trop volumineux. Retirez ou réduisez des pièces jointes et renvoyez.',
+  'error.throttled.text':
+    'Microsoft Graph limite les requêtes (429). Réessayez dans {seconds} secondes.',
+  'error.invalidRecipients.text':
+    'Microsoft Graph a refusé au moins un destinataire. Vérifiez les adresses et renvoyez.',
+  'error.tooLarge.text':
+    'Le message est trop volumineux. Retirez ou réduisez des pièces jointes et renvoyez.',
   'error.outcomeUnknown.text':
     'La connexion à Microsoft Graph a échoué pendant l’envoi : le message est peut-être parti, peut-être pas. Vérifiez vos Éléments envoyés avant de renvoyer.',
-  'error.graphUnavailable.text': 'Microsoft Graph est indisponible pour l’instant. Rien n’a été envoyé ; réessayez dans une minute.',
+  'error.graphUnavailable.text':
+    'Microsoft Graph est indisponible pour l’instant. Rien n’a été envoyé ; réessayez dans une minute.',
   'error.graphRequest.text': 'Microsoft Graph a refusé la requête ({code}). Rien n’a été envoyé.',
   'error.graphRequestId': 'request-id Graph : {id}',
   'error.csrf.title': 'Ce formulaire a expiré',
-  'error.csrf.text': 'La requête ne vient pas d’une page de cette application, ou la page est trop ancienne. Rechargez la page et réessayez.',
+  'error.csrf.text':
+    'La requête ne vient pas d’une page de cette application, ou la page est trop ancienne. Rechargez la page et réessayez.',
   'error.rateLimited.title': 'Trop de requêtes',
-  'error.rateLimited.text': 'Vous avez fait trop de requêtes en peu de temps. Réessayez dans {seconds} secondes.',
+  'error.rateLimited.text':
+    'Vous avez fait trop de requêtes en peu de temps. Réessayez dans {seconds} secondes.',
   'error.tooLargeRequest.title': 'La requête est trop volumineuse',
-  'error.tooLargeRequest.text': 'Ce que vous avez envoyé dépasse ce que l’application accepte. Retirez ou réduisez des pièces jointes et réessayez.',
+  'error.tooLargeRequest.text':
+    'Ce que vous avez envoyé dépasse ce que l’application accepte. Retirez ou réduisez des pièces jointes et réessayez.',
   'error.badRequest.title': 'La requête est illisible',
-  'error.badRequest.text': 'Le navigateur a envoyé quelque chose que l’application ne comprend pas. Rechargez la page et réessayez.',
+  'error.badRequest.text':
+    'Le navigateur a envoyé quelque chose que l’application ne comprend pas. Rechargez la page et réessayez.',
   'error.method.title': 'Action non autorisée',
-  'error.method.text': 'Cette adresse n’accepte pas ce type de requête. Utilisez les boutons de l’application.',
+  'error.method.text':
+    'Cette adresse n’accepte pas ce type de requête. Utilisez les boutons de l’application.',
   'error.signedOut.text': 'Votre session est terminée. Reconnectez-vous pour envoyer un message.',
 
   'field.required': 'Saisissez au moins une adresse.',
 
   'flow.title': 'Flux de connexion',
-  'flow.lead': 'Les cinq étapes de cette session, telles qu’elles se sont déroulées. Secrets et jetons sont masqués.',
+  'flow.lead':
+    'Les cinq étapes de cette session, telles qu’elles se sont déroulées. Secrets et jetons sont masqués.',
   'flow.empty': 'Rien n’a encore été enregistré pour cette session.',
   'flow.step1': '1. Redirection vers la page de connexion (requête authorize)',
   'flow.step2': '2. L’URL de réponse reçoit le code d’autorisation',

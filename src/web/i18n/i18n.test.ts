@@ -9,7 +9,8 @@ test('en and fr have exactly the same keys, none empty', () => {
 
 test('en and fr use the same {parameters} in every message', () => {
   const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-  for (const key of Object.keys(en) as (keyof typeof en)[]) assert.deepEqual(params(fr[key]), params(en[key]), key)
+  for (const key of Object.keys(en) as (keyof typeof en)[])
+    assert.deepEqual(params(fr[key]), params(en[key]), key)
 })
 
 test('Accept-Language picks the best supported language by quality', () => {
@@ -23,7 +24,10 @@ test('Accept-Language picks the best supported language by quality', () => {
 test('messages take parameters; the sample texts are kept', () => {
   const t = translator('en')
   assert.equal(t('main.hi', { name: 'Adele' }), 'Hi, Adele!')
-  assert.equal(t('flash.sent', { addresses: 'a@b.test' }), 'Successfully sent an email to a@b.test!')
+  assert.equal(
+    t('flash.sent', { addresses: 'a@b.test' }),
+    'Successfully sent an email to a@b.test!',
+  )
   assert.equal(t('connect.lead'), 'Use the button below to connect to Microsoft 365.')
   assert.equal(translator('fr')('main.hi', { name: 'Léa' }), 'Bonjour Léa !')
 })

@@ -32,7 +32,9 @@ export function translator(lang: Lang): Translate {
   return (key, params) => {
     const text = catalogue[key] ?? en[key] ?? key
     if (!params) return text
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in params ? String(params[name]) : whole,
+    )
   }
 }
 

@@ -3,7 +3,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError } from '../../core/errors.ts'
 import { assertCsrfToken, assertSameOrigin, rateLimit, safeEqual } from '../guards.ts'
-import { addCalls, describeAuthorize, describeCallback, withRecording, type FlowRecord } from '../flow.ts'
+import {
+  addCalls,
+  describeAuthorize,
+  describeCallback,
+  withRecording,
+  type FlowRecord,
+} from '../flow.ts'
 import { describeError } from '../error-pages.ts'
 import type { SignInRecordLike } from '../ports.ts'
 import { securityEvent } from '../security-log.ts'
@@ -29,7 +35,13 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
   // keeps, so /connect writes no pre-login session. A browser keeps its cookie across sign-ins started within its
   // lifetime (two tabs can sign in at once). The session is made (and any earlier one rotated) at the callback.
   const browserCookie = config.secureCookies ? '__Host-signin' : 'signin'
-  const browserCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, maxAge: pendingTtlSeconds }
+  const browserCookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.secureCookies,
+    maxAge: pendingTtlSeconds,
+  }
   /** The browser's sign-in cookie when it has the shape this app gives it. */
   const browserOf = (request: FastifyRequest) => {
     const cookie = request.cookies[browserCookie]
@@ -40,9 +52,16 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
     await rateLimit(store, `signin:${request.ip}`, config.limits.signInsPerMinute)
     const browser = browserOf(request) ?? randomBytes(32).toString('base64url')
     const { url, record } = await auth.beginSignIn()
-    const pending: PendingSignIn = { record, browser: hashOf(browser), authorize: config.flowInspector ? describeAuthorize(url) : undefined }
+    const pending: PendingSignIn = {
+      record,
+      browser: hashOf(browser),
+      authorize: config.flowInspector ? describeAuthorize(url) : undefined,
+    }
     await store.set(`signin:${record.state}`, pending, pendingTtlSeconds)
-    return reply.setCookie(browserCookie, browser, browserCookieOptions).header('cache-control', 'no-store').redirect(url, 302)
+    return reply
+      .setCookie(browserCookie, browser, browserCookieOptions)
+      .header('cache-control', 'no-store')
+      .redirect(url, 302)
   })
 
   app.get(redirectPath, async function getToken(request, reply) {
@@ -50,12 +69,28 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
     const query = stringParams(request.query)
     const browser = browserOf(request)
     // Read, compared, then taken: a callback from another browser does not use up this browser's sign-in.
-    const bound = (pending: PendingSignIn | undefined) => pending !== undefined && typeof pending.browser === 'string' && safeEqual(pending.browser, hashOf(browser!))
-    let pending = query.state && browser ? await store.get<PendingSignIn>(`signin:${query.state}`) : undefined
+    const bound = (pending: PendingSignIn | undefined) =>
+      pending !== undefined &&
+      typeof pending.browser === 'string' &&
+      safeEqual(pending.browser, hashOf(browser!))
+    let pending =
+      query.state && browser ? await store.get<PendingSignIn>(`signin:${query.state}`) : undefined
     if (bound(pending)) pending = await store.take<PendingSignIn>(`signin:${query.state}`)
     if (!pending || !bound(pending)) {
-      securityEvent(request, 'signin.rejected', !query.state ? 'state missing' : !browser ? 'no sign-in cookie' : 'state unknown, used or foreign')
-      return context.errorPage(request, reply, describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri))
+      securityEvent(
+        request,
+        'signin.rejected',
+        !query.state
+          ? 'state missing'
+          : !browser
+            ? 'no sign-in cookie'
+            : 'state unknown, used or foreign',
+      )
+      return context.errorPage(
+        request,
+        reply,
+        describeError(new AuthError('ERR_AUTH_STATE_INVALID'), request.t, config.redirectUri),
+      )
     }
     const session = await request.session()
     try {
@@ -75,15 +110,28 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
       await session.save()
       if (previous) await forgetUser(context, previous)
       if (config.flowInspector) {
-        const flow = addCalls({ authorize: pending.authorize, callback: describeCallback(redirectPath, query), graph: [] }, recorded.calls, config.graphBaseUrl)
+        const flow = addCalls(
+          {
+            authorize: pending.authorize,
+            callback: describeCallback(redirectPath, query),
+            graph: [],
+          },
+          recorded.calls,
+          config.graphBaseUrl,
+        )
         await store.set(`flow:${partition}`, flow, config.session.absoluteSeconds)
       }
-      securityEvent(request, 'signin.success', 'code redeemed, ID token valid', { user: user.username })
+      securityEvent(request, 'signin.success', 'code redeemed, ID token valid', {
+        user: user.username,
+      })
       return reply.redirect('/', 303)
     } catch (error) {
       const view = describeError(error, request.t, config.redirectUri)
       if (view.unexpected) throw error
-      securityEvent(request, 'signin.failed', (error as Error).message, { errorCode: (error as AuthError).code, aadsts: (error as AuthError).aadsts })
+      securityEvent(request, 'signin.failed', (error as Error).message, {
+        errorCode: (error as AuthError).code,
+        aadsts: (error as AuthError).aadsts,
+      })
       return context.errorPage(request, reply, view)
     }
   })
@@ -109,7 +157,11 @@ export function authRoutes(app: FastifyInstance, context: WebContext): void {
 export function methodNotAllowed(context: WebContext) {
   return async function methodNotAllowed(request: FastifyRequest, reply: FastifyReply) {
     reply.header('allow', 'POST')
-    return context.errorPage(request, reply, describeError({ statusCode: 405 }, request.t, context.config.redirectUri))
+    return context.errorPage(
+      request,
+      reply,
+      describeError({ statusCode: 405 }, request.t, context.config.redirectUri),
+    )
   }
 }
 
@@ -120,15 +172,34 @@ async function forgetUser(context: WebContext, user: SessionUser): Promise<void>
 }
 
 /** The photo is fetched once, at sign-in, so GET / needs no Graph call. No photo is fine. */
-async function keepPhoto(context: WebContext, request: FastifyRequest, user: SessionUser): Promise<boolean> {
+async function keepPhoto(
+  context: WebContext,
+  request: FastifyRequest,
+  user: SessionUser,
+): Promise<boolean> {
   try {
     const photo = await context.graphFor(user).getMyPhoto()
-    if (!photo || photo.bytes.byteLength > maxPhotoBytes || !/^image\/(jpeg|png|gif|webp)$/.test(photo.contentType)) return false
-    const record = { contentType: photo.contentType, data: Buffer.from(photo.bytes).toString('base64') }
-    await context.store.set(`photo:${user.partition}`, record, context.config.session.absoluteSeconds)
+    if (
+      !photo ||
+      photo.bytes.byteLength > maxPhotoBytes ||
+      !/^image\/(jpeg|png|gif|webp)$/.test(photo.contentType)
+    )
+      return false
+    const record = {
+      contentType: photo.contentType,
+      data: Buffer.from(photo.bytes).toString('base64'),
+    }
+    await context.store.set(
+      `photo:${user.partition}`,
+      record,
+      context.config.session.absoluteSeconds,
+    )
     return true
   } catch (error) {
-    request.log.info({ event: 'photo.unavailable', code: (error as AuthError).code }, 'no profile photo')
+    request.log.info(
+      { event: 'photo.unavailable', code: (error as AuthError).code },
+      'no profile photo',
+    )
     return false
   }
 }
@@ -136,8 +207,10 @@ async function keepPhoto(context: WebContext, request: FastifyRequest, user: Ses
 /** Name, sign-in name and mail address from whatever core's completeSignIn returned. */
 export function identityOf(account: unknown): Pick<SessionUser, 'name' | 'username' | 'address'> {
   const value = (account ?? {}) as Record<string, unknown>
-  const text = (...names: string[]) => names.map((name) => value[name]).find((v): v is string => typeof v === 'string' && v.length > 0)
-  const username = text('username', 'preferredUsername', 'preferred_username', 'userPrincipalName', 'upn') ?? ''
+  const text = (...names: string[]) =>
+    names.map((name) => value[name]).find((v): v is string => typeof v === 'string' && v.length > 0)
+  const username =
+    text('username', 'preferredUsername', 'preferred_username', 'userPrincipalName', 'upn') ?? ''
   return {
     name: text('name', 'displayName') ?? username,
     username,

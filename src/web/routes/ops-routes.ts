@@ -12,7 +12,8 @@ export function opsRoutes(app: FastifyInstance, context: WebContext): void {
 
   app.get('/readyz', async function readyz(_request, reply) {
     reply.header('cache-control', 'no-store')
-    if (context.state.shuttingDown) return reply.code(503).header('retry-after', '5').send({ status: 'shutting down' })
+    if (context.state.shuttingDown)
+      return reply.code(503).header('retry-after', '5').send({ status: 'shutting down' })
     try {
       await withTimeout(context.store.ping(), readinessTimeoutMs)
       return reply.send({ status: 'ready' })
@@ -27,7 +28,13 @@ export function opsRoutes(app: FastifyInstance, context: WebContext): void {
     const user = session.key ? session.data.user : undefined
     if (!user) return reply.redirect('/', 303)
     const record = await context.store.get<FlowRecord>(`flow:${user.partition}`)
-    return context.page(request, reply, 'flow', { flow: record, pageTitle: request.t('flow.title') }, session)
+    return context.page(
+      request,
+      reply,
+      'flow',
+      { flow: record, pageTitle: request.t('flow.title') },
+      session,
+    )
   })
 }
 

@@ -20,6 +20,8 @@ document.addEventListener('change', (event) => {
   if (!(input instanceof HTMLInputElement) || input.name !== 'format' || !input.form) return
   const body = input.form.querySelector('textarea[data-welcome-html]')
   if (!(body instanceof HTMLTextAreaElement)) return
-  const [wanted, other] = input.value === 'text' ? ['welcomeText', 'welcomeHtml'] : ['welcomeHtml', 'welcomeText']
-  if (body.value.replace(/\r\n/g, '\n').trim() === body.dataset[other]) body.value = body.dataset[wanted] ?? body.value
+  const [wanted, other] =
+    input.value === 'text' ? ['welcomeText', 'welcomeHtml'] : ['welcomeHtml', 'welcomeText']
+  if (body.value.replace(/\r\n/g, '\n').trim() === body.dataset[other])
+    body.value = body.dataset[wanted] ?? body.value
 })

@@ -1,6 +1,9 @@
 /** An HTTP client with a cookie jar, as a browser would drive the app: sign in through the emulator, send, read banners. */
 import assert from 'node:assert/strict'
-import { createBrowser, signIn as signInAtEmulator } from '../../../src/emulator/identity/testing/http-browser.ts'
+import {
+  createBrowser,
+  signIn as signInAtEmulator,
+} from '../../../src/emulator/identity/testing/http-browser.ts'
 import { Jar } from '../../../src/web/test-parts.ts'
 import type { EmulatorHandle } from './system.ts'
 
@@ -17,7 +20,12 @@ export interface Banner {
 }
 
 const decode = (text: string) =>
-  text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  text
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 
 /** Reads what the page shows: banner, hidden tokens, the form's fields as rendered. */
 export function readPage(body: string) {
@@ -25,7 +33,9 @@ export function readPage(body: string) {
     const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(body)
     return match ? decode(match[1]!) : undefined
   }
-  const banner = /<div class="banner banner--(success|error|warning)"[^>]*>([\s\S]*?)<\/div>/.exec(body)
+  const banner = /<div class="banner banner--(success|error|warning)"[^>]*>([\s\S]*?)<\/div>/.exec(
+    body,
+  )
   const input = (name: string) => {
     const match = new RegExp(`<input id="f-${name}" name="${name}"[^>]*value="([^"]*)"`).exec(body)
     return match ? decode(match[1]!) : undefined
@@ -35,8 +45,22 @@ export function readPage(body: string) {
     csrf: hidden('_csrf'),
     formToken: hidden('_form'),
     signedIn: /<h1 id="hi"/.test(body),
-    banner: banner ? ({ kind: banner[1] as Banner['kind'], text: decode(banner[2]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()) } satisfies Banner) : undefined,
-    form: { to: input('to'), subject: input('subject'), body: textarea ? decode(textarea[1]!) : undefined },
+    banner: banner
+      ? ({
+          kind: banner[1] as Banner['kind'],
+          text: decode(
+            banner[2]!
+              .replace(/<[^>]+>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .trim(),
+          ),
+        } satisfies Banner)
+      : undefined,
+    form: {
+      to: input('to'),
+      subject: input('subject'),
+      body: textarea ? decode(textarea[1]!) : undefined,
+    },
   }
 }
 
@@ -59,11 +83,19 @@ export class AppClient {
     const response = await fetch(url, {
       ...init,
       redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
     })
     this.jar.take(response.headers.getSetCookie())
     const location = response.headers.get('location') ?? undefined
-    return { status: response.status, location, headers: response.headers, body: await response.text() }
+    return {
+      status: response.status,
+      location,
+      headers: response.headers,
+      body: await response.text(),
+    }
   }
 
   get(path: string, base?: string): Promise<Page> {
@@ -71,14 +103,29 @@ export class AppClient {
   }
 
   post(path: string, fields: Record<string, string>, base?: string): Promise<Page> {
-    return this.request(path, { base, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })
+    return this.request(path, {
+      base,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    })
   }
 
   /** POST as multipart/form-data (a browser's send form with files). */
-  postMultipart(path: string, fields: Record<string, string>, files: { name: string; type: string; bytes: Uint8Array }[], base?: string): Promise<Page> {
+  postMultipart(
+    path: string,
+    fields: Record<string, string>,
+    files: { name: string; type: string; bytes: Uint8Array }[],
+    base?: string,
+  ): Promise<Page> {
     const form = new FormData()
     for (const [name, value] of Object.entries(fields)) form.append(name, value)
-    for (const file of files) form.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }), file.name)
+    for (const file of files)
+      form.append(
+        'attachments',
+        new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }),
+        file.name,
+      )
     return this.request(path, { base, method: 'POST', body: form })
   }
 
@@ -93,22 +140,37 @@ export class AppClient {
   async waitReady(limitMs = 10_000, base?: string): Promise<number> {
     const started = Date.now()
     for (;;) {
-      const status = await this.get('/readyz', base).then((page) => page.status, () => 0)
+      const status = await this.get('/readyz', base).then(
+        (page) => page.status,
+        () => 0,
+      )
       if (status === 200) return Date.now() - started
-      if (Date.now() - started > limitMs) throw new Error(`not ready after ${limitMs} ms (last ${status})`)
+      if (Date.now() - started > limitMs)
+        throw new Error(`not ready after ${limitMs} ms (last ${status})`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 
   /** Sign in through the emulator's pages as `user`; ends signed in on the home page. */
-  async signIn(emulator: EmulatorHandle, user: { userPrincipalName: string; password: string }, base?: string): Promise<ReturnType<typeof readPage>> {
+  async signIn(
+    emulator: EmulatorHandle,
+    user: { userPrincipalName: string; password: string },
+    base?: string,
+  ): Promise<ReturnType<typeof readPage>> {
     const start = await this.get('/connect', base)
     assert.equal(start.status, 302, `GET /connect → ${start.status}`)
     const idp = createBrowser(emulator.url)
     const left = await signInAtEmulator(idp, start.location!, user)
-    assert.ok(left.location, `the emulator did not redirect back: ${left.status} ${left.body.slice(0, 500)}`)
+    assert.ok(
+      left.location,
+      `the emulator did not redirect back: ${left.status} ${left.body.slice(0, 500)}`,
+    )
     const callback = await this.get(left.location, base)
-    assert.equal(callback.status, 303, `callback → ${callback.status}: ${callback.body.slice(0, 500)}`)
+    assert.equal(
+      callback.status,
+      303,
+      `callback → ${callback.status}: ${callback.body.slice(0, 500)}`,
+    )
     const home = await this.home(base)
     assert.ok(home.signedIn, 'signed in')
     return home
@@ -118,7 +180,14 @@ export class AppClient {
   async sendFields(fields: Record<string, string>, base?: string): Promise<Record<string, string>> {
     const page = await this.home(base)
     assert.ok(page.csrf && page.formToken, 'the send form carries its tokens')
-    return { _csrf: page.csrf, _form: page.formToken, format: 'text', importance: 'normal', saveToSentItems: 'on', ...fields }
+    return {
+      _csrf: page.csrf,
+      _form: page.formToken,
+      format: 'text',
+      importance: 'normal',
+      saveToSentItems: 'on',
+      ...fields,
+    }
   }
 
   /** POST /send then follow the 303 and read the banner and the form as given back. */

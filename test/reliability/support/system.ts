@@ -25,7 +25,14 @@ export interface JournalEntry {
 export interface FaultSpec {
   match: { method?: string; path: string }
   count?: number
-  action: { status?: number; retryAfter?: number | string; body?: unknown; delayMs?: number; deliverThen?: number; reset?: true }
+  action: {
+    status?: number
+    retryAfter?: number | string
+    body?: unknown
+    delayMs?: number
+    deliverThen?: number
+    reset?: true
+  }
 }
 
 export interface EmulatorHandle {
@@ -55,7 +62,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { status: response.status, body: text ? JSON.parse(text) : undefined }
   }
   const ok = (result: Awaited<ReturnType<EmulatorHandle['control']>>, what: string) => {
-    if (result.status >= 300) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.body)}`)
+    if (result.status >= 300)
+      throw new Error(`${what}: ${result.status} ${JSON.stringify(result.body)}`)
     return result
   }
   return {
@@ -74,7 +82,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ok(await control('DELETE', 'faults'), 'clear faults')
     },
     async messages(upn, folder = 'inbox') {
-      return ok(await control('GET', `mailboxes/${encodeURIComponent(upn)}/messages?folder=${folder}`), 'mailbox').body.value
+      return ok(
+        await control('GET', `mailboxes/${encodeURIComponent(upn)}/messages?folder=${folder}`),
+        'mailbox',
+      ).body.value
     },
     close: () => emulator.close(),
   }
@@ -103,11 +114,17 @@ export function scratchDir(): { dir: string; remove(): void } {
 }
 
 /** One app instance on the emulator, wired like `npm start` does (core's store, auth over msal-node, the web app). */
-export async function startApp(emulator: EmulatorHandle, options: AppOptions = {}): Promise<AppHandle> {
+export async function startApp(
+  emulator: EmulatorHandle,
+  options: AppOptions = {},
+): Promise<AppHandle> {
   const env = options.env ?? {}
-  const port = options.port ?? (env.PUBLIC_URL ? Number(new URL(env.PUBLIC_URL).port) : await freePort())
+  const port =
+    options.port ?? (env.PUBLIC_URL ? Number(new URL(env.PUBLIC_URL).port) : await freePort())
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${port}`
-  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, { uri: `${publicUrl}/connect/get_token/` })
+  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, {
+    uri: `${publicUrl}/connect/get_token/`,
+  })
   const config = loadConfig(
     emulatorSettings(emulator.emulator, {
       PUBLIC_URL: publicUrl,
@@ -136,7 +153,9 @@ export function bearerOid(entry: JournalEntry): string | undefined {
   const header = entry.headers.authorization
   const token = typeof header === 'string' ? /^Bearer (.+)$/.exec(header)?.[1] : undefined
   if (!token) return undefined
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { oid?: string }
+  const payload = JSON.parse(
+    Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+  ) as { oid?: string }
   return payload.oid
 }
 

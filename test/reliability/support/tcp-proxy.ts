@@ -20,7 +20,11 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = 'pass'
-  const pairs = new Set<{ client: Socket; upstream: Socket; held: { to: Socket; chunk: Buffer }[] }>()
+  const pairs = new Set<{
+    client: Socket
+    upstream: Socket
+    held: { to: Socket; chunk: Buffer }[]
+  }>()
   const triggers: { pattern: Buffer; remaining: number }[] = []
   let tripped = 0
 
@@ -40,7 +44,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on('close', drop)
     client.on('data', (chunk: Buffer) => {
       if (mode === 'blackhole') return void pair.held.push({ to: upstream, chunk })
-      const trigger = triggers.find((candidate) => candidate.remaining > 0 && chunk.includes(candidate.pattern))
+      const trigger = triggers.find(
+        (candidate) => candidate.remaining > 0 && chunk.includes(candidate.pattern),
+      )
       if (trigger) {
         trigger.remaining--
         tripped++

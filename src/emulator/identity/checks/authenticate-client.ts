@@ -24,13 +24,17 @@ export function authenticateClient(input: ClientAuthInput): { app: App; method: 
   const { params, ctx } = input
   const basic = parseBasic(input.authorization)
   const assertion = params.client_assertion
-  const clientId = basic?.id ?? params.client_id ?? (assertion ? String(decodeJwtPart(assertion, 1)?.iss ?? '') : undefined)
+  const clientId =
+    basic?.id ??
+    params.client_id ??
+    (assertion ? String(decodeJwtPart(assertion, 1)?.iss ?? '') : undefined)
   if (!clientId) throw aadsts.missingParameter('client_id')
   const app = ctx.directory.findApp(clientId)
   if (!app) throw aadsts.unknownClient(clientId, input.tenantSegment)
   const secret = basic?.secret ?? params.client_secret
   if (assertion) {
-    if (params.client_assertion_type !== JWT_BEARER) throw aadsts.missingParameter('client_assertion_type')
+    if (params.client_assertion_type !== JWT_BEARER)
+      throw aadsts.missingParameter('client_assertion_type')
     checkClientAssertion(app, assertion, input.tokenEndpoints)
     return { app, method: 'certificate' }
   }

@@ -41,7 +41,8 @@ export function stringParams(...sources: unknown[]): Record<string, string | und
     if (!source || typeof source !== 'object') continue
     for (const [key, value] of Object.entries(source)) {
       const first = Array.isArray(value) ? value[0] : value
-      if (out[key] === undefined && (typeof first === 'string' || typeof first === 'number')) out[key] = String(first)
+      if (out[key] === undefined && (typeof first === 'string' || typeof first === 'number'))
+        out[key] = String(first)
     }
   }
   return out

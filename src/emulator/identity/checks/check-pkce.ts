@@ -14,11 +14,23 @@ export const checkPkce: AuthorizeCheck = (request) => {
   }
   const resolved = method ?? 'plain'
   if (resolved !== 'S256' && resolved !== 'plain') {
-    throw new OAuthError(400, 'invalid_request', 501491, `Invalid code_challenge_method '${resolved}'.`)
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      501491,
+      `Invalid code_challenge_method '${resolved}'.`,
+    )
   }
-  if (resolved === 'plain' && request.ctx.options.pkce === 'S256-only') throw aadsts.pkcePlainRefused()
+  if (resolved === 'plain' && request.ctx.options.pkce === 'S256-only')
+    throw aadsts.pkcePlainRefused()
   const shape = resolved === 'S256' ? /^[A-Za-z0-9_-]{43}$/ : /^[A-Za-z0-9._~-]{43,128}$/
-  if (!shape.test(challenge)) throw new OAuthError(400, 'invalid_request', 501491, 'Invalid size of Code_Challenge parameter.')
+  if (!shape.test(challenge))
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      501491,
+      'Invalid size of Code_Challenge parameter.',
+    )
   request.codeChallenge = challenge
   request.codeChallengeMethod = resolved
 }

@@ -13,6 +13,7 @@ export const checkRedirectUri: AuthorizeCheck = (request) => {
     else throw new PageError(aadsts.missingParameter('redirect_uri'))
     return
   }
-  if (!app.redirectUris.includes(given)) throw new PageError(aadsts.redirectMismatch(given, app.clientId))
+  if (!app.redirectUris.includes(given))
+    throw new PageError(aadsts.redirectMismatch(given, app.clientId))
   request.redirectUri = given
 }

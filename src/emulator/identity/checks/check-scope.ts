@@ -6,7 +6,8 @@ import type { AuthorizeCheck } from './authorize-request.ts'
 
 export const checkScope: AuthorizeCheck = (request) => {
   const { scope, resource } = request.params
-  const text = request.version === 1 ? scopeFromResource(resource || 'https://graph.microsoft.com') : scope
+  const text =
+    request.version === 1 ? scopeFromResource(resource || 'https://graph.microsoft.com') : scope
   if (!text) throw aadsts.missingParameter('scope')
   request.scope = parseScopes(text)
   request.scopeString = text

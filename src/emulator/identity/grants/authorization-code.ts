@@ -20,7 +20,12 @@ export const authorizationCodeGrant: Grant = async (input) => {
   const record = deps.store.get<CodeRecord>('code', id)
   if (!record) throw aadsts.invalidCode()
   if (record.redeemed) {
-    deps.store.put('code', id, { ...record, replayed: true }, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
+    deps.store.put(
+      'code',
+      id,
+      { ...record, replayed: true },
+      deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600,
+    )
     revokeIssued(deps, record)
     throw aadsts.codeRedeemed()
   }
@@ -28,9 +33,12 @@ export const authorizationCodeGrant: Grant = async (input) => {
   if (record.clientId.toLowerCase() !== app.clientId.toLowerCase()) throw aadsts.codeOtherClient()
   if (!input.specialTenant && input.tenantId !== record.tenantId) throw aadsts.codeOtherTenant()
   const redirectUri = required(params, 'redirect_uri')
-  if (redirectUri !== record.redirectUri) throw aadsts.replyMismatch(redirectUri, record.redirectUri)
+  if (redirectUri !== record.redirectUri)
+    throw aadsts.replyMismatch(redirectUri, record.redirectUri)
   checkVerifier(record, params.code_verifier)
-  const native = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(record.redirectUri) && !!record.codeChallenge
+  const native =
+    /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(record.redirectUri) &&
+    !!record.codeChallenge
   if (!native) requireCredential(input)
   const user = deps.ctx.directory.findUser(record.userId) as User
   // Marked redeemed before the (asynchronous) signing, so a concurrent replay already sees it.
@@ -38,9 +46,17 @@ export const authorizationCodeGrant: Grant = async (input) => {
   const keepSeconds = deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600
   deps.store.put('code', id, record, keepSeconds)
   const issued = await issueUserTokens(deps, {
-    app, user, tenantId: record.tenantId, scopes: parseScopes(record.scope), scope: record.scope, authMethod: input.method,
-    nonce: record.nonce, withRefresh: parseScopes(record.scope).offline || record.version === 1,
-    withClientInfo: params.client_info === '1', version: input.version, sessionId: record.sessionId,
+    app,
+    user,
+    tenantId: record.tenantId,
+    scopes: parseScopes(record.scope),
+    scope: record.scope,
+    authMethod: input.method,
+    nonce: record.nonce,
+    withRefresh: parseScopes(record.scope).offline || record.version === 1,
+    withClientInfo: params.client_info === '1',
+    version: input.version,
+    sessionId: record.sessionId,
   })
   const latest = deps.store.get<CodeRecord>('code', id) ?? record
   if (issued.refreshId) latest.issuedRefreshTokens.push(issued.refreshId)
@@ -56,7 +72,10 @@ function checkVerifier(record: CodeRecord, verifier: string | undefined): void {
     return
   }
   if (!verifier) throw aadsts.missingParameter('code_verifier')
-  const computed = record.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier
+  const computed =
+    record.codeChallengeMethod === 'S256'
+      ? createHash('sha256').update(verifier).digest('base64url')
+      : verifier
   if (computed !== record.codeChallenge) throw aadsts.pkceMismatch()
 }
 
@@ -64,9 +83,16 @@ function checkVerifier(record: CodeRecord, verifier: string | undefined): void {
 function revokeIssued(deps: GrantDeps, record: CodeRecord): void {
   for (const id of record.issuedRefreshTokens) {
     const refresh = deps.store.get<RefreshRecord>('refresh', id)
-    if (refresh) deps.store.put('refresh', id, { ...refresh, revoked: true }, deps.ctx.options.refreshTokenLifetimeSeconds)
+    if (refresh)
+      deps.store.put(
+        'refresh',
+        id,
+        { ...refresh, revoked: true },
+        deps.ctx.options.refreshTokenLifetimeSeconds,
+      )
   }
-  for (const uti of record.issuedAccessTokens) deps.ctx.tokens.revoke(uti, deps.ctx.options.accessTokenLifetimeSeconds + 600)
+  for (const uti of record.issuedAccessTokens)
+    deps.ctx.tokens.revoke(uti, deps.ctx.options.accessTokenLifetimeSeconds + 600)
 }
 
 type GrantDeps = Parameters<Grant>[0]['deps']

@@ -11,9 +11,13 @@ export const clientCredentialsGrant: Grant = async (input) => {
   const { params, app } = input
   if (input.specialTenant) throw aadsts.tenantRequired()
   requireCredential(input)
-  const scope = input.version === 1 ? `${required(params, 'resource').replace(/\/+$/, '')}/.default` : required(params, 'scope')
+  const scope =
+    input.version === 1
+      ? `${required(params, 'resource').replace(/\/+$/, '')}/.default`
+      : required(params, 'scope')
   const items = scope.split(/\s+/).filter(Boolean)
-  if (items.length !== 1 || !items[0]!.toLowerCase().endsWith('/.default')) throw aadsts.ccScopeNotDefault(scope)
+  if (items.length !== 1 || !items[0]!.toLowerCase().endsWith('/.default'))
+    throw aadsts.ccScopeNotDefault(scope)
   const resource = items[0]!.slice(0, -'/.default'.length).toLowerCase()
   if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID) throw aadsts.invalidScope(scope)
   return issueAppToken(input.deps, app, input.tenantId, input.method, input.version)

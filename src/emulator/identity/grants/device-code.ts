@@ -13,7 +13,8 @@ export const deviceCodeGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const id = hashId(required(params, 'device_code'))
   const record = deps.store.get<DeviceRecord>('device', id)
-  if (!record || record.clientId.toLowerCase() !== app.clientId.toLowerCase()) throw aadsts.badDeviceCode()
+  if (!record || record.clientId.toLowerCase() !== app.clientId.toLowerCase())
+    throw aadsts.badDeviceCode()
   if (record.status === 'redeemed') throw aadsts.codeRedeemed()
   if (record.expiresAt <= Date.now()) throw aadsts.deviceCodeExpired()
   if (record.status === 'declined') throw aadsts.deviceCodeDeclined()
@@ -22,8 +23,17 @@ export const deviceCodeGrant: Grant = async (input) => {
   if (!user) throw aadsts.deviceCodeDeclined()
   deps.store.put('device', id, { ...record, status: 'redeemed' }, 3600)
   const scopes = parseScopes(record.scope)
-  return (await issueUserTokens(deps, {
-    app, user, tenantId: record.tenantId, scopes, scope: record.scope, authMethod: input.method, withRefresh: scopes.offline,
-    withClientInfo: params.client_info === '1', version: input.version,
-  })).body
+  return (
+    await issueUserTokens(deps, {
+      app,
+      user,
+      tenantId: record.tenantId,
+      scopes,
+      scope: record.scope,
+      authMethod: input.method,
+      withRefresh: scopes.offline,
+      withClientInfo: params.client_info === '1',
+      version: input.version,
+    })
+  ).body
 }

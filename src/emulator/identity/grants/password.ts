@@ -10,14 +10,27 @@ export const passwordGrant: Grant = async (input) => {
   const { deps, params, app } = input
   const username = required(params, 'username')
   const password = required(params, 'password')
-  const scope = input.version === 1 ? scopeFromResource(required(params, 'resource')) : required(params, 'scope')
+  const scope =
+    input.version === 1
+      ? scopeFromResource(required(params, 'resource'))
+      : required(params, 'scope')
   const scopes = parseScopes(scope)
   const user = deps.ctx.directory.findUser(username)
   if (!user) throw aadsts.unknownUser(username)
   if (user.password !== password) throw aadsts.badCredentials()
-  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph)) throw aadsts.consentRequired(app.clientId, app.displayName)
-  return (await issueUserTokens(deps, {
-    app, user, tenantId: deps.ctx.directory.tenant.id, scopes, scope, authMethod: input.method,
-    withRefresh: scopes.offline || input.version === 1, withClientInfo: params.client_info === '1', version: input.version,
-  })).body
+  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph))
+    throw aadsts.consentRequired(app.clientId, app.displayName)
+  return (
+    await issueUserTokens(deps, {
+      app,
+      user,
+      tenantId: deps.ctx.directory.tenant.id,
+      scopes,
+      scope,
+      authMethod: input.method,
+      withRefresh: scopes.offline || input.version === 1,
+      withClientInfo: params.client_info === '1',
+      version: input.version,
+    })
+  ).body
 }

@@ -15,20 +15,45 @@ export const refreshTokenGrant: Grant = async (input) => {
   const record = deps.store.get<RefreshRecord>('refresh', id)
   if (!record) throw aadsts.invalidRefreshToken()
   if (record.clientId.toLowerCase() !== app.clientId.toLowerCase()) {
-    throw new OAuthError(400, 'invalid_grant', 70000, "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.")
+    throw new OAuthError(
+      400,
+      'invalid_grant',
+      70000,
+      "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.",
+    )
   }
   if (record.revoked) throw aadsts.refreshTokenRevoked()
   const lifetime = deps.ctx.options.refreshTokenLifetimeSeconds * 1000
-  if (record.lastUsedAt + lifetime <= Date.now()) throw aadsts.refreshTokenExpired(new Date(record.createdAt).toISOString())
+  if (record.lastUsedAt + lifetime <= Date.now())
+    throw aadsts.refreshTokenExpired(new Date(record.createdAt).toISOString())
   if (!record.publicClient) requireCredential(input)
   const user = deps.ctx.directory.findUser(record.userId)
   if (!user) throw aadsts.refreshTokenRevoked()
-  const scope = input.version === 1 && params.resource ? scopeFromResource(params.resource) : params.scope || record.scope
+  const scope =
+    input.version === 1 && params.resource
+      ? scopeFromResource(params.resource)
+      : params.scope || record.scope
   const scopes = parseScopes(scope)
-  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph)) throw aadsts.consentRequired(app.clientId, app.displayName)
-  deps.store.put('refresh', id, { ...record, lastUsedAt: Date.now() }, deps.ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
-  return (await issueUserTokens(deps, {
-    app, user, tenantId: record.tenantId, scopes, scope, authMethod: record.publicClient ? 'none' : input.method,
-    withRefresh: true, withClientInfo: params.client_info === '1', version: input.version, sessionId: record.sessionId,
-  })).body
+  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph))
+    throw aadsts.consentRequired(app.clientId, app.displayName)
+  deps.store.put(
+    'refresh',
+    id,
+    { ...record, lastUsedAt: Date.now() },
+    deps.ctx.options.refreshTokenLifetimeSeconds + 24 * 3600,
+  )
+  return (
+    await issueUserTokens(deps, {
+      app,
+      user,
+      tenantId: record.tenantId,
+      scopes,
+      scope,
+      authMethod: record.publicClient ? 'none' : input.method,
+      withRefresh: true,
+      withClientInfo: params.client_info === '1',
+      version: input.version,
+      sessionId: record.sessionId,
+    })
+  ).body
 }

@@ -7,11 +7,13 @@ export const en = {
   emailPlaceholder: 'Email, phone, or Skype',
   next: 'Next',
   back: 'Back',
-  noAccount: "This account doesn't exist in the demo tenant. Enter a different account or use one of the demo accounts.",
+  noAccount:
+    "This account doesn't exist in the demo tenant. Enter a different account or use one of the demo accounts.",
   enterEmail: 'Enter a valid email address, phone number, or Skype name.',
   enterPassword: 'Enter password',
   passwordLabel: 'Password',
-  wrongPassword: 'Your account or password is incorrect. If you don\'t remember your password, use one of the demo passwords below.',
+  wrongPassword:
+    "Your account or password is incorrect. If you don't remember your password, use one of the demo passwords below.",
   emptyPassword: 'Please enter your password.',
   stayTitle: 'Stay signed in?',
   stayText: 'Do this to reduce the number of times you are asked to sign in.',
@@ -20,7 +22,8 @@ export const en = {
   consentTitle: 'Permissions requested',
   consentAppNote: 'unverified',
   consentIntro: 'This app would like to:',
-  consentFooter: 'Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement. You can change these permissions at https://myapps.microsoft.com.',
+  consentFooter:
+    'Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement. You can change these permissions at https://myapps.microsoft.com.',
   accept: 'Accept',
   cancel: 'Cancel',
   pickTitle: 'Pick an account',
@@ -46,11 +49,14 @@ export const en = {
   deviceBadCode: "That code didn't work. Check the code and try again.",
   deviceExpired: 'That code has expired. Go back to your device and request a new one.',
   deviceConfirmTitle: 'Are you trying to sign in to {app}?',
-  deviceConfirmText: "Only continue if you downloaded the app from a store or website that you trust.",
+  deviceConfirmText:
+    'Only continue if you downloaded the app from a store or website that you trust.',
   continue: 'Continue',
   deviceDoneTitle: '{app}',
-  deviceDoneText: 'You have signed in to the {app} application on your device. You may now close this window.',
-  deviceDeclinedText: 'You have declined to sign in to the {app} application on your device. You may now close this window.',
+  deviceDoneText:
+    'You have signed in to the {app} application on your device. You may now close this window.',
+  deviceDeclinedText:
+    'You have declined to sign in to the {app} application on your device. You may now close this window.',
   permissions: {
     openid: 'Sign you in',
     profile: 'View your basic profile',

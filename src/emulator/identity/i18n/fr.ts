@@ -9,11 +9,13 @@ export const fr: Strings = {
   emailPlaceholder: 'E-mail, téléphone ou identifiant Skype',
   next: 'Suivant',
   back: 'Retour',
-  noAccount: "Ce compte n'existe pas dans le locataire de démonstration. Entrez un autre compte ou utilisez un compte de démonstration.",
+  noAccount:
+    "Ce compte n'existe pas dans le locataire de démonstration. Entrez un autre compte ou utilisez un compte de démonstration.",
   enterEmail: 'Entrez une adresse e-mail, un numéro de téléphone ou un nom Skype valide.',
   enterPassword: 'Entrez le mot de passe',
   passwordLabel: 'Mot de passe',
-  wrongPassword: "Votre compte ou mot de passe est incorrect. Si vous ne vous souvenez plus de votre mot de passe, utilisez l'un des mots de passe de démonstration ci-dessous.",
+  wrongPassword:
+    "Votre compte ou mot de passe est incorrect. Si vous ne vous souvenez plus de votre mot de passe, utilisez l'un des mots de passe de démonstration ci-dessous.",
   emptyPassword: 'Veuillez entrer votre mot de passe.',
   stayTitle: 'Rester connecté ?',
   stayText: 'Faites-le pour réduire le nombre de fois où vous êtes invité à vous connecter.',
@@ -22,14 +24,16 @@ export const fr: Strings = {
   consentTitle: 'Autorisations demandées',
   consentAppNote: 'non vérifiée',
   consentIntro: 'Cette application souhaite :',
-  consentFooter: "Si vous acceptez ces autorisations, vous autorisez cette application à utiliser vos données comme indiqué dans ses conditions d'utilisation et sa déclaration de confidentialité. Vous pouvez modifier ces autorisations sur https://myapps.microsoft.com.",
+  consentFooter:
+    "Si vous acceptez ces autorisations, vous autorisez cette application à utiliser vos données comme indiqué dans ses conditions d'utilisation et sa déclaration de confidentialité. Vous pouvez modifier ces autorisations sur https://myapps.microsoft.com.",
   accept: 'Accepter',
   cancel: 'Annuler',
   pickTitle: 'Choisir un compte',
   useAnother: 'Utiliser un autre compte',
   signedInLabel: 'Connecté',
   demoTitle: 'Comptes de démonstration',
-  demoIntro: "Ceci est l'émulateur hors ligne de Microsoft Entra ID. Connectez-vous avec l'une de ces personnes :",
+  demoIntro:
+    "Ceci est l'émulateur hors ligne de Microsoft Entra ID. Connectez-vous avec l'une de ces personnes :",
   demoPassword: 'mot de passe',
   demoUse: 'Utiliser',
   errorTitle: 'Désolé, nous ne parvenons pas à vous connecter.',
@@ -43,16 +47,19 @@ export const fr: Strings = {
   signedOutTitle: 'Vous vous êtes déconnecté de votre compte',
   signedOutText: 'Nous vous conseillons de fermer toutes les fenêtres de navigateur.',
   deviceTitle: 'Entrer le code',
-  deviceText: "Entrez le code affiché sur votre application ou votre appareil.",
+  deviceText: 'Entrez le code affiché sur votre application ou votre appareil.',
   deviceCodeLabel: 'Code',
   deviceBadCode: "Ce code n'a pas fonctionné. Vérifiez le code et réessayez.",
   deviceExpired: 'Ce code a expiré. Revenez à votre appareil et demandez-en un nouveau.',
   deviceConfirmTitle: 'Essayez-vous de vous connecter à {app} ?',
-  deviceConfirmText: "Continuez uniquement si vous avez téléchargé l'application depuis un store ou un site web de confiance.",
+  deviceConfirmText:
+    "Continuez uniquement si vous avez téléchargé l'application depuis un store ou un site web de confiance.",
   continue: 'Continuer',
   deviceDoneTitle: '{app}',
-  deviceDoneText: "Vous êtes connecté à l'application {app} sur votre appareil. Vous pouvez maintenant fermer cette fenêtre.",
-  deviceDeclinedText: "Vous avez refusé de vous connecter à l'application {app} sur votre appareil. Vous pouvez maintenant fermer cette fenêtre.",
+  deviceDoneText:
+    "Vous êtes connecté à l'application {app} sur votre appareil. Vous pouvez maintenant fermer cette fenêtre.",
+  deviceDeclinedText:
+    "Vous avez refusé de vous connecter à l'application {app} sur votre appareil. Vous pouvez maintenant fermer cette fenêtre.",
   permissions: {
     openid: 'Vous connecter',
     profile: 'Afficher votre profil de base',

@@ -7,7 +7,10 @@ export const strings: Record<Lang, Strings> = { en, fr }
 
 export function pickLang(explicit: string | undefined, acceptLanguage: string | undefined): Lang {
   for (const candidate of [explicit, acceptLanguage]) {
-    const first = candidate?.split(/[\s,;]+/).map((tag) => tag.slice(0, 2).toLowerCase()).find((tag) => tag === 'fr' || tag === 'en')
+    const first = candidate
+      ?.split(/[\s,;]+/)
+      .map((tag) => tag.slice(0, 2).toLowerCase())
+      .find((tag) => tag === 'fr' || tag === 'en')
     if (first) return first as Lang
   }
   return 'en'

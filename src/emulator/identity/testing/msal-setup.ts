@@ -3,15 +3,30 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as msal from '@azure/msal-node'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../../app.ts'
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<{ emulator: Emulator; metadata: string; authority: string; knownAuthorities: string[] }> {
+export async function startEmulator(options: EmulatorOptions = {}): Promise<{
+  emulator: Emulator
+  metadata: string
+  authority: string
+  knownAuthorities: string[]
+}> {
   const emulator = await buildEmulator({ logger: false, ...options })
   await emulator.listen({ port: 0, host: '127.0.0.1' })
-  const metadata = await (await fetch(`${emulator.url}/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`)).text()
+  const metadata = await (
+    await fetch(`${emulator.url}/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`)
+  ).text()
   const port = new URL(emulator.url).port
-  return { emulator, metadata, authority: `https://localhost:${port}/${emulator.demo.tenantId}`, knownAuthorities: [`localhost:${port}`] }
+  return {
+    emulator,
+    metadata,
+    authority: `https://localhost:${port}/${emulator.demo.tenantId}`,
+    knownAuthorities: [`localhost:${port}`],
+  }
 }
 
-export function confidentialClient(setup: Awaited<ReturnType<typeof startEmulator>>, credential: 'secret' | 'certificate' = 'secret') {
+export function confidentialClient(
+  setup: Awaited<ReturnType<typeof startEmulator>>,
+  credential: 'secret' | 'certificate' = 'secret',
+) {
   const { demo } = setup.emulator
   return new msal.ConfidentialClientApplication({
     auth: {
@@ -21,7 +36,12 @@ export function confidentialClient(setup: Awaited<ReturnType<typeof startEmulato
       authorityMetadata: setup.metadata,
       ...(credential === 'secret'
         ? { clientSecret: demo.clientSecret }
-        : { clientCertificate: { thumbprintSha256: demo.certificate.thumbprintSha256, privateKey: demo.certificate.privateKeyPem } }),
+        : {
+            clientCertificate: {
+              thumbprintSha256: demo.certificate.thumbprintSha256,
+              privateKey: demo.certificate.privateKeyPem,
+            },
+          }),
     },
   })
 }
@@ -37,7 +57,8 @@ export function publicClient(setup: Awaited<ReturnType<typeof startEmulator>>) {
   })
 }
 
-export const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url')
+export const challengeOf = (verifier: string) =>
+  createHash('sha256').update(verifier).digest('base64url')
 
 export function pkcePair() {
   const verifier = randomBytes(32).toString('base64url')
