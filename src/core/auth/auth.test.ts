@@ -140,6 +140,12 @@ describe('completeSignIn', () => {
       auth.completeSignIn({ ...record, createdAt: Date.now() - 3_600_000 }, callback, 'p'),
       'ERR_AUTH_STATE_INVALID',
     )
+    // As long in characters, longer in bytes: a mismatch, not a RangeError from timingSafeEqual.
+    const nonAscii = 'é'.repeat(record.state.length)
+    await rejectsWithCode(
+      auth.completeSignIn(record, { ...callback, state: nonAscii }, 'p'),
+      'ERR_AUTH_STATE_INVALID',
+    )
     assert.equal(idp.tokenCalls.length, 0)
   })
 

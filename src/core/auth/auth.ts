@@ -89,8 +89,12 @@ type AuthConfig = Pick<
 }
 
 const random = () => randomBytes(32).toString('base64url') // 256 bits
-const sameString = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+/** Compares bytes, not characters: a non-ASCII value of the same length in characters is a mismatch, not a throw. */
+function sameString(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
 
 /**
  * Resolves the authority (one metadata fetch, unless given), then signs users in and hands out access tokens.
