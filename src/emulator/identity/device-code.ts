@@ -102,25 +102,15 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
       frame,
       s.deviceTitle,
       html`<h1 id="page-title">${s.deviceTitle}</h1>
-        <p>${s.deviceText}</p>
-        <form method="post" action="/devicelogin">
-          <input type="hidden" name="lang" value="${lang}" />
-          <label for="otc" class="visually-hidden">${s.deviceCodeLabel}</label>
-          <input
-            id="otc"
-            name="otc"
-            type="text"
-            placeholder="${s.deviceCodeLabel}"
-            autocomplete="one-time-code"
-            autofocus
-            required
-            ${error ? html`aria-invalid="true" aria-describedby="error"` : ''}
-          />
-          ${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
-          <div class="buttons">
-            <button id="idSIButton9" class="primary" type="submit">${s.next}</button>
-          </div>
-        </form>`,
+<p>${s.deviceText}</p>
+<form method="post" action="/devicelogin">
+<input type="hidden" name="lang" value="${lang}">
+<label for="otc" class="visually-hidden">${s.deviceCodeLabel}</label>
+<input id="otc" name="otc" type="text" placeholder="${s.deviceCodeLabel}" autocomplete="one-time-code" autofocus required
+ ${error ? html`aria-invalid="true" aria-describedby="error"` : ''}>
+${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
+<div class="buttons"><button id="idSIButton9" class="primary" type="submit">${s.next}</button></div>
+</form>`,
     )
   }
   const langOf = (request: FastifyRequest, explicit?: string) =>

@@ -92,9 +92,7 @@ describe('inbox viewer', () => {
   it('escapes every interpolation in html``', () => {
     assert.equal(html`<b>${'<i>"x"&\''}</b>`.value, '<b>&lt;i&gt;&quot;x&quot;&amp;&#39;</b>')
     assert.equal(
-      html`<ul>
-        ${['<a>', html`<li>ok</li>`]}
-      </ul>`.value,
+      html`<ul>${['<a>', html`<li>ok</li>`]}</ul>`.value,
       '<ul>&lt;a&gt;<li>ok</li></ul>',
     )
   })
