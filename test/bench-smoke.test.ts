@@ -23,6 +23,7 @@ const args = [
   '1',
   '--out',
   out,
+  '--free-ports',
 ]
 
 type Json = Record<string, unknown>

@@ -11,14 +11,19 @@ import type { BenchOptions } from './options.ts'
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 const FALLBACK = fileURLToPath(new URL('../subjects/start-embedded.ts', import.meta.url))
 
-/** `npm start` runs the embedded emulator on 8001; when that port is taken here, the same start() on a free one. */
-export async function startCommand(): Promise<{ args: string[]; via: string }> {
-  return (await isFree(8001))
-    ? { args: [CLI, 'start'], via: 'src/cli/main.ts start' }
-    : {
-        args: [FALLBACK],
-        via: 'bench/subjects/start-embedded.ts (port 8001 was taken: same start(), emulator on a free port)',
-      }
+/**
+ * `npm start` runs the embedded emulator on 8001. With --free-ports, or when 8001 is taken here, the same start() with
+ * the emulator on a free port: the smoke test in `npm test` must never race a running `npm start` for 8001.
+ */
+export async function startCommand(
+  options: BenchOptions,
+): Promise<{ args: string[]; via: string }> {
+  if (!options.freePorts && (await isFree(8001)))
+    return { args: [CLI, 'start'], via: 'src/cli/main.ts start' }
+  return {
+    args: [FALLBACK],
+    via: 'bench/subjects/start-embedded.ts (same start(), the emulator on a free port)',
+  }
 }
 
 /** Milliseconds from spawn to the app's port accepting, with the data folder (cwd) `dataDir`. */

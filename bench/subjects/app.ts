@@ -1,4 +1,4 @@
-// The Connect app in its own process, composed exactly as `npm start` composes it (src/cli/commands/start.ts),
+// The Connect app in its own process, composed exactly as `npm start` composes it (src/cli/compose.ts),
 // configured by environment for an emulator that runs in another process. It is spawned with `npm start`'s Node flags
 // (bench/lib/start-flags.ts reads them from package.json: heap sizes, compile-cache preload), so its RSS is what users get.
 import { start } from '../../src/cli/commands/start.ts'

@@ -1,5 +1,5 @@
 // `npm start` as src/cli/main.ts runs it, with the embedded emulator on a free port instead of 8001
-// (used by B4's cold start only when port 8001 is taken on this machine).
+// (B4's cold start with --free-ports, or when port 8001 is taken on this machine).
 import { start } from '../../src/cli/commands/start.ts'
 import { readEnv } from '../../src/cli/env.ts'
 

@@ -26,7 +26,7 @@ export async function b4StartAndMemory(options: BenchOptions) {
 async function coldStarts(options: BenchOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'graph-connect-bench-start-'))
   try {
-    const { args, via } = await startCommand()
+    const { args, via } = await startCommand(options)
     // The first start on an empty data folder also creates the databases and the emulator's signing key.
     const first = await coldStart(options, dataDir, args)
     const samples: number[] = []

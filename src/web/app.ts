@@ -37,7 +37,7 @@ export interface AppDeps {
   logger: FastifyBaseLogger
   /** Builds a Graph client for one user. Defaults to core's createGraphClient with the flow inspector's onCall. */
   graphFactory?: GraphFactory
-  /** The fetch the Graph client (and, when the caller wires it, the auth client) uses. */
+  /** The flow recorder's fetch (createRecordingFetch) that auth uses too; composeApp makes it once for both. */
   fetch?: typeof fetch
 }
 
@@ -62,7 +62,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   })
   const render = createViews()
   const state = { shuttingDown: false }
-  const recordingFetch = createRecordingFetch(deps.fetch ?? globalThis.fetch)
+  const recordingFetch = deps.fetch ?? createRecordingFetch(globalThis.fetch)
   const authorityOrigin = new URL(config.authority).origin
   const graphFactory: GraphFactory =
     deps.graphFactory ??

@@ -9,11 +9,10 @@ import { join } from 'node:path'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
 import { loadConfig, type Config } from '../../src/core/config.ts'
 import { createLogger } from '../../src/core/logger.ts'
-import { createStore, type Store } from '../../src/core/store/store.ts'
-import { createAuth } from '../../src/core/auth/auth.ts'
-import { buildApp, type ConnectApp } from '../../src/web/app.ts'
-import { createRecordingFetch } from '../../src/web/flow.ts'
-import { emulatorSettings } from '../../src/cli/commands/start.ts'
+import { createHttpFetch } from '../../src/core/http-fetch.ts'
+import type { Store } from '../../src/core/store/store.ts'
+import type { ConnectApp } from '../../src/web/app.ts'
+import { composeApp, emulatorSettings } from '../../src/cli/compose.ts'
 import { freePort } from './stack.ts'
 
 export interface JournalEntry {
@@ -162,10 +161,8 @@ export async function startAppOn(
   const logs: string[] = []
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) })
   const artifacts = new Set<string>([emu.canary.clientSecret])
-  const store = await createStore(config.store)
-  const fetch = createRecordingFetch(tappingFetch(artifacts))
-  const auth = await createAuth(config, { store, fetch, logger })
-  const app = await buildApp(config, { store, auth, logger, fetch })
+  const composed = await composeApp(config, { logger, fetch: tappingFetch(artifacts) })
+  const { app, store } = composed
   await app.listen({ host: '127.0.0.1', port })
   return {
     app,
@@ -175,25 +172,26 @@ export async function startAppOn(
     logs,
     artifacts,
     async close() {
-      await app.close()
-      await store.close()
+      await composed.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
 }
 
-/** A fetch that notes the code and client secret it sends and the tokens it receives from the token endpoint. */
-function tappingFetch(artifacts: Set<string>): typeof fetch {
+/**
+ * The network `npm start` uses (core's httpFetch), tapped: notes the code and client secret it sends and the tokens
+ * it receives from the token endpoint.
+ */
+function tappingFetch(artifacts: Set<string>, network = createHttpFetch()): typeof fetch {
   return async function tap(input, init) {
     const request = new Request(input, init)
-    if (!/\/oauth2\/v2\.0\/token$/.test(new URL(request.url).pathname))
-      return globalThis.fetch(request)
+    if (!/\/oauth2\/v2\.0\/token$/.test(new URL(request.url).pathname)) return network(input, init)
     const body = await request.clone().text()
     for (const name of ['code', 'client_secret', 'refresh_token', 'code_verifier']) {
       const value = new URLSearchParams(body).get(name)
       if (value) artifacts.add(value)
     }
-    const response = await globalThis.fetch(request)
+    const response = await network(input, init)
     const json = (await response
       .clone()
       .json()

@@ -6,11 +6,9 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { buildEmulator, type Emulator } from '../../src/emulator/app.ts'
 import { loadConfig, type Config } from '../../src/core/config.ts'
-import { createStore, type Store } from '../../src/core/store/store.ts'
-import { createAuth } from '../../src/core/auth/auth.ts'
-import { buildApp, type ConnectApp } from '../../src/web/app.ts'
-import { createRecordingFetch } from '../../src/web/flow.ts'
-import { emulatorSettings } from '../../src/cli/commands/start.ts'
+import type { Store } from '../../src/core/store/store.ts'
+import type { ConnectApp } from '../../src/web/app.ts'
+import { composeApp, emulatorSettings } from '../../src/cli/compose.ts'
 
 export interface Stack {
   emulator: Emulator
@@ -31,17 +29,16 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** Composes the app as `npm start` does (store, auth with the flow-recording fetch, buildApp) and listens on 127.0.0.1. */
+/** Composes the app with the one composition root (as `npm start` does) and listens on 127.0.0.1. */
 export async function listenApp(
   config: Config,
   port: number,
 ): Promise<{ app: ConnectApp; store: Store }> {
-  const store = await createStore(config.store)
-  const logger = pino({ level: 'silent' })
-  const recordingFetch = createRecordingFetch(globalThis.fetch)
-  const auth = await createAuth(config, { store, fetch: recordingFetch, logger })
-  const app = await buildApp(config, { store, auth, logger, fetch: recordingFetch })
-  await app.listen({ host: '127.0.0.1', port })
+  const { app, store, close } = await composeApp(config, { logger: pino({ level: 'silent' }) })
+  await app.listen({ host: '127.0.0.1', port }).catch(async (error: unknown) => {
+    await close()
+    throw error
+  })
   return { app, store }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { emulatorSettings } from '../../src/cli/commands/start.ts'
+import { emulatorSettings } from '../../src/cli/compose.ts'
 import { AppClient } from './support/client.ts'
 import {
   freePort,

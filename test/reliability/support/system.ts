@@ -6,7 +6,7 @@ import { buildEmulator, type Emulator, type EmulatorOptions } from '../../../src
 import { loadConfig, type Config } from '../../../src/core/config.ts'
 import type { Store } from '../../../src/core/store/store.ts'
 import type { ConnectApp } from '../../../src/web/app.ts'
-import { emulatorSettings } from '../../../src/cli/commands/start.ts'
+import { emulatorSettings } from '../../../src/cli/compose.ts'
 import { freePort, listenApp } from '../../helpers/stack.ts'
 
 export { freePort }

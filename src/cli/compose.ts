@@ -1,0 +1,95 @@
+/**
+ * The one composition root: `composeApp` assembles the store, auth (msal-node over the flow recorder's fetch) and the
+ * web app; `startEmbeddedEmulator` and `emulatorSettings` wire the embedded emulator by configuration alone.
+ * `npm start`, every test harness and the bench build the system through these functions, so "as `npm start` does"
+ * holds in tests.
+ */
+import type { Config } from '../core/config.ts'
+import { createHttpFetch } from '../core/http-fetch.ts'
+import type { Logger } from '../core/logger.ts'
+import { createStore, type Store } from '../core/store/store.ts'
+import { createAuth } from '../core/auth/auth.ts'
+import { buildApp, type ConnectApp } from '../web/app.ts'
+import { createRecordingFetch } from '../web/flow.ts'
+import type { Emulator, EmulatorOptions } from '../emulator/app.ts'
+import type { Env } from './env.ts'
+
+export interface ComposeOptions {
+  logger: Logger
+  /** The network under the flow recorder; default core's httpFetch (what `npm start` uses). */
+  fetch?: typeof fetch
+  /** OpenID metadata handed over in process (the embedded emulator's); otherwise createAuth fetches it. */
+  metadata?: unknown
+}
+
+export interface ComposedApp {
+  app: ConnectApp
+  store: Store
+  /** Closes the app, then its store. */
+  close(): Promise<void>
+}
+
+export async function composeApp(
+  config: Readonly<Config>,
+  options: ComposeOptions,
+): Promise<ComposedApp> {
+  const { logger, metadata } = options
+  const store = await createStore(config.store)
+  try {
+    const fetch = createRecordingFetch(options.fetch ?? createHttpFetch())
+    const auth = await createAuth(config, { store, fetch, logger, metadata })
+    const app = await buildApp(config, { store, auth, logger, fetch })
+    return {
+      app,
+      store,
+      async close() {
+        await app.close()
+        await store.close()
+      },
+    }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}
+
+/** The app's settings for an emulator: its demo app, its tenant, its Graph. Pure config, no branches elsewhere. */
+export function emulatorSettings(emulator: Pick<Emulator, 'url' | 'demo'>, env: Env): Env {
+  return {
+    ...env,
+    CLIENT_ID: emulator.demo.clientId,
+    CLIENT_SECRET: emulator.demo.clientSecret,
+    AUTHORITY: `${emulator.url}/${emulator.demo.tenantId}`,
+    GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+    FLOW_INSPECTOR: env.FLOW_INSPECTOR ?? 'true',
+  }
+}
+
+/** The emulator `npm start` embeds when no CLIENT_ID is set, listening on localhost (a different site from the app). */
+export async function startEmbeddedEmulator(
+  port: number,
+  options: EmulatorOptions = {},
+): Promise<Emulator> {
+  const { buildEmulator } = await import('../emulator/app.ts')
+  const emulator = await buildEmulator(options)
+  try {
+    await emulator.listen({ port, host: 'localhost' })
+  } catch (error) {
+    await emulator.close()
+    throw error
+  }
+  return emulator
+}
+
+/**
+ * The emulator's OpenID metadata for `authority`, asked in process: the same route, hooks and journal as over HTTP,
+ * without a socket. Undefined if it does not answer 200: then createAuth fetches it and reports what is wrong.
+ */
+export async function embeddedMetadata(emulator: Emulator, authority: string): Promise<unknown> {
+  const { host, pathname } = new URL(authority)
+  const response = await emulator.fastify.inject({
+    url: `${pathname}/v2.0/.well-known/openid-configuration`,
+    headers: { host, accept: 'application/json' },
+  })
+  return response.statusCode === 200 ? response.json() : undefined
+}
