@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from './helpers/chromium.ts'
-import { startStack, type Stack } from './helpers/stack.ts'
+import { launchChromium } from './kit/chromium.ts'
+import { startStack, type Stack } from './kit/stack.ts'
 
 const axeSource = readFileSync(
   new URL('../node_modules/axe-core/axe.min.js', import.meta.url),

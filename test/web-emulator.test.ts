@@ -1,8 +1,8 @@
 // The web app over HTTP with the real core against the real emulator: what the emulator's journal proves.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startStack, type Stack } from './helpers/stack.ts'
-import { Jar } from '../src/web/test-parts.ts'
+import { startStack, type Stack } from './kit/stack.ts'
+import { Jar } from './kit/web-app.ts'
 
 let stack: Stack
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AuthError, GraphError, Jar, testApp } from './test-parts.ts'
+import { AuthError, GraphError, Jar, testApp } from '../../test/kit/web-app.ts'
 import type { ConnectApp } from './app.ts'
 
 async function signIn(app: ConnectApp, jar: Jar, query: Record<string, string> = {}) {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import Fastify from 'fastify'
 import { schemaCompilers } from './schema-compilers.ts'
-import { testApp } from './test-parts.ts'
+import { testApp } from '../../test/kit/web-app.ts'
 
 const loaded = (file: string) =>
   Object.keys(createRequire(import.meta.url).cache).some((path) =>

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { welcomeMail } from '../core/mail/welcome-mail.ts'
-import { Jar, testApp } from './test-parts.ts'
+import { Jar, testApp } from '../../test/kit/web-app.ts'
 import type { ConnectApp } from './app.ts'
 
 const withReadWrite = { SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' }

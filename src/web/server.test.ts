@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
-import { Jar, testApp } from './test-parts.ts'
+import { Jar, testApp } from '../../test/kit/web-app.ts'
 import { startServer } from './server.ts'
 
 async function call(base: string, jar: Jar, path: string, init: RequestInit = {}) {

@@ -4,7 +4,7 @@ import Fastify from 'fastify'
 import cookie from '@fastify/cookie'
 import { createMemoryStore } from '../core/store/memory-store.ts'
 import { sessionPlugin } from './session.ts'
-import { Jar } from './test-parts.ts'
+import { Jar } from '../../test/kit/web-app.ts'
 
 async function sessionApp() {
   let now = 1_000_000

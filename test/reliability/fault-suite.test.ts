@@ -4,7 +4,7 @@
 // reported "outcome unknown" and delivered at most once. Prints sends, delivered, duplicates, silent losses, unknowns.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   sleep,
   startApp,
@@ -12,7 +12,7 @@ import {
   type AppHandle,
   type EmulatorHandle,
   type FaultSpec,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 const SENDS = Number(process.env.FAULT_SUITE_SENDS ?? 1000)
 const SEED = 20261123

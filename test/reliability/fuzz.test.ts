@@ -7,8 +7,13 @@ import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import { loadConfig } from '../../src/core/config.ts'
 import { ConfigError } from '../../src/core/errors.ts'
-import { AppClient } from './support/client.ts'
-import { startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import { AppClient } from '../kit/app-client.ts'
+import {
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from '../kit/reliability-system.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500)
 const seed = Number(process.env.FUZZ_SEED ?? 424242)

@@ -3,14 +3,14 @@
 // exceeds the budget. A photo that cannot be read is not an error: the sign-in completes without it.
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   startApp,
   startEmulator,
   type AppHandle,
   type EmulatorHandle,
   type FaultSpec,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 const budgetMs = 3500
 let emulator: EmulatorHandle

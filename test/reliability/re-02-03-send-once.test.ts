@@ -3,8 +3,13 @@
 // and concurrent submits of one form send once and all answer 303 to the same result.
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from './support/client.ts'
-import { startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
+import { AppClient } from '../kit/app-client.ts'
+import {
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from '../kit/reliability-system.ts'
 
 const timeoutMs = 400
 let emulator: EmulatorHandle

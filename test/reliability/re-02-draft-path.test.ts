@@ -3,14 +3,14 @@
 // before the send is "not sent" with the form kept and nothing delivered.
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   startApp,
   startEmulator,
   type AppHandle,
   type EmulatorHandle,
   type FaultSpec,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 let emulator: EmulatorHandle
 let app: AppHandle

@@ -3,14 +3,14 @@
 // stays signed in.
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   sleep,
   startApp,
   startEmulator,
   type AppHandle,
   type EmulatorHandle,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 let emulator: EmulatorHandle
 let app: AppHandle

@@ -7,15 +7,15 @@ import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
 import { createStore, type Store } from '../../src/core/store/store.ts'
 import { createTokenCacheStore } from '../../src/core/auth/token-cache.ts'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   bearerOid,
   startApp,
   startEmulator,
   type AppHandle,
   type EmulatorHandle,
-} from './support/system.ts'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts'
+} from '../kit/reliability-system.ts'
+import { startTcpProxy, type TcpProxy } from '../kit/tcp-proxy.ts'
 
 const secret = 'reliability-secret-RE06-0123456789-abcdefgh'
 const prefix = `gc-rel-re06-${process.pid}-${Date.now()}:`

@@ -4,9 +4,14 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
-import { AppClient } from './support/client.ts'
-import { startApp, startEmulator, type AppHandle, type EmulatorHandle } from './support/system.ts'
-import { startTcpProxy, type ProxyMode, type TcpProxy } from './support/tcp-proxy.ts'
+import { AppClient } from '../kit/app-client.ts'
+import {
+  startApp,
+  startEmulator,
+  type AppHandle,
+  type EmulatorHandle,
+} from '../kit/reliability-system.ts'
+import { startTcpProxy, type ProxyMode, type TcpProxy } from '../kit/tcp-proxy.ts'
 
 const prefix = `gc-rel-re07-${process.pid}-${Date.now()}:`
 let emulator: EmulatorHandle

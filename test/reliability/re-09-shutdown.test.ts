@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { emulatorSettings } from '../../src/cli/compose.ts'
-import { AppClient } from './support/client.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   freePort,
   scratchDir,
@@ -16,7 +16,7 @@ import {
   startApp,
   startEmulator,
   type EmulatorHandle,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 let emulator: EmulatorHandle

@@ -5,11 +5,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import {
-  createBrowser,
-  signIn as signInAtEmulator,
-} from '../../src/emulator/identity/testing/http-browser.ts'
-import { AppClient } from './support/client.ts'
+import { createBrowser, signIn as signInAtEmulator } from '../kit/emulator-browser.ts'
+import { AppClient } from '../kit/app-client.ts'
 import {
   freePort,
   scratchDir,
@@ -17,7 +14,7 @@ import {
   startEmulator,
   type AppHandle,
   type EmulatorHandle,
-} from './support/system.ts'
+} from '../kit/reliability-system.ts'
 
 const prefix = `gc-rel-scale-${process.pid}-${Date.now()}:`
 const secret = 'reliability-secret-scale-0123456789-abcdefgh'

@@ -18,7 +18,7 @@ import {
   type DemoUser,
   type Page,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
+} from '../kit/security-stack.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance

@@ -17,8 +17,8 @@ import {
   type AppInstance,
   type Page,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
-import { connectInChromium, launchChromium } from '../helpers/chromium.ts'
+} from '../kit/security-stack.ts'
+import { connectInChromium, launchChromium } from '../kit/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance

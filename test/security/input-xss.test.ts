@@ -16,8 +16,8 @@ import {
   type Client,
   type JournalEntry,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
-import { connectInChromium, watchPage, launchChromium } from '../helpers/chromium.ts'
+} from '../kit/security-stack.ts'
+import { connectInChromium, watchPage, launchChromium } from '../kit/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance

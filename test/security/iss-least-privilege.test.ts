@@ -15,7 +15,7 @@ import {
   type AppInstance,
   type JournalEntry,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
+} from '../kit/security-stack.ts'
 
 const withParams = (url: string, change: (params: URLSearchParams) => void) => {
   const parsed = new URL(url)

@@ -17,13 +17,8 @@ import {
   startSignIn,
   type AppInstance,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
-import {
-  submitCredentials,
-  watchPage,
-  type Credentials,
-  launchChromium,
-} from '../helpers/chromium.ts'
+} from '../kit/security-stack.ts'
+import { submitCredentials, watchPage, type Credentials, launchChromium } from '../kit/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance

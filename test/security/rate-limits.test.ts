@@ -13,7 +13,7 @@ import {
   startSecurityEmulator,
   type AppInstance,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
+} from '../kit/security-stack.ts'
 
 let emu: SecurityEmulator
 let first: AppInstance

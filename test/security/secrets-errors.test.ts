@@ -19,7 +19,7 @@ import {
   type AppInstance,
   type Page,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
+} from '../kit/security-stack.ts'
 
 const run = promisify(execFile)
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname

@@ -20,8 +20,8 @@ import {
   type AppInstance,
   type Client,
   type SecurityEmulator,
-} from '../helpers/security-stack.ts'
-import { signInAtEmulatorPages, type Credentials, launchChromium } from '../helpers/chromium.ts'
+} from '../kit/security-stack.ts'
+import { signInAtEmulatorPages, type Credentials, launchChromium } from '../kit/chromium.ts'
 
 let emu: SecurityEmulator
 let app: AppInstance

@@ -9,7 +9,7 @@ import {
   FakeIdentityProvider,
   invalidGrant,
   type FakeUser,
-} from './fake-identity-provider.test-helper.ts'
+} from '../../../test/kit/fake-identity-provider.ts'
 import { tokenCacheKey } from './token-cache.ts'
 
 const adele: FakeUser = {

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, mintToken, seedMail, testEmulator } from '../graph/test-support.ts'
+import {
+  call,
+  mailbox,
+  mintToken,
+  seedMail,
+  testEmulator,
+} from '../../../test/kit/emulator-graph.ts'
 
 describe('control API: journal, faults, reset', () => {
   let emulator: Emulator

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mailbox } from './test-support.ts'
+import { call, graphFixture, mailbox } from '../../../test/kit/emulator-graph.ts'
 
 describe('Graph attachments and upload sessions', () => {
   let emulator: Emulator

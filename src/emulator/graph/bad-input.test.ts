@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture } from './test-support.ts'
+import { call, graphFixture } from '../../../test/kit/emulator-graph.ts'
 
 // Bad input never crashes the emulator or earns a 500: whatever the body, Graph's envelope with a 4xx (or a success).
 describe('Graph under arbitrary input', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { normalizeGraphUrl } from './graph-path-case.ts'
-import { call, graphFixture, mailbox, seedMail } from './test-support.ts'
+import { call, graphFixture, mailbox, seedMail } from '../../../test/kit/emulator-graph.ts'
 
 describe('normalizeGraphUrl', () => {
   it("rewrites keyword segments to the routes' casing and leaves keys, the version and the query alone", () => {

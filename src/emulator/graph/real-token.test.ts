@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, seedMail, testEmulator } from './test-support.ts'
+import { call, mailbox, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
 
 // The whole chain with tokens from the emulator's own token endpoint (ROPC and client credentials), not minted ones.
 describe("Graph with tokens from the emulator's token endpoint", () => {

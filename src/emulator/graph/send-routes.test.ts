@@ -3,7 +3,13 @@ import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { graphState } from './graph-state.ts'
 import type { MessageRecord } from './message-model.ts'
-import { call, graphFixture, mailbox, mintToken, seedMail } from './test-support.ts'
+import {
+  call,
+  graphFixture,
+  mailbox,
+  mintToken,
+  seedMail,
+} from '../../../test/kit/emulator-graph.ts'
 
 describe('POST /me/sendMail', () => {
   let emulator: Emulator

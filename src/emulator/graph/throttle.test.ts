@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { mintToken, seedMail, testEmulator } from './test-support.ts'
+import { mintToken, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
 import { createThrottle } from './throttle.ts'
 
 describe('Outlook throttling (per app + mailbox)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mintToken, testEmulator } from './test-support.ts'
+import { call, graphFixture, mintToken, testEmulator } from '../../../test/kit/emulator-graph.ts'
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 

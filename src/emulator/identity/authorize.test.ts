@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { createBrowser, signIn } from './testing/http-browser.ts'
-import { authorizeUrl, control, obtainCode, redeem } from './testing/flows.ts'
-import { startEmulator } from './testing/msal-setup.ts'
+import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import { authorizeUrl, control, obtainCode, redeem } from '../../../test/kit/emulator-flows.ts'
+import { startEmulator } from '../../../test/kit/msal-setup.ts'
 
 const redirected = (location: string | undefined) => {
   assert.ok(location, 'expected a redirect')

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import { chromium, type Page } from 'playwright-core'
-import { confidentialClient, pkcePair, startEmulator } from './testing/msal-setup.ts'
+import { confidentialClient, pkcePair, startEmulator } from '../../../test/kit/msal-setup.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const axeSource = readFileSync(

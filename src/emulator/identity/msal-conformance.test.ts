@@ -1,8 +1,13 @@
 // Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createBrowser, signIn } from './testing/http-browser.ts'
-import { confidentialClient, pkcePair, publicClient, startEmulator } from './testing/msal-setup.ts'
+import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import {
+  confidentialClient,
+  pkcePair,
+  publicClient,
+  startEmulator,
+} from '../../../test/kit/msal-setup.ts'
 
 const SCOPES = ['User.Read', 'Mail.Send']
 /** msal's ServerError carries errorNo; InteractionRequiredAuthError only the message. */

@@ -6,8 +6,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { startEmulator } from './testing/msal-setup.ts'
-import { control, obtainCode, postToken, redeem, secretAuth } from './testing/flows.ts'
+import { startEmulator } from '../../../test/kit/msal-setup.ts'
+import {
+  control,
+  obtainCode,
+  postToken,
+  redeem,
+  secretAuth,
+} from '../../../test/kit/emulator-flows.ts'
 
 function assertError(
   response: { status: number; json: Record<string, unknown> },
@@ -386,7 +392,7 @@ describe('token endpoint errors (§A4.2)', () => {
     const pending = await poll(emulator, device.device_code)
     assertError(pending, 400, 'authorization_pending', 70016)
     assert.equal(pending.headers.get('retry-after'), null)
-    const { createBrowser } = await import('./testing/http-browser.ts')
+    const { createBrowser } = await import('../../../test/kit/emulator-browser.ts')
     const browser = createBrowser(emulator.url)
     const entry = await browser.open(`${emulator.url}/devicelogin`)
     const confirm = await browser.submit(entry, { otc: device.user_code.toLowerCase() })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, mintToken, testEmulator } from '../graph/test-support.ts'
+import { call, mailbox, mintToken, testEmulator } from '../../../test/kit/emulator-graph.ts'
 import { html } from '../html.ts'
 
 describe('inbox viewer', () => {

@@ -1,7 +1,7 @@
 // Test helper: an emulator on 127.0.0.1:0 and unmodified msal-node configured for it by authority label + metadata.
 import { createHash, randomBytes } from 'node:crypto'
 import * as msal from '@azure/msal-node'
-import { buildEmulator, type Emulator, type EmulatorOptions } from '../../app.ts'
+import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<{
   emulator: Emulator

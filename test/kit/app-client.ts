@@ -1,11 +1,8 @@
 /** An HTTP client with a cookie jar, as a browser would drive the app: sign in through the emulator, send, read banners. */
 import assert from 'node:assert/strict'
-import {
-  createBrowser,
-  signIn as signInAtEmulator,
-} from '../../../src/emulator/identity/testing/http-browser.ts'
-import { Jar } from '../../../src/web/test-parts.ts'
-import type { EmulatorHandle } from './system.ts'
+import { createBrowser, signIn as signInAtEmulator } from './emulator-browser.ts'
+import { Jar } from './web-app.ts'
+import type { EmulatorHandle } from './reliability-system.ts'
 
 export interface Page {
   status: number

@@ -1,6 +1,6 @@
 // Test helpers: authorize URLs, codes obtained through the sign-in pages, and raw token requests.
-import type { Emulator } from '../../app.ts'
-import { createBrowser, signIn } from './http-browser.ts'
+import type { Emulator } from '../../src/emulator/app.ts'
+import { createBrowser, signIn } from './emulator-browser.ts'
 import { pkcePair } from './msal-setup.ts'
 
 export const FULL_SCOPE = 'User.Read Mail.Send openid profile offline_access'

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
-import { loadConfig } from '../core/config.ts'
-import { AuthError, GraphError } from '../core/errors.ts'
-import { createMemoryStore } from '../core/store/memory-store.ts'
-import type { Store } from '../core/store/store.ts'
-import { buildApp, type ConnectApp } from './app.ts'
-import type { AuthPort, GraphClient } from './ports.ts'
+import { loadConfig } from '../../src/core/config.ts'
+import { AuthError, GraphError } from '../../src/core/errors.ts'
+import { createMemoryStore } from '../../src/core/store/memory-store.ts'
+import type { Store } from '../../src/core/store/store.ts'
+import { buildApp, type ConnectApp } from '../../src/web/app.ts'
+import type { AuthPort, GraphClient } from '../../src/web/ports.ts'
 
 export interface Script {
   signIns: string[]

@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/app.ts'
-import { loadConfig, type Config } from '../../../src/core/config.ts'
-import type { Store } from '../../../src/core/store/store.ts'
-import type { ConnectApp } from '../../../src/web/app.ts'
-import { emulatorSettings } from '../../../src/cli/compose.ts'
-import { freePort, listenApp } from '../../helpers/stack.ts'
+import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
+import { loadConfig, type Config } from '../../src/core/config.ts'
+import type { Store } from '../../src/core/store/store.ts'
+import type { ConnectApp } from '../../src/web/app.ts'
+import { emulatorSettings } from '../../src/cli/compose.ts'
+import { freePort, listenApp } from './stack.ts'
 
 export { freePort }
 

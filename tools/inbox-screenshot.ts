@@ -1,8 +1,8 @@
 // Regenerates docs/screenshots/emulator-inbox.png: sends a few mails, opens the viewer in headless Chromium.
-// Run: npm exec -- node src/emulator/inbox/take-screenshot.ts
+// Run: npm exec -- node tools/inbox-screenshot.ts
 import { mkdirSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-import { call, mintToken, testEmulator } from '../graph/test-support.ts'
+import { call, mintToken, testEmulator } from '../test/kit/emulator-graph.ts'
 
 const emulator = await testEmulator()
 try {
