@@ -23,7 +23,6 @@ const args = [
   '1',
   '--out',
   out,
-  '--free-ports',
 ]
 
 type Json = Record<string, unknown>

@@ -1,4 +1,5 @@
-// The CLI as a process: configuration problems are listed with their fix and exit 1; usage for unknown commands.
+// The CLI as a process: configuration problems are listed with their fix and exit 1; usage for unknown commands;
+// the launcher (bin/graph-connect) on a PATH without the pinned Node.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -73,8 +74,34 @@ test('a port already taken is named with what to do (another Graph Connect still
       result.stderr,
       new RegExp(`Port ${port} is already taken, perhaps by a Graph Connect that is still running`),
     )
-    assert.match(result.stderr, /PORT and PUBLIC_URL for the app, --port for npm run emulator/)
+    assert.match(
+      result.stderr,
+      /PORT and PUBLIC_URL for the app, EMULATOR_PORT for the emulator\s+that npm start embeds, --port for npm run emulator/,
+    )
   } finally {
     taken.close()
   }
+})
+
+test('a bad EMULATOR_PORT is named with its fix before anything starts, and exits 1', () => {
+  const result = run(['start'], { EMULATOR_PORT: '80801' })
+  assert.equal(result.status, 1)
+  assert.match(result.stdout, /EMULATOR_PORT "80801" is not a port number between 0 and 65535/)
+  assert.match(
+    result.stdout,
+    /Fix: Set EMULATOR_PORT to a free port like 8002 \(0 picks any free port\)/,
+  )
+})
+
+test('the launcher runs the command on the pinned Node and hands its exit code back', () => {
+  const launcher = new URL('../bin/graph-connect', import.meta.url).pathname
+  const help = spawnSync(launcher, ['help'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
+  assert.equal(help.status, 0, help.stderr)
+  assert.match(help.stdout, /Usage:/)
+  const unknown = spawnSync(launcher, ['frobnicate'], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin' },
+  })
+  assert.equal(unknown.status, 1)
+  assert.match(unknown.stdout, /Usage:/)
 })

@@ -5,12 +5,11 @@ import type { AddressInfo } from 'node:net'
 import type { Demo, DemoUser } from './entra.ts'
 import { cores } from './options.ts'
 import type { BenchOptions } from './options.ts'
-import { startNodeFlags } from './start-flags.ts'
+import { launchApp } from './launched-app.ts'
 import { startSubject } from './subject.ts'
 import type { Subject } from './subject.ts'
 
 const EMULATOR = new URL('../subjects/emulator.ts', import.meta.url).pathname
-const APP = new URL('../subjects/app.ts', import.meta.url).pathname
 
 export interface AppStackOptions {
   dataDir: string
@@ -74,11 +73,11 @@ export async function startAppStack(
         : {}),
       ...options.appEnv,
     }
+    // The app as users run it (bin/graph-connect start), configured by environment for the emulator's process.
     const startApp = () =>
-      startSubject('app', APP, {
-        args: [JSON.stringify(env)],
-        // The same Node flags as `npm start` (heap sizes, compile-cache preload): RSS and latency as users run it.
-        nodeFlags: startNodeFlags(),
+      launchApp({
+        env,
+        cwd: stack.dataDir,
         cpu: cores(options).subject,
         verbose: options.verbose,
         profileDir:

@@ -3,7 +3,7 @@ import { runLoad, assertHealthy } from './load.ts'
 import type { LoadOptions } from './load.ts'
 import type { BenchOptions } from './options.ts'
 import { median, round } from './stats.ts'
-import type { Subject } from './subject.ts'
+import type { Subject, Usage } from './subject.ts'
 
 export interface Measured {
   label: string
@@ -31,7 +31,7 @@ export async function measureSubject(
   })
   const after = await subject.usage()
   assertHealthy(`${label}`, result)
-  const cpuMicros = after.userMicros + after.systemMicros - before.userMicros - before.systemMicros
+  const cpuMicros = after.cpuMicros - before.cpuMicros
   return {
     label,
     perSecond: result.perSecond,
@@ -43,11 +43,8 @@ export async function measureSubject(
   }
 }
 
-export function cpuMsBetween(
-  before: { userMicros: number; systemMicros: number },
-  after: typeof before,
-): number {
-  return (after.userMicros + after.systemMicros - before.userMicros - before.systemMicros) / 1000
+export function cpuMsBetween(before: Usage, after: Usage): number {
+  return (after.cpuMicros - before.cpuMicros) / 1000
 }
 
 export interface RoundEntry {

@@ -17,8 +17,6 @@ export interface BenchOptions {
   profileDir?: string
   pin: boolean
   verbose: boolean
-  /** Cold starts put the embedded emulator on a free port, never 8001 (the smoke test: no race with `npm start`). */
-  freePorts: boolean
   /** Extra environment for the app process (experiments, e.g. LOG_LEVEL=warn); recorded in latest.json. */
   appEnv: Record<string, string>
 }
@@ -36,8 +34,7 @@ export const USAGE = `npm run bench -- [options]
   --profile            write .cpuprofile files of the app process into <out>/profiles
   --no-pin             do not pin the load generator and the subjects to separate cores
   --app-env KEY=VALUE  extra setting for the app process (repeatable), for experiments
-  --verbose            show the subjects' stdout
-  --free-ports         cold starts never bind 8001 (the embedded emulator takes a free port)`
+  --verbose            show the subjects' stdout`
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -55,7 +52,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
-      'free-ports': { type: 'boolean', default: false },
       'app-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -80,7 +76,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     profileDir: values.profile ? `${out}/profiles` : undefined,
     pin: !values['no-pin'] && cpus().length >= 2, // all cores, not this process's affinity
     verbose: values.verbose,
-    freePorts: values['free-ports'],
     appEnv: Object.fromEntries(
       values['app-env'].map((pair) => {
         const at = pair.indexOf('=')

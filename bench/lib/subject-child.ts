@@ -53,13 +53,7 @@ async function handle(runtime: SubjectRuntime, message: Message, send: (message:
 
 function usage() {
   const cpu = process.cpuUsage()
-  const memory = process.memoryUsage()
-  return {
-    userMicros: cpu.user,
-    systemMicros: cpu.system,
-    rssBytes: memory.rss,
-    heapUsedBytes: memory.heapUsed,
-  }
+  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() }
 }
 
 /** Where the memory is: process.memoryUsage() and V8's heap spaces, in MB. */

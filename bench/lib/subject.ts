@@ -4,11 +4,9 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 
 export interface Usage {
-  /** CPU time of the whole process (all threads), microseconds. */
-  userMicros: number
-  systemMicros: number
+  /** CPU time of the whole process (all threads, user and system), microseconds. */
+  cpuMicros: number
   rssBytes: number
-  heapUsedBytes: number
 }
 
 export interface Subject {
@@ -23,8 +21,6 @@ export interface Subject {
 
 export interface SubjectOptions {
   args?: string[]
-  /** Node flags before the script (the app subject gets `npm start`'s, see start-flags.ts). */
-  nodeFlags?: string[]
   env?: Record<string, string>
   /** Core to pin the child to with taskset; undefined leaves it to the scheduler. */
   cpu?: number
@@ -48,10 +44,7 @@ export async function startSubject(
   script: string,
   options: SubjectOptions = {},
 ): Promise<Subject> {
-  const nodeArgs = [
-    ...(options.nodeFlags ?? []),
-    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
-  ]
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
   const command = [process.execPath, ...nodeArgs, script, ...(options.args ?? [])]
   const [file, ...args] =
     options.cpu === undefined ? command : ['taskset', '-c', String(options.cpu), ...command]

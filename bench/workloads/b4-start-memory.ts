@@ -1,4 +1,4 @@
-// B4: cold start of `src/cli/main.ts start` to a listening port (median of several starts), and the app's RSS and
+// B4: cold start of `bin/graph-connect start` (what `npm start` runs) to a listening port (median of several starts), and the app's RSS and
 // B1 latency with 100,000 other signed-in sessions stored, in SQLite and in Redis.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { startAppStack } from '../lib/app-stack.ts'
-import { coldStart, startCommand } from '../lib/cold-start.ts'
+import { coldStart } from '../lib/cold-start.ts'
 import { signInToApp } from '../lib/connect-app.ts'
 import { measureSubject } from '../lib/measure.ts'
 import type { BenchOptions } from '../lib/options.ts'
@@ -26,17 +26,15 @@ export async function b4StartAndMemory(options: BenchOptions) {
 async function coldStarts(options: BenchOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'graph-connect-bench-start-'))
   try {
-    const { args, via } = await startCommand(options)
     // The first start on an empty data folder also creates the databases and the emulator's signing key.
-    const first = await coldStart(options, dataDir, args)
+    const first = await coldStart(options, dataDir)
     const samples: number[] = []
     for (let index = 0; index < options.starts; index++)
-      samples.push(await coldStart(options, dataDir, args))
+      samples.push(await coldStart(options, dataDir))
     return {
       median: round(median(samples)),
       samples: samples.map(round),
       firstOnEmptyDataDir: round(first),
-      via,
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })

@@ -14,7 +14,7 @@ import { cores } from '../lib/options.ts'
 import type { BenchOptions } from '../lib/options.ts'
 import { round } from '../lib/stats.ts'
 import { startSubject } from '../lib/subject.ts'
-import type { Subject } from '../lib/subject.ts'
+import type { Subject, Usage } from '../lib/subject.ts'
 
 const EMULATOR = new URL('../subjects/emulator.ts', import.meta.url).pathname
 
@@ -144,13 +144,8 @@ export function sendMailBody(address: string) {
   }
 }
 
-function summarize(
-  result: LoadResult,
-  before: { userMicros: number; systemMicros: number },
-  after: typeof before,
-  floor: number,
-) {
-  const cpuMicros = after.userMicros + after.systemMicros - before.userMicros - before.systemMicros
+function summarize(result: LoadResult, before: Usage, after: typeof before, floor: number) {
+  const cpuMicros = after.cpuMicros - before.cpuMicros
   return {
     perSecond: result.perSecond,
     requests: result.ok,

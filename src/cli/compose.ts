@@ -11,7 +11,7 @@ import { createStore, type Store } from '../core/store/store.ts'
 import { createAuth } from '../core/auth/auth.ts'
 import { buildApp, type ConnectApp } from '../web/app.ts'
 import { createRecordingFetch } from '../web/flow.ts'
-import type { Emulator, EmulatorOptions } from '../emulator/app.ts'
+import { buildEmulator, type Emulator, type EmulatorOptions } from '../emulator/app.ts'
 import type { Env } from './env.ts'
 
 export interface ComposeOptions {
@@ -70,7 +70,6 @@ export async function startEmbeddedEmulator(
   port: number,
   options: EmulatorOptions = {},
 ): Promise<Emulator> {
-  const { buildEmulator } = await import('../emulator/app.ts')
   const emulator = await buildEmulator(options)
   try {
     await emulator.listen({ port, host: 'localhost' })

@@ -1,15 +1,13 @@
-/** The command line: `start` (the app, with the embedded emulator when no CLIENT_ID is set) and `emulator`. */
-import { enableCompileCache } from 'node:module'
+/** The command line, through bin/graph-connect: `start` (the app, and the emulator with no CLIENT_ID), `emulator`. */
 import { parseArgs } from 'node:util'
-
-// Compiled (and type-stripped) modules are kept on disk between runs: a second start skips most of that work.
-// Enabled before anything of the app is imported, so every app module goes through it.
-enableCompileCache()
-const { readEnv } = await import('./env.ts')
-const { maskSecrets } = await import('../core/logger.ts')
+import { maskSecrets } from '../core/logger.ts'
+import { runEmulator } from './commands/emulator.ts'
+import { start } from './commands/start.ts'
+import { readEnv } from './env.ts'
 
 const usage = `Usage:
-  npm start                      the Connect app on http://127.0.0.1:8000 (and the emulator on http://localhost:8001 when CLIENT_ID is unset)
+  npm start                      the Connect app on http://127.0.0.1:8000 (and the emulator on http://localhost:8001,
+                                 or EMULATOR_PORT, when CLIENT_ID is unset)
   npm run emulator -- [--port 8001] [--data data/emulator] [--tls-cert cert.pem --tls-key key.pem]`
 
 async function main(argv: string[]): Promise<number> {
@@ -17,7 +15,6 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       parseArgs({ args: rest, options: {}, strict: true })
-      const { start } = await import('./commands/start.ts')
       return start({ env: readEnv() })
     }
     case 'emulator': {
@@ -36,7 +33,6 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--port must be a port number, got "${values.port}".\n`)
         return 1
       }
-      const { runEmulator } = await import('./commands/emulator.ts')
       return runEmulator({
         port,
         dataDir: values.data,
@@ -78,7 +74,7 @@ main(process.argv.slice(2)).then(
 function portInUse({ port }: { port?: number }): string {
   return [
     `Port ${port ?? '?'} is already taken, perhaps by a Graph Connect that is still running (npm start, npm run emulator).`,
-    'Stop that process, or use other ports: PORT and PUBLIC_URL for the app, --port for npm run emulator',
-    `(the emulator that npm start embeds always listens on 8001).`,
+    'Stop that process, or use other ports: PORT and PUBLIC_URL for the app, EMULATOR_PORT for the emulator',
+    'that npm start embeds, --port for npm run emulator.',
   ].join('\n')
 }

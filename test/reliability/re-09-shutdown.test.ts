@@ -1,10 +1,12 @@
-// RE-09 and RE-10, black-box on a real process: `node src/cli/main.ts start` against an emulator run by the test.
+// RE-09 and RE-10, black-box on a real process: `bin/graph-connect start` (the launcher npm start runs) against an
+// emulator run by the test. The launcher execs Node, so the signalled process is the app itself.
 // SIGTERM while a send is in flight: readiness drops at once (503 or refused), new connections are refused, the send
 // completes once (journal: one sendMail, one delivery) and the process exits 0 within the grace period. A request
 // still running when the grace ends does not keep the process alive.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { emulatorSettings } from '../../src/cli/compose.ts'
@@ -18,7 +20,7 @@ import {
   type EmulatorHandle,
 } from '../kit/reliability-system.ts'
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const launcher = fileURLToPath(new URL('../../bin/graph-connect', import.meta.url))
 let emulator: EmulatorHandle
 let adele: { userPrincipalName: string; password: string }
 let megan: string
@@ -53,7 +55,7 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
     SEND_LIMIT_PER_MINUTE: '1000',
     ...env,
   }) as Record<string, string>
-  const child = spawn(process.execPath, [main, 'start'], {
+  const child = spawn(launcher, ['start'], {
     cwd: env.CWD,
     env: { PATH: process.env.PATH ?? '', ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +77,11 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
   })
   await listening
   return { child, url, output, exited }
+}
+
+/** The command line of a running process, as the kernel has it. */
+function commandLine(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
 }
 
 /** Waits for the process's own "shutting down" log line. */
@@ -107,6 +114,10 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     GRAPH_TIMEOUT_MS: '10000',
   })
   try {
+    const argv = commandLine(running.child.pid!)
+    assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
+    assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
+    assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
     const client = new AppClient(running.url)
     await client.signIn(emulator, adele)
     const subject = `RE-09 in flight ${Date.now()}`

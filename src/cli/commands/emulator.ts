@@ -1,5 +1,6 @@
 /** `emulator`: the Microsoft identity platform + Graph emulator alone (optionally over TLS). */
 import { readFileSync } from 'node:fs'
+import { buildEmulator } from '../../emulator/app.ts'
 
 export interface EmulatorCommandOptions {
   port: number
@@ -25,7 +26,6 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
     out(`Cannot read the TLS certificate or key: ${(error as Error).message}`)
     return 1
   }
-  const { buildEmulator } = await import('../../emulator/app.ts')
   const emulator = await buildEmulator({ dataDir: options.dataDir, tls })
   await emulator.listen({ port: options.port, host: 'localhost' })
   const stop = () => void emulator.close().then(() => process.exit(0))

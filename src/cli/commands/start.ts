@@ -1,7 +1,7 @@
 /** `start`: the Connect app; with no CLIENT_ID, the embedded emulator too, in the same process. */
 import type { Emulator } from '../../emulator/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
-import { ConfigError } from '../../core/errors.ts'
+import { ConfigError, type ConfigProblem } from '../../core/errors.ts'
 import { createLogger } from '../../core/logger.ts'
 import { loadMsal } from '../../core/auth/auth.ts'
 import { startServer } from '../../web/server.ts'
@@ -15,11 +15,10 @@ import type { Env } from '../env.ts'
 
 export interface StartOptions {
   env: Env
-  emulatorPort?: number
-  emulatorDataDir?: string
   out?: (line: string) => void
 }
 
+/** Where the embedded emulator listens unless EMULATOR_PORT says otherwise (0: any free port). */
 export const embeddedEmulatorPort = 8001
 
 export async function start(options: StartOptions): Promise<number> {
@@ -27,9 +26,9 @@ export async function start(options: StartOptions): Promise<number> {
   let env = options.env
   let emulator: Emulator | undefined
   if (!env.CLIENT_ID) {
-    emulator = await startEmbeddedEmulator(options.emulatorPort ?? embeddedEmulatorPort, {
-      dataDir: options.emulatorDataDir ?? 'data/emulator',
-    })
+    const port = emulatorPort(env)
+    if (typeof port !== 'number') return reportProblems([port], out)
+    emulator = await startEmbeddedEmulator(port, { dataDir: 'data/emulator' })
     env = emulatorSettings(emulator, env)
   }
   let config: Readonly<Config>
@@ -38,10 +37,7 @@ export async function start(options: StartOptions): Promise<number> {
   } catch (error) {
     await emulator?.close()
     if (!(error instanceof ConfigError)) throw error
-    out('The configuration has problems; nothing was started:')
-    for (const problem of error.problems)
-      out(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}`)
-    return 1
+    return reportProblems(error.problems, out)
   }
   const logger = createLogger(config)
   const metadata = emulator ? await embeddedMetadata(emulator, config.authority) : undefined
@@ -62,6 +58,26 @@ export async function start(options: StartOptions): Promise<number> {
   void preloadSignInModules()
   for (const line of banner(config, server.url, emulator)) out(line)
   return 0
+}
+
+function reportProblems(problems: readonly ConfigProblem[], out: (line: string) => void): number {
+  out('The configuration has problems; nothing was started:')
+  for (const problem of problems)
+    out(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}`)
+  return 1
+}
+
+/** EMULATOR_PORT: the embedded emulator's port, read before the app's configuration (which needs its URL). */
+function emulatorPort(env: Env): number | ConfigProblem {
+  const value = env.EMULATOR_PORT?.trim()
+  if (!value) return embeddedEmulatorPort
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (Number.isSafeInteger(port) && port <= 65535) return port
+  return {
+    setting: 'EMULATOR_PORT',
+    message: `"${value}" is not a port number between 0 and 65535.`,
+    fix: `Set EMULATOR_PORT to a free port like 8002 (0 picks any free port), or remove it to use ${embeddedEmulatorPort}.`,
+  }
 }
 
 function banner(config: Readonly<Config>, listening: string, emulator?: Emulator): string[] {
