@@ -1,7 +1,7 @@
 // The B1 plot: req/s and p99 per subject, drawn as SVG from the run's own results, rasterised to PNG by
 // Debian's headless chromium (playwright-core, no browser download). Without chromium the SVG is kept.
 import { writeFileSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../../test/kit/chromium.ts'
 
 interface SubjectFigures {
   label: string
@@ -33,18 +33,7 @@ export async function plotB1(
   const svgFile = file.replace(/\.png$/, '.svg')
   writeFileSync(svgFile, svg)
   try {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage({
         viewport: { width: 960, height: 480 },
