@@ -1,5 +1,7 @@
-// Summarises a V8 .cpuprofile (from `npm run bench -- --profile`): the functions with the most self time,
-// and the project's own functions by inclusive time. Usage: node bench/profile-summary.ts <file.cpuprofile> [top]
+/**
+ * Summarises a V8 .cpuprofile (from `npm run bench -- --profile`): the functions with the most self time,
+ * and the project's own functions by inclusive time. Usage: node bench/profile-summary.ts <file.cpuprofile> [top]
+ */
 import { readFileSync } from 'node:fs'
 
 interface ProfileNode {

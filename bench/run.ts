@@ -1,5 +1,7 @@
-// `npm run bench`: every workload in one run, each server alone in its own process; prints a table,
-// writes <out>/latest.json and <out>/b1.png. Bounded: each load lasts --duration seconds, then it stops.
+/**
+ * `npm run bench`: every workload in one run, each server alone in its own process; prints a table,
+ * writes <out>/latest.json and <out>/b1.png. Bounded: each load lasts --duration seconds, then it stops.
+ */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'

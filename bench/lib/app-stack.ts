@@ -1,5 +1,7 @@
-// The Connect app under test in its own process (pinned to the subject core), and the emulator it signs in
-// against in another (on the load generator's core), so the app's CPU can be read apart from the emulator's.
+/**
+ * The Connect app under test in its own process (pinned to the subject core), and the emulator it signs in
+ * against in another (on the load generator's core), so the app's CPU can be read apart from the emulator's.
+ */
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { Demo, DemoUser } from './entra.ts'

@@ -1,4 +1,4 @@
-// The slice of autocannon's programmatic API the bench uses (the package ships no types).
+/** The slice of autocannon's programmatic API the bench uses (the package ships no types). */
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events'
 

@@ -1,4 +1,4 @@
-// A minimal browser for flows: node:http with keep-alive, a cookie jar per host, manual redirects, form posts.
+/** A minimal browser for flows: node:http with keep-alive, a cookie jar per host, manual redirects, form posts. */
 import { Agent, request as httpRequest } from 'node:http'
 
 export interface Page {

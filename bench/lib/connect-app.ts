@@ -1,4 +1,4 @@
-// The Connect app as a person uses it: Connect → the emulator's sign-in pages → back to the signed-in page.
+/** The Connect app as a person uses it: Connect → the emulator's sign-in pages → back to the signed-in page. */
 import { Browser, decodeEntities, isRedirect, readForm } from './browser.ts'
 import type { Page } from './browser.ts'
 import { signInAtEmulator } from './entra.ts'

@@ -1,5 +1,7 @@
-// Drives the emulator's Entra-style sign-in pages as a person would: loginfmt, passwd, then the primary button
-// (#idSIButton9: Next, Sign in, Yes to "Stay signed in?", Accept on consent) until it redirects back to the app.
+/**
+ * Drives the emulator's Entra-style sign-in pages as a person would: loginfmt, passwd, then the primary button
+ * (#idSIButton9: Next, Sign in, Yes to "Stay signed in?", Accept on consent) until it redirects back to the app.
+ */
 import { createHash, randomBytes } from 'node:crypto'
 import { attribute, isRedirect, readForm } from './browser.ts'
 import type { Browser, Page } from './browser.ts'

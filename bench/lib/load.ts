@@ -1,4 +1,4 @@
-// Load generation with autocannon, used programmatically; latencies kept at full (sub-ms) resolution.
+/** Load generation with autocannon, used programmatically; latencies kept at full (sub-ms) resolution. */
 import autocannon from 'autocannon'
 import type { AutocannonRequest } from 'autocannon'
 import { distribution, round } from './stats.ts'

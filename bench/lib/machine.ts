@@ -1,4 +1,4 @@
-// What the figures came from: the machine, the runtime, the commit.
+/** What the figures came from: the machine, the runtime, the commit. */
 import { execFileSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
 

@@ -1,4 +1,4 @@
-// One measurement of one subject: warm-up, then load with the subject's CPU time read around it.
+/** One measurement of one subject: warm-up, then load with the subject's CPU time read around it. */
 import { runLoad, assertHealthy } from './load.ts'
 import type { LoadOptions } from './load.ts'
 import type { BenchOptions } from './options.ts'

@@ -1,4 +1,4 @@
-// Flags of `npm run bench` (node:util parseArgs) and the context handed to every workload.
+/** Flags of `npm run bench` (node:util parseArgs) and the context handed to every workload. */
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 

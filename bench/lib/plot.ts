@@ -1,5 +1,7 @@
-// The B1 plot: req/s and p99 per subject, drawn as SVG from the run's own results, rasterised to PNG by
-// Debian's headless chromium (playwright-core, no browser download). Without chromium the SVG is kept.
+/**
+ * The B1 plot: req/s and p99 per subject, drawn as SVG from the run's own results, rasterised to PNG by
+ * Debian's headless chromium (playwright-core, no browser download). Without chromium the SVG is kept.
+ */
 import { writeFileSync } from 'node:fs'
 import { launchChromium } from '../../test/kit/chromium.ts'
 

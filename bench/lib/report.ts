@@ -1,4 +1,4 @@
-// Targets, pass/miss, and the table printed at the end of a run.
+/** Targets, pass/miss, and the table printed at the end of a run. */
 import { round } from './stats.ts'
 
 export interface Target {

@@ -1,4 +1,4 @@
-// Small statistics over latency samples (milliseconds): percentiles by nearest rank, medians.
+/** Small statistics over latency samples (milliseconds): percentiles by nearest rank, medians. */
 
 export interface Distribution {
   count: number

@@ -1,4 +1,4 @@
-// Child side of a subject: starts a server, reports its URL, answers the bench's calls, stops on request.
+/** Child side of a subject: starts a server, reports its URL, answers the bench's calls, stops on request. */
 import { getHeapSpaceStatistics } from 'node:v8'
 
 export interface SubjectRuntime {

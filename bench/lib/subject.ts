@@ -1,4 +1,4 @@
-// Parent side of a subject: a server in its own child process, pinned to its own core, driven over IPC.
+/** Parent side of a subject: a server in its own child process, pinned to its own core, driven over IPC. */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'

@@ -1,5 +1,7 @@
-// The Microsoft Node sample's stack as a reference: Express 5 + express-session (MemoryStore) + hbs views,
-// middleware in the sample's order, a session shaped like the one its AuthProvider leaves after sign-in.
+/**
+ * The Microsoft Node sample's stack as a reference: Express 5 + express-session (MemoryStore) + hbs views,
+ * middleware in the sample's order, a session shaped like the one its AuthProvider leaves after sign-in.
+ */
 import express from 'express'
 import type { Request, Response } from 'express'
 import session from 'express-session'

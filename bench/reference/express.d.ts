@@ -1,4 +1,4 @@
-// The slice of Express 5 and express-session that the reference app uses (no @types in the project).
+/** The slice of Express 5 and express-session that the reference app uses (no @types in the project). */
 declare module 'express' {
   import type { IncomingMessage, ServerResponse, Server } from 'node:http'
 

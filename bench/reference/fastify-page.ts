@@ -1,4 +1,4 @@
-// Fastify's floor: the same page sent from one route, no session, no template.
+/** Fastify's floor: the same page sent from one route, no session, no template. */
 import Fastify from 'fastify'
 import { readFile } from 'node:fs/promises'
 import { runSubject } from '../lib/subject-child.ts'

@@ -1,4 +1,4 @@
-// The limit: a bare node:http server answering every request with the same page, prepared once.
+/** The limit: a bare node:http server answering every request with the same page, prepared once. */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFile } from 'node:fs/promises'

@@ -1,5 +1,7 @@
-// The emulator alone in its own process, throttling off, with per-request service times recorded
-// (from the server's 'request' event to the response's 'finish') for the paths the bench asks about.
+/**
+ * The emulator alone in its own process, throttling off, with per-request service times recorded
+ * (from the server's 'request' event to the response's 'finish') for the paths the bench asks about.
+ */
 import { buildEmulator } from '../../src/emulator/app.ts'
 import { runSubject } from '../lib/subject-child.ts'
 

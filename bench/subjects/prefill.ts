@@ -1,6 +1,8 @@
-// Stores N more signed-in sessions through core's Store API, in a process of its own so that the app's RSS
-// stays the app's: each a copy of a real signed-in session with its own token-cache (and photo) records.
-// Usage: node bench/subjects/prefill.ts '<app env JSON>' '<session cookie header>' <count>  → JSON on stdout
+/**
+ * Stores N more signed-in sessions through core's Store API, in a process of its own so that the app's RSS
+ * stays the app's: each a copy of a real signed-in session with its own token-cache (and photo) records.
+ * Usage: node bench/subjects/prefill.ts '<app env JSON>' '<session cookie header>' <count>  → JSON on stdout
+ */
 import { createHmac, randomBytes } from 'node:crypto'
 import { loadConfig } from '../../src/core/config.ts'
 import { tokenCacheKey } from '../../src/core/auth/token-cache.ts'

@@ -1,6 +1,8 @@
-// B1: the signed-in page GET / (session in the default SQLite store) against the same page from raw node:http,
-// from Fastify without session or template, and from the Microsoft sample's stack (Express + express-session + hbs).
-// All four servers run at once, each in its own process on the subject core, and are loaded in alternating rounds.
+/**
+ * B1: the signed-in page GET / (session in the default SQLite store) against the same page from raw node:http,
+ * from Fastify without session or template, and from the Microsoft sample's stack (Express + express-session + hbs).
+ * All four servers run at once, each in its own process on the subject core, and are loaded in alternating rounds.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,5 +1,7 @@
-// B2: complete sign-in flows (Connect → emulator sign-in with the password posted → callback → token → home),
-// each from a fresh browser; flows/s and CPU per sign-in of the app process and, apart, of the emulator process.
+/**
+ * B2: complete sign-in flows (Connect → emulator sign-in with the password posted → callback → token → home),
+ * each from a fresh browser; flows/s and CPU per sign-in of the app process and, apart, of the emulator process.
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

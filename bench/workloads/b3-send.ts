@@ -1,6 +1,8 @@
-// B3: POST /send (CSRF and one-time form token from the page) → the emulator's sendMail, throttling off.
-// Throughput at full load; then the app's own overhead per send, measured one send at a time so that each app
-// latency pairs with the emulator's service time of the sendMail it caused (recorded inside the emulator process).
+/**
+ * B3: POST /send (CSRF and one-time form token from the page) → the emulator's sendMail, throttling off.
+ * Throughput at full load; then the app's own overhead per send, measured one send at a time so that each app
+ * latency pairs with the emulator's service time of the sendMail it caused (recorded inside the emulator process).
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

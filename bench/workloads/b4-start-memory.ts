@@ -1,5 +1,7 @@
-// B4: cold start of `bin/graph-connect start` (what `npm start` runs) to a listening port (median of several starts), and the app's RSS and
-// B1 latency with 100,000 other signed-in sessions stored, in SQLite and in Redis.
+/**
+ * B4: cold start of `bin/graph-connect start` (what `npm start` runs) to a listening port (median of several starts), and the app's RSS and
+ * B1 latency with 100,000 other signed-in sessions stored, in SQLite and in Redis.
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

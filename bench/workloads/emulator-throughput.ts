@@ -1,4 +1,4 @@
-// The emulator's own throughput, throttling off: authorization-code redemptions/s and sendMail/s.
+/** The emulator's own throughput, throttling off: authorization-code redemptions/s and sendMail/s. */
 import { Browser } from '../lib/browser.ts'
 import {
   authorizeUrl,
