@@ -11,7 +11,6 @@ import { identityRoutes } from './identity/routes.ts'
 import { createIdentityStore } from './identity/store.ts'
 import { createTokens } from './identity/tokens.ts'
 import { resolveOptions, type EmulatorOptions } from './options.ts'
-import { schemaCompilers } from './schema-compilers.ts'
 import { openDatabase } from './state/db.ts'
 import { realHostBase, routeByHost } from './tls/real-hosts.ts'
 
@@ -87,7 +86,6 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger: resolved.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
-    schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
     rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'), // Graph keywords match in any case; ids keep theirs
     ...(resolved.tls ? { https: { cert: resolved.tls.cert, key: resolved.tls.key } } : {}),
   })
