@@ -1,5 +1,5 @@
 // The stored message record, the well-known folders, and their Graph JSON views (message, mailFolder, attachment).
-import { randomBase64Url } from './ids.ts'
+import { randomBytes } from 'node:crypto'
 
 export interface EmailAddress {
   name: string
@@ -93,8 +93,11 @@ export const MESSAGE_PROPERTIES = [
   'attachments',
 ]
 
-export const newId = (prefix = 'AAMk') => prefix + randomBase64Url(33)
-export const newChangeKey = () => 'CQAAABYAAA' + randomBase64Url(12)
+export const newId = (prefix = 'AAMk') => prefix + randomBytes(33).toString('base64url')
+export const newChangeKey = () => 'CQAAABYAAA' + randomBytes(12).toString('base64url')
+/** An Internet Message-ID on the tenant's domain, shaped like Exchange's. */
+export const newInternetMessageId = (domain: string) =>
+  `<${randomBytes(12).toString('hex').toUpperCase()}@${domain}>`
 
 /** Folder ids are opaque to clients but decodable here: no folder table needed. */
 export const folderId = (mailbox: string, folder: string) =>
