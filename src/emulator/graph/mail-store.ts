@@ -32,11 +32,6 @@ export interface UploadSession {
   expirationDateTime: string
 }
 type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
-/** What differs between the copies of one sent message (Sent Items, each Inbox, the external outbox). */
-export type MessageCopy = Pick<
-  MessageRecord,
-  'id' | 'mailbox' | 'folder' | 'isRead' | 'changeKey' | 'bccRecipients'
->
 
 const COLUMN = {
   receivedDateTime: 'received',
@@ -134,46 +129,6 @@ export function createMailStore(db: DatabaseSync) {
         message.isRead ? 1 : 0,
         JSON.stringify(message),
       )
-    },
-    /**
-     * Returns an inserter of copies of `message` that differ only in the fields of MessageCopy: the rest of the record is
-     * serialised once (on the first copy) and spliced into each copy's JSON, instead of once per copy.
-     */
-    copies(message: MessageRecord): (copy: MessageCopy) => void {
-      let shared: string | undefined
-      return (copy) => {
-        if (shared === undefined) {
-          const {
-            id: _id,
-            mailbox: _mailbox,
-            folder: _folder,
-            isRead: _isRead,
-            changeKey: _changeKey,
-            bccRecipients: _bcc,
-            ...rest
-          } = message
-          shared = JSON.stringify(rest).slice(1) // `"subject":…}` or `}`
-        }
-        const own = JSON.stringify({
-          id: copy.id,
-          mailbox: copy.mailbox,
-          folder: copy.folder,
-          isRead: copy.isRead,
-          changeKey: copy.changeKey,
-          bccRecipients: copy.bccRecipients,
-        })
-        const data = shared === '}' ? own : `${own.slice(0, -1)},${shared}`
-        q.insert.run(
-          copy.id,
-          copy.mailbox,
-          copy.folder,
-          message.receivedDateTime,
-          message.sentDateTime,
-          message.subject,
-          copy.isRead ? 1 : 0,
-          data,
-        )
-      }
     },
     update(message: MessageRecord): void {
       q.update.run(
