@@ -20,10 +20,6 @@ const CANONICAL = new Map(KEYWORDS.map((keyword) => [keyword.toLowerCase(), keyw
 const KEY_FOLLOWS = new Set(['users', 'messages', 'mailFolders', 'attachments'])
 const VERSION = /^\/(?:v1\.0|beta)(?=\/|$)/
 
-/** Rewritten paths (without query) of recent Graph URLs: clients repeat the same few paths (…/me/sendMail). */
-const recent = new Map<string, string>()
-const RECENT_LIMIT = 512
-
 /** Rewrites the keyword segments of a `/v1.0` or `/beta` URL to the casing the routes use; any other URL is returned as is. */
 export function normalizeGraphUrl(url: string): string {
   const version = VERSION.exec(url)
@@ -31,13 +27,7 @@ export function normalizeGraphUrl(url: string): string {
   const queryAt = url.indexOf('?')
   const path = queryAt === -1 ? url : url.slice(0, queryAt)
   const query = queryAt === -1 ? '' : url.slice(queryAt)
-  let rewritten = recent.get(path)
-  if (rewritten === undefined) {
-    rewritten = rewrite(path, version[0])
-    if (recent.size >= RECENT_LIMIT) recent.clear()
-    recent.set(path, rewritten)
-  }
-  return rewritten + query
+  return rewrite(path, version[0]) + query
 }
 
 function rewrite(path: string, version: string): string {

@@ -28,13 +28,6 @@ export const aadsts = {
       900144,
       `The request body must contain the following parameter: '${name}'.`,
     ),
-  missingQueryParameter: (name: string) =>
-    e(
-      400,
-      'invalid_request',
-      900144,
-      `The request body must contain the following parameter: '${name}'.`,
-    ),
   malformed: () =>
     e(400, 'invalid_request', 9002313, 'Invalid request. Request is malformed or invalid.'),
   invalidCode: () =>
