@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { EmulatorContext } from './context.ts'
-import { certificateFromPem, createDirectory, DEMO_FIXTURES } from './directory.ts'
-import { loadFixtures } from './fixtures.ts'
+import { certificateFromPem, createDirectory, DEMO_FIXTURES } from './state/directory.ts'
+import { loadFixtures } from './state/fixtures.ts'
 import { normalizeGraphUrl } from './graph/graph-path-case.ts'
-import { identityControlRoutes } from './identity/control-routes.ts'
-import { loadSigningKeys } from './identity/keys.ts'
+import { identityControlRoutes } from './control/identity-control-routes.ts'
+import { loadSigningKeys } from './identity/signing-keys.ts'
 import { identityRoutes } from './identity/routes.ts'
-import { createIdentityStore } from './identity/store.ts'
-import { createTokens } from './identity/tokens.ts'
+import { createIdentityStore } from './identity/identity-store.ts'
+import { createTokens } from './identity/jwt-signer.ts'
 import { resolveOptions, type EmulatorOptions } from './options.ts'
 import { openDatabase } from './state/db.ts'
 import { realHostBase, routeByHost } from './tls/real-hosts.ts'
@@ -93,8 +93,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (resolved.tls) routeByHost(fastify) // real-hostname mode: login.microsoftonline.com vs graph.microsoft.com
 
   // ─── Graph side (owned by the Graph engineer): register here, before the identity routes ───────────────────
-  const { installJournalAndFaults } = await import('./control/install.ts')
-  const { controlRoutes } = await import('./control/routes.ts')
+  const { installJournalAndFaults } = await import('./control/journal-hooks.ts')
+  const { controlRoutes } = await import('./control/control-routes.ts')
   const { graphRoutes } = await import('./graph/routes.ts')
   installJournalAndFaults(fastify, context) // root hooks: journal + scripted faults on every route (identity included)
   await fastify.register((scope) => controlRoutes(scope, context)) // /_emulator/*

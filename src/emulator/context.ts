@@ -1,8 +1,8 @@
 // What every emulator route receives: state, directory, token signer, options and the public base URL.
 import type { DatabaseSync } from 'node:sqlite'
 import type { FastifyRequest } from 'fastify'
-import type { Directory } from './directory.ts'
-import type { Tokens } from './identity/tokens.ts'
+import type { Directory } from './state/directory.ts'
+import type { Tokens } from './identity/jwt-signer.ts'
 import type { ResolvedOptions } from './options.ts'
 
 export interface EmulatorContext {

@@ -1,7 +1,7 @@
 // Test helpers for the Graph side: an in-memory emulator and access tokens minted with the emulator's own key.
 import type { LightMyRequestResponse } from 'fastify'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
-import type { AccessTokenClaims } from '../../src/emulator/identity/tokens.ts'
+import type { AccessTokenClaims } from '../../src/emulator/identity/jwt-signer.ts'
 
 export interface TokenShape {
   user?: string // UPN of a demo user (delegated); default adele@contoso.test

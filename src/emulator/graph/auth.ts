@@ -1,7 +1,7 @@
 // Bearer-token checks for Graph: verification (cached by token string), 401 texts and scope requirements.
 import type { FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import { AccessTokenError, type AccessTokenClaims } from '../identity/tokens.ts'
+import { AccessTokenError, type AccessTokenClaims } from '../identity/jwt-signer.ts'
 import { GraphError } from './graph-error.ts'
 
 export interface GraphAuth {

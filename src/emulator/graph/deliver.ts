@@ -1,5 +1,5 @@
 // Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
-import type { User } from '../directory.ts'
+import type { User } from '../state/directory.ts'
 import type { UserLookup } from './graph-state.ts'
 import type { MailStore } from './mail-store.ts'
 import {

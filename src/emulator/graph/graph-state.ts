@@ -1,7 +1,7 @@
 // One mail state per emulator: the store, the throttle and the authenticator, shared by the Graph, control and inbox plugins.
 import type { FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import type { Directory, User } from '../directory.ts'
+import type { Directory, User } from '../state/directory.ts'
 import { createAuthenticator, type GraphAuth } from './auth.ts'
 import { createMailStore, type MailStore } from './mail-store.ts'
 import { createThrottle, type Throttle } from './throttle.ts'

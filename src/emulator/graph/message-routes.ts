@@ -1,6 +1,6 @@
 // Messages and folders: list (paged), get, create a draft, update, delete; mailFolders and their messages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { User } from '../directory.ts'
+import type { User } from '../state/directory.ts'
 import { requireMail } from './auth.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'

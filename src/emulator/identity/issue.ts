@@ -1,10 +1,10 @@
 // Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info.
 import { createHash } from 'node:crypto'
-import type { App, User } from '../directory.ts'
-import { clientInfo, type IdentityDeps } from './respond.ts'
+import type { App, User } from '../state/directory.ts'
+import { clientInfo, type IdentityDeps } from './sign-in/respond.ts'
 import type { ScopeRequest } from './scopes.ts'
-import { hashId, randomId } from './store.ts'
-import { GRAPH_RESOURCE, type AccessTokenClaims } from './tokens.ts'
+import { hashId, randomId } from './identity-store.ts'
+import { GRAPH_RESOURCE, type AccessTokenClaims } from './jwt-signer.ts'
 
 export type ClientAuthMethod = 'secret' | 'certificate' | 'none'
 

@@ -1,6 +1,6 @@
 // Scope parsing: OIDC scopes, Graph delegated scopes (short or URL form), .default and the v1 `resource`.
 import { aadsts } from './oauth-error.ts'
-import { GRAPH_APP_ID, GRAPH_RESOURCE } from './tokens.ts'
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from './jwt-signer.ts'
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access']
 /** Delegated Graph permissions the emulator knows (their consent texts live in i18n). */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import type { User } from '../directory.ts'
+import type { User } from '../state/directory.ts'
 import { graphState } from '../graph/graph-state.ts'
 import {
   EXTERNAL,

@@ -5,7 +5,7 @@
 // - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
 import { timingSafeEqual } from 'node:crypto'
 import type { EmulatorContext } from '../../context.ts'
-import type { App } from '../../directory.ts'
+import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
 import { checkClientAssertion, decodeJwtPart } from './check-client-assertion.ts'

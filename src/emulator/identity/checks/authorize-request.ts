@@ -1,6 +1,6 @@
 // The authorize request as the checks see it, and the error that must not be redirected.
 import type { EmulatorContext } from '../../context.ts'
-import type { App, Tenant } from '../../directory.ts'
+import type { App, Tenant } from '../../state/directory.ts'
 import type { OAuthError } from '../oauth-error.ts'
 import type { ScopeRequest } from '../scopes.ts'
 

@@ -3,7 +3,7 @@
 // - aud is the token endpoint (AADSTS700212); iss = sub = client_id (AADSTS700021)
 // - exp is in the future and nbf not in the future, with 5 minutes of clock skew (AADSTS700024)
 import { constants, createPublicKey, verify } from 'node:crypto'
-import type { App } from '../../directory.ts'
+import type { App } from '../../state/directory.ts'
 import { aadsts } from '../oauth-error.ts'
 
 const SKEW_SECONDS = 300

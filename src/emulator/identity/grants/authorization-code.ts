@@ -5,12 +5,12 @@
 // - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
 // - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
 import { createHash } from 'node:crypto'
-import type { User } from '../../directory.ts'
+import type { User } from '../../state/directory.ts'
 import { issueUserTokens, type RefreshRecord } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
-import type { CodeRecord } from '../respond.ts'
+import type { CodeRecord } from '../sign-in/respond.ts'
 import { parseScopes } from '../scopes.ts'
-import { hashId } from '../store.ts'
+import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
 export const authorizationCodeGrant: Grant = async (input) => {

@@ -4,7 +4,7 @@
 // - scope is `<resource>/.default` (AADSTS1002012); v1 uses `resource`; only Graph is known (AADSTS70011)
 import { issueAppToken } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
-import { GRAPH_APP_ID, GRAPH_RESOURCE } from '../tokens.ts'
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from '../jwt-signer.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
 export const clientCredentialsGrant: Grant = async (input) => {

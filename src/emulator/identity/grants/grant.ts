@@ -1,8 +1,8 @@
 // What every grant handler receives, and the public-client rule shared by grants.
-import type { App } from '../../directory.ts'
+import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
-import type { IdentityDeps } from '../respond.ts'
+import type { IdentityDeps } from '../sign-in/respond.ts'
 
 export interface GrantInput {
   deps: IdentityDeps

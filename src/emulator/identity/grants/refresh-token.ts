@@ -6,7 +6,7 @@
 import { issueUserTokens, type RefreshRecord } from '../issue.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
-import { hashId } from '../store.ts'
+import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
 export const refreshTokenGrant: Grant = async (input) => {

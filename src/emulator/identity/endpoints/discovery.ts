@@ -1,7 +1,7 @@
 // OpenID configuration (v2 and v1), JWKS and instance discovery, built from the emulator's public URL.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
-import { aadsts, errorJson, newErrorIds } from './oauth-error.ts'
+import type { EmulatorContext } from '../../context.ts'
+import { aadsts, errorJson, newErrorIds } from '../oauth-error.ts'
 
 const CLAIMS = [
   'sub',

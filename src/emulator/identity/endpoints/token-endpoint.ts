@@ -1,15 +1,15 @@
 // POST /{tenant}/oauth2/v2.0/token and v1 /{tenant}/oauth2/token: tenant, grant type, client, then the grant.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authenticateClient } from './checks/authenticate-client.ts'
-import { stringParams } from './checks/authorize-request.ts'
-import { authorizationCodeGrant } from './grants/authorization-code.ts'
-import { clientCredentialsGrant } from './grants/client-credentials.ts'
-import { deviceCodeGrant } from './grants/device-code.ts'
-import type { Grant } from './grants/grant.ts'
-import { passwordGrant } from './grants/password.ts'
-import { refreshTokenGrant } from './grants/refresh-token.ts'
-import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
-import type { IdentityDeps } from './respond.ts'
+import { authenticateClient } from '../checks/authenticate-client.ts'
+import { stringParams } from '../checks/authorize-request.ts'
+import { authorizationCodeGrant } from '../grants/authorization-code.ts'
+import { clientCredentialsGrant } from '../grants/client-credentials.ts'
+import { deviceCodeGrant } from '../grants/device-code.ts'
+import type { Grant } from '../grants/grant.ts'
+import { passwordGrant } from '../grants/password.ts'
+import { refreshTokenGrant } from '../grants/refresh-token.ts'
+import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
+import type { IdentityDeps } from '../sign-in/respond.ts'
 
 const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,

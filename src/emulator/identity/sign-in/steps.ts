@@ -1,9 +1,9 @@
 // Moving a sign-in along: render the current step, continue after authentication, finish with a code.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { User } from '../directory.ts'
+import type { User } from '../../state/directory.ts'
 import { readSession, saveFlow, type Flow } from './flow.ts'
-import { fill, strings } from './i18n/index.ts'
-import { aadsts } from './oauth-error.ts'
+import { fill, strings } from '../i18n/index.ts'
+import { aadsts } from '../oauth-error.ts'
 import {
   consentPage,
   emailPage,
@@ -14,8 +14,8 @@ import {
   type PageFrame,
 } from './pages.ts'
 import { flowTarget, sendCode, sendErrorToApp, sendPage, type IdentityDeps } from './respond.ts'
-import { parseScopes } from './scopes.ts'
-import type { DeviceRecord } from './device-code.ts'
+import { parseScopes } from '../scopes.ts'
+import type { DeviceRecord } from '../endpoints/device-code.ts'
 
 export interface StepExtras {
   error?: string

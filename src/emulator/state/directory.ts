@@ -52,7 +52,7 @@ export interface Directory {
   reset(): void
 }
 
-export const DEMO_FIXTURES = fileURLToPath(new URL('./fixtures/demo.json', import.meta.url))
+export const DEMO_FIXTURES = fileURLToPath(new URL('../fixtures/demo.json', import.meta.url))
 const SPECIAL_TENANTS = new Set(['common', 'organizations', 'consumers'])
 // Scopes every app may use without a consent prompt of their own.
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access'])

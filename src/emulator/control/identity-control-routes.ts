@@ -2,10 +2,10 @@
 // shape the next id_token, revoke or expire refresh tokens.
 import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import type { NewApp, NewUser } from '../directory.ts'
-import type { RefreshRecord } from './issue.ts'
-import { parseScopes } from './scopes.ts'
-import type { IdentityStore } from './store.ts'
+import type { NewApp, NewUser } from '../state/directory.ts'
+import type { RefreshRecord } from '../identity/issue.ts'
+import { parseScopes } from '../identity/scopes.ts'
+import type { IdentityStore } from '../identity/identity-store.ts'
 import type { IdentityShape } from './control-shape.ts'
 import { isLoopback } from './control-shape.ts'
 

@@ -1,14 +1,14 @@
 // POST /{tenant}/login: the sign-in steps (email, password, stay signed in, consent, account picker, device confirm).
 // The posted `ctx` names a server-side flow; each step is accepted only when the flow is at that step.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { startSignIn } from './authorize.ts'
-import { stringParams } from './checks/authorize-request.ts'
+import { startSignIn } from '../endpoints/authorize.ts'
+import { stringParams } from '../checks/authorize-request.ts'
 import { loadFlow, readSession, saveFlow, signInSession, type Flow } from './flow.ts'
-import { strings, type Lang } from './i18n/index.ts'
-import { aadsts } from './oauth-error.ts'
+import { strings, type Lang } from '../i18n/index.ts'
+import { aadsts } from '../oauth-error.ts'
 import { showPageError } from './page-error.ts'
 import type { IdentityDeps } from './respond.ts'
-import { parseScopes } from './scopes.ts'
+import { parseScopes } from '../scopes.ts'
 import { continueSignedIn, declined, renderStep } from './steps.ts'
 
 export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {

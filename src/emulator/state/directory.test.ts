@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { createDirectory } from './directory.ts'
-import { openDatabase } from './state/db.ts'
+import { openDatabase } from './db.ts'
 
 test('seeds the demo tenant, users with photos and the demo app', () => {
   const directory = createDirectory(openDatabase())
@@ -70,7 +70,7 @@ test('a fixtures file adds users, apps, secrets and redirect URIs', async () => 
     const { writeFileSync, readFileSync } = await import('node:fs')
     writeFileSync(
       join(dir, 'cert.pem'),
-      readFileSync(new URL('./fixtures/demo-app-cert.pem', import.meta.url)),
+      readFileSync(new URL('../fixtures/demo-app-cert.pem', import.meta.url)),
     )
     writeFileSync(
       file,

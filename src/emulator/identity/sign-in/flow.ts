@@ -1,9 +1,9 @@
 // An in-flight sign-in, kept server-side: the browser only carries its opaque id (hidden field `ctx`).
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
-import type { ResponseMode } from './checks/authorize-request.ts'
-import type { Lang } from './i18n/index.ts'
-import { randomId, type IdentityStore } from './store.ts'
+import type { EmulatorContext } from '../../context.ts'
+import type { ResponseMode } from '../checks/authorize-request.ts'
+import type { Lang } from '../i18n/index.ts'
+import { randomId, type IdentityStore } from '../identity-store.ts'
 
 export type Step = 'email' | 'password' | 'kmsi' | 'consent' | 'pick' | 'device-confirm'
 

@@ -1,11 +1,11 @@
 // GET|POST /{tenant}/oauth2/v2.0/logout and v1 /{tenant}/oauth2/logout: end the SSO session, then go back only
 // to a registered post-logout URI (with state), else show "You signed out".
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { stringParams } from './checks/authorize-request.ts'
-import { cookieOptions, readSession, SESSION_COOKIE } from './flow.ts'
-import { pickLang, strings } from './i18n/index.ts'
-import { messagePage } from './pages.ts'
-import { sendPage, type IdentityDeps } from './respond.ts'
+import { stringParams } from '../checks/authorize-request.ts'
+import { cookieOptions, readSession, SESSION_COOKIE } from '../sign-in/flow.ts'
+import { pickLang, strings } from '../i18n/index.ts'
+import { messagePage } from '../sign-in/pages.ts'
+import { sendPage, type IdentityDeps } from '../sign-in/respond.ts'
 
 export async function logoutRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
   const { ctx, store } = deps

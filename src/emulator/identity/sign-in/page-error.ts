@@ -1,7 +1,7 @@
 // The "Sorry, but we're having trouble signing you in." page for errors that must not be redirected.
 import type { FastifyReply } from 'fastify'
-import { strings, type Lang } from './i18n/index.ts'
-import { entraTimestamp, newErrorIds, type OAuthError } from './oauth-error.ts'
+import { strings, type Lang } from '../i18n/index.ts'
+import { entraTimestamp, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { errorPage } from './pages.ts'
 import { sendPage, type IdentityDeps } from './respond.ts'
 

@@ -5,22 +5,27 @@ import {
   stringParams,
   type AuthorizeCheck,
   type AuthorizeRequest,
-} from './checks/authorize-request.ts'
-import { checkClient } from './checks/check-client.ts'
-import { checkPkce } from './checks/check-pkce.ts'
-import { checkPrompt } from './checks/check-prompt.ts'
-import { checkRedirectUri } from './checks/check-redirect-uri.ts'
-import { checkResponseMode } from './checks/check-response-mode.ts'
-import { checkResponseType } from './checks/check-response-type.ts'
-import { checkScope } from './checks/check-scope.ts'
-import { checkTenant } from './checks/check-tenant.ts'
-import { createFlow, readSession, saveFlow, type Flow } from './flow.ts'
-import { pickLang } from './i18n/index.ts'
-import { aadsts, OAuthError } from './oauth-error.ts'
-import { flowTarget, responseIssuer, sendErrorToApp, type IdentityDeps } from './respond.ts'
-import { parseScopes } from './scopes.ts'
-import { showPageError } from './page-error.ts'
-import { continueSignedIn, renderStep } from './steps.ts'
+} from '../checks/authorize-request.ts'
+import { checkClient } from '../checks/check-client.ts'
+import { checkPkce } from '../checks/check-pkce.ts'
+import { checkPrompt } from '../checks/check-prompt.ts'
+import { checkRedirectUri } from '../checks/check-redirect-uri.ts'
+import { checkResponseMode } from '../checks/check-response-mode.ts'
+import { checkResponseType } from '../checks/check-response-type.ts'
+import { checkScope } from '../checks/check-scope.ts'
+import { checkTenant } from '../checks/check-tenant.ts'
+import { createFlow, readSession, saveFlow, type Flow } from '../sign-in/flow.ts'
+import { pickLang } from '../i18n/index.ts'
+import { aadsts, OAuthError } from '../oauth-error.ts'
+import {
+  flowTarget,
+  responseIssuer,
+  sendErrorToApp,
+  type IdentityDeps,
+} from '../sign-in/respond.ts'
+import { parseScopes } from '../scopes.ts'
+import { showPageError } from '../sign-in/page-error.ts'
+import { continueSignedIn, renderStep } from '../sign-in/steps.ts'
 
 // Checks up to and including the redirect URI answer on a page; the ones after it redirect to the app.
 const PAGE_CHECKS: AuthorizeCheck[] = [

@@ -1,6 +1,6 @@
 // Signs id and access tokens (RS256, compact JWS) and verifies the emulator's own access tokens for Graph.
 import { sign, verify } from 'node:crypto'
-import type { PublicJwk, SigningKeys } from './keys.ts'
+import type { PublicJwk, SigningKeys } from './signing-keys.ts'
 
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000'
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com'

@@ -1,8 +1,8 @@
 // The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code.
-import type { User } from '../directory.ts'
-import { html, type SafeHtml } from '../html.ts'
-import { fill } from './i18n/index.ts'
-import type { Strings } from './i18n/en.ts'
+import type { User } from '../../state/directory.ts'
+import { html, type SafeHtml } from '../../html.ts'
+import { fill } from '../i18n/index.ts'
+import type { Strings } from '../i18n/en.ts'
 
 export const ASSETS = '/_assets/identity'
 

@@ -1,16 +1,16 @@
 // Device code flow: POST /{tenant}/oauth2/v2.0/devicecode and the verification page /devicelogin (§A6).
 import { randomInt } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { stringParams } from './checks/authorize-request.ts'
-import { createFlow } from './flow.ts'
-import { html } from '../html.ts'
-import { pickLang, strings, type Lang } from './i18n/index.ts'
-import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
-import { layout } from './pages.ts'
-import { sendPage, type IdentityDeps } from './respond.ts'
-import { parseScopes } from './scopes.ts'
-import { renderStep } from './steps.ts'
-import { hashId, randomId } from './store.ts'
+import { stringParams } from '../checks/authorize-request.ts'
+import { createFlow } from '../sign-in/flow.ts'
+import { html } from '../../html.ts'
+import { pickLang, strings, type Lang } from '../i18n/index.ts'
+import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
+import { layout } from '../sign-in/pages.ts'
+import { sendPage, type IdentityDeps } from '../sign-in/respond.ts'
+import { parseScopes } from '../scopes.ts'
+import { renderStep } from '../sign-in/steps.ts'
+import { hashId, randomId } from '../identity-store.ts'
 
 export interface DeviceRecord {
   userCode: string

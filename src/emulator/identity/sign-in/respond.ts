@@ -1,14 +1,14 @@
 // Authorize responses: pages, redirects by response_mode (query, fragment, form_post), codes and redirected errors.
 import { createHash } from 'node:crypto'
 import type { FastifyReply } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
-import type { User } from '../directory.ts'
-import type { ResponseMode } from './checks/authorize-request.ts'
+import type { EmulatorContext } from '../../context.ts'
+import type { User } from '../../state/directory.ts'
+import type { ResponseMode } from '../checks/authorize-request.ts'
 import type { Flow, Session } from './flow.ts'
-import { strings } from './i18n/index.ts'
-import { errorDescription, errorUri, newErrorIds, type OAuthError } from './oauth-error.ts'
+import { strings } from '../i18n/index.ts'
+import { errorDescription, errorUri, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { formPostPage } from './pages.ts'
-import { hashId, randomId, type IdentityStore } from './store.ts'
+import { hashId, randomId, type IdentityStore } from '../identity-store.ts'
 
 export interface IdentityDeps {
   ctx: EmulatorContext

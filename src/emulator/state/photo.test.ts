@@ -68,7 +68,7 @@ test('names with accents, one word or other scripts still give initials', () => 
 })
 
 test('a data folder with avatars of another size gets them redrawn on start', async () => {
-  const { openDatabase } = await import('./state/db.ts')
+  const { openDatabase } = await import('./db.ts')
   const { createDirectory } = await import('./directory.ts')
   const db = openDatabase()
   const adele = createDirectory(db).findUser('adele@contoso.test')!
