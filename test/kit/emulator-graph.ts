@@ -28,7 +28,7 @@ export function mintToken(emulator: Emulator, shape: TokenShape = {}): string {
     ver: '1.0',
   }
   if (shape.roles) {
-    return emulator.context.tokens.signAccessToken({
+    return emulator.context.signer.signAccessToken({
       ...base,
       idtyp: 'app',
       oid: crypto.randomUUID(),
@@ -36,7 +36,7 @@ export function mintToken(emulator: Emulator, shape: TokenShape = {}): string {
     } as AccessTokenClaims)
   }
   const user = emulator.context.directory.findUser(shape.user ?? 'adele@contoso.test')!
-  return emulator.context.tokens.signAccessToken({
+  return emulator.context.signer.signAccessToken({
     ...base,
     idtyp: 'user',
     oid: user.id,

@@ -2,7 +2,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { GraphError } from '../graph/graph-error.ts'
-import { graphState } from '../graph/graph-state.ts'
 import {
   EXTERNAL,
   FOLDERS,
@@ -11,14 +10,13 @@ import {
   type MessageRecord,
 } from '../graph/message-model.ts'
 import type { ThrottleSetting } from '../graph/throttle.ts'
-import { controlState } from './control-state.ts'
+import type { Fault } from './faults.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const ORDER = { field: 'receivedDateTime', descending: true } as const
 
-export async function controlRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
-  const { journal, faults } = controlState(ctx)
-  const { store, throttle } = graphState(ctx)
+export async function controlRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
+  const { journal, faults, mail: store, throttle } = context
   const fail = (reply: FastifyReply, status: number, code: string, message: string) =>
     reply.code(status).send({ error: { code, message } })
 
@@ -62,7 +60,7 @@ export async function controlRoutes(app: FastifyInstance, ctx: EmulatorContext):
   })
 
   app.post('/_emulator/reset', async (_request, reply) => {
-    ctx.reset()
+    context.reset()
     return reply.code(204).send()
   })
 
@@ -86,7 +84,7 @@ export async function controlRoutes(app: FastifyInstance, ctx: EmulatorContext):
 
   app.get('/_emulator/mailboxes', async () => {
     const mailboxes = [
-      ...ctx.directory.listUsers().map((user) => ({
+      ...context.directory.listUsers().map((user) => ({
         id: user.id,
         userPrincipalName: user.userPrincipalName,
         displayName: user.displayName,
@@ -110,7 +108,7 @@ export async function controlRoutes(app: FastifyInstance, ctx: EmulatorContext):
         'InvalidFolder',
         `Unknown folder '${folder}'; use one of ${Object.keys(FOLDERS).join(', ')}.`,
       )
-    const user = ctx.directory.findUser(mailbox)
+    const user = context.directory.findUser(mailbox)
     const key = user ? user.id : EXTERNAL
     if (!user && mailbox.toLowerCase() !== EXTERNAL && !mailbox.includes('@'))
       return fail(reply, 404, 'MailboxNotFound', `No mailbox '${mailbox}'.`)
@@ -141,7 +139,4 @@ function addressedTo(message: MessageRecord, address: string): boolean {
   )
 }
 
-const publicFault = ({
-  pattern: _pattern,
-  ...fault
-}: ReturnType<ReturnType<typeof controlState>['faults']['add']>) => fault
+const publicFault = ({ pattern: _pattern, ...fault }: Fault) => fault

@@ -5,15 +5,14 @@ import type { EmulatorContext } from '../context.ts'
 import type { NewApp, NewUser } from '../state/directory.ts'
 import type { RefreshRecord } from '../identity/issue.ts'
 import { parseScopes } from '../identity/scopes.ts'
-import type { IdentityStore } from '../identity/identity-store.ts'
 import type { IdentityShape } from './control-shape.ts'
 import { isLoopback } from './control-shape.ts'
 
 export async function identityControlRoutes(
   app: FastifyInstance,
-  ctx: EmulatorContext,
-  store: IdentityStore,
+  context: EmulatorContext,
 ): Promise<void> {
+  const store = context.identity
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/_emulator/') && !isLoopback(request.socket.remoteAddress)) {
       return reply
@@ -33,7 +32,7 @@ export async function identityControlRoutes(
     if (typeof input.userPrincipalName !== 'string' || typeof input.password !== 'string') {
       return reply.code(400).send(bad('userPrincipalName and password (strings) are required.'))
     }
-    const { password: _password, ...user } = ctx.directory.addUser(input as NewUser)
+    const { password: _password, ...user } = context.directory.addUser(input as NewUser)
     return reply.code(201).send(user)
   })
 
@@ -42,7 +41,7 @@ export async function identityControlRoutes(
     if (typeof input.clientId !== 'string' || !input.clientId)
       return reply.code(400).send(bad('clientId (string) is required.'))
     try {
-      return reply.code(201).send(ctx.directory.addApp(input as NewApp))
+      return reply.code(201).send(context.directory.addApp(input as NewApp))
     } catch (error) {
       return reply.code(400).send(bad(error instanceof Error ? error.message : String(error)))
     }
@@ -54,22 +53,22 @@ export async function identityControlRoutes(
       const uri = body(request.body).uri
       if (typeof uri !== 'string' || !URL.canParse(uri))
         return reply.code(400).send(bad('uri (an absolute URL) is required.'))
-      if (!ctx.directory.findApp(request.params.clientId))
+      if (!context.directory.findApp(request.params.clientId))
         return reply.code(404).send(bad('Unknown application.'))
-      ctx.directory.addRedirectUri(request.params.clientId, uri)
+      context.directory.addRedirectUri(request.params.clientId, uri)
       return reply.code(201).send({
         clientId: request.params.clientId,
-        redirectUris: ctx.directory.findApp(request.params.clientId)!.redirectUris,
+        redirectUris: context.directory.findApp(request.params.clientId)!.redirectUris,
       })
     },
   )
 
   app.post('/_emulator/consents', (request, reply) => {
     const { user, clientId, scope } = body(request.body)
-    const found = typeof user === 'string' ? ctx.directory.findUser(user) : undefined
+    const found = typeof user === 'string' ? context.directory.findUser(user) : undefined
     if (!found || typeof clientId !== 'string' || typeof scope !== 'string')
       return reply.code(400).send(bad('user, clientId and scope are required.'))
-    ctx.directory.grantConsent(found.id, clientId, parseScopes(scope).graph)
+    context.directory.grantConsent(found.id, clientId, parseScopes(scope).graph)
     return reply.code(204).send()
   })
 
@@ -81,14 +80,14 @@ export async function identityControlRoutes(
     }
     if (shape.nonce !== undefined && shape.nonce !== null && typeof shape.nonce !== 'string')
       return reply.code(400).send(bad('nonce must be a string or null.'))
-    ctx.tokens.shapeNextIdToken(shape)
+    context.signer.shapeNextIdToken(shape)
     return reply.code(204).send()
   })
 
   // { user?: id or UPN, clientId?, expire?: true } — revokes (AADSTS50173) or idle-expires (AADSTS700082) refresh tokens.
   app.post('/_emulator/refresh-tokens/revoke', (request, reply) => {
     const { user, clientId, expire } = body(request.body)
-    const userId = typeof user === 'string' ? ctx.directory.findUser(user)?.id : undefined
+    const userId = typeof user === 'string' ? context.directory.findUser(user)?.id : undefined
     if (typeof user === 'string' && !userId) return reply.code(404).send(bad('Unknown user.'))
     let count = 0
     for (const record of store.all<RefreshRecord>('refresh')) {
@@ -97,7 +96,12 @@ export async function identityControlRoutes(
         continue
       const changed =
         expire === true ? { ...record, lastUsedAt: 0, createdAt: 0 } : { ...record, revoked: true }
-      store.put('refresh', record.id, changed, ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
+      store.put(
+        'refresh',
+        record.id,
+        changed,
+        context.options.refreshTokenLifetimeSeconds + 24 * 3600,
+      )
       count++
     }
     return reply.send({ revoked: count })

@@ -1,10 +1,11 @@
 // File attachments (≤ 3 MB inline) and createUploadSession for larger ones (the PUTs are in upload-routes.ts).
+import type { EmulatorContext } from '../context.ts'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireMail } from './auth.ts'
 import { toAttachments, type AttachmentInput } from './compose.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner, type GraphState } from './graph-state.ts'
+import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './graph-scope.ts'
 import { attachmentView, newId } from './message-model.ts'
 import { baseUrl, metadataUrl } from './odata.ts'
@@ -16,8 +17,8 @@ export const UPLOAD_MIN = 3 * 1024 * 1024
 export const UPLOAD_MAX = 150 * 1024 * 1024
 const SESSION_LIFETIME_MS = 6 * 3600 * 1000
 
-export function attachmentRoutes(scope: FastifyInstance, state: GraphState): void {
-  const { store } = state
+export function attachmentRoutes(scope: FastifyInstance, context: EmulatorContext): void {
+  const store = context.mail
   const json = (reply: FastifyReply, body: unknown, status = 200) =>
     reply
       .code(status)
@@ -30,7 +31,7 @@ export function attachmentRoutes(scope: FastifyInstance, state: GraphState): voi
     if (!found) throw notFound()
     return found
   }
-  const context = (request: FastifyRequest, messageId: string, entity = '') =>
+  const odataContext = (request: FastifyRequest, messageId: string, entity = '') =>
     metadataUrl(
       request,
       `users('${owner(request).id}')/messages('${messageId}')/attachments${entity}`,
@@ -52,7 +53,7 @@ export function attachmentRoutes(scope: FastifyInstance, state: GraphState): voi
       return json(
         reply,
         {
-          '@odata.context': context(request, target.id, '/$entity'),
+          '@odata.context': odataContext(request, target.id, '/$entity'),
           ...attachmentView(attachment!),
         },
         201,
@@ -68,7 +69,7 @@ export function attachmentRoutes(scope: FastifyInstance, state: GraphState): voi
     (request, reply) => {
       const target = message(request, 'mail.read')
       const value = store.attachments(target.id).map((attachment) => attachmentView(attachment))
-      return json(reply, { '@odata.context': context(request, target.id), value })
+      return json(reply, { '@odata.context': odataContext(request, target.id), value })
     },
   )
 
@@ -89,7 +90,7 @@ export function attachmentRoutes(scope: FastifyInstance, state: GraphState): voi
     (request, reply) => {
       const { target, attachment } = findAttachment(request)
       return json(reply, {
-        '@odata.context': context(request, target.id, '/$entity'),
+        '@odata.context': odataContext(request, target.id, '/$entity'),
         ...attachmentView(attachment),
       })
     },

@@ -1,7 +1,6 @@
 // Bearer-token checks for Graph: verification (cached by token string), 401 texts and scope requirements.
 import type { FastifyRequest } from 'fastify'
-import type { EmulatorContext } from '../context.ts'
-import { AccessTokenError, type AccessTokenClaims } from '../identity/jwt-signer.ts'
+import { AccessTokenError, type AccessTokenClaims, type JwtSigner } from '../identity/jwt-signer.ts'
 import { GraphError } from './graph-error.ts'
 
 export interface GraphAuth {
@@ -40,10 +39,12 @@ export function unauthenticated(message: string): GraphError {
  * token revoked by a replayed code is refused on its next call. Bounded: expired entries are swept when it fills up,
  * then the oldest go.
  */
-export function createAuthenticator(ctx: EmulatorContext) {
+export type Authenticator = ReturnType<typeof createAuthenticator>
+
+export function createAuthenticator(signer: JwtSigner) {
   const cache = new Map<string, GraphAuth>()
   const valid = (claims: AccessTokenClaims, now: number) =>
-    claims.exp * 1000 > now && (typeof claims.uti !== 'string' || !ctx.tokens.isRevoked(claims.uti))
+    claims.exp * 1000 > now && (typeof claims.uti !== 'string' || !signer.isRevoked(claims.uti))
   /** The cached verification (synchronously), or a promise of a fresh one; a bad token throws or rejects with a 401. */
   return function authenticate(request: FastifyRequest): GraphAuth | Promise<GraphAuth> {
     const header = request.headers.authorization ?? ''
@@ -61,7 +62,7 @@ export function createAuthenticator(ctx: EmulatorContext) {
     if (token && !token.includes('.')) throw unauthenticated(NO_DOTS)
     let claims: AccessTokenClaims
     try {
-      claims = await ctx.tokens.verifyAccessToken(token)
+      claims = await signer.verifyAccessToken(token)
     } catch (error) {
       throw unauthenticated(
         error instanceof AccessTokenError ? MESSAGES[error.reason] : MESSAGES.malformed,

@@ -1,5 +1,5 @@
 // Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments.
-import type { UserLookup } from './graph-state.ts'
+import type { Directory } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
 import {
   newChangeKey,
@@ -72,11 +72,7 @@ export function newRecord(mailbox: string, folder: string, now: string): Message
 }
 
 /** Copies the given properties of `input` onto `record` (POST and PATCH alike). */
-export function applyInput(
-  record: MessageRecord,
-  input: MessageInput,
-  directory: UserLookup,
-): void {
+export function applyInput(record: MessageRecord, input: MessageInput, directory: Directory): void {
   if (input.subject !== undefined) record.subject = input.subject ?? ''
   if (input.body !== undefined) {
     record.body = {
@@ -98,7 +94,7 @@ export function applyInput(
     record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
 }
 
-function toRecipient(input: RecipientInput, directory: UserLookup): Recipient {
+function toRecipient(input: RecipientInput, directory: Directory): Recipient {
   const address = (input?.emailAddress?.address ?? '').trim()
   const name =
     input?.emailAddress?.name ??

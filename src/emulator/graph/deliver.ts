@@ -1,6 +1,6 @@
 // Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
 import type { User } from '../state/directory.ts'
-import type { UserLookup } from './graph-state.ts'
+import type { Directory } from '../state/directory.ts'
 import type { MailStore } from './mail-store.ts'
 import {
   EXTERNAL,
@@ -22,7 +22,7 @@ export interface SendOptions {
 /** Delivers `message` (with its attachments) from `sender`, in one transaction. */
 export function deliver(
   store: MailStore,
-  directory: UserLookup,
+  directory: Directory,
   sender: User,
   message: MessageRecord,
   attachments: AttachmentRecord[],
@@ -74,7 +74,7 @@ function sentItem(
 /** One Inbox copy per tenant user (Bcc hidden), an NDR per unknown address of the tenant, one outbox copy for the rest. */
 function deliverToRecipients(
   store: MailStore,
-  directory: UserLookup,
+  directory: Directory,
   sent: MessageRecord,
   attachments: AttachmentRecord[],
   now: string,

@@ -1,4 +1,5 @@
 // The Graph pipeline shared by /v1.0 and /beta: body parsers, headers, bearer check, mailbox + throttling, errors.
+import type { EmulatorContext } from '../context.ts'
 import type {
   FastifyError,
   FastifyInstance,
@@ -6,9 +7,9 @@ import type {
   FastifyRequest,
   RouteOptions,
 } from 'fastify'
-import { accessDenied, type GraphAuth } from './auth.ts'
+import { accessDenied, type Authenticator, type GraphAuth } from './auth.ts'
 import { GraphError, sendGraphError, setGraphHeaders } from './graph-error.ts'
-import { setGraphRequest, type GraphRequest, type GraphState } from './graph-state.ts'
+import type { GraphRequest } from './graph-request.ts'
 import { UNLIMITED } from './throttle.ts'
 
 /** Graph's per-request limit [protocol-spec.md B]. */
@@ -26,7 +27,11 @@ const MIME_ERROR =
 const JSON_ERROR =
   'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'
 
-export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void {
+export function setUpGraphScope(
+  scope: FastifyInstance,
+  context: EmulatorContext,
+  authenticate: Authenticator,
+): void {
   scope.removeAllContentTypeParsers()
   scope.addContentTypeParser(
     ['application/json', 'text/json'],
@@ -52,13 +57,13 @@ export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void
     setGraphHeaders(request, reply)
     let auth: GraphAuth | Promise<GraphAuth>
     try {
-      auth = state.authenticate(request)
+      auth = authenticate(request)
     } catch (error) {
       return done(error as Error)
     }
     if (auth instanceof Promise)
-      auth.then((verified) => admit(request, reply, state, verified, done), done)
-    else admit(request, reply, state, auth, done)
+      auth.then((verified) => admit(request, reply, context, verified, done), done)
+    else admit(request, reply, context, auth, done)
   })
 
   scope.setErrorHandler((error: FastifyError | GraphError, request, reply) => {
@@ -103,7 +108,7 @@ export function setUpGraphScope(scope: FastifyInstance, state: GraphState): void
 function admit(
   request: FastifyRequest,
   reply: FastifyReply,
-  state: GraphState,
+  context: EmulatorContext,
   auth: GraphAuth,
   done: (error?: Error) => void,
 ): void {
@@ -111,12 +116,13 @@ function admit(
   try {
     const config = request.routeOptions.config as GraphRouteConfig
     const entry: GraphRequest = { auth }
-    setGraphRequest(request, entry)
+    request.graph = entry
     if (config.mailbox) {
-      entry.owner = resolveOwner(request, state, auth, config)
+      const mailboxOwner = resolveOwner(request, context, auth, config)
+      entry.owner = mailboxOwner
       if (config.throttled) {
-        const admission = state.throttle.enter(
-          `${auth.claims.appid}|${entry.owner.id}`,
+        const admission = context.throttle.enter(
+          `${auth.claims.appid}|${mailboxOwner.id}`,
           config.throttled === 'send',
         )
         if (admission instanceof GraphError) throw admission
@@ -134,7 +140,7 @@ function admit(
 
 function resolveOwner(
   request: FastifyRequest,
-  state: GraphState,
+  context: EmulatorContext,
   auth: GraphAuth,
   config: GraphRouteConfig,
 ) {
@@ -145,7 +151,7 @@ function resolveOwner(
         'BadRequest',
         '/me request is only valid with delegated authentication flow.',
       )
-    const user = state.users.findUser(auth.claims.oid)
+    const user = context.directory.findUser(auth.claims.oid)
     if (!user)
       throw new GraphError(
         404,
@@ -155,7 +161,7 @@ function resolveOwner(
     return user
   }
   const id = decodeURIComponent((request.params as { user: string }).user)
-  const user = state.users.findUser(id.replace(/^'(.*)'$/, '$1'))
+  const user = context.directory.findUser(id.replace(/^'(.*)'$/, '$1'))
   if (!user) {
     if (config.profile) {
       throw new GraphError(

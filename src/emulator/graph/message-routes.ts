@@ -1,10 +1,11 @@
 // Messages and folders: list (paged), get, create a draft, update, delete; mailFolders and their messages.
+import type { EmulatorContext } from '../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { User } from '../state/directory.ts'
 import { requireMail } from './auth.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner, type GraphState } from './graph-state.ts'
+import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './graph-scope.ts'
 import {
   FOLDERS,
@@ -30,8 +31,8 @@ const DRAFT_ONLY = [
   'sender',
 ]
 
-export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
-  const { store } = state
+export function messageRoutes(scope: FastifyInstance, context: EmulatorContext): void {
+  const store = context.mail
   const json = (reply: FastifyReply, body: unknown, status = 200) =>
     reply
       .code(status)
@@ -153,7 +154,7 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
     const input = readBody<MessageInput>(request.body ?? {}, 'message')
     const now = new Date().toISOString()
     const record = newRecord(user.id, folder, now)
-    applyInput(record, input, state.users)
+    applyInput(record, input, context.directory)
     const attachments = toAttachments(input.attachments ?? [], record.id, now)
     record.hasAttachments = attachments.length > 0
     store.transaction(() => {
@@ -188,7 +189,7 @@ export function messageRoutes(scope: FastifyInstance, state: GraphState): void {
     }
     if (input.attachments)
       throw new GraphError(400, 'ErrorInvalidRequest', 'Add attachments with POST …/attachments.')
-    applyInput(message, input, state.users)
+    applyInput(message, input, context.directory)
     message.lastModifiedDateTime = new Date().toISOString()
     store.update(message)
     return json(reply, single(request, message))

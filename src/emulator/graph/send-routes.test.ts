@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { graphState } from './graph-state.ts'
 import type { MessageRecord } from './message-model.ts'
 import {
   call,
@@ -60,7 +59,7 @@ describe('POST /me/sendMail', () => {
       },
     })
     assert.equal(response.statusCode, 202)
-    const { store } = graphState(emulator.context)
+    const store = emulator.context.mail
     const mailboxes = store.mailboxes()
     const records = mailboxes.flatMap((owner) =>
       store.list(owner, undefined, { field: 'receivedDateTime', descending: false }, 50, 0),

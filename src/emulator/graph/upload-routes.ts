@@ -2,7 +2,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON, sendGraphError, setGraphHeaders } from './graph-error.ts'
-import type { GraphState } from './graph-state.ts'
+import type { EmulatorContext } from '../context.ts'
 import type { UploadSession } from './mail-store.ts'
 import { newId } from './message-model.ts'
 import { baseUrl } from './odata.ts'
@@ -15,8 +15,11 @@ const sessionNotFound = () =>
   new GraphError(404, 'uploadSessionNotFound', 'The upload session was not found or has expired.')
 const invalidRange = (message: string) => new GraphError(400, 'invalidRange', message)
 
-export async function uploadRoutes(scope: FastifyInstance, state: GraphState): Promise<void> {
-  const { store } = state
+export async function uploadRoutes(
+  scope: FastifyInstance,
+  context: EmulatorContext,
+): Promise<void> {
+  const store = context.mail
   scope.removeAllContentTypeParsers()
   scope.addContentTypeParser(
     '*',

@@ -269,7 +269,7 @@ describe('authorize endpoint', () => {
     assert.equal(typeof body.expires_on, 'string')
     assert.equal(body.resource, 'https://graph.microsoft.com')
     assert.ok(body.refresh_token && body.id_token)
-    const claims = await emulator.context.tokens.verifyAccessToken(String(body.access_token))
+    const claims = await emulator.context.signer.verifyAccessToken(String(body.access_token))
     assert.equal(claims.aud, 'https://graph.microsoft.com')
   })
 

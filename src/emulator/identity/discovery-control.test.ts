@@ -50,7 +50,7 @@ describe('discovery, control API and robustness', () => {
     assert.equal(keys[0]!.kty, 'RSA')
     assert.equal(keys[0]!.e, 'AQAB')
     const { importJWK, jwtVerify } = await import('jose')
-    const token = emulator.context.tokens.signIdToken({
+    const token = emulator.context.signer.signIdToken({
       aud: 'a',
       iss: 'i',
       exp: Math.floor(Date.now() / 1000) + 60,

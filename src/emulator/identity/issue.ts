@@ -1,7 +1,8 @@
 // Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info.
+import type { EmulatorContext } from '../context.ts'
 import { createHash } from 'node:crypto'
 import type { App, User } from '../state/directory.ts'
-import { clientInfo, type IdentityDeps } from './sign-in/respond.ts'
+import { clientInfo } from './sign-in/respond.ts'
 import type { ScopeRequest } from './scopes.ts'
 import { hashId, randomId } from './identity-store.ts'
 import { GRAPH_RESOURCE, type AccessTokenClaims } from './jwt-signer.ts'
@@ -48,14 +49,14 @@ export const servicePrincipalId = (clientId: string) => {
 }
 
 export async function issueUserTokens(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   grant: UserGrant,
 ): Promise<{ body: Record<string, unknown>; refreshId?: string; uti: string }> {
-  const { ctx, store } = deps
+  const store = context.identity
   const { app, user, scopes } = grant
-  const base = ctx.publicUrl()
+  const base = context.publicUrl()
   const iat = now()
-  const lifetime = ctx.options.accessTokenLifetimeSeconds
+  const lifetime = context.options.accessTokenLifetimeSeconds
   const uti = randomId(16)
   const scp = [...scopes.graph, ...scopes.oidc].join(' ')
   const access: AccessTokenClaims = {
@@ -95,10 +96,10 @@ export async function issueUserTokens(
   let refreshId: string | undefined
   const wantsIdToken = scopes.oidc.includes('openid') || grant.version === 1
   const [accessToken, idToken] = await Promise.all([
-    ctx.tokens.signAccessTokenAsync(access),
+    context.signer.signAccessTokenAsync(access),
     wantsIdToken
-      ? ctx.tokens.signIdTokenAsync(
-          grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat),
+      ? context.signer.signIdTokenAsync(
+          grant.version === 2 ? idClaims(context, grant, iat) : idClaimsV1(context, grant, iat),
         )
       : undefined,
   ])
@@ -118,7 +119,7 @@ export async function issueUserTokens(
       revoked: false,
       sessionId: grant.sessionId,
     }
-    store.put('refresh', refreshId, record, ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
+    store.put('refresh', refreshId, record, context.options.refreshTokenLifetimeSeconds + 24 * 3600)
   }
   if (grant.version === 1) {
     Object.assign(body, {
@@ -146,14 +147,18 @@ export async function issueUserTokens(
   return { body, refreshId, uti }
 }
 
-function idClaims(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
+function idClaims(
+  context: EmulatorContext,
+  grant: UserGrant,
+  iat: number,
+): Record<string, unknown> {
   const { user, app, scopes } = grant
   return {
     aud: app.clientId,
-    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/v2.0`,
+    iss: `${context.publicUrl()}/${grant.tenantId}/v2.0`,
     iat,
     nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    exp: iat + context.options.idTokenLifetimeSeconds,
     aio: randomId(40),
     ...(scopes.oidc.includes('email') ? { email: user.mail } : {}),
     login_hint: Buffer.from(
@@ -172,14 +177,18 @@ function idClaims(deps: IdentityDeps, grant: UserGrant, iat: number): Record<str
   }
 }
 
-function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
+function idClaimsV1(
+  context: EmulatorContext,
+  grant: UserGrant,
+  iat: number,
+): Record<string, unknown> {
   const { user, app } = grant
   return {
     aud: app.clientId,
-    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/`,
+    iss: `${context.publicUrl()}/${grant.tenantId}/`,
     iat,
     nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    exp: iat + context.options.idTokenLifetimeSeconds,
     amr: ['pwd'],
     family_name: user.surname,
     given_name: user.givenName,
@@ -197,18 +206,18 @@ function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<s
 
 /** Client credentials: an app-only Graph token with the app's roles; no scope, no id_token (real ESTS shape). */
 export async function issueAppToken(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   app: App,
   tenantId: string,
   authMethod: ClientAuthMethod,
   version: 1 | 2,
 ) {
   const iat = now()
-  const lifetime = deps.ctx.options.accessTokenLifetimeSeconds
+  const lifetime = context.options.accessTokenLifetimeSeconds
   const sp = servicePrincipalId(app.clientId)
   const claims: AccessTokenClaims = {
     aud: GRAPH_RESOURCE,
-    iss: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    iss: `${context.publicUrl()}/${tenantId}/`,
     iat,
     nbf: iat,
     exp: iat + lifetime,
@@ -216,7 +225,7 @@ export async function issueAppToken(
     app_displayname: app.displayName,
     appid: app.clientId,
     appidacr: appidacr(authMethod),
-    idp: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    idp: `${context.publicUrl()}/${tenantId}/`,
     idtyp: 'app',
     oid: sp,
     rh: randomId(24),
@@ -229,7 +238,7 @@ export async function issueAppToken(
     xms_idrel: '7 2',
     xms_tcdt: 1700000000,
   }
-  const accessToken = await deps.ctx.tokens.signAccessTokenAsync(claims)
+  const accessToken = await context.signer.signAccessTokenAsync(claims)
   return version === 2
     ? {
         token_type: 'Bearer',

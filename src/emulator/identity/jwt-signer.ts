@@ -37,7 +37,7 @@ export interface IdTokenShape {
   tid?: string
 }
 
-export interface Tokens {
+export interface JwtSigner {
   jwks(issuer?: string): { keys: (PublicJwk & { issuer?: string })[] }
   signIdToken(claims: Record<string, unknown>): string
   signAccessToken(claims: AccessTokenClaims): string
@@ -60,14 +60,14 @@ export interface RevocationStore {
   /** The unexpired revocations: [uti, until (epoch ms)]. Read once, at start. */
   load(): Iterable<[string, number]>
 }
-export interface TokensOptions {
+export interface JwtSignerOptions {
   revocations?: RevocationStore
 }
 
 /** Expired revocations are swept when this many more have been added since the last sweep. */
 const REVOCATION_SWEEP = 1024
 
-export function createTokens(keys: SigningKeys, options: TokensOptions = {}): Tokens {
+export function createJwtSigner(keys: SigningKeys, options: JwtSignerOptions = {}): JwtSigner {
   let nextShape: IdTokenShape | undefined
   // uti → until (epoch ms); entries are dropped once past (the token expired long before).
   const revoked = new Map<string, number>(options.revocations?.load() ?? [])

@@ -68,7 +68,7 @@ describe('msal-node against the emulator', () => {
     assert.equal(result.account?.homeAccountId, `${adele.id}.${setup.emulator.demo.tenantId}`)
     assert.equal(result.idTokenClaims && (result.idTokenClaims as { nonce?: string }).nonce, nonce)
     assert.deepEqual(result.scopes.sort(), ['Mail.Send', 'User.Read', 'openid', 'profile'].sort())
-    const claims = await setup.emulator.context.tokens.verifyAccessToken(result.accessToken)
+    const claims = await setup.emulator.context.signer.verifyAccessToken(result.accessToken)
     assert.equal(claims.aud, '00000003-0000-0000-c000-000000000000')
     assert.equal(claims.idtyp, 'user')
     assert.equal(claims.upn, adele.userPrincipalName)
@@ -91,7 +91,7 @@ describe('msal-node against the emulator', () => {
       const result = await confidentialClient(setup, credential).acquireTokenByClientCredential({
         scopes: ['https://graph.microsoft.com/.default'],
       })
-      const claims = await setup.emulator.context.tokens.verifyAccessToken(result!.accessToken)
+      const claims = await setup.emulator.context.signer.verifyAccessToken(result!.accessToken)
       assert.equal(claims.idtyp, 'app')
       assert.equal(claims.aud, 'https://graph.microsoft.com')
       assert.ok(claims.roles?.includes('Mail.Send'))

@@ -14,8 +14,6 @@ import { logoutRoutes } from './endpoints/logout.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
 import { showPageError } from './sign-in/page-error.ts'
 import { ASSETS } from './sign-in/pages.ts'
-import type { IdentityDeps } from './sign-in/respond.ts'
-import type { IdentityStore } from './identity-store.ts'
 import { tokenRoutes } from './endpoints/token-endpoint.ts'
 
 const ASSET_TYPES: Record<string, string> = {
@@ -34,10 +32,8 @@ const assets = new Map(
 
 export async function identityRoutes(
   app: FastifyInstance,
-  ctx: EmulatorContext,
-  store: IdentityStore,
+  context: EmulatorContext,
 ): Promise<void> {
-  const deps: IdentityDeps = { ctx, store }
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: 1024 * 1024 })
   // Anything that is not a form (or JSON) is read as nothing: the endpoint then reports the missing parameter.
@@ -67,7 +63,7 @@ export async function identityRoutes(
       request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
     if (wantsHtml && !request.url.includes('/token')) {
       return showPageError(
-        deps,
+        context,
         reply,
         oauth,
         pickLang(undefined, request.headers['accept-language']),
@@ -89,10 +85,10 @@ export async function identityRoutes(
       .send(body)
   })
 
-  await app.register((scope) => discoveryRoutes(scope, ctx))
-  await app.register((scope) => authorizeRoutes(scope, deps))
-  await app.register((scope) => loginRoutes(scope, deps))
-  await app.register((scope) => tokenRoutes(scope, deps))
-  await app.register((scope) => deviceCodeRoutes(scope, deps))
-  await app.register((scope) => logoutRoutes(scope, deps))
+  await app.register((scope) => discoveryRoutes(scope, context))
+  await app.register((scope) => authorizeRoutes(scope, context))
+  await app.register((scope) => loginRoutes(scope, context))
+  await app.register((scope) => tokenRoutes(scope, context))
+  await app.register((scope) => deviceCodeRoutes(scope, context))
+  await app.register((scope) => logoutRoutes(scope, context))
 }

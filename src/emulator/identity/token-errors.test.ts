@@ -64,7 +64,7 @@ describe('token endpoint errors (§A4.2)', () => {
     assert.equal(first.status, 200)
     assert.equal(first.headers.get('cache-control'), 'no-store, no-cache')
     assertError(await redeem(emulator, obtained), 400, 'invalid_grant', 54005)
-    await assert.rejects(emulator.context.tokens.verifyAccessToken(String(first.json.access_token)))
+    await assert.rejects(emulator.context.signer.verifyAccessToken(String(first.json.access_token)))
     const refresh = await postToken(emulator, {
       grant_type: 'refresh_token',
       ...secretAuth(emulator),
@@ -82,7 +82,7 @@ describe('token endpoint errors (§A4.2)', () => {
       fetch(`${emulator.url}/v1.0/me`, {
         headers: { authorization: `Bearer ${String(first.json.access_token)}` },
       })
-    const tokens = emulator.context.tokens
+    const tokens = emulator.context.signer
     const verify = tokens.verifyAccessToken
     let verified = 0
     tokens.verifyAccessToken = (token) => (verified++, verify(token))
@@ -113,10 +113,10 @@ describe('token endpoint errors (§A4.2)', () => {
       await first.close()
       const { emulator: second } = await startEmulator({ dataDir })
       try {
-        assert.equal(second.context.tokens.isRevoked(uti(access)), true)
-        await assert.rejects(second.context.tokens.verifyAccessToken(access))
+        assert.equal(second.context.signer.isRevoked(uti(access)), true)
+        await assert.rejects(second.context.signer.verifyAccessToken(access))
         await fetch(`${second.url}/_emulator/reset`, { method: 'POST' })
-        assert.equal(second.context.tokens.isRevoked(uti(access)), false)
+        assert.equal(second.context.signer.isRevoked(uti(access)), false)
       } finally {
         await second.close()
       }
@@ -435,7 +435,7 @@ test('concurrent redemptions of one code: exactly one succeeds, and its tokens a
         .every((result) => (result.json.error_codes as number[])[0] === 54005),
     )
     await assert.rejects(
-      emulator.context.tokens.verifyAccessToken(String(ok[0]!.json.access_token)),
+      emulator.context.signer.verifyAccessToken(String(ok[0]!.json.access_token)),
     )
   } finally {
     await emulator.close()

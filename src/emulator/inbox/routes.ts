@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
-import { graphState } from '../graph/graph-state.ts'
 import {
   EXTERNAL,
   FOLDERS,
@@ -40,8 +39,8 @@ const SHOWN_FOLDERS = [
   'archive',
 ]
 
-export async function inboxRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
-  const { store } = graphState(ctx)
+export async function inboxRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
+  const store = context.mail
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
@@ -52,7 +51,7 @@ export async function inboxRoutes(app: FastifyInstance, ctx: EmulatorContext): P
 
   const mailboxKey = (raw: string): { key: string; user?: User } | undefined => {
     if (raw.toLowerCase() === EXTERNAL) return { key: EXTERNAL }
-    const user = ctx.directory.findUser(raw)
+    const user = context.directory.findUser(raw)
     return user ? { key: user.id, user } : undefined
   }
   const slug = (entry: { key: string; user?: User }) => entry.user?.userPrincipalName ?? EXTERNAL
@@ -65,7 +64,7 @@ export async function inboxRoutes(app: FastifyInstance, ctx: EmulatorContext): P
     main: SafeHtml,
     refresh: string,
   ) => {
-    const users = ctx.directory.listUsers()
+    const users = context.directory.listUsers()
     const entries = [
       ...users.map((user) => ({
         key: user.id,
@@ -118,7 +117,7 @@ export async function inboxRoutes(app: FastifyInstance, ctx: EmulatorContext): P
           main,
           refresh,
           accounts,
-          tenant: ctx.directory.tenant.domain,
+          tenant: context.directory.tenant.domain,
         }),
       )
   }

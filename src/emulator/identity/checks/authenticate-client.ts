@@ -13,7 +13,7 @@ import { checkClientAssertion, decodeJwtPart } from './check-client-assertion.ts
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 export interface ClientAuthInput {
-  ctx: EmulatorContext
+  context: EmulatorContext
   params: Record<string, string | undefined>
   authorization?: string
   tokenEndpoints: string[] // URLs an assertion's aud may name
@@ -21,7 +21,7 @@ export interface ClientAuthInput {
 }
 
 export function authenticateClient(input: ClientAuthInput): { app: App; method: ClientAuthMethod } {
-  const { params, ctx } = input
+  const { params, context } = input
   const basic = parseBasic(input.authorization)
   const assertion = params.client_assertion
   const clientId =
@@ -29,7 +29,7 @@ export function authenticateClient(input: ClientAuthInput): { app: App; method: 
     params.client_id ??
     (assertion ? String(decodeJwtPart(assertion, 1)?.iss ?? '') : undefined)
   if (!clientId) throw aadsts.missingParameter('client_id')
-  const app = ctx.directory.findApp(clientId)
+  const app = context.directory.findApp(clientId)
   if (!app) throw aadsts.unknownClient(clientId, input.tenantSegment)
   const secret = basic?.secret ?? params.client_secret
   if (assertion) {

@@ -7,7 +7,7 @@ import type { ScopeRequest } from '../scopes.ts'
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 export interface AuthorizeRequest {
-  ctx: EmulatorContext
+  context: EmulatorContext
   params: Record<string, string | undefined>
   version: 1 | 2
   tenantSegment: string

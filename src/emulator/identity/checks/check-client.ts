@@ -5,6 +5,6 @@ import { PageError, type AuthorizeCheck } from './authorize-request.ts'
 export const checkClient: AuthorizeCheck = (request) => {
   const clientId = request.params.client_id
   if (!clientId) throw new PageError(aadsts.missingParameter('client_id'))
-  request.app = request.ctx.directory.findApp(clientId)
+  request.app = request.context.directory.findApp(clientId)
   if (!request.app) throw new PageError(aadsts.unknownClient(clientId, request.tenantSegment))
 }

@@ -21,7 +21,7 @@ export const checkPkce: AuthorizeCheck = (request) => {
       `Invalid code_challenge_method '${resolved}'.`,
     )
   }
-  if (resolved === 'plain' && request.ctx.options.pkce === 'S256-only')
+  if (resolved === 'plain' && request.context.options.pkce === 'S256-only')
     throw aadsts.pkcePlainRefused()
   const shape = resolved === 'S256' ? /^[A-Za-z0-9_-]{43}$/ : /^[A-Za-z0-9._~-]{43,128}$/
   if (!shape.test(challenge))

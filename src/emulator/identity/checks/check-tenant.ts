@@ -4,6 +4,6 @@ import { aadsts } from '../oauth-error.ts'
 import { PageError, type AuthorizeCheck } from './authorize-request.ts'
 
 export const checkTenant: AuthorizeCheck = (request) => {
-  request.tenant = request.ctx.directory.resolveTenant(request.tenantSegment)
+  request.tenant = request.context.directory.resolveTenant(request.tenantSegment)
   if (!request.tenant) throw new PageError(aadsts.tenantNotFound(request.tenantSegment))
 }

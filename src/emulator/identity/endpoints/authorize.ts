@@ -1,4 +1,5 @@
 // GET|POST /{tenant}/oauth2/v2.0/authorize and v1 /{tenant}/oauth2/authorize: checks, then SSO or the sign-in steps.
+import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   PageError,
@@ -17,12 +18,7 @@ import { checkTenant } from '../checks/check-tenant.ts'
 import { createFlow, readSession, saveFlow, type Flow } from '../sign-in/flow.ts'
 import { pickLang } from '../i18n/index.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
-import {
-  flowTarget,
-  responseIssuer,
-  sendErrorToApp,
-  type IdentityDeps,
-} from '../sign-in/respond.ts'
+import { flowTarget, responseIssuer, sendErrorToApp } from '../sign-in/respond.ts'
 import { parseScopes } from '../scopes.ts'
 import { showPageError } from '../sign-in/page-error.ts'
 import { continueSignedIn, renderStep } from '../sign-in/steps.ts'
@@ -36,7 +32,10 @@ const PAGE_CHECKS: AuthorizeCheck[] = [
 ]
 const REDIRECT_CHECKS: AuthorizeCheck[] = [checkResponseType, checkScope, checkPkce, checkPrompt]
 
-export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+export async function authorizeRoutes(
+  app: FastifyInstance,
+  context: EmulatorContext,
+): Promise<void> {
   const handler =
     (version: 1 | 2) =>
     (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
@@ -45,7 +44,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
         request.query,
       )
       const authorize: AuthorizeRequest = {
-        ctx: deps.ctx,
+        context: context,
         params,
         version,
         tenantSegment: request.params.tenant,
@@ -57,7 +56,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
       } catch (error) {
         if (error instanceof PageError || error instanceof OAuthError) {
           return showPageError(
-            deps,
+            context,
             reply,
             error instanceof PageError ? error.oauth : error,
             lang,
@@ -67,8 +66,8 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
         throw error
       }
       const tenant = authorize.tenant!
-      const tenantId = typeof tenant === 'string' ? deps.ctx.directory.tenant.id : tenant.id
-      const iss = responseIssuer(deps.ctx, reply, tenantId, version)
+      const tenantId = typeof tenant === 'string' ? context.directory.tenant.id : tenant.id
+      const iss = responseIssuer(context, reply, tenantId, version)
       const target = {
         redirectUri: authorize.redirectUri!,
         responseMode: authorize.responseMode,
@@ -83,7 +82,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
         if (error instanceof OAuthError) return sendErrorToApp(reply, target, error)
         throw error
       }
-      const flow = createFlow(deps.store, {
+      const flow = createFlow(context.identity, {
         tenantSegment: request.params.tenant,
         tenantId,
         version,
@@ -104,7 +103,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
         step: 'email',
         authenticated: false,
       })
-      return startSignIn(deps, request, reply, flow)
+      return startSignIn(context, request, reply, flow)
     }
   app.get('/:tenant/oauth2/v2.0/authorize', handler(2))
   app.post('/:tenant/oauth2/v2.0/authorize', handler(2))
@@ -114,13 +113,13 @@ export async function authorizeRoutes(app: FastifyInstance, deps: IdentityDeps):
 
 /** SSO first (prompt=none/select_account/login decide), else the email or password step. */
 export function startSignIn(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: Flow,
 ): FastifyReply {
-  const { directory } = deps.ctx
-  const session = readSession(deps.store, request)
+  const { directory } = context
+  const session = readSession(context.identity, request)
   const signedIn = (session?.users ?? [])
     .map((id) => directory.findUser(id))
     .filter((user) => user !== undefined)
@@ -133,8 +132,8 @@ export function startSignIn(
 
   if (flow.prompt === 'none') {
     const fail = (error: OAuthError) => {
-      deps.store.delete('flow', flow.id)
-      return sendErrorToApp(reply, flowTarget(deps, reply, flow), error)
+      context.identity.delete('flow', flow.id)
+      return sendErrorToApp(reply, flowTarget(context, reply, flow), error)
     }
     if (signedIn.length === 0 || (flow.loginHint && !sessionUser))
       return fail(aadsts.loginRequired())
@@ -143,7 +142,7 @@ export function startSignIn(
     const graph = parseScopes(flow.scope).graph
     if (!directory.hasConsent(sessionUser.id, flow.clientId, graph))
       return fail(aadsts.consentRequiredSilently(app.clientId, app.displayName))
-    return continueSignedIn(deps, request, reply, {
+    return continueSignedIn(context, request, reply, {
       ...flow,
       userId: sessionUser.id,
       authenticated: true,
@@ -152,10 +151,10 @@ export function startSignIn(
   if (flow.prompt !== 'login' && !flow.deviceCode) {
     if (signedIn.length > 0 && (flow.prompt === 'select_account' || !sessionUser)) {
       if (!hinted || flow.prompt === 'select_account')
-        return renderStep(deps, request, reply, saveStep(deps, { ...flow, step: 'pick' }))
+        return renderStep(context, request, reply, saveStep(context, { ...flow, step: 'pick' }))
     }
     if (sessionUser)
-      return continueSignedIn(deps, request, reply, {
+      return continueSignedIn(context, request, reply, {
         ...flow,
         userId: sessionUser.id,
         authenticated: true,
@@ -163,15 +162,15 @@ export function startSignIn(
   }
   if (hinted)
     return renderStep(
-      deps,
+      context,
       request,
       reply,
-      saveStep(deps, { ...flow, userId: hinted.id, step: 'password' }),
+      saveStep(context, { ...flow, userId: hinted.id, step: 'password' }),
     )
-  return renderStep(deps, request, reply, flow)
+  return renderStep(context, request, reply, flow)
 }
 
-function saveStep(deps: IdentityDeps, flow: Flow): Flow {
-  saveFlow(deps.store, flow)
+function saveStep(context: EmulatorContext, flow: Flow): Flow {
+  saveFlow(context.identity, flow)
   return flow
 }

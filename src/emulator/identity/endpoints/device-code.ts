@@ -1,4 +1,5 @@
 // Device code flow: POST /{tenant}/oauth2/v2.0/devicecode and the verification page /devicelogin (§A6).
+import type { EmulatorContext } from '../../context.ts'
 import { randomInt } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringParams } from '../checks/authorize-request.ts'
@@ -7,7 +8,7 @@ import { html } from '../../html.ts'
 import { pickLang, strings, type Lang } from '../i18n/index.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
 import { layout } from '../sign-in/pages.ts'
-import { sendPage, type IdentityDeps } from '../sign-in/respond.ts'
+import { sendPage } from '../sign-in/respond.ts'
 import { parseScopes } from '../scopes.ts'
 import { renderStep } from '../sign-in/steps.ts'
 import { hashId, randomId } from '../identity-store.ts'
@@ -25,17 +26,20 @@ export interface DeviceRecord {
 
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
-export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
-  const { ctx, store } = deps
+export async function deviceCodeRoutes(
+  app: FastifyInstance,
+  context: EmulatorContext,
+): Promise<void> {
+  const store = context.identity
   const issue =
     (version: 1 | 2) =>
     (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
       const params = stringParams(request.body, request.query)
       try {
-        const tenant = ctx.directory.resolveTenant(request.params.tenant)
+        const tenant = context.directory.resolveTenant(request.params.tenant)
         if (!tenant) throw aadsts.tenantNotFound(request.params.tenant)
         if (!params.client_id) throw aadsts.missingParameter('client_id')
-        if (!ctx.directory.findApp(params.client_id))
+        if (!context.directory.findApp(params.client_id))
           throw aadsts.unknownClient(params.client_id, request.params.tenant)
         const scope =
           version === 1
@@ -48,19 +52,19 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
           { length: 9 },
           () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)],
         ).join('')
-        const lifetime = ctx.options.deviceCodeLifetimeSeconds
+        const lifetime = context.options.deviceCodeLifetimeSeconds
         const record: DeviceRecord = {
           userCode,
           clientId: params.client_id,
           scope,
           tenantSegment: request.params.tenant,
           status: 'pending',
-          tenantId: ctx.directory.tenant.id,
+          tenantId: context.directory.tenant.id,
           expiresAt: Date.now() + lifetime * 1000,
         }
         store.put('device', hashId(deviceCode), record, lifetime + 3600)
         store.put('user-code', userCode, hashId(deviceCode), lifetime)
-        const uri = `${ctx.forRequest(request).publicUrl()}/devicelogin`
+        const uri = `${context.forRequest(request).publicUrl()}/devicelogin`
         const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`
         const body =
           version === 2
@@ -69,7 +73,7 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
                 device_code: deviceCode,
                 verification_uri: uri,
                 expires_in: lifetime,
-                interval: ctx.options.deviceCodeIntervalSeconds,
+                interval: context.options.deviceCodeIntervalSeconds,
                 message,
               }
             : {
@@ -77,7 +81,7 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
                 device_code: deviceCode,
                 verification_url: uri,
                 expires_in: String(lifetime),
-                interval: String(ctx.options.deviceCodeIntervalSeconds),
+                interval: String(context.options.deviceCodeIntervalSeconds),
                 message,
               }
         return reply.header('cache-control', 'no-store, no-cache').send(body)
@@ -95,7 +99,7 @@ export async function deviceCodeRoutes(app: FastifyInstance, deps: IdentityDeps)
     const s = strings[lang]
     const frame = {
       s,
-      tenantName: ctx.directory.tenant.displayName,
+      tenantName: context.directory.tenant.displayName,
       switchHref: `/devicelogin?lang=${s.otherLanguage.code}`,
     }
     return layout(
@@ -144,6 +148,6 @@ ${error ? html`<p class="error" id="error" role="alert">${error}</p>` : ''}
       authenticated: false,
       deviceCode: deviceHash,
     })
-    return renderStep(deps, request, reply, flow)
+    return renderStep(context, request, reply, flow)
   })
 }

@@ -32,10 +32,13 @@ const MICROSOFT_ALIASES = [
   'sts.windows.net',
 ]
 
-export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
+export async function discoveryRoutes(
+  app: FastifyInstance,
+  context: EmulatorContext,
+): Promise<void> {
   /** The tenant path segment as endpoints show it (GUID for the demo tenant), or undefined when unknown. */
   const segmentFor = (tenant: string, reply: FastifyReply) => {
-    const resolved = ctx.directory.resolveTenant(tenant)
+    const resolved = context.directory.resolveTenant(tenant)
     if (resolved === undefined) {
       const ids = newErrorIds()
       void reply
@@ -57,8 +60,8 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
     (request, reply) => {
       const segment = segmentFor(request.params.tenant, reply)
       if (!segment) return reply
-      const base = ctx.forRequest(request).publicUrl()
-      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      const base = context.forRequest(request).publicUrl()
+      const issuerTenant = segment === context.directory.tenant.id ? segment : '{tenantid}'
       return metadataHeaders(reply).send({
         token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
         token_endpoint_auth_methods_supported: [
@@ -81,7 +84,7 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/${segment}/oauth2/v2.0/logout`,
         claims_supported: CLAIMS,
-        ...(ctx.options.issParameter
+        ...(context.options.issParameter
           ? { authorization_response_iss_parameter_supported: true }
           : {}),
         ...(issuerTenant === segment ? {} : { kerberos_endpoint: `${base}/${segment}/kerberos` }),
@@ -99,8 +102,8 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
     (request, reply) => {
       const segment = segmentFor(request.params.tenant, reply)
       if (!segment) return reply
-      const base = ctx.forRequest(request).publicUrl()
-      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      const base = context.forRequest(request).publicUrl()
+      const issuerTenant = segment === context.directory.tenant.id ? segment : '{tenantid}'
       return metadataHeaders(reply).send({
         token_endpoint: `${base}/${segment}/oauth2/token`,
         token_endpoint_auth_methods_supported: [
@@ -137,7 +140,7 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
           'nickname',
         ],
         check_session_iframe: `${base}/${segment}/oauth2/checksession`,
-        ...(ctx.options.issParameter
+        ...(context.options.issParameter
           ? { authorization_response_iss_parameter_supported: true }
           : {}),
         userinfo_endpoint: `${base}/${segment}/openid/userinfo`,
@@ -156,9 +159,11 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
       const tenant = request.params.tenant ?? 'common'
       const segment = segmentFor(tenant, reply)
       if (!segment) return reply
-      const issuerTenant = segment === ctx.directory.tenant.id ? segment : '{tenantid}'
+      const issuerTenant = segment === context.directory.tenant.id ? segment : '{tenantid}'
       return metadataHeaders(reply).send(
-        ctx.tokens.jwks(`${ctx.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`),
+        context.signer.jwks(
+          `${context.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`,
+        ),
       )
     }
   app.get<{ Params: { tenant: string } }>('/:tenant/discovery/v2.0/keys', keys('/v2.0'))
@@ -170,7 +175,7 @@ export async function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.get<{ Params: { tenant: string }; Querystring: Record<string, string> }>(
     '/:tenant/discovery/instance',
     (request, reply) => {
-      const base = ctx.forRequest(request).publicUrl()
+      const base = context.forRequest(request).publicUrl()
       const host = new URL(base).host
       let tenant = 'common'
       try {

@@ -1,4 +1,5 @@
 // POST /{tenant}/oauth2/v2.0/token and v1 /{tenant}/oauth2/token: tenant, grant type, client, then the grant.
+import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authenticateClient } from '../checks/authenticate-client.ts'
 import { stringParams } from '../checks/authorize-request.ts'
@@ -9,7 +10,6 @@ import type { Grant } from '../grants/grant.ts'
 import { passwordGrant } from '../grants/password.ts'
 import { refreshTokenGrant } from '../grants/refresh-token.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
-import type { IdentityDeps } from '../sign-in/respond.ts'
 
 const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,
@@ -26,12 +26,11 @@ const PUBLIC_GRANTS = new Set([
   'password',
 ])
 
-export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+export async function tokenRoutes(app: FastifyInstance, root: EmulatorContext): Promise<void> {
   const handler =
     (version: 1 | 2) =>
     async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
-      const ctx = deps.ctx.forRequest(request) // issuers and the client-assertion audience use the name the client used
-      const requestDeps = ctx === deps.ctx ? deps : { ...deps, ctx }
+      const context = root.forRequest(request) // issuers and the client-assertion audience use the name the client used
       const params = stringParams(request.body, request.query)
       const correlationId = params['client-request-id'] ?? header(request, 'client-request-id')
       void reply
@@ -42,16 +41,16 @@ export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
       if (correlationId) void reply.header('client-request-id', correlationId)
       try {
         const segment = request.params.tenant
-        const tenant = ctx.directory.resolveTenant(segment)
+        const tenant = context.directory.resolveTenant(segment)
         if (!tenant) throw aadsts.tenantNotFound(segment)
         const grantType = params.grant_type
         if (!grantType) throw aadsts.missingParameter('grant_type')
         const grant = GRANTS[grantType]
-        const base = ctx.publicUrl()
+        const base = context.publicUrl()
         const tenantPaths = [
           segment,
-          ctx.directory.tenant.id,
-          ctx.directory.tenant.domain,
+          context.directory.tenant.id,
+          context.directory.tenant.domain,
           'common',
           'organizations',
         ]
@@ -60,7 +59,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
           `${base}/${path}/oauth2/token`,
         ])
         const client = authenticateClient({
-          ctx,
+          context,
           params,
           authorization: request.headers.authorization,
           tokenEndpoints,
@@ -76,12 +75,12 @@ export async function tokenRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
           throw aadsts.noCredential()
         }
         const body = await grant({
-          deps: requestDeps,
+          context,
           params,
           app: client.app,
           method: client.method,
           tenantSegment: segment,
-          tenantId: typeof tenant === 'string' ? ctx.directory.tenant.id : tenant.id,
+          tenantId: typeof tenant === 'string' ? context.directory.tenant.id : tenant.id,
           specialTenant: typeof tenant === 'string',
           version,
         })

@@ -20,5 +20,5 @@ export const clientCredentialsGrant: Grant = async (input) => {
     throw aadsts.ccScopeNotDefault(scope)
   const resource = items[0]!.slice(0, -'/.default'.length).toLowerCase()
   if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID) throw aadsts.invalidScope(scope)
-  return issueAppToken(input.deps, app, input.tenantId, input.method, input.version)
+  return issueAppToken(input.context, app, input.tenantId, input.method, input.version)
 }

@@ -10,21 +10,21 @@ import { hashId } from '../identity-store.ts'
 import { required, type Grant } from './grant.ts'
 
 export const deviceCodeGrant: Grant = async (input) => {
-  const { deps, params, app } = input
+  const { context, params, app } = input
   const id = hashId(required(params, 'device_code'))
-  const record = deps.store.get<DeviceRecord>('device', id)
+  const record = context.identity.get<DeviceRecord>('device', id)
   if (!record || record.clientId.toLowerCase() !== app.clientId.toLowerCase())
     throw aadsts.badDeviceCode()
   if (record.status === 'redeemed') throw aadsts.codeRedeemed()
   if (record.expiresAt <= Date.now()) throw aadsts.deviceCodeExpired()
   if (record.status === 'declined') throw aadsts.deviceCodeDeclined()
   if (record.status === 'pending') throw aadsts.authorizationPending()
-  const user = deps.ctx.directory.findUser(record.userId ?? '')
+  const user = context.directory.findUser(record.userId ?? '')
   if (!user) throw aadsts.deviceCodeDeclined()
-  deps.store.put('device', id, { ...record, status: 'redeemed' }, 3600)
+  context.identity.put('device', id, { ...record, status: 'redeemed' }, 3600)
   const scopes = parseScopes(record.scope)
   return (
-    await issueUserTokens(deps, {
+    await issueUserTokens(context, {
       app,
       user,
       tenantId: record.tenantId,

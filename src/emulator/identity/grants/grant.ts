@@ -1,11 +1,11 @@
 // What every grant handler receives, and the public-client rule shared by grants.
+import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
-import type { IdentityDeps } from '../sign-in/respond.ts'
 
 export interface GrantInput {
-  deps: IdentityDeps
+  context: EmulatorContext
   params: Record<string, string | undefined>
   app: App
   method: ClientAuthMethod

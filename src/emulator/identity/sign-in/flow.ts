@@ -60,7 +60,7 @@ export function readSession(store: IdentityStore, request: FastifyRequest): Sess
 
 /** Adds the user to the browser's SSO session (most recent first) and sets the cookie. */
 export function signInSession(
-  ctx: EmulatorContext,
+  context: EmulatorContext,
   store: IdentityStore,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -78,14 +78,14 @@ export function signInSession(
   const days = 90
   store.put('session', session.id, session, days * 24 * 3600)
   void reply.setCookie(SESSION_COOKIE, session.id, {
-    ...cookieOptions(ctx),
+    ...cookieOptions(context),
     ...(session.persistent ? { maxAge: days * 24 * 3600 } : {}),
   })
   return session
 }
 
-export function cookieOptions(ctx: EmulatorContext) {
-  const secure = ctx.publicUrl().startsWith('https:')
+export function cookieOptions(context: EmulatorContext) {
+  const secure = context.publicUrl().startsWith('https:')
   return {
     path: '/',
     httpOnly: true,

@@ -1,5 +1,6 @@
 // POST /{tenant}/login: the sign-in steps (email, password, stay signed in, consent, account picker, device confirm).
 // The posted `ctx` names a server-side flow; each step is accepted only when the flow is at that step.
+import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { startSignIn } from '../endpoints/authorize.ts'
 import { stringParams } from '../checks/authorize-request.ts'
@@ -7,14 +8,13 @@ import { loadFlow, readSession, saveFlow, signInSession, type Flow } from './flo
 import { strings, type Lang } from '../i18n/index.ts'
 import { aadsts } from '../oauth-error.ts'
 import { showPageError } from './page-error.ts'
-import type { IdentityDeps } from './respond.ts'
 import { parseScopes } from '../scopes.ts'
 import { continueSignedIn, declined, renderStep } from './steps.ts'
 
-export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Promise<void> {
+export async function loginRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
   const expired = (request: FastifyRequest, reply: FastifyReply) =>
     showPageError(
-      deps,
+      context,
       reply,
       aadsts.malformed(),
       request.headers['accept-language']?.startsWith('fr') ? 'fr' : 'en',
@@ -22,33 +22,33 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
 
   // Re-shows the current step, e.g. in the other language.
   app.get<{ Querystring: Record<string, string> }>('/:tenant/login', (request, reply) => {
-    const flow = loadFlow(deps.store, request.query.ctx)
+    const flow = loadFlow(context.identity, request.query.ctx)
     if (!flow) return expired(request, reply)
     if (request.query.lang === 'en' || request.query.lang === 'fr')
       flow.lang = request.query.lang as Lang
-    saveFlow(deps.store, flow)
-    return renderStep(deps, request, reply, flow)
+    saveFlow(context.identity, flow)
+    return renderStep(context, request, reply, flow)
   })
 
   app.post('/:tenant/login', (request, reply) => {
     const form = stringParams(request.body)
-    const flow = loadFlow(deps.store, form.ctx)
+    const flow = loadFlow(context.identity, form.ctx)
     if (!flow) return expired(request, reply)
-    if (form.step !== flow.step) return renderStep(deps, request, reply, flow)
+    if (form.step !== flow.step) return renderStep(context, request, reply, flow)
     const s = strings[flow.lang]
     const go = (step: Flow['step'], changes: Partial<Flow> = {}) => {
       Object.assign(flow, changes, { step })
-      saveFlow(deps.store, flow)
-      return renderStep(deps, request, reply, flow)
+      saveFlow(context.identity, flow)
+      return renderStep(context, request, reply, flow)
     }
     switch (flow.step) {
       case 'email': {
         const name = (form.loginfmt ?? '').trim()
-        if (!name) return renderStep(deps, request, reply, flow, { error: s.enterEmail })
-        const user = deps.ctx.directory.findUser(name)
+        if (!name) return renderStep(context, request, reply, flow, { error: s.enterEmail })
+        const user = context.directory.findUser(name)
         if (!user)
           return renderStep(
-            deps,
+            context,
             request,
             reply,
             { ...flow, loginHint: name },
@@ -58,11 +58,12 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
       }
       case 'password': {
         if (form.back) return go('email', { userId: undefined })
-        const user = deps.ctx.directory.findUser(flow.userId ?? '')
+        const user = context.directory.findUser(flow.userId ?? '')
         if (!user) return go('email')
-        if (!form.passwd) return renderStep(deps, request, reply, flow, { error: s.emptyPassword })
+        if (!form.passwd)
+          return renderStep(context, request, reply, flow, { error: s.emptyPassword })
         if (form.passwd !== user.password) {
-          return renderStep(deps, request, reply, flow, {
+          return renderStep(context, request, reply, flow, {
             error: s.wrongPassword,
             errorCode: aadsts.badCredentials().message,
           })
@@ -71,19 +72,19 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
       }
       case 'kmsi': {
         if (!flow.authenticated || !flow.userId) return go('email')
-        signInSession(deps.ctx, deps.store, request, reply, flow.userId, form.kmsi === 'yes')
+        signInSession(context, context.identity, request, reply, flow.userId, form.kmsi === 'yes')
         return continueAfterSession(flow)
       }
       case 'consent': {
         if (!flow.authenticated || !flow.userId) return go('email')
-        if (form.consent !== 'accept') return declined(deps, reply, flow)
-        deps.ctx.directory.grantConsent(flow.userId, flow.clientId, parseScopes(flow.scope).graph)
-        return continueSignedIn(deps, request, reply, { ...flow, prompt: undefined })
+        if (form.consent !== 'accept') return declined(context, reply, flow)
+        context.directory.grantConsent(flow.userId, flow.clientId, parseScopes(flow.scope).graph)
+        return continueSignedIn(context, request, reply, { ...flow, prompt: undefined })
       }
       case 'pick': {
-        const session = readSession(deps.store, request)
+        const session = readSession(context.identity, request)
         if (form.account && session?.users.includes(form.account)) {
-          return continueSignedIn(deps, request, reply, {
+          return continueSignedIn(context, request, reply, {
             ...flow,
             userId: form.account,
             authenticated: true,
@@ -92,16 +93,16 @@ export async function loginRoutes(app: FastifyInstance, deps: IdentityDeps): Pro
         return go('email', { userId: undefined, loginHint: undefined })
       }
       case 'device-confirm': {
-        if (form.device !== 'continue') return declined(deps, reply, flow)
+        if (form.device !== 'continue') return declined(context, reply, flow)
         flow.step = 'email'
-        saveFlow(deps.store, flow)
-        return startSignIn(deps, request, reply, flow)
+        saveFlow(context.identity, flow)
+        return startSignIn(context, request, reply, flow)
       }
     }
-    return renderStep(deps, request, reply, flow)
+    return renderStep(context, request, reply, flow)
 
     function continueAfterSession(current: Flow) {
-      return continueSignedIn(deps, request, reply, current)
+      return continueSignedIn(context, request, reply, current)
     }
   })
 }

@@ -1,12 +1,13 @@
 // The "Sorry, but we're having trouble signing you in." page for errors that must not be redirected.
+import type { EmulatorContext } from '../../context.ts'
 import type { FastifyReply } from 'fastify'
 import { strings, type Lang } from '../i18n/index.ts'
 import { entraTimestamp, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { errorPage } from './pages.ts'
-import { sendPage, type IdentityDeps } from './respond.ts'
+import { sendPage } from './respond.ts'
 
 export function showPageError(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   reply: FastifyReply,
   error: OAuthError,
   lang: Lang,
@@ -14,7 +15,7 @@ export function showPageError(
 ): FastifyReply {
   const ids = newErrorIds(clientRequestId)
   const page = errorPage(
-    { s: strings[lang], tenantName: deps.ctx.directory.tenant.displayName },
+    { s: strings[lang], tenantName: context.directory.tenant.displayName },
     {
       message: error.message,
       requestId: ids.traceId,

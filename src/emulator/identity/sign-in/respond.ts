@@ -8,12 +8,7 @@ import type { Flow, Session } from './flow.ts'
 import { strings } from '../i18n/index.ts'
 import { errorDescription, errorUri, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { formPostPage } from './pages.ts'
-import { hashId, randomId, type IdentityStore } from '../identity-store.ts'
-
-export interface IdentityDeps {
-  ctx: EmulatorContext
-  store: IdentityStore
-}
+import { hashId, randomId } from '../identity-store.ts'
 
 export interface CodeRecord {
   clientId: string
@@ -51,20 +46,20 @@ export function sendPage(reply: FastifyReply, page: string, status = 200): Fasti
 
 /** RFC 9207 `iss` of an authorize response when options.issParameter is on (Entra does not send it): the metadata's issuer. */
 export function responseIssuer(
-  ctx: EmulatorContext,
+  context: EmulatorContext,
   reply: FastifyReply,
   tenantId: string,
   version: 1 | 2,
 ): string | undefined {
-  return ctx.options.issParameter
-    ? `${ctx.forRequest(reply.request).publicUrl()}/${tenantId}/${version === 2 ? 'v2.0' : ''}`
+  return context.options.issParameter
+    ? `${context.forRequest(reply.request).publicUrl()}/${tenantId}/${version === 2 ? 'v2.0' : ''}`
     : undefined
 }
 
 /** A flow as the target of its authorize response, with its `iss` when the emulator sends one. */
-export const flowTarget = (deps: IdentityDeps, reply: FastifyReply, flow: Flow) => ({
+export const flowTarget = (context: EmulatorContext, reply: FastifyReply, flow: Flow) => ({
   ...flow,
-  iss: responseIssuer(deps.ctx, reply, flow.tenantId, flow.version),
+  iss: responseIssuer(context, reply, flow.tenantId, flow.version),
 })
 
 /** Sends `fields` (and `iss`, when given) to the app's redirect URI the way response_mode asks. */
@@ -121,7 +116,7 @@ export const clientInfo = (user: Pick<User, 'id' | 'tenantId'>) =>
 
 /** Issues the authorization code and redirects to the app with code, client_info, state and session_state. */
 export function sendCode(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   reply: FastifyReply,
   flow: Flow,
   user: User,
@@ -143,12 +138,17 @@ export function sendCode(
     redeemed: false,
     issuedRefreshTokens: [],
     issuedAccessTokens: [],
-    expiresAt: Date.now() + deps.ctx.options.authCodeLifetimeSeconds * 1000,
+    expiresAt: Date.now() + context.options.authCodeLifetimeSeconds * 1000,
   }
   // Kept past expiry so that a late redemption gets AADSTS70008 rather than "unknown code".
-  deps.store.put('code', hashId(code), record, deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600)
-  deps.store.delete('flow', flow.id)
-  return sendToApp(reply, flowTarget(deps, reply, flow), {
+  context.identity.put(
+    'code',
+    hashId(code),
+    record,
+    context.options.authCodeLifetimeSeconds + 24 * 3600,
+  )
+  context.identity.delete('flow', flow.id)
+  return sendToApp(reply, flowTarget(context, reply, flow), {
     code,
     client_info: flow.clientInfo && flow.version === 2 ? clientInfo(user) : undefined,
     state: flow.state,

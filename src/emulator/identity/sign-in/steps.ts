@@ -1,4 +1,5 @@
 // Moving a sign-in along: render the current step, continue after authentication, finish with a code.
+import type { EmulatorContext } from '../../context.ts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { User } from '../../state/directory.ts'
 import { readSession, saveFlow, type Flow } from './flow.ts'
@@ -13,7 +14,7 @@ import {
   pickPage,
   type PageFrame,
 } from './pages.ts'
-import { flowTarget, sendCode, sendErrorToApp, sendPage, type IdentityDeps } from './respond.ts'
+import { flowTarget, sendCode, sendErrorToApp, sendPage } from './respond.ts'
 import { parseScopes } from '../scopes.ts'
 import type { DeviceRecord } from '../endpoints/device-code.ts'
 
@@ -24,27 +25,27 @@ export interface StepExtras {
 }
 
 export function frameFor(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   flow: Pick<Flow, 'lang' | 'id' | 'tenantSegment'>,
   withDemo = true,
 ): PageFrame {
   const s = strings[flow.lang]
   return {
     s,
-    tenantName: deps.ctx.directory.tenant.displayName,
+    tenantName: context.directory.tenant.displayName,
     switchHref: `/${encodeURIComponent(flow.tenantSegment)}/login?ctx=${encodeURIComponent(flow.id)}&lang=${s.otherLanguage.code}`,
-    demoUsers: withDemo ? deps.ctx.directory.listUsers() : undefined,
+    demoUsers: withDemo ? context.directory.listUsers() : undefined,
   }
 }
 
 export function renderStep(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: Flow,
   extras: StepExtras = {},
 ): FastifyReply {
-  const frame = frameFor(deps, flow)
+  const frame = frameFor(context, flow)
   const s = frame.s
   const view = {
     action: `/${encodeURIComponent(flow.tenantSegment)}/login`,
@@ -52,8 +53,8 @@ export function renderStep(
     error: extras.error,
     loginHint: flow.loginHint,
   }
-  const user = flow.userId ? deps.ctx.directory.findUser(flow.userId) : undefined
-  const app = deps.ctx.directory.findApp(flow.clientId)
+  const user = flow.userId ? context.directory.findUser(flow.userId) : undefined
+  const app = context.directory.findApp(flow.clientId)
   const status = extras.status ?? 200
   switch (flow.step) {
     case 'password':
@@ -85,9 +86,9 @@ export function renderStep(
       )
     }
     case 'pick': {
-      const session = readSession(deps.store, request)
+      const session = readSession(context.identity, request)
       const accounts = (session?.users ?? [])
-        .map((id) => deps.ctx.directory.findUser(id))
+        .map((id) => context.directory.findUser(id))
         .filter((found): found is User => !!found)
       return sendPage(
         reply,
@@ -121,66 +122,66 @@ function deviceConfirmPage(
 
 /** After the user is known and authenticated: consent when needed, then the code (or the device approval). */
 export function continueSignedIn(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: Flow,
 ): FastifyReply {
-  const user = deps.ctx.directory.findUser(flow.userId ?? '')
-  if (!user) return renderStep(deps, request, reply, { ...flow, step: 'email' })
+  const user = context.directory.findUser(flow.userId ?? '')
+  if (!user) return renderStep(context, request, reply, { ...flow, step: 'email' })
   const scopes = parseScopes(flow.scope)
   if (
     flow.prompt === 'consent' ||
-    !deps.ctx.directory.hasConsent(user.id, flow.clientId, scopes.graph)
+    !context.directory.hasConsent(user.id, flow.clientId, scopes.graph)
   ) {
     flow.step = 'consent'
-    saveFlow(deps.store, flow)
-    return renderStep(deps, request, reply, flow)
+    saveFlow(context.identity, flow)
+    return renderStep(context, request, reply, flow)
   }
-  return finish(deps, request, reply, flow, user)
+  return finish(context, request, reply, flow, user)
 }
 
 export function finish(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: Flow,
   user: User,
 ): FastifyReply {
-  if (flow.deviceCode) return finishDevice(deps, reply, flow, user, true)
-  return sendCode(deps, reply, flow, user, readSession(deps.store, request))
+  if (flow.deviceCode) return finishDevice(context, reply, flow, user, true)
+  return sendCode(context, reply, flow, user, readSession(context.identity, request))
 }
 
-export function declined(deps: IdentityDeps, reply: FastifyReply, flow: Flow): FastifyReply {
-  if (flow.deviceCode) return finishDevice(deps, reply, flow, undefined, false)
-  deps.store.delete('flow', flow.id)
-  return sendErrorToApp(reply, flowTarget(deps, reply, flow), aadsts.userDeclined())
+export function declined(context: EmulatorContext, reply: FastifyReply, flow: Flow): FastifyReply {
+  if (flow.deviceCode) return finishDevice(context, reply, flow, undefined, false)
+  context.identity.delete('flow', flow.id)
+  return sendErrorToApp(reply, flowTarget(context, reply, flow), aadsts.userDeclined())
 }
 
 function finishDevice(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   reply: FastifyReply,
   flow: Flow,
   user: User | undefined,
   approved: boolean,
 ): FastifyReply {
-  const record = deps.store.get<DeviceRecord>('device', flow.deviceCode!)
+  const record = context.identity.get<DeviceRecord>('device', flow.deviceCode!)
   if (record) {
     const updated: DeviceRecord = {
       ...record,
       status: approved ? 'approved' : 'declined',
       userId: user?.id,
     }
-    deps.store.put(
+    context.identity.put(
       'device',
       flow.deviceCode!,
       updated,
       Math.max(1, Math.ceil((record.expiresAt - Date.now()) / 1000)) + 3600,
     )
   }
-  deps.store.delete('flow', flow.id)
-  const frame = { ...frameFor(deps, flow, false), switchHref: undefined }
-  const app = deps.ctx.directory.findApp(flow.clientId)?.displayName ?? flow.clientId
+  context.identity.delete('flow', flow.id)
+  const frame = { ...frameFor(context, flow, false), switchHref: undefined }
+  const app = context.directory.findApp(flow.clientId)?.displayName ?? flow.clientId
   const text = fill(approved ? frame.s.deviceDoneText : frame.s.deviceDeclinedText, { app })
   return sendPage(reply, messagePage(frame, app, text))
 }
