@@ -1,15 +1,15 @@
 /** buildEmulator(options): the offline Microsoft identity platform + Graph mail emulator, as a Fastify app (no listen). */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createContext, type EmulatorContext } from './context.ts'
+import { CONTROL_PREFIX } from './control/control-paths.ts'
 import { controlRoutes } from './control/control-routes.ts'
-import { identityControlRoutes } from './control/identity-control-routes.ts'
 import { installJournalAndFaults } from './control/journal-hooks.ts'
 import { normalizeGraphUrl } from './graph/graph-path-case.ts'
 import { graphRoutes } from './graph/routes.ts'
 import { identityRoutes } from './identity/routes.ts'
 import { inboxRoutes } from './inbox/routes.ts'
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.ts'
-import { demoFixture, type DemoFixture } from './state/demo-fixture.ts'
+import type { DemoFixture } from './state/demo-fixture.ts'
 import { routeByHost } from './tls/real-hosts.ts'
 
 export type { EmulatorOptions } from './options.ts'
@@ -26,8 +26,15 @@ export interface Emulator {
   close(): Promise<void>
 }
 
-/** The route plugins; each receives the context. */
-const PLUGINS = [controlRoutes, identityControlRoutes, graphRoutes, inboxRoutes, identityRoutes]
+type Plugin = (app: FastifyInstance, context: EmulatorContext) => Promise<void>
+
+/** The route plugins, each given the context; the control API is one plugin under its prefix. */
+const PLUGINS: [Plugin, { prefix?: string }][] = [
+  [controlRoutes, { prefix: CONTROL_PREFIX }],
+  [graphRoutes, {}],
+  [inboxRoutes, {}],
+  [identityRoutes, {}],
+]
 
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options)
@@ -38,13 +45,14 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (resolved.tls) routeByHost(fastify)
   // Root hooks first, so that every route registered below inherits them (identity routes included).
   installJournalAndFaults(fastify, context)
-  for (const plugin of PLUGINS) await fastify.register((scope) => plugin(scope, context))
+  for (const [plugin, pluginOptions] of PLUGINS)
+    await fastify.register((scope) => plugin(scope, context), pluginOptions)
 
   const emulator: Emulator = {
     fastify,
     context,
     url: '',
-    demo: demoFixture(),
+    demo: context.demo,
     async listen({ port = 8001, host = 'localhost' } = {}) {
       await fastify.listen({ port, host })
       const address = fastify.server.address()

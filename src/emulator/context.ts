@@ -10,6 +10,7 @@ import { createJwtSigner, type JwtSigner } from './identity/jwt-signer.ts'
 import { loadSigningKeys } from './identity/signing-keys.ts'
 import type { ResolvedOptions } from './options.ts'
 import { openDatabase } from './state/db.ts'
+import { demoFixture, type DemoFixture } from './state/demo-fixture.ts'
 import { createDirectory, type Directory } from './state/directory.ts'
 import { realHostBase } from './tls/real-hosts.ts'
 
@@ -17,6 +18,8 @@ export interface EmulatorContext {
   options: ResolvedOptions
   /** The SQLite database every store below keeps its tables in. */
   db: DatabaseSync
+  /** The shipped demo tenant, app and users, as the control API hands them out. */
+  demo: DemoFixture
   /** The tenant, its users and app registrations, consents. */
   directory: Directory
   /** In-flight sign-ins, SSO sessions, codes, refresh tokens, device codes, revocations. */
@@ -59,6 +62,7 @@ export function createContext(
   const context: EmulatorContext = {
     options,
     db,
+    demo: demoFixture(),
     directory,
     identity,
     signer,

@@ -192,6 +192,20 @@ describe('control API: journal, faults, reset', () => {
       remoteAddress: '10.1.2.3',
     })
     assert.equal(response.statusCode, 403)
+    assert.deepEqual(response.json(), {
+      error: { code: 'Forbidden', message: 'The control API answers loopback clients only.' },
+    })
+  })
+
+  it('refuses a non-loopback client whatever the encoding of the path', async () => {
+    for (const url of ['/%5Femulator/journal', '/%5femulator/journal', '/_emulator/%6Aournal']) {
+      const response = await emulator.fastify.inject({ url, remoteAddress: '10.1.2.3' })
+      assert.equal(response.statusCode, 403, url)
+      assert.equal(response.json().entries, undefined, `${url} must not answer the journal`)
+    }
+    const local = await emulator.fastify.inject({ url: '/%5Femulator/journal' })
+    assert.equal(local.statusCode, 200, 'the same path answers a loopback client')
+    assert.ok(Array.isArray(local.json().entries))
   })
 
   it('lists mailboxes with folder counts', async () => {

@@ -1,5 +1,5 @@
 // Scripted faults: for the next N requests matching method + path regex, answer a status, delay, deliver-then-fail or reset.
-import { GraphError } from '../graph/graph-error.ts'
+import { ControlError } from './control-error.ts'
 
 export interface FaultAction {
   status?: number
@@ -55,7 +55,7 @@ export function createFaults() {
 }
 
 function checkSpec(spec: unknown, id: number): Fault {
-  const bad = (message: string) => new GraphError(400, 'InvalidFault', message)
+  const bad = (message: string) => new ControlError(400, 'InvalidFault', message)
   const { match, count = 1, action } = (spec ?? {}) as Partial<FaultSpec>
   if (!match || typeof match.path !== 'string')
     throw bad('match.path (a regular expression string) is required.')

@@ -83,6 +83,7 @@ describe('discovery, control API and robustness', () => {
       payload: { userPrincipalName: 'x@contoso.test', password: 'p' },
     })
     assert.equal(remote.statusCode, 403)
+    assert.equal(remote.json().error.code, 'Forbidden')
     const local = await emulator.fastify.inject({
       method: 'POST',
       url: '/_emulator/users',
@@ -118,6 +119,18 @@ describe('discovery, control API and robustness', () => {
       ).statusCode,
       400,
     )
+    const incomplete = await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/users',
+      payload: { userPrincipalName: 'nopassword@contoso.test' },
+    })
+    assert.equal(incomplete.statusCode, 400)
+    assert.deepEqual(incomplete.json(), {
+      error: {
+        code: 'InvalidUser',
+        message: 'userPrincipalName and password (strings) are required.',
+      },
+    })
   })
 
   test('bad input never gives a 500: random forms and bodies on every identity endpoint', async () => {
