@@ -1,5 +1,6 @@
 /** buildEmulator(options): the offline Microsoft identity platform + Graph mail emulator, as a Fastify app (no listen). */
 import Fastify, { type FastifyInstance } from 'fastify'
+import { EmulatorClient } from './client.ts'
 import { createContext, type EmulatorContext } from './context.ts'
 import { CONTROL_PREFIX } from './control/control-paths.ts'
 import { controlRoutes } from './control/control-routes.ts'
@@ -8,6 +9,7 @@ import { normalizeGraphUrl } from './graph/graph-path-case.ts'
 import { graphRoutes } from './graph/routes.ts'
 import { identityRoutes } from './identity/routes.ts'
 import { inboxRoutes } from './inbox/routes.ts'
+import { injectFetch } from './inject-fetch.ts'
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.ts'
 import type { DemoFixture } from './state/demo-fixture.ts'
 import { routeByHost } from './tls/real-hosts.ts'
@@ -22,6 +24,8 @@ export interface Emulator {
   /** Set by listen(); e.g. http://localhost:41234 (https:// with options.tls). */
   url: string
   demo: DemoFixture
+  /** The typed control client of this emulator, answered in process (works before listen); follows `url`. */
+  readonly client: EmulatorClient
   listen(options?: { port?: number; host?: string }): Promise<string>
   close(): Promise<void>
 }
@@ -48,11 +52,18 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const [plugin, pluginOptions] of PLUGINS)
     await fastify.register((scope) => plugin(scope, context), pluginOptions)
 
+  const fetchInProcess = injectFetch(fastify)
+  let client: EmulatorClient | undefined
   const emulator: Emulator = {
     fastify,
     context,
     url: '',
     demo: context.demo,
+    get client() {
+      const base = emulator.url || context.publicUrl()
+      if (client?.url !== base) client = new EmulatorClient(base, { fetch: fetchInProcess })
+      return client
+    },
     async listen({ port = 8001, host = 'localhost' } = {}) {
       await fastify.listen({ port, host })
       const address = fastify.server.address()

@@ -1,7 +1,7 @@
 /** /_emulator/faults: script faults for the next matching requests, list them, clear them. */
 import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import type { Fault } from './faults.ts'
+import type { Fault, ScriptedFault } from './faults.ts'
 
 export function faultRoutes(app: FastifyInstance, { faults }: EmulatorContext): void {
   app.get('/faults', async () => ({ faults: faults.list() }))
@@ -14,4 +14,4 @@ export function faultRoutes(app: FastifyInstance, { faults }: EmulatorContext): 
   })
 }
 
-const publicFault = ({ pattern: _pattern, ...fault }: Fault) => fault
+const publicFault = ({ pattern: _pattern, ...fault }: Fault): ScriptedFault => fault

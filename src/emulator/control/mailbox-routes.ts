@@ -1,14 +1,33 @@
 /** GET /_emulator/mailboxes and /_emulator/mailboxes/{mailbox}/messages: every mailbox, read without Graph's scopes. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
+import { EXTERNAL, FOLDERS, type MessageRecord } from '../graph/message-model.ts'
 import {
-  EXTERNAL,
-  FOLDERS,
   attachmentView,
-  messageView,
-  type MessageRecord,
-} from '../graph/message-model.ts'
+  fullMessageView,
+  type FileAttachment,
+  type GraphMessage,
+} from '../graph/message-views.ts'
 import { ControlError } from './control-error.ts'
+
+/** A mailbox (a tenant user, or `external`) with its folders' counts. */
+export interface MailboxSummary {
+  id: string
+  userPrincipalName: string
+  displayName: string
+  folders: Record<string, FolderCount>
+}
+export interface FolderCount {
+  total: number
+  unread: number
+}
+
+/** Graph's message resource, plus where it is kept and its attachments with their bytes. */
+export interface MailboxMessage extends GraphMessage {
+  folder: string
+  mailbox: string
+  attachments: FileAttachment[]
+}
 
 const NEWEST_FIRST = { field: 'receivedDateTime', descending: true } as const
 const ALL = 100_000
@@ -16,7 +35,7 @@ const ALL = 100_000
 export function mailboxRoutes(app: FastifyInstance, context: EmulatorContext): void {
   const { directory, mail } = context
 
-  app.get('/mailboxes', async () => {
+  app.get('/mailboxes', async (): Promise<{ mailboxes: MailboxSummary[] }> => {
     const mailboxes = [
       ...directory.listUsers().map(({ id, userPrincipalName, displayName }) => ({
         id,
@@ -57,10 +76,10 @@ export function mailboxRoutes(app: FastifyInstance, context: EmulatorContext): v
   )
 
   /** Graph's message resource plus where it is kept, with its attachments (and their bytes). */
-  function fullMessage(request: FastifyRequest, message: MessageRecord) {
+  function fullMessage(request: FastifyRequest, message: MessageRecord): MailboxMessage {
     const attachments = mail.attachments(message.id).map((attachment) => attachmentView(attachment))
     return {
-      ...messageView(message, `${request.protocol}://${request.host}`),
+      ...fullMessageView(message, `${request.protocol}://${request.host}`),
       folder: message.folder,
       mailbox: message.mailbox,
       attachments,

@@ -7,14 +7,8 @@ import { applyInput, newRecord, toAttachments, type MessageInput } from './compo
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './graph-scope.ts'
-import {
-  FOLDERS,
-  MESSAGE_PROPERTIES,
-  folderView,
-  messageView,
-  resolveFolder,
-  type MessageRecord,
-} from './message-model.ts'
+import { FOLDERS, MESSAGE_PROPERTIES, resolveFolder, type MessageRecord } from './message-model.ts'
+import { folderView, messageView } from './message-views.ts'
 import { baseUrl, metadataUrl, nextLink, orderBy, select, skip, top } from './odata.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'

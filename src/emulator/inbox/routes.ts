@@ -3,13 +3,8 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
-import {
-  EXTERNAL,
-  FOLDERS,
-  bodyPreview,
-  type MessageRecord,
-  type Recipient,
-} from '../graph/message-model.ts'
+import { EXTERNAL, FOLDERS, type MessageRecord, type Recipient } from '../graph/message-model.ts'
+import { bodyPreview } from '../graph/message-views.ts'
 import { escapeHtml, type SafeHtml } from '../html.ts'
 import {
   layout,
