@@ -50,11 +50,7 @@ describe('discovery, control API and robustness', () => {
     assert.equal(keys[0]!.kty, 'RSA')
     assert.equal(keys[0]!.e, 'AQAB')
     const { importJWK, jwtVerify } = await import('jose')
-    const token = emulator.context.signer.signIdToken({
-      aud: 'a',
-      iss: 'i',
-      exp: Math.floor(Date.now() / 1000) + 60,
-    })
+    const token = await emulator.client.issueToken({ aud: 'a', expiresIn: 60 })
     assert.equal(
       JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid,
       keys[0]!.kid,
@@ -103,10 +99,12 @@ describe('discovery, control API and robustness', () => {
       payload: { uri: 'http://localhost:9999/cb' },
     })
     assert.equal(uri.statusCode, 201)
+    assert.ok(uri.json().redirectUris.includes('http://localhost:9999/cb'))
     assert.ok(
-      emulator.context.directory
-        .findApp(emulator.demo.clientId)!
-        .redirectUris.includes('http://localhost:9999/cb'),
+      (
+        await emulator.client.addRedirectUri(emulator.demo.clientId, 'http://localhost:9998/cb')
+      ).includes('http://localhost:9999/cb'),
+      'the directory kept it',
     )
     assert.equal(
       (
