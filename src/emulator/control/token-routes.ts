@@ -8,7 +8,7 @@ import {
   type AccessTokenClaims,
   type IdTokenShape,
 } from '../identity/jwt-signer.ts'
-import type { RefreshRecord } from '../identity/issue.ts'
+import type { RefreshRecord } from '../identity/records.ts'
 import { ControlError, objectBody } from './control-error.ts'
 
 /** What POST /_emulator/tokens mints: a delegated token for a user, or an app-only one when `roles` is given. */

@@ -2,25 +2,11 @@
 import type { EmulatorContext } from '../context.ts'
 import { createHash } from 'node:crypto'
 import type { App, User } from '../state/directory.ts'
-import { clientInfo } from './sign-in/respond.ts'
+import type { ClientAuthMethod, RefreshRecord } from './records.ts'
+import { clientInfo } from './sign-in/authorize-response.ts'
 import type { ScopeRequest } from './scopes.ts'
 import { hashId, randomId } from './identity-store.ts'
 import { GRAPH_RESOURCE, type AccessTokenClaims } from './jwt-signer.ts'
-
-export type ClientAuthMethod = 'secret' | 'certificate' | 'none'
-
-export interface RefreshRecord {
-  id: string
-  clientId: string
-  userId: string
-  tenantId: string
-  scope: string
-  publicClient: boolean
-  createdAt: number
-  lastUsedAt: number
-  revoked: boolean
-  sessionId?: string
-}
 
 export interface UserGrant {
   app: App

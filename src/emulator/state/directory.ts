@@ -2,41 +2,12 @@
 import { X509Certificate } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
+import type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
 import { loadFixtures, type Fixtures } from './fixtures.ts'
 import { generatePhoto, PHOTO_SIZE } from './photo.ts'
 
-export interface Tenant {
-  id: string
-  domain: string
-  displayName: string
-}
-export interface User {
-  id: string
-  tenantId: string
-  displayName: string
-  givenName: string
-  surname: string
-  userPrincipalName: string
-  mail: string
-  jobTitle: string | null
-  officeLocation: string | null
-  businessPhones: string[]
-  mobilePhone: string | null
-  preferredLanguage: string
-  password: string
-}
-export interface App {
-  clientId: string
-  displayName: string
-  tenantId: string
-  secrets: { id: string; value: string; expiresAt: string }[]
-  certificates: { thumbprintSha1: string; thumbprintSha256: string; publicKeyPem: string }[]
-  redirectUris: string[]
-  postLogoutRedirectUris: string[]
-  appRoles: string[] // application permissions granted, e.g. Mail.Send
-}
-export type NewUser = Partial<User> & { userPrincipalName: string; password: string }
-export type NewApp = Partial<App> & { clientId: string; certificatePems?: string[] }
+export type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
+
 export interface Directory {
   tenant: Tenant
   resolveTenant(segment: string): Tenant | 'common' | 'organizations' | 'consumers' | undefined

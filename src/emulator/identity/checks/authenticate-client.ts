@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
-import type { ClientAuthMethod } from '../issue.ts'
+import type { ClientAuthMethod } from '../records.ts'
 import { aadsts } from '../oauth-error.ts'
 import { checkClientAssertion, decodeJwtPart } from './check-client-assertion.ts'
 

@@ -2,9 +2,8 @@
 import type { EmulatorContext } from '../../context.ts'
 import type { App, Tenant } from '../../state/directory.ts'
 import type { OAuthError } from '../oauth-error.ts'
+import type { ResponseMode } from '../records.ts'
 import type { ScopeRequest } from '../scopes.ts'
-
-export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 export interface AuthorizeRequest {
   context: EmulatorContext

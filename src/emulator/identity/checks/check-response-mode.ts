@@ -1,6 +1,7 @@
 // - response_mode is query (default), fragment or form_post; anything else is refused (redirected by query)
 import { aadsts } from '../oauth-error.ts'
-import type { AuthorizeCheck, ResponseMode } from './authorize-request.ts'
+import type { ResponseMode } from '../records.ts'
+import type { AuthorizeCheck } from './authorize-request.ts'
 
 const MODES: ResponseMode[] = ['query', 'fragment', 'form_post']
 

@@ -3,26 +3,16 @@ import type { EmulatorContext } from '../../context.ts'
 import { randomInt } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringParams } from '../checks/authorize-request.ts'
-import { createFlow } from '../sign-in/flow.ts'
+import { createFlow } from '../sign-in/flow-store.ts'
+import type { DeviceRecord } from '../records.ts'
 import { html } from '../../html.ts'
 import { pickLang, strings, type Lang } from '../i18n/index.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
 import { layout } from '../sign-in/pages.ts'
-import { sendPage } from '../sign-in/respond.ts'
+import { sendPage } from '../sign-in/send-page.ts'
 import { parseScopes } from '../scopes.ts'
-import { renderStep } from '../sign-in/steps.ts'
+import { renderStep } from '../sign-in/render-step.ts'
 import { hashId, randomId } from '../identity-store.ts'
-
-export interface DeviceRecord {
-  userCode: string
-  clientId: string
-  scope: string
-  tenantSegment: string
-  tenantId: string
-  expiresAt: number
-  status: 'pending' | 'approved' | 'declined' | 'redeemed'
-  userId?: string
-}
 
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 

@@ -3,10 +3,10 @@
 import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringParams } from '../checks/authorize-request.ts'
-import { cookieOptions, readSession, SESSION_COOKIE } from '../sign-in/flow.ts'
+import { cookieOptions, readSession, SESSION_COOKIE } from '../sign-in/sso-session.ts'
 import { pickLang, strings } from '../i18n/index.ts'
 import { messagePage } from '../sign-in/pages.ts'
-import { sendPage } from '../sign-in/respond.ts'
+import { sendPage } from '../sign-in/send-page.ts'
 
 export async function logoutRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
   const store = context.identity

@@ -2,7 +2,7 @@
 // - device_code required; unknown or another client's → bad_verification_code
 // - pending → authorization_pending (AADSTS70016, no Retry-After: msal would throttle)
 // - declined → authorization_declined; expired → expired_token (AADSTS70019); used twice → AADSTS54005
-import type { DeviceRecord } from '../endpoints/device-code.ts'
+import type { DeviceRecord } from '../records.ts'
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
 import { parseScopes } from '../scopes.ts'

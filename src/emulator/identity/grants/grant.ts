@@ -1,7 +1,7 @@
 // What every grant handler receives, and the public-client rule shared by grants.
 import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
-import type { ClientAuthMethod } from '../issue.ts'
+import type { ClientAuthMethod } from '../records.ts'
 import { aadsts } from '../oauth-error.ts'
 
 export interface GrantInput {

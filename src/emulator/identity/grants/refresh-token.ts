@@ -3,7 +3,8 @@
 // - idle longer than the refresh lifetime (90 days) → AADSTS700082 (suberror bad_token)
 // - scopes beyond the user's consent → AADSTS65001 (suberror consent_required)
 // - a new refresh token every time (rotation); the id_token never carries a nonce
-import { issueUserTokens, type RefreshRecord } from '../issue.ts'
+import { issueUserTokens } from '../issue.ts'
+import type { RefreshRecord } from '../records.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'

@@ -2,14 +2,17 @@
 // The posted `ctx` names a server-side flow; each step is accepted only when the flow is at that step.
 import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { startSignIn } from '../endpoints/authorize.ts'
+import { startSignIn } from './start-sign-in.ts'
 import { stringParams } from '../checks/authorize-request.ts'
-import { loadFlow, readSession, saveFlow, signInSession, type Flow } from './flow.ts'
+import { loadFlow, saveFlow } from './flow-store.ts'
+import { readSession, signInSession } from './sso-session.ts'
+import type { Flow } from '../records.ts'
 import { strings, type Lang } from '../i18n/index.ts'
 import { aadsts } from '../oauth-error.ts'
 import { showPageError } from './page-error.ts'
 import { parseScopes } from '../scopes.ts'
-import { continueSignedIn, declined, renderStep } from './steps.ts'
+import { continueSignedIn, declined } from './continue-sign-in.ts'
+import { renderStep } from './render-step.ts'
 
 export async function loginRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
   const expired = (request: FastifyRequest, reply: FastifyReply) =>
@@ -72,7 +75,7 @@ export async function loginRoutes(app: FastifyInstance, context: EmulatorContext
       }
       case 'kmsi': {
         if (!flow.authenticated || !flow.userId) return go('email')
-        signInSession(context, context.identity, request, reply, flow.userId, form.kmsi === 'yes')
+        signInSession(context, request, reply, flow.userId, form.kmsi === 'yes')
         return continueAfterSession(flow)
       }
       case 'consent': {

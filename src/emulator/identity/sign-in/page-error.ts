@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify'
 import { strings, type Lang } from '../i18n/index.ts'
 import { entraTimestamp, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { errorPage } from './pages.ts'
-import { sendPage } from './respond.ts'
+import { sendPage } from './send-page.ts'
 
 export function showPageError(
   context: EmulatorContext,

@@ -1,48 +1,14 @@
-// Authorize responses: pages, redirects by response_mode (query, fragment, form_post), codes and redirected errors.
+/** Authorize responses: redirects by response_mode (query, fragment, form_post), codes and redirected errors. */
 import { createHash } from 'node:crypto'
 import type { FastifyReply } from 'fastify'
 import type { EmulatorContext } from '../../context.ts'
 import type { User } from '../../state/directory.ts'
-import type { ResponseMode } from '../checks/authorize-request.ts'
-import type { Flow, Session } from './flow.ts'
+import type { CodeRecord, Flow, ResponseMode, Session } from '../records.ts'
 import { strings } from '../i18n/index.ts'
 import { errorDescription, errorUri, newErrorIds, type OAuthError } from '../oauth-error.ts'
 import { formPostPage } from './pages.ts'
+import { sendPage } from './send-page.ts'
 import { hashId, randomId } from '../identity-store.ts'
-
-export interface CodeRecord {
-  clientId: string
-  redirectUri: string
-  scope: string
-  resource?: string
-  nonce?: string
-  codeChallenge?: string
-  codeChallengeMethod?: 'S256' | 'plain'
-  userId: string
-  tenantId: string
-  sessionId?: string
-  version: 1 | 2
-  expiresAt: number
-  redeemed: boolean
-  replayed?: boolean
-  issuedRefreshTokens: string[]
-  issuedAccessTokens: string[]
-}
-
-const CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
-
-export function sendPage(reply: FastifyReply, page: string, status = 200): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('cache-control', 'no-store, no-cache')
-    .header('pragma', 'no-cache')
-    .header('x-frame-options', 'DENY')
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'strict-origin-when-cross-origin')
-    .send(page)
-}
 
 /** RFC 9207 `iss` of an authorize response when options.issParameter is on (Entra does not send it): the metadata's issuer. */
 export function responseIssuer(
