@@ -1,7 +1,7 @@
 /** What the Graph hooks learn about a request (the caller, the mailbox owner), kept on the request itself. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { User } from '../state/directory.ts'
-import type { GraphAuth } from './auth.ts'
+import type { GraphAuth } from './authenticate.ts'
 
 export interface GraphRequest {
   auth: GraphAuth

@@ -1,7 +1,7 @@
 // POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
 import type { EmulatorContext } from '../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { requireMail } from './auth.ts'
+import { requireMail } from './permissions.ts'
 import {
   applyInput,
   checkRecipients,
@@ -12,7 +12,7 @@ import {
 import { deliver } from './deliver.ts'
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
-import { mailboxRoute } from './graph-scope.ts'
+import { mailboxRoute } from './mailbox-route.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
 

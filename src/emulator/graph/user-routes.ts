@@ -4,10 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { PHOTO_SIZE } from '../state/photo.ts'
-import { hasPermission, requireSomePermission } from './auth.ts'
+import { hasPermission, requireSomePermission } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
-import { mailboxRoute } from './graph-scope.ts'
+import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
 const DEFAULT_PROPERTIES = [
