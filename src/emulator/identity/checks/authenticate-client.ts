@@ -3,10 +3,10 @@
 // - client_secret (post or basic) must match an unexpired secret (AADSTS7000215 / 7000222)
 // - client_assertion must be a jwt-bearer JWT verified by checkClientAssertion
 // - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
-import { timingSafeEqual } from 'node:crypto'
 import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../records.ts'
+import { safeEqual } from '../../safe-equal.ts'
 import { aadsts } from '../oauth-error.ts'
 import { checkClientAssertion, decodeJwtPart } from './check-client-assertion.ts'
 
@@ -61,10 +61,4 @@ function parseBasic(header?: string): { id: string; secret: string } | undefined
     }
   }
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
-}
-
-function safeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected)
-  const b = Buffer.from(given)
-  return a.length === b.length && timingSafeEqual(a, b)
 }
