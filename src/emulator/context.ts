@@ -7,6 +7,7 @@ import { createMailStore, type MailStore } from './graph/mail-store.ts'
 import { createThrottle, type Throttle } from './graph/throttle.ts'
 import { createIdentityStore, type IdentityStore } from './identity/identity-store.ts'
 import { createJwtSigner, type JwtSigner } from './identity/jwt-signer.ts'
+import { createRevocations } from './identity/revocations.ts'
 import { loadSigningKeys } from './identity/signing-keys.ts'
 import type { ResolvedOptions } from './options.ts'
 import { openDatabase } from './state/db.ts'
@@ -53,12 +54,11 @@ export function createContext(
   const db = openDatabase(options.dataDir)
   const directory = createDirectory(db, options.fixturesFile)
   const identity = createIdentityStore(db)
-  const signer = createJwtSigner(loadSigningKeys(options.dataDir), {
-    revocations: {
-      put: (uti, keepSeconds) => identity.put('revoked-at', uti, true, keepSeconds),
-      load: () => identity.ids('revoked-at'),
-    },
+  const revocations = createRevocations({
+    put: (uti, keepSeconds) => identity.put('revoked-at', uti, true, keepSeconds),
+    load: () => identity.ids('revoked-at'),
   })
+  const signer = createJwtSigner(loadSigningKeys(options.dataDir), revocations)
   const context: EmulatorContext = {
     options,
     db,
@@ -79,7 +79,7 @@ export function createContext(
     reset() {
       directory.reset()
       identity.clear()
-      signer.forgetRevocations()
+      signer.forget()
       context.mail.clear()
       context.throttle.reset()
       context.journal.clear()

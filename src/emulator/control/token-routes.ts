@@ -33,7 +33,7 @@ export function tokenRoutes(app: FastifyInstance, context: EmulatorContext): voi
   app.post('/tokens', async (request, reply) => {
     const shape = readTokenShape(objectBody(request.body))
     const claims = accessTokenClaims(context.forRequest(request), shape)
-    const accessToken = await context.signer.signAccessTokenAsync(claims)
+    const accessToken = await context.signer.signAccessToken(claims)
     return reply.code(201).send({ accessToken, claims })
   })
 

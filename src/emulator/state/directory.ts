@@ -1,4 +1,4 @@
-// The directory: the tenant, its users and app registrations, kept in SQLite and seeded from JSON fixtures.
+/** createDirectory: the tenant, its users and app registrations, kept in SQLite and seeded from JSON fixtures. */
 import { X509Certificate } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS apps (client_id TEXT PRIMARY KEY COLLATE NOCASE, data
 CREATE TABLE IF NOT EXISTS consents (user_id TEXT NOT NULL COLLATE NOCASE, client_id TEXT NOT NULL COLLATE NOCASE,
   scope TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (user_id, client_id, scope));`
 
+// Longer than a screen: one object of one-line methods over the prepared statements.
 export function createDirectory(db: DatabaseSync, fixturesFile?: string): Directory {
   db.exec(SCHEMA)
   redrawOldPhotos(db)
@@ -43,26 +44,7 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
     loadFixtures(DEMO_FIXTURES),
     ...(fixturesFile ? [loadFixtures(fixturesFile)] : []),
   ]
-  const q = {
-    tenant: db.prepare('SELECT id, domain, display_name AS displayName FROM tenants LIMIT 1'),
-    user: db.prepare(
-      'SELECT data FROM users WHERE id = ? OR upn = ? OR mail = ? ORDER BY seq LIMIT 1',
-    ),
-    users: db.prepare('SELECT data FROM users ORDER BY seq'),
-    photo: db.prepare('SELECT photo, photo_type FROM users WHERE id = ?'),
-    putUser:
-      db.prepare(`INSERT INTO users (id, upn, mail, data, photo, photo_type, seq) VALUES (?, ?, ?, ?, ?, ?,
-      (SELECT coalesce(max(seq), 0) + 1 FROM users)) ON CONFLICT (id) DO UPDATE SET upn = excluded.upn,
-      mail = excluded.mail, data = excluded.data, photo = excluded.photo, photo_type = excluded.photo_type`),
-    app: db.prepare('SELECT data FROM apps WHERE client_id = ?'),
-    putApp: db.prepare(
-      'INSERT INTO apps (client_id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data',
-    ),
-    consent: db.prepare('SELECT 1 FROM consents WHERE user_id = ? AND client_id = ? AND scope = ?'),
-    grant: db.prepare(
-      'INSERT OR IGNORE INTO consents (user_id, client_id, scope) VALUES (?, ?, ?)',
-    ),
-  }
+  const q = prepareQueries(db)
 
   const directory: Directory = {
     tenant: undefined as unknown as Tenant,
@@ -125,43 +107,68 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
     },
     reset() {
       db.exec('DELETE FROM consents; DELETE FROM users; DELETE FROM apps; DELETE FROM tenants;')
-      seed(sources())
+      seed(db, directory, sources())
     },
-  }
-
-  function seed(all: Fixtures[]) {
-    db.exec('BEGIN')
-    try {
-      for (const fixtures of all) {
-        if (fixtures.tenant) {
-          db.prepare('DELETE FROM tenants').run()
-          const { id, domain, displayName } = fixtures.tenant
-          db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)').run(
-            id,
-            domain,
-            displayName,
-          )
-          directory.tenant = { id, domain, displayName }
-        }
-        for (const user of fixtures.users) directory.addUser(user)
-        for (const app of fixtures.apps) directory.addApp(app)
-      }
-      db.exec('COMMIT')
-    } catch (error) {
-      db.exec('ROLLBACK')
-      throw error
-    }
   }
 
   const stored = q.tenant.get() as Tenant | undefined
   if (stored) {
     directory.tenant = { ...stored }
     // A fixtures file given at start-up is re-applied (upsert), so edits to it take effect on restart.
-    if (fixturesFile) seed([loadFixtures(fixturesFile)])
+    if (fixturesFile) seed(db, directory, [loadFixtures(fixturesFile)])
   } else {
-    seed(sources())
+    seed(db, directory, sources())
   }
   return directory
+}
+
+/** Applies fixtures in one transaction: the tenant (replaced), then users and apps (upserted). */
+function seed(db: DatabaseSync, directory: Directory, all: Fixtures[]): void {
+  db.exec('BEGIN')
+  try {
+    for (const fixtures of all) {
+      if (fixtures.tenant) {
+        db.prepare('DELETE FROM tenants').run()
+        const { id, domain, displayName } = fixtures.tenant
+        db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)').run(
+          id,
+          domain,
+          displayName,
+        )
+        directory.tenant = { id, domain, displayName }
+      }
+      for (const user of fixtures.users) directory.addUser(user)
+      for (const app of fixtures.apps) directory.addApp(app)
+    }
+    db.exec('COMMIT')
+  } catch (error) {
+    db.exec('ROLLBACK')
+    throw error
+  }
+}
+
+/** The directory's statements, prepared once. */
+function prepareQueries(db: DatabaseSync) {
+  return {
+    tenant: db.prepare('SELECT id, domain, display_name AS displayName FROM tenants LIMIT 1'),
+    user: db.prepare(
+      'SELECT data FROM users WHERE id = ? OR upn = ? OR mail = ? ORDER BY seq LIMIT 1',
+    ),
+    users: db.prepare('SELECT data FROM users ORDER BY seq'),
+    photo: db.prepare('SELECT photo, photo_type FROM users WHERE id = ?'),
+    putUser:
+      db.prepare(`INSERT INTO users (id, upn, mail, data, photo, photo_type, seq) VALUES (?, ?, ?, ?, ?, ?,
+      (SELECT coalesce(max(seq), 0) + 1 FROM users)) ON CONFLICT (id) DO UPDATE SET upn = excluded.upn,
+      mail = excluded.mail, data = excluded.data, photo = excluded.photo, photo_type = excluded.photo_type`),
+    app: db.prepare('SELECT data FROM apps WHERE client_id = ?'),
+    putApp: db.prepare(
+      'INSERT INTO apps (client_id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data',
+    ),
+    consent: db.prepare('SELECT 1 FROM consents WHERE user_id = ? AND client_id = ? AND scope = ?'),
+    grant: db.prepare(
+      'INSERT OR IGNORE INTO consents (user_id, client_id, scope) VALUES (?, ?, ?)',
+    ),
+  }
 }
 
 /** `https://graph.microsoft.com/Mail.Send` → `Mail.Send`. */

@@ -44,8 +44,18 @@ export function renderStep(
   flow: Flow,
   extras: StepExtras = {},
 ): FastifyReply {
+  return sendPage(reply, stepPage(context, request, flow, extras), extras.status ?? 200)
+}
+
+/** The HTML of the flow's current step; only the email and password steps list the demo accounts. */
+function stepPage(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  flow: Flow,
+  extras: StepExtras,
+): string {
   const frame = frameFor(context, flow)
-  const s = frame.s
+  const bare = { ...frame, demoUsers: undefined }
   const view = {
     action: `/${encodeURIComponent(flow.tenantSegment)}/login`,
     flow: flow.id,
@@ -53,55 +63,41 @@ export function renderStep(
     loginHint: flow.loginHint,
   }
   const user = flow.userId ? context.directory.findUser(flow.userId) : undefined
-  const app = context.directory.findApp(flow.clientId)
-  const status = extras.status ?? 200
+  const appName = context.directory.findApp(flow.clientId)?.displayName ?? flow.clientId
   switch (flow.step) {
     case 'password':
-      return sendPage(
-        reply,
-        passwordPage(frame, { ...view, user, errorCode: extras.errorCode }),
-        status,
-      )
+      return passwordPage(frame, { ...view, user, errorCode: extras.errorCode })
     case 'kmsi':
-      return sendPage(
-        reply,
-        kmsiPage({ ...frame, demoUsers: undefined }, { ...view, user }),
-        status,
-      )
-    case 'consent': {
-      const scopes = parseScopes(flow.scope)
-      const permissions = [
-        ...scopes.graph,
-        ...scopes.oidc.filter((name) => name !== 'openid'),
-        ...(scopes.offline ? ['offline_access'] : []),
-      ]
-      return sendPage(
-        reply,
-        consentPage(
-          { ...frame, demoUsers: undefined },
-          { ...view, user, appName: app?.displayName ?? flow.clientId, permissions },
-        ),
-        status,
-      )
-    }
-    case 'pick': {
-      const session = readSession(context.identity, request)
-      const accounts = (session?.users ?? [])
-        .map((id) => context.directory.findUser(id))
-        .filter((found): found is User => !!found)
-      return sendPage(
-        reply,
-        pickPage({ ...frame, demoUsers: undefined }, { ...view, accounts }),
-        status,
-      )
-    }
+      return kmsiPage(bare, { ...view, user })
+    case 'consent':
+      return consentPage(bare, { ...view, user, appName, permissions: permissionsOf(flow.scope) })
+    case 'pick':
+      return pickPage(bare, { ...view, accounts: signedInUsers(context, request) })
     case 'device-confirm': {
-      const title = fill(s.deviceConfirmTitle, { app: app?.displayName ?? flow.clientId })
-      return sendPage(reply, deviceConfirmPage(frame, view, title, s.deviceConfirmText), status)
+      const title = fill(frame.s.deviceConfirmTitle, { app: appName })
+      return deviceConfirmPage(frame, view, title, frame.s.deviceConfirmText)
     }
     default:
-      return sendPage(reply, emailPage(frame, view), status)
+      return emailPage(frame, view)
   }
+}
+
+/** What the consent page lists: the Graph permissions, then the OIDC ones but openid. */
+function permissionsOf(scope: string): string[] {
+  const scopes = parseScopes(scope)
+  return [
+    ...scopes.graph,
+    ...scopes.oidc.filter((name) => name !== 'openid'),
+    ...(scopes.offline ? ['offline_access'] : []),
+  ]
+}
+
+/** The users of the browser's SSO session, most recent first. */
+function signedInUsers(context: EmulatorContext, request: FastifyRequest): User[] {
+  const session = readSession(context.identity, request)
+  return (session?.users ?? [])
+    .map((id) => context.directory.findUser(id))
+    .filter((found): found is User => !!found)
 }
 
 function deviceConfirmPage(
