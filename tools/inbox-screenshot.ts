@@ -1,5 +1,7 @@
-// Regenerates docs/screenshots/emulator-inbox.png: sends a few mails, opens the viewer in headless Chromium.
-// Run: npm exec -- node tools/inbox-screenshot.ts
+/**
+ * Regenerates docs/screenshots/emulator-inbox.png: sends a few mails, opens the viewer in headless Chromium.
+ * Run: npm exec -- node tools/inbox-screenshot.ts
+ */
 import { mkdirSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { call, testEmulator } from '../test/kit/emulator-graph.ts'

@@ -17,6 +17,11 @@ import { routeByHost } from './tls/real-hosts.ts'
 export type { EmulatorOptions } from './options.ts'
 export type { DemoFixture } from './state/demo-fixture.ts'
 
+export interface ListenOptions {
+  port?: number
+  host?: string
+}
+
 export interface Emulator {
   fastify: FastifyInstance
   /** The emulator's state, for tests of the emulator itself; other code uses the control API. */
@@ -26,7 +31,8 @@ export interface Emulator {
   demo: DemoFixture
   /** The typed control client of this emulator, answered in process (works before listen); follows `url`. */
   readonly client: EmulatorClient
-  listen(options?: { port?: number; host?: string }): Promise<string>
+  /** Port 8001 and host localhost by default; resolves with `url`. */
+  listen(options?: ListenOptions): Promise<string>
   close(): Promise<void>
 }
 

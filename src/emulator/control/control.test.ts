@@ -1,3 +1,4 @@
+/** The control API through EmulatorClient over HTTP: journal, faults, reset, throttling, mailboxes, loopback only. */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,3 +1,4 @@
+/** File attachments and upload sessions: inline up to 3 MB, ranges in order, the upload URL's own token. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,3 +1,4 @@
+/** POST /$batch: items, dependsOn and 424, per-item throttling, bad batches. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,4 @@
-// Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments.
+/** Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments. */
 import type { Directory } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
 import {
@@ -9,9 +9,19 @@ import {
   type Recipient,
 } from './message-model.ts'
 
-type RecipientInput = {
-  emailAddress?: { address?: string | null; name?: string | null } | null
-} | null
+interface EmailAddressInput {
+  address?: string | null
+  name?: string | null
+}
+type RecipientInput = { emailAddress?: EmailAddressInput | null } | null
+interface BodyInput {
+  contentType?: 'text' | 'html'
+  content?: string | null
+}
+interface HeaderInput {
+  name?: string | null
+  value?: string | null
+}
 export interface AttachmentInput {
   '@odata.type'?: string
   name?: string | null
@@ -22,14 +32,14 @@ export interface AttachmentInput {
 }
 export interface MessageInput {
   subject?: string | null
-  body?: { contentType?: 'text' | 'html'; content?: string | null } | null
+  body?: BodyInput | null
   toRecipients?: RecipientInput[] | null
   ccRecipients?: RecipientInput[] | null
   bccRecipients?: RecipientInput[] | null
   replyTo?: RecipientInput[] | null
   from?: RecipientInput
   importance?: 'low' | 'normal' | 'high' | null
-  internetMessageHeaders?: { name?: string | null; value?: string | null }[] | null
+  internetMessageHeaders?: HeaderInput[] | null
   attachments?: AttachmentInput[] | null
   categories?: string[] | null
   isRead?: boolean | null
@@ -103,7 +113,7 @@ function toRecipient(input: RecipientInput, directory: Directory): Recipient {
   return { emailAddress: { name, address } }
 }
 
-function checkHeaders(headers: { name?: string | null; value?: string | null }[]) {
+function checkHeaders(headers: HeaderInput[]) {
   return headers.map(({ name, value }) => {
     if (!name || !/^x-/i.test(name)) {
       throw new GraphError(

@@ -1,4 +1,4 @@
-// Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
+/** Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs. */
 import type { User } from '../state/directory.ts'
 import type { Directory } from '../state/directory.ts'
 import type { MailStore } from './mail-store.ts'

@@ -1,3 +1,4 @@
+/** Graph keywords match in any case; ids, the version segment and other paths keep theirs. */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

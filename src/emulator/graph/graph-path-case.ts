@@ -1,5 +1,7 @@
-// normalizeGraphUrl: Graph matches its keyword segments in any case (/v1.0/Me/SendMail); ids, UPNs, folder names,
-// the query and the version segment keep theirs (no evidence that Graph accepts /V1.0, so the emulator does not either).
+/**
+ * normalizeGraphUrl: Graph matches its keyword segments in any case (/v1.0/Me/SendMail); ids, UPNs, folder names,
+ * the query and the version segment keep theirs (no evidence that Graph accepts /V1.0, so the emulator does not either).
+ */
 const KEYWORDS = [
   'me',
   'users',

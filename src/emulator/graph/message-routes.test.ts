@@ -1,3 +1,4 @@
+/** Messages and mail folders: lists and paging, $select, drafts, updates, deletes, scopes. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,4 @@
-// OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink.
+/** OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import type { OrderBy } from './mail-store.ts'

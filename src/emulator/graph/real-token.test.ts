@@ -1,3 +1,4 @@
+/** Graph with tokens from the emulator's own token endpoint (ROPC, client credentials). */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,4 @@
-// graphRoutes: the Microsoft Graph mail subset under /v1.0 and /beta, plus the upload-session URLs.
+/** graphRoutes: the Microsoft Graph mail subset under /v1.0 and /beta, plus the upload-session URLs. */
 import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { attachmentRoutes } from './attachment-routes.ts'

@@ -1,3 +1,4 @@
+/** POST /me/sendMail and /messages/{id}/send: delivery, copies, NDRs, MIME, errors in Graph's words. */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,6 @@
-// POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
+/**
+ * POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
+ */
 import type { EmulatorContext } from '../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireMail } from './permissions.ts'

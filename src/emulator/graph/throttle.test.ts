@@ -1,3 +1,4 @@
+/** Outlook's throttling per app and mailbox: concurrency, request and send windows, Retry-After. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,3 +1,4 @@
+/** GET /me, /users/{id} and photos; the 401s of bad tokens. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,4 @@
-// GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value.
+/** GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value. */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'

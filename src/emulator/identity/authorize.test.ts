@@ -1,4 +1,4 @@
-// /authorize: page errors (§A4.1 class 1), redirected errors (class 2), response modes, PKCE, prompt, SSO, i18n.
+/** /authorize: page errors (§A4.1 class 1), redirected errors (class 2), response modes, PKCE, prompt, SSO, i18n. */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,4 +1,6 @@
-// Discovery documents, JWKS, instance discovery, the loopback-only control API, and bad input never giving a 500.
+/**
+ * Discovery documents, JWKS, instance discovery, the loopback-only control API, and bad input never giving a 500.
+ */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'

@@ -1,4 +1,4 @@
-// Identity state in SQLite: in-flight sign-ins, SSO sessions, codes, refresh tokens, device codes, revocations.
+/** Identity state in SQLite: in-flight sign-ins, SSO sessions, codes, refresh tokens, device codes, revocations. */
 import { createHash, randomBytes } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 

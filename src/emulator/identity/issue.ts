@@ -1,4 +1,4 @@
-// Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info.
+/** Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info. */
 import type { EmulatorContext } from '../context.ts'
 import { createHash } from 'node:crypto'
 import type { App, User } from '../state/directory.ts'

@@ -1,4 +1,6 @@
-// Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
+/**
+ * Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
+ */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'

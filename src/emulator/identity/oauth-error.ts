@@ -1,4 +1,4 @@
-// Protocol errors in Entra's wire format (AADSTS codes): one class, one catalogue, one body builder.
+/** Protocol errors in Entra's wire format (AADSTS codes): one class, one catalogue, one body builder. */
 export class OAuthError extends Error {
   readonly status: number
   readonly error: string

@@ -1,4 +1,4 @@
-// The RS256 signing key: kept in the data folder (created on first start), or made per process in memory mode.
+/** The RS256 signing key: kept in the data folder (created on first start), or made per process in memory mode. */
 import {
   createHash,
   createPrivateKey,

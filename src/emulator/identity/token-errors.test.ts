@@ -1,4 +1,6 @@
-// Every /token error of protocol-spec §A4.2, provoked and asserted: HTTP status, error, AADSTS in error_codes, shape.
+/**
+ * Every /token error of protocol-spec §A4.2, provoked and asserted: HTTP status, error, AADSTS in error_codes, shape.
+ */
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'

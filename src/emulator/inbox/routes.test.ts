@@ -1,3 +1,4 @@
+/** The inbox viewer: pages, the sandboxed message body, attachments, unknown mailboxes and folders. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'

@@ -1,3 +1,4 @@
+/** The directory: fixtures, users and apps added at run time, consents, persistence. */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -8,12 +8,18 @@ import { generatePhoto, PHOTO_SIZE } from './photo.ts'
 
 export type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
 
+/** A user's profile photo. */
+export interface Photo {
+  contentType: string
+  bytes: Uint8Array
+}
+
 export interface Directory {
   tenant: Tenant
   resolveTenant(segment: string): Tenant | 'common' | 'organizations' | 'consumers' | undefined
   findUser(idOrUpn: string): User | undefined
   listUsers(): User[]
-  userPhoto(id: string): { contentType: string; bytes: Uint8Array } | undefined
+  userPhoto(id: string): Photo | undefined
   findApp(clientId: string): App | undefined
   addUser(user: NewUser): User
   addApp(app: NewApp): App

@@ -1,4 +1,4 @@
-// Reads a fixtures file (tenant, users, apps) — the demo one or a user-supplied one.
+/** Reads a fixtures file (tenant, users, apps) — the demo one or a user-supplied one. */
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { NewApp, NewUser, Tenant } from './directory-records.ts'

@@ -1,5 +1,7 @@
-// A compact bold stroke font for avatar initials: A–Z as centre lines (polylines and elliptical arcs) in a 100-unit
-// cap height, drawn with a 14-unit round pen, so the ink spans y 0–100. Letters keep Segoe UI's proportions.
+/**
+ * A compact bold stroke font for avatar initials: A–Z as centre lines (polylines and elliptical arcs) in a 100-unit
+ * cap height, drawn with a 14-unit round pen, so the ink spans y 0–100. Letters keep Segoe UI's proportions.
+ */
 export type Stroke =
   | { line: [number, number][] }
   | { arc: [cx: number, cy: number, rx: number, ry: number, from: number, to: number] }

@@ -1,3 +1,4 @@
+/** Generated profile photos: valid PNGs, deterministic, initials drawn. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { inflateSync } from 'node:zlib'

@@ -1,5 +1,7 @@
-// Generated profile photos like Microsoft 365's initials avatars: bold anti-aliased initials on a coloured square
-// (clients crop it to a circle), drawn from the stroke font in photo-font.ts, with no image library.
+/**
+ * Generated profile photos like Microsoft 365's initials avatars: bold anti-aliased initials on a coloured square
+ * (clients crop it to a circle), drawn from the stroke font in photo-font.ts, with no image library.
+ */
 import { createHash } from 'node:crypto'
 import { deflateSync } from 'node:zlib'
 import { GLYPHS, PEN, type Stroke } from './photo-font.ts'
@@ -36,7 +38,7 @@ export function generatePhoto(displayName: string): Uint8Array {
   const pixels = Buffer.alloc(PHOTO_SIZE * stride)
   const reach = radius + 1
   for (let y = 0; y < PHOTO_SIZE; y++) {
-    // Only the segments this row can touch: keeps a photo to a few milliseconds.
+    // Only the segments this row can touch: the distance to the others is never computed.
     const near = segments.filter(
       ([, y1, , y2]) => Math.min(y1, y2) - reach <= y + 0.5 && y + 0.5 <= Math.max(y1, y2) + reach,
     )

@@ -1,6 +1,8 @@
-// Real-hostname mode (protocol-spec §1 "R"), in process: the emulator over TLS with a fresh test CA on 127.0.0.1:<port0>;
-// unmodified msal-node with authority https://login.microsoftonline.com/<tid> (no knownAuthorities, no metadata) and
-// plain fetch to https://graph.microsoft.com reach it through Node's global dispatcher, which maps both names to loopback.
+/**
+ * Real-hostname mode (protocol-spec §1 "R"), in process: the emulator over TLS with a fresh test CA on 127.0.0.1:<port0>;
+ * unmodified msal-node with authority https://login.microsoftonline.com/<tid> (no knownAuthorities, no metadata) and
+ * plain fetch to https://graph.microsoft.com reach it through Node's global dispatcher, which maps both names to loopback.
+ */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'

@@ -1,5 +1,7 @@
-// Real-hostname mode (protocol-spec §1 "R"): over TLS, requests for login.microsoftonline.com / graph.microsoft.com
-// (hosts entry, Chromium --host-resolver-rules, a test dispatcher) get URLs on that name and that host's endpoints only.
+/**
+ * Real-hostname mode (protocol-spec §1 "R"): over TLS, requests for login.microsoftonline.com / graph.microsoft.com
+ * (hosts entry, Chromium --host-resolver-rules, a test dispatcher) get URLs on that name and that host's endpoints only.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isControlRequest } from '../control/control-paths.ts'
 

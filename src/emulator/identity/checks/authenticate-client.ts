@@ -1,8 +1,4 @@
-// - the client is named by HTTP Basic, client_id, or (failing both) the assertion's iss
-// - client_id is required (AADSTS900144) and must be registered (AADSTS700016)
-// - client_secret (post or basic) must match an unexpired secret (AADSTS7000215 / 7000222)
-// - client_assertion must be a jwt-bearer JWT verified by checkClientAssertion
-// - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
+/** authenticateClient: who calls the token endpoint, and how it proved it. */
 import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../records.ts'
@@ -16,10 +12,18 @@ export interface ClientAuthInput {
   context: EmulatorContext
   params: Record<string, string | undefined>
   authorization?: string
-  tokenEndpoints: string[] // URLs an assertion's aud may name
+  /** URLs an assertion's aud may name. */
+  tokenEndpoints: string[]
   tenantSegment: string
 }
 
+/**
+ * - the client is named by HTTP Basic, client_id, or (failing both) the assertion's iss
+ * - client_id is required (AADSTS900144) and must be registered (AADSTS700016)
+ * - client_secret (post or basic) must match an unexpired secret (AADSTS7000215 / 7000222)
+ * - client_assertion must be a jwt-bearer JWT verified by checkClientAssertion
+ * - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
+ */
 export function authenticateClient(input: ClientAuthInput): { app: App; method: ClientAuthMethod } {
   const { params, context } = input
   const basic = parseBasic(input.authorization)

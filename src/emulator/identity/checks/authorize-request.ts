@@ -1,4 +1,4 @@
-// The authorize request as the checks see it, and the error that must not be redirected.
+/** The authorize request as the checks see it, and the error that must not be redirected. */
 import type { EmulatorContext } from '../../context.ts'
 import type { App, Tenant } from '../../state/directory.ts'
 import type { OAuthError } from '../oauth-error.ts'

@@ -1,7 +1,8 @@
-// - client_id is required (AADSTS900144) and must name a registered app (AADSTS700016); both shown on a page
+/** checkClient: the authorize request's client_id. */
 import { aadsts } from '../oauth-error.ts'
 import { PageError, type AuthorizeCheck } from './authorize-request.ts'
 
+/** Client_id is required (AADSTS900144) and must name a registered app (AADSTS700016); both shown on a page. */
 export const checkClient: AuthorizeCheck = (request) => {
   const clientId = request.params.client_id
   if (!clientId) throw new PageError(aadsts.missingParameter('client_id'))

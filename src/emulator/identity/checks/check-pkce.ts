@@ -1,10 +1,13 @@
-// - code_challenge_method defaults to `plain` when a code_challenge is given (RFC 7636 §4.3)
-// - a method without a challenge is refused; only S256 and plain exist
-// - with the emulator option pkce: 'S256-only', plain is refused (RFC 9700 §2.1.1)
-// - an S256 challenge is 43 base64url characters
+/** checkPkce: the authorize request's PKCE challenge. */
 import { aadsts, OAuthError } from '../oauth-error.ts'
 import type { AuthorizeCheck } from './authorize-request.ts'
 
+/**
+ * - code_challenge_method defaults to `plain` when a code_challenge is given (RFC 7636 §4.3)
+ * - a method without a challenge is refused; only S256 and plain exist
+ * - with the emulator option pkce: 'S256-only', plain is refused (RFC 9700 §2.1.1)
+ * - an S256 challenge is 43 base64url characters
+ */
 export const checkPkce: AuthorizeCheck = (request) => {
   const challenge = request.params.code_challenge
   const method = request.params.code_challenge_method

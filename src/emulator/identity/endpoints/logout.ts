@@ -1,5 +1,7 @@
-// GET|POST /{tenant}/oauth2/v2.0/logout and v1 /{tenant}/oauth2/logout: end the SSO session, then go back only
-// to a registered post-logout URI (with state), else show "You signed out".
+/**
+ * GET|POST /{tenant}/oauth2/v2.0/logout and v1 /{tenant}/oauth2/logout: end the SSO session, then go back only
+ * to a registered post-logout URI (with state), else show "You signed out".
+ */
 import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringParams } from '../checks/authorize-request.ts'

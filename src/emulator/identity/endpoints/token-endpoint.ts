@@ -1,4 +1,4 @@
-// POST /{tenant}/oauth2/v2.0/token and v1 /{tenant}/oauth2/token: tenant, grant type, client, then the grant.
+/** POST /{tenant}/oauth2/v2.0/token and v1 /{tenant}/oauth2/token: tenant, grant type, client, then the grant. */
 import type { EmulatorContext } from '../../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authenticateClient } from '../checks/authenticate-client.ts'

@@ -1,9 +1,4 @@
-// grant_type=authorization_code
-// - code required; unknown → AADSTS9002313; already redeemed → AADSTS54005 and the tokens it issued are revoked
-// - expired (~10 min) → AADSTS70008; other client → AADSTS70000
-// - redirect_uri required and equal to the authorize one (AADSTS500112)
-// - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
-// - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
+/** authorizationCodeGrant: grant_type=authorization_code. */
 import type { EmulatorContext } from '../../context.ts'
 import { createHash } from 'node:crypto'
 import type { User } from '../../state/directory.ts'
@@ -14,6 +9,13 @@ import { parseScopes } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
+/**
+ * - code required; unknown → AADSTS9002313; already redeemed → AADSTS54005 and the tokens it issued are revoked
+ * - expired (~10 min) → AADSTS70008; other client → AADSTS70000
+ * - redirect_uri required and equal to the authorize one (AADSTS500112)
+ * - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
+ * - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
+ */
 export const authorizationCodeGrant: Grant = async (input) => {
   const { context, params, app } = input
   const code = required(params, 'code')

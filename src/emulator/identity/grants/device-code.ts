@@ -1,7 +1,4 @@
-// grant_type=device_code (msal) or urn:ietf:params:oauth:grant-type:device_code (RFC 8628)
-// - device_code required; unknown or another client's → bad_verification_code
-// - pending → authorization_pending (AADSTS70016, no Retry-After: msal would throttle)
-// - declined → authorization_declined; expired → expired_token (AADSTS70019); used twice → AADSTS54005
+/** deviceCodeGrant: grant_type=device_code (msal) or urn:ietf:params:oauth:grant-type:device_code (RFC 8628). */
 import type { DeviceRecord } from '../records.ts'
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
@@ -9,6 +6,11 @@ import { parseScopes } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, type Grant } from './grant.ts'
 
+/**
+ * - device_code required; unknown or another client's → bad_verification_code
+ * - pending → authorization_pending (AADSTS70016, no Retry-After: msal would throttle)
+ * - declined → authorization_declined; expired → expired_token (AADSTS70019); used twice → AADSTS54005
+ */
 export const deviceCodeGrant: Grant = async (input) => {
   const { context, params, app } = input
   const id = hashId(required(params, 'device_code'))

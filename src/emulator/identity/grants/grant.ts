@@ -1,4 +1,4 @@
-// What every grant handler receives, and the public-client rule shared by grants.
+/** What every grant handler receives, and the public-client rule shared by grants. */
 import type { EmulatorContext } from '../../context.ts'
 import type { App } from '../../state/directory.ts'
 import type { ClientAuthMethod } from '../records.ts'
@@ -11,7 +11,8 @@ export interface GrantInput {
   method: ClientAuthMethod
   tenantSegment: string
   tenantId: string
-  specialTenant: boolean // common / organizations / consumers
+  /** Common / organizations / consumers. */
+  specialTenant: boolean
   version: 1 | 2
 }
 

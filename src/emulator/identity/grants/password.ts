@@ -1,11 +1,13 @@
-// grant_type=password (ROPC, for test tooling)
-// - username, password and scope required (AADSTS900144)
-// - unknown user → AADSTS50034; wrong password → AADSTS50126; no consent yet → AADSTS65001, as Entra
+/** passwordGrant: grant_type=password (ROPC, for test tooling). */
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { required, type Grant } from './grant.ts'
 
+/**
+ * - username, password and scope required (AADSTS900144)
+ * - unknown user → AADSTS50034; wrong password → AADSTS50126; no consent yet → AADSTS65001, as Entra
+ */
 export const passwordGrant: Grant = async (input) => {
   const { context, params, app } = input
   const username = required(params, 'username')

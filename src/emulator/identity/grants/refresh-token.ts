@@ -1,8 +1,4 @@
-// grant_type=refresh_token
-// - refresh_token required; unknown → AADSTS9002313; other client → AADSTS70000; revoked → AADSTS50173
-// - idle longer than the refresh lifetime (90 days) → AADSTS700082 (suberror bad_token)
-// - scopes beyond the user's consent → AADSTS65001 (suberror consent_required)
-// - a new refresh token every time (rotation); the id_token never carries a nonce
+/** refreshTokenGrant: grant_type=refresh_token. */
 import { issueUserTokens } from '../issue.ts'
 import type { RefreshRecord } from '../records.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
@@ -10,6 +6,12 @@ import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
+/**
+ * - refresh_token required; unknown → AADSTS9002313; other client → AADSTS70000; revoked → AADSTS50173
+ * - idle longer than the refresh lifetime (90 days) → AADSTS700082 (suberror bad_token)
+ * - scopes beyond the user's consent → AADSTS65001 (suberror consent_required)
+ * - a new refresh token every time (rotation); the id_token never carries a nonce
+ */
 export const refreshTokenGrant: Grant = async (input) => {
   const { context, params, app } = input
   const id = hashId(required(params, 'refresh_token'))

@@ -1,4 +1,4 @@
-// The "Sorry, but we're having trouble signing you in." page for errors that must not be redirected.
+/** The "Sorry, but we're having trouble signing you in." page for errors that must not be redirected. */
 import type { EmulatorContext } from '../../context.ts'
 import type { FastifyReply } from 'fastify'
 import { strings, type Lang } from '../i18n/index.ts'

@@ -1,4 +1,4 @@
-// The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code.
+/** The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code. */
 import type { User } from '../../state/directory.ts'
 import { html, type SafeHtml } from '../../html.ts'
 import { fill } from '../i18n/index.ts'
@@ -9,9 +9,12 @@ export const ASSETS = '/_assets/identity'
 export interface PageFrame {
   s: Strings
   tenantName: string
-  switchHref?: string // link to the same step in the other language
-  demoUsers?: User[] // shown in the "Demo accounts" panel
-  demoFocus?: User // on the password step: only this user's demo password
+  /** Link to the same step in the other language. */
+  switchHref?: string
+  /** Shown in the "Demo accounts" panel. */
+  demoUsers?: User[]
+  /** On the password step: only this user's demo password. */
+  demoFocus?: User
 }
 
 export function layout(frame: PageFrame, title: string, body: SafeHtml): string {
@@ -62,10 +65,13 @@ ${users.map(
 }
 
 export interface StepView {
-  action: string // POST target
-  flow: string // opaque in-flight id
+  /** POST target. */
+  action: string
+  /** Opaque in-flight id. */
+  flow: string
   error?: string
-  errorCode?: string // e.g. the AADSTS text behind a friendly error
+  /** E.g. the AADSTS text behind a friendly error. */
+  errorCode?: string
   user?: User
   loginHint?: string
 }
