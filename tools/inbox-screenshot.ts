@@ -1,14 +1,16 @@
-// Regenerates docs/screenshots/emulator-inbox.png: sends a few mails, opens the viewer in headless Chromium.
-// Run: npm exec -- node tools/inbox-screenshot.ts
+/**
+ * Regenerates docs/screenshots/emulator-inbox.png: sends a few mails, opens the viewer in headless Chromium.
+ * Run: npm exec -- node tools/inbox-screenshot.ts
+ */
 import { mkdirSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-import { call, mintToken, testEmulator } from '../test/kit/emulator-graph.ts'
+import { call, testEmulator } from '../test/kit/emulator-graph.ts'
 
 const emulator = await testEmulator()
 try {
   const url = await emulator.listen({ port: 0, host: '127.0.0.1' })
-  const adele = mintToken(emulator)
-  const megan = mintToken(emulator, { user: 'megan@contoso.test' })
+  const adele = await emulator.client.issueToken()
+  const megan = await emulator.client.issueToken({ user: 'megan@contoso.test' })
   const send = (token: string, message: Record<string, unknown>) =>
     call(emulator, 'POST', '/v1.0/me/sendMail', token, { message })
   await send(megan, {

@@ -1,125 +1,80 @@
-// buildEmulator(options): the offline Microsoft identity platform + Graph mail emulator, as a Fastify app (no listen).
-import { readFileSync } from 'node:fs'
+/** buildEmulator(options): the offline Microsoft identity platform + Graph mail emulator, as a Fastify app (no listen). */
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { EmulatorContext } from './context.ts'
-import { certificateFromPem, createDirectory, DEMO_FIXTURES } from './directory.ts'
-import { loadFixtures } from './fixtures.ts'
+import { EmulatorClient } from './client.ts'
+import { createContext, type EmulatorContext } from './context.ts'
+import { CONTROL_PREFIX } from './control/control-paths.ts'
+import { controlRoutes } from './control/control-routes.ts'
+import { installJournalAndFaults } from './control/journal-hooks.ts'
 import { normalizeGraphUrl } from './graph/graph-path-case.ts'
-import { identityControlRoutes } from './identity/control-routes.ts'
-import { loadSigningKeys } from './identity/keys.ts'
+import { graphRoutes } from './graph/routes.ts'
 import { identityRoutes } from './identity/routes.ts'
-import { createIdentityStore } from './identity/store.ts'
-import { createTokens } from './identity/tokens.ts'
-import { resolveOptions, type EmulatorOptions } from './options.ts'
-import { schemaCompilers } from './schema-compilers.ts'
-import { openDatabase } from './state/db.ts'
-import { realHostBase, routeByHost } from './tls/real-hosts.ts'
+import { inboxRoutes } from './inbox/routes.ts'
+import { injectFetch } from './inject-fetch.ts'
+import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.ts'
+import type { DemoFixture } from './state/demo-fixture.ts'
+import { routeByHost } from './tls/real-hosts.ts'
 
 export type { EmulatorOptions } from './options.ts'
+export type { DemoFixture } from './state/demo-fixture.ts'
 
-export interface DemoFixture {
-  tenantId: string
-  tenantDomain: string
-  clientId: string
-  clientSecret: string
-  redirectUris: string[]
-  postLogoutRedirectUris: string[]
-  certificate: {
-    thumbprintSha1: string
-    thumbprintSha256: string
-    privateKeyPem: string
-    certificatePem: string
-  }
-  users: { id: string; displayName: string; userPrincipalName: string; password: string }[]
+export interface ListenOptions {
+  port?: number
+  host?: string
 }
 
 export interface Emulator {
   fastify: FastifyInstance
+  /** The emulator's state, for tests of the emulator itself; other code uses the control API. */
   context: EmulatorContext
   /** Set by listen(); e.g. http://localhost:41234 (https:// with options.tls). */
   url: string
   demo: DemoFixture
-  listen(options?: { port?: number; host?: string }): Promise<string>
+  /** The typed control client of this emulator, answered in process (works before listen); follows `url`. */
+  readonly client: EmulatorClient
+  /** Port 8001 and host localhost by default; resolves with `url`. */
+  listen(options?: ListenOptions): Promise<string>
   close(): Promise<void>
 }
 
+type Plugin = (app: FastifyInstance, context: EmulatorContext) => Promise<void>
+
+/** The route plugins, each given the context; the control API is one plugin under its prefix. */
+const PLUGINS: [Plugin, { prefix?: string }][] = [
+  [controlRoutes, { prefix: CONTROL_PREFIX }],
+  [graphRoutes, {}],
+  [inboxRoutes, {}],
+  [identityRoutes, {}],
+]
+
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options)
-  const db = openDatabase(resolved.dataDir)
-  const directory = createDirectory(db, resolved.fixturesFile)
-  const identityStore = createIdentityStore(db)
-  const tokens = createTokens(loadSigningKeys(resolved.dataDir), {
-    revocations: {
-      put: (uti, keepSeconds) => identityStore.put('revoked-at', uti, true, keepSeconds),
-      load: () => identityStore.ids('revoked-at'),
-    },
-  })
-  const resetHooks: (() => void)[] = [
-    () => {
-      identityStore.clear()
-      tokens.forgetRevocations()
-    },
-  ]
   let listeningUrl = ''
-  const context: EmulatorContext = {
-    db,
-    directory,
-    tokens,
-    options: resolved,
-    publicUrl: () =>
-      (resolved.publicUrl ?? (listeningUrl || 'http://localhost')).replace(/\/+$/, ''),
-    forRequest(request) {
-      const base = realHostBase(request)
-      return base === undefined ? context : { ...context, publicUrl: () => base }
-    },
-    onReset: (hook) => void resetHooks.push(hook),
-    reset() {
-      directory.reset()
-      for (const hook of resetHooks) hook()
-    },
-  }
+  const context = createContext(resolved, () => listeningUrl)
+  const fastify = createServer(resolved)
+  fastify.addHook('onClose', async () => context.db.close())
+  if (resolved.tls) routeByHost(fastify)
+  // Root hooks first, so that every route registered below inherits them (identity routes included).
+  installJournalAndFaults(fastify, context)
+  for (const [plugin, pluginOptions] of PLUGINS)
+    await fastify.register((scope) => plugin(scope, context), pluginOptions)
 
-  const fastify = Fastify({
-    // No automatic HEAD twin for every GET: Graph documents GET, POST, PUT, PATCH and DELETE only, no client of the
-    // identity platform sends HEAD, and the 70-odd twins cost ~25 ms of every embedded cold start. HEAD is an
-    // unknown route (Graph's 400 BadRequest; the identity and inbox pages' 404).
-    exposeHeadRoutes: false,
-    logger: resolved.logger ?? false,
-    bodyLimit: 64 * 1024 * 1024,
-    genReqId: () => crypto.randomUUID(),
-    schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
-    rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'), // Graph keywords match in any case; ids keep theirs
-    ...(resolved.tls ? { https: { cert: resolved.tls.cert, key: resolved.tls.key } } : {}),
-  })
-  fastify.addHook('onClose', async () => db.close())
-  if (resolved.tls) routeByHost(fastify) // real-hostname mode: login.microsoftonline.com vs graph.microsoft.com
-
-  // ─── Graph side (owned by the Graph engineer): register here, before the identity routes ───────────────────
-  const { installJournalAndFaults } = await import('./control/install.ts')
-  const { controlRoutes } = await import('./control/routes.ts')
-  const { graphRoutes } = await import('./graph/routes.ts')
-  installJournalAndFaults(fastify, context) // root hooks: journal + scripted faults on every route (identity included)
-  await fastify.register((scope) => controlRoutes(scope, context)) // /_emulator/*
-  await fastify.register((scope) => graphRoutes(scope, context)) // /v1.0, /beta, upload-session URLs
-  const { inboxRoutes } = await import('./inbox/routes.ts')
-  await fastify.register((scope) => inboxRoutes(scope, context)) // inbox viewer at /
-  // ─── end of Graph side ─────────────────────────────────────────────────────────────────────────────────────
-
-  await fastify.register((scope) => identityRoutes(scope, context, identityStore))
-  await fastify.register((scope) => identityControlRoutes(scope, context, identityStore))
-
+  const fetchInProcess = injectFetch(fastify)
+  let client: EmulatorClient | undefined
   const emulator: Emulator = {
     fastify,
     context,
     url: '',
-    demo: demoFixture(),
+    demo: context.demo,
+    get client() {
+      const base = emulator.url || context.publicUrl()
+      if (client?.url !== base) client = new EmulatorClient(base, { fetch: fetchInProcess })
+      return client
+    },
     async listen({ port = 8001, host = 'localhost' } = {}) {
       await fastify.listen({ port, host })
       const address = fastify.server.address()
       const actualPort = typeof address === 'object' && address ? address.port : port
-      const name =
-        host === '127.0.0.1' || host === '::1' ? (host === '::1' ? '[::1]' : host) : 'localhost'
-      listeningUrl = `${resolved.tls ? 'https' : 'http'}://${name}:${actualPort}`
+      listeningUrl = `${resolved.tls ? 'https' : 'http'}://${urlHost(host)}:${actualPort}`
       emulator.url = context.publicUrl()
       return emulator.url
     },
@@ -128,29 +83,22 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   return emulator
 }
 
-function demoFixture(): DemoFixture {
-  const fixtures = loadFixtures(DEMO_FIXTURES)
-  const app = fixtures.apps[0]!
-  const certificatePem = app.certificatePems![0]!
-  const { thumbprintSha1, thumbprintSha256 } = certificateFromPem(certificatePem)
-  return {
-    tenantId: fixtures.tenant!.id,
-    tenantDomain: fixtures.tenant!.domain,
-    clientId: app.clientId,
-    clientSecret: app.secrets![0]!.value,
-    redirectUris: app.redirectUris ?? [],
-    postLogoutRedirectUris: app.postLogoutRedirectUris ?? [],
-    certificate: {
-      thumbprintSha1,
-      thumbprintSha256,
-      certificatePem,
-      privateKeyPem: readFileSync(new URL('./fixtures/demo-app-key.pem', import.meta.url), 'utf8'),
-    },
-    users: fixtures.users.map((user) => ({
-      id: user.id!,
-      displayName: user.displayName ?? `${user.givenName} ${user.surname}`,
-      userPrincipalName: user.userPrincipalName,
-      password: user.password,
-    })),
-  }
+function createServer(options: ResolvedOptions): FastifyInstance {
+  return Fastify({
+    // No automatic HEAD twin of every GET route: Graph documents GET, POST, PUT, PATCH and DELETE only, and no client
+    // of the identity platform sends HEAD. HEAD is an unknown route (Graph's 400 BadRequest; the pages' 404).
+    exposeHeadRoutes: false,
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    // Graph matches its keyword segments in any case; ids keep theirs.
+    rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  })
+}
+
+/** The host as it appears in the emulator's URL: loopback addresses as given, any other name as localhost. */
+function urlHost(host: string): string {
+  if (host === '::1') return '[::1]'
+  return host === '127.0.0.1' ? host : 'localhost'
 }

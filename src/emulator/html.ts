@@ -1,4 +1,4 @@
-// A tiny auto-escaping HTML template tag: interpolations are escaped unless they are SafeHtml.
+/** A tiny auto-escaping HTML template tag: interpolations are escaped unless they are SafeHtml. */
 export class SafeHtml {
   readonly value: string
   constructor(value: string) {

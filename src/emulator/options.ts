@@ -1,21 +1,41 @@
-// Options of buildEmulator(), with their defaults in one place.
+/** Options of buildEmulator(), with their defaults in one place. */
 import type { FastifyServerOptions } from 'fastify'
+import type { ThrottleSetting } from './graph/throttle.ts'
 
 export interface EmulatorOptions {
-  dataDir?: string // SQLite file and signing key under it; omitted → in memory
-  publicUrl?: string // base URL the emulator is reached at; default from listen(): http://localhost:<port>
-  throttling?: false | { concurrent?: number; requestsPer10Min?: number; sendsPerMinute?: number }
-  accessTokenLifetimeSeconds?: number // default 3599 seconds
-  idTokenLifetimeSeconds?: number // default 3600 seconds
-  authCodeLifetimeSeconds?: number // default 600 seconds (Entra: "about 10 minutes")
-  refreshTokenLifetimeSeconds?: number // idle lifetime, default 90 days
-  deviceCodeLifetimeSeconds?: number // default 900 seconds
-  deviceCodeIntervalSeconds?: number // polling interval announced to device clients, default 5 seconds
-  pkce?: 'S256-only' | 'any' // 'any' (Entra) accepts plain and S256; 'S256-only' refuses plain
-  issParameter?: boolean // RFC 9207: `iss` in every authorize response, advertised in the metadata (default false, as Entra)
-  fixturesFile?: string // extra users/apps (JSON), applied on every start
-  tls?: { cert: string | Buffer; key: string | Buffer } // PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md)
+  /** SQLite file and signing key under it; omitted → in memory. */
+  dataDir?: string
+  /** Base URL the emulator is reached at; default from listen(): http://localhost:<port>. */
+  publicUrl?: string
+  /** Outlook's limits (unset ones take Outlook's values), or false for none. */
+  throttling?: ThrottleSetting
+  /** Default 3599 seconds. */
+  accessTokenLifetimeSeconds?: number
+  /** Default 3600 seconds. */
+  idTokenLifetimeSeconds?: number
+  /** Default 600 seconds (Entra: "about 10 minutes"). */
+  authCodeLifetimeSeconds?: number
+  /** Idle lifetime, default 90 days. */
+  refreshTokenLifetimeSeconds?: number
+  /** Default 900 seconds. */
+  deviceCodeLifetimeSeconds?: number
+  /** Polling interval announced to device clients, default 5 seconds. */
+  deviceCodeIntervalSeconds?: number
+  /** 'any' (Entra) accepts plain and S256; 'S256-only' refuses plain. */
+  pkce?: 'S256-only' | 'any'
+  /** RFC 9207: `iss` in every authorize response, advertised in the metadata (default false, as Entra). */
+  issParameter?: boolean
+  /** Extra users/apps (JSON), applied on every start. */
+  fixturesFile?: string
+  /** PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md). */
+  tls?: TlsFiles
   logger?: FastifyServerOptions['logger']
+}
+
+/** The server's certificate and key, PEM. */
+export interface TlsFiles {
+  cert: string | Buffer
+  key: string | Buffer
 }
 
 type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls'

@@ -1,4 +1,4 @@
-// Test helper: a plain HTTP "browser" with a cookie jar that follows the emulator's redirects and submits its forms.
+/** Test kit: a plain HTTP "browser" with a cookie jar that follows the emulator's redirects and submits its forms. */
 export interface PageResponse {
   status: number
   url: string

@@ -1,5 +1,6 @@
-// Test helpers: authorize URLs, codes obtained through the sign-in pages, and raw token requests.
-import type { Emulator } from '../../src/emulator/app.ts'
+/** Test kit for the identity side: authorize URLs, codes got through the sign-in pages, raw token requests, claims. */
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import type { AccessTokenClaims, Emulator } from '../../src/emulator/index.ts'
 import { createBrowser, signIn } from './emulator-browser.ts'
 import { pkcePair } from './msal-setup.ts'
 
@@ -21,7 +22,7 @@ export function authorizeUrl(
   const all = Object.entries({ ...defaults, ...params }).filter(
     (entry): entry is [string, string] => entry[1] !== undefined,
   )
-  return `${emulator.url}/${tenant}/oauth2/v2.0/authorize?${new URLSearchParams(all)}`
+  return emulator.client.authorizeUrl(tenant, Object.fromEntries(all))
 }
 
 /** Signs in through the pages (consenting) and returns the code, the PKCE verifier and the browser. */
@@ -54,14 +55,12 @@ export async function postToken(
   const body = new URLSearchParams(
     Object.entries(form).filter((entry): entry is [string, string] => entry[1] !== undefined),
   )
-  const response = await fetch(
-    `${emulator.url}/${options.tenant ?? emulator.demo.tenantId}${options.path ?? '/oauth2/v2.0/token'}`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
-      body,
-    },
-  )
+  const authority = emulator.client.authorityUrl(options.tenant ?? emulator.demo.tenantId)
+  const response = await fetch(`${authority}${options.path ?? '/oauth2/v2.0/token'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+    body,
+  })
   return {
     status: response.status,
     headers: response.headers,
@@ -91,11 +90,26 @@ export async function redeem(
   })
 }
 
-export async function control(emulator: Emulator, path: string, body: unknown) {
-  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  return { status: response.status, text: await response.text() }
+/** The claims of an access token, once its signature is checked against the emulator's published keys. */
+export async function verifiedClaims(
+  emulator: Emulator,
+  token: string,
+): Promise<AccessTokenClaims> {
+  const keys = createRemoteJWKSet(new URL(emulator.client.jwksUrl()))
+  return (await jwtVerify(token, keys)).payload as AccessTokenClaims
 }
+
+/** How Graph answers GET /v1.0/me with this access token: its status and, when it refuses, its error message. */
+export async function graphAnswer(
+  emulator: Emulator,
+  token: string,
+): Promise<{ status: number; message?: string }> {
+  const response = await fetch(`${emulator.client.graphUrl()}/me`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  const body = (await response.json()) as { error?: { message: string } }
+  return { status: response.status, ...(body.error ? { message: body.error.message } : {}) }
+}
+
+/** Graph's refusal of a token revoked by a code replay: the one it gives an expired token. */
+export const REVOKED = { status: 401, message: 'Access token has expired or is not yet valid.' }

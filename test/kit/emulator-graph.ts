@@ -1,48 +1,10 @@
-// Test helpers for the Graph side: an in-memory emulator and access tokens minted with the emulator's own key.
+/** Test kit for the Graph side: an in-memory emulator, a token for it, Graph calls through inject(), the seed's mail. */
 import type { LightMyRequestResponse } from 'fastify'
-import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
-import type { AccessTokenClaims } from '../../src/emulator/identity/tokens.ts'
+import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts'
 
-export interface TokenShape {
-  user?: string // UPN of a demo user (delegated); default adele@contoso.test
-  scp?: string // delegated scopes; default 'User.Read Mail.Send Mail.ReadWrite'
-  roles?: string[] // app-only token when given
-  aud?: string
-  expiresIn?: number // seconds; negative for an expired token
-}
-
+/** An in-memory emulator without throttling or logs. */
 export async function testEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return buildEmulator({ throttling: false, logger: false, ...options })
-}
-
-export function mintToken(emulator: Emulator, shape: TokenShape = {}): string {
-  const now = Math.floor(Date.now() / 1000)
-  const { tenantId, clientId } = emulator.demo
-  const base = {
-    aud: shape.aud ?? 'https://graph.microsoft.com',
-    iss: `https://sts.windows.net/${tenantId}/`,
-    tid: tenantId,
-    appid: clientId,
-    iat: now,
-    exp: now + (shape.expiresIn ?? 3600),
-    ver: '1.0',
-  }
-  if (shape.roles) {
-    return emulator.context.tokens.signAccessToken({
-      ...base,
-      idtyp: 'app',
-      oid: crypto.randomUUID(),
-      roles: shape.roles,
-    } as AccessTokenClaims)
-  }
-  const user = emulator.context.directory.findUser(shape.user ?? 'adele@contoso.test')!
-  return emulator.context.tokens.signAccessToken({
-    ...base,
-    idtyp: 'user',
-    oid: user.id,
-    upn: user.userPrincipalName,
-    scp: shape.scp ?? 'User.Read Mail.Send Mail.ReadWrite',
-  } as AccessTokenClaims)
 }
 
 /** inject() with a bearer token and a JSON body. */
@@ -86,22 +48,10 @@ export function seedMail(
   }
 }
 
-/** Messages of a mailbox through the control API. */
-export async function mailbox(
-  emulator: Emulator,
-  upn: string,
-  folder?: string,
-): Promise<Record<string, unknown>[]> {
-  const response = await emulator.fastify.inject(
-    `/_emulator/mailboxes/${encodeURIComponent(upn)}/messages${folder ? `?folder=${folder}` : ''}`,
-  )
-  return (response.json() as { value: Record<string, unknown>[] }).value
-}
-
-/** A fresh in-memory emulator and a token for the default demo user (adele). */
+/** A fresh in-memory emulator and a token for its first demo user (Adele). */
 export async function graphFixture(
   options: EmulatorOptions = {},
 ): Promise<{ emulator: Emulator; token: string }> {
   const emulator = await testEmulator(options)
-  return { emulator, token: mintToken(emulator) }
+  return { emulator, token: await emulator.client.issueToken() }
 }

@@ -1,7 +1,7 @@
-// Test helper: an emulator on 127.0.0.1:0 and unmodified msal-node configured for it by authority label + metadata.
+/** Test kit: an emulator on 127.0.0.1:0 and unmodified msal-node configured for it by authority label + metadata. */
 import { createHash, randomBytes } from 'node:crypto'
 import * as msal from '@azure/msal-node'
-import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/app.ts'
+import { buildEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts'
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<{
   emulator: Emulator
@@ -11,9 +11,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<{
 }> {
   const emulator = await buildEmulator({ logger: false, ...options })
   await emulator.listen({ port: 0, host: '127.0.0.1' })
-  const metadata = await (
-    await fetch(`${emulator.url}/${emulator.demo.tenantId}/v2.0/.well-known/openid-configuration`)
-  ).text()
+  const metadata = await (await fetch(emulator.client.discoveryUrl(emulator.demo.tenantId))).text()
   const port = new URL(emulator.url).port
   return {
     emulator,

@@ -1,40 +1,38 @@
+/** The control API through EmulatorClient over HTTP: journal, faults, reset, throttling, mailboxes, loopback only. */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import {
-  call,
-  mailbox,
-  mintToken,
-  seedMail,
-  testEmulator,
-} from '../../../test/kit/emulator-graph.ts'
+import { EmulatorClient, EmulatorControlError } from '../client.ts'
+import type { FaultSpec } from './faults.ts'
+import { call, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
 
 describe('control API: journal, faults, reset', () => {
   let emulator: Emulator
+  /** Over HTTP, as another project's tests would drive it. */
+  let client: EmulatorClient
   let token: string
   before(async () => {
     emulator = await testEmulator()
     await emulator.listen({ port: 0, host: '127.0.0.1' })
-    token = mintToken(emulator)
+    client = new EmulatorClient(emulator.url)
+    token = await client.issueToken()
   })
-  beforeEach(() => emulator.fastify.inject({ method: 'POST', url: '/_emulator/reset' }))
+  beforeEach(() => client.reset())
   after(() => emulator.close())
 
-  const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${emulator.url}/_emulator/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return {
-      status: response.status,
-      body: response.status === 204 ? undefined : await response.json(),
-    }
-  }
-  const fault = (spec: unknown) => control('POST', 'faults', spec)
+  const fault = (spec: FaultSpec) => client.addFault(spec)
+  /** The code of the control API's answer to a call that must fail. */
+  const refused = (attempt: Promise<unknown>) =>
+    attempt.then(
+      () => assert.fail('expected the control API to refuse'),
+      (error: unknown) => {
+        assert.ok(error instanceof EmulatorControlError)
+        return { status: error.status, code: error.code }
+      },
+    )
   const send = (subject = 'Hello') =>
     fetch(`${emulator.url}/v1.0/me/sendMail`, {
       method: 'POST',
@@ -44,7 +42,7 @@ describe('control API: journal, faults, reset', () => {
 
   it('journals every request with method, path, query, headers, body and status, readable since a mark', async () => {
     await send('before')
-    const { body: mark } = await control('GET', 'mark')
+    const mark = await client.mark()
     await send('after')
     await fetch(`${emulator.url}/v1.0/me?$select=displayName`, {
       headers: { authorization: `Bearer ${token}` },
@@ -54,21 +52,28 @@ describe('control API: journal, faults, reset', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=password&username=x',
     })
-    const { body } = await control('GET', `journal?since=${mark.seq}`)
+    const entries = await client.journal({ since: mark })
     assert.deepEqual(
-      body.entries.map(
-        (entry: { method: string; path: string }) => `${entry.method} ${entry.path}`,
-      ),
+      entries.map((entry) => `${entry.method} ${entry.path}`),
       ['POST /v1.0/me/sendMail', 'GET /v1.0/me', 'POST /common/oauth2/v2.0/token'],
     )
-    const [sent, me, tokenRequest] = body.entries
-    assert.equal(sent.status, 202)
-    assert.equal(sent.body.Message.Subject, 'after')
-    assert.match(sent.headers.authorization, /^Bearer /)
-    assert.deepEqual(me.query, { $select: 'displayName' })
-    assert.equal(tokenRequest.body.grant_type, 'password', 'forms are parsed')
-    assert.ok(body.next >= tokenRequest.seq)
-    const filtered = (await control('GET', `journal?since=0&method=GET`)).body.entries
+    const [sent, me, tokenRequest] = entries
+    assert.equal(sent!.status, 202)
+    assert.equal((sent!.body as { Message: { Subject: string } }).Message.Subject, 'after')
+    assert.match(String(sent!.headers.authorization), /^Bearer /)
+    assert.deepEqual(me!.query, { $select: 'displayName' })
+    assert.equal(
+      (tokenRequest!.body as { grant_type: string }).grant_type,
+      'password',
+      'forms are parsed',
+    )
+    const { next } = (await (
+      await fetch(`${emulator.url}/_emulator/journal?since=${mark}`)
+    ).json()) as {
+      next: number
+    }
+    assert.ok(next >= tokenRequest!.seq)
+    const filtered = await client.journal({ method: 'GET' })
     assert.equal(filtered.length, 1)
   })
 
@@ -78,7 +83,7 @@ describe('control API: journal, faults, reset', () => {
       count: 2,
       action: { status: 429, retryAfter: 2 },
     })
-    assert.equal(created.status, 201)
+    assert.equal(created.remaining, 2)
     for (let index = 0; index < 2; index++) {
       const response = await send()
       assert.equal(response.status, 429)
@@ -90,7 +95,7 @@ describe('control API: journal, faults, reset', () => {
     }
     assert.equal((await send()).status, 202)
     assert.equal(
-      (await mailbox(emulator, 'lea@contoso.test', 'inbox')).length,
+      (await client.messages('lea@contoso.test', { folder: 'inbox' })).length,
       1,
       'faulted sends delivered nothing',
     )
@@ -138,11 +143,11 @@ describe('control API: journal, faults, reset', () => {
     const response = await send('Delivered anyway')
     assert.equal(response.status, 504)
     assert.equal((await response.json()).error.code, 'GatewayTimeout')
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await client.messages('lea@contoso.test', { folder: 'inbox' })
     assert.equal(received!.subject, 'Delivered anyway')
-    const { body } = await control('GET', 'journal?since=0')
-    assert.equal(body.entries.at(-1).status, 504)
-    assert.match(body.entries.at(-1).fault, /^deliverThen 504/)
+    const last = (await client.journal()).at(-1)!
+    assert.equal(last.status, 504)
+    assert.match(last.fault!, /^deliverThen 504/)
   })
 
   it('resets the connection', async () => {
@@ -160,30 +165,36 @@ describe('control API: journal, faults, reset', () => {
 
   it('lists and clears faults, and validates them', async () => {
     await fault({ match: { path: 'x' }, count: 3, action: { status: 500 } })
-    assert.equal((await control('GET', 'faults')).body.faults[0].remaining, 3)
-    assert.equal((await control('DELETE', 'faults')).status, 204)
-    assert.deepEqual((await control('GET', 'faults')).body.faults, [])
-    assert.equal((await fault({ match: { path: '(' }, action: { status: 500 } })).status, 400)
-    assert.equal((await fault({ match: { path: 'x' }, action: {} })).status, 400)
-    assert.equal((await fault({ match: { path: 'x' }, action: { status: 42 } })).status, 400)
+    assert.equal((await client.listFaults())[0]!.remaining, 3)
+    await client.clearFaults()
+    assert.deepEqual(await client.listFaults(), [])
+    const invalid = { status: 400, code: 'InvalidFault' }
+    assert.deepEqual(
+      await refused(fault({ match: { path: '(' }, action: { status: 500 } })),
+      invalid,
+    )
+    assert.deepEqual(await refused(fault({ match: { path: 'x' }, action: {} })), invalid)
+    assert.deepEqual(
+      await refused(fault({ match: { path: 'x' }, action: { status: 42 } })),
+      invalid,
+    )
   })
 
   it('reset clears mailboxes, journal and faults', async () => {
     await send()
     await fault({ match: { path: 'x' }, action: { status: 500 } })
-    assert.equal((await control('POST', 'reset')).status, 204)
-    assert.deepEqual(await mailbox(emulator, 'lea@contoso.test'), [])
-    assert.deepEqual((await control('GET', 'faults')).body.faults, [])
-    assert.deepEqual((await control('GET', 'mark')).body, { seq: 0 })
+    const reset = await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })
+    assert.equal(reset.status, 204)
+    assert.deepEqual(await client.messages('lea@contoso.test'), [])
+    assert.deepEqual(await client.listFaults(), [])
+    assert.equal(await client.mark(), 0)
   })
 
   it('switches throttling at run time', async () => {
-    assert.deepEqual(
-      (await control('POST', 'throttling', { concurrent: 2 })).body.throttling.concurrent,
-      2,
-    )
-    assert.equal((await control('POST', 'throttling', false)).body.throttling, false)
-    assert.equal((await control('GET', 'throttling')).body.throttling, false)
+    const limits = await client.configureThrottling({ concurrent: 2 })
+    assert.equal(limits && limits.concurrent, 2)
+    assert.equal(await client.configureThrottling(false), false)
+    assert.equal(await client.throttling(), false)
   })
 
   it('refuses clients that are not on loopback', async () => {
@@ -192,21 +203,36 @@ describe('control API: journal, faults, reset', () => {
       remoteAddress: '10.1.2.3',
     })
     assert.equal(response.statusCode, 403)
+    assert.deepEqual(response.json(), {
+      error: { code: 'Forbidden', message: 'The control API answers loopback clients only.' },
+    })
+  })
+
+  it('refuses a non-loopback client whatever the encoding of the path', async () => {
+    for (const url of ['/%5Femulator/journal', '/%5femulator/journal', '/_emulator/%6Aournal']) {
+      const response = await emulator.fastify.inject({ url, remoteAddress: '10.1.2.3' })
+      assert.equal(response.statusCode, 403, url)
+      assert.equal(response.json().entries, undefined, `${url} must not answer the journal`)
+    }
+    const local = await emulator.fastify.inject({ url: '/%5Femulator/journal' })
+    assert.equal(local.statusCode, 200, 'the same path answers a loopback client')
+    assert.ok(Array.isArray(local.json().entries))
   })
 
   it('lists mailboxes with folder counts', async () => {
     await send()
-    const { body } = await control('GET', 'mailboxes')
-    const lea = body.mailboxes.find(
-      (entry: { userPrincipalName: string }) => entry.userPrincipalName === 'lea@contoso.test',
-    )
+    const mailboxes = await client.mailboxes()
+    const lea = mailboxes.find((entry) => entry.userPrincipalName === 'lea@contoso.test')!
     assert.deepEqual(lea.folders.inbox, { total: 1, unread: 1 })
-    assert.equal(body.mailboxes.at(-1).id, 'external')
-    assert.equal(
-      (await control('GET', 'mailboxes/lea@contoso.test/messages?folder=nope')).status,
-      400,
-    )
-    assert.equal((await control('GET', 'mailboxes/nobody/messages')).status, 404)
+    assert.equal(mailboxes.at(-1)!.id, 'external')
+    assert.deepEqual(await refused(client.messages('lea@contoso.test', { folder: 'nope' })), {
+      status: 400,
+      code: 'InvalidFolder',
+    })
+    assert.deepEqual(await refused(client.messages('nobody')), {
+      status: 404,
+      code: 'MailboxNotFound',
+    })
   })
 })
 
@@ -219,15 +245,15 @@ describe('persistence', () => {
         first,
         'POST',
         '/v1.0/me/sendMail',
-        mintToken(first),
+        await first.client.issueToken(),
         seedMail(['lea@contoso.test'], 'Persisted'),
       )
       assert.equal(response.statusCode, 202)
       await first.close()
       const second = await testEmulator({ dataDir })
-      const [received] = await mailbox(second, 'lea@contoso.test', 'inbox')
+      const [received] = await second.client.messages('lea@contoso.test', { folder: 'inbox' })
       assert.equal(received!.subject, 'Persisted')
-      const token = mintToken(second, { user: 'lea@contoso.test', scp: 'Mail.Read' })
+      const token = await second.client.issueToken({ user: 'lea@contoso.test', scp: 'Mail.Read' })
       assert.equal((await call(second, 'GET', '/v1.0/me/messages', token)).json().value.length, 1)
       await second.close()
     } finally {

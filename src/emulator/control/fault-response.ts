@@ -1,4 +1,6 @@
-// The answer of a scripted fault, in the wire shape of the path it hits: Graph envelope, OAuth JSON, or plain JSON.
+/**
+ * The answer of a scripted fault, in the wire shape of the path it hits: Graph envelope, OAuth JSON, or plain JSON.
+ */
 import { randomUUID } from 'node:crypto'
 import type { FastifyReply } from 'fastify'
 import { errorEnvelope, errorForStatus, setGraphHeaders } from '../graph/graph-error.ts'

@@ -1,29 +1,45 @@
-// Scripted faults: for the next N requests matching method + path regex, answer a status, delay, deliver-then-fail or reset.
-import { GraphError } from '../graph/graph-error.ts'
+/** Scripted faults: for the next N requests matching method + path regex, a status, a delay, deliver-then-fail or a reset. */
+import { ControlError } from './control-error.ts'
 
+/** What a fault does; at least one of status, deliverThen, delayMs, reset. */
 export interface FaultAction {
+  /** Answer this status at once, without processing the request. */
   status?: number
+  /** Sent as Retry-After (only when given). */
   retryAfter?: number | string
+  /** The answer's body, verbatim; without it, the wire shape of the path (Graph envelope, OAuth JSON). */
   body?: unknown
+  /** Extra headers of the answer. */
   headers?: Record<string, string>
+  /** Wait this long (0–600,000 ms), then go on (or apply status). */
   delayMs?: number
   /** Process the request fully (mail delivered), then answer this status instead. */
   deliverThen?: number
   /** Destroy the connection without an answer. */
   reset?: boolean
 }
+/** Which requests a fault answers. */
+export interface FaultMatch {
+  method?: string
+  /** A regular expression tested against the path (no query). */
+  path: string
+}
+/** POST /_emulator/faults: the next `count` (default 1) requests matching `match` get `action`. */
 export interface FaultSpec {
-  match: { method?: string; path: string }
+  match: FaultMatch
   count?: number
   action: FaultAction
 }
-export interface Fault {
+/** A pending fault, as the control API lists it. */
+export interface ScriptedFault {
   id: number
   method?: string
   path: string
-  pattern: RegExp
   remaining: number
   action: FaultAction
+}
+export interface Fault extends ScriptedFault {
+  pattern: RegExp
 }
 
 export type Faults = ReturnType<typeof createFaults>
@@ -55,7 +71,7 @@ export function createFaults() {
 }
 
 function checkSpec(spec: unknown, id: number): Fault {
-  const bad = (message: string) => new GraphError(400, 'InvalidFault', message)
+  const bad = (message: string) => new ControlError(400, 'InvalidFault', message)
   const { match, count = 1, action } = (spec ?? {}) as Partial<FaultSpec>
   if (!match || typeof match.path !== 'string')
     throw bad('match.path (a regular expression string) is required.')

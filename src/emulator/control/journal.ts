@@ -1,4 +1,5 @@
-// The journal: every request the emulator receives, in a bounded ring buffer, readable "since" a mark.
+/** The journal: every request the emulator receives, in a bounded ring buffer, readable "since" a mark. */
+/** One request as the journal shows it (GET /_emulator/journal, EmulatorClient.journal). */
 export interface JournalEntry {
   seq: number
   /** ISO time of arrival; formatted when the entry is read (serialised), not on the request path. */
@@ -6,7 +7,8 @@ export interface JournalEntry {
   method: string
   path: string
   query: Record<string, unknown>
-  headers: Record<string, unknown>
+  headers: RequestHeaders
+  /** The parsed JSON or form; binary and large bodies as `{ summary, bytes }`; null without a body. */
   body: unknown
   /** Final status; 0 when the connection was reset by a fault, null while in flight. */
   status: number | null
@@ -14,6 +16,9 @@ export interface JournalEntry {
   /** The scripted fault applied, if any (e.g. "status 429", "deliverThen 504", "reset"). */
   fault?: string
 }
+
+/** Request headers as Node parsed them (lower-case names). */
+export type RequestHeaders = Record<string, string | string[] | undefined>
 
 export const JOURNAL_CAPACITY = 10_000
 /** Bodies larger than this are summarised instead of kept. */
@@ -28,7 +33,7 @@ class Entry implements JournalEntry {
   readonly method: string
   readonly path: string
   readonly query: Record<string, unknown>
-  readonly headers: Record<string, unknown>
+  readonly headers: RequestHeaders
   body: unknown = null
   status: number | null = null
   durationMs: number | null = null
@@ -38,7 +43,7 @@ class Entry implements JournalEntry {
     method: string,
     path: string,
     query: Record<string, unknown>,
-    headers: Record<string, unknown>,
+    headers: RequestHeaders,
   ) {
     this.seq = seq
     this.at = Date.now()
@@ -78,7 +83,7 @@ export function createJournal(capacity = JOURNAL_CAPACITY) {
       method: string,
       path: string,
       query: Record<string, unknown>,
-      headers: Record<string, unknown>,
+      headers: RequestHeaders,
     ): JournalEntry {
       const entry = new Entry(++lastSeq, method, path, query, headers)
       if (ring.length < capacity) ring.push(entry)

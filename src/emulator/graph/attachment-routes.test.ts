@@ -1,7 +1,8 @@
+/** File attachments and upload sessions: inline up to 3 MB, ranges in order, the upload URL's own token. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mailbox } from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture } from '../../../test/kit/emulator-graph.ts'
 
 describe('Graph attachments and upload sessions', () => {
   let emulator: Emulator
@@ -138,7 +139,7 @@ describe('Graph attachments and upload sessions', () => {
       (await call(emulator, 'POST', `/v1.0/me/messages/${draftId}/send`, token)).statusCode,
       202,
     )
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     const names = (received!.attachments as { name: string; size: number }[]).map((attachment) => [
       attachment.name,
       attachment.size,

@@ -1,3 +1,4 @@
+/** Graph never answers 500 to bad input: random bodies, paths and query options. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'

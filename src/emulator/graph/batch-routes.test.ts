@@ -1,7 +1,8 @@
+/** POST /$batch: items, dependsOn and 424, per-item throttling, bad batches. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mailbox, seedMail } from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture, seedMail } from '../../../test/kit/emulator-graph.ts'
 
 describe('POST /$batch', () => {
   let emulator: Emulator
@@ -33,7 +34,10 @@ describe('POST /$batch', () => {
     assert.equal(byId['2'].body, undefined)
     assert.equal(byId['3'].status, 400)
     assert.equal(byId['3'].body.error.code, 'BadRequest')
-    assert.equal((await mailbox(emulator, 'lea@contoso.test', 'inbox'))[0]!.subject, 'Batched')
+    assert.equal(
+      (await emulator.client.messages('lea@contoso.test', { folder: 'inbox' }))[0]!.subject,
+      'Batched',
+    )
   })
 
   it('serialises dependsOn and answers 424 to dependants of a failed request', async () => {
@@ -96,11 +100,7 @@ describe('POST /$batch', () => {
   })
 
   it('throttles per item: the envelope is 200, the item 429 with Retry-After', async () => {
-    await emulator.fastify.inject({
-      method: 'POST',
-      url: '/_emulator/throttling',
-      payload: { sendsPerMinute: 1 },
-    })
+    await emulator.client.configureThrottling({ sendsPerMinute: 1 })
     try {
       const { responses } = (
         await batch([
@@ -126,11 +126,7 @@ describe('POST /$batch', () => {
       assert.ok(Number(responses[1].headers['Retry-After']) >= 1)
       assert.equal(responses[1].body.error.code, 'TooManyRequests')
     } finally {
-      await emulator.fastify.inject({
-        method: 'POST',
-        url: '/_emulator/throttling',
-        payload: { enabled: false },
-      })
+      await emulator.client.configureThrottling(false)
     }
   })
 })

@@ -1,4 +1,4 @@
-// POST /$batch: up to 20 requests, dependsOn chains (424 when a dependency failed), at most 4 items at a time.
+/** POST /$batch: up to 20 requests, dependsOn chains (424 when a dependency failed), at most 4 items at a time. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { versionOf } from './odata.ts'

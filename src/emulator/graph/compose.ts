@@ -1,5 +1,5 @@
-// Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments.
-import type { UserLookup } from './graph-state.ts'
+/** Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments. */
+import type { Directory } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
 import {
   newChangeKey,
@@ -9,9 +9,19 @@ import {
   type Recipient,
 } from './message-model.ts'
 
-type RecipientInput = {
-  emailAddress?: { address?: string | null; name?: string | null } | null
-} | null
+interface EmailAddressInput {
+  address?: string | null
+  name?: string | null
+}
+type RecipientInput = { emailAddress?: EmailAddressInput | null } | null
+interface BodyInput {
+  contentType?: 'text' | 'html'
+  content?: string | null
+}
+interface HeaderInput {
+  name?: string | null
+  value?: string | null
+}
 export interface AttachmentInput {
   '@odata.type'?: string
   name?: string | null
@@ -22,14 +32,14 @@ export interface AttachmentInput {
 }
 export interface MessageInput {
   subject?: string | null
-  body?: { contentType?: 'text' | 'html'; content?: string | null } | null
+  body?: BodyInput | null
   toRecipients?: RecipientInput[] | null
   ccRecipients?: RecipientInput[] | null
   bccRecipients?: RecipientInput[] | null
   replyTo?: RecipientInput[] | null
   from?: RecipientInput
   importance?: 'low' | 'normal' | 'high' | null
-  internetMessageHeaders?: { name?: string | null; value?: string | null }[] | null
+  internetMessageHeaders?: HeaderInput[] | null
   attachments?: AttachmentInput[] | null
   categories?: string[] | null
   isRead?: boolean | null
@@ -72,11 +82,7 @@ export function newRecord(mailbox: string, folder: string, now: string): Message
 }
 
 /** Copies the given properties of `input` onto `record` (POST and PATCH alike). */
-export function applyInput(
-  record: MessageRecord,
-  input: MessageInput,
-  directory: UserLookup,
-): void {
+export function applyInput(record: MessageRecord, input: MessageInput, directory: Directory): void {
   if (input.subject !== undefined) record.subject = input.subject ?? ''
   if (input.body !== undefined) {
     record.body = {
@@ -98,7 +104,7 @@ export function applyInput(
     record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
 }
 
-function toRecipient(input: RecipientInput, directory: UserLookup): Recipient {
+function toRecipient(input: RecipientInput, directory: Directory): Recipient {
   const address = (input?.emailAddress?.address ?? '').trim()
   const name =
     input?.emailAddress?.name ??
@@ -107,7 +113,7 @@ function toRecipient(input: RecipientInput, directory: UserLookup): Recipient {
   return { emailAddress: { name, address } }
 }
 
-function checkHeaders(headers: { name?: string | null; value?: string | null }[]) {
+function checkHeaders(headers: HeaderInput[]) {
   return headers.map(({ name, value }) => {
     if (!name || !/^x-/i.test(name)) {
       throw new GraphError(

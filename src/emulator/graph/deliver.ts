@@ -1,17 +1,17 @@
-// Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs.
-import type { User } from '../directory.ts'
-import type { UserLookup } from './graph-state.ts'
-import type { MailStore, MessageCopy } from './mail-store.ts'
+/** Sending: the Sent Items copy, one Inbox copy per tenant recipient (Bcc hidden), the External outbox, and NDRs. */
+import type { User } from '../state/directory.ts'
+import type { Directory } from '../state/directory.ts'
+import type { MailStore } from './mail-store.ts'
 import {
   EXTERNAL,
   newChangeKey,
   newId,
+  newInternetMessageId,
   type AttachmentRecord,
   type MessageRecord,
   type Recipient,
 } from './message-model.ts'
 import { newRecord } from './compose.ts'
-import { randomHex } from './ids.ts'
 
 export interface SendOptions {
   saveToSentItems: boolean
@@ -22,15 +22,39 @@ export interface SendOptions {
 /** Delivers `message` (with its attachments) from `sender`, in one transaction. */
 export function deliver(
   store: MailStore,
-  directory: UserLookup,
+  directory: Directory,
   sender: User,
   message: MessageRecord,
   attachments: AttachmentRecord[],
   options: SendOptions,
 ): void {
   const now = new Date().toISOString()
+  const sent = sentItem(message, sender, directory.tenant.domain, attachments.length > 0, now)
+  store.transaction(() => {
+    if (options.saveToSentItems) {
+      if (options.storedDraft) store.update(sent)
+      else {
+        store.insert(sent)
+        for (const attachment of attachments)
+          store.addAttachment({ ...attachment, messageId: sent.id })
+      }
+    } else if (options.storedDraft) {
+      store.delete(message.id)
+    }
+    deliverToRecipients(store, directory, sent, attachments, now)
+  })
+}
+
+/** The Sent Items record of a message sent now. */
+function sentItem(
+  message: MessageRecord,
+  sender: User,
+  domain: string,
+  hasAttachments: boolean,
+  now: string,
+): MessageRecord {
   const self: Recipient = { emailAddress: { name: sender.displayName, address: sender.mail } }
-  const sent: MessageRecord = {
+  return {
     ...message,
     mailbox: sender.id,
     folder: 'sentitems',
@@ -42,59 +66,50 @@ export function deliver(
     receivedDateTime: now,
     lastModifiedDateTime: now,
     changeKey: newChangeKey(),
-    internetMessageId: `<${randomHex(12).toUpperCase()}@${directory.tenant.domain}>`,
-    hasAttachments: attachments.length > 0,
+    internetMessageId: newInternetMessageId(domain),
+    hasAttachments,
   }
-  store.transaction(() => {
-    const insertCopy = store.copies(sent) // the shared part of the record serialised once for every copy
-    if (options.saveToSentItems) {
-      if (options.storedDraft) store.update(sent)
-      else {
-        insertCopy(sent)
-        for (const attachment of attachments)
-          store.addAttachment({ ...attachment, messageId: sent.id })
-      }
-    } else if (options.storedDraft) {
-      store.delete(message.id)
+}
+
+/** One Inbox copy per tenant user (Bcc hidden), an NDR per unknown address of the tenant, one outbox copy for the rest. */
+function deliverToRecipients(
+  store: MailStore,
+  directory: Directory,
+  sent: MessageRecord,
+  attachments: AttachmentRecord[],
+  now: string,
+): void {
+  const delivered = new Set<string>()
+  let external = false
+  for (const recipient of [...sent.toRecipients, ...sent.ccRecipients, ...sent.bccRecipients]) {
+    const address = recipient.emailAddress.address
+    const user = directory.findUser(address)
+    if (user) {
+      if (delivered.has(user.id)) continue
+      delivered.add(user.id)
+      copy(store, sent, attachments, { mailbox: user.id, folder: 'inbox', bccRecipients: [] })
+    } else if (domainOf(address) === directory.tenant.domain.toLowerCase()) {
+      store.insert(nonDeliveryReport(sent, address, directory.tenant.domain, now))
+    } else {
+      external = true
     }
-    const delivered = new Set<string>()
-    const external: string[] = []
-    for (const recipient of [...sent.toRecipients, ...sent.ccRecipients, ...sent.bccRecipients]) {
-      const address = recipient.emailAddress.address
-      const user = directory.findUser(address)
-      if (user) {
-        if (delivered.has(user.id)) continue
-        delivered.add(user.id)
-        copy(store, insertCopy, attachments, {
-          mailbox: user.id,
-          folder: 'inbox',
-          bccRecipients: [],
-        })
-      } else if (domainOf(address) === directory.tenant.domain.toLowerCase()) {
-        store.insert(nonDeliveryReport(sent, address, directory.tenant.domain, now))
-      } else {
-        external.push(address)
-      }
-    }
-    // One transport record per send for everything leaving the tenant (Bcc kept: it is the envelope).
-    if (external.length > 0)
-      copy(store, insertCopy, attachments, {
-        mailbox: EXTERNAL,
-        folder: 'outbox',
-        bccRecipients: sent.bccRecipients,
-      })
-  })
+  }
+  // One transport record per send for everything leaving the tenant (Bcc kept: it is the envelope).
+  if (external) {
+    const where = { mailbox: EXTERNAL, folder: 'outbox', bccRecipients: sent.bccRecipients }
+    copy(store, sent, attachments, where)
+  }
 }
 
 /** An unread copy of the sent message in another mailbox, with its own ids. */
 function copy(
   store: MailStore,
-  insertCopy: (copy: MessageCopy) => void,
+  sent: MessageRecord,
   attachments: AttachmentRecord[],
-  where: Pick<MessageCopy, 'mailbox' | 'folder' | 'bccRecipients'>,
+  where: Pick<MessageRecord, 'mailbox' | 'folder' | 'bccRecipients'>,
 ): void {
   const id = newId()
-  insertCopy({ ...where, id, isRead: false, changeKey: newChangeKey() })
+  store.insert({ ...sent, ...where, id, isRead: false, changeKey: newChangeKey() })
   for (const attachment of attachments)
     store.addAttachment({ ...attachment, id: newId('AAMkAtt'), messageId: id })
 }
@@ -130,7 +145,7 @@ function nonDeliveryReport(
     toRecipients: [sent.sender!],
     isRead: false,
     isDraft: false,
-    internetMessageId: `<${randomHex(12).toUpperCase()}@${domain}>`,
+    internetMessageId: newInternetMessageId(domain),
     conversationId: sent.conversationId,
   }
 }

@@ -1,4 +1,6 @@
-// Graph's error envelope and response headers: {"error":{"code","message","innerError":{date,request-id,client-request-id}}}.
+/**
+ * Graph's error envelope and response headers: {"error":{"code","message","innerError":{date,request-id,client-request-id}}}.
+ */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** Content type of Graph's OData JSON responses; clients split on `;`, so `application/json` stays first. */

@@ -1,8 +1,9 @@
+/** Graph keywords match in any case; ids, the version segment and other paths keep theirs. */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { normalizeGraphUrl } from './graph-path-case.ts'
-import { call, graphFixture, mailbox, seedMail } from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture, seedMail } from '../../../test/kit/emulator-graph.ts'
 
 describe('normalizeGraphUrl', () => {
   it("rewrites keyword segments to the routes' casing and leaves keys, the version and the query alone", () => {
@@ -43,7 +44,7 @@ describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
   let emulator: Emulator
   let token: string
   before(async () => ({ emulator, token } = await graphFixture()))
-  beforeEach(() => emulator.context.reset())
+  beforeEach(() => emulator.client.reset())
   after(() => emulator.close())
 
   it('POST /v1.0/Me/microsoft.graph.SendMail → 202 and delivered; the journal keeps the path as sent', async () => {
@@ -55,12 +56,10 @@ describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
       seedMail(['lea@contoso.test'], 'Any case'),
     )
     assert.equal(response.statusCode, 202)
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     assert.equal(received!.subject, 'Any case')
-    const journal = (await emulator.fastify.inject('/_emulator/journal?since=0')).json() as {
-      entries: { path: string }[]
-    }
-    assert.ok(journal.entries.some((entry) => entry.path === '/v1.0/Me/microsoft.graph.SendMail'))
+    const journal = await emulator.client.journal()
+    assert.ok(journal.some((entry) => entry.path === '/v1.0/Me/microsoft.graph.SendMail'))
   })
 
   it('GET /v1.0/ME, /v1.0/Users/{UPN in any case}, /v1.0/ME/Messages → 200; a fault on the canonical path still applies', async () => {
@@ -74,10 +73,9 @@ describe('Graph paths are case-insensitive, as on graph.microsoft.com', () => {
       (await call(emulator, 'GET', '/beta/Me/MailFolders/inbox/Messages', token)).statusCode,
       200,
     )
-    await emulator.fastify.inject({
-      method: 'POST',
-      url: '/_emulator/faults',
-      payload: { match: { method: 'POST', path: '/me/sendMail$' }, action: { status: 503 } },
+    await emulator.client.addFault({
+      match: { method: 'POST', path: '/me/sendMail$' },
+      action: { status: 503 },
     })
     assert.equal(
       (await call(emulator, 'POST', '/v1.0/ME/SENDMAIL', token, seedMail(['lea@contoso.test'])))

@@ -1,5 +1,7 @@
-// normalizeGraphUrl: Graph matches its keyword segments in any case (/v1.0/Me/SendMail); ids, UPNs, folder names,
-// the query and the version segment keep theirs (no evidence that Graph accepts /V1.0, so the emulator does not either).
+/**
+ * normalizeGraphUrl: Graph matches its keyword segments in any case (/v1.0/Me/SendMail); ids, UPNs, folder names,
+ * the query and the version segment keep theirs (no evidence that Graph accepts /V1.0, so the emulator does not either).
+ */
 const KEYWORDS = [
   'me',
   'users',
@@ -20,10 +22,6 @@ const CANONICAL = new Map(KEYWORDS.map((keyword) => [keyword.toLowerCase(), keyw
 const KEY_FOLLOWS = new Set(['users', 'messages', 'mailFolders', 'attachments'])
 const VERSION = /^\/(?:v1\.0|beta)(?=\/|$)/
 
-/** Rewritten paths (without query) of recent Graph URLs: clients repeat the same few paths (…/me/sendMail). */
-const recent = new Map<string, string>()
-const RECENT_LIMIT = 512
-
 /** Rewrites the keyword segments of a `/v1.0` or `/beta` URL to the casing the routes use; any other URL is returned as is. */
 export function normalizeGraphUrl(url: string): string {
   const version = VERSION.exec(url)
@@ -31,13 +29,7 @@ export function normalizeGraphUrl(url: string): string {
   const queryAt = url.indexOf('?')
   const path = queryAt === -1 ? url : url.slice(0, queryAt)
   const query = queryAt === -1 ? '' : url.slice(queryAt)
-  let rewritten = recent.get(path)
-  if (rewritten === undefined) {
-    rewritten = rewrite(path, version[0])
-    if (recent.size >= RECENT_LIMIT) recent.clear()
-    recent.set(path, rewritten)
-  }
-  return rewritten + query
+  return rewrite(path, version[0]) + query
 }
 
 function rewrite(path: string, version: string): string {

@@ -1,4 +1,4 @@
-// Mailboxes in SQLite: messages, file attachments and upload sessions, with prepared statements built once.
+/** createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { AttachmentRecord, MessageRecord } from './message-model.ts'
 
@@ -32,11 +32,6 @@ export interface UploadSession {
   expirationDateTime: string
 }
 type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
-/** What differs between the copies of one sent message (Sent Items, each Inbox, the external outbox). */
-export type MessageCopy = Pick<
-  MessageRecord,
-  'id' | 'mailbox' | 'folder' | 'isRead' | 'changeKey' | 'bccRecipients'
->
 
 const COLUMN = {
   receivedDateTime: 'received',
@@ -48,7 +43,142 @@ export type MailStore = ReturnType<typeof createMailStore>
 
 export function createMailStore(db: DatabaseSync) {
   db.exec(SCHEMA)
-  const q = {
+  const q = prepareStatements(db)
+  return {
+    /** Runs `work` in one transaction (one per send: every copy lands or none). */
+    transaction<T>(work: () => T): T {
+      q.begin.run()
+      try {
+        const result = work()
+        q.commit.run()
+        return result
+      } catch (error) {
+        q.rollback.run()
+        throw error
+      }
+    },
+    ...messageMethods(db, q),
+    ...attachmentMethods(q),
+    ...uploadSessionMethods(q),
+    clear(): void {
+      db.exec(
+        'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
+      )
+    },
+  }
+}
+
+type Statements = ReturnType<typeof prepareStatements>
+
+const parseMessage = (row: unknown) =>
+  row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined
+
+function messageMethods(db: DatabaseSync, q: Statements) {
+  // One list statement per (folder or not, order), prepared on first use.
+  const lists = new Map<string, StatementSync>()
+  const listStatement = (withFolder: boolean, order: OrderBy) => {
+    const key = `${withFolder}|${order.field}|${order.descending}`
+    let statement = lists.get(key)
+    if (!statement) {
+      const direction = order.descending ? 'DESC' : 'ASC'
+      statement =
+        db.prepare(`SELECT data FROM graph_messages WHERE mailbox = ? ${withFolder ? 'AND folder = ?' : ''}
+        ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`)
+      lists.set(key, statement)
+    }
+    return statement
+  }
+  const row = (message: MessageRecord) =>
+    [
+      message.folder,
+      message.receivedDateTime,
+      message.sentDateTime,
+      message.subject,
+      message.isRead ? 1 : 0,
+      JSON.stringify(message),
+    ] as const
+  return {
+    insert: (message: MessageRecord) =>
+      void q.insert.run(message.id, message.mailbox, ...row(message)),
+    update: (message: MessageRecord) => void q.update.run(...row(message), message.id),
+    get: (mailbox: string, id: string) => parseMessage(q.get.get(id, mailbox)),
+    getById: (id: string) => parseMessage(q.getAny.get(id)),
+    delete(id: string): void {
+      q.delete.run(id)
+      q.deleteAttachments.run(id)
+    },
+    list(
+      mailbox: string,
+      folder: string | undefined,
+      order: OrderBy,
+      top: number,
+      skip: number,
+    ): MessageRecord[] {
+      const statement = listStatement(folder !== undefined, order)
+      const rows =
+        folder === undefined
+          ? statement.all(mailbox, top, skip)
+          : statement.all(mailbox, folder, top, skip)
+      return rows.map((found) => parseMessage(found)!)
+    },
+    counts(mailbox: string): Map<string, { total: number; unread: number }> {
+      const rows = q.counts.all(mailbox) as { folder: string; total: number; unread: number }[]
+      return new Map(
+        rows.map((found) => [found.folder, { total: found.total, unread: found.unread ?? 0 }]),
+      )
+    },
+    mailboxes: () => (q.mailboxes.all() as { mailbox: string }[]).map((found) => found.mailbox),
+  }
+}
+
+function attachmentMethods(q: Statements) {
+  const withBytes = (row: unknown) => {
+    if (!row) return undefined
+    const { data, bytes } = row as { data: string; bytes: Uint8Array }
+    return { ...(JSON.parse(data) as AttachmentMeta), bytes }
+  }
+  return {
+    addAttachment(attachment: AttachmentRecord): void {
+      const { bytes, ...meta } = attachment
+      q.insertAttachment.run(attachment.id, attachment.messageId, JSON.stringify(meta), bytes)
+    },
+    attachments: (messageId: string) => q.attachments.all(messageId).map((row) => withBytes(row)!),
+    /** Without their bytes. */
+    attachmentList: (messageId: string) =>
+      q.attachmentMeta
+        .all(messageId)
+        .map((row) => JSON.parse((row as { data: string }).data) as AttachmentMeta),
+    attachment: (messageId: string, id: string) => withBytes(q.attachment.get(id, messageId)),
+  }
+}
+
+function uploadSessionMethods(q: Statements) {
+  return {
+    putSession: (session: UploadSession) =>
+      void q.putSession.run(session.id, JSON.stringify(session)),
+    session(id: string): UploadSession | undefined {
+      const row = q.session.get(id) as { data: string } | undefined
+      return row ? (JSON.parse(row.data) as UploadSession) : undefined
+    },
+    putChunk: (sessionId: string, start: number, bytes: Uint8Array) =>
+      void q.putChunk.run(sessionId, start, bytes),
+    /** The uploaded bytes, in order; the session and its chunks are deleted. */
+    takeChunks(sessionId: string): Buffer {
+      const parts = (q.chunks.all(sessionId) as { bytes: Uint8Array }[]).map((row) => row.bytes)
+      q.deleteChunks.run(sessionId)
+      q.deleteSession.run(sessionId)
+      return Buffer.concat(parts)
+    },
+    deleteSession(sessionId: string): void {
+      q.deleteChunks.run(sessionId)
+      q.deleteSession.run(sessionId)
+    },
+  }
+}
+
+/** The mail store's statements, prepared once. */
+function prepareStatements(db: DatabaseSync) {
+  return {
     insert:
       db.prepare(`INSERT INTO graph_messages (id, mailbox, folder, received, sent, subject, is_read, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -88,161 +218,5 @@ export function createMailStore(db: DatabaseSync) {
     begin: db.prepare('BEGIN'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
-  }
-  const lists = new Map<string, StatementSync>()
-  const listStatement = (withFolder: boolean, order: OrderBy) => {
-    const key = `${withFolder}|${order.field}|${order.descending}`
-    let statement = lists.get(key)
-    if (!statement) {
-      const direction = order.descending ? 'DESC' : 'ASC'
-      statement =
-        db.prepare(`SELECT data FROM graph_messages WHERE mailbox = ? ${withFolder ? 'AND folder = ?' : ''}
-        ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`)
-      lists.set(key, statement)
-    }
-    return statement
-  }
-  const parse = (row: unknown) =>
-    row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined
-  const withBytes = (row: unknown) => {
-    if (!row) return undefined
-    const { data, bytes } = row as { data: string; bytes: Uint8Array }
-    return { ...(JSON.parse(data) as AttachmentMeta), bytes }
-  }
-
-  return {
-    /** Runs `work` in one transaction (one per send: every copy lands or none). */
-    transaction<T>(work: () => T): T {
-      q.begin.run()
-      try {
-        const result = work()
-        q.commit.run()
-        return result
-      } catch (error) {
-        q.rollback.run()
-        throw error
-      }
-    },
-    insert(message: MessageRecord): void {
-      q.insert.run(
-        message.id,
-        message.mailbox,
-        message.folder,
-        message.receivedDateTime,
-        message.sentDateTime,
-        message.subject,
-        message.isRead ? 1 : 0,
-        JSON.stringify(message),
-      )
-    },
-    /**
-     * Returns an inserter of copies of `message` that differ only in the fields of MessageCopy: the rest of the record is
-     * serialised once (on the first copy) and spliced into each copy's JSON, instead of once per copy.
-     */
-    copies(message: MessageRecord): (copy: MessageCopy) => void {
-      let shared: string | undefined
-      return (copy) => {
-        if (shared === undefined) {
-          const {
-            id: _id,
-            mailbox: _mailbox,
-            folder: _folder,
-            isRead: _isRead,
-            changeKey: _changeKey,
-            bccRecipients: _bcc,
-            ...rest
-          } = message
-          shared = JSON.stringify(rest).slice(1) // `"subject":…}` or `}`
-        }
-        const own = JSON.stringify({
-          id: copy.id,
-          mailbox: copy.mailbox,
-          folder: copy.folder,
-          isRead: copy.isRead,
-          changeKey: copy.changeKey,
-          bccRecipients: copy.bccRecipients,
-        })
-        const data = shared === '}' ? own : `${own.slice(0, -1)},${shared}`
-        q.insert.run(
-          copy.id,
-          copy.mailbox,
-          copy.folder,
-          message.receivedDateTime,
-          message.sentDateTime,
-          message.subject,
-          copy.isRead ? 1 : 0,
-          data,
-        )
-      }
-    },
-    update(message: MessageRecord): void {
-      q.update.run(
-        message.folder,
-        message.receivedDateTime,
-        message.sentDateTime,
-        message.subject,
-        message.isRead ? 1 : 0,
-        JSON.stringify(message),
-        message.id,
-      )
-    },
-    get: (mailbox: string, id: string) => parse(q.get.get(id, mailbox)),
-    getById: (id: string) => parse(q.getAny.get(id)),
-    delete(id: string): void {
-      q.delete.run(id)
-      q.deleteAttachments.run(id)
-    },
-    list(
-      mailbox: string,
-      folder: string | undefined,
-      order: OrderBy,
-      top: number,
-      skip: number,
-    ): MessageRecord[] {
-      const statement = listStatement(folder !== undefined, order)
-      const rows =
-        folder === undefined
-          ? statement.all(mailbox, top, skip)
-          : statement.all(mailbox, folder, top, skip)
-      return rows.map((row) => parse(row)!)
-    },
-    counts(mailbox: string): Map<string, { total: number; unread: number }> {
-      const rows = q.counts.all(mailbox) as { folder: string; total: number; unread: number }[]
-      return new Map(rows.map((row) => [row.folder, { total: row.total, unread: row.unread ?? 0 }]))
-    },
-    mailboxes: () => (q.mailboxes.all() as { mailbox: string }[]).map((row) => row.mailbox),
-    addAttachment(attachment: AttachmentRecord): void {
-      const { bytes, ...meta } = attachment
-      q.insertAttachment.run(attachment.id, attachment.messageId, JSON.stringify(meta), bytes)
-    },
-    attachments: (messageId: string) => q.attachments.all(messageId).map((row) => withBytes(row)!),
-    attachmentList: (messageId: string) =>
-      q.attachmentMeta
-        .all(messageId)
-        .map((row) => JSON.parse((row as { data: string }).data) as AttachmentMeta),
-    attachment: (messageId: string, id: string) => withBytes(q.attachment.get(id, messageId)),
-    putSession: (session: UploadSession) =>
-      void q.putSession.run(session.id, JSON.stringify(session)),
-    session(id: string): UploadSession | undefined {
-      const row = q.session.get(id) as { data: string } | undefined
-      return row ? (JSON.parse(row.data) as UploadSession) : undefined
-    },
-    putChunk: (sessionId: string, start: number, bytes: Uint8Array) =>
-      void q.putChunk.run(sessionId, start, bytes),
-    takeChunks(sessionId: string): Buffer {
-      const parts = (q.chunks.all(sessionId) as { bytes: Uint8Array }[]).map((row) => row.bytes)
-      q.deleteChunks.run(sessionId)
-      q.deleteSession.run(sessionId)
-      return Buffer.concat(parts)
-    },
-    deleteSession(sessionId: string): void {
-      q.deleteChunks.run(sessionId)
-      q.deleteSession.run(sessionId)
-    },
-    clear(): void {
-      db.exec(
-        'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
-      )
-    },
   }
 }

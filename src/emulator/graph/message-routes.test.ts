@@ -1,7 +1,8 @@
+/** Messages and mail folders: lists and paging, $select, drafts, updates, deletes, scopes. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mintToken, seedMail } from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture, seedMail } from '../../../test/kit/emulator-graph.ts'
 
 describe('Graph messages and folders', () => {
   let emulator: Emulator
@@ -9,7 +10,7 @@ describe('Graph messages and folders', () => {
   let lea: string
   before(async () => {
     ;({ emulator, token: adele } = await graphFixture())
-    lea = mintToken(emulator, { user: 'lea@contoso.test', scp: 'User.Read Mail.Read' })
+    lea = await emulator.client.issueToken({ user: 'lea@contoso.test', scp: 'User.Read Mail.Read' })
     for (let index = 1; index <= 13; index++) {
       const response = await call(
         emulator,
@@ -128,7 +129,7 @@ describe('Graph messages and folders', () => {
   })
 
   it('requires Mail.Read for reads and Mail.ReadWrite for writes', async () => {
-    const sendOnly = mintToken(emulator, { scp: 'User.Read Mail.Send' })
+    const sendOnly = await emulator.client.issueToken({ scp: 'User.Read Mail.Send' })
     const read = await call(emulator, 'GET', '/v1.0/me/messages', sendOnly)
     assert.equal(read.statusCode, 403)
     assert.equal(read.json().error.code, 'ErrorAccessDenied')
@@ -184,7 +185,7 @@ describe('Graph messages and folders', () => {
         .length,
       0,
     )
-    const megan = mintToken(emulator, { user: 'megan@contoso.test', scp: 'Mail.Read' })
+    const megan = await emulator.client.issueToken({ user: 'megan@contoso.test', scp: 'Mail.Read' })
     const [received] = (
       await call(emulator, 'GET', '/v1.0/me/mailFolders/inbox/messages', megan)
     ).json().value
@@ -199,7 +200,7 @@ describe('Graph messages and folders', () => {
       emulator,
       'PATCH',
       `/v1.0/me/messages/${received.id}`,
-      mintToken(emulator, { user: 'megan@contoso.test', scp: 'Mail.ReadWrite' }),
+      await emulator.client.issueToken({ user: 'megan@contoso.test', scp: 'Mail.ReadWrite' }),
       { isRead: true },
     )
     assert.equal(read.json().isRead, true)

@@ -1,4 +1,4 @@
-// sendMail with `Content-Type: text/plain`: a base64 MIME message, read just enough to deliver it.
+/** sendMail with `Content-Type: text/plain`: a base64 MIME message, read just enough to deliver it. */
 import type { MessageInput } from './compose.ts'
 import { GraphError } from './graph-error.ts'
 

@@ -1,9 +1,18 @@
-// OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink.
-import type { FastifyRequest } from 'fastify'
-import { GraphError } from './graph-error.ts'
+/** OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink. */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { GraphError, ODATA_JSON } from './graph-error.ts'
 import type { OrderBy } from './mail-store.ts'
 
 type Query = Record<string, string | undefined>
+
+/** A Graph JSON answer: OData's content type and version. */
+export function sendOData(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', ODATA_JSON)
+    .header('odata-version', '4.0')
+    .send(JSON.stringify(body))
+}
 
 /** Scheme + host the client used (host-agnostic: localhost, 127.0.0.1 or graph.microsoft.com in real-hostname mode). */
 export const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`

@@ -1,4 +1,6 @@
-// Reads request bodies the way Graph does: property names case-insensitive, OData type errors, unknown names refused.
+/**
+ * Reads request bodies the way Graph does: property names case-insensitive, OData type errors, unknown names refused.
+ */
 import { GraphError } from './graph-error.ts'
 
 type TypeName =

@@ -1,7 +1,8 @@
+/** Graph with tokens from the emulator's own token endpoint (ROPC, client credentials). */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
+import { call, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
 
 // The whole chain with tokens from the emulator's own token endpoint (ROPC and client credentials), not minted ones.
 describe("Graph with tokens from the emulator's token endpoint", () => {
@@ -30,10 +31,11 @@ describe("Graph with tokens from the emulator's token endpoint", () => {
   it('ROPC token (User.Read Mail.Send): /me works, sendMail delivers, reading mail is refused without Mail.Read', async () => {
     const user = emulator.demo.users[0]!
     // ROPC cannot show a consent page: grant it the way the consent page would.
-    emulator.context.directory.grantConsent(user.id, emulator.demo.clientId, [
-      'User.Read',
-      'Mail.Send',
-    ])
+    await emulator.client.grantConsent({
+      user: user.id,
+      clientId: emulator.demo.clientId,
+      scope: 'User.Read Mail.Send',
+    })
     const access = await token({
       grant_type: 'password',
       username: user.userPrincipalName,
@@ -51,7 +53,10 @@ describe("Graph with tokens from the emulator's token endpoint", () => {
       seedMail([user.userPrincipalName]),
     )
     assert.equal(sent.statusCode, 202, sent.body)
-    assert.equal((await mailbox(emulator, user.userPrincipalName, 'inbox')).length, 1)
+    assert.equal(
+      (await emulator.client.messages(user.userPrincipalName, { folder: 'inbox' })).length,
+      1,
+    )
     assert.equal((await call(emulator, 'GET', '/v1.0/me/messages', access)).statusCode, 403)
   })
 

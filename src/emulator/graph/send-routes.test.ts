@@ -1,21 +1,15 @@
+/** POST /me/sendMail and /messages/{id}/send: delivery, copies, NDRs, MIME, errors in Graph's words. */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { graphState } from './graph-state.ts'
 import type { MessageRecord } from './message-model.ts'
-import {
-  call,
-  graphFixture,
-  mailbox,
-  mintToken,
-  seedMail,
-} from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture, seedMail } from '../../../test/kit/emulator-graph.ts'
 
 describe('POST /me/sendMail', () => {
   let emulator: Emulator
   let token: string
   before(async () => ({ emulator, token } = await graphFixture()))
-  beforeEach(() => emulator.context.reset())
+  beforeEach(() => emulator.client.reset())
   after(() => emulator.close())
 
   it("accepts the seed's PascalCase body on the microsoft.graph.sendMail alias: 202, empty body, no JSON type", async () => {
@@ -29,7 +23,7 @@ describe('POST /me/sendMail', () => {
     assert.equal(response.statusCode, 202)
     assert.equal(response.body, '')
     assert.equal(response.headers['content-type'], undefined)
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     assert.equal(received!.subject, seedMail([]).Message.Subject)
     assert.deepEqual(received!.body, {
       contentType: 'html',
@@ -43,7 +37,7 @@ describe('POST /me/sendMail', () => {
       received!.bodyPreview,
       'Congratulations! This is a message from the Connect sample.',
     )
-    const [sent] = await mailbox(emulator, 'adele@contoso.test', 'sentitems')
+    const [sent] = await emulator.client.messages('adele@contoso.test', { folder: 'sentitems' })
     assert.equal(sent!.internetMessageId, received!.internetMessageId)
   })
 
@@ -60,7 +54,7 @@ describe('POST /me/sendMail', () => {
       },
     })
     assert.equal(response.statusCode, 202)
-    const { store } = graphState(emulator.context)
+    const store = emulator.context.mail
     const mailboxes = store.mailboxes()
     const records = mailboxes.flatMap((owner) =>
       store.list(owner, undefined, { field: 'receivedDateTime', descending: false }, 50, 0),
@@ -109,21 +103,21 @@ describe('POST /me/sendMail', () => {
     })
     assert.equal(response.statusCode, 202)
     for (const upn of ['lea@contoso.test', 'megan@contoso.test', 'diego@contoso.test']) {
-      const [copy] = await mailbox(emulator, upn, 'inbox')
+      const [copy] = await emulator.client.messages(upn, { folder: 'inbox' })
       assert.equal(copy!.subject, 'Team', upn)
       assert.equal(copy!.importance, 'high')
       assert.deepEqual(copy!.bccRecipients, [], upn)
       assert.deepEqual(copy!.internetMessageHeaders, [{ name: 'x-trace', value: '42' }])
     }
     assert.deepEqual(
-      await mailbox(emulator, 'adele@contoso.test', 'sentitems'),
+      await emulator.client.messages('adele@contoso.test', { folder: 'sentitems' }),
       [],
       'saveToSentItems false',
     )
-    const external = await mailbox(emulator, 'bob@example.org')
+    const external = await emulator.client.messages('bob@example.org')
     assert.equal(external.length, 1)
     assert.equal(external[0]!.folder, 'outbox')
-    assert.deepEqual(await mailbox(emulator, 'carol@example.org'), [])
+    assert.deepEqual(await emulator.client.messages('carol@example.org'), [])
   })
 
   it('sends an NDR for an unknown address of the tenant domain', async () => {
@@ -134,7 +128,7 @@ describe('POST /me/sendMail', () => {
       token,
       seedMail(['ghost@contoso.test'], 'Hello ghost'),
     )
-    const [ndr] = await mailbox(emulator, 'adele@contoso.test', 'inbox')
+    const [ndr] = await emulator.client.messages('adele@contoso.test', { folder: 'inbox' })
     assert.equal(ndr!.subject, 'Undeliverable: Hello ghost')
   })
 
@@ -149,7 +143,7 @@ describe('POST /me/sendMail', () => {
       },
     ]
     assert.equal((await call(emulator, 'POST', '/v1.0/me/sendMail', token, body)).statusCode, 202)
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     assert.equal(received!.hasAttachments, true)
     const [attachment] = received!.attachments as {
       name: string
@@ -174,7 +168,10 @@ describe('POST /me/sendMail', () => {
       payload: Buffer.from(mime).toString('base64'),
     })
     assert.equal(ok.statusCode, 202)
-    assert.equal((await mailbox(emulator, 'lea@contoso.test', 'inbox'))[0]!.subject, 'Via MIME')
+    assert.equal(
+      (await emulator.client.messages('lea@contoso.test', { folder: 'inbox' }))[0]!.subject,
+      'Via MIME',
+    )
     const bad = await emulator.fastify.inject({
       method: 'POST',
       url: '/v1.0/me/sendMail',
@@ -254,21 +251,21 @@ describe('POST /me/sendMail', () => {
       ...seedMail(['lea@contoso.test']),
       SaveToSentItems: 'maybe',
     }))
-  it('answers 403 ErrorAccessDenied without Mail.Send', () =>
+  it('answers 403 ErrorAccessDenied without Mail.Send', async () =>
     expectError(
       403,
       'ErrorAccessDenied',
       'Access is denied. Check credentials and try again.',
       seedMail(['lea@contoso.test']),
       {},
-      mintToken(emulator, { scp: 'User.Read' }),
+      await emulator.client.issueToken({ scp: 'User.Read' }),
     ))
   it('answers 403 NoPermissionsInAccessToken to an app token without roles', async () => {
     const response = await call(
       emulator,
       'POST',
       '/v1.0/users/adele@contoso.test/sendMail',
-      mintToken(emulator, { roles: [] }),
+      await emulator.client.issueToken({ roles: [] }),
       seedMail(['lea@contoso.test']),
     )
     assert.equal(response.statusCode, 403)
@@ -276,7 +273,7 @@ describe('POST /me/sendMail', () => {
   })
 
   it('lets an app token with the Mail.Send role send as any user via /users/{id}/sendMail', async () => {
-    const app = mintToken(emulator, { roles: ['Mail.Send'] })
+    const app = await emulator.client.issueToken({ roles: ['Mail.Send'] })
     const response = await call(
       emulator,
       'POST',
@@ -285,7 +282,7 @@ describe('POST /me/sendMail', () => {
       seedMail(['lea@contoso.test']),
     )
     assert.equal(response.statusCode, 202)
-    const [received] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [received] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     assert.equal(
       (received!.from as { emailAddress: { address: string } }).emailAddress.address,
       'megan@contoso.test',

@@ -1,6 +1,9 @@
-// POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
+/**
+ * POST /me/sendMail (and microsoft.graph.sendMail, /users/{id}/sendMail) and POST /me/messages/{id}/send → 202, empty body.
+ */
+import type { EmulatorContext } from '../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { requireMail } from './auth.ts'
+import { requireMail } from './permissions.ts'
 import {
   applyInput,
   checkRecipients,
@@ -10,12 +13,12 @@ import {
 } from './compose.ts'
 import { deliver } from './deliver.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner, type GraphState } from './graph-state.ts'
-import { mailboxRoute } from './graph-scope.ts'
+import { graphRequest, owner } from './graph-request.ts'
+import { mailboxRoute } from './mailbox-route.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
 
-export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
+export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const sendMail = (request: FastifyRequest, reply: FastifyReply) => {
     requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
@@ -23,10 +26,10 @@ export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
     const { message, saveToSentItems } =
       typeof request.body === 'string' ? parseMime(request.body) : readSendMail(request.body)
     const record = newRecord(sender.id, 'sentitems', now)
-    applyInput(record, message, state.users)
+    applyInput(record, message, context.directory)
     checkRecipients(record)
     const attachments = toAttachments(message.attachments ?? [], record.id, now)
-    deliver(state.store, state.users, sender, record, attachments, {
+    deliver(context.mail, context.directory, sender, record, attachments, {
       saveToSentItems,
       storedDraft: false,
     })
@@ -39,12 +42,12 @@ export function sendRoutes(scope: FastifyInstance, state: GraphState): void {
     requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
     const { id } = request.params as { id: string }
-    const draft = state.store.get(sender.id, id)
+    const draft = context.mail.get(sender.id, id)
     if (!draft) throw notFound()
     if (!draft.isDraft)
       throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
     checkRecipients(draft)
-    deliver(state.store, state.users, sender, draft, state.store.attachments(draft.id), {
+    deliver(context.mail, context.directory, sender, draft, context.mail.attachments(draft.id), {
       saveToSentItems: true,
       storedDraft: true,
     })

@@ -1,7 +1,8 @@
+/** Outlook's throttling per app and mailbox: concurrency, request and send windows, Retry-After. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { mintToken, seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
+import { seedMail, testEmulator } from '../../../test/kit/emulator-graph.ts'
 import { createThrottle } from './throttle.ts'
 
 describe('Outlook throttling (per app + mailbox)', () => {
@@ -12,7 +13,7 @@ describe('Outlook throttling (per app + mailbox)', () => {
       throttling: { concurrent: 4, requestsPer10Min: 10_000, sendsPerMinute: 1000 },
     })
     await emulator.listen({ port: 0, host: '127.0.0.1' })
-    token = mintToken(emulator)
+    token = await emulator.client.issueToken()
   })
   after(() => emulator.close())
 
@@ -24,14 +25,10 @@ describe('Outlook throttling (per app + mailbox)', () => {
     })
 
   it('answers the 5th concurrent request 429 ApplicationThrottled; it goes through after Retry-After', async () => {
-    await fetch(`${emulator.url}/_emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        match: { method: 'POST', path: 'sendMail$' },
-        count: 4,
-        action: { delayMs: 400 },
-      }),
+    await emulator.client.addFault({
+      match: { method: 'POST', path: 'sendMail$' },
+      count: 4,
+      action: { delayMs: 400 },
     })
     const slow = [send(), send(), send(), send()]
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -51,11 +48,7 @@ describe('Outlook throttling (per app + mailbox)', () => {
   })
 
   it('limits requests and sends per window, with TooManyRequests and a Retry-After that releases them', async () => {
-    await fetch(`${emulator.url}/_emulator/throttling`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sendsPerMinute: 2, sendWindowSeconds: 1 }),
-    })
+    await emulator.client.configureThrottling({ sendsPerMinute: 2, sendWindowSeconds: 1 })
     assert.equal((await send()).status, 202)
     assert.equal((await send()).status, 202)
     const third = await send()

@@ -1,12 +1,19 @@
-// Outlook's per-mailbox limits (per app id + mailbox): concurrent requests, requests per window, sends per window.
+/**
+ * Outlook's per-mailbox limits (per app id + mailbox): concurrent requests, requests per window, sends per window.
+ */
 import { throttledError, type GraphError } from './graph-error.ts'
 
 export interface ThrottleLimits {
-  concurrent: number // Outlook: 4 concurrent requests
-  requestsPer10Min: number // Outlook: 10,000 requests per 10 minutes
-  sendsPerMinute: number // Exchange Online: 30 messages per minute
-  requestWindowSeconds: number // 600; shorter in tests
-  sendWindowSeconds: number // 60; shorter in tests
+  /** Outlook: 4 concurrent requests. */
+  concurrent: number
+  /** Outlook: 10,000 requests per 10 minutes. */
+  requestsPer10Min: number
+  /** Exchange Online: 30 messages per minute. */
+  sendsPerMinute: number
+  /** 600; shorter in tests. */
+  requestWindowSeconds: number
+  /** 60; shorter in tests. */
+  sendWindowSeconds: number
 }
 export type ThrottleSetting = false | Partial<ThrottleLimits>
 

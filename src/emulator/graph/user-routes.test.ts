@@ -1,7 +1,8 @@
+/** GET /me, /users/{id} and photos; the 401s of bad tokens. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, graphFixture, mintToken, testEmulator } from '../../../test/kit/emulator-graph.ts'
+import { call, graphFixture, testEmulator } from '../../../test/kit/emulator-graph.ts'
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -42,7 +43,7 @@ describe('Graph /me and /users', () => {
       emulator,
       'GET',
       '/v1.0/me',
-      mintToken(emulator, { user: 'megan@contoso.test' }),
+      await emulator.client.issueToken({ user: 'megan@contoso.test' }),
     )
     assert.equal(megan.json().mobilePhone, null)
   })
@@ -88,7 +89,7 @@ describe('Graph /me and /users', () => {
     const other = await call(emulator, 'GET', `/v1.0/users/${emulator.demo.users[1]!.id}`, token)
     assert.equal(other.statusCode, 403)
     assert.equal(other.json().error.code, 'Authorization_RequestDenied')
-    const broad = mintToken(emulator, { scp: 'User.ReadBasic.All' })
+    const broad = await emulator.client.issueToken({ scp: 'User.ReadBasic.All' })
     const allowed = await call(emulator, 'GET', `/v1.0/users/${emulator.demo.users[1]!.id}`, broad)
     assert.equal(allowed.json().displayName, 'Léa Martin')
     const missing = await call(emulator, 'GET', '/v1.0/users/nobody@contoso.test', broad)
@@ -101,7 +102,7 @@ describe('Graph /me and /users', () => {
       emulator,
       'GET',
       '/v1.0/me',
-      mintToken(emulator, { scp: 'Mail.Send' }),
+      await emulator.client.issueToken({ scp: 'Mail.Send' }),
     )
     assert.equal(response.statusCode, 403)
     assert.equal(
@@ -111,7 +112,7 @@ describe('Graph /me and /users', () => {
   })
 
   it('answers 400 to /me with an app-only token, and serves /users/{id} with User.Read.All', async () => {
-    const app = mintToken(emulator, { roles: ['Mail.Send', 'User.Read.All'] })
+    const app = await emulator.client.issueToken({ roles: ['Mail.Send', 'User.Read.All'] })
     const me = await call(emulator, 'GET', '/v1.0/me', app)
     assert.equal(me.statusCode, 400)
     assert.equal(
@@ -137,7 +138,7 @@ describe('Graph /me and /users', () => {
       emulator,
       'GET',
       '/v1.0/me/photo/$value',
-      mintToken(emulator, { user: 'megan@contoso.test' }),
+      await emulator.client.issueToken({ user: 'megan@contoso.test' }),
     )
     assert.equal(none.statusCode, 404)
     assert.equal(none.json().error.code, 'ImageNotFound')
@@ -181,18 +182,18 @@ describe('Graph bearer checks', () => {
     expect401('Bearer garbage', /^IDX14100: JWT is not well formed, there are no dots/))
   it('dots but not a JWT → CompactToken parsing failed', () =>
     expect401('Bearer a.b.c', /^CompactToken parsing failed/))
-  it('expired → "has expired or is not yet valid"', () =>
+  it('expired → "has expired or is not yet valid"', async () =>
     expect401(
-      `Bearer ${mintToken(emulator, { expiresIn: -10 })}`,
+      `Bearer ${await emulator.client.issueToken({ expiresIn: -10 })}`,
       'Access token has expired or is not yet valid.',
     ))
-  it('another audience → "Invalid audience."', () =>
+  it('another audience → "Invalid audience."', async () =>
     expect401(
-      `Bearer ${mintToken(emulator, { aud: 'api://other' })}`,
+      `Bearer ${await emulator.client.issueToken({ aud: 'api://other' })}`,
       'Access token validation failure. Invalid audience.',
     ))
-  it('tampered signature → validation failure', () => {
-    const [header, payload] = mintToken(emulator).split('.')
+  it('tampered signature → validation failure', async () => {
+    const [header, payload] = (await emulator.client.issueToken()).split('.')
     return expect401(
       `Bearer ${header}.${payload}.${Buffer.from('forged').toString('base64url')}`,
       'Access token validation failure.',

@@ -1,13 +1,13 @@
-// GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value.
+/** GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value. */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import type { User } from '../directory.ts'
-import { PHOTO_SIZE } from '../photo.ts'
-import { hasPermission, requireSomePermission } from './auth.ts'
+import type { User } from '../state/directory.ts'
+import { PHOTO_SIZE } from '../state/photo.ts'
+import { hasPermission, requireSomePermission } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner } from './graph-state.ts'
-import { mailboxRoute } from './graph-scope.ts'
+import { graphRequest, owner } from './graph-request.ts'
+import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
 const DEFAULT_PROPERTIES = [
@@ -68,7 +68,7 @@ const OTHER_PROPERTIES = [
 ]
 const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
 
-export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
+export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
     const user = owner(request)
     checkProfileAccess(request, user)
@@ -77,14 +77,14 @@ export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '/photo', { profile: true }, (request, reply) => {
     const user = owner(request)
     checkProfileAccess(request, user)
-    const photo = ctx.directory.userPhoto(user.id)
+    const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
-    const context = metadataUrl(request, `users('${user.id}')/photo/$entity`)
+    const odataContext = metadataUrl(request, `users('${user.id}')/photo/$entity`)
     return reply
       .header('content-type', ODATA_JSON)
       .header('odata-version', '4.0')
       .send({
-        '@odata.context': context,
+        '@odata.context': odataContext,
         '@odata.mediaContentType': photo.contentType,
         '@odata.mediaEtag': `"${createHash('sha1').update(photo.bytes).digest('hex').toUpperCase()}"`,
         id: `${PHOTO_SIZE}X${PHOTO_SIZE}`,
@@ -95,7 +95,7 @@ export function userRoutes(scope: FastifyInstance, ctx: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '/photo/$value', { profile: true }, (request, reply) => {
     const user = owner(request)
     checkProfileAccess(request, user)
-    const photo = ctx.directory.userPhoto(user.id)
+    const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     return reply.header('content-type', photo.contentType).send(Buffer.from(photo.bytes))
   })

@@ -1,9 +1,14 @@
-// /authorize: page errors (§A4.1 class 1), redirected errors (class 2), response modes, PKCE, prompt, SSO, i18n.
+/** /authorize: page errors (§A4.1 class 1), redirected errors (class 2), response modes, PKCE, prompt, SSO, i18n. */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
 import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
-import { authorizeUrl, control, obtainCode, redeem } from '../../../test/kit/emulator-flows.ts'
+import {
+  authorizeUrl,
+  obtainCode,
+  redeem,
+  verifiedClaims,
+} from '../../../test/kit/emulator-flows.ts'
 import { startEmulator } from '../../../test/kit/msal-setup.ts'
 
 const redirected = (location: string | undefined) => {
@@ -269,7 +274,7 @@ describe('authorize endpoint', () => {
     assert.equal(typeof body.expires_on, 'string')
     assert.equal(body.resource, 'https://graph.microsoft.com')
     assert.ok(body.refresh_token && body.id_token)
-    const claims = await emulator.context.tokens.verifyAccessToken(String(body.access_token))
+    const claims = await verifiedClaims(emulator, String(body.access_token))
     assert.equal(claims.aud, 'https://graph.microsoft.com')
   })
 
@@ -340,7 +345,7 @@ describe('authorize endpoint', () => {
   })
 
   test('control: POST /_emulator/tokens/next spoils the next id_token once', async () => {
-    await control(emulator, 'tokens/next', { nonce: 'evil', aud: 'someone-else' })
+    await emulator.client.shapeNextIdToken({ nonce: 'evil', aud: 'someone-else' })
     const issued = await redeem(emulator, await obtainCode(emulator, { nonce: 'good' }))
     const claims = JSON.parse(
       Buffer.from(String(issued.json.id_token).split('.')[1]!, 'base64url').toString(),

@@ -1,6 +1,8 @@
-// The sign-in pages in real Chromium: typing into #i0116/#i0118 and clicking #idSIButton9, as automation for Entra
-// does; axe-core finds no serious or critical violation; no CSP violation; msal-node redeems the code.
-// UPDATE_SCREENSHOTS=1 also writes docs/screenshots/emulator-{sign-in,consent}.png.
+/**
+ * The sign-in pages in real Chromium: typing into #i0116/#i0118 and clicking #idSIButton9, as automation for Entra
+ * does; axe-core finds no serious or critical violation; no CSP violation; msal-node redeems the code.
+ * UPDATE_SCREENSHOTS=1 also writes docs/screenshots/emulator-{sign-in,consent}.png.
+ */
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -1,4 +1,6 @@
-// Discovery documents, JWKS, instance discovery, the loopback-only control API, and bad input never giving a 500.
+/**
+ * Discovery documents, JWKS, instance discovery, the loopback-only control API, and bad input never giving a 500.
+ */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
@@ -50,11 +52,7 @@ describe('discovery, control API and robustness', () => {
     assert.equal(keys[0]!.kty, 'RSA')
     assert.equal(keys[0]!.e, 'AQAB')
     const { importJWK, jwtVerify } = await import('jose')
-    const token = emulator.context.tokens.signIdToken({
-      aud: 'a',
-      iss: 'i',
-      exp: Math.floor(Date.now() / 1000) + 60,
-    })
+    const token = await emulator.client.issueToken({ aud: 'a', expiresIn: 60 })
     assert.equal(
       JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid,
       keys[0]!.kid,
@@ -83,6 +81,7 @@ describe('discovery, control API and robustness', () => {
       payload: { userPrincipalName: 'x@contoso.test', password: 'p' },
     })
     assert.equal(remote.statusCode, 403)
+    assert.equal(remote.json().error.code, 'Forbidden')
     const local = await emulator.fastify.inject({
       method: 'POST',
       url: '/_emulator/users',
@@ -102,10 +101,12 @@ describe('discovery, control API and robustness', () => {
       payload: { uri: 'http://localhost:9999/cb' },
     })
     assert.equal(uri.statusCode, 201)
+    assert.ok(uri.json().redirectUris.includes('http://localhost:9999/cb'))
     assert.ok(
-      emulator.context.directory
-        .findApp(emulator.demo.clientId)!
-        .redirectUris.includes('http://localhost:9999/cb'),
+      (
+        await emulator.client.addRedirectUri(emulator.demo.clientId, 'http://localhost:9998/cb')
+      ).includes('http://localhost:9999/cb'),
+      'the directory kept it',
     )
     assert.equal(
       (
@@ -118,6 +119,18 @@ describe('discovery, control API and robustness', () => {
       ).statusCode,
       400,
     )
+    const incomplete = await emulator.fastify.inject({
+      method: 'POST',
+      url: '/_emulator/users',
+      payload: { userPrincipalName: 'nopassword@contoso.test' },
+    })
+    assert.equal(incomplete.statusCode, 400)
+    assert.deepEqual(incomplete.json(), {
+      error: {
+        code: 'InvalidUser',
+        message: 'userPrincipalName and password (strings) are required.',
+      },
+    })
   })
 
   test('bad input never gives a 500: random forms and bodies on every identity endpoint', async () => {

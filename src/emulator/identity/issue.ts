@@ -1,25 +1,12 @@
-// Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info.
+/** Token responses (§A1.6, v1 §A3): access tokens (§A2.2), id tokens (§A2.1), refresh tokens and client_info. */
+import type { EmulatorContext } from '../context.ts'
 import { createHash } from 'node:crypto'
-import type { App, User } from '../directory.ts'
-import { clientInfo, type IdentityDeps } from './respond.ts'
+import type { App, User } from '../state/directory.ts'
+import type { ClientAuthMethod, RefreshRecord } from './records.ts'
+import { clientInfo } from './sign-in/authorize-response.ts'
 import type { ScopeRequest } from './scopes.ts'
-import { hashId, randomId } from './store.ts'
-import { GRAPH_RESOURCE, type AccessTokenClaims } from './tokens.ts'
-
-export type ClientAuthMethod = 'secret' | 'certificate' | 'none'
-
-export interface RefreshRecord {
-  id: string
-  clientId: string
-  userId: string
-  tenantId: string
-  scope: string
-  publicClient: boolean
-  createdAt: number
-  lastUsedAt: number
-  revoked: boolean
-  sessionId?: string
-}
+import { hashId, randomId } from './identity-store.ts'
+import { GRAPH_RESOURCE, type AccessTokenClaims } from './jwt-signer.ts'
 
 export interface UserGrant {
   app: App
@@ -47,23 +34,62 @@ export const servicePrincipalId = (clientId: string) => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
+/** A user's tokens: access token, id token (openid, or v1), refresh token (offline_access, or v1), client_info. */
 export async function issueUserTokens(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   grant: UserGrant,
 ): Promise<{ body: Record<string, unknown>; refreshId?: string; uti: string }> {
-  const { ctx, store } = deps
-  const { app, user, scopes } = grant
-  const base = ctx.publicUrl()
+  const { user, scopes } = grant
   const iat = now()
-  const lifetime = ctx.options.accessTokenLifetimeSeconds
-  const uti = randomId(16)
-  const scp = [...scopes.graph, ...scopes.oidc].join(' ')
-  const access: AccessTokenClaims = {
+  const lifetime = context.options.accessTokenLifetimeSeconds
+  const access = accessClaims(context, grant, iat)
+  const wantsIdToken = scopes.oidc.includes('openid') || grant.version === 1
+  const [accessToken, idToken] = await Promise.all([
+    context.signer.signAccessToken(access),
+    wantsIdToken
+      ? context.signer.signIdToken(
+          grant.version === 2 ? idClaims(context, grant, iat) : idClaimsV1(context, grant, iat),
+        )
+      : undefined,
+  ])
+  const refresh = grant.withRefresh ? storeRefreshToken(context, grant) : undefined
+  const issued = {
+    access_token: accessToken,
+    ...(refresh ? { refresh_token: refresh.token } : {}),
+    ...(idToken ? { id_token: idToken } : {}),
+  }
+  const body: Record<string, unknown> =
+    grant.version === 1
+      ? {
+          token_type: 'Bearer',
+          scope: access.scp,
+          expires_in: String(lifetime),
+          ext_expires_in: String(lifetime),
+          expires_on: String(iat + lifetime),
+          not_before: String(iat),
+          resource: GRAPH_RESOURCE,
+          ...issued,
+        }
+      : {
+          token_type: 'Bearer',
+          scope: scopes.echo,
+          expires_in: lifetime,
+          ext_expires_in: lifetime,
+          ...issued,
+          ...(grant.withClientInfo ? { client_info: clientInfo(user) } : {}),
+        }
+  return { body, refreshId: refresh?.id, uti: String(access.uti) }
+}
+
+/** A delegated Graph access token's claims (§A2.2), shaped like Entra's v1 tokens. */
+function accessClaims(context: EmulatorContext, grant: UserGrant, iat: number): AccessTokenClaims {
+  const { app, user, scopes } = grant
+  return {
     aud: grant.version === 1 ? GRAPH_RESOURCE : scopes.audience,
-    iss: `${base}/${grant.tenantId}/`,
+    iss: `${context.publicUrl()}/${grant.tenantId}/`,
     iat,
     nbf: iat,
-    exp: iat + lifetime,
+    exp: iat + context.options.accessTokenLifetimeSeconds,
     acct: 0,
     acr: '1',
     aio: randomId(40),
@@ -79,81 +105,53 @@ export async function issueUserTokens(
     oid: user.id,
     platf: '3',
     rh: randomId(24),
-    scp,
+    scp: [...scopes.graph, ...scopes.oidc].join(' '),
     sid: grant.sessionId ?? randomId(16),
     sub: pairwiseSub(user.id, GRAPH_RESOURCE),
     tenant_region_scope: 'WW',
     tid: grant.tenantId,
     unique_name: user.userPrincipalName,
     upn: user.userPrincipalName,
-    uti,
+    uti: randomId(16),
     ver: '1.0',
     xms_idrel: '1 16',
     xms_tcdt: 1700000000,
   }
-  const body: Record<string, unknown> = { token_type: 'Bearer' }
-  let refreshId: string | undefined
-  const wantsIdToken = scopes.oidc.includes('openid') || grant.version === 1
-  const [accessToken, idToken] = await Promise.all([
-    ctx.tokens.signAccessTokenAsync(access),
-    wantsIdToken
-      ? ctx.tokens.signIdTokenAsync(
-          grant.version === 2 ? idClaims(deps, grant, iat) : idClaimsV1(deps, grant, iat),
-        )
-      : undefined,
-  ])
-  let refreshToken: string | undefined
-  if (grant.withRefresh) {
-    refreshToken = `1.${randomId(96)}`
-    refreshId = hashId(refreshToken)
-    const record: RefreshRecord = {
-      id: refreshId,
-      clientId: app.clientId,
-      userId: user.id,
-      tenantId: grant.tenantId,
-      scope: grant.scope,
-      publicClient: grant.authMethod === 'none',
-      createdAt: Date.now(),
-      lastUsedAt: Date.now(),
-      revoked: false,
-      sessionId: grant.sessionId,
-    }
-    store.put('refresh', refreshId, record, ctx.options.refreshTokenLifetimeSeconds + 24 * 3600)
-  }
-  if (grant.version === 1) {
-    Object.assign(body, {
-      scope: scp,
-      expires_in: String(lifetime),
-      ext_expires_in: String(lifetime),
-      expires_on: String(iat + lifetime),
-      not_before: String(iat),
-      resource: GRAPH_RESOURCE,
-      access_token: accessToken,
-      ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      ...(idToken ? { id_token: idToken } : {}),
-    })
-  } else {
-    Object.assign(body, {
-      scope: scopes.echo,
-      expires_in: lifetime,
-      ext_expires_in: lifetime,
-      access_token: accessToken,
-      ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      ...(idToken ? { id_token: idToken } : {}),
-      ...(grant.withClientInfo ? { client_info: clientInfo(user) } : {}),
-    })
-  }
-  return { body, refreshId, uti }
 }
 
-function idClaims(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
+/** A new refresh token, kept under its hash past its idle lifetime (so "expired" differs from "unknown"). */
+function storeRefreshToken(context: EmulatorContext, grant: UserGrant) {
+  const token = `1.${randomId(96)}`
+  const id = hashId(token)
+  const record: RefreshRecord = {
+    id,
+    clientId: grant.app.clientId,
+    userId: grant.user.id,
+    tenantId: grant.tenantId,
+    scope: grant.scope,
+    publicClient: grant.authMethod === 'none',
+    createdAt: Date.now(),
+    lastUsedAt: Date.now(),
+    revoked: false,
+    sessionId: grant.sessionId,
+  }
+  const keepSeconds = context.options.refreshTokenLifetimeSeconds + 24 * 3600
+  context.identity.put('refresh', id, record, keepSeconds)
+  return { token, id }
+}
+
+function idClaims(
+  context: EmulatorContext,
+  grant: UserGrant,
+  iat: number,
+): Record<string, unknown> {
   const { user, app, scopes } = grant
   return {
     aud: app.clientId,
-    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/v2.0`,
+    iss: `${context.publicUrl()}/${grant.tenantId}/v2.0`,
     iat,
     nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    exp: iat + context.options.idTokenLifetimeSeconds,
     aio: randomId(40),
     ...(scopes.oidc.includes('email') ? { email: user.mail } : {}),
     login_hint: Buffer.from(
@@ -172,14 +170,18 @@ function idClaims(deps: IdentityDeps, grant: UserGrant, iat: number): Record<str
   }
 }
 
-function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<string, unknown> {
+function idClaimsV1(
+  context: EmulatorContext,
+  grant: UserGrant,
+  iat: number,
+): Record<string, unknown> {
   const { user, app } = grant
   return {
     aud: app.clientId,
-    iss: `${deps.ctx.publicUrl()}/${grant.tenantId}/`,
+    iss: `${context.publicUrl()}/${grant.tenantId}/`,
     iat,
     nbf: iat,
-    exp: iat + deps.ctx.options.idTokenLifetimeSeconds,
+    exp: iat + context.options.idTokenLifetimeSeconds,
     amr: ['pwd'],
     family_name: user.surname,
     given_name: user.givenName,
@@ -197,18 +199,18 @@ function idClaimsV1(deps: IdentityDeps, grant: UserGrant, iat: number): Record<s
 
 /** Client credentials: an app-only Graph token with the app's roles; no scope, no id_token (real ESTS shape). */
 export async function issueAppToken(
-  deps: IdentityDeps,
+  context: EmulatorContext,
   app: App,
   tenantId: string,
   authMethod: ClientAuthMethod,
   version: 1 | 2,
 ) {
   const iat = now()
-  const lifetime = deps.ctx.options.accessTokenLifetimeSeconds
+  const lifetime = context.options.accessTokenLifetimeSeconds
   const sp = servicePrincipalId(app.clientId)
   const claims: AccessTokenClaims = {
     aud: GRAPH_RESOURCE,
-    iss: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    iss: `${context.publicUrl()}/${tenantId}/`,
     iat,
     nbf: iat,
     exp: iat + lifetime,
@@ -216,7 +218,7 @@ export async function issueAppToken(
     app_displayname: app.displayName,
     appid: app.clientId,
     appidacr: appidacr(authMethod),
-    idp: `${deps.ctx.publicUrl()}/${tenantId}/`,
+    idp: `${context.publicUrl()}/${tenantId}/`,
     idtyp: 'app',
     oid: sp,
     rh: randomId(24),
@@ -229,7 +231,7 @@ export async function issueAppToken(
     xms_idrel: '7 2',
     xms_tcdt: 1700000000,
   }
-  const accessToken = await deps.ctx.tokens.signAccessTokenAsync(claims)
+  const accessToken = await context.signer.signAccessToken(claims)
   return version === 2
     ? {
         token_type: 'Bearer',

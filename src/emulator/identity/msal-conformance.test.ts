@@ -1,7 +1,10 @@
-// Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
+/**
+ * Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
+ */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import { verifiedClaims } from '../../../test/kit/emulator-flows.ts'
 import {
   confidentialClient,
   pkcePair,
@@ -68,7 +71,7 @@ describe('msal-node against the emulator', () => {
     assert.equal(result.account?.homeAccountId, `${adele.id}.${setup.emulator.demo.tenantId}`)
     assert.equal(result.idTokenClaims && (result.idTokenClaims as { nonce?: string }).nonce, nonce)
     assert.deepEqual(result.scopes.sort(), ['Mail.Send', 'User.Read', 'openid', 'profile'].sort())
-    const claims = await setup.emulator.context.tokens.verifyAccessToken(result.accessToken)
+    const claims = await verifiedClaims(setup.emulator, result.accessToken)
     assert.equal(claims.aud, '00000003-0000-0000-c000-000000000000')
     assert.equal(claims.idtyp, 'user')
     assert.equal(claims.upn, adele.userPrincipalName)
@@ -91,7 +94,7 @@ describe('msal-node against the emulator', () => {
       const result = await confidentialClient(setup, credential).acquireTokenByClientCredential({
         scopes: ['https://graph.microsoft.com/.default'],
       })
-      const claims = await setup.emulator.context.tokens.verifyAccessToken(result!.accessToken)
+      const claims = await verifiedClaims(setup.emulator, result!.accessToken)
       assert.equal(claims.idtyp, 'app')
       assert.equal(claims.aud, 'https://graph.microsoft.com')
       assert.ok(claims.roles?.includes('Mail.Send'))
@@ -137,14 +140,10 @@ describe('msal-node against the emulator', () => {
       }),
       (error: Error) => hasCode(error, 65001),
     )
-    await fetch(`${setup.emulator.url}/_emulator/consents`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        user: nestor.userPrincipalName,
-        clientId: setup.emulator.demo.clientId,
-        scope: 'User.Read',
-      }),
+    await setup.emulator.client.grantConsent({
+      user: nestor.userPrincipalName,
+      clientId: setup.emulator.demo.clientId,
+      scope: 'User.Read',
     })
     const result = await pca.acquireTokenByUsernamePassword({
       scopes: ['User.Read'],
@@ -184,11 +183,7 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
       assert.equal(silent.fromCache, false)
       assert.notEqual(silent.accessToken, first.accessToken)
       assert.equal(silent.account?.homeAccountId, first.account?.homeAccountId)
-      await fetch(`${url}/_emulator/refresh-tokens/revoke`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      })
+      await setup.emulator.client.revokeRefreshTokens()
       await assert.rejects(
         cca.acquireTokenSilent({ account: first.account!, scopes: SCOPES }),
         (error: Error) => hasCode(error, 50173),

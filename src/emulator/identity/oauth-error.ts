@@ -1,4 +1,4 @@
-// Protocol errors in Entra's wire format (AADSTS codes): one class, one catalogue, one body builder.
+/** Protocol errors in Entra's wire format (AADSTS codes): one class, one catalogue, one body builder. */
 export class OAuthError extends Error {
   readonly status: number
   readonly error: string
@@ -22,13 +22,6 @@ const e = (status: number, error: string, code: number, text: string, suberror?:
 /** The AADSTS catalogue (texts as Entra words them; see research protocol-spec §A4). */
 export const aadsts = {
   missingParameter: (name: string) =>
-    e(
-      400,
-      'invalid_request',
-      900144,
-      `The request body must contain the following parameter: '${name}'.`,
-    ),
-  missingQueryParameter: (name: string) =>
     e(
       400,
       'invalid_request',

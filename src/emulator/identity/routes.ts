@@ -1,22 +1,23 @@
-// Identity endpoints (Entra paths on the emulator's base URL), registered as one encapsulated plugin:
-// its own body parsers, cookies, static assets and an error handler that answers in the protocol's format.
+/**
+ * identityRoutes: the identity endpoints (Entra's paths on the emulator's base URL) as one encapsulated plugin, with
+ * its own body parsers, cookies, static assets and an error handler that answers in the protocol's format.
+ */
 import { readFileSync } from 'node:fs'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
-import { authorizeRoutes } from './authorize.ts'
-import { deviceCodeRoutes } from './device-code.ts'
-import { discoveryRoutes } from './discovery.ts'
+import { authorizeRoutes } from './endpoints/authorize.ts'
+import { deviceCodeRoutes } from './endpoints/device-code.ts'
+import { discoveryRoutes } from './endpoints/discovery.ts'
+import { logoutRoutes } from './endpoints/logout.ts'
+import { tokenRoutes } from './endpoints/token-endpoint.ts'
 import { pickLang } from './i18n/index.ts'
-import { loginRoutes } from './login.ts'
-import { logoutRoutes } from './logout.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
-import { showPageError } from './page-error.ts'
-import { ASSETS } from './pages.ts'
-import type { IdentityDeps } from './respond.ts'
-import type { IdentityStore } from './store.ts'
-import { tokenRoutes } from './token.ts'
+import { deviceLoginRoutes } from './sign-in/device-login.ts'
+import { loginRoutes } from './sign-in/login.ts'
+import { showPageError } from './sign-in/page-error.ts'
+import { ASSETS } from './sign-in/pages.ts'
 
 const ASSET_TYPES: Record<string, string> = {
   'sign-in.css': 'text/css; charset=utf-8',
@@ -25,6 +26,7 @@ const ASSET_TYPES: Record<string, string> = {
   'logo.svg': 'image/svg+xml',
   'person.svg': 'image/svg+xml',
 }
+/** The pages' static files, read once at start. */
 const assets = new Map(
   Object.keys(ASSET_TYPES).map((name) => [
     name,
@@ -32,12 +34,20 @@ const assets = new Map(
   ]),
 )
 
+const ENDPOINTS = [
+  discoveryRoutes,
+  authorizeRoutes,
+  loginRoutes,
+  tokenRoutes,
+  deviceCodeRoutes,
+  deviceLoginRoutes,
+  logoutRoutes,
+]
+
 export async function identityRoutes(
   app: FastifyInstance,
-  ctx: EmulatorContext,
-  store: IdentityStore,
+  context: EmulatorContext,
 ): Promise<void> {
-  const deps: IdentityDeps = { ctx, store }
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: 1024 * 1024 })
   // Anything that is not a form (or JSON) is read as nothing: the endpoint then reports the missing parameter.
@@ -49,36 +59,9 @@ export async function identityRoutes(
       done(null, {})
     }
   })
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const oauth =
-      error instanceof OAuthError
-        ? error
-        : (error.statusCode ?? 500) < 500
-          ? aadsts.malformed()
-          : new OAuthError(
-              500,
-              'server_error',
-              90033,
-              'A transient error has occurred. Please try again.',
-            )
-    if (oauth.status >= 500) request.log.error({ err: error }, 'identity endpoint failed')
-    const wantsHtml =
-      request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
-    if (wantsHtml && !request.url.includes('/token')) {
-      return showPageError(
-        deps,
-        reply,
-        oauth,
-        pickLang(undefined, request.headers['accept-language']),
-      )
-    }
-    return reply
-      .code(oauth.status)
-      .header('cache-control', 'no-store')
-      .send(errorJson(oauth, newErrorIds()))
-  })
-
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    identityError(context, error, request, reply),
+  )
   app.get<{ Params: { name: string } }>(`${ASSETS}/:name`, (request, reply) => {
     const body = assets.get(request.params.name)
     if (!body) return reply.code(404).type('text/plain').send('Not found')
@@ -88,11 +71,36 @@ export async function identityRoutes(
       .header('x-content-type-options', 'nosniff')
       .send(body)
   })
+  for (const endpoint of ENDPOINTS) await app.register((scope) => endpoint(scope, context))
+}
 
-  await app.register((scope) => discoveryRoutes(scope, ctx))
-  await app.register((scope) => authorizeRoutes(scope, deps))
-  await app.register((scope) => loginRoutes(scope, deps))
-  await app.register((scope) => tokenRoutes(scope, deps))
-  await app.register((scope) => deviceCodeRoutes(scope, deps))
-  await app.register((scope) => logoutRoutes(scope, deps))
+/** An error no endpoint answered: Entra's error page for the pages, its OAuth JSON for the API (500 as 90033). */
+function identityError(
+  context: EmulatorContext,
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const oauth =
+    error instanceof OAuthError
+      ? error
+      : (error.statusCode ?? 500) < 500
+        ? aadsts.malformed()
+        : new OAuthError(
+            500,
+            'server_error',
+            90033,
+            'A transient error has occurred. Please try again.',
+          )
+  if (oauth.status >= 500) request.log.error({ err: error }, 'identity endpoint failed')
+  const wantsHtml =
+    request.method === 'GET' || /\/(login|authorize|devicelogin|logout)\b/.test(request.url)
+  if (wantsHtml && !request.url.includes('/token')) {
+    const lang = pickLang(undefined, request.headers['accept-language'])
+    return showPageError(context, reply, oauth, lang)
+  }
+  return reply
+    .code(oauth.status)
+    .header('cache-control', 'no-store')
+    .send(errorJson(oauth, newErrorIds()))
 }

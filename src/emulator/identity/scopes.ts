@@ -1,6 +1,6 @@
-// Scope parsing: OIDC scopes, Graph delegated scopes (short or URL form), .default and the v1 `resource`.
+/** Scope parsing: OIDC scopes, Graph delegated scopes (short or URL form), .default and the v1 `resource`. */
 import { aadsts } from './oauth-error.ts'
-import { GRAPH_APP_ID, GRAPH_RESOURCE } from './tokens.ts'
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from './jwt-signer.ts'
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access']
 /** Delegated Graph permissions the emulator knows (their consent texts live in i18n). */
@@ -18,13 +18,18 @@ export const GRAPH_SCOPES = [
 export const DEFAULT_DELEGATED = ['User.Read', 'Mail.Send']
 
 export interface ScopeRequest {
-  raw: string[] // as requested, in order
-  oidc: string[] // openid/profile/email (offline_access kept apart)
+  /** As requested, in order. */
+  raw: string[]
+  /** openid, profile, email (offline_access kept apart). */
+  oidc: string[]
   offline: boolean
-  graph: string[] // canonical short names of the delegated Graph permissions
-  audience: string // 00000003-… for short names, https://graph.microsoft.com for URL forms and .default
+  /** Canonical short names of the delegated Graph permissions. */
+  graph: string[]
+  /** 00000003-… for short names, https://graph.microsoft.com for URL forms and .default. */
+  audience: string
   isDefault: boolean
-  echo: string // the scope string a token response echoes: request form, without offline_access
+  /** The scope string a token response echoes: request form, without offline_access. */
+  echo: string
 }
 
 /** Throws invalid_scope for resources other than Graph and unknown Graph permissions. */

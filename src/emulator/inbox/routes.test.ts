@@ -1,7 +1,8 @@
+/** The inbox viewer: pages, the sandboxed message body, attachments, unknown mailboxes and folders. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { call, mailbox, mintToken, testEmulator } from '../../../test/kit/emulator-graph.ts'
+import { call, testEmulator } from '../../../test/kit/emulator-graph.ts'
 import { html } from '../html.ts'
 
 describe('inbox viewer', () => {
@@ -9,25 +10,33 @@ describe('inbox viewer', () => {
   let messageId: string
   before(async () => {
     emulator = await testEmulator()
-    const response = await call(emulator, 'POST', '/v1.0/me/sendMail', mintToken(emulator), {
-      message: {
-        subject: '<script>alert(1)</script> Hello',
-        body: { contentType: 'HTML', content: '<p>Hi</p><script>alert(2)</script>' },
-        toRecipients: [
-          { emailAddress: { address: 'lea@contoso.test' } },
-          { emailAddress: { address: 'out@example.org' } },
-        ],
-        attachments: [
-          {
-            '@odata.type': '#microsoft.graph.fileAttachment',
-            name: 'résumé "1".txt',
-            contentBytes: Buffer.from('cv').toString('base64'),
-          },
-        ],
+    const response = await call(
+      emulator,
+      'POST',
+      '/v1.0/me/sendMail',
+      await emulator.client.issueToken(),
+      {
+        message: {
+          subject: '<script>alert(1)</script> Hello',
+          body: { contentType: 'HTML', content: '<p>Hi</p><script>alert(2)</script>' },
+          toRecipients: [
+            { emailAddress: { address: 'lea@contoso.test' } },
+            { emailAddress: { address: 'out@example.org' } },
+          ],
+          attachments: [
+            {
+              '@odata.type': '#microsoft.graph.fileAttachment',
+              name: 'résumé "1".txt',
+              contentBytes: Buffer.from('cv').toString('base64'),
+            },
+          ],
+        },
       },
-    })
+    )
     assert.equal(response.statusCode, 202)
-    messageId = String((await mailbox(emulator, 'lea@contoso.test', 'inbox'))[0]!.id)
+    messageId = String(
+      (await emulator.client.messages('lea@contoso.test', { folder: 'inbox' }))[0]!.id,
+    )
   })
   after(() => emulator.close())
 
@@ -66,7 +75,7 @@ describe('inbox viewer', () => {
       /^<style>body\{font:[^<]*\}<\/style><p>Hi<\/p><script>alert\(2\)<\/script>$/,
       'a default font, then the body verbatim; the sandbox keeps scripts from running',
     )
-    const [message] = await mailbox(emulator, 'lea@contoso.test', 'inbox')
+    const [message] = await emulator.client.messages('lea@contoso.test', { folder: 'inbox' })
     const [attachment] = message!.attachments as { id: string }[]
     const download = await emulator.fastify.inject(
       `/inbox/attachment/${messageId}/${attachment!.id}`,

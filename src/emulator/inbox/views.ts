@@ -1,4 +1,4 @@
-// The inbox viewer's pages: a Microsoft 365-like shell (mailbox + folder pane, message list, reading pane).
+/** The inbox viewer's pages: a Microsoft 365-like shell (mailbox + folder pane, message list, reading pane). */
 import { html, type SafeHtml } from '../html.ts'
 
 export interface MailboxLink {

@@ -1,4 +1,6 @@
-// A minimal DER writer (ITU-T X.690): just the types an X.509 v3 certificate needs, so the test CA needs no dependency.
+/**
+ * A minimal DER writer (ITU-T X.690): just the types an X.509 v3 certificate needs, so the test CA needs no dependency.
+ */
 
 const length = (size: number): Buffer => {
   if (size < 0x80) return Buffer.from([size])

@@ -1,17 +1,22 @@
-// An undici dispatcher for Node's global fetch that resolves the real Microsoft names to 127.0.0.1 and dials the
-// emulator's port: what a hosts entry plus a listener on 443 do, in-process, for tests (msal-node 7 calls the global
-// fetch with no options, so this is the seam a user has too). Other names are refused by default (tests: nothing can
-// leave loopback), or passed through untouched like a hosts file would (`otherNames: 'pass'`, the preload).
+/**
+ * loopbackDispatcher: an undici dispatcher for Node's global fetch that resolves the real Microsoft names to 127.0.0.1
+ * and dials the emulator's port, as a hosts entry plus a listener on 443 would, in process.
+ */
 import type { LookupAddress, LookupOptions } from 'node:dns'
 import { Agent, buildConnector } from 'undici'
 import { GRAPH_HOST, LOGIN_HOST } from './real-hosts.ts'
 
 export interface LoopbackDispatcherOptions {
-  port: number // where the emulator listens on 127.0.0.1
-  ca?: string // trust only this CA (else Node's default trust, which includes NODE_EXTRA_CA_CERTS)
-  names?: readonly string[] // default: login.microsoftonline.com, graph.microsoft.com
-  lookups?: { hostname: string; address: string }[] // every mapped name resolution, for assertions
-  otherNames?: 'refuse' | 'pass' // default 'refuse'
+  /** Where the emulator listens on 127.0.0.1. */
+  port: number
+  /** Trust only this CA (else Node's default trust, which includes NODE_EXTRA_CA_CERTS). */
+  ca?: string
+  /** Default: login.microsoftonline.com, graph.microsoft.com. */
+  names?: readonly string[]
+  /** Every mapped name resolution, for assertions. */
+  lookups?: { hostname: string; address: string }[]
+  /** Default 'refuse'. */
+  otherNames?: 'refuse' | 'pass'
 }
 
 type LookupCallback = (
@@ -20,6 +25,11 @@ type LookupCallback = (
   family?: number,
 ) => void
 
+/**
+ * msal-node 7 calls the global fetch with no options, so this is the seam a user has too. Other names are refused by
+ * default (tests: nothing can leave loopback), or passed through untouched as a hosts file would (`otherNames: 'pass'`,
+ * the preload).
+ */
 export function loopbackDispatcher(options: LoopbackDispatcherOptions): Agent {
   const {
     port,

@@ -1,6 +1,8 @@
-// `node --import ./src/emulator/tls/loopback-preload.ts app.js` with EMULATOR_LOOPBACK_PORT=<port>: the real Microsoft
-// names resolve to 127.0.0.1 and dial that port, as a hosts entry plus a listener on 443 would (other names untouched);
-// trust comes from NODE_EXTRA_CA_CERTS. For when the emulator cannot listen on 443 (docs/REAL-HOSTNAME-MODE.md).
+/**
+ * `node --import ./src/emulator/tls/loopback-preload.ts app.js` with EMULATOR_LOOPBACK_PORT=<port>: the real Microsoft
+ * names resolve to 127.0.0.1 and dial that port, as a hosts entry plus a listener on 443 would (other names untouched);
+ * trust comes from NODE_EXTRA_CA_CERTS. For when the emulator cannot listen on 443 (docs/REAL-HOSTNAME-MODE.md).
+ */
 import { setGlobalDispatcher } from 'undici'
 import { loopbackDispatcher } from './loopback-dispatcher.ts'
 

@@ -1,4 +1,6 @@
-// The test CA maker: certificates Node (OpenSSL) parses, chains and matches to the names; the CA key is not kept.
+/**
+ * The test CA maker: certificates Node (OpenSSL) parses, chains and matches to the names; the CA key is not kept.
+ */
 import assert from 'node:assert/strict'
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'

@@ -1,10 +1,7 @@
-// A throw-away test CA and one server certificate for the real-hostname mode, made with node:crypto and a small DER
-// writer (Node can parse X.509 but not create it; this avoids both a dependency and needing the openssl binary).
-// The CA's private key is never returned or written: once the server certificate is signed nobody can mint another
-// certificate under this CA, so trusting ca.pem only ever vouches for the names below.
-//
-//   npm exec -- node src/emulator/tls/make-test-ca.ts [outDir=data/tls] [--days 30] [--name extra.host ...]
-//   → outDir/ca.pem (trust this), outDir/server-cert.pem + outDir/server-key.pem (give these to the emulator)
+/**
+ * makeTestCa: a throw-away test CA and one server certificate for the real-hostname mode, made with node:crypto and a
+ * small DER writer (Node parses X.509 but cannot create it: no dependency, no openssl binary needed).
+ */
 import {
   createHash,
   generateKeyPairSync,
@@ -36,11 +33,15 @@ export const REAL_HOSTNAMES = ['login.microsoftonline.com', 'graph.microsoft.com
 export const DEFAULT_NAMES = [...REAL_HOSTNAMES, 'localhost', '127.0.0.1', '::1']
 
 export interface TestCertificates {
-  caPem: string // the test CA certificate: NODE_EXTRA_CA_CERTS, Chromium's trust store
-  certPem: string // the server certificate (SANs = names); the CA is not sent, as usual for a root
-  keyPem: string // the server's private key (PKCS #8)
+  /** The test CA certificate: NODE_EXTRA_CA_CERTS, Chromium's trust store. */
+  caPem: string
+  /** The server certificate (SANs = names); the CA is not sent, as usual for a root. */
+  certPem: string
+  /** The server's private key (PKCS #8). */
+  keyPem: string
   names: string[]
-  spkiSha256: string // base64 SHA-256 of the server key, for Chromium's --ignore-certificate-errors-spki-list
+  /** Base64 SHA-256 of the server key, for Chromium's --ignore-certificate-errors-spki-list. */
+  spkiSha256: string
 }
 
 const ECDSA_SHA256 = sequence(oid('1.2.840.10045.4.3.2'))
@@ -97,7 +98,11 @@ function certificate(options: {
   return sequence(tbs, ECDSA_SHA256, bitString(sign('sha256', tbs, options.issuerKey)))
 }
 
-/** A fresh CA (key discarded) and a server certificate for `names` (DNS names and IP addresses). */
+/**
+ * A fresh CA and a server certificate for `names` (DNS names and IP addresses). The CA's private key is never returned
+ * or written: once the server certificate is signed nobody can mint another under this CA, so trusting ca.pem only ever
+ * vouches for these names.
+ */
 export function makeTestCa({
   names = DEFAULT_NAMES,
   days = 30,
@@ -163,6 +168,8 @@ export function writeTestCa(outDir: string, options?: { names?: string[]; days?:
   return { ...paths, names: made.names, spkiSha256: made.spkiSha256 }
 }
 
+// npm exec -- node src/emulator/tls/make-test-ca.ts [outDir=data/tls] [--days 30] [--name extra.host ...]
+//   → outDir/ca.pem (trust this), outDir/server-cert.pem + outDir/server-key.pem (give these to the emulator)
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,

@@ -1,6 +1,8 @@
-// Real-hostname mode (protocol-spec §1 "R"), in process: the emulator over TLS with a fresh test CA on 127.0.0.1:<port0>;
-// unmodified msal-node with authority https://login.microsoftonline.com/<tid> (no knownAuthorities, no metadata) and
-// plain fetch to https://graph.microsoft.com reach it through Node's global dispatcher, which maps both names to loopback.
+/**
+ * Real-hostname mode (protocol-spec §1 "R"), in process: the emulator over TLS with a fresh test CA on 127.0.0.1:<port0>;
+ * unmodified msal-node with authority https://login.microsoftonline.com/<tid> (no knownAuthorities, no metadata) and
+ * plain fetch to https://graph.microsoft.com reach it through Node's global dispatcher, which maps both names to loopback.
+ */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -64,16 +66,6 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
         authority: `${LOGIN}/${emulator.demo.tenantId}`,
       },
     })
-  const journalPaths = async (since: number) => {
-    const response = await emulator.fastify.inject({ url: `/_emulator/journal?since=${since}` })
-    return (
-      response.json() as {
-        entries: { method: string; path: string; headers: Record<string, string> }[]
-      }
-    ).entries
-  }
-  const mark = async () =>
-    ((await emulator.fastify.inject({ url: '/_emulator/mark' })).json() as { seq: number }).seq
 
   test('listens over HTTPS; discovery documents carry the real names', async () => {
     assert.match(emulator.url, /^https:\/\/127\.0\.0\.1:\d+$/)
@@ -126,10 +118,10 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
   })
 
   test('client credentials: msal-node with its built-in metadata calls only the token endpoint', async () => {
-    const since = await mark()
+    const since = await emulator.client.mark()
     const result = await client().acquireTokenByClientCredential({ scopes: [`${GRAPH}/.default`] })
     assert.ok(result?.accessToken)
-    const entries = await journalPaths(since)
+    const entries = await emulator.client.journal({ since })
     assert.deepEqual(
       entries.map((entry) => `${entry.method} ${entry.headers.host} ${entry.path}`),
       [`POST login.microsoftonline.com /${emulator.demo.tenantId}/oauth2/v2.0/token`],
@@ -209,14 +201,8 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
       }),
     })
     assert.equal(send.status, 202)
-    const inbox = await emulator.fastify.inject({
-      url: `/_emulator/mailboxes/${encodeURIComponent(to)}/messages?folder=inbox`,
-    })
-    assert.ok(
-      (inbox.json() as { value: { subject: string }[] }).value.some(
-        (message) => message.subject === 'Over TLS on the real names',
-      ),
-    )
+    const inbox = await emulator.client.messages(to, { folder: 'inbox' })
+    assert.ok(inbox.some((message) => message.subject === 'Over TLS on the real names'))
 
     const silent = await cca.acquireTokenSilent({
       account: result.account!,

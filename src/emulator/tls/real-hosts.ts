@@ -1,12 +1,14 @@
-// Real-hostname mode (protocol-spec §1 "R"): over TLS, requests for login.microsoftonline.com / graph.microsoft.com
-// (hosts entry, Chromium --host-resolver-rules, a test dispatcher) get URLs on that name and that host's endpoints only.
+/**
+ * Real-hostname mode (protocol-spec §1 "R"): over TLS, requests for login.microsoftonline.com / graph.microsoft.com
+ * (hosts entry, Chromium --host-resolver-rules, a test dispatcher) get URLs on that name and that host's endpoints only.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isControlRequest } from '../control/control-paths.ts'
 
 export const LOGIN_HOST = 'login.microsoftonline.com'
 export const GRAPH_HOST = 'graph.microsoft.com'
 
 const GRAPH_PATH = /^\/(v1\.0|beta|api\/v2\.0)(\/|$)/i // Graph versions and the upload-session URLs
-const CONTROL_PATH = /^\/_emulator(\/|$)/ // loopback-only anyway; reachable under every name
 
 /** The name the request was addressed to, lower-cased, without port ('' without a Host header). */
 const hostnameOf = (request: FastifyRequest) => request.hostname.toLowerCase()
@@ -29,7 +31,8 @@ export function routeByHost(fastify: FastifyInstance): void {
     const hostname = hostnameOf(request)
     if (hostname !== LOGIN_HOST && hostname !== GRAPH_HOST) return
     const path = request.url.split('?')[0]!
-    if (CONTROL_PATH.test(path) || (hostname === GRAPH_HOST) === GRAPH_PATH.test(path)) return
+    // The control API is loopback-only anyway; it answers under every name.
+    if (isControlRequest(request) || (hostname === GRAPH_HOST) === GRAPH_PATH.test(path)) return
     const message =
       hostname === GRAPH_HOST
         ? `${GRAPH_HOST} serves /v1.0 and /beta; sign-in endpoints are on https://${LOGIN_HOST}.`

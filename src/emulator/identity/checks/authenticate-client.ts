@@ -1,27 +1,31 @@
-// - the client is named by HTTP Basic, client_id, or (failing both) the assertion's iss
-// - client_id is required (AADSTS900144) and must be registered (AADSTS700016)
-// - client_secret (post or basic) must match an unexpired secret (AADSTS7000215 / 7000222)
-// - client_assertion must be a jwt-bearer JWT verified by checkClientAssertion
-// - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
-import { timingSafeEqual } from 'node:crypto'
+/** authenticateClient: who calls the token endpoint, and how it proved it. */
 import type { EmulatorContext } from '../../context.ts'
-import type { App } from '../../directory.ts'
-import type { ClientAuthMethod } from '../issue.ts'
+import type { App } from '../../state/directory.ts'
+import type { ClientAuthMethod } from '../records.ts'
+import { safeEqual } from '../../safe-equal.ts'
 import { aadsts } from '../oauth-error.ts'
 import { checkClientAssertion, decodeJwtPart } from './check-client-assertion.ts'
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 export interface ClientAuthInput {
-  ctx: EmulatorContext
+  context: EmulatorContext
   params: Record<string, string | undefined>
   authorization?: string
-  tokenEndpoints: string[] // URLs an assertion's aud may name
+  /** URLs an assertion's aud may name. */
+  tokenEndpoints: string[]
   tenantSegment: string
 }
 
+/**
+ * - the client is named by HTTP Basic, client_id, or (failing both) the assertion's iss
+ * - client_id is required (AADSTS900144) and must be registered (AADSTS700016)
+ * - client_secret (post or basic) must match an unexpired secret (AADSTS7000215 / 7000222)
+ * - client_assertion must be a jwt-bearer JWT verified by checkClientAssertion
+ * - no credential → 'none'; the grant decides whether a public client is allowed (else AADSTS7000218)
+ */
 export function authenticateClient(input: ClientAuthInput): { app: App; method: ClientAuthMethod } {
-  const { params, ctx } = input
+  const { params, context } = input
   const basic = parseBasic(input.authorization)
   const assertion = params.client_assertion
   const clientId =
@@ -29,7 +33,7 @@ export function authenticateClient(input: ClientAuthInput): { app: App; method: 
     params.client_id ??
     (assertion ? String(decodeJwtPart(assertion, 1)?.iss ?? '') : undefined)
   if (!clientId) throw aadsts.missingParameter('client_id')
-  const app = ctx.directory.findApp(clientId)
+  const app = context.directory.findApp(clientId)
   if (!app) throw aadsts.unknownClient(clientId, input.tenantSegment)
   const secret = basic?.secret ?? params.client_secret
   if (assertion) {
@@ -61,10 +65,4 @@ function parseBasic(header?: string): { id: string; secret: string } | undefined
     }
   }
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
-}
-
-function safeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected)
-  const b = Buffer.from(given)
-  return a.length === b.length && timingSafeEqual(a, b)
 }

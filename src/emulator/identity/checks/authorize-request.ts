@@ -1,13 +1,12 @@
-// The authorize request as the checks see it, and the error that must not be redirected.
+/** The authorize request as the checks see it, and the error that must not be redirected. */
 import type { EmulatorContext } from '../../context.ts'
-import type { App, Tenant } from '../../directory.ts'
+import type { App, Tenant } from '../../state/directory.ts'
 import type { OAuthError } from '../oauth-error.ts'
+import type { ResponseMode } from '../records.ts'
 import type { ScopeRequest } from '../scopes.ts'
 
-export type ResponseMode = 'query' | 'fragment' | 'form_post'
-
 export interface AuthorizeRequest {
-  ctx: EmulatorContext
+  context: EmulatorContext
   params: Record<string, string | undefined>
   version: 1 | 2
   tenantSegment: string

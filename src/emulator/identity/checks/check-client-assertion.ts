@@ -1,13 +1,15 @@
-// - the assertion is a compact JWS signed RS256 or PS256 by a certificate registered on the app,
-//   found by its x5t (SHA-1) or x5t#S256 thumbprint (AADSTS700027)
-// - aud is the token endpoint (AADSTS700212); iss = sub = client_id (AADSTS700021)
-// - exp is in the future and nbf not in the future, with 5 minutes of clock skew (AADSTS700024)
+/** checkClientAssertion: a private_key_jwt client assertion, checked as Entra does. */
 import { constants, createPublicKey, verify } from 'node:crypto'
-import type { App } from '../../directory.ts'
+import type { App } from '../../state/directory.ts'
 import { aadsts } from '../oauth-error.ts'
 
 const SKEW_SECONDS = 300
 
+/**
+ * - the assertion is a compact JWS signed RS256 or PS256 by a certificate registered on the app,
+ * - aud is the token endpoint (AADSTS700212); iss = sub = client_id (AADSTS700021)
+ * - exp is in the future and nbf not in the future, with 5 minutes of clock skew (AADSTS700024)
+ */
 export function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> | undefined {
   const part = jwt.split('.')[index]
   if (!part) return undefined

@@ -1,9 +1,12 @@
-// - the app must have a reply URL (AADSTS500113)
-// - redirect_uri must equal a registered one, exactly (AADSTS50011, shown on a page with the URI)
-// - without redirect_uri, an app with a single registered URI uses it (as Entra does)
+/** checkRedirectUri: the authorize request's redirect_uri, against the app's. */
 import { aadsts } from '../oauth-error.ts'
 import { PageError, type AuthorizeCheck } from './authorize-request.ts'
 
+/**
+ * - the app must have a reply URL (AADSTS500113)
+ * - redirect_uri must equal a registered one, exactly (AADSTS50011, shown on a page with the URI)
+ * - without redirect_uri, an app with a single registered URI uses it (as Entra does)
+ */
 export const checkRedirectUri: AuthorizeCheck = (request) => {
   const app = request.app!
   const given = request.params.redirect_uri

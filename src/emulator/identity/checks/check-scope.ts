@@ -1,9 +1,12 @@
-// - v2: scope is required (AADSTS900144) and may name only Graph permissions and OIDC scopes (AADSTS70011)
-// - v1: `resource` stands for `<resource>/.default`; scope is ignored
+/** checkScope: the authorize request's scope (v2) or resource (v1). */
 import { aadsts } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import type { AuthorizeCheck } from './authorize-request.ts'
 
+/**
+ * - v2: scope is required (AADSTS900144) and may name only Graph permissions and OIDC scopes (AADSTS70011)
+ * - v1: `resource` stands for `<resource>/.default`; scope is ignored
+ */
 export const checkScope: AuthorizeCheck = (request) => {
   const { scope, resource } = request.params
   const text =

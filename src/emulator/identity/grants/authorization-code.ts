@@ -1,32 +1,35 @@
-// grant_type=authorization_code
-// - code required; unknown → AADSTS9002313; already redeemed → AADSTS54005 and the tokens it issued are revoked
-// - expired (~10 min) → AADSTS70008; other client → AADSTS70000
-// - redirect_uri required and equal to the authorize one (AADSTS500112)
-// - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
-// - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
+/** authorizationCodeGrant: grant_type=authorization_code. */
+import type { EmulatorContext } from '../../context.ts'
 import { createHash } from 'node:crypto'
-import type { User } from '../../directory.ts'
-import { issueUserTokens, type RefreshRecord } from '../issue.ts'
+import type { User } from '../../state/directory.ts'
+import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
-import type { CodeRecord } from '../respond.ts'
+import type { CodeRecord, RefreshRecord } from '../records.ts'
 import { parseScopes } from '../scopes.ts'
-import { hashId } from '../store.ts'
+import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
+/**
+ * - code required; unknown → AADSTS9002313; already redeemed → AADSTS54005 and the tokens it issued are revoked
+ * - expired (~10 min) → AADSTS70008; other client → AADSTS70000
+ * - redirect_uri required and equal to the authorize one (AADSTS500112)
+ * - PKCE: verifier required iff a challenge was sent, S256 or plain (AADSTS501481)
+ * - a credential is required unless the code went to a loopback (native) redirect URI with PKCE
+ */
 export const authorizationCodeGrant: Grant = async (input) => {
-  const { deps, params, app } = input
+  const { context, params, app } = input
   const code = required(params, 'code')
   const id = hashId(code)
-  const record = deps.store.get<CodeRecord>('code', id)
+  const record = context.identity.get<CodeRecord>('code', id)
   if (!record) throw aadsts.invalidCode()
   if (record.redeemed) {
-    deps.store.put(
+    context.identity.put(
       'code',
       id,
       { ...record, replayed: true },
-      deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600,
+      context.options.authCodeLifetimeSeconds + 24 * 3600,
     )
-    revokeIssued(deps, record)
+    revokeIssued(context, record)
     throw aadsts.codeRedeemed()
   }
   if (record.expiresAt <= Date.now()) throw aadsts.codeExpired()
@@ -40,12 +43,12 @@ export const authorizationCodeGrant: Grant = async (input) => {
     /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(record.redirectUri) &&
     !!record.codeChallenge
   if (!native) requireCredential(input)
-  const user = deps.ctx.directory.findUser(record.userId) as User
+  const user = context.directory.findUser(record.userId) as User
   // Marked redeemed before the (asynchronous) signing, so a concurrent replay already sees it.
   record.redeemed = true
-  const keepSeconds = deps.ctx.options.authCodeLifetimeSeconds + 24 * 3600
-  deps.store.put('code', id, record, keepSeconds)
-  const issued = await issueUserTokens(deps, {
+  const keepSeconds = context.options.authCodeLifetimeSeconds + 24 * 3600
+  context.identity.put('code', id, record, keepSeconds)
+  const issued = await issueUserTokens(context, {
     app,
     user,
     tenantId: record.tenantId,
@@ -58,11 +61,11 @@ export const authorizationCodeGrant: Grant = async (input) => {
     version: input.version,
     sessionId: record.sessionId,
   })
-  const latest = deps.store.get<CodeRecord>('code', id) ?? record
+  const latest = context.identity.get<CodeRecord>('code', id) ?? record
   if (issued.refreshId) latest.issuedRefreshTokens.push(issued.refreshId)
   latest.issuedAccessTokens.push(issued.uti)
-  deps.store.put('code', id, latest, keepSeconds)
-  if (latest.replayed) revokeIssued(deps, latest) // replayed while we were signing
+  context.identity.put('code', id, latest, keepSeconds)
+  if (latest.replayed) revokeIssued(context, latest) // replayed while we were signing
   return issued.body
 }
 
@@ -80,19 +83,17 @@ function checkVerifier(record: CodeRecord, verifier: string | undefined): void {
 }
 
 /** RFC 9700 §4.2.4 / OAuth 2.1: a replayed code revokes what it issued. */
-function revokeIssued(deps: GrantDeps, record: CodeRecord): void {
+function revokeIssued(context: EmulatorContext, record: CodeRecord): void {
   for (const id of record.issuedRefreshTokens) {
-    const refresh = deps.store.get<RefreshRecord>('refresh', id)
+    const refresh = context.identity.get<RefreshRecord>('refresh', id)
     if (refresh)
-      deps.store.put(
+      context.identity.put(
         'refresh',
         id,
         { ...refresh, revoked: true },
-        deps.ctx.options.refreshTokenLifetimeSeconds,
+        context.options.refreshTokenLifetimeSeconds,
       )
   }
   for (const uti of record.issuedAccessTokens)
-    deps.ctx.tokens.revoke(uti, deps.ctx.options.accessTokenLifetimeSeconds + 600)
+    context.signer.revoke(uti, context.options.accessTokenLifetimeSeconds + 600)
 }
-
-type GrantDeps = Parameters<Grant>[0]['deps']

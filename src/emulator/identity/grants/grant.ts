@@ -1,17 +1,18 @@
-// What every grant handler receives, and the public-client rule shared by grants.
-import type { App } from '../../directory.ts'
-import type { ClientAuthMethod } from '../issue.ts'
+/** What every grant handler receives, and the public-client rule shared by grants. */
+import type { EmulatorContext } from '../../context.ts'
+import type { App } from '../../state/directory.ts'
+import type { ClientAuthMethod } from '../records.ts'
 import { aadsts } from '../oauth-error.ts'
-import type { IdentityDeps } from '../respond.ts'
 
 export interface GrantInput {
-  deps: IdentityDeps
+  context: EmulatorContext
   params: Record<string, string | undefined>
   app: App
   method: ClientAuthMethod
   tenantSegment: string
   tenantId: string
-  specialTenant: boolean // common / organizations / consumers
+  /** Common / organizations / consumers. */
+  specialTenant: boolean
   version: 1 | 2
 }
 

@@ -1,13 +1,15 @@
-// grant_type=password (ROPC, for test tooling)
-// - username, password and scope required (AADSTS900144)
-// - unknown user → AADSTS50034; wrong password → AADSTS50126; no consent yet → AADSTS65001, as Entra
+/** passwordGrant: grant_type=password (ROPC, for test tooling). */
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { required, type Grant } from './grant.ts'
 
+/**
+ * - username, password and scope required (AADSTS900144)
+ * - unknown user → AADSTS50034; wrong password → AADSTS50126; no consent yet → AADSTS65001, as Entra
+ */
 export const passwordGrant: Grant = async (input) => {
-  const { deps, params, app } = input
+  const { context, params, app } = input
   const username = required(params, 'username')
   const password = required(params, 'password')
   const scope =
@@ -15,16 +17,16 @@ export const passwordGrant: Grant = async (input) => {
       ? scopeFromResource(required(params, 'resource'))
       : required(params, 'scope')
   const scopes = parseScopes(scope)
-  const user = deps.ctx.directory.findUser(username)
+  const user = context.directory.findUser(username)
   if (!user) throw aadsts.unknownUser(username)
   if (user.password !== password) throw aadsts.badCredentials()
-  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph))
+  if (!context.directory.hasConsent(user.id, app.clientId, scopes.graph))
     throw aadsts.consentRequired(app.clientId, app.displayName)
   return (
-    await issueUserTokens(deps, {
+    await issueUserTokens(context, {
       app,
       user,
-      tenantId: deps.ctx.directory.tenant.id,
+      tenantId: context.directory.tenant.id,
       scopes,
       scope,
       authMethod: input.method,

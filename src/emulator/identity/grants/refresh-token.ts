@@ -1,18 +1,21 @@
-// grant_type=refresh_token
-// - refresh_token required; unknown → AADSTS9002313; other client → AADSTS70000; revoked → AADSTS50173
-// - idle longer than the refresh lifetime (90 days) → AADSTS700082 (suberror bad_token)
-// - scopes beyond the user's consent → AADSTS65001 (suberror consent_required)
-// - a new refresh token every time (rotation); the id_token never carries a nonce
-import { issueUserTokens, type RefreshRecord } from '../issue.ts'
+/** refreshTokenGrant: grant_type=refresh_token. */
+import { issueUserTokens } from '../issue.ts'
+import type { RefreshRecord } from '../records.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
-import { hashId } from '../store.ts'
+import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
 
+/**
+ * - refresh_token required; unknown → AADSTS9002313; other client → AADSTS70000; revoked → AADSTS50173
+ * - idle longer than the refresh lifetime (90 days) → AADSTS700082 (suberror bad_token)
+ * - scopes beyond the user's consent → AADSTS65001 (suberror consent_required)
+ * - a new refresh token every time (rotation); the id_token never carries a nonce
+ */
 export const refreshTokenGrant: Grant = async (input) => {
-  const { deps, params, app } = input
+  const { context, params, app } = input
   const id = hashId(required(params, 'refresh_token'))
-  const record = deps.store.get<RefreshRecord>('refresh', id)
+  const record = context.identity.get<RefreshRecord>('refresh', id)
   if (!record) throw aadsts.invalidRefreshToken()
   if (record.clientId.toLowerCase() !== app.clientId.toLowerCase()) {
     throw new OAuthError(
@@ -23,27 +26,27 @@ export const refreshTokenGrant: Grant = async (input) => {
     )
   }
   if (record.revoked) throw aadsts.refreshTokenRevoked()
-  const lifetime = deps.ctx.options.refreshTokenLifetimeSeconds * 1000
+  const lifetime = context.options.refreshTokenLifetimeSeconds * 1000
   if (record.lastUsedAt + lifetime <= Date.now())
     throw aadsts.refreshTokenExpired(new Date(record.createdAt).toISOString())
   if (!record.publicClient) requireCredential(input)
-  const user = deps.ctx.directory.findUser(record.userId)
+  const user = context.directory.findUser(record.userId)
   if (!user) throw aadsts.refreshTokenRevoked()
   const scope =
     input.version === 1 && params.resource
       ? scopeFromResource(params.resource)
       : params.scope || record.scope
   const scopes = parseScopes(scope)
-  if (!deps.ctx.directory.hasConsent(user.id, app.clientId, scopes.graph))
+  if (!context.directory.hasConsent(user.id, app.clientId, scopes.graph))
     throw aadsts.consentRequired(app.clientId, app.displayName)
-  deps.store.put(
+  context.identity.put(
     'refresh',
     id,
     { ...record, lastUsedAt: Date.now() },
-    deps.ctx.options.refreshTokenLifetimeSeconds + 24 * 3600,
+    context.options.refreshTokenLifetimeSeconds + 24 * 3600,
   )
   return (
-    await issueUserTokens(deps, {
+    await issueUserTokens(context, {
       app,
       user,
       tenantId: record.tenantId,

@@ -1,4 +1,4 @@
-// English strings of the sign-in experience (the words Entra uses).
+/** English strings of the sign-in experience (the words Entra uses). */
 export const en = {
   lang: 'en',
   otherLanguage: { code: 'fr', label: 'Français' },

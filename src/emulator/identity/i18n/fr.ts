@@ -1,4 +1,4 @@
-// Chaînes françaises de l'expérience de connexion (les mots d'Entra en français).
+/** Chaînes françaises de l'expérience de connexion (les mots d'Entra en français). */
 import type { Strings } from './en.ts'
 
 export const fr: Strings = {

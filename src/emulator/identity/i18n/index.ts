@@ -1,4 +1,4 @@
-// Picks the language: explicit choice (ui_locales / switch), then Accept-Language, then English.
+/** Picks the language: explicit choice (ui_locales / switch), then Accept-Language, then English. */
 import { en, type Strings } from './en.ts'
 import { fr } from './fr.ts'
 

@@ -1,0 +1,27 @@
+/** controlRoutes: the loopback-only control and inspection API, registered under /_emulator (docs/EMULATOR-CONTROL.md). */
+import type { FastifyInstance } from 'fastify'
+import type { EmulatorContext } from '../context.ts'
+import { controlErrorHandler } from './control-error.ts'
+import { directoryRoutes } from './directory-routes.ts'
+import { faultRoutes } from './fault-routes.ts'
+import { journalRoutes } from './journal-routes.ts'
+import { loopbackOnly } from './loopback-only.ts'
+import { mailboxRoutes } from './mailbox-routes.ts'
+import { stateRoutes } from './state-routes.ts'
+import { tokenRoutes } from './token-routes.ts'
+
+const ROUTES = [
+  journalRoutes,
+  faultRoutes,
+  stateRoutes,
+  mailboxRoutes,
+  directoryRoutes,
+  tokenRoutes,
+]
+
+/** Register with `{ prefix: CONTROL_PREFIX }`: the guard then covers every control route and nothing else. */
+export async function controlRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
+  app.addHook('onRequest', loopbackOnly)
+  app.setErrorHandler(controlErrorHandler)
+  for (const routes of ROUTES) routes(app, context)
+}

@@ -1,0 +1,30 @@
+/** GET /_emulator/mark and /_emulator/journal: what the emulator received, since a mark. */
+import type { FastifyInstance } from 'fastify'
+import type { EmulatorContext } from '../context.ts'
+import { ControlError } from './control-error.ts'
+
+export function journalRoutes(app: FastifyInstance, { journal }: EmulatorContext): void {
+  app.get('/mark', async () => ({ seq: journal.mark() }))
+
+  app.get<{ Querystring: { since?: string; method?: string; path?: string } }>(
+    '/journal',
+    async (request) => {
+      const { query } = request
+      const since = Number(query.since ?? 0)
+      if (!Number.isInteger(since) || since < 0)
+        throw new ControlError(
+          400,
+          'InvalidSince',
+          'since must be a sequence number from /_emulator/mark.',
+        )
+      let path: RegExp | undefined
+      try {
+        path = query.path ? new RegExp(query.path) : undefined
+      } catch {
+        throw new ControlError(400, 'InvalidPath', 'path must be a regular expression.')
+      }
+      const entries = journal.since(since, { method: query.method, path })
+      return { entries, next: Math.max(since, journal.mark()) }
+    },
+  )
+}

@@ -1,0 +1,116 @@
+/** renderStep: the page of a sign-in's current step (email, password, stay signed in, consent, picker, device). */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { EmulatorContext } from '../../context.ts'
+import type { User } from '../../state/directory.ts'
+import { fill, strings } from '../i18n/index.ts'
+import type { Flow } from '../records.ts'
+import { parseScopes } from '../scopes.ts'
+import {
+  consentPage,
+  emailPage,
+  kmsiPage,
+  messagePage,
+  passwordPage,
+  pickPage,
+  type PageFrame,
+} from './pages.ts'
+import { sendPage } from './send-page.ts'
+import { readSession } from './sso-session.ts'
+
+export interface StepExtras {
+  error?: string
+  errorCode?: string
+  status?: number
+}
+
+export function frameFor(
+  context: EmulatorContext,
+  flow: Pick<Flow, 'lang' | 'id' | 'tenantSegment'>,
+  withDemo = true,
+): PageFrame {
+  const s = strings[flow.lang]
+  return {
+    s,
+    tenantName: context.directory.tenant.displayName,
+    switchHref: `/${encodeURIComponent(flow.tenantSegment)}/login?ctx=${encodeURIComponent(flow.id)}&lang=${s.otherLanguage.code}`,
+    demoUsers: withDemo ? context.directory.listUsers() : undefined,
+  }
+}
+
+export function renderStep(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: Flow,
+  extras: StepExtras = {},
+): FastifyReply {
+  return sendPage(reply, stepPage(context, request, flow, extras), extras.status ?? 200)
+}
+
+/** The HTML of the flow's current step; only the email and password steps list the demo accounts. */
+function stepPage(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  flow: Flow,
+  extras: StepExtras,
+): string {
+  const frame = frameFor(context, flow)
+  const bare = { ...frame, demoUsers: undefined }
+  const view = {
+    action: `/${encodeURIComponent(flow.tenantSegment)}/login`,
+    flow: flow.id,
+    error: extras.error,
+    loginHint: flow.loginHint,
+  }
+  const user = flow.userId ? context.directory.findUser(flow.userId) : undefined
+  const appName = context.directory.findApp(flow.clientId)?.displayName ?? flow.clientId
+  switch (flow.step) {
+    case 'password':
+      return passwordPage(frame, { ...view, user, errorCode: extras.errorCode })
+    case 'kmsi':
+      return kmsiPage(bare, { ...view, user })
+    case 'consent':
+      return consentPage(bare, { ...view, user, appName, permissions: permissionsOf(flow.scope) })
+    case 'pick':
+      return pickPage(bare, { ...view, accounts: signedInUsers(context, request) })
+    case 'device-confirm': {
+      const title = fill(frame.s.deviceConfirmTitle, { app: appName })
+      return deviceConfirmPage(frame, view, title, frame.s.deviceConfirmText)
+    }
+    default:
+      return emailPage(frame, view)
+  }
+}
+
+/** What the consent page lists: the Graph permissions, then the OIDC ones but openid. */
+function permissionsOf(scope: string): string[] {
+  const scopes = parseScopes(scope)
+  return [
+    ...scopes.graph,
+    ...scopes.oidc.filter((name) => name !== 'openid'),
+    ...(scopes.offline ? ['offline_access'] : []),
+  ]
+}
+
+/** The users of the browser's SSO session, most recent first. */
+function signedInUsers(context: EmulatorContext, request: FastifyRequest): User[] {
+  const session = readSession(context.identity, request)
+  return (session?.users ?? [])
+    .map((id) => context.directory.findUser(id))
+    .filter((found): found is User => !!found)
+}
+
+function deviceConfirmPage(
+  frame: PageFrame,
+  view: { action: string; flow: string },
+  title: string,
+  text: string,
+): string {
+  return messagePage({ ...frame, demoUsers: undefined }, title, text).replace(
+    '</section>',
+    `<form method="post" action="${view.action}"><input type="hidden" name="ctx" value="${view.flow}">` +
+      `<input type="hidden" name="step" value="device-confirm"><div class="buttons">` +
+      `<button id="idBtn_Back" class="secondary" type="submit" name="device" value="cancel">${frame.s.cancel}</button>` +
+      `<button id="idSIButton9" class="primary" type="submit" name="device" value="continue">${frame.s.continue}</button></div></form></section>`,
+  )
+}

@@ -1,0 +1,110 @@
+/** The directory: fixtures, users and apps added at run time, consents, persistence. */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { createDirectory } from './directory.ts'
+import { openDatabase } from './db.ts'
+
+test('seeds the demo tenant, users with photos and the demo app', () => {
+  const directory = createDirectory(openDatabase())
+  assert.equal(directory.tenant.domain, 'contoso.test')
+  assert.ok(directory.listUsers().length >= 4)
+  const adele = directory.findUser('ADELE@contoso.test')
+  assert.equal(adele?.displayName, 'Adele Vance')
+  assert.equal(directory.findUser(adele!.id)?.mail, 'adele@contoso.test')
+  const photo = directory.userPhoto(adele!.id)
+  assert.equal(photo?.contentType, 'image/png')
+  assert.deepEqual([...photo!.bytes.slice(1, 4)], [80, 78, 71])
+  const app = directory.findApp('4B0C7F3E-5A1D-4E92-8F6B-1D3C5E7A9B20')
+  assert.ok(app?.redirectUris.includes('http://127.0.0.1:8000/connect/get_token/'))
+  assert.match(app!.certificates[0]!.thumbprintSha256, /^[0-9A-F]{64}$/)
+})
+
+test('resolves tenants by GUID, domain and the special names, case-insensitively', () => {
+  const directory = createDirectory(openDatabase())
+  assert.equal(directory.resolveTenant('Contoso.TEST'), directory.tenant)
+  assert.equal(directory.resolveTenant(directory.tenant.id.toUpperCase()), directory.tenant)
+  assert.equal(directory.resolveTenant('Common'), 'common')
+  assert.equal(directory.resolveTenant('fabrikam.test'), undefined)
+})
+
+test('consent is per user, app and scope; OIDC scopes need none', () => {
+  const directory = createDirectory(openDatabase())
+  const [user] = directory.listUsers()
+  assert.equal(directory.hasConsent(user!.id, 'app', ['openid', 'offline_access']), true)
+  assert.equal(directory.hasConsent(user!.id, 'app', ['User.Read']), false)
+  directory.grantConsent(user!.id, 'app', ['https://graph.microsoft.com/User.Read'])
+  assert.equal(directory.hasConsent(user!.id, 'app', ['user.read', 'openid']), true)
+})
+
+test('state survives a restart; reset returns to the fixtures', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-'))
+  try {
+    const first = createDirectory(openDatabase(dir))
+    first.addUser({
+      userPrincipalName: 'zoe@contoso.test',
+      password: 'x',
+      givenName: 'Zoé',
+      surname: 'Durand',
+    })
+    first.addRedirectUri('4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20', 'http://localhost:9999/cb')
+    const second = createDirectory(openDatabase(dir))
+    assert.equal(second.findUser('zoe@contoso.test')?.displayName, 'Zoé Durand')
+    assert.ok(
+      second
+        .findApp('4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20')
+        ?.redirectUris.includes('http://localhost:9999/cb'),
+    )
+    second.reset()
+    assert.equal(second.findUser('zoe@contoso.test'), undefined)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a fixtures file adds users, apps, secrets and redirect URIs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  try {
+    const file = join(dir, 'extra.json')
+    const { writeFileSync, readFileSync } = await import('node:fs')
+    writeFileSync(
+      join(dir, 'cert.pem'),
+      readFileSync(new URL('../fixtures/demo-app-cert.pem', import.meta.url)),
+    )
+    writeFileSync(
+      file,
+      JSON.stringify({
+        users: [
+          {
+            userPrincipalName: 'omar@contoso.test',
+            password: 'Omar.Demo1',
+            givenName: 'Omar',
+            surname: 'Haddad',
+            jobTitle: 'Buyer',
+          },
+        ],
+        apps: [
+          {
+            clientId: '11111111-2222-3333-4444-555555555555',
+            displayName: 'Other app',
+            secrets: [{ id: 's', value: 'v', expiresAt: '2099-01-01T00:00:00Z' }],
+            redirectUris: ['http://localhost:3000/cb'],
+            certificateFiles: ['cert.pem'],
+          },
+        ],
+      }),
+    )
+    const directory = createDirectory(openDatabase(), file)
+    assert.equal(directory.findUser('omar@contoso.test')?.jobTitle, 'Buyer')
+    assert.equal(directory.findUser('adele@contoso.test')?.displayName, 'Adele Vance')
+    const app = directory.findApp('11111111-2222-3333-4444-555555555555')
+    assert.deepEqual(app?.redirectUris, ['http://localhost:3000/cb'])
+    assert.equal(app?.certificates.length, 1)
+    directory.reset()
+    assert.ok(directory.findUser('omar@contoso.test'), 'reset returns to demo + fixtures file')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
