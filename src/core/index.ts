@@ -17,7 +17,7 @@ export { createHttpFetch } from './http-fetch.ts'
 export { createLogger, maskSecrets } from './logger.ts'
 export type { Logger } from './logger.ts'
 
-export { createStore } from './store/store.ts'
+export { createStore } from './store/create-store.ts'
 export type { Store } from './store/store.ts'
 
 export { createAuth } from './auth/auth.ts'
