@@ -20,14 +20,11 @@ export type { Logger } from './logger.ts'
 export { createStore } from './store/create-store.ts'
 export type { Store } from './store/store.ts'
 
-export { createAuth } from './auth/auth.ts'
-export type {
-  Auth,
-  AuthDependencies,
-  BeginSignInOptions,
-  SignedInUser,
-  SignInRecord,
-} from './auth/auth.ts'
+export { createAuth } from './auth/create-auth.ts'
+export type { Auth, AuthConfig, AuthDependencies } from './auth/create-auth.ts'
+export type { BeginSignInOptions, SignedInUser, SignInRecord } from './auth/sign-in.ts'
+export type { TokenExchange, TokenExchangeObserver } from './auth/network-client.ts'
+export { loadMsal } from './auth/msal-client.ts'
 export type { OpenIdMetadata, ResolvedAuthority } from './auth/authority.ts'
 export { mapMsalError, parseAadsts } from './auth/map-msal-error.ts'
 

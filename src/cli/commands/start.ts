@@ -3,7 +3,7 @@ import type { Emulator } from '../../emulator/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
 import { ConfigError, type ConfigProblem } from '../../core/errors.ts'
 import { createLogger } from '../../core/logger.ts'
-import { loadMsal } from '../../core/auth/auth.ts'
+import { loadMsal } from '../../core/auth/msal-client.ts'
 import { startServer } from '../../web/server.ts'
 import {
   composeApp,
