@@ -39,24 +39,24 @@ export type {
 export { graphErrorFromResponse, parseRetryAfter } from './graph/graph-error.ts'
 
 export { mailLimits } from './mail/mail-limits.ts'
-export {
-  allowsLargeAttachments,
-  describeProblem,
-  isValidAddress,
-  parseSendForm,
-  safeFileName,
-} from './mail/parse-send-form.ts'
 export type {
   FieldProblem,
-  Lang,
+  FieldProblemReason,
   MailAttachment,
   MailField,
   ParsedMail,
   ParseResult,
   UploadedFileLike,
+} from './mail/mail.ts'
+export {
+  allowsLargeAttachments,
+  isValidAddress,
+  parseSendForm,
+  safeFileName,
 } from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'
 export { sendParsedMail } from './mail/send-parsed-mail.ts'
 export type { SendOutcome } from './mail/send-parsed-mail.ts'
-export { escapeHtml, welcomeMail } from './mail/welcome-mail.ts'
+
+export { safeEqual } from './safe-equal.ts'

@@ -2,7 +2,7 @@
 // refused before any Graph call when SCOPES lacks Mail.ReadWrite (real multipart parts, through inject).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { welcomeMail } from '../core/mail/welcome-mail.ts'
+import { welcomeMail } from './welcome-mail.ts'
 import { Jar, testApp } from '../../test/kit/web-app.ts'
 import type { ConnectApp } from './app.ts'
 

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { HttpProblem } from './guards.ts'
 import { mailLimits } from '../core/mail/mail-limits.ts'
-import type { UploadedFileLike } from '../core/mail/parse-send-form.ts'
+import type { UploadedFileLike } from '../core/index.ts'
 
 export interface SendForm {
   fields: Record<string, string>

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../core/errors.ts'
 import { allowsLargeAttachments, parseSendForm } from '../../core/mail/parse-send-form.ts'
 import { sendParsedMail } from '../../core/mail/send-parsed-mail.ts'
-import { welcomeMail, type WelcomeMail } from '../../core/mail/welcome-mail.ts'
+import { welcomeMail, type WelcomeMail } from '../welcome-mail.ts'
+import { fieldErrors } from '../field-errors.ts'
 import { assertCsrfToken, assertSameOrigin, HttpProblem, rateLimit } from '../guards.ts'
 import { addCalls, withRecording, type FlowRecord } from '../flow.ts'
 import { sendFailureLines } from '../error-pages.ts'
@@ -94,13 +95,13 @@ export function mailRoutes(app: FastifyInstance, context: WebContext): void {
         flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] },
       })
     }
-    const parsed = parseSendForm(kept, form.files, request.lang, {
+    const parsed = parseSendForm(kept, form.files, {
       largeAttachments: allowsLargeAttachments(config.scopes),
     })
     if (!parsed.ok) {
       return renderMain(context, request, reply.code(parsed.status), session, user, {
         form: kept,
-        fieldErrors: parsed.errors,
+        fieldErrors: fieldErrors(parsed.problems, request.t),
         flash: { kind: 'error', lines: [request.t('flash.fieldErrors'), ...reattach] },
       })
     }
