@@ -1,68 +1,26 @@
 /** `sendRoutes`: POST /send — read, validate, claim, deliver, report (Post/Redirect/Get); GET /send is a 405. */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import multipart from '@fastify/multipart'
-import {
-  AppError,
-  allowsLargeAttachments,
-  isAppError,
-  mailLimits,
-  parseSendForm,
-  sendParsedMail,
-  type Config,
-  type ParsedMail,
-  type Store,
-} from '../../core/index.ts'
-import { sendFailureLines } from '../error-pages.ts'
+import { AppError, allowsLargeAttachments, mailLimits, parseSendForm } from '../../core/index.ts'
 import { fieldErrors } from '../field-errors.ts'
-import { addCalls, flowKey, type FlowRecord } from '../flow-record.ts'
-import { createFlowRecorder, type HttpCall } from '../flow-recorder.ts'
-import type { FormTokens } from '../form-tokens.ts'
-import type { GraphFor } from '../graph-for.ts'
 import { assertCsrfToken, sameOrigin } from '../plugins/csrf.ts'
-import { layoutInput, methodNotAllowed, viewUser } from '../plugins/pages.ts'
+import { methodNotAllowed, viewUser } from '../plugins/pages.ts'
 import { rateLimit } from '../plugins/rate-limit.ts'
-import type { Flash, Session, SessionUser } from '../plugins/session.ts'
-import type { AuthPort } from '../ports.ts'
+import type { Session } from '../plugins/session.ts'
 import { formFields, readSendForm } from '../read-send-form.ts'
 import { securityEvent } from '../security-event.ts'
 import { welcomeMail, type WelcomeMail } from '../welcome-mail.ts'
-import type { MainPage } from './main-page.ts'
+import {
+  deliverAndReport,
+  formPage,
+  submissionTtlSeconds,
+  type Attempt,
+  type SendSetup,
+  type Submission,
+} from './send-outcome.ts'
 
-export interface SendRoutesOptions {
-  config: Readonly<Config>
-  store: Store
-  auth: Pick<AuthPort, 'forget'>
-  graphFor: GraphFor
-  formTokens: FormTokens
-  mainPage: MainPage
-}
-
-/** The claim of one form token: the first submit sends, a double submit waits for its outcome (RE-03). */
-interface Submission {
-  state: 'pending' | 'done'
-  flash?: Flash
-}
-
-/** The routes' options and what they derive from them, resolved once. */
-interface SendSetup extends SendRoutesOptions {
-  /** The scopes allow the draft path (Mail.ReadWrite): larger attachments are accepted. */
-  largeAttachments: boolean
-}
-
-/** One signed-in submit, as far as it got: what the page needs to come back with the form as typed. */
-interface Attempt {
-  setup: SendSetup
-  request: FastifyRequest
-  reply: FastifyReply
-  session: Session
-  user: SessionUser
-  /** The visible fields as typed (the welcome switched to the chosen format). */
-  kept: Record<string, string>
-  /** The line that asks to choose the attachments again, when there were some. */
-  reattach: string[]
-}
-
-const submissionTtlSeconds = 3600
+/** The send route's dependencies. */
+export type SendRoutesOptions = Omit<SendSetup, 'largeAttachments'>
 
 export async function sendRoutes(app: FastifyInstance, options: SendRoutesOptions): Promise<void> {
   const setup: SendSetup = {
@@ -123,23 +81,6 @@ function send(setup: SendSetup): RouteHandlerMethod {
   }
 }
 
-/** The signed-in page again, with the form as typed. */
-function formPage(
-  attempt: Attempt,
-  data: { flash: Flash; fieldErrors?: Record<string, string> },
-): FastifyReply {
-  const { setup, request, reply, session, user, kept } = attempt
-  const input = {
-    ...layoutInput(request, setup.config.flowInspector),
-    user: viewUser(user),
-    csrf: session.data.csrf,
-    largeAttachments: setup.largeAttachments,
-    form: kept,
-    ...data,
-  }
-  return setup.mainPage.send(reply, input, setup.formTokens.issue(session.key ?? ''))
-}
-
 function invalid(attempt: Attempt, status: number, errors: Record<string, string>) {
   attempt.reply.code(status)
   const lines = [attempt.request.t('flash.fieldErrors'), ...attempt.reattach]
@@ -182,102 +123,12 @@ async function waitForSubmission(setup: SendSetup, key: string): Promise<Submiss
   return undefined
 }
 
-/** Sends through Graph as the user, then tells the outcome: a flash after a redirect, or the form page (503). */
-async function deliverAndReport(
-  attempt: Attempt,
-  claimKey: string,
-  message: ParsedMail,
-  recipients: string[],
-) {
-  const { setup, request, reply, session, user } = attempt
-  const recorder = setup.config.flowInspector ? createFlowRecorder() : undefined
-  const error = await sendParsedMail(setup.graphFor(user, recorder), message).then(
-    () => undefined,
-    (failure: unknown) => failure ?? new Error('send failed'),
-  )
-  if (isAppError(error) && error.code === 'ERR_AUTH_INTERACTION_REQUIRED') {
-    await setup.store.delete(claimKey)
-    return reauthenticate(attempt)
-  }
-  if (
-    isAppError(error) &&
-    (error.code === 'ERR_AUTH_UNAVAILABLE' || error.code === 'ERR_STORE_UNAVAILABLE')
-  )
-    return tryLater(attempt, claimKey, error)
-  const flash = error === undefined ? sent(request, recipients) : failed(attempt, error)
-  const done: Submission = { state: 'done', flash }
-  await setup.store.set(claimKey, done, submissionTtlSeconds)
-  if (recorder?.calls.length) await appendFlow(setup, user, recorder.calls)
-  session.data.flash = flash
-  session.changed()
-  await session.save()
-  return reply.redirect('/', 303)
-}
-
-/** No token, so nothing reached Graph: 503 "try later" with the form as typed; still signed in (RE-05, RE-07). */
-async function tryLater(attempt: Attempt, claimKey: string, error: AppError) {
-  const { setup, request, reply } = attempt
-  const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 5))
-  const flash: Flash = {
-    kind: 'error',
-    lines: [...sendFailureLines(error, request.t).lines, ...attempt.reattach],
-    form: attempt.kept,
-  }
-  request.log.warn({ event: 'mail.failed', code: error.code }, 'send failed: no token')
-  const done: Submission = { state: 'done', flash }
-  await setup.store.set(claimKey, done, submissionTtlSeconds).catch(() => undefined)
-  reply.code(503).header('retry-after', String(seconds))
-  return formPage(attempt, { flash })
-}
-
-/** invalid_grant: one redirect to sign in again, keeping the form; a second within 30 s shows a page (OA-09). */
-async function reauthenticate(attempt: Attempt) {
-  const { setup, request, reply, session, user } = attempt
-  const key = session.key ?? ''
-  session.data.user = undefined
-  session.data.flash = {
-    kind: 'warning',
-    lines: [request.t('error.reauth.text'), request.t('flash.reattach')],
-    form: attempt.kept,
-  }
-  session.changed()
-  await session.save()
-  await setup.auth.forget(user.partition)
-  const first = await setup.store.setIfAbsent(`reauth:${key}`, 1, 30)
-  return reply.redirect(first ? '/connect' : '/', 303)
-}
-
-/** Step 5 of the flow page: this send's Graph calls (and a token refresh, if one was made). */
-async function appendFlow(setup: SendSetup, user: SessionUser, calls: readonly HttpCall[]) {
-  const { config, store } = setup
-  const key = flowKey(user.partition)
-  const flow = (await store.get<FlowRecord>(key)) ?? { graph: [] }
-  await store.set(key, addCalls(flow, calls, config.graphBaseUrl), config.session.absoluteSeconds)
-}
-
 /** Not signed in (any more): back to the Connect page with a word, nothing sent. */
 async function signedOut(request: FastifyRequest, reply: FastifyReply, session: Session) {
   session.data.flash = { kind: 'warning', lines: [request.t('error.signedOut.text')] }
   session.changed()
   await session.save()
   return reply.redirect('/', 303)
-}
-
-function sent(request: FastifyRequest, recipients: string[]): Flash {
-  request.log.info({ event: 'mail.sent', recipients: recipients.length }, 'mail sent')
-  return { kind: 'success', lines: [request.t('flash.sent', { addresses: recipients.join(', ') })] }
-}
-
-function failed(attempt: Attempt, error: unknown): Flash {
-  const { request } = attempt
-  const failure = sendFailureLines(error, request.t)
-  if (!isAppError(error)) request.log.error({ err: error }, 'send failed unexpectedly')
-  else request.log.info({ event: 'mail.failed', code: error.code }, 'send failed')
-  return {
-    kind: failure.unknown ? 'warning' : 'error',
-    lines: [...failure.lines, ...attempt.reattach],
-    form: attempt.kept,
-  }
 }
 
 /** Without JavaScript, the pre-filled welcome stays HTML when the user picks Text: send the text version (and back). */
