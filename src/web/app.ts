@@ -1,6 +1,10 @@
 /** `buildApp(config, dependencies)`: the Connect web app as a Fastify instance, not listening (server.ts listens). */
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import {
@@ -49,16 +53,7 @@ export async function buildApp(
   dependencies: AppDependencies,
 ): Promise<ConnectApp> {
   const { store, auth } = dependencies
-  const app = Fastify({
-    loggerInstance: dependencies.logger,
-    trustProxy: trustProxyOption(config.trustProxy),
-    genReqId: () => randomUUID(),
-    requestIdHeader: false,
-    bodyLimit: urlencodedLimit, // urlencoded forms; multipart, for POST /send only, has its own limits
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false },
-    logController: new AccessLog(), // one access line per request, not two
-  })
+  const app = Fastify(fastifyOptions(config, dependencies.logger))
   let shuttingDown = false
   const draining = () => shuttingDown
   const views = createViews()
@@ -110,6 +105,19 @@ export async function buildApp(
     markShuttingDown: () => void (shuttingDown = true),
   })
   return connectApp
+}
+
+function fastifyOptions(config: Readonly<Config>, logger: FastifyBaseLogger): FastifyServerOptions {
+  return {
+    loggerInstance: logger,
+    trustProxy: trustProxyOption(config.trustProxy),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: urlencodedLimit, // urlencoded forms; multipart, for POST /send only, has its own limits
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false },
+    logController: new AccessLog(), // one access line per request, not two
+  }
 }
 
 function defaultGraphFactory(config: Readonly<Config>): GraphFactory {

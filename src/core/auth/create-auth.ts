@@ -125,12 +125,15 @@ export async function createAuth(
       silent.forget(partition)
       await tokenCaches.delete(partition)
     },
-    logoutUrl() {
-      const endpoint =
-        authority.metadata.end_session_endpoint ?? `${config.authority}/oauth2/v2.0/logout`
-      const url = new URL(endpoint)
-      url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri)
-      return url.href
-    },
+    logoutUrl: () => logoutUrl(authority, config),
   }
+}
+
+/** The end-session endpoint (or the authority's v2.0 logout) with the post-logout redirect. */
+function logoutUrl(authority: ResolvedAuthority, config: AuthConfig): string {
+  const endpoint =
+    authority.metadata.end_session_endpoint ?? `${config.authority}/oauth2/v2.0/logout`
+  const url = new URL(endpoint)
+  url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri)
+  return url.href
 }

@@ -48,63 +48,75 @@ export function loadMsal(): Promise<typeof Msal> {
  * the authorize-URL client, which never holds a cache, is shared.
  */
 export function createMsalClients(options: MsalClientsOptions): MsalClients {
-  const { authority, logger } = options
   let msal: Promise<typeof Msal> | undefined
   let urlClient: Promise<MsalClient> | undefined
-  const credential =
-    options.credential.kind === 'secret'
-      ? { clientSecret: options.credential.secret }
-      : {
-          clientCertificate: {
-            thumbprintSha256: options.credential.thumbprintSha256,
-            privateKey: options.credential.privateKey,
-            x5c: options.credential.certificate,
-          },
-        }
-
-  async function create(
-    parts: { cachePlugin?: ICachePlugin; onExchange?: TokenExchangeObserver } = {},
-  ): Promise<MsalClient> {
-    const { ConfidentialClientApplication, LogLevel } = await (msal ??= loadMsal())
-    let retryAfterSeconds: number | undefined
-    const networkClient = createNetworkClient(options.fetch, options.timeoutMs, {
-      onResponse(status, headers) {
-        const header = headers.get('retry-after')
-        retryAfterSeconds =
-          status >= 400 && header && /^\d+$/.test(header) ? Number(header) : undefined
-      },
-      onExchange: parts.onExchange,
-    })
-    const configuration: Configuration = {
-      auth: {
-        clientId: options.clientId,
-        authority: authority.msalAuthority,
-        knownAuthorities: authority.knownAuthorities,
-        authorityMetadata: authority.authorityMetadata,
-        cloudDiscoveryMetadata: authority.cloudDiscoveryMetadata,
-        ...credential,
-      },
-      cache: parts.cachePlugin ? { cachePlugin: parts.cachePlugin } : {},
-      system: {
-        networkClient,
-        loggerOptions: {
-          piiLoggingEnabled: false,
-          logLevel: LogLevel.Warning,
-          loggerCallback: (_level, message) => logger?.debug({ msal: message }, 'msal'),
-        },
-      },
-    }
-    return {
-      cca: new ConfidentialClientApplication(configuration),
-      retryAfterSeconds: () => retryAfterSeconds,
-    }
-  }
-
+  const auth = authOptions(options)
+  const create = async (parts: ClientParts = {}) =>
+    createClient(await (msal ??= loadMsal()), auth, options, parts)
   return {
     create,
     async forUrls() {
       urlClient ??= create()
       return (await urlClient).cca
     },
+  }
+}
+
+interface ClientParts {
+  cachePlugin?: ICachePlugin
+  onExchange?: TokenExchangeObserver
+}
+
+/** msal's `auth` options: the app's registration and the resolved authority (so msal makes no discovery call). */
+function authOptions(options: MsalClientsOptions): Configuration['auth'] {
+  const { authority, credential } = options
+  return {
+    clientId: options.clientId,
+    authority: authority.msalAuthority,
+    knownAuthorities: authority.knownAuthorities,
+    authorityMetadata: authority.authorityMetadata,
+    cloudDiscoveryMetadata: authority.cloudDiscoveryMetadata,
+    ...(credential.kind === 'secret'
+      ? { clientSecret: credential.secret }
+      : {
+          clientCertificate: {
+            thumbprintSha256: credential.thumbprintSha256,
+            privateKey: credential.privateKey,
+            x5c: credential.certificate,
+          },
+        }),
+  }
+}
+
+function createClient(
+  msal: typeof Msal,
+  auth: Configuration['auth'],
+  options: MsalClientsOptions,
+  parts: ClientParts,
+): MsalClient {
+  let retryAfterSeconds: number | undefined
+  const networkClient = createNetworkClient(options.fetch, options.timeoutMs, {
+    onResponse(status, headers) {
+      const header = headers.get('retry-after')
+      retryAfterSeconds =
+        status >= 400 && header && /^\d+$/.test(header) ? Number(header) : undefined
+    },
+    onExchange: parts.onExchange,
+  })
+  const configuration: Configuration = {
+    auth,
+    cache: parts.cachePlugin ? { cachePlugin: parts.cachePlugin } : {},
+    system: {
+      networkClient,
+      loggerOptions: {
+        piiLoggingEnabled: false,
+        logLevel: msal.LogLevel.Warning,
+        loggerCallback: (_level, message) => options.logger?.debug({ msal: message }, 'msal'),
+      },
+    },
+  }
+  return {
+    cca: new msal.ConfidentialClientApplication(configuration),
+    retryAfterSeconds: () => retryAfterSeconds,
   }
 }

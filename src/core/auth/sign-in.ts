@@ -64,87 +64,96 @@ export interface SignIn {
 const random = () => randomBytes(32).toString('base64url') // 256 bits
 
 export function createSignIn(parts: SignInParts): SignIn {
-  const { authority, clients, memo } = parts
+  return {
+    begin: (options) => beginSignIn(parts, options),
+    complete: (record, query, partition, onExchange) =>
+      completeSignIn(parts, record, query, partition, onExchange),
+  }
+}
 
-  async function begin(options: BeginSignInOptions = {}) {
-    const record: SignInRecord = {
-      state: random(),
-      nonce: random(),
-      codeVerifier: random(),
-      createdAt: Date.now(),
-    }
-    const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
-    try {
-      const url = await (
-        await clients.forUrls()
-      ).getAuthCodeUrl({
-        scopes: [...parts.scopes],
+/** A fresh state, nonce and PKCE verifier (256 bits each), and the authorize URL that carries them. */
+async function beginSignIn(
+  parts: SignInParts,
+  options: BeginSignInOptions = {},
+): Promise<{ url: string; record: SignInRecord }> {
+  const record: SignInRecord = {
+    state: random(),
+    nonce: random(),
+    codeVerifier: random(),
+    createdAt: Date.now(),
+  }
+  const codeChallenge = createHash('sha256').update(record.codeVerifier).digest('base64url')
+  try {
+    const url = await (
+      await parts.clients.forUrls()
+    ).getAuthCodeUrl({
+      scopes: [...parts.scopes],
+      redirectUri: parts.redirectUri,
+      state: record.state,
+      nonce: record.nonce,
+      codeChallenge,
+      codeChallengeMethod: 'S256',
+      responseMode: 'query',
+      prompt: options.prompt,
+      loginHint: options.loginHint,
+    })
+    return { url, record }
+  } catch (error) {
+    return mapMsalError(error, 'code')
+  }
+}
+
+/** The callback checked, the code redeemed, the id_token validated, then (only then) the partition written. */
+async function completeSignIn(
+  parts: SignInParts,
+  record: SignInRecord,
+  query: Record<string, string>,
+  partition: string,
+  onExchange?: TokenExchangeObserver,
+): Promise<SignedInUser> {
+  const { memo } = parts
+  checkCallback(record, query, parts.authority)
+  const begun = memo.begin()
+  const { cca } = await parts.clients.create({ onExchange })
+  let result: AuthenticationResult | null = null
+  try {
+    result = await cca.acquireTokenByCode(
+      {
+        code: query.code!,
         redirectUri: parts.redirectUri,
+        scopes: [...parts.scopes],
+        codeVerifier: record.codeVerifier,
         state: record.state,
         nonce: record.nonce,
-        codeChallenge,
-        codeChallengeMethod: 'S256',
-        responseMode: 'query',
-        prompt: options.prompt,
-        loginHint: options.loginHint,
-      })
-      return { url, record }
-    } catch (error) {
-      return mapMsalError(error, 'code')
-    }
+      },
+      { code: query.code, state: query.state, client_info: query.client_info },
+    )
+  } catch (error) {
+    mapMsalError(error, 'code')
   }
-
-  async function complete(
-    record: SignInRecord,
-    query: Record<string, string>,
-    partition: string,
-    onExchange?: TokenExchangeObserver,
-  ): Promise<SignedInUser> {
-    checkCallback(record, query, authority)
-    const begun = memo.begin()
-    const { cca } = await clients.create({ onExchange })
-    let result: AuthenticationResult | null = null
-    try {
-      result = await cca.acquireTokenByCode(
-        {
-          code: query.code!,
-          redirectUri: parts.redirectUri,
-          scopes: [...parts.scopes],
-          codeVerifier: record.codeVerifier,
-          state: record.state,
-          nonce: record.nonce,
-        },
-        { code: query.code, state: query.state, client_info: query.client_info },
-      )
-    } catch (error) {
-      mapMsalError(error, 'code')
-    }
-    if (!result?.idToken || !result.account)
-      throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
-        message: 'The token response carries no ID token',
-      })
-    const claims = await parts.idTokens.validate(result.idToken, { nonce: record.nonce })
-    const homeAccountId = result.account.homeAccountId
-    const serialized = cca.getTokenCache().serialize()
-    if (accountsIn(serialized).some((account) => account !== homeAccountId))
-      throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
-        message: 'The token cache holds another account',
-      })
-    const sealed = await parts.tokenCaches.write(partition, serialized) // only after every check passed
-    // The redeemed access token is the one msal's silent path would find in this cache when it covers the silent
-    // scopes: kept, the first acquisition (the photo at sign-in) needs no decrypt, msal client or silent call.
-    const granted = new Set(result.scopes.map((scope) => scope.toLowerCase()))
-    if (result.accessToken && parts.silentScopes.every((scope) => granted.has(scope.toLowerCase())))
-      memo.keep(
-        partition,
-        { accessToken: result.accessToken, homeAccountId, expiresOn: result.expiresOn },
-        sealed,
-        begun,
-      )
-    return signedInUser(claims, homeAccountId, result.account.username)
-  }
-
-  return { begin, complete }
+  if (!result?.idToken || !result.account)
+    throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
+      message: 'The token response carries no ID token',
+    })
+  const claims = await parts.idTokens.validate(result.idToken, { nonce: record.nonce })
+  const homeAccountId = result.account.homeAccountId
+  const serialized = cca.getTokenCache().serialize()
+  if (accountsIn(serialized).some((account) => account !== homeAccountId))
+    throw new AuthError('ERR_AUTH_ID_TOKEN_INVALID', {
+      message: 'The token cache holds another account',
+    })
+  const sealed = await parts.tokenCaches.write(partition, serialized) // only after every check passed
+  // The redeemed access token is the one msal's silent path would find in this cache when it covers the silent
+  // scopes: kept, the first acquisition (the photo at sign-in) needs no decrypt, msal client or silent call.
+  const granted = new Set(result.scopes.map((scope) => scope.toLowerCase()))
+  if (result.accessToken && parts.silentScopes.every((scope) => granted.has(scope.toLowerCase())))
+    memo.keep(
+      partition,
+      { accessToken: result.accessToken, homeAccountId, expiresOn: result.expiresOn },
+      sealed,
+      begun,
+    )
+  return signedInUser(claims, homeAccountId, result.account.username)
 }
 
 /** The callback's checks before any token request: state, issuer (RFC 9207), an error answer, a code. */

@@ -29,81 +29,15 @@ export interface SilentToken {
   forget(partition: string): void
 }
 
+/** The partitions' state besides the token caches: refreshes under way, back-offs after an outage. */
+interface SilentState extends SilentTokenParts {
+  inFlight: Map<string, Promise<string>>
+  unavailableUntil: Map<string, number>
+}
+
 export function createSilentToken(parts: SilentTokenParts): SilentToken {
-  const { clients, tokenCaches, memo } = parts
-  const inFlight = new Map<string, Promise<string>>()
-  const unavailableUntil = new Map<string, number>()
-
-  async function acquireSilently(
-    partition: string,
-    user: SignedInUser,
-    onExchange: TokenExchangeObserver | undefined,
-  ): Promise<string> {
-    const begun = memo.begin()
-    let sealed: string | undefined
-    try {
-      sealed = await tokenCaches.readSealed(partition)
-    } catch (error) {
-      memo.drop(partition)
-      throw error
-    }
-    const kept = memo.find(partition, user.homeAccountId, sealed)
-    if (kept !== undefined) {
-      unavailableUntil.delete(partition)
-      return kept
-    }
-    let lastSeen = sealed
-    const seen = (value: string | undefined) => void (lastSeen = value)
-    const client = await clients.create({
-      cachePlugin: tokenCaches.plugin(partition, user.homeAccountId, { seen, initial: { sealed } }),
-      onExchange,
-    })
-    try {
-      const account = await client.cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
-      if (!account)
-        throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
-          message: 'No tokens for this session; sign in again',
-        })
-      const result = await client.cca.acquireTokenSilent({ account, scopes: parts.scopes })
-      if (result.account?.homeAccountId !== user.homeAccountId)
-        throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
-          message: 'The token belongs to another account',
-        })
-      unavailableUntil.delete(partition)
-      const token = {
-        accessToken: result.accessToken,
-        homeAccountId: user.homeAccountId,
-        expiresOn: result.expiresOn,
-      }
-      memo.keep(partition, token, lastSeen, begun)
-      return result.accessToken
-    } catch (error) {
-      memo.drop(partition)
-      throw backOff(partition, error, client.retryAfterSeconds())
-    }
-  }
-
-  /** The mapped error; an outage also makes the partition wait before its next try. */
-  function backOff(partition: string, error: unknown, retryAfterSeconds: number | undefined) {
-    try {
-      mapMsalError(error, 'silent')
-    } catch (mapped) {
-      if (!(mapped instanceof AuthError) || mapped.code !== 'ERR_AUTH_UNAVAILABLE') return mapped
-      const seconds = Math.min(
-        retryAfterSeconds ?? UNAVAILABLE_BACKOFF_SECONDS,
-        MAX_BACKOFF_SECONDS,
-      )
-      unavailableUntil.set(partition, Date.now() + seconds * 1000)
-      return new AuthError('ERR_AUTH_UNAVAILABLE', {
-        message: mapped.message,
-        cause: mapped.cause,
-        idpError: mapped.idpError,
-        aadsts: mapped.aadsts,
-        retryAfterSeconds: seconds,
-      })
-    }
-  }
-
+  const state: SilentState = { ...parts, inFlight: new Map(), unavailableUntil: new Map() }
+  const { inFlight, unavailableUntil } = state
   return {
     async acquire(partition, user, onExchange) {
       const until = unavailableUntil.get(partition)
@@ -115,7 +49,7 @@ export function createSilentToken(parts: SilentTokenParts): SilentToken {
       }
       const pending = inFlight.get(partition)
       if (pending) return pending // single flight: concurrent callers share one refresh (RE-05)
-      const acquisition = acquireSilently(partition, user, onExchange).finally(() =>
+      const acquisition = acquireSilently(state, partition, user, onExchange).finally(() =>
         inFlight.delete(partition),
       )
       inFlight.set(partition, acquisition)
@@ -124,5 +58,80 @@ export function createSilentToken(parts: SilentTokenParts): SilentToken {
     forget(partition) {
       unavailableUntil.delete(partition)
     },
+  }
+}
+
+/** The memo's token if the stored partition is unchanged, else msal's silent path (its cache, or a refresh). */
+async function acquireSilently(
+  state: SilentState,
+  partition: string,
+  user: SignedInUser,
+  onExchange: TokenExchangeObserver | undefined,
+): Promise<string> {
+  const { memo, tokenCaches } = state
+  const begun = memo.begin()
+  let sealed: string | undefined
+  try {
+    sealed = await tokenCaches.readSealed(partition)
+  } catch (error) {
+    memo.drop(partition)
+    throw error
+  }
+  const kept = memo.find(partition, user.homeAccountId, sealed)
+  if (kept !== undefined) {
+    state.unavailableUntil.delete(partition)
+    return kept
+  }
+  let lastSeen = sealed
+  const seen = (value: string | undefined) => void (lastSeen = value)
+  const client = await state.clients.create({
+    cachePlugin: tokenCaches.plugin(partition, user.homeAccountId, { seen, initial: { sealed } }),
+    onExchange,
+  })
+  try {
+    const account = await client.cca.getTokenCache().getAccountByHomeId(user.homeAccountId)
+    if (!account)
+      throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
+        message: 'No tokens for this session; sign in again',
+      })
+    const result = await client.cca.acquireTokenSilent({ account, scopes: state.scopes })
+    if (result.account?.homeAccountId !== user.homeAccountId)
+      throw new AuthError('ERR_AUTH_INTERACTION_REQUIRED', {
+        message: 'The token belongs to another account',
+      })
+    state.unavailableUntil.delete(partition)
+    const token = {
+      accessToken: result.accessToken,
+      homeAccountId: user.homeAccountId,
+      expiresOn: result.expiresOn,
+    }
+    memo.keep(partition, token, lastSeen, begun)
+    return result.accessToken
+  } catch (error) {
+    memo.drop(partition)
+    throw backOff(state, partition, error, client.retryAfterSeconds())
+  }
+}
+
+/** The mapped error; an outage also makes the partition wait before its next try. */
+function backOff(
+  state: SilentState,
+  partition: string,
+  error: unknown,
+  retryAfterSeconds: number | undefined,
+): unknown {
+  try {
+    mapMsalError(error, 'silent')
+  } catch (mapped) {
+    if (!(mapped instanceof AuthError) || mapped.code !== 'ERR_AUTH_UNAVAILABLE') return mapped
+    const seconds = Math.min(retryAfterSeconds ?? UNAVAILABLE_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS)
+    state.unavailableUntil.set(partition, Date.now() + seconds * 1000)
+    return new AuthError('ERR_AUTH_UNAVAILABLE', {
+      message: mapped.message,
+      cause: mapped.cause,
+      idpError: mapped.idpError,
+      aadsts: mapped.aadsts,
+      retryAfterSeconds: seconds,
+    })
   }
 }
