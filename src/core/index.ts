@@ -7,7 +7,13 @@ export {
   errorCatalogue,
   isAppError,
 } from './errors.ts'
-export type { AuthErrorCode, ConfigProblem, ErrorCode, GraphErrorCode } from './errors.ts'
+export type {
+  AuthErrorCode,
+  ConfigProblem,
+  ErrorCode,
+  GraphErrorCode,
+  WebErrorCode,
+} from './errors.ts'
 
 export { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts'
 export type { ClientCredential, Config, LogLevel, StoreConfig } from './config.ts'

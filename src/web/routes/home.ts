@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Store } from '../../core/index.ts'
 import type { FormTokens } from '../form-tokens.ts'
 import { layoutInput, viewUser } from '../plugins/pages.ts'
-import type { Session } from '../plugins/session.ts'
+import type { Flash, Session } from '../plugins/session.ts'
 import type { MainPage } from './main-page.ts'
 
 export interface HomeRoutesOptions {
@@ -20,7 +20,8 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
   app.get('/', async function home(request, reply) {
     const session = await request.session()
     const user = session.user
-    const flash = await takeFlash(session)
+    const flash = session.key ? session.data.flash : undefined
+    if (flash) await takeFlash(session, flash)
     const shown = flash?.lines.length ? flash : undefined
     if (!user) return reply.page('connect', { flash: shown }, session)
     const input = {
@@ -47,13 +48,9 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
   })
 }
 
-/** The flash, shown once. A form kept for after a new sign-in survives the Connect page (without its lines). */
-async function takeFlash(session: Session) {
-  const flash = session.key ? session.data.flash : undefined
-  if (flash) {
-    session.data.flash = !session.user && flash.form ? { ...flash, lines: [] } : undefined
-    session.changed()
-    await session.save()
-  }
-  return flash
+/** A flash is shown once. A form kept for after a new sign-in survives the Connect page (without its lines). */
+async function takeFlash(session: Session, flash: Flash): Promise<void> {
+  session.data.flash = !session.user && flash.form ? { ...flash, lines: [] } : undefined
+  session.changed()
+  await session.save()
 }
