@@ -1,10 +1,15 @@
-// Lint: typescript-eslint's recommended rules, plus the arrows of the house style (core ← web, cli; the emulator alone).
+// Lint: typescript-eslint's recommended rules, plus the arrows of the house style (core ← web, cli; the emulator alone;
+// web and cli reach core through its index only).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 const noImport = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group, message })) }],
 })
+const onlyCoreIndex = {
+  group: ['**/core/**', '!**/core/index.ts'],
+  message: 'Import core through src/core/index.ts only.',
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'bench/results/', 'docs/'] },
@@ -35,6 +40,20 @@ export default tseslint.config(
   },
   {
     files: ['src/web/**'],
-    rules: noImport([['**/cli/**', '**/emulator/**']], 'web/ imports core/ only.'),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/**', '**/emulator/**'], message: 'web/ imports core/ only.' },
+            onlyCoreIndex,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [onlyCoreIndex] }] },
   },
 )

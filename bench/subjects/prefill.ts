@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { loadConfig } from '../../src/core/config.ts'
 import { tokenCacheKey } from '../../src/core/auth/token-cache.ts'
-import { createStore } from '../../src/core/store/store.ts'
+import { createStore } from '../../src/core/store/create-store.ts'
 
 interface StoredSession {
   user?: { partition: string; hasPhoto?: boolean }

@@ -1,22 +1,22 @@
 /**
- * The one composition root: `composeApp` assembles the store, auth (msal-node over the flow recorder's fetch) and the
- * web app; `startEmbeddedEmulator` and `emulatorSettings` wire the embedded emulator by configuration alone.
- * `npm start`, every test harness and the bench build the system through these functions, so "as `npm start` does"
- * holds in tests.
+ * The one composition root: `composeApp` (store, auth, web app over one network) for `npm start`, every test harness
+ * and the bench; `startEmbeddedEmulator`, `emulatorSettings`, `embeddedMetadata` wire the embedded emulator.
  */
-import type { Config } from '../core/config.ts'
-import { createHttpFetch } from '../core/http-fetch.ts'
-import type { Logger } from '../core/logger.ts'
-import { createStore, type Store } from '../core/store/store.ts'
-import { createAuth } from '../core/auth/auth.ts'
+import {
+  createAuth,
+  createHttpFetch,
+  createStore,
+  type Config,
+  type Logger,
+  type Store,
+} from '../core/index.ts'
 import { buildApp, type ConnectApp } from '../web/app.ts'
-import { createRecordingFetch } from '../web/flow.ts'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../emulator/app.ts'
 import type { Env } from './env.ts'
 
 export interface ComposeOptions {
   logger: Logger
-  /** The network under the flow recorder; default core's httpFetch (what `npm start` uses). */
+  /** The network of auth and Graph calls; default core's httpFetch (what `npm start` uses). */
   fetch?: typeof fetch
   /** OpenID metadata handed over in process (the embedded emulator's); otherwise createAuth fetches it. */
   metadata?: unknown
@@ -29,6 +29,10 @@ export interface ComposedApp {
   close(): Promise<void>
 }
 
+/**
+ * Opens the store, resolves the authority and builds the web app, every part on the same network. The flow
+ * inspector's recording is per operation (web hands a recorder to core's calls), so nothing here wraps the network.
+ */
 export async function composeApp(
   config: Readonly<Config>,
   options: ComposeOptions,
@@ -36,7 +40,7 @@ export async function composeApp(
   const { logger, metadata } = options
   const store = await createStore(config.store)
   try {
-    const fetch = createRecordingFetch(options.fetch ?? createHttpFetch())
+    const fetch = options.fetch ?? createHttpFetch()
     const auth = await createAuth(config, { store, fetch, logger, metadata })
     const app = await buildApp(config, { store, auth, logger, fetch })
     return {

@@ -1,6 +1,6 @@
 /** The command line, through bin/graph-connect: `start` (the app, and the emulator with no CLIENT_ID), `emulator`. */
 import { parseArgs } from 'node:util'
-import { maskSecrets } from '../core/logger.ts'
+import { maskSecrets } from '../core/index.ts'
 import { runEmulator } from './commands/emulator.ts'
 import { start } from './commands/start.ts'
 import { readEnv } from './env.ts'

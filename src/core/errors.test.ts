@@ -13,7 +13,7 @@ test('every catalogue code is ERR_<AREA>_<WHAT>, unique, and has a sane status a
   const codes = Object.keys(errorCatalogue) as ErrorCode[]
   assert.equal(new Set(codes).size, codes.length)
   for (const code of codes) {
-    assert.match(code, /^ERR_(CONFIG|AUTH|GRAPH|MAIL|STORE)_[A-Z_]+$/)
+    assert.match(code, /^ERR_(CONFIG|AUTH|GRAPH|MAIL|STORE|WEB)_[A-Z_]+$/)
     const { status, message } = errorCatalogue[code]
     assert.ok(status >= 400 && status <= 599, `${code} status ${status}`)
     assert.ok(message.length > 10, code)
@@ -41,6 +41,9 @@ test('the codes the web side relies on exist', () => {
     'ERR_MAIL_INVALID',
     'ERR_STORE_UNAVAILABLE',
     'ERR_CONFIG_INVALID',
+    'ERR_WEB_CSRF',
+    'ERR_WEB_RATE_LIMITED',
+    'ERR_WEB_MALFORMED_BODY',
   ]
   for (const code of needed) assert.ok(code in errorCatalogue, code)
 })
@@ -61,6 +64,11 @@ test('subclasses keep their name, code family, cause and details', () => {
   assert.equal(graph.outcome, 'unknown')
   assert.equal(graph.status, 504)
   assert.equal(new GraphError('ERR_GRAPH_THROTTLED', { retryAfterSeconds: 3 }).outcome, 'failed')
+
+  const limited = new AppError('ERR_WEB_RATE_LIMITED', { retryAfterSeconds: 12 })
+  assert.equal(limited.status, 429)
+  assert.equal(limited.retryAfterSeconds, 12)
+  assert.equal(new AppError('ERR_WEB_CSRF').status, 403)
 
   const config = new ConfigError([{ setting: 'CLIENT_ID', message: 'is missing.', fix: 'Set it.' }])
   assert.equal(config.code, 'ERR_CONFIG_INVALID')

@@ -1,6 +1,6 @@
 /** The one error model of the app: `AppError` with a stable `ERR_<AREA>_<WHAT>` code, and three families. */
 
-/** Every code the app raises, with the HTTP status the web side answers with and whether a user caused it. */
+/** Every code the app raises, with the HTTP status the web side answers with and its default message. */
 export const errorCatalogue = {
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid' },
 
@@ -53,16 +53,23 @@ export const errorCatalogue = {
 
   ERR_MAIL_INVALID: { status: 400, message: 'The message is invalid' },
   ERR_STORE_UNAVAILABLE: { status: 503, message: 'The session store is unavailable' },
+
+  ERR_WEB_CSRF: { status: 403, message: 'The request failed the cross-site request checks' },
+  ERR_WEB_RATE_LIMITED: { status: 429, message: 'Too many requests in a short time' },
+  ERR_WEB_MALFORMED_BODY: { status: 400, message: 'The request body could not be read' },
 } as const satisfies Record<`ERR_${string}`, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue
 export type AuthErrorCode = Extract<ErrorCode, `ERR_AUTH_${string}`>
 export type GraphErrorCode = Extract<ErrorCode, `ERR_GRAPH_${string}`>
+export type WebErrorCode = Extract<ErrorCode, `ERR_WEB_${string}`>
 
 export interface AppErrorOptions {
   cause?: unknown
   message?: string
   status?: number
+  /** When trying again makes sense, in seconds (the HTTP Retry-After). */
+  retryAfterSeconds?: number
 }
 
 /**
@@ -72,12 +79,14 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly status: number
+  readonly retryAfterSeconds: number | undefined
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? errorCatalogue[code].message, { cause: options.cause })
     this.name = this.constructor.name
     this.code = code
     this.status = options.status ?? errorCatalogue[code].status
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -109,7 +118,6 @@ export interface AuthErrorOptions extends AppErrorOptions {
   aadsts?: number
   /** The identity provider's `error_description` (untrusted text: escape before showing). */
   idpDescription?: string
-  retryAfterSeconds?: number
 }
 
 /** Sign-in and token errors. `aadsts` lets the web side explain the fix (50011 → register the reply URL…). */
@@ -118,14 +126,12 @@ export class AuthError extends AppError {
   readonly idpError: string | undefined
   readonly aadsts: number | undefined
   readonly idpDescription: string | undefined
-  readonly retryAfterSeconds: number | undefined
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     super(code, options)
     this.idpError = options.idpError
     this.aadsts = options.aadsts
     this.idpDescription = options.idpDescription
-    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -135,7 +141,6 @@ export interface GraphErrorOptions extends AppErrorOptions {
   graphCode?: string
   requestId?: string
   clientRequestId?: string
-  retryAfterSeconds?: number
   /** 'unknown' when the request may have been processed (timeout, reset, 503/504 on a non-idempotent call). */
   outcome?: 'failed' | 'unknown'
 }
@@ -147,7 +152,6 @@ export class GraphError extends AppError {
   readonly graphCode: string | undefined
   readonly requestId: string | undefined
   readonly clientRequestId: string | undefined
-  readonly retryAfterSeconds: number | undefined
   readonly outcome: 'failed' | 'unknown'
 
   constructor(code: GraphErrorCode, options: GraphErrorOptions = {}) {
@@ -156,11 +160,11 @@ export class GraphError extends AppError {
     this.graphCode = options.graphCode
     this.requestId = options.requestId
     this.clientRequestId = options.clientRequestId
-    this.retryAfterSeconds = options.retryAfterSeconds
     this.outcome = options.outcome ?? (code === 'ERR_GRAPH_OUTCOME_UNKNOWN' ? 'unknown' : 'failed')
   }
 }
 
+/** True for the errors the app raises on purpose (whatever their family). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError
 }

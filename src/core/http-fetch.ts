@@ -1,24 +1,23 @@
-/**
- * `fetch` for the app's outgoing calls (token endpoint, signing keys, Graph), over node:http/https with keep-alive
- * agents. The same WHATWG shapes in and out (a real `Response`), the same failures (`TypeError('fetch failed')` with
- * the socket error as `cause`; the signal's reason on abort), at about a third of the platform fetch's CPU per call
- * (measured: ~125 vs ~350 µs for a small POST on loopback, client and server in one process).
- *
- * The subset the app uses: `redirect: 'manual'`; a string, bytes or URLSearchParams body. Anything else (a redirect
- * to follow, a stream, a FormData or Blob body, a Request object) goes to the platform fetch unchanged. No
- * compression is asked for (identity answers); idle sockets close after 4 s (or the server's Keep-Alive hint), as
- * undici does.
- */
+/** `createHttpFetch`: the `fetch` of the app's outgoing calls (token endpoint, signing keys, Graph) over node:http/https. */
 import type { IncomingMessage } from 'node:http'
 
 // Not `import … from 'node:http'`: an ES import of node:http builds its module namespace by reading every export,
-// and the lazy `WebSocket`/`MessageEvent` getters among them load the bundled undici (~20 ms of every cold start).
+// and the lazy `WebSocket`/`MessageEvent` getters among them would load the bundled undici at every start.
 const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http')
 const { Agent: HttpsAgent, request: httpsRequest } = process.getBuiltinModule('node:https')
 
 const IDLE_SOCKET_MS = 4000
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 
+/**
+ * A `fetch` with keep-alive agents: the same WHATWG shapes in and out (a real `Response`) and the same failures
+ * (`TypeError('fetch failed')` with the socket error as `cause`; the signal's reason on abort), for less CPU per call
+ * than the platform fetch, which matters on the sign-in and send paths.
+ *
+ * The subset the app uses: `redirect: 'manual'`; a string, bytes or URLSearchParams body. Anything else (a redirect
+ * to follow, a stream, a FormData or Blob body, a Request object) goes to `platformFetch` unchanged. No compression is
+ * asked for (identity answers); idle sockets close after a few seconds (or the server's Keep-Alive hint), as undici does.
+ */
 export function createHttpFetch(platformFetch: typeof fetch = globalThis.fetch): typeof fetch {
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),

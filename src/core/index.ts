@@ -7,7 +7,13 @@ export {
   errorCatalogue,
   isAppError,
 } from './errors.ts'
-export type { AuthErrorCode, ConfigProblem, ErrorCode, GraphErrorCode } from './errors.ts'
+export type {
+  AuthErrorCode,
+  ConfigProblem,
+  ErrorCode,
+  GraphErrorCode,
+  WebErrorCode,
+} from './errors.ts'
 
 export { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts'
 export type { ClientCredential, Config, LogLevel, StoreConfig } from './config.ts'
@@ -17,17 +23,14 @@ export { createHttpFetch } from './http-fetch.ts'
 export { createLogger, maskSecrets } from './logger.ts'
 export type { Logger } from './logger.ts'
 
-export { createStore } from './store/store.ts'
+export { createStore } from './store/create-store.ts'
 export type { Store } from './store/store.ts'
 
-export { createAuth } from './auth/auth.ts'
-export type {
-  Auth,
-  AuthDependencies,
-  BeginSignInOptions,
-  SignedInUser,
-  SignInRecord,
-} from './auth/auth.ts'
+export { createAuth } from './auth/create-auth.ts'
+export type { Auth, AuthConfig, AuthDependencies } from './auth/create-auth.ts'
+export type { BeginSignInOptions, SignedInUser, SignInRecord } from './auth/sign-in.ts'
+export type { TokenExchange, TokenExchangeObserver } from './auth/network-client.ts'
+export { loadMsal } from './auth/msal-client.ts'
 export type { OpenIdMetadata, ResolvedAuthority } from './auth/authority.ts'
 export { mapMsalError, parseAadsts } from './auth/map-msal-error.ts'
 
@@ -42,24 +45,24 @@ export type {
 export { graphErrorFromResponse, parseRetryAfter } from './graph/graph-error.ts'
 
 export { mailLimits } from './mail/mail-limits.ts'
-export {
-  allowsLargeAttachments,
-  describeProblem,
-  isValidAddress,
-  parseSendForm,
-  safeFileName,
-} from './mail/parse-send-form.ts'
 export type {
   FieldProblem,
-  Lang,
+  FieldProblemReason,
   MailAttachment,
   MailField,
   ParsedMail,
   ParseResult,
   UploadedFileLike,
+} from './mail/mail.ts'
+export {
+  allowsLargeAttachments,
+  isValidAddress,
+  parseSendForm,
+  safeFileName,
 } from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'
 export { sendParsedMail } from './mail/send-parsed-mail.ts'
 export type { SendOutcome } from './mail/send-parsed-mail.ts'
-export { escapeHtml, welcomeMail } from './mail/welcome-mail.ts'
+
+export { safeEqual } from './safe-equal.ts'

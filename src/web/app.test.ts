@@ -1,7 +1,17 @@
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AuthError, GraphError, Jar, testApp } from '../../test/kit/web-app.ts'
+import { AppError } from '../core/index.ts'
 import type { ConnectApp } from './app.ts'
+
+/** Every app a test starts, closed when the file's tests are done. */
+const started: ConnectApp[] = []
+after(() => Promise.all(started.map((app) => app.close())))
+async function startApp(...args: Parameters<typeof testApp>) {
+  const parts = await testApp(...args)
+  started.push(parts.app)
+  return parts
+}
 
 async function signIn(app: ConnectApp, jar: Jar, query: Record<string, string> = {}) {
   const connect = await app.inject({ url: '/connect', headers: { cookie: jar.header() } })
@@ -43,7 +53,7 @@ function post(
 }
 
 test('GET / signed out shows the Connect page with the sample texts, strict headers and no cookie', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const res = await app.inject({ url: '/' })
   assert.equal(res.statusCode, 200)
   assert.match(res.body, /Microsoft Graph Connect sample/)
@@ -62,7 +72,7 @@ test('GET / signed out shows the Connect page with the sample texts, strict head
 })
 
 test('SE-07: 404s, static files, health and errors carry the same headers; HSTS on https', async () => {
-  const { app } = await testApp({
+  const { app } = await startApp({
     PUBLIC_URL: 'https://mail.example.test',
     SESSION_SECRET: 'x'.repeat(40),
   })
@@ -90,7 +100,7 @@ test('SE-07: 404s, static files, health and errors carry the same headers; HSTS 
 })
 
 test('language: Accept-Language, ?lang= sets a cookie, the cookie is remembered', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const byHeader = await app.inject({ url: '/', headers: { 'accept-language': 'fr-FR,fr;q=0.9' } })
   assert.match(byHeader.body, /Se connecter à Microsoft 365/)
   assert.match(byHeader.body, /<html lang="fr">/)
@@ -102,7 +112,7 @@ test('language: Accept-Language, ?lang= sets a cookie, the cookie is remembered'
 })
 
 test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, Path=/, no Domain), no pre-login session', async () => {
-  const { app, store } = await testApp()
+  const { app, store } = await startApp()
   const res = await app.inject({
     url: '/connect',
     headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
@@ -137,7 +147,7 @@ test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, P
 })
 
 test('SE-02: on https the cookie is __Host- and Secure', async () => {
-  const { app } = await testApp({
+  const { app } = await startApp({
     PUBLIC_URL: 'https://mail.example.test',
     SESSION_SECRET: 'x'.repeat(40),
   })
@@ -149,7 +159,7 @@ test('SE-02: on https the cookie is __Host- and Secure', async () => {
 })
 
 test('OA-01: callback with state missing, wrong, foreign or used → 400 and no code redemption', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   const connect = await app.inject({ url: '/connect' })
   jar.take(connect.headers['set-cookie'])
@@ -189,7 +199,7 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
 })
 
 test('OA-08 / SE-01: the callback rotates the session and redirects to a clean URL, no-store, no-referrer', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const jar = new Jar()
   const first = await signIn(app, jar)
   const before = String(first.callback.headers['set-cookie']).match(/session=([\w-]+)/)?.[1]
@@ -214,7 +224,7 @@ test('OA-08 / SE-01: the callback rotates the session and redirects to a clean U
 })
 
 test('SE-09: a display name with markup is escaped', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const jar = new Jar()
   await signIn(app, jar, { name: '<script>alert(1)</script>' })
   const home = await app.inject({ url: '/', headers: { cookie: jar.header() } })
@@ -223,7 +233,7 @@ test('SE-09: a display name with markup is escaped', async () => {
 })
 
 test('OA-09: IdP error callbacks explain the fix, escape the text and never redirect', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const cases: [Record<string, string>, RegExp][] = [
     [
       {
@@ -265,7 +275,7 @@ test('OA-09: IdP error callbacks explain the fix, escape the text and never redi
 })
 
 test('token endpoint refusals explain the fix; unexpected errors give a generic page with a reference (SE-11)', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const rejected = await signIn(app, new Jar(), { code: 'rejected' })
   assert.equal(rejected.callback.statusCode, 400)
   assert.match(rejected.callback.body, /The sign-in code was refused/)
@@ -279,7 +289,7 @@ test('token endpoint refusals explain the fix; unexpected errors give a generic 
 })
 
 test('SE-06: /send without a valid CSRF token or from another site → 403 and no send; GET /send never sends', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
@@ -313,7 +323,7 @@ test('SE-06: /send without a valid CSRF token or from another site → 403 and n
 })
 
 test('POST /send: Post/Redirect/Get with a one-time success flash', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
@@ -345,7 +355,7 @@ test('POST /send: Post/Redirect/Get with a one-time success flash', async () => 
 })
 
 test('RE-03: five concurrent submits of one form send once and all answer 303 to the same result', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   script.sendDelayMs = 150
   const jar = new Jar()
   await signIn(app, jar)
@@ -365,7 +375,7 @@ test('RE-03: five concurrent submits of one form send once and all answer 303 to
 })
 
 test('SE-08: invalid input → 400, nothing sent, the form comes back exactly as typed', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
@@ -389,7 +399,7 @@ test('SE-08: invalid input → 400, nothing sent, the form comes back exactly as
 })
 
 test('a Graph failure says what happened and keeps the form; an unknown outcome says to check Sent Items', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   script.sendError = new GraphError('ERR_GRAPH_FORBIDDEN', { httpStatus: 403, requestId: 'req-1' })
@@ -425,7 +435,7 @@ test('a Graph failure says what happened and keeps the form; an unknown outcome 
 })
 
 test('RE-05: a token that cannot be renewed → one redirect to sign in again, the form kept', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   script.tokenError = new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { idpError: 'invalid_grant' })
@@ -446,7 +456,7 @@ test('RE-05: a token that cannot be renewed → one redirect to sign in again, t
 })
 
 test('SE-14: per-user send limit and per-IP sign-in limit → 429 with Retry-After', async () => {
-  const { app, script } = await testApp({
+  const { app, script } = await startApp({
     SEND_LIMIT_PER_MINUTE: '2',
     SIGNIN_LIMIT_PER_MINUTE: '3',
   })
@@ -480,7 +490,7 @@ test('SE-14: per-user send limit and per-IP sign-in limit → 429 with Retry-Aft
 })
 
 test('SE-05: disconnect is POST-only with CSRF, destroys the session and token cache, and the old cookie stays dead', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
@@ -510,7 +520,7 @@ test('SE-05: disconnect is POST-only with CSRF, destroys the session and token c
 })
 
 test('RE-10: /healthz always 200; /readyz 503 when the store is down or shutting down', async () => {
-  const { app, store } = await testApp()
+  const { app, store } = await startApp()
   assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200)
   assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200)
   const ping = store.ping
@@ -523,8 +533,7 @@ test('RE-10: /healthz always 200; /readyz 503 when the store is down or shutting
 })
 
 test('RE-07: a store outage gives a quick 503 page, not a 500', async () => {
-  const { app, store } = await testApp()
-  const { AppError } = await import('../core/errors.ts')
+  const { app, store } = await startApp()
   store.get = () => Promise.reject(new AppError('ERR_STORE_UNAVAILABLE'))
   const res = await app.inject({
     url: '/',
@@ -536,7 +545,7 @@ test('RE-07: a store outage gives a quick 503 page, not a 500', async () => {
 })
 
 test('GET /flow shows the five steps for this session only, secrets redacted; 404 when disabled', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const res = await app.inject({ url: '/flow', headers: { cookie: jar.header() } })
@@ -544,12 +553,12 @@ test('GET /flow shows the five steps for this session only, secrets redacted; 40
   assert.match(res.body, /1\. Redirect to the sign-in page/)
   assert.match(res.body, /client_id/)
   assert.doesNotMatch(res.body, /CANARY-CODE-1/)
-  const off = await testApp({ FLOW_INSPECTOR: 'false' })
+  const off = await startApp({ FLOW_INSPECTOR: 'false' })
   assert.equal((await off.app.inject({ url: '/flow' })).statusCode, 404)
 })
 
 test('the signed-in page, kept rendered: a fresh form token per view, per session, per language; a flash still shows', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
   const first = await formOf(app, jar)

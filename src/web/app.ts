@@ -1,44 +1,44 @@
-/** buildApp(config, deps): the Connect web app as a Fastify instance, not listening (server.ts listens). */
+/** `buildApp(config, dependencies)`: the Connect web app as a Fastify instance, not listening (server.ts listens). */
 import { randomUUID } from 'node:crypto'
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
+  type FastifyServerOptions,
 } from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import type { Config } from '../core/config.ts'
-import type { Store } from '../core/store/store.ts'
-import { languageContext } from './context.ts'
-import { describeError, type ErrorView } from './error-pages.ts'
-import { createRecordingFetch } from './flow.ts'
-import { createFormTokens, CsrfError, HttpProblem } from './guards.ts'
-import { securityHeaders } from './security-headers.ts'
-import { staticFiles } from './static-files.ts'
-import { AccessLog } from './access-log.ts'
-import { createPageCache } from './page-cache.ts'
-import { schemaCompilers } from './schema-compilers.ts'
-import { securityEvent } from './security-log.ts'
-import { sessionPlugin, type Session } from './session.ts'
-import { createViews } from './views.ts'
-import { authRoutes } from './routes/auth-routes.ts'
-import { mailRoutes } from './routes/mail-routes.ts'
-import { opsRoutes } from './routes/ops-routes.ts'
+import {
+  allowsLargeAttachments,
+  createGraphClient,
+  mailLimits,
+  type Config,
+  type Store,
+} from '../core/index.ts'
+import { createFormTokens } from './form-tokens.ts'
+import { createGraphFor } from './graph-for.ts'
+import { AccessLog } from './plugins/access-log.ts'
+import { languagePlugin } from './plugins/language.ts'
+import { pagesPlugin } from './plugins/pages.ts'
+import { securityHeadersPlugin } from './plugins/security-headers.ts'
+import { sessionPlugin } from './plugins/session.ts'
+import { staticFilesPlugin } from './plugins/static-files.ts'
 import type { AuthPort, GraphFactory } from './ports.ts'
-import type { WebContext } from './web-context.ts'
-import { createGraphClient } from '../core/graph/graph-client.ts'
-import { mailLimits } from '../core/mail/mail-limits.ts'
-import { recordGraphCall } from './flow.ts'
+import { flowRoutes } from './routes/flow.ts'
+import { healthRoutes } from './routes/health.ts'
+import { homeRoutes } from './routes/home.ts'
+import { createMainPage } from './routes/main-page.ts'
+import { sendRoutes } from './routes/send.ts'
+import { signInRoutes } from './routes/sign-in.ts'
+import { createViews } from './views.ts'
 
-export interface AppDeps {
+export interface AppDependencies {
   store: Store
   auth: AuthPort
   logger: FastifyBaseLogger
-  /** Builds a Graph client for one user. Defaults to core's createGraphClient with the flow inspector's onCall. */
-  graphFactory?: GraphFactory
-  /** The flow recorder's fetch (createRecordingFetch) that auth uses too; composeApp makes it once for both. */
+  /** The network of Graph calls (composeApp hands over core's httpFetch); default the platform fetch. */
   fetch?: typeof fetch
+  /** Builds a Graph client for one user; default core's createGraphClient. */
+  graphFactory?: GraphFactory
 }
 
 export interface ConnectApp extends FastifyInstance {
@@ -48,166 +48,86 @@ export interface ConnectApp extends FastifyInstance {
 
 const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024 // a send form without attachments, with room for the other fields
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<ConnectApp> {
-  const app = Fastify({
-    loggerInstance: deps.logger,
-    trustProxy: trustProxyOption(config.trustProxy),
-    genReqId: () => randomUUID(),
-    requestIdHeader: false,
-    bodyLimit: urlencodedLimit, // urlencoded forms; multipart, for POST /send only, has its own limits (send-form.ts)
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false },
-    logController: new AccessLog(), // one access line per request, not two
-    schemaController: schemaCompilers, // loaded only if a route declares a schema (none does)
-  })
-  const render = createViews()
-  const state = { shuttingDown: false }
-  const recordingFetch = deps.fetch ?? createRecordingFetch(globalThis.fetch)
-  const authorityOrigin = new URL(config.authority).origin
-  const graphFactory: GraphFactory =
-    deps.graphFactory ??
-    ((options) =>
-      createGraphClient({
-        baseUrl: config.graphBaseUrl,
-        fetch: options.fetch,
-        token: options.token,
-        timeoutMs: config.graph.timeoutMs,
-        retryBudgetMs: config.graph.retryBudgetMs,
-        onCall: recordGraphCall,
-      }))
+export async function buildApp(
+  config: Readonly<Config>,
+  dependencies: AppDependencies,
+): Promise<ConnectApp> {
+  const { store, auth } = dependencies
+  const app = Fastify(fastifyOptions(config, dependencies.logger))
+  let shuttingDown = false
+  const draining = () => shuttingDown
+  const views = createViews()
 
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: urlencodedLimit })
-  securityHeaders(app, {
-    authorityOrigin,
+  securityHeadersPlugin(app, {
+    authorityOrigin: new URL(config.authority).origin,
     hsts: config.secureCookies,
-    draining: () => state.shuttingDown,
+    draining,
   })
-  languageContext(app, { secure: config.secureCookies })
-  await app.register(sessionPlugin, {
-    store: deps.store,
+  languagePlugin(app, { secure: config.secureCookies })
+  sessionPlugin(app, {
+    store,
     secret: config.sessionSecret,
     cookieName: config.secureCookies ? '__Host-session' : 'session',
     secure: config.secureCookies,
     idleSeconds: config.session.idleSeconds,
     absoluteSeconds: config.session.absoluteSeconds,
   })
-  staticFiles(app, {
+  staticFilesPlugin(app, {
     folder: new URL('./static/', import.meta.url),
     prefix: '/static/',
     maxAgeSeconds: 3600,
   })
+  pagesPlugin(app, { views, flowInspector: config.flowInspector, redirectUri: config.redirectUri })
 
-  function pageHtml(
-    request: FastifyRequest,
-    view: string,
-    data: Record<string, unknown>,
-    session?: Session,
-  ): string {
-    const user = session?.key ? session.data.user : undefined
-    const langBase =
-      request.routeOptions.url === '/' || request.routeOptions.url === '/flow'
-        ? request.routeOptions.url
-        : '/'
-    return render(view, {
-      ...data,
-      lang: request.lang,
-      t: request.t,
-      langBase,
-      user,
-      csrf: user ? session?.data.csrf : undefined,
-      flowInspector: config.flowInspector,
-    })
-  }
-
-  function page(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    view: string,
-    data: Record<string, unknown>,
-    session?: Session,
-  ) {
-    return reply.type('text/html; charset=utf-8').send(pageHtml(request, view, data, session))
-  }
-
-  function errorPage(request: FastifyRequest, reply: FastifyReply, view: ErrorView) {
-    if (view.retryAfterSeconds) reply.header('retry-after', String(view.retryAfterSeconds))
-    reply.code(view.status)
-    return page(request, reply, 'error', {
-      ...view,
-      pageTitle: view.title,
-      reference: view.unexpected || view.status >= 500 ? request.id : undefined,
-    })
-  }
-
-  const context: WebContext = {
-    config,
-    store: deps.store,
-    auth: deps.auth,
-    render,
-    formTokens: createFormTokens(config.sessionSecret),
-    graphFor: (user) =>
-      graphFactory({
-        token: () => deps.auth.acquireToken(user.partition, user.account),
-        fetch: recordingFetch,
-      }),
-    state,
-    page,
-    pageHtml,
-    pages: createPageCache(1000),
-    errorPage,
-  }
-
-  app.setErrorHandler(function errorHandler(error, request, reply) {
-    let view: ErrorView
-    if (error instanceof CsrfError || (error instanceof HttpProblem && error.statusCode === 403)) {
-      securityEvent(request, 'csrf.rejected', error.message)
-      view = {
-        status: 403,
-        title: request.t('error.csrf.title'),
-        lines: [request.t('error.csrf.text')],
-        action: 'reload',
-      }
-    } else if (error instanceof HttpProblem && error.statusCode === 429) {
-      securityEvent(request, 'ratelimit.hit', error.message)
-      const seconds = error.retryAfterSeconds ?? 60
-      view = {
-        status: 429,
-        title: request.t('error.rateLimited.title'),
-        lines: [request.t('error.rateLimited.text', { seconds })],
-        action: 'home',
-        retryAfterSeconds: seconds,
-      }
-    } else {
-      view = describeError(error, request.t, config.redirectUri)
-      if (view.unexpected) request.log.error({ err: error }, 'unexpected error')
-      else if (view.status >= 500)
-        request.log.warn(
-          { err: error, code: (error as { code?: string }).code },
-          'upstream or store failure',
-        )
-      else
-        request.log.info(
-          { code: (error as { code?: string }).code, status: view.status },
-          'request refused',
-        )
-    }
-    return errorPage(request, reply, view)
+  const graphFor = createGraphFor(
+    auth,
+    dependencies.graphFactory ?? defaultGraphFactory(config),
+    dependencies.fetch ?? globalThis.fetch,
+  )
+  const formTokens = createFormTokens(config.sessionSecret)
+  const mainPage = createMainPage(views)
+  await app.register(homeRoutes, {
+    store,
+    mainPage,
+    formTokens,
+    flowInspector: config.flowInspector,
+    largeAttachments: allowsLargeAttachments(config.scopes),
   })
-  app.setNotFoundHandler(function notFound(request, reply) {
-    return errorPage(
-      request,
-      reply,
-      describeError({ statusCode: 404 }, request.t, config.redirectUri),
-    )
+  await app.register(sendRoutes, { config, store, auth, graphFor, formTokens, mainPage })
+  await app.register(signInRoutes, { config, store, auth, graphFor })
+  await app.register(healthRoutes, { store, draining })
+  if (config.flowInspector) await app.register(flowRoutes, { store })
+
+  // Typed without a cast: Fastify's decorate() does not widen the instance's type.
+  const connectApp: ConnectApp = Object.assign(app, {
+    markShuttingDown: () => void (shuttingDown = true),
   })
+  return connectApp
+}
 
-  authRoutes(app, context)
-  mailRoutes(app, context)
-  opsRoutes(app, context)
+function fastifyOptions(config: Readonly<Config>, logger: FastifyBaseLogger): FastifyServerOptions {
+  return {
+    loggerInstance: logger,
+    trustProxy: trustProxyOption(config.trustProxy),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: urlencodedLimit, // urlencoded forms; multipart, for POST /send only, has its own limits
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false },
+    logController: new AccessLog(), // one access line per request, not two
+  }
+}
 
-  app.decorate('markShuttingDown', () => void (state.shuttingDown = true))
-  return app as unknown as ConnectApp
+function defaultGraphFactory(config: Readonly<Config>): GraphFactory {
+  return (options) =>
+    createGraphClient({
+      baseUrl: config.graphBaseUrl,
+      timeoutMs: config.graph.timeoutMs,
+      retryBudgetMs: config.graph.retryBudgetMs,
+      ...options,
+    })
 }
 
 /** OA-14: only the configured proxies (a hop count or addresses); never the headers of a direct client. */

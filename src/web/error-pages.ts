@@ -1,5 +1,5 @@
-/** The one place where errors become what the user reads: core's codes, the IdP's AADSTS numbers, Fastify's statuses. */
-import { AppError, AuthError, GraphError } from '../core/errors.ts'
+/** `describeError`, `sendFailureLines`: where errors become what the user reads (codes, AADSTS numbers, statuses). */
+import { AppError, AuthError, GraphError, type ErrorCode } from '../core/index.ts'
 import type { MessageKey, Translate } from './i18n/i18n.ts'
 
 export type ErrorAction = 'retry' | 'signin' | 'reload' | 'home'
@@ -18,18 +18,26 @@ export interface ErrorView {
   tone?: 'error' | 'warning'
 }
 
-interface Entry {
-  status: number
+/** A page's words (the `error.<name>.title` and `.text` messages) and what it offers to do. */
+interface Message {
   title: MessageKey
   text: MessageKey
   action: ErrorAction
 }
 
-const page = (status: number, name: string, action: ErrorAction): Entry => ({
-  status,
+/** A page for a fact the catalogue does not hold (an IdP answer, a Fastify status): it brings its own status. */
+interface Entry extends Message {
+  status: number
+}
+
+const message = (name: string, action: ErrorAction): Message => ({
   title: `error.${name}.title` as MessageKey,
   text: `error.${name}.text` as MessageKey,
   action,
+})
+const page = (status: number, name: string, action: ErrorAction): Entry => ({
+  status,
+  ...message(name, action),
 })
 
 const byAadsts: Record<number, Entry> = {
@@ -51,16 +59,20 @@ const byIdpError: Record<string, Entry> = {
   invalid_client: page(502, 'badSecret', 'home'),
 }
 
-const byCode: Partial<Record<AppError['code'], Entry>> = {
-  ERR_AUTH_STATE_INVALID: page(400, 'state', 'retry'),
-  ERR_AUTH_ISSUER_MISMATCH: page(400, 'idToken', 'retry'),
-  ERR_AUTH_ID_TOKEN_INVALID: page(400, 'idToken', 'retry'),
-  ERR_AUTH_CODE_REJECTED: page(400, 'code', 'retry'),
-  ERR_AUTH_CLIENT_REJECTED: page(502, 'badSecret', 'home'),
-  ERR_AUTH_INTERACTION_REQUIRED: page(401, 'reauth', 'signin'),
-  ERR_AUTH_UNAVAILABLE: page(503, 'authUnavailable', 'reload'),
-  ERR_AUTH_METADATA: page(502, 'metadata', 'reload'),
-  ERR_STORE_UNAVAILABLE: page(503, 'store', 'reload'),
+/** The catalogue's codes: words only, the status is the error's own (core/errors.ts). */
+const byCode: Partial<Record<ErrorCode, Message>> = {
+  ERR_AUTH_STATE_INVALID: message('state', 'retry'),
+  ERR_AUTH_ISSUER_MISMATCH: message('idToken', 'retry'),
+  ERR_AUTH_ID_TOKEN_INVALID: message('idToken', 'retry'),
+  ERR_AUTH_CODE_REJECTED: message('code', 'retry'),
+  ERR_AUTH_CLIENT_REJECTED: message('badSecret', 'home'),
+  ERR_AUTH_INTERACTION_REQUIRED: message('reauth', 'signin'),
+  ERR_AUTH_UNAVAILABLE: message('authUnavailable', 'reload'),
+  ERR_AUTH_METADATA: message('metadata', 'reload'),
+  ERR_STORE_UNAVAILABLE: message('store', 'reload'),
+  ERR_WEB_CSRF: message('csrf', 'reload'),
+  ERR_WEB_RATE_LIMITED: message('rateLimited', 'home'),
+  ERR_WEB_MALFORMED_BODY: message('badRequest', 'home'),
 }
 
 const byStatus: Record<number, Entry> = {
@@ -71,7 +83,7 @@ const byStatus: Record<number, Entry> = {
 }
 
 /** Maps anything thrown to a page. Unknown errors become a generic 500 (the caller adds the correlation id). */
-export function describeError(error: unknown, t: Translate, redirectUri: string): ErrorView {
+export function describeError(error: unknown, t: Translate, redirectUri = ''): ErrorView {
   if (error instanceof AuthError && (error.aadsts !== undefined || error.idpError)) {
     const entry =
       (error.aadsts !== undefined ? byAadsts[error.aadsts] : undefined) ??
@@ -91,12 +103,12 @@ export function describeError(error: unknown, t: Translate, redirectUri: string)
     }
   }
   if (error instanceof AppError) {
-    const entry = byCode[error.code]
-    if (entry) {
-      const retryAfter = error instanceof AuthError ? error.retryAfterSeconds : undefined
+    const words = byCode[error.code]
+    if (words) {
+      const seconds = error.retryAfterSeconds
       return {
-        ...view(entry, t, {}),
-        retryAfterSeconds: retryAfter ?? (entry.status === 503 ? 5 : undefined),
+        ...view({ ...words, status: error.status }, t, { seconds: seconds ?? 60 }),
+        retryAfterSeconds: seconds ?? (error.status === 503 ? 5 : undefined),
       }
     }
     if (error instanceof GraphError) return graphPage(error, t)

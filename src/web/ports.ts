@@ -1,24 +1,12 @@
-/** What web needs from core's auth, as a structural type: core's Auth satisfies it, tests can script it. */
-export interface SignInRecordLike {
-  state: string
-}
+/** What web needs of core: `AuthPort` (a Pick of core's Auth) and `GraphFactory` (a Graph client per user). */
+import type { Auth, GraphClient, GraphClientOptions } from '../core/index.ts'
 
-export interface AuthPort<Record extends SignInRecordLike = SignInRecordLike, User = unknown> {
-  beginSignIn(): Promise<{ url: string; record: Record }>
-  completeSignIn(
-    record: Record,
-    query: { [name: string]: string },
-    partition: string,
-  ): Promise<User>
-  acquireToken(partition: string, user: User): Promise<string>
-  forget(partition: string): Promise<void>
-  logoutUrl(): string
-}
+export type AuthPort = Pick<
+  Auth,
+  'beginSignIn' | 'completeSignIn' | 'acquireToken' | 'forget' | 'logoutUrl'
+>
 
-import type { GraphClient } from '../core/graph/graph-client.ts'
-
-export type { GraphClient }
-export type GraphFactory = (options: {
-  token: () => Promise<string>
-  fetch: typeof fetch
-}) => GraphClient
+/** Builds a Graph client from its per-user parts; buildApp's default is core's createGraphClient. */
+export type GraphFactory = (
+  options: Pick<GraphClientOptions, 'token' | 'fetch' | 'onCall'>,
+) => GraphClient

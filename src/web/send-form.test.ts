@@ -1,10 +1,21 @@
-// The send form at HTTP level: the readable welcome pre-fill, its text twin without JavaScript, and large attachments
-// refused before any Graph call when SCOPES lacks Mail.ReadWrite (real multipart parts, through inject).
-import { test } from 'node:test'
+/**
+ * The send form at HTTP level: the readable welcome pre-fill, its text twin without JavaScript, and large attachments
+ * refused before any Graph call when SCOPES lacks Mail.ReadWrite (real multipart parts, through inject).
+ */
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { welcomeMail } from '../core/mail/welcome-mail.ts'
+import { welcomeMail } from './welcome-mail.ts'
 import { Jar, testApp } from '../../test/kit/web-app.ts'
 import type { ConnectApp } from './app.ts'
+
+/** Every app a test starts, closed when the file's tests are done. */
+const started: ConnectApp[] = []
+after(() => Promise.all(started.map((app) => app.close())))
+async function startApp(...args: Parameters<typeof testApp>) {
+  const parts = await testApp(...args)
+  started.push(parts.app)
+  return parts
+}
 
 const withReadWrite = { SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' }
 
@@ -76,7 +87,7 @@ const unescape = (text: string) =>
     .replace(/&quot;/g, '"')
 
 test('the Message field is pre-filled with short readable HTML, and carries the plain-text twin for the script', async () => {
-  const { app } = await testApp()
+  const { app } = await startApp()
   for (const lang of ['en', 'fr'] as const) {
     const { page } = await signedIn(app, lang)
     const welcome = welcomeMail('Adele Vance', lang)
@@ -96,7 +107,7 @@ test('the Message field is pre-filled with short readable HTML, and carries the 
 })
 
 test('without JavaScript, picking Text with the untouched welcome sends the text version; an edited body is sent as typed', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const welcome = welcomeMail('Adele Vance', 'en')
   const first = await signedIn(app)
   const untouched = await send(
@@ -129,7 +140,7 @@ test('without JavaScript, picking Text with the untouched welcome sends the text
 })
 
 test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Graph call, the form kept, the fix said (en, fr)', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const big = Buffer.alloc(3.5 * 1024 * 1024, 7)
   const cases = [
     {
@@ -176,7 +187,7 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
 })
 
 test('up to 3 MB in all is sent inline with the default scopes; with Mail.ReadWrite the hint allows 25 MB and a large file goes on to Graph', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await startApp()
   const small = await signedIn(app)
   const res = await send(app, small.jar, [
     ...fieldsOf(small.tokens, { to: 'megan@contoso.test', subject: 's' }),
@@ -185,7 +196,7 @@ test('up to 3 MB in all is sent inline with the default scopes; with Mail.ReadWr
   assert.equal(res.statusCode, 303)
   assert.equal(script.sends.length, 1)
 
-  const { app: wide, script: wideScript } = await testApp(withReadWrite)
+  const { app: wide, script: wideScript } = await startApp(withReadWrite)
   const { jar, page, tokens } = await signedIn(wide)
   assert.match(page.body, /Up to 25 MB in all/)
   const large = await send(wide, jar, [

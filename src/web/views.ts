@@ -1,4 +1,4 @@
-/** Eta views, auto-escaped, compiled once at start from src/web/views/*.eta and rendered by name. */
+/** `createViews`: the Eta views of src/web/views/*.eta, auto-escaped, compiled once and rendered by name. */
 import { readdirSync, readFileSync } from 'node:fs'
 import { Eta } from 'eta'
 

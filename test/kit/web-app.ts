@@ -4,12 +4,16 @@
  */
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
-import { loadConfig } from '../../src/core/config.ts'
-import { AuthError, GraphError } from '../../src/core/errors.ts'
-import { createMemoryStore } from '../../src/core/store/memory-store.ts'
-import type { Store } from '../../src/core/store/store.ts'
+import {
+  AuthError,
+  createStore,
+  GraphError,
+  loadConfig,
+  type GraphClient,
+  type Store,
+} from '../../src/core/index.ts'
 import { buildApp, type ConnectApp } from '../../src/web/app.ts'
-import type { AuthPort, GraphClient } from '../../src/web/ports.ts'
+import type { AuthPort } from '../../src/web/ports.ts'
 
 export interface Script {
   signIns: string[]
@@ -33,14 +37,15 @@ export async function testApp(
     LOG_LEVEL: 'silent',
     ...env,
   })
-  const store = options.store ?? createMemoryStore()
+  const store = options.store ?? (await createStore({ kind: 'memory' }))
   const script: Script = { signIns: [], sends: [], forgotten: [], sendDelayMs: 0 }
+  // Type-checked against core's Auth (AuthPort is a Pick of it): the fake cannot drift from what core returns.
   const auth: AuthPort = {
     async beginSignIn() {
       const state = randomBytes(16).toString('base64url')
       return {
         url: `https://login.example.test/tenant/oauth2/v2.0/authorize?client_id=test-client&state=${state}&nonce=n`,
-        record: { state },
+        record: { state, nonce: 'n', codeVerifier: 'v', createdAt: Date.now() },
       }
     },
     async completeSignIn(record, query) {
@@ -62,10 +67,12 @@ export async function testApp(
         })
       if (query.code === 'boom') throw new Error('unexpected at /srv/app/secret.ts:12')
       return {
+        homeAccountId: 'oid-adele.tid-1',
+        oid: 'oid-adele',
+        tid: 'tid-1',
         name: query.name ?? 'Adele Vance',
         username: 'adele@contoso.test',
-        address: 'adele@contoso.test',
-        homeAccountId: 'h',
+        email: 'adele@contoso.test',
       }
     },
     async acquireToken() {

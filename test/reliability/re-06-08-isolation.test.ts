@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
-import { createStore, type Store } from '../../src/core/store/store.ts'
+import { createStore } from '../../src/core/store/create-store.ts'
+import type { Store } from '../../src/core/store/store.ts'
 import { createTokenCacheStore } from '../../src/core/auth/token-cache.ts'
 import { AppClient } from '../kit/app-client.ts'
 import {

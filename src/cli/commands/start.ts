@@ -1,9 +1,13 @@
 /** `start`: the Connect app; with no CLIENT_ID, the embedded emulator too, in the same process. */
 import type { Emulator } from '../../emulator/app.ts'
-import { loadConfig, type Config } from '../../core/config.ts'
-import { ConfigError, type ConfigProblem } from '../../core/errors.ts'
-import { createLogger } from '../../core/logger.ts'
-import { loadMsal } from '../../core/auth/auth.ts'
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  loadMsal,
+  type Config,
+  type ConfigProblem,
+} from '../../core/index.ts'
 import { startServer } from '../../web/server.ts'
 import {
   composeApp,

@@ -1,7 +1,7 @@
 /** Turns a validated message into Graph's message JSON; attachments too big to travel inline are set apart. */
 import type { FileAttachment, Message, Recipient } from '@microsoft/microsoft-graph-types'
 import { mailLimits } from './mail-limits.ts'
-import type { MailAttachment, ParsedMail } from './parse-send-form.ts'
+import type { MailAttachment, ParsedMail } from './mail.ts'
 
 export interface ComposedMessage {
   /** The Graph message (camelCase), small attachments inline as fileAttachment. */

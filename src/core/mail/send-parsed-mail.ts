@@ -2,7 +2,7 @@
 import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage, fileAttachment } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
-import type { MailAttachment, ParsedMail } from './parse-send-form.ts'
+import type { MailAttachment, ParsedMail } from './mail.ts'
 
 export interface SendOutcome {
   path: 'sendMail' | 'draft'

@@ -1,4 +1,4 @@
-/** In-memory Store for unit tests: one process, lost on exit. */
+/** `createMemoryStore`: an in-memory Store (STORE=memory, unit tests): one process, lost on exit. */
 import { ttlMilliseconds, type Store } from './store.ts'
 
 interface Entry {

@@ -1,15 +1,19 @@
-/**
- * The JSON text of recently read or written store values, least recently used out first, within a byte budget.
- * Only for a store that no other process can write (see sqlite-store.ts): it is never told of outside changes.
- * An entry is served until its store expiry, like the row it mirrors.
- */
+/** `createRecentValues`: the JSON text of recently used store values within a byte budget (sqlite-store's memo). */
+
 export interface RecentValues {
+  /** The JSON text kept for `key`, unless it expired by `now`. */
   get(key: string, now: number): string | undefined
   set(key: string, json: string, expiresAt: number): void
   delete(key: string): void
   clear(): void
 }
 
+/**
+ * Every page view reads its session and every send its token cache: kept here, a repeated read skips the SQLite
+ * statement. Least recently used out first; an entry is served until its store expiry, like the row it mirrors.
+ * Only for a store that no other process can write (sqlite-store.ts holds an exclusive lock): it is never told of
+ * outside changes.
+ */
 export function createRecentValues(budgetBytes: number): RecentValues {
   const entries = new Map<string, { json: string; expiresAt: number }>()
   let bytes = 0

@@ -1,10 +1,11 @@
-/** Redis Store (ioredis) for several instances. Fails fast and closed while Redis is down; reconnects by itself. */
+/** `createRedisStore`: the Store for several instances (ioredis). Fails fast and closed while Redis is down. */
 import { Redis } from 'ioredis'
 import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
 
 const TIMEOUT_MS = 1000 // connect and per-command timeout: an outage becomes ERR_STORE_UNAVAILABLE within 2 s
 const MAX_RECONNECT_DELAY_MS = 1000
 
+/** Connects (or keeps trying in the background) and reconnects by itself after an outage. */
 export async function createRedisStore(url: string, keyPrefix: string): Promise<Store> {
   const redis = new Redis(url, {
     keyPrefix,

@@ -1,8 +1,4 @@
-/**
- * SQLite Store (node:sqlite): the embedded default; sessions survive restarts. WAL, prepared statements, purge.
- * One process owns the file (exclusive lock, held from open to close): a second app on the same file refuses to start,
- * and, with no other writer possible, recently read or written values are answered from memory.
- */
+/** `createSqliteStore`: the embedded default Store (node:sqlite); sessions survive restarts. One process per file. */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -11,11 +7,11 @@ import { createRecentValues } from './recent-values.ts'
 import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
 
 const PURGE_INTERVAL_MS = 60_000 // expired rows are invisible at once and deleted every minute
-const RECENT_VALUES_BYTES = 4 * 2 ** 20 // JSON kept in memory for repeated reads (sessions, token caches): at most ~4 MB
+const RECENT_VALUES_BYTES = 4 * 2 ** 20 // 4 MiB of JSON text kept for repeated reads (sessions, token caches)
 
-// Version 1 (user_version): a rowid table, expires_at before the value. Version 0 (the first release) was WITHOUT ROWID,
-// which keeps at most ~1 KB of a row in its b-tree page: a ~7.8 KB token cache spilled into seven overflow pages on
-// every read and write. A version-0 file is migrated in place when it is opened (live rows copied, expired ones dropped).
+// Schema version 1 (user_version): a rowid table, expires_at before the value, so a large value (a token cache) stays
+// in its table page instead of spilling into overflow pages as in a WITHOUT ROWID table (schema version 0). A version-0
+// file is migrated in place when it is opened (live rows copied, expired ones dropped).
 const SCHEMA_VERSION = 1
 const SCHEMA = `
   CREATE TABLE entries (
@@ -60,6 +56,11 @@ function migrate(database: DatabaseSync): void {
   }
 }
 
+/**
+ * Opens (or creates) the SQLite file with WAL and prepared statements, and purges expired rows every minute. The file
+ * is locked from open to close: a second process on it refuses to start, and, with no other writer possible, recently
+ * read or written values are answered from memory (recent-values.ts).
+ */
 export function createSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const database = new DatabaseSync(path)

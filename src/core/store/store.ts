@@ -1,5 +1,4 @@
-/** The one storage seam: sessions, one-time sign-in records, token caches and rate-limit counters. */
-import type { StoreConfig } from '../config.ts'
+/** The one storage seam (`Store`) and the helpers its backends share; `createStore` (create-store.ts) opens one. */
 import { AppError } from '../errors.ts'
 
 /**
@@ -20,21 +19,6 @@ export interface Store {
   close(): Promise<void>
 }
 
-/**
- * Opens the configured store. Redis is connected lazily and recovers by itself; SQLite creates its folder.
- * @example const store = await createStore(config.store)
- */
-export async function createStore(config: StoreConfig): Promise<Store> {
-  switch (config.kind) {
-    case 'sqlite':
-      return (await import('./sqlite-store.ts')).createSqliteStore(config.path)
-    case 'redis':
-      return (await import('./redis-store.ts')).createRedisStore(config.url, config.keyPrefix)
-    case 'memory':
-      return (await import('./memory-store.ts')).createMemoryStore()
-  }
-}
-
 /** TTLs are positive seconds (fractions allowed); anything else is a programming error. */
 export function ttlMilliseconds(ttlSeconds: number): number {
   if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds))
@@ -42,6 +26,7 @@ export function ttlMilliseconds(ttlSeconds: number): number {
   return Math.ceil(ttlSeconds * 1000)
 }
 
+/** Any backend failure as ERR_STORE_UNAVAILABLE (our own errors pass through). */
 export function storeUnavailable(cause: unknown): AppError {
   if (cause instanceof AppError) return cause
   return new AppError('ERR_STORE_UNAVAILABLE', { cause })

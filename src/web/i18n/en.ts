@@ -128,7 +128,34 @@ export const en = {
     'This address does not accept this kind of request. Use the buttons in the app.',
   'error.signedOut.text': 'Your session has ended. Connect again to send mail.',
 
-  'field.required': 'Enter at least one address.',
+  'field.required': 'Enter at least one recipient.',
+  'field.lineBreak': 'Line breaks and control characters are not allowed here.',
+  'field.invalidAddress': '“{value}” is not a valid email address.',
+  'field.tooManyAttachments': 'Attach at most {limit} files.',
+  'field.tooManyRecipients': 'Send to at most {limit} recipients in all.',
+  'field.subjectTooLong': 'Keep the subject under {limit} characters.',
+  'field.bodyTooLarge': 'The message is larger than 1 MB.',
+  'field.attachmentsTooLarge': 'Attachments are larger than 25 MB in all.',
+  'field.needsMailReadWrite':
+    'Attachments over 3 MB need the Mail.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files (3 MB in all).',
+  'field.formatChoice': 'Choose HTML or Plain text.',
+  'field.importanceChoice': 'Choose low, normal or high importance.',
+  'field.invalidChoice': 'This value is not allowed.',
+
+  'welcome.subject': 'Welcome to Microsoft Graph development with the Graph Connect sample',
+  'welcome.greeting': 'Congratulations {name},',
+  'welcome.intro':
+    'This is a message from the Microsoft Graph Connect sample. You are well on your way to incorporating Microsoft 365 services in your apps.',
+  'welcome.next': 'What’s next?',
+  'welcome.link.overview': 'Read the Microsoft Graph overview',
+  'welcome.link.sendMail': 'See the sendMail API reference',
+  'welcome.link.explorer': 'Try requests in Graph Explorer',
+  'welcome.feedback': 'Give us feedback',
+  'welcome.feedbackText':
+    'Tell us what you think of this sample, and what you would like it to do next.',
+  'welcome.closing': 'Thanks and happy coding!',
+  'welcome.signature': 'Your Graph Connect sample',
+  'welcome.colon': ':',
 
   'flow.title': 'Sign-in flow',
   'flow.lead': 'The five steps of this session, as they happened. Secrets and tokens are redacted.',

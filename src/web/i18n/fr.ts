@@ -134,7 +134,34 @@ export const fr: Record<MessageKey, string> = {
     'Cette adresse n’accepte pas ce type de requête. Utilisez les boutons de l’application.',
   'error.signedOut.text': 'Votre session est terminée. Reconnectez-vous pour envoyer un message.',
 
-  'field.required': 'Saisissez au moins une adresse.',
+  'field.required': 'Indiquez au moins un destinataire.',
+  'field.lineBreak': 'Les retours à la ligne et caractères de contrôle ne sont pas autorisés ici.',
+  'field.invalidAddress': '« {value} » n’est pas une adresse e-mail valide.',
+  'field.tooManyAttachments': 'Joignez au plus {limit} fichiers.',
+  'field.tooManyRecipients': 'Envoyez à {limit} destinataires au plus en tout.',
+  'field.subjectTooLong': 'L’objet doit faire moins de {limit} caractères.',
+  'field.bodyTooLarge': 'Le message dépasse 1 Mo.',
+  'field.attachmentsTooLarge': 'Les pièces jointes dépassent 25 Mo en tout.',
+  'field.needsMailReadWrite':
+    'Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits (3 Mo en tout).',
+  'field.formatChoice': 'Choisissez HTML ou Texte brut.',
+  'field.importanceChoice': 'Choisissez une importance faible, normale ou haute.',
+  'field.invalidChoice': 'Cette valeur n’est pas autorisée.',
+
+  'welcome.subject': 'Bienvenue dans le développement Microsoft Graph avec l’exemple Graph Connect',
+  'welcome.greeting': 'Félicitations {name},',
+  'welcome.intro':
+    'Ce message vous est envoyé par l’exemple Microsoft Graph Connect. Vous êtes en bonne voie pour intégrer les services Microsoft 365 dans vos applications.',
+  'welcome.next': 'Et maintenant ?',
+  'welcome.link.overview': 'Lire la présentation de Microsoft Graph',
+  'welcome.link.sendMail': 'Consulter la référence de l’API sendMail',
+  'welcome.link.explorer': 'Essayer des requêtes dans Graph Explorer',
+  'welcome.feedback': 'Donnez-nous votre avis',
+  'welcome.feedbackText':
+    'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
+  'welcome.closing': 'Merci et bon développement !',
+  'welcome.signature': 'L’exemple Graph Connect',
+  'welcome.colon': ' :',
 
   'flow.title': 'Flux de connexion',
   'flow.lead':

@@ -27,6 +27,7 @@ export function langFromAcceptLanguage(header: string | undefined): Lang | undef
   return ranked.map((entry) => entry.base).find(isLang)
 }
 
+/** The message lookup of one language; a missing message falls back to English, then to its key. */
 export function translator(lang: Lang): Translate {
   const catalogue = catalogues[lang]
   return (key, params) => {
@@ -37,5 +38,11 @@ export function translator(lang: Lang): Translate {
     )
   }
 }
+
+/** One translator per language, made once. */
+export const translators: Readonly<Record<Lang, Translate>> = Object.freeze({
+  en: translator('en'),
+  fr: translator('fr'),
+})
 
 export { en, fr, type MessageKey }

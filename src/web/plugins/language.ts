@@ -1,12 +1,12 @@
-/** Per-request language and translator: `?lang=` (remembered in a cookie) > cookie > Accept-Language > English. */
+/** `languagePlugin`: the request's language and translator (`request.lang`, `request.t`). */
 import type { FastifyInstance } from 'fastify'
 import {
   isLang,
   langFromAcceptLanguage,
-  translator,
+  translators,
   type Lang,
   type Translate,
-} from './i18n/i18n.ts'
+} from '../i18n/i18n.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,8 +17,8 @@ declare module 'fastify' {
 
 const langCookie = 'lang'
 
-export function languageContext(app: FastifyInstance, options: { secure: boolean }): void {
-  const translators = { en: translator('en'), fr: translator('fr') }
+/** `?lang=` (remembered in a cookie) > the cookie > Accept-Language > English. */
+export function languagePlugin(app: FastifyInstance, options: { secure: boolean }): void {
   app.decorateRequest('lang', 'en')
   app.decorateRequest('t', translators.en)
   app.addHook('onRequest', function language(request, reply, done) {

@@ -1,9 +1,6 @@
-/** Reads the send form, multipart (with attachments) or urlencoded, without ever losing the typed fields. */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import multipart from '@fastify/multipart'
-import { HttpProblem } from './guards.ts'
-import { mailLimits } from '../core/mail/mail-limits.ts'
-import type { UploadedFileLike } from '../core/mail/parse-send-form.ts'
+/** `readSendForm`: reads the send form, multipart (with attachments) or urlencoded, never losing the typed fields. */
+import type { FastifyRequest } from 'fastify'
+import { AppError, type UploadedFileLike } from '../core/index.ts'
 
 export interface SendForm {
   fields: Record<string, string>
@@ -12,22 +9,7 @@ export interface SendForm {
   tooLarge: boolean
 }
 
-/**
- * The multipart parser, registered in the scope of the one route that takes attachments: @fastify/multipart adds an
- * onRequest and an onResponse hook to every request of its scope, which no other page needs to pay for.
- */
-export async function sendFormParser(scope: FastifyInstance): Promise<void> {
-  await scope.register(multipart, {
-    limits: {
-      fileSize: mailLimits.attachmentsBytes,
-      files: mailLimits.attachments,
-      fields: 20,
-      fieldSize: mailLimits.bodyBytes + 1024,
-      parts: 60,
-    },
-  })
-}
-
+/** The fields the user sees and gets back after a failed send. */
 export const visibleFields = [
   'to',
   'cc',
@@ -39,6 +21,7 @@ export const visibleFields = [
   'saveToSentItems',
 ] as const
 
+/** The fields (first value of each) and the files; over @fastify/multipart's limits, `tooLarge` and no files. */
 export async function readSendForm(request: FastifyRequest): Promise<SendForm> {
   const form: SendForm = { fields: {}, files: [], tooLarge: false }
   if (!request.isMultipart()) {
@@ -77,10 +60,10 @@ export async function readSendForm(request: FastifyRequest): Promise<SendForm> {
       form.files = []
     } else {
       // busboy's own errors (truncated body, no boundary) carry no code: a malformed request, not a server fault.
-      throw Object.assign(
-        new HttpProblem(400, `malformed multipart body: ${(error as Error).message}`),
-        { cause: error },
-      )
+      throw new AppError('ERR_WEB_MALFORMED_BODY', {
+        message: `malformed multipart body: ${(error as Error).message}`,
+        cause: error,
+      })
     }
   }
   return form

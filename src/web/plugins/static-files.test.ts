@@ -2,13 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
-import { staticFiles } from './static-files.ts'
+import { staticFilesPlugin } from './static-files.ts'
 
-const folder = new URL('./static/', import.meta.url)
+const folder = new URL('../static/', import.meta.url)
 
 test('static files: served from memory with their type, an ETag and public caching; 304 when the ETag is known; 404 otherwise', async () => {
   const app = Fastify()
-  staticFiles(app, { folder, prefix: '/static/', maxAgeSeconds: 3600 })
+  staticFilesPlugin(app, { folder, prefix: '/static/', maxAgeSeconds: 3600 })
   try {
     const css = await app.inject('/static/app.css')
     assert.equal(css.statusCode, 200)

@@ -1,8 +1,4 @@
-/**
- * Security events (SE-12): one structured JSON line per decision, with `event`, `reason`, the client address and the
- * request id (`reqId`, bound by Fastify) as the correlation id. pino encodes every value as JSON, so a CR/LF in a
- * reason cannot forge a line; the logger masks tokens, codes and secrets (core/logger.ts).
- */
+/** `securityEvent`: one structured log line per security decision (SE-12). */
 import type { FastifyRequest } from 'fastify'
 
 export type SecurityEvent =
@@ -13,6 +9,11 @@ export type SecurityEvent =
   | 'csrf.rejected'
   | 'ratelimit.hit'
 
+/**
+ * Writes `event`, `reason`, the client address and the request id (`reqId`, bound by Fastify) as the correlation id.
+ * pino encodes every value as JSON, so a CR/LF in a reason cannot forge a line; the logger masks tokens, codes and
+ * secrets (core/logger.ts).
+ */
 export function securityEvent(
   request: FastifyRequest,
   event: SecurityEvent,

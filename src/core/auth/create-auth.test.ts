@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { AppError, AuthError } from '../errors.ts'
 import { createMemoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
-import { createAuth, type Auth, type SignedInUser } from './auth.ts'
+import { createAuth, type Auth } from './create-auth.ts'
+import type { SignedInUser } from './sign-in.ts'
 import {
   FakeIdentityProvider,
   invalidGrant,

@@ -2,16 +2,16 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
 import cookie from '@fastify/cookie'
-import { createMemoryStore } from '../core/store/memory-store.ts'
+import { createStore } from '../../core/index.ts'
 import { sessionPlugin } from './session.ts'
-import { Jar } from '../../test/kit/web-app.ts'
+import { Jar } from '../../../test/kit/web-app.ts'
 
 async function sessionApp() {
   let now = 1_000_000
-  const store = createMemoryStore()
+  const store = await createStore({ kind: 'memory' })
   const app = Fastify()
   await app.register(cookie)
-  await app.register(sessionPlugin, {
+  sessionPlugin(app, {
     store,
     secret: 's'.repeat(40),
     cookieName: 'session',
@@ -24,12 +24,16 @@ async function sessionApp() {
     const session = await request.session()
     await session.regenerate()
     session.data.user = {
-      name: 'A',
-      username: 'a',
-      address: 'a',
+      account: {
+        homeAccountId: 'o.t',
+        oid: 'o',
+        tid: 't',
+        name: 'A',
+        username: 'a',
+        email: undefined,
+      },
       partition: 'p',
       hasPhoto: false,
-      account: {},
     }
     session.changed()
     await session.save()
@@ -37,7 +41,7 @@ async function sessionApp() {
   })
   app.get('/me', async (request) => {
     const session = await request.session()
-    const user = session.key ? session.data.user?.name : undefined
+    const user = session.user?.account.name
     await session.save()
     return { user: user ?? null, key: session.key ?? null }
   })
@@ -126,4 +130,21 @@ test('SE-05: a destroyed session cannot be resurrected by a late save of a concu
   assert.equal(await store.get(`sess:${key}`), undefined)
   const again = await app.inject({ url: '/me', headers: { cookie: cookieHeader } })
   assert.equal(again.json().user, null)
+})
+
+test('a stored user of another shape (an older version) reads as signed out, not a crash', async () => {
+  const { app, store } = await sessionApp()
+  const jar = new Jar()
+  const { key } = await get(app, jar, '/login')
+  const stored = await store.get<Record<string, unknown>>(`sess:${key}`)
+  for (const user of [
+    { name: 'A', username: 'a', address: 'a', partition: 'p', hasPhoto: false, account: {} },
+    { partition: 'p', hasPhoto: false, account: { homeAccountId: 'h', name: 'A', username: 7 } },
+    'a string',
+  ]) {
+    await store.set(`sess:${key}`, { ...stored, user }, 60)
+    const res = await app.inject({ url: '/me', headers: { cookie: jar.header() } })
+    assert.equal(res.statusCode, 200)
+    assert.deepEqual(res.json(), { user: null, key })
+  }
 })

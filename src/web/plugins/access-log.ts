@@ -1,10 +1,11 @@
-/**
- * Fastify's request log lines, made one: nothing when a request comes in, one compact line when it completes
- * (method, URL — parameters masked by core's logger —, status, time, reqId). Static files and probes at debug.
- * Every other line Fastify writes (errors, stream errors, 404s, shutdown) is kept as is.
- */
+/** `AccessLog`: Fastify's two request log lines made one, written when the request completes. */
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 
+/**
+ * Nothing when a request comes in; one compact line when it completes (method, URL — parameters masked by core's
+ * logger —, status, time, reqId); static files and probes at debug. Every other line Fastify writes (errors, stream
+ * errors, 404s, shutdown) is kept as is.
+ */
 export class AccessLog extends LogController {
   override incomingRequest(): void {}
 

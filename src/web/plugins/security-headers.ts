@@ -1,7 +1,4 @@
-/**
- * Strict headers on every response (pages, redirects, errors, 404s, static files): SE-07, OA-08. The same hook
- * closes connections while the app drains (RE-09): one onSend hook per response, not two.
- */
+/** `securityHeadersPlugin`: strict headers on every response (SE-07, OA-08); connections close while draining. */
 import type { FastifyInstance } from 'fastify'
 
 export interface SecurityHeadersOptions {
@@ -12,7 +9,11 @@ export interface SecurityHeadersOptions {
   draining: () => boolean
 }
 
-export function securityHeaders(app: FastifyInstance, options: SecurityHeadersOptions): void {
+/**
+ * One onSend hook for every response (pages, redirects, errors, 404s, static files): the fixed headers, the
+ * defaults a route did not set, and `connection: close` while the app drains (RE-09).
+ */
+export function securityHeadersPlugin(app: FastifyInstance, options: SecurityHeadersOptions): void {
   const csp = [
     "default-src 'none'",
     "script-src 'self'",

@@ -1,0 +1,56 @@
+/** `homeRoutes`: GET / (the Connect page, or the signed-in page with the send form) and GET /me/photo. */
+import type { FastifyInstance } from 'fastify'
+import type { Store } from '../../core/index.ts'
+import type { FormTokens } from '../form-tokens.ts'
+import { layoutInput, viewUser } from '../plugins/pages.ts'
+import type { Flash, Session } from '../plugins/session.ts'
+import type { MainPage } from './main-page.ts'
+
+export interface HomeRoutesOptions {
+  store: Store
+  mainPage: MainPage
+  formTokens: FormTokens
+  flowInspector: boolean
+  largeAttachments: boolean
+}
+
+export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOptions): Promise<void> {
+  const { store, mainPage, formTokens } = options
+
+  app.get('/', async function home(request, reply) {
+    const session = await request.session()
+    const user = session.user
+    const flash = session.key ? session.data.flash : undefined
+    if (flash) await takeFlash(session, flash)
+    const shown = flash?.lines.length ? flash : undefined
+    if (!user) return reply.page('connect', { flash: shown }, session)
+    const input = {
+      ...layoutInput(request, options.flowInspector),
+      user: viewUser(user),
+      csrf: session.data.csrf,
+      largeAttachments: options.largeAttachments,
+      form: flash?.form,
+      flash: shown,
+    }
+    return mainPage.send(reply, input, formTokens.issue(session.key!))
+  })
+
+  app.get('/me/photo', async function photo(request, reply) {
+    const user = (await request.session()).user
+    const photo = user?.hasPhoto
+      ? await store.get<{ contentType: string; data: string }>(`photo:${user.partition}`)
+      : undefined
+    if (!photo) return reply.callNotFound()
+    return reply
+      .header('cache-control', 'private, no-store')
+      .type(photo.contentType)
+      .send(Buffer.from(photo.data, 'base64'))
+  })
+}
+
+/** A flash is shown once. A form kept for after a new sign-in survives the Connect page (without its lines). */
+async function takeFlash(session: Session, flash: Flash): Promise<void> {
+  session.data.flash = !session.user && flash.form ? { ...flash, lines: [] } : undefined
+  session.changed()
+  await session.save()
+}
