@@ -4,6 +4,8 @@
  */
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { emulatorSettings } from '../../src/cli/compose.ts'
+import { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Demo, DemoUser } from './entra.ts'
 import { cores } from './options.ts'
 import type { BenchOptions } from './options.ts'
@@ -46,35 +48,36 @@ export async function startAppStack(
     verbose: options.verbose,
   })
   try {
-    const demo = emulator.info.demo as Demo
+    const client = new EmulatorClient(emulator.url)
+    const demo = await client.demo()
     const port = await freePort()
     const appUrl = `http://127.0.0.1:${port}`
-    await control(emulator.url, `/_emulator/apps/${demo.clientId}/redirect-uris`, {
-      uri: `${appUrl}/connect/get_token/`,
-    })
-    const users = [...demo.users, ...(await addUsers(emulator.url, demo, stack.extraUsers ?? 0))]
-    const env: Record<string, string> = {
-      NODE_ENV: 'development',
-      CLIENT_ID: demo.clientId,
-      CLIENT_SECRET: demo.clientSecret,
-      AUTHORITY: `${emulator.url}/${demo.tenantId}`,
-      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
-      PUBLIC_URL: appUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      STORE: stack.store,
-      SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
-      // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
-      SIGNIN_LIMIT_PER_MINUTE: '10000',
-      SEND_LIMIT_PER_MINUTE: '10000',
-      ...(stack.store === 'redis'
-        ? {
-            REDIS_URL: 'redis://127.0.0.1:6379',
-            REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
-          }
-        : {}),
-      ...options.appEnv,
-    }
+    await client.addRedirectUri(demo.clientId, `${appUrl}/connect/get_token/`)
+    const users = [...demo.users, ...(await addUsers(client, demo, stack.extraUsers ?? 0))]
+    // Configured for the emulator exactly as npm start configures itself for its embedded one, but with the flow
+    // inspector off, as in any deployment.
+    const env = emulatorSettings(
+      { url: emulator.url, demo },
+      {
+        NODE_ENV: 'development',
+        FLOW_INSPECTOR: 'false',
+        PUBLIC_URL: appUrl,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        STORE: stack.store,
+        SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
+        // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
+        SIGNIN_LIMIT_PER_MINUTE: '10000',
+        SEND_LIMIT_PER_MINUTE: '10000',
+        ...(stack.store === 'redis'
+          ? {
+              REDIS_URL: 'redis://127.0.0.1:6379',
+              REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
+            }
+          : {}),
+        ...options.appEnv,
+      },
+    ) as Record<string, string>
     // The app as users run it (bin/graph-connect start), configured by environment for the emulator's process.
     const startApp = () =>
       launchApp({
@@ -125,17 +128,7 @@ export function freePort(): Promise<number> {
   })
 }
 
-async function control(emulatorUrl: string, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${emulatorUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`)
-  return response.status === 204 ? undefined : response.json().catch(() => undefined)
-}
-
-async function addUsers(emulatorUrl: string, demo: Demo, count: number): Promise<DemoUser[]> {
+async function addUsers(client: EmulatorClient, demo: Demo, count: number): Promise<DemoUser[]> {
   const domain = demo.users[0].userPrincipalName.split('@')[1]
   const users = Array.from({ length: count }, (_, index) => ({
     givenName: 'Bench',
@@ -143,6 +136,6 @@ async function addUsers(emulatorUrl: string, demo: Demo, count: number): Promise
     userPrincipalName: `bench${index + 1}@${domain}`,
     password: `Bench.Demo${index + 1}`,
   }))
-  for (const user of users) await control(emulatorUrl, '/_emulator/users', user)
+  for (const user of users) await client.addUser(user)
   return users
 }
