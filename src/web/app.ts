@@ -29,6 +29,7 @@ import { homeRoutes } from './routes/home.ts'
 import { createMainPage } from './routes/main-page.ts'
 import { sendRoutes } from './routes/send.ts'
 import { signInRoutes } from './routes/sign-in.ts'
+import { signOutRoutes } from './routes/sign-out.ts'
 import { createViews } from './views.ts'
 
 export interface AppDependencies {
@@ -97,6 +98,7 @@ export async function buildApp(
   })
   await app.register(sendRoutes, { config, store, auth, graphFor, formTokens, mainPage })
   await app.register(signInRoutes, { config, store, auth, graphFor })
+  await app.register(signOutRoutes, { config, store, auth })
   await app.register(healthRoutes, { store, draining })
   if (config.flowInspector) await app.register(flowRoutes, { store })
 
