@@ -1,3 +1,4 @@
+/** startServer's graceful shutdown (RE-09): readiness drops at once, in-flight requests drain within the grace. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'

@@ -1,3 +1,7 @@
+/**
+ * createAuth with real msal-node against a fake identity provider: beginSignIn, completeSignIn (OA-01…05),
+ * acquireToken.
+ */
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'

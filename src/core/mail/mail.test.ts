@@ -1,3 +1,4 @@
+/** parseSendForm's field codes and limits (SE-08, with fast-check properties); composeMessage and sendParsedMail. */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
