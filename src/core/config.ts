@@ -15,9 +15,12 @@ export type { StoreConfig } from './config-store.ts'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
 export interface Config {
+  /** production refuses the development shortcuts (a loopback authority, STORE=memory, no SESSION_SECRET). */
   nodeEnv: 'development' | 'production' | 'test'
   logLevel: LogLevel
+  /** The app registration's Application (client) ID. */
   clientId: string
+  /** A client secret or a certificate (a private key and its certificate, from one PEM file). */
   credential: ClientCredential
   /** Without a trailing slash, e.g. https://login.microsoftonline.com/common. */
   authority: string
@@ -29,21 +32,29 @@ export interface Config {
   secureCookies: boolean
   /** publicUrl + REDIRECT_PATH: the only redirect_uri ever sent (OA-06). */
   redirectUri: string
+  /** Where the identity provider sends the browser after sign-out. */
   postLogoutRedirectUri: string
+  /** Asked at sign-in; openid among them. */
   scopes: readonly string[]
+  /** Keys the session ids' HMAC, the form tokens and the token caches' encryption. */
   sessionSecret: string
   /** True when SESSION_SECRET is unset and the loopback-only default is used. */
   sessionSecretIsDefault: boolean
   store: StoreConfig
+  /** The address the server listens on. */
   host: string
+  /** The port the server listens on (0: any free port). */
   port: number
   /** Fastify's trustProxy shapes: a boolean, a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | readonly string[]
+  /** The /flow page: the protocol steps of this session's sign-in, secrets redacted. */
   flowInspector: boolean
   session: SessionTimeouts
   limits: Limits
   graph: GraphTimeouts
+  /** Per request to the identity provider (metadata, keys, token endpoint). */
   idpTimeoutMs: number
+  /** For in-flight requests on SIGTERM. */
   shutdownGraceMs: number
 }
 

@@ -16,12 +16,18 @@ const BACKOFF_BASE_MS = 500 // without Retry-After: full jitter over 0.5 s, 1 s,
 export interface GraphCall {
   method: string
   url: string
+  /** As sent, the Authorization header as `Bearer [redacted]`. */
   requestHeaders: Record<string, string>
+  /** Undefined when no answer came (a timeout, a reset). */
   status: number | undefined
+  /** Graph's `request-id` answer header, the reference Microsoft support asks for. */
   requestId: string | undefined
+  /** Ours, the same on every attempt of one call. */
   clientRequestId: string
   durationMs: number
+  /** 1 for the first try, then one more per retry. */
   attempt: number
+  /** The failure's code (ERR_GRAPH_…) when the attempt failed. */
   error?: string
 }
 
@@ -76,7 +82,15 @@ export async function graphRequest(
 
 /** One attempt: a 2xx response, or the failure with the status that caused it (none when no answer came). */
 type Attempt =
-  { ok: true; response: Response } | { ok: false; failure: GraphError; status: number | undefined }
+  | {
+      ok: true
+      response: Response
+    }
+  | {
+      ok: false
+      failure: GraphError
+      status: number | undefined
+    }
 
 /** Sends one attempt with a fresh token and tells `onCall` about it, whatever its outcome. */
 async function sendOnce(
