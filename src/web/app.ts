@@ -47,7 +47,8 @@ export interface ConnectApp extends FastifyInstance {
   markShuttingDown(): void
 }
 
-const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024 // a send form without attachments, with room for the other fields
+// A send form without attachments, with room for the other fields.
+const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024
 
 export async function buildApp(
   config: Readonly<Config>,

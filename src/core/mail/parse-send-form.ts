@@ -57,7 +57,7 @@ const safeContentType = (type: string) =>
 const truthy = (value: string | undefined) =>
   value !== undefined && ['on', 'true', '1', 'yes'].includes(value.toLowerCase())
 
-/** True when the scopes ask for Mail.ReadWrite (short or URL form), or for `.default` (then the registration decides). */
+/** True when the scopes ask for Mail.ReadWrite (short or URL form) or `.default` (the registration decides). */
 export function allowsLargeAttachments(scopes: readonly string[]): boolean {
   return scopes.some((scope) =>
     ['mail.readwrite', '.default'].includes(scope.slice(scope.lastIndexOf('/') + 1).toLowerCase()),
@@ -65,7 +65,10 @@ export function allowsLargeAttachments(scopes: readonly string[]): boolean {
 }
 
 export interface ParseOptions {
-  /** Attachments over 3 MB in all go through a draft, which needs Mail.ReadWrite; false refuses them before any Graph call. */
+  /**
+   * Attachments over 3 MB in all go through a draft, which needs Mail.ReadWrite; false refuses them before any
+   * Graph call.
+   */
   largeAttachments?: boolean
 }
 
