@@ -1,3 +1,4 @@
+/** loadConfig: the documented defaults, every problem listed with its fix, the frozen result. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -99,7 +100,7 @@ test('every problem is reported at once, each naming its setting and a fix', () 
 test('exactly one credential: both or neither is a problem', () => {
   assert.deepEqual(
     problemsOf({ CLIENT_ID: 'x', CLIENT_SECRET: 's', CLIENT_CERTIFICATE_PATH: '/x.pem' }).map(
-      (p) => p.setting,
+      (problem) => problem.setting,
     ),
     ['CLIENT_SECRET'],
   )
@@ -121,12 +122,12 @@ test('http:// is accepted only for loopback hosts; a loopback authority is refus
     SESSION_SECRET: 'x'.repeat(32),
   })
   assert.deepEqual(
-    problems.map((p) => p.setting),
+    problems.map((problem) => problem.setting),
     ['AUTHORITY'],
   )
   assert.deepEqual(
     problemsOf({ ...minimal, AUTHORITY: 'https://login.microsoftonline.com' }).map(
-      (p) => p.setting,
+      (problem) => problem.setting,
     ),
     ['AUTHORITY'],
   )
@@ -134,11 +135,13 @@ test('http:// is accepted only for loopback hosts; a loopback authority is refus
 
 test('a public deployment needs https and a session secret of 32+ characters', () => {
   assert.deepEqual(
-    problemsOf({ ...minimal, PUBLIC_URL: 'https://mail.example.com' }).map((p) => p.setting),
+    problemsOf({ ...minimal, PUBLIC_URL: 'https://mail.example.com' }).map(
+      (problem) => problem.setting,
+    ),
     ['SESSION_SECRET'],
   )
   assert.deepEqual(
-    problemsOf({ ...minimal, SESSION_SECRET: 'short' }).map((p) => p.setting),
+    problemsOf({ ...minimal, SESSION_SECRET: 'short' }).map((problem) => problem.setting),
     ['SESSION_SECRET'],
   )
   const config = loadConfig({
@@ -176,7 +179,7 @@ test('redis and memory stores; memory is refused in production', () => {
     SESSION_SECRET: 'x'.repeat(32),
   })
   assert.deepEqual(
-    problems.map((p) => p.setting),
+    problems.map((problem) => problem.setting),
     ['STORE'],
   )
 })
@@ -227,7 +230,7 @@ test('a certificate credential is read from one PEM holding the key and the cert
   writeFileSync(join(dir, 'bad.pem'), 'nothing here')
   assert.deepEqual(
     problemsOf({ CLIENT_ID: 'x', CLIENT_CERTIFICATE_PATH: join(dir, 'bad.pem') }).map(
-      (p) => p.setting,
+      (problem) => problem.setting,
     ),
     ['CLIENT_CERTIFICATE_PATH'],
   )

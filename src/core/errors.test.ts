@@ -1,3 +1,4 @@
+/** The error catalogue's invariants: ERR_<AREA>_<WHAT> codes, statuses, messages, and the subclasses' families. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {

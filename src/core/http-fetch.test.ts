@@ -1,3 +1,7 @@
+/**
+ * createHttpFetch against a local server: what goes out, what comes back, kept-alive sockets, the platform
+ * fetch's failures.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'

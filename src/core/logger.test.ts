@@ -1,3 +1,4 @@
+/** createLogger and maskSecrets: secret fields censored at any depth; JWTs, bearer tokens and code= masked anywhere. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'

@@ -63,8 +63,9 @@ const LINE_SENSITIVE_PARAMETER =
 const MAYBE_BEARER = /bearer/i
 
 /**
- * Masks one serialized log line (JSON): secret-named fields' values, then every JWT, bearer token and `code=`-style parameter anywhere in it, keys,
- * values, the message and nested errors included. Cheap checks first: most lines hold none of them.
+ * Masks one serialized log line (JSON): secret-named fields' values, then every JWT, bearer token and `code=`-style
+ * parameter anywhere in it, keys, values, the message and nested errors included. Cheap checks first: most lines
+ * hold none of them.
  */
 export function maskLine(line: string): string {
   let masked = line.replace(LINE_SECRET_FIELD, (_, name: string) => `"${name}":"${CENSOR}"`)

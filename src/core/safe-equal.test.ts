@@ -1,3 +1,4 @@
+/** safeEqual: a timing-safe comparison that never throws, whatever the lengths or the alphabet. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { safeEqual } from './safe-equal.ts'

@@ -1,3 +1,4 @@
+/** buildApp through inject with a fake auth and Graph: pages, headers, sign-in, callback, send, sign-out (OA, SE). */
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AuthError, GraphError, Jar, testApp } from '../../test/kit/web-app.ts'
@@ -54,21 +55,21 @@ function post(
 
 test('GET / signed out shows the Connect page with the sample texts, strict headers and no cookie', async () => {
   const { app } = await startApp()
-  const res = await app.inject({ url: '/' })
-  assert.equal(res.statusCode, 200)
-  assert.match(res.body, /Microsoft Graph Connect sample/)
-  assert.match(res.body, /Use the button below to connect to Microsoft 365\./)
-  assert.match(res.body, /Connect to Microsoft 365/)
-  assert.equal(res.headers['set-cookie'], undefined)
-  const csp = String(res.headers['content-security-policy'])
+  const response = await app.inject({ url: '/' })
+  assert.equal(response.statusCode, 200)
+  assert.match(response.body, /Microsoft Graph Connect sample/)
+  assert.match(response.body, /Use the button below to connect to Microsoft 365\./)
+  assert.match(response.body, /Connect to Microsoft 365/)
+  assert.equal(response.headers['set-cookie'], undefined)
+  const csp = String(response.headers['content-security-policy'])
   assert.match(csp, /default-src 'none'/)
   assert.match(csp, /form-action 'self' https:\/\/login\.example\.test/)
   assert.doesNotMatch(csp, /unsafe-inline/)
-  assert.equal(res.headers['x-content-type-options'], 'nosniff')
-  assert.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin')
-  assert.equal(res.headers['x-powered-by'], undefined)
-  assert.equal(res.headers['strict-transport-security'], undefined)
-  assert.match(String(res.headers['content-type']), /text\/html; charset=utf-8/)
+  assert.equal(response.headers['x-content-type-options'], 'nosniff')
+  assert.equal(response.headers['referrer-policy'], 'strict-origin-when-cross-origin')
+  assert.equal(response.headers['x-powered-by'], undefined)
+  assert.equal(response.headers['strict-transport-security'], undefined)
+  assert.match(String(response.headers['content-type']), /text\/html; charset=utf-8/)
 })
 
 test('SE-07: 404s, static files, health and errors carry the same headers; HSTS on https', async () => {
@@ -83,16 +84,16 @@ test('SE-07: 404s, static files, health and errors carry the same headers; HSTS 
     '/connect/get_token/',
     '/disconnect',
   ]) {
-    const res = await app.inject({ url })
-    assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, url)
-    assert.equal(res.headers['x-content-type-options'], 'nosniff', url)
-    assert.ok(res.headers['referrer-policy'], url)
+    const response = await app.inject({ url })
+    assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/, url)
+    assert.equal(response.headers['x-content-type-options'], 'nosniff', url)
+    assert.ok(response.headers['referrer-policy'], url)
     assert.equal(
-      res.headers['strict-transport-security'],
+      response.headers['strict-transport-security'],
       'max-age=31536000; includeSubDomains',
       url,
     )
-    assert.equal(res.headers['x-powered-by'], undefined, url)
+    assert.equal(response.headers['x-powered-by'], undefined, url)
   }
   const missing = await app.inject({ url: '/nope' })
   assert.equal(missing.statusCode, 404)
@@ -113,16 +114,16 @@ test('language: Accept-Language, ?lang= sets a cookie, the cookie is remembered'
 
 test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, Path=/, no Domain), no pre-login session', async () => {
   const { app, store } = await startApp()
-  const res = await app.inject({
+  const response = await app.inject({
     url: '/connect',
     headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
   })
-  assert.equal(res.statusCode, 302)
+  assert.equal(response.statusCode, 302)
   assert.match(
-    String(res.headers.location),
+    String(response.headers.location),
     /^https:\/\/login\.example\.test\/tenant\/oauth2\/v2\.0\/authorize\?/,
   )
-  const cookie = String(res.headers['set-cookie'])
+  const cookie = String(response.headers['set-cookie'])
   assert.match(cookie, /^signin=[\w-]{43};/)
   assert.match(cookie, /Max-Age=600/)
   assert.match(cookie, /HttpOnly/)
@@ -131,7 +132,7 @@ test('GET /connect: 302 to the authorize URL, a sign-in cookie (HttpOnly, Lax, P
   assert.doesNotMatch(cookie, /Domain=/i)
   assert.doesNotMatch(cookie, /Secure/)
   assert.doesNotMatch(cookie, /session=/, 'no session before the sign-in completes')
-  const state = new URL(String(res.headers.location)).searchParams.get('state')
+  const state = new URL(String(response.headers.location)).searchParams.get('state')
   const pending = await store.get<{ browser: string }>(`signin:${state}`)
   assert.match(pending?.browser ?? '', /^[\w-]{43}$/)
   assert.ok(
@@ -151,8 +152,8 @@ test('SE-02: on https the cookie is __Host- and Secure', async () => {
     PUBLIC_URL: 'https://mail.example.test',
     SESSION_SECRET: 'x'.repeat(40),
   })
-  const res = await app.inject({ url: '/connect' })
-  assert.match(String(res.headers['set-cookie']), /^__Host-signin=[\w-]{43};.*Secure/)
+  const response = await app.inject({ url: '/connect' })
+  assert.match(String(response.headers['set-cookie']), /^__Host-signin=[\w-]{43};.*Secure/)
   const jar = new Jar()
   const { callback } = await signIn(app, jar)
   assert.match(String(callback.headers['set-cookie']), /__Host-session=[\w-]{43};.*Secure/)
@@ -178,11 +179,11 @@ test('OA-01: callback with state missing, wrong, foreign or used → 400 and no 
     },
   ]
   for (const { url, cookie } of cases) {
-    const res = await app.inject({ url, headers: cookie ? { cookie } : {} })
-    assert.equal(res.statusCode, 400, url)
-    assert.match(res.body, /This sign-in link is no longer valid/)
-    assert.match(res.body, /Try again/)
-    assert.equal(res.headers.location, undefined)
+    const response = await app.inject({ url, headers: cookie ? { cookie } : {} })
+    assert.equal(response.statusCode, 400, url)
+    assert.match(response.body, /This sign-in link is no longer valid/)
+    assert.match(response.body, /Try again/)
+    assert.equal(response.headers.location, undefined)
   }
   assert.equal(script.signIns.length, 0)
   const ok = await app.inject({
@@ -261,15 +262,15 @@ test('OA-09: IdP error callbacks explain the fix, escape the text and never redi
     const connect = await app.inject({ url: '/connect' })
     jar.take(connect.headers['set-cookie'])
     const state = new URL(String(connect.headers.location)).searchParams.get('state') ?? ''
-    const res = await app.inject({
+    const response = await app.inject({
       url: `/connect/get_token/?${new URLSearchParams({ ...query, state })}`,
       headers: { cookie: jar.header() },
     })
-    assert.equal(res.statusCode, 400, query.error)
-    assert.match(res.body, expected)
-    assert.doesNotMatch(res.body, /<script>x|<img src=x/)
-    assert.equal(res.headers.location, undefined)
-    assert.equal(res.headers['referrer-policy'], 'no-referrer')
+    assert.equal(response.statusCode, 400, query.error)
+    assert.match(response.body, expected)
+    assert.doesNotMatch(response.body, /<script>x|<img src=x/)
+    assert.equal(response.headers.location, undefined)
+    assert.equal(response.headers['referrer-policy'], 'no-referrer')
   }
   assert.equal(script.signIns.length, 0)
 })
@@ -327,7 +328,7 @@ test('POST /send: Post/Redirect/Get with a one-time success flash', async () => 
   const jar = new Jar()
   await signIn(app, jar)
   const { csrf, form } = await formOf(app, jar)
-  const res = await post(
+  const response = await post(
     app,
     jar,
     '/send',
@@ -340,9 +341,9 @@ test('POST /send: Post/Redirect/Get with a one-time success flash', async () => 
     },
     { origin: 'http://127.0.0.1:8000', 'sec-fetch-site': 'same-origin' },
   )
-  assert.equal(res.statusCode, 303)
-  assert.equal(res.headers.location, '/')
-  jar.take(res.headers['set-cookie'])
+  assert.equal(response.statusCode, 303)
+  assert.equal(response.headers.location, '/')
+  jar.take(response.headers['set-cookie'])
   const first = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(
     first.body,
@@ -365,7 +366,7 @@ test('RE-03: five concurrent submits of one form send once and all answer 303 to
     Array.from({ length: 5 }, () => post(app, jar, '/send', fields)),
   )
   assert.deepEqual(
-    results.map((r) => [r.statusCode, r.headers.location]),
+    results.map((result) => [result.statusCode, result.headers.location]),
     Array(5).fill([303, '/']),
   )
   assert.equal(script.sends.length, 1)
@@ -387,14 +388,14 @@ test('SE-08: invalid input → 400, nothing sent, the form comes back exactly as
     importance: 'high',
     format: 'text',
   }
-  const res = await post(app, jar, '/send', { ...typed, _csrf: csrf, _form: form })
-  assert.equal(res.statusCode, 400)
-  assert.match(res.body, /role="alert"/)
-  assert.match(res.body, /value="not an address"/)
-  assert.match(res.body, /aria-describedby="to-hint to-error"/)
-  assert.match(res.body, /Typed &lt;b&gt;body&lt;\/b&gt; &quot;quoted&quot;<\/textarea>/)
-  assert.match(res.body, /<option value="high" selected>/)
-  assert.match(res.body, /value="text" checked/)
+  const response = await post(app, jar, '/send', { ...typed, _csrf: csrf, _form: form })
+  assert.equal(response.statusCode, 400)
+  assert.match(response.body, /role="alert"/)
+  assert.match(response.body, /value="not an address"/)
+  assert.match(response.body, /aria-describedby="to-hint to-error"/)
+  assert.match(response.body, /Typed &lt;b&gt;body&lt;\/b&gt; &quot;quoted&quot;<\/textarea>/)
+  assert.match(response.body, /<option value="high" selected>/)
+  assert.match(response.body, /value="text" checked/)
   assert.equal(script.sends.length, 0)
 })
 
@@ -404,14 +405,14 @@ test('a Graph failure says what happened and keeps the form; an unknown outcome 
   await signIn(app, jar)
   script.sendError = new GraphError('ERR_GRAPH_FORBIDDEN', { httpStatus: 403, requestId: 'req-1' })
   let { csrf, form } = await formOf(app, jar)
-  let res = await post(app, jar, '/send', {
+  let response = await post(app, jar, '/send', {
     to: 'megan@contoso.test',
     subject: 'Kept subject',
     body: 'kept',
     _csrf: csrf,
     _form: form,
   })
-  assert.equal(res.statusCode, 303)
+  assert.equal(response.statusCode, 303)
   let page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(page.body, /the Mail\.Send permission/)
   assert.match(page.body, /Graph request-id: req-1/)
@@ -422,14 +423,14 @@ test('a Graph failure says what happened and keeps the form; an unknown outcome 
     csrf: page.body.match(/name="_csrf" value="([^"]*)"/)?.[1] ?? '',
     form: page.body.match(/name="_form" value="([^"]*)"/)?.[1] ?? '',
   })
-  res = await post(app, jar, '/send', {
+  response = await post(app, jar, '/send', {
     to: 'megan@contoso.test',
     subject: 'Kept',
     body: 'kept',
     _csrf: csrf,
     _form: form,
   })
-  assert.equal(res.statusCode, 303)
+  assert.equal(response.statusCode, 303)
   page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(page.body, /Check your Sent Items before sending again/)
 })
@@ -440,15 +441,15 @@ test('RE-05: a token that cannot be renewed → one redirect to sign in again, t
   await signIn(app, jar)
   script.tokenError = new AuthError('ERR_AUTH_INTERACTION_REQUIRED', { idpError: 'invalid_grant' })
   const { csrf, form } = await formOf(app, jar)
-  const res = await post(app, jar, '/send', {
+  const response = await post(app, jar, '/send', {
     to: 'megan@contoso.test',
     subject: 'Keep me',
     body: 'b',
     _csrf: csrf,
     _form: form,
   })
-  assert.equal(res.statusCode, 303)
-  assert.equal(res.headers.location, '/connect')
+  assert.equal(response.statusCode, 303)
+  assert.equal(response.headers.location, '/connect')
   script.tokenError = undefined
   await signIn(app, jar)
   const page = await app.inject({ url: '/', headers: { cookie: jar.header() } })
@@ -465,17 +466,17 @@ test('SE-14: per-user send limit and per-IP sign-in limit → 429 with Retry-Aft
   const statuses = []
   for (let i = 0; i < 3; i++) {
     const { csrf, form } = await formOf(app, jar)
-    const res = await post(app, jar, '/send', {
+    const response = await post(app, jar, '/send', {
       to: 'megan@contoso.test',
       subject: `n${i}`,
       body: 'b',
       _csrf: csrf,
       _form: form,
     })
-    statuses.push(res.statusCode)
-    if (res.statusCode === 429) {
-      assert.match(String(res.headers['retry-after']), /^\d+$/)
-      assert.match(res.body, /value="n2"/)
+    statuses.push(response.statusCode)
+    if (response.statusCode === 429) {
+      assert.match(String(response.headers['retry-after']), /^\d+$/)
+      assert.match(response.body, /value="n2"/)
     }
   }
   assert.deepEqual(statuses, [303, 303, 429])
@@ -535,24 +536,24 @@ test('RE-10: /healthz always 200; /readyz 503 when the store is down or shutting
 test('RE-07: a store outage gives a quick 503 page, not a 500', async () => {
   const { app, store } = await startApp()
   store.get = () => Promise.reject(new AppError('ERR_STORE_UNAVAILABLE'))
-  const res = await app.inject({
+  const response = await app.inject({
     url: '/',
     headers: { cookie: 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
   })
-  assert.equal(res.statusCode, 503)
-  assert.equal(res.headers['retry-after'], '5')
-  assert.match(res.body, /temporarily unavailable/)
+  assert.equal(response.statusCode, 503)
+  assert.equal(response.headers['retry-after'], '5')
+  assert.match(response.body, /temporarily unavailable/)
 })
 
 test('GET /flow shows the five steps for this session only, secrets redacted; 404 when disabled', async () => {
   const { app } = await startApp()
   const jar = new Jar()
   await signIn(app, jar)
-  const res = await app.inject({ url: '/flow', headers: { cookie: jar.header() } })
-  assert.equal(res.statusCode, 200)
-  assert.match(res.body, /1\. Redirect to the sign-in page/)
-  assert.match(res.body, /client_id/)
-  assert.doesNotMatch(res.body, /CANARY-CODE-1/)
+  const response = await app.inject({ url: '/flow', headers: { cookie: jar.header() } })
+  assert.equal(response.statusCode, 200)
+  assert.match(response.body, /1\. Redirect to the sign-in page/)
+  assert.match(response.body, /client_id/)
+  assert.doesNotMatch(response.body, /CANARY-CODE-1/)
   const off = await startApp({ FLOW_INSPECTOR: 'false' })
   assert.equal((await off.app.inject({ url: '/flow' })).statusCode, 404)
 })
@@ -574,14 +575,14 @@ test('the signed-in page, kept rendered: a fresh form token per view, per sessio
   assert.ok(foreign.page.body.includes(foreign.csrf) && !foreign.page.body.includes(first.csrf))
   const french = await app.inject({ url: '/?lang=fr', headers: { cookie: jar.header() } })
   assert.match(french.body, /<html lang="fr">/)
-  const res = await post(app, jar, '/send', {
+  const response = await post(app, jar, '/send', {
     to: 'megan@contoso.test',
     subject: 'hi',
     body: 'x',
     _csrf: first.csrf,
     _form: second.form,
   })
-  assert.equal(res.statusCode, 303)
+  assert.equal(response.statusCode, 303)
   const after = await app.inject({ url: '/', headers: { cookie: jar.header() } })
   assert.match(after.body, /megan@contoso\.test/)
   assert.match(after.body, /banner--success/)

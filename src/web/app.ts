@@ -29,6 +29,7 @@ import { homeRoutes } from './routes/home.ts'
 import { createMainPage } from './routes/main-page.ts'
 import { sendRoutes } from './routes/send.ts'
 import { signInRoutes } from './routes/sign-in.ts'
+import { signOutRoutes } from './routes/sign-out.ts'
 import { createViews } from './views.ts'
 
 export interface AppDependencies {
@@ -46,7 +47,8 @@ export interface ConnectApp extends FastifyInstance {
   markShuttingDown(): void
 }
 
-const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024 // a send form without attachments, with room for the other fields
+// A send form without attachments, with room for the other fields.
+const urlencodedLimit = mailLimits.bodyBytes + 64 * 1024
 
 export async function buildApp(
   config: Readonly<Config>,
@@ -97,6 +99,7 @@ export async function buildApp(
   })
   await app.register(sendRoutes, { config, store, auth, graphFor, formTokens, mainPage })
   await app.register(signInRoutes, { config, store, auth, graphFor })
+  await app.register(signOutRoutes, { config, store, auth })
   await app.register(healthRoutes, { store, draining })
   if (config.flowInspector) await app.register(flowRoutes, { store })
 

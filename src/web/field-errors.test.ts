@@ -1,3 +1,4 @@
+/** fieldErrors: core's field problems worded in English and French, every code in both languages. */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseSendForm } from '../core/index.ts'

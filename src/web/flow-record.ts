@@ -3,16 +3,31 @@ import { shorten, type HttpCall } from './flow-recorder.ts'
 
 const maxGraphCalls = 20
 
+/** A request as the flow page shows it: where it went and its parameters (secrets shortened or redacted). */
+export interface ShownRequest {
+  url: string
+  params: Record<string, string>
+}
+
+/** The token endpoint's answer as the flow page shows it: tokens redacted, their claims decoded. */
+export interface ShownTokenResponse {
+  status: number
+  durationMs: number
+  body: Record<string, unknown>
+  /** Token field name (id_token, access_token…) → its JWT payload. */
+  claims: Record<string, Record<string, unknown>>
+}
+
 export interface FlowRecord {
-  authorize?: { url: string; params: Record<string, string> }
-  callback?: { url: string; params: Record<string, string> }
-  tokenRequest?: { method: string; url: string; params: Record<string, string> }
-  tokenResponse?: {
-    status: number
-    durationMs: number
-    body: Record<string, unknown>
-    claims: Record<string, Record<string, unknown>>
-  }
+  /** Step 1: the authorize request. */
+  authorize?: ShownRequest
+  /** Step 2: the callback to the reply URL. */
+  callback?: ShownRequest
+  /** Step 3: the code (or refresh token) sent to the token endpoint. */
+  tokenRequest?: ShownRequest & { method: string }
+  /** Step 4: the token endpoint's answer. */
+  tokenResponse?: ShownTokenResponse
+  /** Step 5: the Graph calls, the last ones only. */
   graph: HttpCall[]
 }
 

@@ -1,3 +1,4 @@
+/** createFormTokens: one token per view of the form, valid for its own session only. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createFormTokens } from './form-tokens.ts'

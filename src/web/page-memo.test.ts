@@ -1,3 +1,4 @@
+/** createPageMemo: a page kept per complete input, its slot filled per view, least recently used out first. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createPageMemo } from './page-memo.ts'

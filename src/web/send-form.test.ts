@@ -159,7 +159,7 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
   for (const { lang, hint, error } of cases) {
     const { jar, page, tokens } = await signedIn(app, lang)
     assert.match(page.body, hint, `${lang}: the hint says the limit that applies`)
-    const res = await send(app, jar, [
+    const response = await send(app, jar, [
       ...fieldsOf(tokens, {
         to: 'megan@contoso.test',
         subject: 'Quarterly report',
@@ -168,12 +168,12 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
       }),
       { name: 'attachments', value: big, filename: 'report.bin' },
     ])
-    assert.equal(res.statusCode, 413, lang)
-    assert.match(res.body, error, lang)
-    assert.match(res.body, /id="attachments-error"/)
-    assert.match(res.body, /value="megan@contoso\.test"/)
-    assert.match(res.body, /value="Quarterly report"/)
-    assert.match(res.body, />Typed body<\/textarea>/)
+    assert.equal(response.statusCode, 413, lang)
+    assert.match(response.body, error, lang)
+    assert.match(response.body, /id="attachments-error"/)
+    assert.match(response.body, /value="megan@contoso\.test"/)
+    assert.match(response.body, /value="Quarterly report"/)
+    assert.match(response.body, />Typed body<\/textarea>/)
   }
   // Several small files that together exceed 3 MB also need a draft.
   const { jar, tokens } = await signedIn(app)
@@ -189,11 +189,11 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
 test('up to 3 MB in all is sent inline with the default scopes; with Mail.ReadWrite the hint allows 25 MB and a large file goes on to Graph', async () => {
   const { app, script } = await startApp()
   const small = await signedIn(app)
-  const res = await send(app, small.jar, [
+  const response = await send(app, small.jar, [
     ...fieldsOf(small.tokens, { to: 'megan@contoso.test', subject: 's' }),
     { name: 'attachments', value: Buffer.alloc(3 * 1024 * 1024 - 1, 1), filename: 'fits.bin' },
   ])
-  assert.equal(res.statusCode, 303)
+  assert.equal(response.statusCode, 303)
   assert.equal(script.sends.length, 1)
 
   const { app: wide, script: wideScript } = await startApp(withReadWrite)

@@ -1,3 +1,4 @@
+/** startServer's graceful shutdown (RE-09): readiness drops at once, in-flight requests drain within the grace. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
@@ -14,16 +15,8 @@ async function call(base: string, jar: Jar, path: string, init: RequestInit = {}
   return response
 }
 
-test('RE-09: on shutdown readiness drops at once, an in-flight send completes once, then the server closes', async () => {
-  const { app, script } = await testApp()
-  script.sendDelayMs = 400
-  const server = await startServer(app, {
-    host: '127.0.0.1',
-    port: 0,
-    graceMs: 3000,
-    handleSignals: false,
-  })
-  const base = server.url
+/** Signs in through the running server, then posts the send form; `sending` is the send under way. */
+async function signInAndSend(base: string, headers: Record<string, string> = {}) {
   const jar = new Jar()
   const connect = await call(base, jar, '/connect')
   const state = new URL(String(connect.headers.get('location'))).searchParams.get('state')
@@ -41,11 +34,22 @@ test('RE-09: on shutdown readiness drops at once, an in-flight send completes on
   const sending = call(base, jar, '/send', {
     method: 'POST',
     body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: 'http://127.0.0.1:8000',
-    },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   })
+  return { sending }
+}
+
+test('RE-09: on shutdown readiness drops at once, an in-flight send completes once, then the server closes', async () => {
+  const { app, script } = await testApp()
+  script.sendDelayMs = 400
+  const server = await startServer(app, {
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: 3000,
+    handleSignals: false,
+  })
+  const base = server.url
+  const { sending } = await signInAndSend(base, { origin: 'http://127.0.0.1:8000' })
   await new Promise((resolve) => setTimeout(resolve, 100))
   const closing = server.shutdown('test')
   const ready = await app.inject({ url: '/readyz' })
@@ -71,25 +75,7 @@ test('RE-09: a request still running at the end of the grace period does not kee
     graceMs: 200,
     handleSignals: false,
   })
-  const jar = new Jar()
-  const connect = await call(server.url, jar, '/connect')
-  const state = new URL(String(connect.headers.get('location'))).searchParams.get('state')
-  await call(server.url, jar, `/connect/get_token/?code=c&state=${state}`)
-  const page = await (await call(server.url, jar, '/')).text()
-  const field = (name: string) =>
-    page.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? ''
-  const body = new URLSearchParams({
-    to: 'megan@contoso.test',
-    subject: 's',
-    body: 'b',
-    _csrf: field('_csrf'),
-    _form: field('_form'),
-  })
-  const sending = call(server.url, jar, '/send', {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  }).catch((error: Error) => error)
+  const sending = (await signInAndSend(server.url)).sending.catch((error: Error) => error)
   await new Promise((resolve) => setTimeout(resolve, 100))
   const started = Date.now()
   assert.equal(await server.shutdown('test'), 1)

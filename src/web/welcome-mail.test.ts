@@ -1,3 +1,4 @@
+/** welcomeMail: the sample's texts, short readable HTML, the plain-text twin, escaping. */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'

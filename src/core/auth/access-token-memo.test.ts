@@ -1,3 +1,4 @@
+/** createAccessTokenMemo: a kept token is used only while the stored token cache is the entry it came from. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createAccessTokenMemo } from './access-token-memo.ts'

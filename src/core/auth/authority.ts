@@ -46,35 +46,10 @@ export async function resolveAuthority(
   known?: unknown,
 ): Promise<ResolvedAuthority> {
   const url = `${authority}/v2.0/.well-known/openid-configuration`
-  let metadata = known as OpenIdMetadata
-  if (known === undefined) {
-    try {
-      const response = await fetchImpl(url, {
-        headers: { accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-      if (!response.ok) throw new Error(`HTTP ${response.status}`)
-      metadata = (await response.json()) as OpenIdMetadata
-    } catch (error) {
-      throw new AuthError('ERR_AUTH_METADATA', {
-        message: `Cannot load the OpenID metadata at ${url}: ${(error as Error).message}. Check AUTHORITY.`,
-        cause: error,
-      })
-    }
-  }
-  if (typeof metadata !== 'object' || metadata === null) {
-    throw new AuthError('ERR_AUTH_METADATA', {
-      message: `The OpenID metadata at ${url} is not a JSON object. Check AUTHORITY.`,
-    })
-  }
-  for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
-    if (typeof metadata[field] !== 'string' || !metadata[field]) {
-      throw new AuthError('ERR_AUTH_METADATA', {
-        message: `The OpenID metadata at ${url} has no ${field}.`,
-      })
-    }
-  }
+  const metadata = checkMetadata(
+    known === undefined ? await fetchMetadata(url, fetchImpl, timeoutMs) : known,
+    url,
+  )
   const label = new URL(authority)
   label.protocol = 'https:'
   const host = label.host
@@ -92,4 +67,39 @@ export async function resolveAuthority(
     metadata: Object.freeze(metadata),
     issuer: metadata.issuer,
   }
+}
+
+async function fetchMetadata(url: string, fetchImpl: typeof fetch, timeoutMs: number) {
+  try {
+    const response = await fetchImpl(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (!response.ok) throw new Error(`HTTP ${response.status}`)
+    return (await response.json()) as unknown
+  } catch (error) {
+    throw new AuthError('ERR_AUTH_METADATA', {
+      message: `Cannot load the OpenID metadata at ${url}: ${(error as Error).message}. Check AUTHORITY.`,
+      cause: error,
+    })
+  }
+}
+
+/** An object with the endpoints msal and the id_token check need; ERR_AUTH_METADATA otherwise. */
+function checkMetadata(value: unknown, url: string): OpenIdMetadata {
+  if (typeof value !== 'object' || value === null) {
+    throw new AuthError('ERR_AUTH_METADATA', {
+      message: `The OpenID metadata at ${url} is not a JSON object. Check AUTHORITY.`,
+    })
+  }
+  const metadata = value as OpenIdMetadata
+  for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
+    if (typeof metadata[field] !== 'string' || !metadata[field]) {
+      throw new AuthError('ERR_AUTH_METADATA', {
+        message: `The OpenID metadata at ${url} has no ${field}.`,
+      })
+    }
+  }
+  return metadata
 }

@@ -1,10 +1,14 @@
+/**
+ * createAuth with real msal-node against a fake identity provider: beginSignIn, completeSignIn (OA-01…05),
+ * acquireToken.
+ */
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { AppError, AuthError } from '../errors.ts'
 import { createMemoryStore } from '../store/memory-store.ts'
 import type { Store } from '../store/store.ts'
-import { createAuth, type Auth } from './create-auth.ts'
+import { createAuth, type Auth, type AuthConfig } from './create-auth.ts'
 import type { SignedInUser } from './sign-in.ts'
 import {
   FakeIdentityProvider,
@@ -39,21 +43,24 @@ beforeEach(async () => {
   idp.script.length = 0
   idp.expiresIn = 3599
   store = createMemoryStore()
-  auth = await createAuth(
-    {
-      clientId: idp.clientId,
-      credential: { kind: 'secret', secret: 'CANARY-SECRET' },
-      authority: idp.authority,
-      redirectUri: 'http://127.0.0.1:8000/connect/get_token/',
-      postLogoutRedirectUri: 'http://127.0.0.1:8000/?a=b&c',
-      scopes: ['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Send'],
-      sessionSecret: 's'.repeat(32),
-      idpTimeoutMs: 2000,
-      session: { absoluteSeconds: 3600 },
-    },
-    { store },
-  )
+  auth = await createAuth(authConfig(), { store })
 })
+
+/** The app's settings against the fake identity provider. */
+function authConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    clientId: idp.clientId,
+    credential: { kind: 'secret', secret: 'CANARY-SECRET' },
+    authority: idp.authority,
+    redirectUri: 'http://127.0.0.1:8000/connect/get_token/',
+    postLogoutRedirectUri: 'http://127.0.0.1:8000/?a=b&c',
+    scopes: ['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Send'],
+    sessionSecret: 's'.repeat(32),
+    idpTimeoutMs: 2000,
+    session: { absoluteSeconds: 3600 },
+    ...overrides,
+  }
+}
 
 async function signIn(user: FakeUser, partition = randomUUID()) {
   const { url, record } = await auth.beginSignIn()
@@ -396,17 +403,7 @@ describe('acquireToken', () => {
     const b = await signIn(adele)
     await auth.acquireToken(b.partition, b.user)
     const other = await createAuth(
-      {
-        clientId: idp.clientId,
-        credential: { kind: 'secret', secret: 'CANARY-SECRET' },
-        authority: idp.authority,
-        redirectUri: 'http://127.0.0.1:8000/connect/get_token/',
-        postLogoutRedirectUri: 'http://127.0.0.1:8000/',
-        scopes: ['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Send'],
-        sessionSecret: 's'.repeat(32),
-        idpTimeoutMs: 2000,
-        session: { absoluteSeconds: 3600 },
-      },
+      authConfig({ postLogoutRedirectUri: 'http://127.0.0.1:8000/' }),
       { store },
     )
     await other.forget(b.partition)

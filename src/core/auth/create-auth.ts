@@ -19,7 +19,10 @@ import { createTokenCacheStore } from './token-cache.ts'
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email'])
 
 export interface Auth {
-  /** The authorize URL (state, nonce, PKCE S256, response_mode=query) and the record to keep one-time under its state. */
+  /**
+   * The authorize URL (state, nonce, PKCE S256, response_mode=query) and the record to keep one-time under its
+   * state.
+   */
   beginSignIn(options?: BeginSignInOptions): Promise<{ url: string; record: SignInRecord }>
   /**
    * Checks the callback (state, iss, error), redeems the code, validates the id_token and writes the partition's token

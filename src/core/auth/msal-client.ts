@@ -1,7 +1,7 @@
 /** `createMsalClients`: msal-node ConfidentialClientApplications, a fresh one per operation; `loadMsal`. */
 import type * as Msal from '@azure/msal-node'
 import type { ConfidentialClientApplication, Configuration, ICachePlugin } from '@azure/msal-node'
-import type { ClientCredential } from '../config.ts'
+import type { ClientCredential } from '../config-identity.ts'
 import type { Logger } from '../logger.ts'
 import type { ResolvedAuthority } from './authority.ts'
 import { createNetworkClient, type TokenExchangeObserver } from './network-client.ts'

@@ -15,8 +15,11 @@ const SIGN_IN_MAX_AGE_MS = 15 * 60_000 // a pending sign-in older than this is r
 
 /** The one-time record kept server-side between beginSignIn and completeSignIn (under its state). */
 export interface SignInRecord {
+  /** Binds the callback to this sign-in (OA-01). */
   state: string
+  /** Binds the id_token to this sign-in (OA-03). */
   nonce: string
+  /** The PKCE verifier; the authorize URL carries its S256 challenge (OA-02). */
   codeVerifier: string
   /** Unix milliseconds. */
   createdAt: number
@@ -24,9 +27,13 @@ export interface SignInRecord {
 
 /** Who signed in. Keyed by homeAccountId (oid.tid), never by name or address. */
 export interface SignedInUser {
+  /** msal's account key, `<oid>.<tid>`. */
   homeAccountId: string
+  /** The user's object id in the tenant. */
   oid: string
+  /** The tenant id. */
   tid: string
+  /** The display name (the username when the token has none). */
   name: string
   /** preferred_username (UPN or address). */
   username: string

@@ -7,7 +7,8 @@ import type { TokenExchangeObserver } from './network-client.ts'
 import type { SignedInUser } from './sign-in.ts'
 import type { TokenCacheStore } from './token-cache.ts'
 
-const UNAVAILABLE_BACKOFF_SECONDS = 5 // after a token-endpoint outage without Retry-After, the partition waits this long
+// After a token-endpoint outage without Retry-After, the partition waits this long before its next try.
+const UNAVAILABLE_BACKOFF_SECONDS = 5
 const MAX_BACKOFF_SECONDS = 300
 
 export interface SilentTokenParts {

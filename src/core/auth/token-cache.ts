@@ -19,19 +19,15 @@ export interface TokenCacheStore {
   /** Seals and stores the serialized cache; resolves to the sealed entry as stored. */
   write(partition: string, serialized: string): Promise<string>
   delete(partition: string): Promise<void>
-  /**
-   * msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06).
-   * `seen` is told every sealed value read or written (the partition as this process last saw it in the store);
-   * `initial`, when given, is the sealed value just read, used for the first cache access instead of a second read.
-   */
-  plugin(
-    partition: string,
-    owner: string,
-    options?: {
-      seen?: (sealed: string | undefined) => void
-      initial?: { sealed: string | undefined }
-    },
-  ): ICachePlugin
+  /** msal cache plugin bound to one partition; `owner` is the only homeAccountId the partition may hold (RE-06). */
+  plugin(partition: string, owner: string, options?: PluginOptions): ICachePlugin
+}
+
+export interface PluginOptions {
+  /** Told every sealed value read or written: the partition as this process last saw it in the store. */
+  seen?: (sealed: string | undefined) => void
+  /** The sealed value just read, used for the first cache access instead of a second read. */
+  initial?: { sealed: string | undefined }
 }
 
 /** The stored entry's version: its random IV and GCM tag, different for every write and unforgeable without the key. */
@@ -52,69 +48,87 @@ export function createTokenCacheStore(
   secret: string,
   ttlSeconds: number,
 ): TokenCacheStore {
-  // AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis.
+  const sealer = createSealer(secret)
+  const tokenCaches: TokenCacheStore = {
+    read: async (partition) => sealer.open(await tokenCaches.readSealed(partition)),
+    readSealed: (partition) => store.get<string>(tokenCacheKey(partition)), // a store error propagates: never "empty"
+    async write(partition, serialized) {
+      const sealed = sealer.seal(serialized)
+      await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
+      return sealed
+    },
+    delete: (partition) => store.delete(tokenCacheKey(partition)),
+    plugin: (partition, owner, options = {}) =>
+      partitionPlugin(tokenCaches, sealer, partition, owner, options),
+  }
+  return tokenCaches
+}
+
+/** AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis. */
+interface Sealer {
+  seal(plaintext: string): string
+  /** The plaintext of a stored entry (undefined stays undefined); ERR_STORE_UNAVAILABLE when it cannot be opened. */
+  open(sealed: string | undefined): string | undefined
+}
+
+function createSealer(secret: string): Sealer {
   // A KeyObject made once: createCipheriv with a raw Buffer key prepares a key object on every call.
   const key = createSecretKey(
     Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32)),
   )
-  const seal = (plaintext: string) => {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', key, iv)
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-    return VERSION + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')
-  }
-  const open = (sealed: string) => {
+  const decrypt = (sealed: string) => {
     const bytes = Buffer.from(sealed.slice(VERSION.length), 'base64url')
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12))
     decipher.setAuthTag(bytes.subarray(12, 28))
     return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')
   }
-
-  const openEntry = (sealed: string | undefined) => {
-    if (sealed === undefined) return undefined
-    try {
-      return open(sealed)
-    } catch (error) {
-      throw new AppError('ERR_STORE_UNAVAILABLE', {
-        message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)',
-        cause: error,
-      })
-    }
-  }
-
-  const tokenCaches: TokenCacheStore = {
-    read: async (partition) => openEntry(await tokenCaches.readSealed(partition)),
-    readSealed: (partition) => store.get<string>(tokenCacheKey(partition)), // a store error propagates: never "empty"
-    async write(partition, serialized) {
-      const sealed = seal(serialized)
-      await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
-      return sealed
+  return {
+    seal(plaintext) {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key, iv)
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+      return VERSION + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')
     },
-    delete: (partition) => store.delete(tokenCacheKey(partition)),
-    plugin(partition, owner, options = {}) {
-      let initial = options.initial
-      return {
-        async beforeCacheAccess(context: TokenCacheContext) {
-          const sealed = initial ? initial.sealed : await tokenCaches.readSealed(partition)
-          initial = undefined
-          const serialized = openEntry(sealed)
-          options.seen?.(sealed)
-          if (serialized !== undefined) context.tokenCache.deserialize(serialized)
-        },
-        async afterCacheAccess(context: TokenCacheContext) {
-          if (!context.cacheHasChanged) return
-          const serialized = context.tokenCache.serialize()
-          const strangers = accountsIn(serialized).filter((account) => account !== owner)
-          if (strangers.length)
-            throw new AppError('ERR_STORE_UNAVAILABLE', {
-              message: 'Refusing to write another account into a token-cache partition',
-            })
-          const sealed = seal(serialized)
-          await store.set(tokenCacheKey(partition), sealed, ttlSeconds)
-          options.seen?.(sealed)
-        },
+    open(sealed) {
+      if (sealed === undefined) return undefined
+      try {
+        return decrypt(sealed)
+      } catch (error) {
+        throw new AppError('ERR_STORE_UNAVAILABLE', {
+          message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)',
+          cause: error,
+        })
       }
     },
   }
-  return tokenCaches
+}
+
+/** msal's cache plugin for one partition: read before each cache access, written after a change (RE-06). */
+function partitionPlugin(
+  tokenCaches: TokenCacheStore,
+  sealer: Sealer,
+  partition: string,
+  owner: string,
+  options: PluginOptions,
+): ICachePlugin {
+  let initial = options.initial
+  return {
+    async beforeCacheAccess(context: TokenCacheContext) {
+      const sealed = initial ? initial.sealed : await tokenCaches.readSealed(partition)
+      initial = undefined
+      const serialized = sealer.open(sealed)
+      options.seen?.(sealed)
+      if (serialized !== undefined) context.tokenCache.deserialize(serialized)
+    },
+    async afterCacheAccess(context: TokenCacheContext) {
+      if (!context.cacheHasChanged) return
+      const serialized = context.tokenCache.serialize()
+      const strangers = accountsIn(serialized).filter((account) => account !== owner)
+      if (strangers.length)
+        throw new AppError('ERR_STORE_UNAVAILABLE', {
+          message: 'Refusing to write another account into a token-cache partition',
+        })
+      options.seen?.(await tokenCaches.write(partition, serialized))
+    },
+  }
 }

@@ -1,3 +1,7 @@
+/**
+ * createGraphClient against a local server that answers from a script: the requests it sends, the retry policy
+ * (RE-01), the errors it raises.
+ */
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'

@@ -6,15 +6,24 @@ import type {
   UploadSession,
   User,
 } from '@microsoft/microsoft-graph-types'
-import { GraphError } from '../errors.ts'
 import {
-  graphRequest,
-  type GraphCall,
-  type GraphRequest,
-  type GraphTransport,
-} from './graph-request.ts'
+  addAttachment,
+  createDraft,
+  createUploadSession,
+  deleteMessage,
+  getMe,
+  getMyPhoto,
+  listMessages,
+  sendDraft,
+  sendMail,
+  uploadRange,
+  type Connection,
+  type Photo,
+  type UploadProgress,
+} from './graph-calls.ts'
+import type { GraphCall } from './graph-request.ts'
 
-export type { GraphCall }
+export type { GraphCall, Photo, UploadProgress }
 
 export interface GraphClientOptions {
   /** Graph root with its version, e.g. https://graph.microsoft.com/v1.0 (no trailing slash needed). */
@@ -28,17 +37,6 @@ export interface GraphClientOptions {
   retryBudgetMs: number
   /** Called once per attempt (flow inspector, logs). */
   onCall?: (call: GraphCall) => void
-}
-
-export interface Photo {
-  contentType: string
-  bytes: Uint8Array
-}
-
-export interface UploadProgress {
-  /** True once the last range was accepted (201). */
-  done: boolean
-  nextExpectedRanges: string[]
 }
 
 export interface GraphClient {
@@ -75,141 +73,35 @@ export const DEFAULT_ME_SELECT = [
 ] as const
 
 /**
+ * A Graph client acting with the tokens `options.token` hands out; every call goes through graphRequest's retry
+ * policy (reads retried on 429/503/504 and lost answers, writes only on 429).
  * @example
  * const graph = createGraphClient({ baseUrl: config.graphBaseUrl, token: () => auth.acquireToken(partition, user),
  *   timeoutMs: config.graph.timeoutMs, retryBudgetMs: config.graph.retryBudgetMs })
  * await graph.sendMail(message, true)
  */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const base = options.baseUrl.replace(/\/+$/, '')
-  const transport: GraphTransport = {
-    fetch: options.fetch ?? fetch,
-    token: options.token,
-    timeoutMs: options.timeoutMs,
-    retryBudgetMs: options.retryBudgetMs,
-    onCall: options.onCall,
+  const graph: Connection = {
+    base: options.baseUrl.replace(/\/+$/, ''),
+    transport: {
+      fetch: options.fetch ?? fetch,
+      token: options.token,
+      timeoutMs: options.timeoutMs,
+      retryBudgetMs: options.retryBudgetMs,
+      onCall: options.onCall,
+    },
   }
-  const segment = (value: string) => encodeURIComponent(value)
-  const send = (request: Omit<GraphRequest, 'url'> & { path: string }) =>
-    graphRequest(transport, { ...request, url: `${base}${request.path}` })
-  const json = (value: unknown) => ({
-    body: JSON.stringify(value),
-    headers: { 'content-type': 'application/json' },
-  })
-  const drain = async (response: Response) => {
-    await response.body?.cancel()
-  }
-
   return {
-    async getMe(select = DEFAULT_ME_SELECT) {
-      const response = await send({
-        method: 'GET',
-        path: `/me?$select=${select.map(segment).join(',')}`,
-        retry: 'idempotent',
-      })
-      return (await response.json()) as User
-    },
-    async getMyPhoto() {
-      try {
-        const response = await send({
-          method: 'GET',
-          path: '/me/photo/$value',
-          retry: 'idempotent',
-        })
-        return {
-          contentType: response.headers.get('content-type') ?? 'image/jpeg',
-          bytes: new Uint8Array(await response.arrayBuffer()),
-        }
-      } catch (error) {
-        if (error instanceof GraphError && error.code === 'ERR_GRAPH_NOT_FOUND') return null
-        throw error
-      }
-    },
-    async sendMail(message, saveToSentItems) {
-      await drain(
-        await send({
-          method: 'POST',
-          path: '/me/sendMail',
-          ...json({ message, saveToSentItems }),
-          retry: 'throttle-only',
-          nonIdempotent: true,
-        }),
-      )
-    },
-    async createDraft(message) {
-      const response = await send({
-        method: 'POST',
-        path: '/me/messages',
-        ...json(message),
-        retry: 'throttle-only',
-      })
-      return (await response.json()) as Message & { id: string }
-    },
-    async addAttachment(messageId, attachment) {
-      const body = { '@odata.type': '#microsoft.graph.fileAttachment', ...attachment }
-      await drain(
-        await send({
-          method: 'POST',
-          path: `/me/messages/${segment(messageId)}/attachments`,
-          ...json(body),
-          retry: 'throttle-only',
-        }),
-      )
-    },
-    async createUploadSession(messageId, item) {
-      const path = `/me/messages/${segment(messageId)}/attachments/createUploadSession`
-      const response = await send({
-        method: 'POST',
-        path,
-        ...json({ AttachmentItem: item }),
-        retry: 'throttle-only',
-      })
-      return (await response.json()) as UploadSession & { uploadUrl: string }
-    },
-    async uploadRange(uploadUrl, bytes, start, total) {
-      const end = start + bytes.byteLength - 1
-      const headers = {
-        'content-type': 'application/octet-stream',
-        'content-range': `bytes ${start}-${end}/${total}`,
-      }
-      const response = await graphRequest(transport, {
-        method: 'PUT',
-        url: uploadUrl,
-        body: bytes,
-        headers,
-        retry: 'throttle-only',
-        anonymous: true,
-      })
-      if (response.status === 201) {
-        await drain(response)
-        return { done: true, nextExpectedRanges: [] }
-      }
-      const session = (await response.json().catch(() => ({}))) as { nextExpectedRanges?: string[] }
-      return { done: false, nextExpectedRanges: session.nextExpectedRanges ?? [] }
-    },
-    async sendDraft(messageId) {
-      await drain(
-        await send({
-          method: 'POST',
-          path: `/me/messages/${segment(messageId)}/send`,
-          retry: 'throttle-only',
-          nonIdempotent: true,
-        }),
-      )
-    },
-    async deleteMessage(messageId) {
-      await drain(
-        await send({
-          method: 'DELETE',
-          path: `/me/messages/${segment(messageId)}`,
-          retry: 'idempotent',
-        }),
-      )
-    },
-    async listMessages(folder, top = 10) {
-      const path = `/me/mailFolders/${segment(folder)}/messages?$top=${top}`
-      const response = await send({ method: 'GET', path, retry: 'idempotent' })
-      return ((await response.json()) as { value: Message[] }).value
-    },
+    getMe: (select = DEFAULT_ME_SELECT) => getMe(graph, select),
+    getMyPhoto: () => getMyPhoto(graph),
+    sendMail: (message, saveToSentItems) => sendMail(graph, message, saveToSentItems),
+    createDraft: (message) => createDraft(graph, message),
+    addAttachment: (messageId, attachment) => addAttachment(graph, messageId, attachment),
+    createUploadSession: (messageId, item) => createUploadSession(graph, messageId, item),
+    uploadRange: (uploadUrl, bytes, start, total) =>
+      uploadRange(graph, uploadUrl, bytes, start, total),
+    sendDraft: (messageId) => sendDraft(graph, messageId),
+    deleteMessage: (messageId) => deleteMessage(graph, messageId),
+    listMessages: (folder, top = 10) => listMessages(graph, folder, top),
   }
 }

@@ -9,8 +9,15 @@ export interface GraphRequestInfo {
   nonIdempotent: boolean
 }
 
+/** Graph's error envelope, as far as it is read. */
 interface GraphErrorBody {
-  error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } }
+  error?: {
+    code?: string
+    message?: string
+    innerError?: {
+      'request-id'?: string
+    }
+  }
 }
 
 /** `Retry-After` as seconds (integer or fraction) or an HTTP-date; undefined when absent or unreadable. */

@@ -1,4 +1,4 @@
-/** The app's policy for one message (SE-08). Graph allows 500 recipients and 150 MB attachments; we stay well inside. */
+/** The app's policy for one message (SE-08); Graph allows 500 recipients and 150 MB attachments. */
 export const mailLimits = {
   recipients: 100, // To + Cc + Bcc after de-duplication
   subjectChars: 255,

@@ -1,7 +1,7 @@
+/** parseSendForm's field codes and limits (SE-08, with fast-check properties); composeMessage and sendParsedMail. */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
 import type { ParsedMail } from './mail.ts'
@@ -11,7 +11,7 @@ import {
   parseSendForm,
   safeFileName,
 } from './parse-send-form.ts'
-import { sendParsedMail } from './send-parsed-mail.ts'
+import { sendParsedMail, type MailGraph } from './send-parsed-mail.ts'
 
 const ok = (
   fields: Record<string, string>,
@@ -222,16 +222,7 @@ describe('composeMessage and sendParsedMail', () => {
 
   function recordingGraph() {
     const calls: string[] = []
-    const graph: Pick<
-      GraphClient,
-      | 'sendMail'
-      | 'createDraft'
-      | 'addAttachment'
-      | 'createUploadSession'
-      | 'uploadRange'
-      | 'sendDraft'
-      | 'deleteMessage'
-    > = {
+    const graph: MailGraph = {
       sendMail: async (_message, save) => {
         calls.push(`sendMail save=${save}`)
       },

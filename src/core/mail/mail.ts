@@ -45,6 +45,16 @@ export interface FieldProblem {
   limit?: number
 }
 
+/** A valid message, or every problem found (413 when something is too large, else 400). */
 export type ParseResult =
-  | { ok: true; message: ParsedMail; recipients: string[] }
-  | { ok: false; problems: FieldProblem[]; status: 400 | 413 }
+  | {
+      ok: true
+      message: ParsedMail
+      /** To, Cc and Bcc together. */
+      recipients: string[]
+    }
+  | {
+      ok: false
+      problems: FieldProblem[]
+      status: 400 | 413
+    }

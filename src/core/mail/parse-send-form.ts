@@ -57,7 +57,7 @@ const safeContentType = (type: string) =>
 const truthy = (value: string | undefined) =>
   value !== undefined && ['on', 'true', '1', 'yes'].includes(value.toLowerCase())
 
-/** True when the scopes ask for Mail.ReadWrite (short or URL form), or for `.default` (then the registration decides). */
+/** True when the scopes ask for Mail.ReadWrite (short or URL form) or `.default` (the registration decides). */
 export function allowsLargeAttachments(scopes: readonly string[]): boolean {
   return scopes.some((scope) =>
     ['mail.readwrite', '.default'].includes(scope.slice(scope.lastIndexOf('/') + 1).toLowerCase()),
@@ -65,7 +65,10 @@ export function allowsLargeAttachments(scopes: readonly string[]): boolean {
 }
 
 export interface ParseOptions {
-  /** Attachments over 3 MB in all go through a draft, which needs Mail.ReadWrite; false refuses them before any Graph call. */
+  /**
+   * Attachments over 3 MB in all go through a draft, which needs Mail.ReadWrite; false refuses them before any
+   * Graph call.
+   */
   largeAttachments?: boolean
 }
 
@@ -81,48 +84,17 @@ export function parseSendForm(
   options: ParseOptions = {},
 ): ParseResult {
   const problems: FieldProblem[] = []
-  const seen = new Set<string>()
-  const to = parseAddresses('to', fields.to ?? '', seen, problems)
-  const cc = parseAddresses('cc', fields.cc ?? '', seen, problems)
-  const bcc = parseAddresses('bcc', fields.bcc ?? '', seen, problems)
-  if (!to.length && !problems.some((problem) => problem.field === 'to'))
-    problems.push({ field: 'to', reason: 'required' })
-  if (to.length + cc.length + bcc.length > mailLimits.recipients)
-    problems.push({ field: 'to', reason: 'too-many', limit: mailLimits.recipients })
-
-  const subject = (fields.subject ?? '').trim()
-  if (HEADER_BREAK.test(subject)) problems.push({ field: 'subject', reason: 'line-break' })
-  if ([...subject].length > mailLimits.subjectChars)
-    problems.push({ field: 'subject', reason: 'too-long', limit: mailLimits.subjectChars })
-
-  const body = fields.body ?? ''
-  if (Buffer.byteLength(body, 'utf8') > mailLimits.bodyBytes)
-    problems.push({ field: 'body', reason: 'too-large' })
-  if (body.includes('\u0000')) problems.push({ field: 'body', reason: 'invalid-choice' })
-
+  const { to, cc, bcc } = readRecipients(fields, problems)
+  const subject = readSubject(fields.subject, problems)
+  const body = readBody(fields.body, problems)
   const format = fields.format ?? 'html'
   if (format !== 'html' && format !== 'text')
     problems.push({ field: 'format', reason: 'invalid-choice' })
   const importance = fields.importance || 'normal'
   if (importance !== 'low' && importance !== 'normal' && importance !== 'high')
     problems.push({ field: 'importance', reason: 'invalid-choice' })
-
-  const totalBytes = files.reduce((total, file) => total + file.bytes.byteLength, 0)
-  if (files.length > mailLimits.attachments)
-    problems.push({ field: 'attachments', reason: 'too-many', limit: mailLimits.attachments })
-  else if (totalBytes > mailLimits.attachmentsBytes)
-    problems.push({ field: 'attachments', reason: 'too-large' })
-  else if (options.largeAttachments === false && splitAttachments(files).deferred.length)
-    problems.push({ field: 'attachments', reason: 'needs-mail-readwrite' })
-
-  if (problems.length) {
-    const status = problems.some(
-      (problem) => problem.reason === 'too-large' || problem.reason === 'needs-mail-readwrite',
-    )
-      ? 413
-      : 400
-    return { ok: false, problems, status }
-  }
+  checkAttachments(files, options, problems)
+  if (problems.length) return { ok: false, problems, status: statusFor(problems) }
   const message: ParsedMail = {
     to,
     cc,
@@ -139,4 +111,60 @@ export function parseSendForm(
     })),
   }
   return { ok: true, message, recipients: [...to, ...cc, ...bcc] }
+}
+
+/** To, Cc and Bcc, each address once across the three; To is required; the total is limited. */
+function readRecipients(
+  fields: Record<string, string | undefined>,
+  problems: FieldProblem[],
+): Pick<ParsedMail, 'to' | 'cc' | 'bcc'> {
+  const seen = new Set<string>()
+  const to = parseAddresses('to', fields.to ?? '', seen, problems)
+  const cc = parseAddresses('cc', fields.cc ?? '', seen, problems)
+  const bcc = parseAddresses('bcc', fields.bcc ?? '', seen, problems)
+  if (!to.length && !problems.some((problem) => problem.field === 'to'))
+    problems.push({ field: 'to', reason: 'required' })
+  if (to.length + cc.length + bcc.length > mailLimits.recipients)
+    problems.push({ field: 'to', reason: 'too-many', limit: mailLimits.recipients })
+  return { to, cc, bcc }
+}
+
+/** The subject, trimmed: a header, so no line break or control character, and a limited length. */
+function readSubject(value: string | undefined, problems: FieldProblem[]): string {
+  const subject = (value ?? '').trim()
+  if (HEADER_BREAK.test(subject)) problems.push({ field: 'subject', reason: 'line-break' })
+  if ([...subject].length > mailLimits.subjectChars)
+    problems.push({ field: 'subject', reason: 'too-long', limit: mailLimits.subjectChars })
+  return subject
+}
+
+function readBody(value: string | undefined, problems: FieldProblem[]): string {
+  const body = value ?? ''
+  if (Buffer.byteLength(body, 'utf8') > mailLimits.bodyBytes)
+    problems.push({ field: 'body', reason: 'too-large' })
+  if (body.includes('\u0000')) problems.push({ field: 'body', reason: 'invalid-choice' })
+  return body
+}
+
+/** At most one attachments problem: too many files, too many bytes, or a draft needed but not allowed. */
+function checkAttachments(
+  files: readonly UploadedFileLike[],
+  options: ParseOptions,
+  problems: FieldProblem[],
+): void {
+  const totalBytes = files.reduce((total, file) => total + file.bytes.byteLength, 0)
+  if (files.length > mailLimits.attachments)
+    problems.push({ field: 'attachments', reason: 'too-many', limit: mailLimits.attachments })
+  else if (totalBytes > mailLimits.attachmentsBytes)
+    problems.push({ field: 'attachments', reason: 'too-large' })
+  else if (options.largeAttachments === false && splitAttachments(files).deferred.length)
+    problems.push({ field: 'attachments', reason: 'needs-mail-readwrite' })
+}
+
+/** 413 when something is too large (or needs the draft path), else 400. */
+function statusFor(problems: readonly FieldProblem[]): 400 | 413 {
+  const tooLarge = problems.some(
+    (problem) => problem.reason === 'too-large' || problem.reason === 'needs-mail-readwrite',
+  )
+  return tooLarge ? 413 : 400
 }

@@ -9,7 +9,8 @@ export interface SendOutcome {
   recipients: string[]
 }
 
-type MailGraph = Pick<
+/** The Graph calls a send may make. */
+export type MailGraph = Pick<
   GraphClient,
   | 'sendMail'
   | 'createDraft'

@@ -1,5 +1,5 @@
 /** `createStore`: opens the configured Store backend (SQLite, Redis or memory). */
-import type { StoreConfig } from '../config.ts'
+import type { StoreConfig } from '../config-store.ts'
 import type { Store } from './store.ts'
 
 /**

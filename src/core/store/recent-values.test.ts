@@ -1,3 +1,4 @@
+/** createRecentValues: least recently used out first within the byte budget, expiry honoured. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRecentValues } from './recent-values.ts'

@@ -5,36 +5,17 @@ import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
 const TIMEOUT_MS = 1000 // connect and per-command timeout: an outage becomes ERR_STORE_UNAVAILABLE within 2 s
 const MAX_RECONNECT_DELAY_MS = 1000
 
+/** The client and the last error it reported (the cause given when a command fails without one). */
+interface Connection {
+  redis: Redis
+  lastError: unknown
+}
+
 /** Connects (or keeps trying in the background) and reconnects by itself after an outage. */
 export async function createRedisStore(url: string, keyPrefix: string): Promise<Store> {
-  const redis = new Redis(url, {
-    keyPrefix,
-    enableOfflineQueue: false, // commands issued while disconnected reject at once instead of queueing
-    maxRetriesPerRequest: 0, // in-flight commands reject when the connection drops
-    connectTimeout: TIMEOUT_MS,
-    commandTimeout: TIMEOUT_MS,
-    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS), // never give up
-    lazyConnect: true,
-  })
-  let lastError: unknown
-  redis.on('error', (error) => {
-    lastError = error // without a listener ioredis would crash the process
-  })
-  // Start connected when Redis is up; when it is down, start anyway (readiness says 503) and keep trying.
-  await redis.connect().catch((error: unknown) => {
-    lastError = error
-  })
-
-  async function run<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation()
-    } catch (error) {
-      throw storeUnavailable(error ?? lastError)
-    }
-  }
-  const parse = <T>(json: string | null): T | undefined =>
-    json === null ? undefined : (JSON.parse(json) as T)
-
+  const connection = await connect(url, keyPrefix)
+  const { redis } = connection
+  const run = <T>(operation: () => Promise<T>) => runCommand(connection, operation)
   return {
     get: <T>(key: string) => run(async () => parse<T>(await redis.get(key))),
     async set(key, value, ttlSeconds) {
@@ -47,21 +28,12 @@ export async function createRedisStore(url: string, keyPrefix: string): Promise<
     take: <T>(key: string) => run(async () => parse<T>(await redis.getdel(key))),
     async setIfAbsent(key, value, ttlSeconds) {
       const milliseconds = ttlMilliseconds(ttlSeconds)
-      return (
-        (await run(() => redis.set(key, JSON.stringify(value), 'PX', milliseconds, 'NX'))) === 'OK'
+      const answer = await run(() =>
+        redis.set(key, JSON.stringify(value), 'PX', milliseconds, 'NX'),
       )
+      return answer === 'OK'
     },
-    async increment(key, ttlSeconds) {
-      const milliseconds = ttlMilliseconds(ttlSeconds)
-      // The window starts at the first hit (SET NX PX) and is not extended by later hits (INCR keeps the TTL).
-      const results = await run(() =>
-        redis.multi().set(key, '0', 'PX', milliseconds, 'NX').incr(key).exec(),
-      )
-      const failed = results?.find(([error]) => error)
-      if (!results || failed)
-        throw storeUnavailable(failed?.[0] ?? new Error('Redis transaction aborted'))
-      return Number(results[1]![1])
-    },
+    increment: (key, ttlSeconds) => increment(connection, key, ttlSeconds),
     async ping() {
       await run(() => redis.ping())
     },
@@ -69,4 +41,50 @@ export async function createRedisStore(url: string, keyPrefix: string): Promise<
       redis.disconnect()
     },
   }
+}
+
+/** Starts connected when Redis is up; when it is down, starts anyway (readiness says 503) and keeps trying. */
+async function connect(url: string, keyPrefix: string): Promise<Connection> {
+  const redis = new Redis(url, {
+    keyPrefix,
+    enableOfflineQueue: false, // commands issued while disconnected reject at once instead of queueing
+    maxRetriesPerRequest: 0, // in-flight commands reject when the connection drops
+    connectTimeout: TIMEOUT_MS,
+    commandTimeout: TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS), // never give up
+    lazyConnect: true,
+  })
+  const connection: Connection = { redis, lastError: undefined }
+  redis.on('error', (error) => {
+    connection.lastError = error // without a listener ioredis would crash the process
+  })
+  await redis.connect().catch((error: unknown) => {
+    connection.lastError = error
+  })
+  return connection
+}
+
+async function runCommand<T>(connection: Connection, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    throw storeUnavailable(error ?? connection.lastError)
+  }
+}
+
+function parse<T>(json: string | null): T | undefined {
+  return json === null ? undefined : (JSON.parse(json) as T)
+}
+
+/** The window starts at the first hit (SET NX PX) and is not extended by later hits (INCR keeps the TTL). */
+async function increment(connection: Connection, key: string, ttlSeconds: number) {
+  const { redis } = connection
+  const milliseconds = ttlMilliseconds(ttlSeconds)
+  const results = await runCommand(connection, () =>
+    redis.multi().set(key, '0', 'PX', milliseconds, 'NX').incr(key).exec(),
+  )
+  const failed = results?.find(([error]) => error)
+  if (!results || failed)
+    throw storeUnavailable(failed?.[0] ?? new Error('Redis transaction aborted'))
+  return Number(results[1]![1])
 }

@@ -1,3 +1,4 @@
+/** The SQLite store: schema migration, one process per file, values answered from memory behave as the file. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'

@@ -1,3 +1,4 @@
+/** The Store contract on every backend (SQLite, memory, real Redis), and Redis outages: fail fast, recover. */
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -73,54 +74,56 @@ for (const [name, open] of Object.entries(backends)) {
     })
 
     test('set then get returns an equal JSON value; delete removes it', async () => {
-      const k = key('value')
+      const entryKey = key('value')
       const value = { a: 1, b: ['x', null], c: 'é' }
-      await store.set(k, value, 60)
-      assert.deepEqual(await store.get(k), value)
-      await store.set(k, 'replaced', 60)
-      assert.equal(await store.get(k), 'replaced')
-      await store.delete(k)
-      assert.equal(await store.get(k), undefined)
-      await store.delete(k)
+      await store.set(entryKey, value, 60)
+      assert.deepEqual(await store.get(entryKey), value)
+      await store.set(entryKey, 'replaced', 60)
+      assert.equal(await store.get(entryKey), 'replaced')
+      await store.delete(entryKey)
+      assert.equal(await store.get(entryKey), undefined)
+      await store.delete(entryKey)
     })
 
     test('values expire after their TTL', async () => {
-      const k = key('ttl')
-      await store.set(k, 1, 0.15)
-      assert.equal(await store.get(k), 1)
+      const entryKey = key('ttl')
+      await store.set(entryKey, 1, 0.15)
+      assert.equal(await store.get(entryKey), 1)
       await sleep(250)
-      assert.equal(await store.get(k), undefined)
-      assert.equal(await store.take(k), undefined)
+      assert.equal(await store.get(entryKey), undefined)
+      assert.equal(await store.take(entryKey), undefined)
     })
 
     test('take returns the value once, even to concurrent callers', async () => {
-      const k = key('take')
-      await store.set(k, { state: 's' }, 60)
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.take(k)))
+      const entryKey = key('take')
+      await store.set(entryKey, { state: 's' }, 60)
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.take(entryKey)))
       assert.equal(results.filter((result) => result !== undefined).length, 1)
-      assert.equal(await store.get(k), undefined)
+      assert.equal(await store.get(entryKey), undefined)
     })
 
     test('setIfAbsent sets once, and again after expiry', async () => {
-      const k = key('nx')
+      const entryKey = key('nx')
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => store.setIfAbsent(k, i, 0.2)),
+        Array.from({ length: 10 }, (_, i) => store.setIfAbsent(entryKey, i, 0.2)),
       )
       assert.equal(results.filter(Boolean).length, 1)
-      assert.equal(await store.get(k), results.indexOf(true))
+      assert.equal(await store.get(entryKey), results.indexOf(true))
       await sleep(300)
-      assert.equal(await store.setIfAbsent(k, 'again', 60), true)
-      assert.equal(await store.get(k), 'again')
+      assert.equal(await store.setIfAbsent(entryKey, 'again', 60), true)
+      assert.equal(await store.get(entryKey), 'again')
     })
 
     test('increment counts in a fixed window that later hits do not extend', async () => {
-      const k = key('counter')
-      const counts = await Promise.all(Array.from({ length: 5 }, () => store.increment(k, 0.3)))
+      const entryKey = key('counter')
+      const counts = await Promise.all(
+        Array.from({ length: 5 }, () => store.increment(entryKey, 0.3)),
+      )
       assert.deepEqual(counts.sort(), [1, 2, 3, 4, 5])
       await sleep(200)
-      assert.equal(await store.increment(k, 0.3), 6)
+      assert.equal(await store.increment(entryKey, 0.3), 6)
       await sleep(200)
-      assert.equal(await store.increment(k, 0.3), 1)
+      assert.equal(await store.increment(entryKey, 0.3), 1)
     })
 
     test('a non-positive TTL is a programming error', async () => {

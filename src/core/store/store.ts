@@ -6,7 +6,9 @@ import { AppError } from '../errors.ts'
  * cannot answer: a failed read is an error, never "absent".
  */
 export interface Store {
+  /** The live value of `key`, or undefined when it is absent or expired. */
   get<T>(key: string): Promise<T | undefined>
+  /** Writes `value` (JSON) for `ttlSeconds` (positive; fractions allowed). */
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>
   delete(key: string): Promise<void>
   /** Atomic get-and-delete, for one-time records: of two concurrent takes, one gets the value. */
@@ -15,6 +17,7 @@ export interface Store {
   setIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean>
   /** Fixed-window counter: the first increment starts a window of ttlSeconds; returns the count in the window. */
   increment(key: string, ttlSeconds: number): Promise<number>
+  /** Resolves when the backend answers (readiness). */
   ping(): Promise<void>
   close(): Promise<void>
 }

@@ -1,3 +1,4 @@
+/** The catalogues: the same keys and parameters in en and fr; Accept-Language; parameters substituted. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { en, fr, langFromAcceptLanguage, translator } from './i18n.ts'
@@ -8,7 +9,7 @@ test('en and fr have exactly the same keys, none empty', () => {
 })
 
 test('en and fr use the same {parameters} in every message', () => {
-  const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+  const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort()
   for (const key of Object.keys(en) as (keyof typeof en)[])
     assert.deepEqual(params(fr[key]), params(en[key]), key)
 })

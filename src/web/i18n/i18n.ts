@@ -19,11 +19,14 @@ export function langFromAcceptLanguage(header: string | undefined): Lang | undef
     .split(',')
     .map((part) => {
       const [tag = '', ...params] = part.trim().split(';')
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-      return { base: tag.trim().toLowerCase().split('-')[0], q: q ? Number(q.slice(2)) : 1 }
+      const quality = params.map((param) => param.trim()).find((param) => param.startsWith('q='))
+      return {
+        base: tag.trim().toLowerCase().split('-')[0],
+        quality: quality ? Number(quality.slice(2)) : 1,
+      }
     })
-    .filter((entry) => entry.q > 0 && !Number.isNaN(entry.q))
-    .sort((a, b) => b.q - a.q)
+    .filter((entry) => entry.quality > 0 && !Number.isNaN(entry.quality))
+    .sort((a, b) => b.quality - a.quality)
   return ranked.map((entry) => entry.base).find(isLang)
 }
 

@@ -1,3 +1,4 @@
+/** sessionPlugin: idle and absolute timeouts (SE-04), HMAC'd store keys, tombstones (SE-05), foreign records. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
@@ -70,9 +71,9 @@ async function sessionApp() {
 }
 
 async function get(app: Awaited<ReturnType<typeof sessionApp>>['app'], jar: Jar, url: string) {
-  const res = await app.inject({ url, headers: { cookie: jar.header() } })
-  jar.take(res.headers['set-cookie'])
-  return res.json()
+  const response = await app.inject({ url, headers: { cookie: jar.header() } })
+  jar.take(response.headers['set-cookie'])
+  return response.json()
 }
 
 test('SE-04: the idle timeout ends the session on the server and removes the stored record', async () => {
@@ -143,8 +144,8 @@ test('a stored user of another shape (an older version) reads as signed out, not
     'a string',
   ]) {
     await store.set(`sess:${key}`, { ...stored, user }, 60)
-    const res = await app.inject({ url: '/me', headers: { cookie: jar.header() } })
-    assert.equal(res.statusCode, 200)
-    assert.deepEqual(res.json(), { user: null, key })
+    const response = await app.inject({ url: '/me', headers: { cookie: jar.header() } })
+    assert.equal(response.statusCode, 200)
+    assert.deepEqual(response.json(), { user: null, key })
   }
 })

@@ -1,3 +1,4 @@
+/** staticFilesPlugin: files served from memory with their type, an ETag and public caching. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'

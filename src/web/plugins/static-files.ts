@@ -11,15 +11,21 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 }
 
+export interface StaticFilesOptions {
+  /** The folder whose files are served (not its subfolders). */
+  folder: URL
+  /** The URL path they are served under, e.g. /static/. */
+  prefix: string
+  /** How long browsers may reuse a file without asking (Cache-Control: public). */
+  maxAgeSeconds: number
+}
+
 /**
  * Every file of `folder` with a known type, under `prefix`, with a strong ETag (304 on If-None-Match) and public
  * caching. Three small files need no file-system streaming: leaving @fastify/static out keeps its modules out of
  * every start.
  */
-export function staticFilesPlugin(
-  app: FastifyInstance,
-  options: { folder: URL; prefix: string; maxAgeSeconds: number },
-): void {
+export function staticFilesPlugin(app: FastifyInstance, options: StaticFilesOptions): void {
   for (const name of readdirSync(options.folder)) {
     const type = TYPES[extname(name)]
     if (!type) continue

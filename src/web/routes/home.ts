@@ -4,6 +4,7 @@ import type { Store } from '../../core/index.ts'
 import type { FormTokens } from '../form-tokens.ts'
 import { layoutInput, viewUser } from '../plugins/pages.ts'
 import type { Flash, Session } from '../plugins/session.ts'
+import { readPhoto } from '../profile-photo.ts'
 import type { MainPage } from './main-page.ts'
 
 export interface HomeRoutesOptions {
@@ -37,9 +38,7 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
 
   app.get('/me/photo', async function photo(request, reply) {
     const user = (await request.session()).user
-    const photo = user?.hasPhoto
-      ? await store.get<{ contentType: string; data: string }>(`photo:${user.partition}`)
-      : undefined
+    const photo = user?.hasPhoto ? await readPhoto(store, user.partition) : undefined
     if (!photo) return reply.callNotFound()
     return reply
       .header('cache-control', 'private, no-store')

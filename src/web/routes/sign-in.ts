@@ -1,30 +1,22 @@
-/** `signInRoutes`: GET /connect, GET /connect/get_token/ (the seed's reply URL), POST /disconnect. */
-import { createHash, randomBytes } from 'node:crypto'
+/** `signInRoutes`: GET /connect (to the identity provider) and GET /connect/get_token/ (the seed's reply URL). */
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify'
-import {
-  AppError,
-  AuthError,
-  safeEqual,
-  type Config,
-  type SignInRecord,
-  type Store,
-} from '../../core/index.ts'
+import { AppError, AuthError, type Config, type Store } from '../../core/index.ts'
 import { describeError } from '../error-pages.ts'
-import {
-  addCalls,
-  describeAuthorize,
-  describeCallback,
-  flowKey,
-  type FlowRecord,
-} from '../flow-record.ts'
+import { addCalls, describeAuthorize, describeCallback, flowKey } from '../flow-record.ts'
 import { createFlowRecorder, type FlowRecorder } from '../flow-recorder.ts'
 import type { GraphFor } from '../graph-for.ts'
-import { assertCsrfToken, sameOrigin } from '../plugins/csrf.ts'
-import { methodNotAllowed } from '../plugins/pages.ts'
+import {
+  createPendingSignIns,
+  type PendingSignIn,
+  type PendingSignIns,
+} from '../pending-sign-ins.ts'
 import { rateLimit } from '../plugins/rate-limit.ts'
 import type { SessionUser } from '../plugins/session.ts'
 import type { AuthPort } from '../ports.ts'
+import { keepPhoto } from '../profile-photo.ts'
 import { securityEvent } from '../security-event.ts'
+import { forgetUser } from './sign-out.ts'
 
 export interface SignInRoutesOptions {
   config: Readonly<Config>
@@ -33,24 +25,10 @@ export interface SignInRoutesOptions {
   graphFor: GraphFor
 }
 
-/** Kept one-time under `signin:<state>` from /connect to the callback. */
-interface PendingSignIn {
-  record: SignInRecord
-  /** SHA-256 of the browser's sign-in cookie (OA-01: state bound to the browser that started the sign-in). */
-  browser: string
-  authorize?: FlowRecord['authorize']
-}
-
-const pendingTtlSeconds = 600 // 10 minutes to finish signing in
-const maxPhotoBytes = 100_000
-const browserId = /^[A-Za-z0-9_-]{43}$/
-const hashOf = (value: string) => createHash('sha256').update(value).digest('base64url')
-
 /** The routes' options and what they derive from them, resolved once. */
 interface SignInSetup extends SignInRoutesOptions {
   redirectPath: string
-  /** The random HttpOnly cookie that binds a sign-in to its browser (OA-01). */
-  browserCookie: string
+  pending: PendingSignIns
 }
 
 export async function signInRoutes(
@@ -60,30 +38,15 @@ export async function signInRoutes(
   const setup: SignInSetup = {
     ...options,
     redirectPath: new URL(options.config.redirectUri).pathname,
-    browserCookie: options.config.secureCookies ? '__Host-signin' : 'signin',
+    pending: createPendingSignIns(options.store, options.config.secureCookies),
   }
-  const checkOrigin = sameOrigin(options.config.publicUrl)
   app.get('/connect', connect(setup))
   app.get(setup.redirectPath, getToken(setup))
-  app.post('/disconnect', { preHandler: checkOrigin }, disconnect(setup))
-  app.get('/disconnect', methodNotAllowed)
 }
 
-/**
- * GET /connect: the authorize redirect. A sign-in is bound to the browser that started it by a random HttpOnly
- * cookie whose hash the sign-in record keeps, so /connect writes no pre-login session. A browser keeps its cookie
- * across sign-ins started within its lifetime (two tabs can sign in at once); the session is made (and any earlier
- * one rotated) at the callback.
- */
+/** GET /connect: the authorize redirect; the sign-in waits, bound to this browser, for the callback. */
 function connect(setup: SignInSetup): RouteHandlerMethod {
   const { config, store, auth } = setup
-  const cookieOptions = {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: config.secureCookies,
-    maxAge: pendingTtlSeconds,
-  }
   return async function connect(request, reply) {
     const limit = await rateLimit(store, `signin:${request.ip}`, config.limits.signInsPerMinute)
     if (!limit.ok)
@@ -91,28 +54,23 @@ function connect(setup: SignInSetup): RouteHandlerMethod {
         message: `rate limit signin:${request.ip}`,
         retryAfterSeconds: limit.retryAfterSeconds,
       })
-    const browser = browserOf(setup, request) ?? randomBytes(32).toString('base64url')
     const { url, record } = await auth.beginSignIn()
-    const pending: PendingSignIn = {
-      record,
-      browser: hashOf(browser),
-      authorize: config.flowInspector ? describeAuthorize(url) : undefined,
-    }
-    await store.set(`signin:${record.state}`, pending, pendingTtlSeconds)
-    return reply
-      .setCookie(setup.browserCookie, browser, cookieOptions)
-      .header('cache-control', 'no-store')
-      .redirect(url, 302)
+    const authorize = config.flowInspector ? describeAuthorize(url) : undefined
+    await setup.pending.keep(request, reply, record, authorize)
+    return reply.header('cache-control', 'no-store').redirect(url, 302)
   }
 }
 
-/** The reply URL: the pending sign-in taken, the code redeemed, the session rotated, the flow recorded. */
+/**
+ * The reply URL: the pending sign-in taken, the code redeemed, the session made (any earlier one rotated and its
+ * user forgotten), the flow recorded.
+ */
 function getToken(setup: SignInSetup): RouteHandlerMethod {
   const { config } = setup
   return async function getToken(request, reply) {
     reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store')
     const query = stringParams(request.query)
-    const pending = await takePending(setup, request, query)
+    const pending = await setup.pending.take(request, query.state)
     if (!pending) {
       const refused = new AuthError('ERR_AUTH_STATE_INVALID')
       return reply.errorPage(describeError(refused, request.t, config.redirectUri))
@@ -145,56 +103,6 @@ function getToken(setup: SignInSetup): RouteHandlerMethod {
   }
 }
 
-/** POST /disconnect: the session destroyed, its token cache forgotten, then the identity provider's sign-out. */
-function disconnect(setup: SignInSetup): RouteHandlerMethod {
-  return async function disconnect(request, reply) {
-    const session = await request.session()
-    const user = session.user
-    if (!user) {
-      await session.destroy()
-      return reply.redirect('/', 303)
-    }
-    const body = request.body as Record<string, unknown> | undefined
-    assertCsrfToken(session.data.csrf, body?._csrf)
-    await session.destroy()
-    await forgetUser(setup, user)
-    securityEvent(request, 'signout', 'user signed out', { user: user.account.username })
-    return reply.header('cache-control', 'no-store').redirect(setup.auth.logoutUrl(), 303)
-  }
-}
-
-/** The browser's sign-in cookie when it has the shape this app gives it. */
-function browserOf(setup: SignInSetup, request: FastifyRequest): string | undefined {
-  const cookie = request.cookies[setup.browserCookie]
-  return cookie && browserId.test(cookie) ? cookie : undefined
-}
-
-/** The pending sign-in of this state, if this browser started it: read, compared, then taken. */
-async function takePending(
-  setup: SignInSetup,
-  request: FastifyRequest,
-  query: Record<string, string>,
-): Promise<PendingSignIn | undefined> {
-  const { store } = setup
-  const browser = browserOf(setup, request)
-  // Taken only once bound: a callback from another browser does not use up this browser's sign-in.
-  const bound = (pending: PendingSignIn | undefined) =>
-    pending !== undefined &&
-    typeof pending.browser === 'string' &&
-    safeEqual(pending.browser, hashOf(browser!))
-  let pending =
-    query.state && browser ? await store.get<PendingSignIn>(`signin:${query.state}`) : undefined
-  if (bound(pending)) pending = await store.take<PendingSignIn>(`signin:${query.state}`)
-  if (pending && bound(pending)) return pending
-  const reason = !query.state
-    ? 'state missing'
-    : !browser
-      ? 'no sign-in cookie'
-      : 'state unknown, used or foreign'
-  securityEvent(request, 'signin.rejected', reason)
-  return undefined
-}
-
 /** One callback's sign-in: what was pending, what came back, the new partition, the flow recorder if any. */
 interface Callback {
   pending: PendingSignIn
@@ -217,38 +125,14 @@ async function signIn(
     recorder?.onTokenExchange,
   )
   const user: SessionUser = { account, partition, hasPhoto: false }
-  user.hasPhoto = await keepPhoto(setup, request, user, recorder)
+  user.hasPhoto = await keepPhoto({
+    graph: () => setup.graphFor(user, recorder),
+    store: setup.store,
+    partition,
+    ttlSeconds: setup.config.session.absoluteSeconds,
+    log: request.log,
+  })
   return user
-}
-
-/** The photo is fetched once, at sign-in. No photo is fine. */
-async function keepPhoto(
-  setup: SignInSetup,
-  request: FastifyRequest,
-  user: SessionUser,
-  recorder: FlowRecorder | undefined,
-): Promise<boolean> {
-  try {
-    const photo = await setup.graphFor(user, recorder).getMyPhoto()
-    if (
-      !photo ||
-      photo.bytes.byteLength > maxPhotoBytes ||
-      !/^image\/(jpeg|png|gif|webp)$/.test(photo.contentType)
-    )
-      return false
-    const record = {
-      contentType: photo.contentType,
-      data: Buffer.from(photo.bytes).toString('base64'),
-    }
-    await setup.store.set(`photo:${user.partition}`, record, setup.config.session.absoluteSeconds)
-    return true
-  } catch (error) {
-    request.log.info(
-      { event: 'photo.unavailable', code: (error as AuthError).code },
-      'no profile photo',
-    )
-    return false
-  }
 }
 
 /** Steps 1-4 of the flow page (and the photo call), kept for the new partition. */
@@ -266,18 +150,12 @@ async function saveFlow(setup: SignInSetup, callback: Callback & { recorder: Flo
   await setup.store.set(flowKey(callback.partition), flow, config.session.absoluteSeconds)
 }
 
-async function forgetUser(setup: SignInSetup, user: SessionUser): Promise<void> {
-  await setup.auth.forget(user.partition)
-  await setup.store.delete(`photo:${user.partition}`)
-  await setup.store.delete(flowKey(user.partition))
-}
-
 /** Query parameters as single strings (a repeated parameter keeps its first value). */
-export function stringParams(query: unknown): Record<string, string> {
-  const out: Record<string, string> = {}
+function stringParams(query: unknown): Record<string, string> {
+  const params: Record<string, string> = {}
   for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
     const first = Array.isArray(value) ? value[0] : value
-    if (typeof first === 'string') out[name] = first
+    if (typeof first === 'string') params[name] = first
   }
-  return out
+  return params
 }

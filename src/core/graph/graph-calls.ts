@@ -1,0 +1,179 @@
+/** One function per Graph call of the client: its path, its body and its retry rule (graph-request.ts). */
+import type {
+  AttachmentItem,
+  FileAttachment,
+  Message,
+  UploadSession,
+  User,
+} from '@microsoft/microsoft-graph-types'
+import { GraphError } from '../errors.ts'
+import { graphRequest, type GraphRequest, type GraphTransport } from './graph-request.ts'
+
+export interface Photo {
+  contentType: string
+  bytes: Uint8Array
+}
+
+export interface UploadProgress {
+  /** True once the last range was accepted (201). */
+  done: boolean
+  nextExpectedRanges: string[]
+}
+
+/** What every call of one client shares: Graph's root and the transport under the retry policy. */
+export interface Connection {
+  base: string
+  transport: GraphTransport
+}
+
+/** A call to a path under Graph's root. */
+type PathRequest = Omit<GraphRequest, 'url'> & { path: string }
+
+function call(graph: Connection, request: PathRequest): Promise<Response> {
+  return graphRequest(graph.transport, { ...request, url: `${graph.base}${request.path}` })
+}
+
+/** A call whose answer has no body worth reading: the body is discarded so the socket is reused. */
+async function callWithoutAnswer(graph: Connection, request: PathRequest): Promise<void> {
+  await drain(await call(graph, request))
+}
+
+async function drain(response: Response): Promise<void> {
+  await response.body?.cancel()
+}
+
+const segment = (value: string) => encodeURIComponent(value)
+
+const json = (value: unknown) => ({
+  body: JSON.stringify(value),
+  headers: { 'content-type': 'application/json' },
+})
+
+export async function getMe(graph: Connection, select: readonly string[]): Promise<User> {
+  const path = `/me?$select=${select.map(segment).join(',')}`
+  const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
+  return (await response.json()) as User
+}
+
+export async function getMyPhoto(graph: Connection): Promise<Photo | null> {
+  try {
+    const response = await call(graph, {
+      method: 'GET',
+      path: '/me/photo/$value',
+      retry: 'idempotent',
+    })
+    return {
+      contentType: response.headers.get('content-type') ?? 'image/jpeg',
+      bytes: new Uint8Array(await response.arrayBuffer()),
+    }
+  } catch (error) {
+    if (error instanceof GraphError && error.code === 'ERR_GRAPH_NOT_FOUND') return null
+    throw error
+  }
+}
+
+export function sendMail(
+  graph: Connection,
+  message: Message,
+  saveToSentItems: boolean,
+): Promise<void> {
+  return callWithoutAnswer(graph, {
+    method: 'POST',
+    path: '/me/sendMail',
+    ...json({ message, saveToSentItems }),
+    retry: 'throttle-only',
+    nonIdempotent: true,
+  })
+}
+
+export async function createDraft(graph: Connection, message: Message) {
+  const response = await call(graph, {
+    method: 'POST',
+    path: '/me/messages',
+    ...json(message),
+    retry: 'throttle-only',
+  })
+  return (await response.json()) as Message & { id: string }
+}
+
+export function addAttachment(
+  graph: Connection,
+  messageId: string,
+  attachment: FileAttachment,
+): Promise<void> {
+  return callWithoutAnswer(graph, {
+    method: 'POST',
+    path: `/me/messages/${segment(messageId)}/attachments`,
+    ...json({ '@odata.type': '#microsoft.graph.fileAttachment', ...attachment }),
+    retry: 'throttle-only',
+  })
+}
+
+export async function createUploadSession(
+  graph: Connection,
+  messageId: string,
+  item: AttachmentItem,
+) {
+  const response = await call(graph, {
+    method: 'POST',
+    path: `/me/messages/${segment(messageId)}/attachments/createUploadSession`,
+    ...json({ AttachmentItem: item }),
+    retry: 'throttle-only',
+  })
+  return (await response.json()) as UploadSession & { uploadUrl: string }
+}
+
+/** The upload URL is pre-authenticated and outside Graph's root: no base, no Authorization header. */
+export async function uploadRange(
+  graph: Connection,
+  uploadUrl: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  start: number,
+  total: number,
+): Promise<UploadProgress> {
+  const end = start + bytes.byteLength - 1
+  const response = await graphRequest(graph.transport, {
+    method: 'PUT',
+    url: uploadUrl,
+    body: bytes,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-range': `bytes ${start}-${end}/${total}`,
+    },
+    retry: 'throttle-only',
+    anonymous: true,
+  })
+  if (response.status === 201) {
+    await drain(response)
+    return { done: true, nextExpectedRanges: [] }
+  }
+  const session = (await response.json().catch(() => ({}))) as { nextExpectedRanges?: string[] }
+  return { done: false, nextExpectedRanges: session.nextExpectedRanges ?? [] }
+}
+
+export function sendDraft(graph: Connection, messageId: string): Promise<void> {
+  return callWithoutAnswer(graph, {
+    method: 'POST',
+    path: `/me/messages/${segment(messageId)}/send`,
+    retry: 'throttle-only',
+    nonIdempotent: true,
+  })
+}
+
+export function deleteMessage(graph: Connection, messageId: string): Promise<void> {
+  return callWithoutAnswer(graph, {
+    method: 'DELETE',
+    path: `/me/messages/${segment(messageId)}`,
+    retry: 'idempotent',
+  })
+}
+
+export async function listMessages(
+  graph: Connection,
+  folder: string,
+  top: number,
+): Promise<Message[]> {
+  const path = `/me/mailFolders/${segment(folder)}/messages?$top=${top}`
+  const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
+  return ((await response.json()) as { value: Message[] }).value
+}
