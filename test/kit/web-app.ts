@@ -108,6 +108,8 @@ export async function testApp(
 }
 
 export { GraphError, AuthError }
+/** The one cookie jar, as web's tests know it (over inject(): `jar.take(response.headers['set-cookie'])`). */
+export { CookieJar as Jar } from './cookie-jar.ts'
 
 const notScripted = async () => {
   throw new Error('not scripted in web tests')
@@ -121,27 +123,4 @@ const unused = {
   sendDraft: notScripted,
   deleteMessage: notScripted,
   listMessages: notScripted,
-}
-
-/** A minimal cookie jar over inject(): keeps Set-Cookie values, sends them back. */
-export class Jar {
-  readonly cookies = new Map<string, string>()
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
-  }
-
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = '', ...attributes] = line.split(';')
-      const index = pair.indexOf('=')
-      const name = pair.slice(0, index).trim()
-      const value = pair.slice(index + 1).trim()
-      const expired = attributes.some(
-        (a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a),
-      )
-      if (expired || !value) this.cookies.delete(name)
-      else this.cookies.set(name, value)
-    }
-  }
 }

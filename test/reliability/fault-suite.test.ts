@@ -1,18 +1,16 @@
-// Fault suite: ≥ 500 sends through the app while the emulator injects 429 / 503 / 504 / delays past the timeout /
-// connection resets / "deliver then 504" on ~20 % of sendMail calls (seeded, so every run is the same). Every send must
-// end as exactly one of: delivered once and reported sent; not delivered and reported failed with the form kept;
-// reported "outcome unknown" and delivered at most once. Prints sends, delivered, duplicates, silent losses, unknowns.
+/**
+ * Fault suite: ≥ 500 sends through the app while the emulator injects 429 / 503 / 504 / delays past the timeout /
+ * connection resets / "deliver then 504" on ~20 % of sendMail calls (seeded, so every run is the same). Every send must
+ * end as exactly one of: delivered once and reported sent; not delivered and reported failed with the form kept;
+ * reported "outcome unknown" and delivered at most once. Prints sends, delivered, duplicates, silent losses, unknowns.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  sleep,
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-  type FaultSpec,
-} from '../kit/reliability-system.ts'
+import { Browser } from '../kit/browser.ts'
+import { sendMails } from '../kit/journal.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const SENDS = Number(process.env.FAULT_SUITE_SENDS ?? 1000)
 const SEED = 20261123
@@ -20,7 +18,7 @@ const FAULT_RATE = 0.2
 const timeoutMs = 250
 
 // The faults, each with what the user may be told (the classification below does not trust this table).
-const faults: { name: string; action: FaultSpec['action'] }[] = [
+const faults: { name: string; action: FaultAction }[] = [
   { name: '429 Retry-After: 0 (retried, then sent)', action: { status: 429, retryAfter: 0 } },
   { name: '429 without Retry-After (backoff, then sent)', action: { status: 429 } },
   { name: '429 Retry-After: 3600 (beyond the budget)', action: { status: 429, retryAfter: 3600 } },
@@ -44,35 +42,34 @@ function random(seed: number): () => number {
   }
 }
 
-let emulator: EmulatorHandle
-let app: AppHandle
-const senders: AppClient[] = []
+let system: System
+let emulator: EmulatorClient
+let app: AppInstance
+const senders: Browser[] = []
 let recipient: string
 
 before(async () => {
-  emulator = await startEmulator({ throttling: false })
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  app = await system.startApp({
     env: {
       GRAPH_TIMEOUT_MS: String(timeoutMs),
       GRAPH_RETRY_BUDGET_MS: '1500',
       SEND_LIMIT_PER_MINUTE: '10000',
     },
   })
-  const users = emulator.emulator.demo.users
+  const users = system.emulator.demo.users
   recipient = users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
   for (const user of users
     .filter((candidate) => !candidate.userPrincipalName.startsWith('megan'))
     .slice(0, 3)) {
-    const client = new AppClient(app.url)
-    await client.signIn(emulator, user)
+    const client = new Browser({ base: app.url })
+    await client.signInHome(user)
     senders.push(client)
   }
 })
 
-after(async () => {
-  await app?.close()
-  await emulator?.close()
-})
+after(() => system?.close())
 
 type Reported = 'sent' | 'failed' | 'unknown' | 'other'
 
@@ -94,12 +91,12 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults �
     const body = `typed body ${i} — ünïcode ✓`
     const fault = next() < FAULT_RATE ? faults[Math.floor(next() * faults.length)]! : undefined
     if (fault)
-      await emulator.fault({
+      await emulator.addFault({
         match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
         count: 1,
         action: fault.action,
       })
-    const { response, page } = await client.send({ to: recipient, subject, body })
+    const { response, page } = await client.sendFromPage({ to: recipient, subject, body })
     const text = page.banner?.text ?? ''
     const reported: Reported =
       page.banner?.kind === 'success' && text.includes('Successfully sent')
@@ -122,11 +119,11 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults �
   }
   await sleep(timeoutMs + 500) // deliveries delayed past the timeout land now
 
-  const inbox = await emulator.messages(recipient)
+  const inbox = await emulator.messages(recipient, { folder: 'inbox' })
   const deliveries = new Map<string, number>()
   for (const message of inbox)
     deliveries.set(message.subject, (deliveries.get(message.subject) ?? 0) + 1)
-  const journal = await emulator.journal(mark, { method: 'POST', path: '^/v1\\.0/me/sendMail$' })
+  const journal = await sendMails(emulator, mark)
 
   const figures = {
     sends: records.length,

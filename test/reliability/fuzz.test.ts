@@ -1,25 +1,21 @@
-// Fuzzing with fast-check, black-box over real HTTP: callback query strings, send-form bodies (urlencoded and
-// multipart), cookies and headers never get a 5xx from the app, never crash it and never leave an unhandled rejection;
-// loadConfig never throws anything but ConfigError. Prints the number of cases run.
+/**
+ * Fuzzing with fast-check, black-box over real HTTP: callback query strings, send-form bodies (urlencoded and
+ * multipart), cookies and headers never get a 5xx from the app, never crash it and never leave an unhandled rejection;
+ * loadConfig never throws anything but ConfigError. Prints the number of cases run.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
-import { loadConfig } from '../../src/core/config.ts'
-import { ConfigError } from '../../src/core/errors.ts'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import { ConfigError, loadConfig } from '../../src/core/index.ts'
+import { Browser } from '../kit/browser.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500)
 const seed = Number(process.env.FUZZ_SEED ?? 424242)
-let emulator: EmulatorHandle
-let app: AppHandle
-let client: AppClient
+let system: System
+let app: AppInstance
+let client: Browser
 let cases = 0
 const incidents: string[] = []
 const onRejection = (reason: unknown) =>
@@ -29,20 +25,16 @@ const onException = (error: Error) => incidents.push(`uncaughtException: ${error
 before(async () => {
   process.on('unhandledRejection', onRejection)
   process.on('uncaughtException', onException)
-  emulator = await startEmulator()
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  app = await system.startApp({
     env: { GRAPH_TIMEOUT_MS: '1000', GRAPH_RETRY_BUDGET_MS: '1000' },
   })
-  client = new AppClient(app.url)
-  const adele = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('adele'),
-  )!
-  await client.signIn(emulator, adele)
+  client = new Browser({ base: app.url })
+  await client.signInHome(system.user('adele'))
 })
 
 after(async () => {
-  await app?.close()
-  await emulator?.close()
+  await system?.close()
   process.off('unhandledRejection', onRejection)
   process.off('uncaughtException', onException)
 })
@@ -126,7 +118,7 @@ function check(status: number, what: string): void {
 }
 
 test('fuzz: callback query strings (with and without a pending sign-in) never give a 5xx', async () => {
-  const stranger = new AppClient(app.url)
+  const stranger = new Browser({ base: app.url })
   await fc.assert(
     fc.asyncProperty(
       fc.array(
@@ -285,7 +277,7 @@ test('fuzz: cookies and headers on every route never give a 5xx', async () => {
     fc.oneof(fc.constantFrom('session', '__Host-session', 'lang'), token),
     fc.oneof(
       headerValue,
-      fc.constantFrom(client.cookies.get('session') ?? '', 'A'.repeat(43), '%', '"', '=;='),
+      fc.constantFrom(client.cookie(app.url, 'session') ?? '', 'A'.repeat(43), '%', '"', '=;='),
     ),
   )
   const headerName = fc.oneof(

@@ -1,39 +1,37 @@
-// RE-09 and RE-10, black-box on a real process: `bin/graph-connect start` (the launcher npm start runs) against an
-// emulator run by the test. The launcher execs Node, so the signalled process is the app itself.
-// SIGTERM while a send is in flight: readiness drops at once (503 or refused), new connections are refused, the send
-// completes once (journal: one sendMail, one delivery) and the process exits 0 within the grace period. A request
-// still running when the grace ends does not keep the process alive.
+/**
+ * RE-09 and RE-10, black-box on a real process: `bin/graph-connect start` (the launcher npm start runs) against an
+ * emulator run by the test. The launcher execs Node, so the signalled process is the app itself.
+ * SIGTERM while a send is in flight: readiness drops at once (503 or refused), new connections are refused, the send
+ * completes once (journal: one sendMail, one delivery) and the process exits 0 within the grace period. A request
+ * still running when the grace ends does not keep the process alive.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { emulatorSettings } from '../../src/cli/compose.ts'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  freePort,
-  scratchDir,
-  sleep,
-  startApp,
-  startEmulator,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
+import { Browser } from '../kit/browser.ts'
+import { freePort } from '../kit/free-port.ts'
+import { scratchDir } from '../kit/scratch-dir.ts'
+import { RELIABILITY, startSystem, type System } from '../kit/system.ts'
 
 const launcher = fileURLToPath(new URL('../../bin/graph-connect', import.meta.url))
-let emulator: EmulatorHandle
-let adele: { userPrincipalName: string; password: string }
+let system: System
+let emulator: EmulatorClient
+let adele: DemoUser
 let megan: string
 
 before(async () => {
-  emulator = await startEmulator()
-  adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!.userPrincipalName
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  adele = system.user('adele')
+  megan = system.user('megan').userPrincipalName
 })
 
-after(() => emulator?.close())
+after(() => system?.close())
 
 interface Running {
   child: ChildProcess
@@ -45,16 +43,13 @@ interface Running {
 async function startProcess(env: Record<string, string>): Promise<Running> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, {
-    uri: `${url}/connect/get_token/`,
-  })
-  const settings = emulatorSettings(emulator.emulator, {
+  const settings = await system.settings({
     PUBLIC_URL: url,
     STORE: 'sqlite',
     LOG_LEVEL: 'info',
     SEND_LIMIT_PER_MINUTE: '1000',
     ...env,
-  }) as Record<string, string>
+  })
   const child = spawn(launcher, ['start'], {
     cwd: env.CWD,
     env: { PATH: process.env.PATH ?? '', ...settings },
@@ -96,7 +91,7 @@ async function shuttingDown(running: Running): Promise<void> {
 /** Waits until the emulator has received (and not yet answered) a sendMail. */
 async function sendMailInFlight(since: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const entries = await emulator.journal(since, { method: 'POST', path: 'sendMail' })
+    const entries = await emulator.journal({ since, method: 'POST', path: 'sendMail' })
     if (entries.some((entry) => entry.status === null)) return
     await sleep(20)
   }
@@ -118,11 +113,11 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
     assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
     assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
-    const client = new AppClient(running.url)
-    await client.signIn(emulator, adele)
+    const client = new Browser({ base: running.url })
+    await client.signInHome(adele)
     const subject = `RE-09 in flight ${Date.now()}`
     const fields = await client.sendFields({ to: megan, subject, body: 'finishes during shutdown' })
-    await emulator.fault({
+    await emulator.addFault({
       match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
       action: { delayMs: 2000 },
     })
@@ -153,7 +148,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
 
     const response = await sending
     assert.equal(response.status, 303, 'the in-flight send completed')
-    assert.equal(response.location, '/')
+    assert.equal(response.headers.get('location'), '/')
     const exit = await running.exited
     assert.equal(exit.code, 0, running.output.slice(-5).join('\n'))
     assert.ok(
@@ -162,17 +157,20 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     )
     assert.ok(exit.at - signalledAt >= 1000, 'it waited for the in-flight send')
 
-    const sends = await emulator.journal(mark, { method: 'POST', path: 'sendMail' })
+    const sends = await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
     assert.equal(sends.length, 1)
     assert.equal(sends[0]!.status, 202)
     assert.equal(
-      (await emulator.messages(megan)).filter((message) => message.subject === subject).length,
+      (await emulator.messages(megan, { folder: 'inbox' })).filter(
+        (message) => message.subject === subject,
+      ).length,
       1,
     )
 
     // The result was saved before the exit: a restarted app on the same SQLite file shows it with the same cookie.
-    const restarted = await startApp(emulator, {
-      env: { PUBLIC_URL: running.url, STORE: 'sqlite', SQLITE_PATH: sqlite },
+    const restarted = await system.startApp({
+      port: Number(new URL(running.url).port),
+      env: { STORE: 'sqlite', SQLITE_PATH: sqlite },
     })
     try {
       const page = await client.home()
@@ -196,14 +194,14 @@ test('RE-09 a request still running at the end of the grace does not keep the pr
     GRAPH_TIMEOUT_MS: '20000',
   })
   try {
-    const client = new AppClient(running.url)
-    await client.signIn(emulator, adele)
+    const client = new Browser({ base: running.url })
+    await client.signInHome(adele)
     const fields = await client.sendFields({
       to: megan,
       subject: `RE-09 slow ${Date.now()}`,
       body: 'x',
     })
-    await emulator.fault({
+    await emulator.addFault({
       match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
       action: { delayMs: 8000 },
     })
@@ -223,7 +221,7 @@ test('RE-09 a request still running at the end of the grace does not keep the pr
     assert.notEqual(exit.signal, 'SIGKILL')
     assert.equal(await sending, 'connection closed')
     assert.equal(
-      (await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length,
+      (await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })).length,
       1,
       'never retried',
     )

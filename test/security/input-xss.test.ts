@@ -1,43 +1,37 @@
-// Input validation of the send form (SE-08, table-driven and fast-check over HTTP) and output encoding of every
-// user- or provider-controlled string (SE-09, an XSS corpus in Chromium: zero CSP violations, no dialogs).
+/**
+ * Input validation of the send form (SE-08, table-driven and fast-check over HTTP) and output encoding of every
+ * user- or provider-controlled string (SE-09, an XSS corpus in Chromium: zero CSP violations, no dialogs).
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import type { Browser } from 'playwright-core'
-import {
-  createClient,
-  demoUser,
-  formTokens,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  type AppInstance,
-  type Client,
-  type JournalEntry,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
-import { connectInChromium, watchPage, launchChromium } from '../kit/chromium.ts'
+import type { Browser as Chromium } from 'playwright-core'
+import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
+import { Browser } from '../kit/browser.ts'
+import { connectInChromium, launchChromium, watchPage } from '../kit/chromium.ts'
+import { sends } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
-let browser: Browser
-let client: Client
+let chromium: Chromium
+let client: Browser
 
 before(async () => {
-  emu = await startSecurityEmulator()
-  app = await startAppOn(emu, {
+  system = await startSystem(SECURITY)
+  emulator = system.client
+  app = await system.startApp({
     env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
   })
-  browser = await launchChromium()
-  client = createClient()
-  assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
+  chromium = await launchChromium()
+  client = new Browser()
+  assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
 })
 
 after(async () => {
-  await browser?.close()
-  await app?.close()
-  await emu?.close()
+  await chromium?.close()
+  await system?.close()
 })
 
 const escapeHtml = (text: string) =>
@@ -55,21 +49,11 @@ const messageOf = (entry: JournalEntry) => {
 /** A multipart POST /send as the browser's form sends it. */
 async function sendMultipart(
   fields: Record<string, string>,
-  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [],
+  files: { name: string; bytes: Uint8Array }[] = [],
 ) {
-  const { csrf, form } = await formTokens(client, app.url)
-  const data = new FormData()
-  for (const [name, value] of Object.entries({
-    _csrf: csrf,
-    _form: form,
-    format: 'text',
-    importance: 'normal',
-    ...fields,
-  }))
-    data.append(name, value)
-  for (const file of files)
-    data.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name)
-  return client.request(`${app.url}/send`, { method: 'POST', body: data })
+  const { csrf, form } = await client.formTokens(app.url)
+  const defaults = { _csrf: csrf, _form: form, format: 'text', importance: 'normal' }
+  return client.postMultipart(`${app.url}/send`, { ...defaults, ...fields }, files)
 }
 
 /** Every control named `field` carries aria-invalid, and something (the control or its radio group) points at the error line. */
@@ -138,9 +122,9 @@ describe('SE-08 send-form validation', () => {
   ]
   for (const [name, fields, status, field] of cases) {
     test(`SE-08 ${name} → ${status}, no sendMail, the form kept as typed`, async () => {
-      const mark = await emu.mark()
+      const mark = await emulator.mark()
       const typed = { subject: 'Kept as typed <b>&', body: 'Body kept', ...fields }
-      const answer = await send(client, app.url, typed)
+      const answer = await client.postSend(typed, { base: app.url })
       assert.equal(answer.status, status)
       assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`)
       assertMarkedInvalid(answer.body, field)
@@ -163,12 +147,12 @@ describe('SE-08 send-form validation', () => {
           answer.body.includes(`>${escapeHtml(typed.body)}</textarea>`),
           'the body is given back',
         )
-      assert.equal((await emu.sends(mark)).length, 0)
+      assert.equal((await sends(emulator, mark)).length, 0)
     })
   }
 
   test('SE-08 oversize or too many attachments (multipart) → 413, no sendMail, the fields kept', async () => {
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const tooMany = await sendMultipart(
       { to: 'megan@contoso.test', subject: 'Twenty-one files' },
       Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, bytes: new Uint8Array(10) })),
@@ -186,21 +170,24 @@ describe('SE-08 send-form validation', () => {
       body: 'y'.repeat(2 * 1024 * 1024),
     })
     assert.equal(bigBody.status, 413)
-    assert.equal((await emu.sends(mark)).length, 0)
+    assert.equal((await sends(emulator, mark)).length, 0)
   })
 
   test('SE-08 from, sender, replyTo or headers fields are ignored: /me/sendMail carries only the form’s fields', async () => {
-    const mark = await emu.mark()
-    const answer = await send(client, app.url, {
-      to: 'megan@contoso.test',
-      from: 'ceo@contoso.test',
-      sender: 'ceo@contoso.test',
-      userId: 'megan@contoso.test',
-      internetMessageHeaders: 'x-evil: 1',
-      replyTo: 'eve@evil.example',
-    })
+    const mark = await emulator.mark()
+    const answer = await client.postSend(
+      {
+        to: 'megan@contoso.test',
+        from: 'ceo@contoso.test',
+        sender: 'ceo@contoso.test',
+        userId: 'megan@contoso.test',
+        internetMessageHeaders: 'x-evil: 1',
+        replyTo: 'eve@evil.example',
+      },
+      { base: app.url },
+    )
     assert.equal(answer.status, 303)
-    const [sent] = await emu.sends(mark)
+    const [sent] = await sends(emulator, mark)
     assert.equal(sent!.path, '/v1.0/me/sendMail')
     const message = messageOf(sent!)
     for (const name of ['from', 'sender', 'internetMessageHeaders', 'replyTo'])
@@ -226,18 +213,18 @@ describe('SE-08 send-form validation', () => {
     let sent = 0
     await fc.assert(
       fc.asyncProperty(recipients, text, text, async (to, subject, body) => {
-        const mark = await emu.mark()
-        const answer = await send(client, app.url, { to, subject, body })
-        const sends = await emu.sends(mark)
+        const mark = await emulator.mark()
+        const answer = await client.postSend({ to, subject, body }, { base: app.url })
+        const journaled = await sends(emulator, mark)
         if (answer.status === 400 || answer.status === 413) {
           refused++
-          assert.equal(sends.length, 0)
+          assert.equal(journaled.length, 0)
           return
         }
         assert.equal(answer.status, 303, `unexpected ${answer.status}`)
         sent++
-        assert.equal(sends.length, 1)
-        const message = messageOf(sends[0]!)
+        assert.equal(journaled.length, 1)
+        const message = messageOf(journaled[0]!)
         const expected = [
           ...new Map(
             to
@@ -304,12 +291,12 @@ describe('SE-09 output encoding (Chromium)', () => {
       password: 'Xss.Demo1',
       displayName,
     }
-    assert.equal((await emu.control('POST', 'users', user)).status, 201)
-    const context = await browser.newContext()
+    assert.equal((await emulator.addUser(user)).userPrincipalName, user.userPrincipalName)
+    const context = await chromium.newContext()
     const page = await context.newPage()
     const { violations, dialogs } = await watchPage(page, { withSample: true })
 
-    await connectInChromium(page, app.url, emu.url, user)
+    await connectInChromium(page, app.url, emulator.url, user)
     assert.ok(
       ((await page.textContent('h1')) ?? '').includes(displayName),
       'the display name is shown as text',
