@@ -69,12 +69,24 @@ async function signInAtEmulator(
   await page.waitForURL(`${appUrl}/`)
 }
 
-test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
+/** A desktop-sized page in English, in a context of its own. */
+async function desktopPage() {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     locale: 'en-US',
   })
-  const page = await context.newPage()
+  return { context, page: await context.newPage() }
+}
+
+/** From the app's home page: Connect, sign in at the emulator, back home. */
+async function connect(page: Page, user: Credentials, appUrl: string): Promise<void> {
+  await page.goto(`${appUrl}/`)
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await signInAtEmulator(page, user, appUrl)
+}
+
+test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
+  const { context, page } = await desktopPage()
   const cspViolations: string[] = []
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
@@ -222,11 +234,7 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
 })
 
 test('consent cancelled: an explained page with "Try again", and no sign-in loop (OA-09)', async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
+  const { context, page } = await desktopPage()
   const diego = system.user('diego')
   const mark = await system.client.mark()
   await page.goto(`${app.url}/`)
@@ -250,20 +258,15 @@ test('consent cancelled: an explained page with "Try again", and no sign-in loop
 })
 
 test('throttled send: the user is told when to retry and the form is kept as typed', async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
+  const { context, page } = await desktopPage()
   const megan = system.user('megan')
-  await page.goto(`${app.url}/`)
-  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await signInAtEmulator(page, megan, app.url)
-  await system.client.addFault({
+  await connect(page, megan, app.url)
+  const fault = await system.client.addFault({
     match: { method: 'POST', path: '/me/sendMail$' },
     count: 10,
     action: { status: 429, retryAfter: 120 },
   })
+  assert.equal(fault.remaining, 10, 'fault accepted')
   await page.fill('#f-subject', 'Typed while throttled')
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner--error')
@@ -284,15 +287,9 @@ test('a large attachment (over 3 MB) goes through an upload session and arrives 
     env: { SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' },
   })
   t.after(() => readWrite.close())
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
+  const { context, page } = await desktopPage()
   const nestor = system.user('nestor')
-  await page.goto(`${readWrite.url}/`)
-  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await signInAtEmulator(page, nestor, readWrite.url)
+  await connect(page, nestor, readWrite.url)
   const bytes = Buffer.alloc(3.5 * 1024 * 1024, 7)
   await page.fill('#f-subject', 'Large attachment')
   await page.setInputFiles('#f-attachments', {

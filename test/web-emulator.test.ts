@@ -14,7 +14,7 @@ before(async () => {
 })
 after(async () => system?.close())
 
-const browser = () => new Browser({ base: app.url })
+const browser = () => app.browser()
 
 test('OA-01: a callback with a missing, wrong or foreign state is refused with 400 and makes no token request', async () => {
   const mark = await system.client.mark()
@@ -37,7 +37,6 @@ test('OA-01: a callback with a missing, wrong or foreign state is refused with 4
 
 test('OA-06 / OA-14: the redirect_uri is the configured one whatever Host or X-Forwarded-* say', async () => {
   const response = await new Browser({
-    base: app.url,
     headers: {
       'x-forwarded-host': 'evil.example',
       'x-forwarded-proto': 'https',

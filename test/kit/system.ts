@@ -13,6 +13,7 @@ import {
   type EmulatorOptions,
 } from '../../src/emulator/index.ts'
 import type { ConnectApp } from '../../src/web/app.ts'
+import { Browser, type BrowserOptions } from './browser.ts'
 import { freePort } from './free-port.ts'
 import { scratchDir } from './scratch-dir.ts'
 import { tapTokenEndpoint } from './tap-token-endpoint.ts'
@@ -53,6 +54,8 @@ export interface AppInstance {
   logs: string[]
   /** With tapTokens: the client secret and every code and token seen at the token endpoint. */
   artifacts: Set<string>
+  /** A new Browser on this app (paths and the app methods go to `url`). */
+  browser(options?: Omit<BrowserOptions, 'base'>): Browser
   /** Closes the app and its store (not the emulator). */
   close(): Promise<void>
 }
@@ -159,7 +162,9 @@ async function startApp(system: System, options: AppOptions): Promise<AppInstanc
     throw error
   })
   const { app, store } = composed
-  return { app, config, store, url: `http://127.0.0.1:${port}`, logs, artifacts, close }
+  const url = `http://127.0.0.1:${port}`
+  const browser = (more: Omit<BrowserOptions, 'base'> = {}) => new Browser({ ...more, base: url })
+  return { app, config, store, url, logs, artifacts, browser, close }
 }
 
 function storeSettings(options: AppOptions, dir: string | undefined): Settings {

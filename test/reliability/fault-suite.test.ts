@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { sendMails } from '../kit/journal.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
@@ -63,7 +63,7 @@ before(async () => {
   for (const user of users
     .filter((candidate) => !candidate.userPrincipalName.startsWith('megan'))
     .slice(0, 3)) {
-    const client = new Browser({ base: app.url })
+    const client = app.browser()
     await client.signInHome(user)
     senders.push(client)
   }

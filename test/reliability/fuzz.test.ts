@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import { ConfigError, loadConfig } from '../../src/core/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500)
@@ -29,7 +29,7 @@ before(async () => {
   app = await system.startApp({
     env: { GRAPH_TIMEOUT_MS: '1000', GRAPH_RETRY_BUDGET_MS: '1000' },
   })
-  client = new Browser({ base: app.url })
+  client = app.browser()
   await client.signInHome(system.user('adele'))
 })
 
@@ -118,7 +118,7 @@ function check(status: number, what: string): void {
 }
 
 test('fuzz: callback query strings (with and without a pending sign-in) never give a 5xx', async () => {
-  const stranger = new Browser({ base: app.url })
+  const stranger = app.browser()
   await fc.assert(
     fc.asyncProperty(
       fc.array(

@@ -5,7 +5,6 @@
  */
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Browser } from '../kit/browser.ts'
 import type { DemoUser, EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -36,7 +35,7 @@ async function signInWith(faults: FaultAction[]) {
   for (const action of faults)
     await emulator.addFault({ match: { method: 'GET', path: photoPath }, action })
   const mark = await emulator.mark()
-  const client = new Browser({ base: app.url })
+  const client = app.browser()
   const started = Date.now()
   await client.signInHome(adele)
   const finished = Date.now()

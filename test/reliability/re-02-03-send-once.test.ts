@@ -6,7 +6,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { DemoUser, EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { sendMails } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -28,7 +28,7 @@ before(async () => {
   })
   adele = system.user('adele')
   megan = system.user('megan')
-  client = new Browser({ base: app.url })
+  client = app.browser()
   await client.signInHome(adele)
 })
 

@@ -6,7 +6,7 @@
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { EmulatorClient, FaultSpec } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 let system: System
@@ -26,7 +26,7 @@ before(async () => {
       GRAPH_RETRY_BUDGET_MS: '3000',
     },
   })
-  client = new Browser({ base: app.url })
+  client = app.browser()
   const adele = system.user('adele')
   megan = system.user('megan').userPrincipalName
   await client.signInHome(adele)

@@ -7,7 +7,7 @@ import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { sendMails, tokenRequests } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -35,7 +35,7 @@ beforeEach(() => emulator.clearFaults())
 const tokenPath = '/oauth2/v2\\.0/token$'
 
 async function signedIn(): Promise<Browser> {
-  const client = new Browser({ base: app.url })
+  const client = app.browser()
   await client.signInHome(adele)
   return client
 }

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis'
 import { createStore, type Store } from '../../src/core/index.ts'
 import { createTokenCacheStore } from '../../src/core/auth/token-cache.ts'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { bearerOid, sendMails } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type TcpProxy } from '../kit/tcp-proxy.ts'
@@ -51,7 +51,7 @@ before(async () => {
   ] as const) {
     const user = system.user(name)
     users[label] = {
-      client: new Browser({ base: app.url }),
+      client: app.browser(),
       upn: user.userPrincipalName,
       password: user.password,
       oid: user.id,

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type ProxyMode, type TcpProxy } from '../kit/tcp-proxy.ts'
 
@@ -26,7 +26,7 @@ before(async () => {
   app = await system.startApp({
     env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix },
   })
-  client = new Browser({ base: app.url })
+  client = app.browser()
   const adele = system.user('adele')
   megan = system.user('megan').userPrincipalName
   await client.signInHome(adele)
@@ -104,7 +104,7 @@ for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
 
 test('RE-07 Redis down before the first request of a fresh visitor → 503 (never a silent in-memory session)', async () => {
   proxy.setMode('refuse')
-  const stranger = new Browser({ base: app.url })
+  const stranger = app.browser()
   const page = await stranger.get('/connect')
   assert.equal(page.status, 503)
   assert.equal(stranger.jar().cookies.size, 0, 'no session cookie handed out')

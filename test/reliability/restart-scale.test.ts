@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { scratchDir } from '../kit/scratch-dir.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -61,7 +61,7 @@ for (const [name, settings] of stores) {
     let app: AppInstance | undefined = await system.startApp({ env })
     const port = Number(new URL(app.url).port)
     try {
-      const client = new Browser({ base: app.url })
+      const client = app.browser()
       await client.signInHome(adele)
       await sendOk(client, `restart ${name} before`)
       const cookie = client.cookieHeader()
@@ -109,7 +109,7 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
     const A = a.url
     const B = b.url
     // Sign-in started on A, callback answered by B.
-    const client = new Browser({ base: A })
+    const client = a.browser()
     const start = await client.get(`${A}/connect`)
     assert.equal(start.status, 302)
     const left = await client.signInAtEmulator(start.location!, adele)
@@ -165,7 +165,7 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
       )
     }
     // And the other way round: sign in again (on B), disconnect on A.
-    const second = new Browser({ base: B })
+    const second = b.browser()
     await second.signInHome(adele, B, publicUrl) // started on B; the reply URL is the balancer's (A)
     const staleTwo = second.cookieHeader()
     const outTwo = await second.post(`${A}/disconnect`, { _csrf: (await second.home(A)).csrf! })

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser, type Page } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
+import { type Page } from '../kit/browser.ts'
 import { graphCalls, sends } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -124,14 +125,14 @@ describe('SE-13 authorization', () => {
   }
 
   test('SE-13 without a session (no cookie, or a forged one): every protected route answers as to a stranger, 0 Graph calls', async () => {
-    const victim = new Browser()
-    assert.equal((await victim.signIn(adele, app.url)).status, 303)
-    const tokens = await victim.formTokens(app.url)
-    await sweep(new Browser(), app.url, adele, tokens, 'no cookie')
-    const forged = new Browser()
+    const victim = app.browser()
+    assert.equal((await victim.signIn(adele)).status, 303)
+    const tokens = await victim.formTokens()
+    await sweep(app.browser(), app.url, adele, tokens, 'no cookie')
+    const forged = app.browser()
     forged.setCookie(app.url, 'session', 'A'.repeat(43))
     await sweep(forged, app.url, adele, tokens, 'forged cookie')
-    assert.equal(await victim.isSignedIn(app.url), true, 'the victim is untouched')
+    assert.equal(await victim.isSignedIn(), true, 'the victim is untouched')
   })
 
   test('SE-13 with an expired session (idle timeout 1 s): the same, and the old cookie shows nothing of its user', async () => {
@@ -139,7 +140,7 @@ describe('SE-13 authorization', () => {
       env: { SESSION_IDLE_SECONDS: '1', SIGNIN_LIMIT_PER_MINUTE: '10000' },
     })
     try {
-      const client = new Browser()
+      const client = app.browser()
       assert.equal((await client.signIn(megan, short.url)).status, 303)
       const tokens = await client.formTokens(short.url)
       assert.equal(
@@ -155,11 +156,11 @@ describe('SE-13 authorization', () => {
   })
 
   test("SE-13 another user's CSRF and form tokens: 403, nothing sent, nobody signed out", async () => {
-    const a = new Browser()
-    const b = new Browser()
-    assert.equal((await a.signIn(adele, app.url)).status, 303)
-    assert.equal((await b.signIn(megan, app.url)).status, 303)
-    const tokensOfA = await a.formTokens(app.url)
+    const a = app.browser()
+    const b = app.browser()
+    assert.equal((await a.signIn(adele)).status, 303)
+    assert.equal((await b.signIn(megan)).status, 303)
+    const tokensOfA = await a.formTokens()
     const mark = await emulator.mark()
     const sent = await b.request(
       `${app.url}/send`,
@@ -179,15 +180,15 @@ describe('SE-13 authorization', () => {
     for (const secret of identityOf(adele))
       assert.ok(!sent.body.includes(secret) && !out.body.includes(secret))
     assert.equal((await sends(emulator, mark)).length, 0)
-    assert.equal(await a.isSignedIn(app.url), true)
-    assert.equal(await b.isSignedIn(app.url), true)
+    assert.equal(await a.isSignedIn(), true)
+    assert.equal(await b.isSignedIn(), true)
   })
 
   test("SE-13 a user's page, flow inspector and photo are never visible to another session", async () => {
-    const a = new Browser()
-    const b = new Browser()
-    assert.equal((await a.signIn(adele, app.url)).status, 303)
-    assert.equal((await b.signIn(megan, app.url)).status, 303)
+    const a = app.browser()
+    const b = app.browser()
+    assert.equal((await a.signIn(adele)).status, 303)
+    assert.equal((await b.signIn(megan)).status, 303)
     assert.equal(
       (
         await a.postSend(
@@ -288,12 +289,12 @@ function assertNoSecrets(instance: AppInstance, from: number, more: string[]): v
 describe('SE-12 security logging', () => {
   test('SE-12 sign-in success and logout: one event each, with reason and correlation id, no secrets', async () => {
     const from = app.logs.length
-    const client = new Browser()
-    assert.equal((await client.signIn(adele, app.url)).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(adele)).status, 303)
     const success = await oneEvent(app, from, 'signin.success', '/connect/get_token/')
     assert.equal(success.user, adele.userPrincipalName)
     const cookie = client.cookie(app.url, 'session')!
-    const { csrf, form: formToken } = await client.formTokens(app.url)
+    const { csrf, form: formToken } = await client.formTokens()
     const beforeLogout = app.logs.length
     assert.equal((await client.request(`${app.url}/disconnect`, form({ _csrf: csrf }))).status, 303)
     const out = await oneEvent(app, beforeLogout, 'signout', '/disconnect')
@@ -332,8 +333,8 @@ describe('SE-12 security logging', () => {
       ],
     ]
     for (const [name, prepare, reason, event] of cases) {
-      const client = new Browser()
-      const { callbackUrl } = await client.startSignIn(adele, app.url)
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(adele)
       await prepare(callbackUrl)
       const url = new URL(callbackUrl)
       if (name === 'state') url.searchParams.set('state', 'x'.repeat(43))
@@ -358,9 +359,9 @@ describe('SE-12 security logging', () => {
   })
 
   test('SE-12 CSRF failures (token, foreign Origin, form token): one csrf.rejected event each with its reason', async () => {
-    const client = new Browser()
-    assert.equal((await client.signIn(megan, app.url)).status, 303)
-    const tokens = await client.formTokens(app.url)
+    const client = app.browser()
+    assert.equal((await client.signIn(megan)).status, 303)
+    const tokens = await client.formTokens()
     const from = app.logs.length
     const cases: [Record<string, string>, Record<string, string>, RegExp][] = [
       [{ _csrf: 'x'.repeat(43) }, {}, /token mismatch/],
@@ -371,7 +372,7 @@ describe('SE-12 security logging', () => {
       const mark = app.logs.length
       const answer = await client.postSend(
         { _csrf: tokens.csrf, _form: tokens.form, to: megan.userPrincipalName, ...fields },
-        { base: app.url, headers: headers },
+        { headers: headers },
       )
       assert.equal(answer.status, 403)
       assert.match(String((await oneEvent(app, mark, 'csrf.rejected', '/send')).reason), reason)
@@ -384,7 +385,7 @@ describe('SE-12 security logging', () => {
       env: { SIGNIN_LIMIT_PER_MINUTE: '2', SEND_LIMIT_PER_MINUTE: '1' },
     })
     try {
-      const client = new Browser()
+      const client = app.browser()
       assert.equal((await client.signIn(megan, limited.url)).status, 303)
       // Fixed one-minute windows: at most one window boundary can pass, so a 429 comes within limit + 2 tries.
       let mark = limited.logs.length
@@ -401,7 +402,7 @@ describe('SE-12 security logging', () => {
       answer = undefined
       for (let tries = 0; tries < 5 && answer?.status !== 429; tries++) {
         mark = limited.logs.length
-        answer = await new Browser().request(`${limited.url}/connect`)
+        answer = await app.browser().request(`${limited.url}/connect`)
       }
       assert.equal(answer!.status, 429)
       assert.match(
@@ -416,7 +417,7 @@ describe('SE-12 security logging', () => {
   test('SE-12 a CR/LF with a fake JSON record in an IdP error or a subject cannot forge a log line', async () => {
     const from = app.logs.length
     const forged = '\n{"level":30,"msg":"forged","event":"signin.success"}\r\n'
-    const client = new Browser()
+    const client = app.browser()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
     const answer = await client.request(
@@ -425,8 +426,8 @@ describe('SE-12 security logging', () => {
     assert.equal(answer.status, 400)
     const failed = await oneEvent(app, from, 'signin.failed', '/connect/get_token/')
     assert.match(String(failed.reason), /forged/, 'the value is logged, as data')
-    const signedIn = new Browser()
-    assert.equal((await signedIn.signIn(adele, app.url)).status, 303)
+    const signedIn = app.browser()
+    assert.equal((await signedIn.signIn(adele)).status, 303)
     await signedIn.postSend(
       { to: adele.userPrincipalName, subject: `Hello${forged}` },
       { base: app.url },

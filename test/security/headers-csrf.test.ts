@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { Browser as Chromium, Page as PageLike } from 'playwright-core'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser, type Page } from '../kit/browser.ts'
+import type { Page } from '../kit/browser.ts'
 import { connectInChromium, launchChromium } from '../kit/chromium.ts'
 import { sends } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
@@ -40,15 +40,15 @@ after(async () => {
 })
 
 async function signedInClient() {
-  const client = new Browser()
-  assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+  const client = app.browser()
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
   return client
 }
 
 describe('SE-06 CSRF', () => {
   test('SE-06 POST /send without a CSRF token → 403, no sendMail, still signed in', async () => {
     const client = await signedInClient()
-    const { form } = await client.formTokens(app.url)
+    const { form } = await client.formTokens()
     const mark = await emulator.mark()
     const answer = await client.request(`${app.url}/send`, {
       method: 'POST',
@@ -67,13 +67,13 @@ describe('SE-06 CSRF', () => {
     )
     assert.equal(empty.status, 403)
     assert.equal((await sends(emulator, mark)).length, 0)
-    assert.equal(await client.isSignedIn(app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 
   test('SE-06 the tokens of another session → 403, no sendMail', async () => {
     const victim = await signedInClient()
-    const other = await (await signedInClient()).formTokens(app.url)
-    const own = await victim.formTokens(app.url)
+    const other = await (await signedInClient()).formTokens()
+    const own = await victim.formTokens()
     const mark = await emulator.mark()
     assert.equal(
       (
@@ -130,10 +130,7 @@ describe('SE-06 CSRF', () => {
       { 'sec-fetch-site': 'same-site' },
     ]
     for (const headers of forged) {
-      const answer = await client.postSend(
-        { to: 'megan@contoso.test' },
-        { base: app.url, headers: headers },
-      )
+      const answer = await client.postSend({ to: 'megan@contoso.test' }, { headers: headers })
       assert.equal(answer.status, 403, JSON.stringify(headers))
     }
     const disconnect = await client.request(`${app.url}/disconnect`, {
@@ -142,17 +139,17 @@ describe('SE-06 CSRF', () => {
         origin: 'https://evil.example',
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: `_csrf=${(await client.formTokens(app.url)).csrf}`,
+      body: `_csrf=${(await client.formTokens()).csrf}`,
     })
     assert.equal(disconnect.status, 403)
     assert.equal((await sends(emulator, mark)).length, 0)
-    assert.equal(await client.isSignedIn(app.url), true)
+    assert.equal(await client.isSignedIn(), true)
     // The same request from the app's own page is accepted: the checks refuse only what they should.
     assert.equal(
       (
         await client.postSend(
           { to: 'megan@contoso.test' },
-          { base: app.url, headers: { origin: app.url, 'sec-fetch-site': 'same-origin' } },
+          { headers: { origin: app.url, 'sec-fetch-site': 'same-origin' } },
         )
       ).status,
       303,
@@ -181,7 +178,7 @@ describe('SE-06 CSRF', () => {
       body: '',
     })
     assert.equal(answer.status, 403)
-    assert.equal(await client.isSignedIn(app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 
   test('SE-06 in Chromium: an auto-submitting form on another site posting to /send → 403, no sendMail', async () => {
@@ -257,8 +254,8 @@ function assertStrictHeaders(page: Page, label: string, https = false): void {
 
 describe('SE-07 headers on every response', () => {
   async function everyKindOfResponse(instance: AppInstance): Promise<[string, Page][]> {
-    const anonymous = new Browser()
-    const client = new Browser()
+    const anonymous = app.browser()
+    const client = app.browser()
     const { callbackUrl, connect } = await client.startSignIn(system.user('adele'), instance.url)
     const callback = await client.request(callbackUrl)
     const pages: [string, Page][] = [
@@ -304,7 +301,7 @@ describe('SE-07 headers on every response', () => {
       ],
     ]
     // A server-side failure: the token endpoint answers garbage during a sign-in.
-    const failing = new Browser()
+    const failing = app.browser()
     const started = await failing.startSignIn(system.user('adele'), instance.url)
     await emulator.addFault({
       match: { method: 'POST', path: '/oauth2/v2.0/token$' },
@@ -336,7 +333,7 @@ describe('SE-07 headers on every response', () => {
   test('SE-07 over HTTPS the same responses also carry HSTS ≥ 1 year', async () => {
     const tls = await system.startApp({ env: limits, publicScheme: 'https' })
     try {
-      const anonymous = new Browser()
+      const anonymous = app.browser()
       for (const path of [
         '/',
         '/does-not-exist',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Browser as Chromium } from 'playwright-core'
 import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { connectInChromium, launchChromium, watchPage } from '../kit/chromium.ts'
 import { sends } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
@@ -25,8 +25,8 @@ before(async () => {
     env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
   })
   chromium = await launchChromium()
-  client = new Browser()
-  assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+  client = app.browser()
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
 })
 
 after(async () => {
@@ -51,7 +51,7 @@ async function sendMultipart(
   fields: Record<string, string>,
   files: { name: string; bytes: Uint8Array }[] = [],
 ) {
-  const { csrf, form } = await client.formTokens(app.url)
+  const { csrf, form } = await client.formTokens()
   const defaults = { _csrf: csrf, _form: form, format: 'text', importance: 'normal' }
   return client.postMultipart(`${app.url}/send`, { ...defaults, ...fields }, files)
 }
@@ -124,7 +124,7 @@ describe('SE-08 send-form validation', () => {
     test(`SE-08 ${name} → ${status}, no sendMail, the form kept as typed`, async () => {
       const mark = await emulator.mark()
       const typed = { subject: 'Kept as typed <b>&', body: 'Body kept', ...fields }
-      const answer = await client.postSend(typed, { base: app.url })
+      const answer = await client.postSend(typed)
       assert.equal(answer.status, status)
       assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`)
       assertMarkedInvalid(answer.body, field)
@@ -214,7 +214,7 @@ describe('SE-08 send-form validation', () => {
     await fc.assert(
       fc.asyncProperty(recipients, text, text, async (to, subject, body) => {
         const mark = await emulator.mark()
-        const answer = await client.postSend({ to, subject, body }, { base: app.url })
+        const answer = await client.postSend({ to, subject, body })
         const journaled = await sends(emulator, mark)
         if (answer.status === 400 || answer.status === 413) {
           refused++

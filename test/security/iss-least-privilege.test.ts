@@ -5,7 +5,6 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
 import { fieldsOf, tokenRequests } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { withParams } from '../kit/with-params.ts'
@@ -25,26 +24,26 @@ describe('OA-05 the identity provider advertises authorization_response_iss_para
   after(() => system?.close())
 
   test('OA-05 advertised iss: a callback without iss → 400, no token request; with the right iss → signed in', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     assert.equal(new URL(callbackUrl).searchParams.get('iss'), issuer, 'the emulator sends iss')
     const mark = await emulator.mark()
     const stripped = await client.request(withParams(callbackUrl, (params) => params.delete('iss')))
     assert.equal(stripped.status, 400)
     assert.equal((await tokenRequests(emulator, mark)).length, 0)
-    assert.equal(await client.isSignedIn(app.url), false)
+    assert.equal(await client.isSignedIn(), false)
 
-    const second = new Browser()
-    const fresh = await second.startSignIn(system.user('adele'), app.url)
+    const second = app.browser()
+    const fresh = await second.startSignIn(system.user('adele'))
     const landed = await second.request(fresh.callbackUrl)
     assert.equal(landed.status, 303)
     assert.equal((await tokenRequests(emulator, mark)).length, 1)
-    assert.equal(await second.isSignedIn(app.url), true)
+    assert.equal(await second.isSignedIn(), true)
   })
 
   test("OA-05 advertised iss: an error response without iss, or naming another issuer, is not shown as this provider's error", async () => {
     for (const iss of [undefined, 'https://evil.example/v2.0']) {
-      const client = new Browser()
+      const client = app.browser()
       const connect = await client.request(`${app.url}/connect`)
       const state = new URL(connect.location!).searchParams.get('state')!
       const mark = await emulator.mark()
@@ -85,26 +84,22 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
       'profile',
     ])
     const mark = await emulator.mark()
-    const client = new Browser()
+    const client = app.browser()
     const adele = system.user('adele')
-    assert.equal((await client.signIn(adele, app.url)).status, 303)
+    assert.equal((await client.signIn(adele)).status, 303)
+    assert.equal((await client.postSend({ to: adele.userPrincipalName })).status, 303)
     assert.equal(
-      (await client.postSend({ to: adele.userPrincipalName }, { base: app.url })).status,
+      (await client.postSend({ to: adele.userPrincipalName, subject: 'Again' })).status,
       303,
     )
-    assert.equal(
-      (await client.postSend({ to: adele.userPrincipalName, subject: 'Again' }, { base: app.url }))
-        .status,
-      303,
-    )
-    const { csrf } = await client.formTokens(app.url)
+    const { csrf } = await client.formTokens()
     const out = await client.request(`${app.url}/disconnect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrf }).toString(),
     })
     assert.equal(out.status, 303)
-    assert.equal((await client.signIn(adele, app.url)).status, 303)
+    assert.equal((await client.signIn(adele)).status, 303)
 
     const journal = await emulator.journal({ since: mark })
     const authorizes = journal.filter((entry) => /\/oauth2\/(v2\.0\/)?authorize$/.test(entry.path))

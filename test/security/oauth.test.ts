@@ -9,7 +9,6 @@ import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import type { Browser as Chromium } from 'playwright-core'
 import type { EmulatorClient, IdTokenShape } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
 import { launchChromium, signInAtEmulatorPages, watchPage } from '../kit/chromium.ts'
 import { graphCalls, tokenRequests } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
@@ -34,20 +33,20 @@ after(async () => {
 
 describe('OA-01 state is one-time and bound to the browser', () => {
   test('OA-01 callback with a wrong state → 400 and no token request', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const mark = await emulator.mark()
     const answer = await client.request(
       withParams(callbackUrl, (params) => params.set('state', 'x'.repeat(43))),
     )
     assert.equal(answer.status, 400)
     assert.equal((await tokenRequests(emulator, mark)).length, 0)
-    assert.equal(await client.isSignedIn(app.url), false)
+    assert.equal(await client.isSignedIn(), false)
   })
 
   test('OA-01 callback with no state → 400 and no token request', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const mark = await emulator.mark()
     const answer = await client.request(withParams(callbackUrl, (params) => params.delete('state')))
     assert.equal(answer.status, 400)
@@ -55,16 +54,16 @@ describe('OA-01 state is one-time and bound to the browser', () => {
   })
 
   test('OA-01 callback without the sign-in cookie (another browser) → 400 and no token request', async () => {
-    const owner = new Browser()
-    const { callbackUrl } = await owner.startSignIn(system.user('adele'), app.url)
+    const owner = app.browser()
+    const { callbackUrl } = await owner.startSignIn(system.user('adele'))
     const mark = await emulator.mark()
-    const stranger = new Browser()
+    const stranger = app.browser()
     assert.equal((await stranger.request(callbackUrl)).status, 400)
-    const otherBrowser = new Browser()
+    const otherBrowser = app.browser()
     await otherBrowser.request(`${app.url}/connect`) // has a sign-in cookie of its own
     assert.equal((await otherBrowser.request(callbackUrl)).status, 400)
-    const signedIn = new Browser()
-    assert.equal((await signedIn.signIn(system.user('megan'), app.url)).status, 303) // a signed-in session of its own
+    const signedIn = app.browser()
+    assert.equal((await signedIn.signIn(system.user('megan'))).status, 303) // a signed-in session of its own
     assert.equal((await signedIn.request(callbackUrl)).status, 400)
     assert.equal(
       (await tokenRequests(emulator, mark)).length,
@@ -79,15 +78,15 @@ describe('OA-01 state is one-time and bound to the browser', () => {
   })
 
   test('OA-01 callback with a used state → 400 and no second token request', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const mark = await emulator.mark()
     const first = await client.request(callbackUrl)
     assert.equal(first.status, 303)
     const replay = await client.request(callbackUrl)
     assert.equal(replay.status, 400)
     assert.equal((await tokenRequests(emulator, mark)).length, 1)
-    assert.equal(await client.isSignedIn(app.url), true, 'the replay does not undo the sign-in')
+    assert.equal(await client.isSignedIn(), true, 'the replay does not undo the sign-in')
   })
 })
 
@@ -95,9 +94,9 @@ describe('OA-02 PKCE S256', () => {
   test('OA-02 authorize URL has an S256 challenge; the token request verifier hashes to it; challenges differ', async () => {
     const challenges: string[] = []
     for (const prefix of ['adele', 'megan']) {
-      const client = new Browser()
+      const client = app.browser()
       const mark = await emulator.mark()
-      const { authorizeUrl, callbackUrl } = await client.startSignIn(system.user(prefix), app.url)
+      const { authorizeUrl, callbackUrl } = await client.startSignIn(system.user(prefix))
       const params = new URL(authorizeUrl).searchParams
       const challenge = params.get('code_challenge') ?? ''
       assert.match(challenge, /^[A-Za-z0-9_-]{43}$/)
@@ -116,16 +115,16 @@ describe('OA-02 PKCE S256', () => {
   })
 
   test('OA-02 a code injected into another session (with its own valid state) fails: 400, no session, no Graph call', async () => {
-    const attacker = new Browser()
-    const stolen = new URL((await attacker.startSignIn(system.user('megan'), app.url)).callbackUrl)
-    const victim = new Browser()
+    const attacker = app.browser()
+    const stolen = new URL((await attacker.startSignIn(system.user('megan'))).callbackUrl)
+    const victim = app.browser()
     const victimStart = await victim.request(`${app.url}/connect`)
     const victimState = new URL(victimStart.location!).searchParams.get('state')!
     const mark = await emulator.mark()
     const injected = withParams(stolen.toString(), (params) => params.set('state', victimState))
     const answer = await victim.request(injected)
     assert.equal(answer.status, 400)
-    assert.equal(await victim.isSignedIn(app.url), false)
+    assert.equal(await victim.isSignedIn(), false)
     assert.equal(
       (await tokenRequests(emulator, mark)).length,
       1,
@@ -154,8 +153,8 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
   ]
   for (const [name, shape] of shapes) {
     test(`${name} → 400, no session, no Graph call`, async () => {
-      const client = new Browser()
-      const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(system.user('adele'))
       await emulator.shapeNextIdToken(shape)
       const mark = await emulator.mark()
       const answer = await client.request(callbackUrl)
@@ -170,15 +169,15 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
         0,
         'no new session cookie',
       )
-      assert.equal(await client.isSignedIn(app.url), false)
+      assert.equal(await client.isSignedIn(), false)
     })
   }
 })
 
 describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
   test('OA-05 callback iss different from the expected issuer → 400 and no token request', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const mark = await emulator.mark()
     const answer = await client.request(
       withParams(callbackUrl, (params) => params.set('iss', 'https://evil.example')),
@@ -188,8 +187,8 @@ describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
   })
 
   test('OA-05 callback with the right iss and unknown extra parameters (session_state, client_info, foo) → signed in', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     assert.ok(
       new URL(callbackUrl).searchParams.has('session_state'),
       'the emulator appends session_state like Entra',
@@ -203,7 +202,7 @@ describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
       }),
     )
     assert.equal(answer.status, 303)
-    assert.equal(await client.isSignedIn(app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 })
 
@@ -252,13 +251,13 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
       assert.equal(location.origin, emulator.url)
     }
     // The token request carries the same configured value.
-    const client = new Browser({
+    const client = app.browser({
       headers: {
         'x-forwarded-host': 'evil.example',
         'x-forwarded-proto': 'https',
       },
     })
-    await client.signIn(system.user('adele'), app.url)
+    await client.signIn(system.user('adele'))
     const [token] = await tokenRequests(emulator, mark)
     assert.equal(
       new URLSearchParams(token!.body as string).get('redirect_uri') ??
@@ -268,7 +267,7 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
   })
 
   test('OA-14 spoofed X-Forwarded-Proto/For from a direct client flip nothing (no Secure, no __Host-, same redirect_uri)', async () => {
-    const client = new Browser({
+    const client = app.browser({
       headers: {
         'x-forwarded-proto': 'https',
         'x-forwarded-for': '1.2.3.4',
@@ -323,7 +322,7 @@ describe('OA-07 no open redirect', () => {
   ]
 
   async function landsOnOwnOrigin(payload: string) {
-    const client = new Browser()
+    const client = app.browser()
     const query = names.map((name) => `${name}=${encodeURIComponent(payload)}`).join('&')
     const connect = await client.request(`${app.url}/connect?${query}`)
     assert.equal(connect.status, 302)
@@ -405,8 +404,8 @@ describe('OA-07 no open redirect', () => {
 
 describe('OA-08 the callback leaks nothing', () => {
   test('OA-08 callback → 303 to a clean URL with Referrer-Policy: no-referrer and Cache-Control: no-store', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const answer = await client.request(callbackUrl)
     assert.equal(answer.status, 303)
     assert.doesNotMatch(answer.location!, /code=|state=|session_state=/)
@@ -446,7 +445,7 @@ describe('OA-08 the callback leaks nothing', () => {
 
 describe('OA-09 identity-provider errors', () => {
   test('OA-09 error callback with a valid state → 4xx page, description escaped, no redirect', async () => {
-    const client = new Browser()
+    const client = app.browser()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
     const description =
@@ -464,8 +463,8 @@ describe('OA-09 identity-provider errors', () => {
   })
 
   test('OA-09 a token-endpoint interaction_required does not restart the sign-in', async () => {
-    const client = new Browser()
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     await emulator.addFault({
       match: { method: 'POST', path: '/oauth2/v2.0/token$' },
       count: 1,

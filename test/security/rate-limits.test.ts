@@ -7,7 +7,6 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
 import { sends } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -46,7 +45,7 @@ function assertRetryAfter(value: string | null): void {
 describe('SE-14 rate limits', () => {
   test('SE-14 per-user send limit: shared by two instances on one Redis → 429 with Retry-After, the form kept, no extra sendMail', async () => {
     await freshWindow()
-    const client = new Browser()
+    const client = first.browser()
     // Sign in on the first instance; the session lives in the shared Redis, so the second serves it too.
     assert.equal((await client.signIn(system.user('megan'), first.url)).status, 303)
     const mark = await emulator.mark()
@@ -69,7 +68,7 @@ describe('SE-14 rate limits', () => {
     assertRetryAfter(over.headers.get('retry-after'))
     assert.ok(over.body.includes('value="One too many"'), 'the form is kept as typed')
     // Another browser of the same user is limited too: the limit is per user, not per session.
-    const otherBrowser = new Browser()
+    const otherBrowser = second.browser()
     assert.equal((await otherBrowser.signIn(system.user('megan'), second.url)).status, 303)
     assert.equal(
       (await otherBrowser.postSend({ to: 'adele@contoso.test' }, { base: first.url })).status,
@@ -84,7 +83,7 @@ describe('SE-14 rate limits', () => {
     const statuses: number[] = []
     for (let i = 0; i < signInLimit + 4; i++) {
       const instance = i % 2 ? second : first
-      const spoofed = new Browser({
+      const spoofed = instance.browser({
         headers: {
           'x-forwarded-for': `198.51.100.${i}`,
           'x-real-ip': `198.51.100.${i}`,
@@ -111,7 +110,7 @@ describe('SE-14 rate limits', () => {
     })
     try {
       const from = (ip: string) =>
-        new Browser({ headers: { 'x-forwarded-for': ip } }).request(`${proxied.url}/connect`)
+        proxied.browser({ headers: { 'x-forwarded-for': ip } }).request(`${proxied.url}/connect`)
       assert.deepEqual(
         [
           (await from('192.0.2.1')).status,

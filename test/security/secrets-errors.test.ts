@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser, type Page } from '../kit/browser.ts'
+import type { Page } from '../kit/browser.ts'
 import { bearerOf } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -54,9 +54,9 @@ function leaks(haystacks: string[], secrets: Iterable<string>): string[] {
 describe('SE-10 secrets never leave the server', () => {
   test('SE-10 canary secret, codes, access/refresh/id tokens appear in no response, cookie or log line (full journey)', async () => {
     const received: Page[] = []
-    const client = new Browser({ received })
+    const client = app.browser({ received })
     const mark = await emulator.mark()
-    assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
     for (let i = 0; i < 3; i++)
       assert.equal(
         (
@@ -71,16 +71,16 @@ describe('SE-10 secrets never leave the server', () => {
     await client.request(`${app.url}/me/photo`)
     await client.request(`${app.url}/?lang=fr`)
     // Failures on the way: a refused callback, a token-endpoint error, a Graph error.
-    const other = new Browser({ received })
-    const { callbackUrl } = await other.startSignIn(system.user('megan'), app.url)
+    const other = app.browser({ received })
+    const { callbackUrl } = await other.startSignIn(system.user('megan'))
     await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
     await emulator.addFault({
       match: { method: 'POST', path: '/me/sendMail$' },
       count: 1,
       action: { status: 503 },
     })
-    await client.postSend({ to: 'megan@contoso.test' }, { base: app.url })
-    const { csrf } = await client.formTokens(app.url)
+    await client.postSend({ to: 'megan@contoso.test' })
+    const { csrf } = await client.formTokens()
     await client.request(`${app.url}/disconnect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -129,12 +129,9 @@ describe('SE-10 secrets never leave the server', () => {
   })
 
   test('OA-13 / SE-10 the token cache in Redis is sealed: no token in plaintext in any key', async () => {
-    const client = new Browser()
-    assert.equal((await client.signIn(system.user('megan'), app.url)).status, 303)
-    assert.equal(
-      (await client.postSend({ to: 'adele@contoso.test' }, { base: app.url })).status,
-      303,
-    )
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('megan'))).status, 303)
+    assert.equal((await client.postSend({ to: 'adele@contoso.test' })).status, 303)
     const redis = new Redis('redis://127.0.0.1:6379')
     try {
       const prefix = app.config.store.kind === 'redis' ? app.config.store.keyPrefix : ''
@@ -259,8 +256,8 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
       },
     ]
     for (const [index, body] of bodies.entries()) {
-      const client = new Browser()
-      const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(system.user('adele'))
       await emulator.addFault({
         match: { method: 'POST', path: '/oauth2/v2.0/token$' },
         count: 1,
@@ -275,8 +272,8 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
   })
 
   test('SE-11 an unexpected exception (a corrupt session record) → generic 500 page, no stack, a correlation id in the logs', async () => {
-    const client = new Browser()
-    assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
     const key = `sess:${createHmac('sha256', app.config.sessionSecret).update(client.cookie(app.url, 'session')!).digest('base64url')}`
     const record = await app.store.get<Record<string, unknown>>(key)
     // The user part is checked on load (a user of another shape reads as signed out, plugins/session.test.ts):
@@ -288,8 +285,8 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
   })
 
   test('SE-11 Graph failing with an internal body → the send page tells the outcome, shows no upstream text', async () => {
-    const client = new Browser()
-    assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
     await emulator.addFault({
       match: { method: 'POST', path: '/me/sendMail$' },
       count: 1,
@@ -303,7 +300,7 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
         },
       },
     })
-    const answer = await client.postSend({ to: 'megan@contoso.test' }, { base: app.url })
+    const answer = await client.postSend({ to: 'megan@contoso.test' })
     assert.equal(answer.status, 303)
     const page = await client.request(`${app.url}/`)
     assert.match(page.body, /banner--(warning|error)/)

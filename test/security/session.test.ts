@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Browser as Chromium } from 'playwright-core'
 import { Redis } from 'ioredis'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
-import { Browser } from '../kit/browser.ts'
+import type { Browser } from '../kit/browser.ts'
 import { launchChromium, signInAtEmulatorPages } from '../kit/chromium.ts'
 import { tokenRequests, graphCalls } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
@@ -43,15 +43,15 @@ const liveSessionCookies = (lines: string[], name: string) =>
 
 /** A client that carries exactly this session cookie value. */
 function clientWith(instance: AppInstance, value: string): Browser {
-  const client = new Browser()
+  const client = app.browser()
   client.setCookie(instance.url, cookieName(instance), value)
   return client
 }
 
 describe('SE-01 session fixation', () => {
   test('SE-01 /connect hands out no session; a session the browser already had is rotated at sign-in and never authenticated', async () => {
-    const client = new Browser()
-    const { connect } = await client.startSignIn(system.user('megan'), app.url)
+    const client = app.browser()
+    const { connect } = await client.startSignIn(system.user('megan'))
     assert.equal(
       liveSessionCookies(connect.setCookies, 'session').length,
       0,
@@ -61,15 +61,15 @@ describe('SE-01 session fixation', () => {
     await signInAgain(client)
     const before = client.cookie(app.url, 'session')
     assert.ok(before, 'signed in once: the browser holds a session C0')
-    const { callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     assert.equal(client.cookie(app.url, 'session'), before, 'the sign-in start leaves C0 as it is')
     const done = await client.request(callbackUrl)
     assert.equal(done.status, 303)
     const after = client.cookie(app.url, 'session')
     assert.ok(after)
     assert.notEqual(after, before)
-    assert.equal(await clientWith(app, before).isSignedIn(app.url), false, 'the earlier cookie C0')
-    assert.equal(await clientWith(app, after).isSignedIn(app.url), true, 'the new cookie C1')
+    assert.equal(await clientWith(app, before).isSignedIn(), false, 'the earlier cookie C0')
+    assert.equal(await clientWith(app, after).isSignedIn(), true, 'the new cookie C1')
     assert.equal(
       await app.store.get(sessionKey(app, before)),
       undefined,
@@ -78,34 +78,34 @@ describe('SE-01 session fixation', () => {
   })
 
   test('SE-01 an attacker-planted cookie (made up, or the attacker’s own signed-in id) is never the victim’s session', async () => {
-    const attacker = new Browser()
-    assert.equal((await attacker.signIn(system.user('megan'), app.url)).status, 303)
+    const attacker = app.browser()
+    assert.equal((await attacker.signIn(system.user('megan'))).status, 303)
     const attackersId = attacker.cookie(app.url, 'session')!
     for (const planted of [attackersId, 'A'.repeat(43)]) {
       const victim = clientWith(app, planted)
-      const done = await victim.signIn(system.user('adele'), app.url)
+      const done = await victim.signIn(system.user('adele'))
       assert.equal(done.status, 303)
       assert.notEqual(victim.cookie(app.url, 'session'), planted, 'rotated at sign-in')
-      assert.equal(await victim.isSignedIn(app.url), true)
+      assert.equal(await victim.isSignedIn(), true)
       assert.equal(
-        await attacker.isSignedIn(app.url),
+        await attacker.isSignedIn(),
         false,
         'the attacker holding the planted id is not signed in',
       )
-      assert.equal(await clientWith(app, planted).isSignedIn(app.url), false)
+      assert.equal(await clientWith(app, planted).isSignedIn(), false)
     }
   })
 })
 
 async function signInAgain(client: Browser): Promise<void> {
-  const { callbackUrl } = await client.startSignIn(system.user('megan'), app.url)
+  const { callbackUrl } = await client.startSignIn(system.user('megan'))
   assert.equal((await client.request(callbackUrl)).status, 303)
 }
 
 describe('SE-02 cookie attributes', () => {
   test('SE-02 plain-HTTP loopback: session cookie is host-only, HttpOnly, SameSite=Lax, Path=/, small, holds no token or PII', async () => {
-    const client = new Browser()
-    const { connect, callbackUrl } = await client.startSignIn(system.user('adele'), app.url)
+    const client = app.browser()
+    const { connect, callbackUrl } = await client.startSignIn(system.user('adele'))
     const done = await client.request(callbackUrl)
     const home = await client.request(`${app.url}/?lang=fr`)
     const all = [...connect.setCookies, ...done.setCookies, ...home.setCookies]
@@ -160,7 +160,7 @@ describe('SE-02 cookie attributes', () => {
     const tls = await system.startApp({ env: limits, publicScheme: 'https' })
     try {
       assert.equal(tls.config.secureCookies, true)
-      const client = new Browser()
+      const client = app.browser()
       const connect = await client.request(`${tls.url}/connect`)
       assert.equal(
         new URL(connect.location!).searchParams.get('redirect_uri'),
@@ -269,7 +269,7 @@ describe('SE-04 timeouts', () => {
     try {
       const prefix = short.config.store.kind === 'redis' ? short.config.store.keyPrefix : ''
       // Idle: 3 s without a request.
-      const idle = new Browser()
+      const idle = app.browser()
       assert.equal((await idle.signIn(system.user('adele'), short.url)).status, 303)
       const idleId = idle.cookie(short.url, 'session')!
       assert.equal(await redis.exists(`${prefix}${sessionKey(short, idleId)}`), 1)
@@ -278,7 +278,7 @@ describe('SE-04 timeouts', () => {
       assert.equal(await redis.exists(`${prefix}${sessionKey(short, idleId)}`), 0)
 
       // Absolute: a request every second keeps it alive until 5 s after sign-in, never beyond.
-      const busy = new Browser()
+      const busy = app.browser()
       assert.equal((await busy.signIn(system.user('adele'), short.url)).status, 303)
       const busyId = busy.cookie(short.url, 'session')!
       const signedInAt = Date.now()
@@ -307,8 +307,8 @@ describe('SE-04 timeouts', () => {
 
 describe('SE-05 disconnect', () => {
   async function signedIn() {
-    const client = new Browser()
-    assert.equal((await client.signIn(system.user('adele'), app.url)).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
     const id = client.cookie(app.url, 'session')!
     const record = await app.store.get<{ user: { partition: string } }>(sessionKey(app, id))
     assert.ok(record?.user.partition)
@@ -324,13 +324,13 @@ describe('SE-05 disconnect', () => {
     const answer = await client.request(`${app.url}/disconnect`)
     assert.equal(answer.status, 405)
     assert.equal(answer.headers.get('allow'), 'POST')
-    assert.equal(await client.isSignedIn(app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 
   test('SE-05 POST /disconnect destroys the session and the token cache; the old cookie is dead; no Graph call with it', async () => {
     const { client, id, partition } = await signedIn()
-    const { csrf } = await client.formTokens(app.url)
-    const stale = await clientWith(app, id).formTokens(app.url)
+    const { csrf } = await client.formTokens()
+    const stale = await clientWith(app, id).formTokens()
     const out = await client.request(`${app.url}/disconnect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -352,7 +352,7 @@ describe('SE-05 disconnect', () => {
     assert.equal(await app.store.get(`tokencache:${partition}`), undefined)
     const mark = await emulator.mark()
     const replay = clientWith(app, id)
-    assert.equal(await replay.isSignedIn(app.url), false)
+    assert.equal(await replay.isSignedIn(), false)
     await replay.postSend(
       { to: 'megan@contoso.test', _csrf: stale.csrf, _form: stale.form },
       { base: app.url },
@@ -362,7 +362,7 @@ describe('SE-05 disconnect', () => {
 
   test('SE-05 a send still in flight when the user disconnects cannot resurrect the session', async () => {
     const { client, id, partition } = await signedIn()
-    const { csrf, form } = await client.formTokens(app.url)
+    const { csrf, form } = await client.formTokens()
     await emulator.addFault({
       match: { method: 'POST', path: '/me/sendMail$' },
       count: 1,
@@ -389,7 +389,7 @@ describe('SE-05 disconnect', () => {
       !liveSessionCookies(late.setCookies, 'session').length,
       'the late response sets no live session cookie',
     )
-    assert.equal(await clientWith(app, id).isSignedIn(app.url), false)
+    assert.equal(await clientWith(app, id).isSignedIn(), false)
     assert.equal(await app.store.get(sessionKey(app, id)), undefined)
     assert.equal(await app.store.get(`tokencache:${partition}`), undefined)
   })
