@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
+import type { MailboxMessage } from '../src/emulator/index.ts'
 import { launchChromium, signInAtEmulatorPages, type Credentials } from './kit/chromium.ts'
 import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
@@ -85,6 +86,43 @@ async function connect(page: Page, user: Credentials, appUrl: string): Promise<v
   await signInAtEmulator(page, user, appUrl)
 }
 
+/** Fills in the send form's recipients and subject, and attaches notes.txt holding `notes`. */
+async function fillWithNotes(page: Page, to: string, subject: string, notes: string) {
+  await page.fill('#f-to', to)
+  await page.fill('#f-subject', subject)
+  await page.setInputFiles('#f-attachments', {
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(notes),
+  })
+}
+
+/** The one message with this subject in a mailbox's inbox: it must have arrived exactly once. */
+async function deliveredOnce(mailbox: string, subject: string): Promise<MailboxMessage> {
+  const inbox = await system.client.messages(mailbox, { folder: 'inbox' })
+  const delivered = inbox.filter((message) => message.subject === subject)
+  assert.equal(delivered.length, 1)
+  return delivered[0]!
+}
+
+/** The flow inspector shows the five steps, PKCE and the send, and no raw token. */
+async function assertFlowPage(page: Page): Promise<void> {
+  const flow = (await page.textContent('main')) ?? ''
+  for (const step of [
+    '1. Redirect to the sign-in page',
+    '2. Reply URL receives',
+    '3. Token request',
+    '4. Token response',
+    '5. Microsoft Graph calls',
+  ])
+    assert.ok(flow.includes(step), step)
+  assert.match(flow, /code_challenge_method\s*S256/)
+  assert.match(flow, /\/me\/sendMail/)
+  assert.doesNotMatch(flow, /eyJ[\w-]{10,}\.[\w-]{10,}\./, 'no raw token on the flow page')
+  await checkA11y(page, 'flow page')
+  await shot(page, '06-flow')
+}
+
 test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
   const { context, page } = await desktopPage()
   const cspViolations: string[] = []
@@ -113,13 +151,8 @@ test('the journey: connect → sign in → send with an attachment → delivered
   const cookieBefore = (await context.cookies()).find((cookie) => cookie.name === 'session')
   assert.ok(cookieBefore?.httpOnly)
 
-  await page.fill('#f-to', `${adele.userPrincipalName}; ${megan.userPrincipalName}`)
-  await page.fill('#f-subject', 'Hello from the journey')
-  await page.setInputFiles('#f-attachments', {
-    name: 'notes.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from('attached text'),
-  })
+  const to = `${adele.userPrincipalName}; ${megan.userPrincipalName}`
+  await fillWithNotes(page, to, 'Hello from the journey', 'attached text')
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner--success')
   assert.match(
@@ -130,30 +163,15 @@ test('the journey: connect → sign in → send with an attachment → delivered
   )
   await shot(page, '05-sent')
 
-  const messages = await system.client.messages(megan.userPrincipalName, { folder: 'inbox' })
-  const delivered = messages.filter((message) => message.subject === 'Hello from the journey')
-  assert.equal(delivered.length, 1)
+  const delivered = await deliveredOnce(megan.userPrincipalName, 'Hello from the journey')
   assert.deepEqual(
-    delivered[0]!.attachments.map((attachment) => attachment.name),
+    delivered.attachments.map((attachment) => attachment.name),
     ['notes.txt'],
   )
 
   await page.click('text=Sign-in flow')
   await page.waitForURL(`${app.url}/flow`)
-  const flow = (await page.textContent('main')) ?? ''
-  for (const step of [
-    '1. Redirect to the sign-in page',
-    '2. Reply URL receives',
-    '3. Token request',
-    '4. Token response',
-    '5. Microsoft Graph calls',
-  ])
-    assert.ok(flow.includes(step), step)
-  assert.match(flow, /code_challenge_method\s*S256/)
-  assert.match(flow, /\/me\/sendMail/)
-  assert.doesNotMatch(flow, /eyJ[\w-]{10,}\.[\w-]{10,}\./, 'no raw token on the flow page')
-  await checkA11y(page, 'flow page')
-  await shot(page, '06-flow')
+  await assertFlowPage(page)
 
   await page.goto(`${app.url}/`)
   await page.click('button:has-text("Disconnect")')
@@ -203,13 +221,8 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
     /^Félicitations Léa Martin,\n\nCe message vous est envoyé par l’exemple Microsoft Graph Connect\./,
   )
   assert.doesNotMatch(body, /<p>/)
-  await page.fill('#f-to', `${lea.userPrincipalName}, ${diego.userPrincipalName}`)
-  await page.fill('#f-subject', 'Bonjour depuis le parcours')
-  await page.setInputFiles('#f-attachments', {
-    name: 'notes.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from('texte joint'),
-  })
+  const to = `${lea.userPrincipalName}, ${diego.userPrincipalName}`
+  await fillWithNotes(page, to, 'Bonjour depuis le parcours', 'texte joint')
   await page.click('button:has-text("Envoyer le message")')
   await page.waitForSelector('.banner--success')
   assert.match(
@@ -220,14 +233,12 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   )
   await checkA11y(page, 'message envoyé')
 
-  const inbox = await system.client.messages(diego.userPrincipalName, { folder: 'inbox' })
-  const delivered = inbox.filter((message) => message.subject === 'Bonjour depuis le parcours')
-  assert.equal(delivered.length, 1)
-  assert.equal(delivered[0]!.body.contentType, 'text')
-  assert.match(delivered[0]!.body.content, /^Félicitations Léa Martin,/)
-  assert.match(delivered[0]!.body.content, /^Merci et bon développement !$/m)
+  const delivered = await deliveredOnce(diego.userPrincipalName, 'Bonjour depuis le parcours')
+  assert.equal(delivered.body.contentType, 'text')
+  assert.match(delivered.body.content, /^Félicitations Léa Martin,/)
+  assert.match(delivered.body.content, /^Merci et bon développement !$/m)
   assert.deepEqual(
-    delivered[0]!.attachments.map((attachment) => attachment.name),
+    delivered.attachments.map((attachment) => attachment.name),
     ['notes.txt'],
   )
   await context.close()

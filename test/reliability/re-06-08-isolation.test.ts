@@ -85,17 +85,39 @@ async function assertOwnTokens(mark: number): Promise<number> {
   return sends.length
 }
 
-/** Each token-cache partition holds one account only, and it is the account of the session that owns the partition. */
-async function assertPartitionsIsolated(): Promise<void> {
-  const caches = createTokenCacheStore(inspect, secret, 3600)
-  const sessions = await redis.keys(`${prefix}sess:*`)
+/** Each session's token-cache partition and the account it names, read from Redis. */
+async function partitionOwners(): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
-  for (const key of sessions) {
+  for (const key of await redis.keys(`${prefix}sess:*`)) {
     const data = JSON.parse((await redis.get(key)) ?? '{}') as {
       user?: { partition: string; account: { homeAccountId: string } }
     }
     if (data.user) owners.set(data.user.partition, data.user.account.homeAccountId)
   }
+  return owners
+}
+
+/** `rounds` send forms of A then B in turn, subjects `<label> <word> <i>`, each with fresh tokens. */
+async function interleavedForms(rounds: number, word: string) {
+  const forms = []
+  for (let i = 0; i < rounds; i++) {
+    for (const label of ['A', 'B'] as const) {
+      const client = users[label].client
+      const fields = await client.sendFields({
+        to: users[label].upn,
+        subject: `${label} ${word} ${i}`,
+        body: label,
+      })
+      forms.push({ label, client, fields })
+    }
+  }
+  return forms
+}
+
+/** Each token-cache partition holds one account only, and it is the account of the session that owns the partition. */
+async function assertPartitionsIsolated(): Promise<void> {
+  const caches = createTokenCacheStore(inspect, secret, 3600)
+  const owners = await partitionOwners()
   const partitions = (await redis.keys(`${prefix}tokencache:*`)).map((key) =>
     key.slice(`${prefix}tokencache:`.length),
   )
@@ -132,21 +154,7 @@ async function assertPartitionsIsolated(): Promise<void> {
 test('RE-06/RE-08 two users signed in one after the other, then 20 interleaved concurrent sends: each with its own token', async () => {
   await users.A.client.signInHome({ userPrincipalName: users.A.upn, password: users.A.password })
   await users.B.client.signInHome({ userPrincipalName: users.B.upn, password: users.B.password })
-  const forms = []
-  for (let i = 0; i < 10; i++) {
-    for (const label of ['A', 'B'] as const) {
-      const client = users[label].client
-      forms.push({
-        label,
-        client,
-        fields: await client.sendFields({
-          to: users[label].upn,
-          subject: `${label} interleaved ${i}`,
-          body: label,
-        }),
-      })
-    }
-  }
+  const forms = await interleavedForms(10, 'interleaved')
   const mark = await emulator.mark()
   const responses = await Promise.all(
     forms.map(({ client, fields }) => client.post('/send', fields)),
@@ -163,29 +171,10 @@ test('RE-06 a Redis read error on B’s token-cache read: B gets 503, no call is
   const before = new Set(await redis.keys(`${prefix}tokencache:*`))
   assert.equal(before.size, 2)
   // Which partition is B's: the one B's session names.
-  let partitionB: string | undefined
-  for (const key of await redis.keys(`${prefix}sess:*`)) {
-    const data = JSON.parse((await redis.get(key)) ?? '{}') as {
-      user?: { partition: string; account: { homeAccountId: string } }
-    }
-    if (data.user?.account.homeAccountId === users.B.homeAccountId) partitionB = data.user.partition
-  }
+  const owners = await partitionOwners()
+  const partitionB = [...owners].find(([, account]) => account === users.B.homeAccountId)?.[0]
   assert.ok(partitionB)
-  const forms = []
-  for (let i = 0; i < 4; i++) {
-    for (const label of ['A', 'B'] as const) {
-      const client = users[label].client
-      forms.push({
-        label,
-        client,
-        fields: await client.sendFields({
-          to: users[label].upn,
-          subject: `${label} fault ${i}`,
-          body: label,
-        }),
-      })
-    }
-  }
+  const forms = await interleavedForms(4, 'fault')
   proxy.failWhen(`tokencache:${partitionB}`)
   const mark = await emulator.mark()
   const responses = await Promise.all(

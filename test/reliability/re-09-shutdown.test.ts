@@ -79,6 +79,29 @@ function commandLine(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
 }
 
+/** The launcher exec'd Node on main.ts start (so the signalled process is the app itself). */
+function assertLauncherExecdNode(pid: number): void {
+  const argv = commandLine(pid)
+  assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
+  assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
+  assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
+}
+
+/** GET /readyz ten times, 50 ms apart: each status, or the connection error's code. */
+async function probeReadiness(url: string): Promise<(number | string)[]> {
+  const probes: (number | string)[] = []
+  for (let i = 0; i < 10; i++) {
+    probes.push(
+      await fetch(`${url}/readyz`).then(
+        (response) => response.status,
+        (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
+      ),
+    )
+    await sleep(50)
+  }
+  return probes
+}
+
 /** Waits for the process's own "shutting down" log line. */
 async function shuttingDown(running: Running): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -98,6 +121,33 @@ async function sendMailInFlight(since: number): Promise<void> {
   throw new Error('no sendMail in flight')
 }
 
+/** One sendMail since the mark, answered 202, and the mail delivered once. */
+async function assertSentOnce(mark: number, subject: string): Promise<void> {
+  const sends = await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
+  assert.equal(sends.length, 1)
+  assert.equal(sends[0]!.status, 202)
+  assert.equal(
+    (await emulator.messages(megan, { folder: 'inbox' })).filter(
+      (message) => message.subject === subject,
+    ).length,
+    1,
+  )
+}
+
+/** An app started on the same port and SQLite file shows the browser its send's success banner. */
+async function assertResultAfterRestart(client: Browser, url: string, sqlite: string) {
+  const restarted = await system.startApp({
+    port: Number(new URL(url).port),
+    env: { STORE: 'sqlite', SQLITE_PATH: sqlite },
+  })
+  try {
+    const page = await client.home()
+    assert.equal(page.banner?.kind, 'success', page.banner?.text)
+  } finally {
+    await restarted.close()
+  }
+}
+
 test('RE-09 SIGTERM during a send: readiness drops at once, the send completes once, exit 0 within the grace', async (t) => {
   const scratch = scratchDir()
   const graceMs = 5000
@@ -109,10 +159,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     GRAPH_TIMEOUT_MS: '10000',
   })
   try {
-    const argv = commandLine(running.child.pid!)
-    assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
-    assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
-    assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
+    assertLauncherExecdNode(running.child.pid!)
     const client = new Browser({ base: running.url })
     await client.signInHome(adele)
     const subject = `RE-09 in flight ${Date.now()}`
@@ -128,16 +175,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     const signalledAt = Date.now()
     running.child.kill('SIGTERM')
     await shuttingDown(running) // the signal is delivered asynchronously: probe once the process has it
-    const probes: (number | string)[] = []
-    for (let i = 0; i < 10; i++) {
-      probes.push(
-        await fetch(`${running.url}/readyz`).then(
-          (response) => response.status,
-          (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
-        ),
-      )
-      await sleep(50)
-    }
+    const probes = await probeReadiness(running.url)
     t.diagnostic(`/readyz after SIGTERM: ${probes.join(', ')}`)
     assert.ok(!probes.includes(200), `readiness after SIGTERM: ${probes.join(', ')}`)
     assert.ok(
@@ -157,27 +195,9 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     )
     assert.ok(exit.at - signalledAt >= 1000, 'it waited for the in-flight send')
 
-    const sends = await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
-    assert.equal(sends.length, 1)
-    assert.equal(sends[0]!.status, 202)
-    assert.equal(
-      (await emulator.messages(megan, { folder: 'inbox' })).filter(
-        (message) => message.subject === subject,
-      ).length,
-      1,
-    )
-
+    await assertSentOnce(mark, subject)
     // The result was saved before the exit: a restarted app on the same SQLite file shows it with the same cookie.
-    const restarted = await system.startApp({
-      port: Number(new URL(running.url).port),
-      env: { STORE: 'sqlite', SQLITE_PATH: sqlite },
-    })
-    try {
-      const page = await client.home()
-      assert.equal(page.banner?.kind, 'success', page.banner?.text)
-    } finally {
-      await restarted.close()
-    }
+    await assertResultAfterRestart(client, running.url, sqlite)
   } finally {
     running.child.kill('SIGKILL')
     scratch.remove()

@@ -95,6 +95,43 @@ for (const [name, settings] of stores) {
   })
 }
 
+/** Sign-in started on A, callback answered by B: signed in on both. */
+async function signInAcross(client: Browser, A: string, B: string, publicUrl: string) {
+  const start = await client.get(`${A}/connect`)
+  assert.equal(start.status, 302)
+  const left = await client.signInAtEmulator(start.location!, adele)
+  const callback = new URL(left.location!)
+  assert.equal(callback.origin, publicUrl)
+  const done = await client.get(`${B}${callback.pathname}${callback.search}`)
+  assert.equal(done.status, 303, 'the pending sign-in made on A is completed by B')
+  assert.ok((await client.home(A)).signedIn)
+  assert.ok((await client.home(B)).signedIn)
+}
+
+/** 50 sends, each form from one instance and its POST to the other; how many failed. */
+async function alternatingSends(client: Browser, A: string, B: string): Promise<number> {
+  let errors = 0
+  for (let i = 0; i < 50; i++) {
+    const [formFrom, postTo] = i % 2 ? [A, B] : [B, A]
+    const fields = await client.sendFields(
+      { to: megan, subject: `scale ${prefix} #${i}`, body: 'x' },
+      formFrom,
+    )
+    const response = await client.post(`${postTo}/send`, fields)
+    const page = await client.home(i % 3 ? A : B)
+    if (response.status !== 303 || page.banner?.kind !== 'success') errors++
+  }
+  return errors
+}
+
+/** A cookie that signs in nowhere: each instance answers it with the Connect page. */
+async function assertCookieDead(cookie: string, instances: Record<string, string>): Promise<void> {
+  for (const [name, base] of Object.entries(instances)) {
+    const page = await fetch(`${base}/`, { headers: { cookie } })
+    assert.doesNotMatch(await page.text(), /<h1 id="hi"/, `the old cookie is dead on ${name}`)
+  }
+}
+
 test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alternating sends, disconnect on either kills the cookie on both', async () => {
   const env = {
     STORE: 'redis',
@@ -108,32 +145,12 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
   try {
     const A = a.url
     const B = b.url
-    // Sign-in started on A, callback answered by B.
     const client = a.browser()
-    const start = await client.get(`${A}/connect`)
-    assert.equal(start.status, 302)
-    const left = await client.signInAtEmulator(start.location!, adele)
-    const callback = new URL(left.location!)
-    assert.equal(callback.origin, publicUrl)
-    const done = await client.get(`${B}${callback.pathname}${callback.search}`)
-    assert.equal(done.status, 303, 'the pending sign-in made on A is completed by B')
-    assert.ok((await client.home(A)).signedIn)
-    assert.ok((await client.home(B)).signedIn)
+    await signInAcross(client, A, B, publicUrl)
 
     // 50 sends alternating: the form from one instance, the POST to the other.
     const mark = await emulator.mark()
-    let errors = 0
-    for (let i = 0; i < 50; i++) {
-      const [formFrom, postTo] = i % 2 ? [A, B] : [B, A]
-      const fields = await client.sendFields(
-        { to: megan, subject: `scale ${prefix} #${i}`, body: 'x' },
-        formFrom,
-      )
-      const response = await client.post(`${postTo}/send`, fields)
-      const page = await client.home(i % 3 ? A : B)
-      if (response.status !== 303 || page.banner?.kind !== 'success') errors++
-    }
-    assert.equal(errors, 0)
+    assert.equal(await alternatingSends(client, A, B), 0)
     const sends = () => emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
     assert.equal((await sends()).length, 50)
     // A double submit across instances still sends once (the claim is in Redis).
@@ -156,24 +173,14 @@ test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alt
     const csrf = (await client.home(B)).csrf!
     const out = await client.post(`${B}/disconnect`, { _csrf: csrf })
     assert.equal(out.status, 303)
-    for (const base of [A, B]) {
-      const page = await fetch(`${base}/`, { headers: { cookie: stale } })
-      assert.doesNotMatch(
-        await page.text(),
-        /<h1 id="hi"/,
-        `the old cookie is dead on ${base === A ? 'A' : 'B'}`,
-      )
-    }
+    await assertCookieDead(stale, { A, B })
     // And the other way round: sign in again (on B), disconnect on A.
     const second = b.browser()
     await second.signInHome(adele, B, publicUrl) // started on B; the reply URL is the balancer's (A)
     const staleTwo = second.cookieHeader()
     const outTwo = await second.post(`${A}/disconnect`, { _csrf: (await second.home(A)).csrf! })
     assert.equal(outTwo.status, 303)
-    for (const base of [A, B]) {
-      const page = await fetch(`${base}/`, { headers: { cookie: staleTwo } })
-      assert.doesNotMatch(await page.text(), /<h1 id="hi"/)
-    }
+    await assertCookieDead(staleTwo, { A, B })
     results.push(
       'two instances on Redis: cross-instance sign-in ok, 50/50 alternating sends, double submit across instances sent once, disconnect on either killed the cookie on both',
     )
