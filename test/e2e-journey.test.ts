@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import type { MailboxMessage } from '../src/emulator/index.ts'
 import { launchChromium, signInAtEmulatorPages, type Credentials } from './kit/chromium.ts'
+import { SEND_MAIL } from './kit/faults.ts'
 import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
 const axeSource = readFileSync(
@@ -273,7 +274,7 @@ test('throttled send: the user is told when to retry and the form is kept as typ
   const megan = system.user('megan')
   await connect(page, megan, app.url)
   const fault = await system.client.addFault({
-    match: { method: 'POST', path: '/me/sendMail$' },
+    match: SEND_MAIL,
     count: 10,
     action: { status: 429, retryAfter: 120 },
   })

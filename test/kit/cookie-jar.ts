@@ -1,4 +1,4 @@
-/** CookieJar: one site's cookies as a browser keeps them: Set-Cookie lines in, a Cookie header out. */
+/** CookieJar: one site's cookies as a browser keeps them (Set-Cookie lines in, a Cookie header out); liveCookies. */
 export class CookieJar {
   readonly cookies = new Map<string, string>()
 
@@ -25,5 +25,12 @@ function isExpired(attributes: string[]): boolean {
   return attributes.some(
     (attribute) =>
       /^\s*expires=thu, 01 jan 1970/i.test(attribute) || /^\s*max-age=0\s*$/i.test(attribute),
+  )
+}
+
+/** The Set-Cookie lines that set `name` to a live value (not the ones that delete it). */
+export function liveCookies(setCookies: string[], name: string): string[] {
+  return setCookies.filter(
+    (line) => line.startsWith(`${name}=`) && !/max-age=0|expires=thu, 01 jan 1970/i.test(line),
   )
 }

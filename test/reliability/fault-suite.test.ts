@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
 import type { AppPage } from '../kit/app-page.ts'
 import type { Browser } from '../kit/browser.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
 import { sendMails } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -123,7 +124,7 @@ async function sendAll(): Promise<SendRecord[]> {
     const fault = next() < FAULT_RATE ? faults[Math.floor(next() * faults.length)]! : undefined
     if (fault)
       await emulator.addFault({
-        match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+        match: SEND_MAIL,
         count: 1,
         action: fault.action,
       })

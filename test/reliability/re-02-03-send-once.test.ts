@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { DemoUser, EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
 import { sendMails } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -38,8 +39,6 @@ beforeEach(async () => {
   await emulator.clearFaults()
 })
 
-const sendMailPath = '^/v1\\.0/me/sendMail$'
-
 async function deliveredTo(upn: string, wanted: string): Promise<number> {
   return (await emulator.messages(upn, { folder: 'inbox' })).filter(
     (message) => message.subject === wanted,
@@ -55,7 +54,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     const wanted = subject('RE-02a')
     const mark = await emulator.mark()
     await emulator.addFault({
-      match: { method: 'POST', path: sendMailPath },
+      match: SEND_MAIL,
       count: 1,
       action: { status: 429, retryAfter: 1 },
     })
@@ -77,7 +76,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     const wanted = subject('RE-02b')
     const mark = await emulator.mark()
     await emulator.addFault({
-      match: { method: 'POST', path: sendMailPath },
+      match: SEND_MAIL,
       action: { deliverThen: 202, retryAfter: 5 },
     })
     const { page } = await client.sendFromPage({
@@ -106,7 +105,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     test(`RE-02 ${name} → exactly one sendMail, delivered at most once, "outcome unknown" + Sent Items, form kept`, async () => {
       const wanted = subject('RE-02')
       const mark = await emulator.mark()
-      await emulator.addFault({ match: { method: 'POST', path: sendMailPath }, action })
+      await emulator.addFault({ match: SEND_MAIL, action })
       const { response, page } = await client.sendFromPage({
         to: megan.userPrincipalName,
         subject: wanted,
@@ -128,7 +127,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     const wanted = subject('RE-02g')
     const mark = await emulator.mark()
     await emulator.addFault({
-      match: { method: 'POST', path: sendMailPath },
+      match: SEND_MAIL,
       action: { status: 429, retryAfter: 3600 },
     })
     const started = Date.now()
@@ -156,7 +155,7 @@ describe('RE-03 one form, one send', () => {
     })
     const mark = await emulator.mark()
     await emulator.addFault({
-      match: { method: 'POST', path: sendMailPath },
+      match: SEND_MAIL,
       action: { delayMs: 200 },
     })
     const responses = await Promise.all(

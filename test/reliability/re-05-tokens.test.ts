@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
+import { oauthError, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { sendMails, tokenRequests } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
@@ -31,8 +32,6 @@ before(async () => {
 after(() => system?.close())
 
 beforeEach(() => emulator.clearFaults())
-
-const tokenPath = '/oauth2/v2\\.0/token$'
 
 async function signedIn(): Promise<Browser> {
   const client = app.browser()
@@ -60,7 +59,7 @@ test('RE-05 ten concurrent sends near expiry → exactly one refresh_token grant
     )
   const mark = await emulator.mark()
   // The refresh takes 1 s, so all ten requests arrive while it is in flight.
-  await emulator.addFault({ match: { method: 'POST', path: tokenPath }, action: { delayMs: 1000 } })
+  await emulator.addFault({ match: TOKEN_ENDPOINT, action: { delayMs: 1000 } })
   const responses = await Promise.all(forms.map((fields) => client.post('/send', fields)))
   assert.deepEqual(
     responses.map((response) => response.status),
@@ -96,13 +95,13 @@ for (const how of [
       })
       assert.ok(revoked >= 1)
     } else {
-      const body = {
-        error: 'invalid_grant',
-        error_description: 'AADSTS700082: The refresh token has expired due to inactivity.',
-        error_codes: [700082],
-      }
+      const body = oauthError(
+        'invalid_grant',
+        700082,
+        'The refresh token has expired due to inactivity.',
+      )
       await emulator.addFault({
-        match: { method: 'POST', path: tokenPath },
+        match: TOKEN_ENDPOINT,
         action: { status: 400, body },
       })
     }
@@ -130,7 +129,7 @@ for (const status of [503, 500, 429]) {
   test(`RE-05 token endpoint ${status} → 503 "try later" with Retry-After, no sendMail, still signed in`, async () => {
     const client = await signedIn()
     await emulator.addFault({
-      match: { method: 'POST', path: tokenPath },
+      match: TOKEN_ENDPOINT,
       action: { status, retryAfter: 2 },
     })
     const mark = await emulator.mark()

@@ -16,6 +16,7 @@ import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import { Browser } from '../kit/browser.ts'
 import { freePort } from '../kit/free-port.ts'
 import { scratchDir } from '../kit/scratch-dir.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
 import { RELIABILITY, startSystem, type System } from '../kit/system.ts'
 
 const launcher = fileURLToPath(new URL('../../bin/graph-connect', import.meta.url))
@@ -165,7 +166,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     const subject = `RE-09 in flight ${Date.now()}`
     const fields = await client.sendFields({ to: megan, subject, body: 'finishes during shutdown' })
     await emulator.addFault({
-      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+      match: SEND_MAIL,
       action: { delayMs: 2000 },
     })
     const mark = await emulator.mark()
@@ -222,7 +223,7 @@ test('RE-09 a request still running at the end of the grace does not keep the pr
       body: 'x',
     })
     await emulator.addFault({
-      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+      match: SEND_MAIL,
       action: { delayMs: 8000 },
     })
     const mark = await emulator.mark()

@@ -7,8 +7,15 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser, Page } from '../kit/browser.ts'
+import { oauthError, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { graphCalls, sends } from '../kit/journal.ts'
-import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import {
+  RATE_LIMITS_OFF,
+  SECURITY,
+  startSystem,
+  type AppInstance,
+  type System,
+} from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -19,20 +26,12 @@ let megan: DemoUser
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({
-    env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
-  })
+  app = await system.startApp({ env: RATE_LIMITS_OFF })
   adele = system.user('adele')
   megan = system.user('megan')
 })
 
 after(() => system?.close())
-
-const form = (fields: Record<string, string>) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-})
 
 /** The claims the emulator would put in a user's id_token: what must never reach another session. */
 const identityOf = (user: DemoUser) => {
@@ -81,24 +80,21 @@ describe('SE-13 authorization', () => {
       [
         'POST /send',
         () =>
-          client.request(
-            `${base}/send`,
-            form({
-              _csrf: tokens.csrf,
-              _form: tokens.form,
-              to: 'eve@evil.example',
-              subject: 'x',
-              body: 'x',
-              format: 'text',
-              importance: 'normal',
-            }),
-          ),
+          client.post(`${base}/send`, {
+            _csrf: tokens.csrf,
+            _form: tokens.form,
+            to: 'eve@evil.example',
+            subject: 'x',
+            body: 'x',
+            format: 'text',
+            importance: 'normal',
+          }),
         303,
         `${base}/`,
       ],
       [
         'POST /disconnect',
-        () => client.request(`${base}/disconnect`, form({ _csrf: tokens.csrf })),
+        () => client.post(`${base}/disconnect`, { _csrf: tokens.csrf }),
         303,
         `${base}/`,
       ],
@@ -161,20 +157,17 @@ describe('SE-13 authorization', () => {
     assert.equal((await b.signIn(megan)).status, 303)
     const tokensOfA = await a.formTokens()
     const mark = await emulator.mark()
-    const sent = await b.request(
-      `${app.url}/send`,
-      form({
-        _csrf: tokensOfA.csrf,
-        _form: tokensOfA.form,
-        to: 'eve@evil.example',
-        subject: 'x',
-        body: 'x',
-        format: 'text',
-        importance: 'normal',
-      }),
-    )
+    const sent = await b.post(`${app.url}/send`, {
+      _csrf: tokensOfA.csrf,
+      _form: tokensOfA.form,
+      to: 'eve@evil.example',
+      subject: 'x',
+      body: 'x',
+      format: 'text',
+      importance: 'normal',
+    })
     assert.equal(sent.status, 403)
-    const out = await b.request(`${app.url}/disconnect`, form({ _csrf: tokensOfA.csrf }))
+    const out = await b.post(`${app.url}/disconnect`, { _csrf: tokensOfA.csrf })
     assert.equal(out.status, 403)
     for (const secret of identityOf(adele))
       assert.ok(!sent.body.includes(secret) && !out.body.includes(secret))
@@ -189,12 +182,7 @@ describe('SE-13 authorization', () => {
     assert.equal((await a.signIn(adele)).status, 303)
     assert.equal((await b.signIn(megan)).status, 303)
     assert.equal(
-      (
-        await a.postSend(
-          { to: adele.userPrincipalName, subject: 'Only for Adele' },
-          { base: app.url },
-        )
-      ).status,
+      (await a.postSend({ to: adele.userPrincipalName, subject: 'Only for Adele' })).status,
       303,
     )
     const flowA = await a.request(`${app.url}/flow`)
@@ -295,7 +283,7 @@ describe('SE-12 security logging', () => {
     const cookie = client.cookie(app.url, 'session')!
     const { csrf, form: formToken } = await client.formTokens()
     const beforeLogout = app.logs.length
-    assert.equal((await client.request(`${app.url}/disconnect`, form({ _csrf: csrf }))).status, 303)
+    assert.equal((await client.post(`${app.url}/disconnect`, { _csrf: csrf })).status, 303)
     const out = await oneEvent(app, beforeLogout, 'signout', '/disconnect')
     assert.equal(out.user, adele.userPrincipalName)
     assertNoSecrets(app, from, [cookie, csrf, formToken])
@@ -316,15 +304,15 @@ describe('SE-12 security logging', () => {
         'invalid_grant',
         async () =>
           void (await emulator.addFault({
-            match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+            match: TOKEN_ENDPOINT,
             count: 1,
             action: {
               status: 400,
-              body: {
-                error: 'invalid_grant',
-                error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.',
-                error_codes: [54005],
-              },
+              body: oauthError(
+                'invalid_grant',
+                54005,
+                'OAuth2 Authorization code was already redeemed.',
+              ),
             },
           })),
         /invalid_grant.*AADSTS54005/,
@@ -427,10 +415,7 @@ describe('SE-12 security logging', () => {
     assert.match(String(failed.reason), /forged/, 'the value is logged, as data')
     const signedIn = app.browser()
     assert.equal((await signedIn.signIn(adele)).status, 303)
-    await signedIn.postSend(
-      { to: adele.userPrincipalName, subject: `Hello${forged}` },
-      { base: app.url },
-    )
+    await signedIn.postSend({ to: adele.userPrincipalName, subject: `Hello${forged}` })
     const lines = logLines(app, from) // each parses as exactly one JSON object
     assert.equal(lines.filter((line) => line.msg === 'forged').length, 0)
     assert.equal(

@@ -9,8 +9,15 @@ import type { Browser as Chromium, Page as PageLike } from 'playwright-core'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Page } from '../kit/browser.ts'
 import { connectInChromium, launchChromium } from '../kit/chromium.ts'
+import { TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { sends } from '../kit/journal.ts'
-import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import {
+  RATE_LIMITS_OFF,
+  SECURITY,
+  startSystem,
+  type AppInstance,
+  type System,
+} from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -19,12 +26,11 @@ let chromium: Chromium
 let attacker: Server
 let attackerUrl: string
 let attackerPage = ''
-const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
 
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: limits })
+  app = await system.startApp({ env: RATE_LIMITS_OFF })
   chromium = await launchChromium()
   attacker = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage),
@@ -50,21 +56,14 @@ describe('SE-06 CSRF', () => {
     const client = await signedInClient()
     const { form } = await client.formTokens()
     const mark = await emulator.mark()
-    const answer = await client.request(`${app.url}/send`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        _form: form,
-        to: 'megan@contoso.test',
-        subject: 'x',
-        body: 'y',
-      }).toString(),
+    const answer = await client.post(`${app.url}/send`, {
+      _form: form,
+      to: 'megan@contoso.test',
+      subject: 'x',
+      body: 'y',
     })
     assert.equal(answer.status, 403)
-    const empty = await client.postSend(
-      { to: 'megan@contoso.test', _csrf: '', _form: form },
-      { base: app.url },
-    )
+    const empty = await client.postSend({ to: 'megan@contoso.test', _csrf: '', _form: form })
     assert.equal(empty.status, 403)
     assert.equal((await sends(emulator, mark)).length, 0)
     assert.equal(await client.isSignedIn(), true)
@@ -75,47 +74,15 @@ describe('SE-06 CSRF', () => {
     const other = await (await signedInClient()).formTokens()
     const own = await victim.formTokens()
     const mark = await emulator.mark()
-    assert.equal(
-      (
-        await victim.postSend(
-          {
-            to: 'megan@contoso.test',
-            _csrf: other.csrf,
-            _form: other.form,
-          },
-          { base: app.url },
-        )
-      ).status,
-      403,
-    )
-    assert.equal(
-      (
-        await victim.postSend(
-          {
-            to: 'megan@contoso.test',
-            _csrf: own.csrf,
-            _form: other.form,
-          },
-          { base: app.url },
-        )
-      ).status,
-      403,
-      'a form token of another session',
-    )
-    assert.equal(
-      (
-        await victim.postSend(
-          {
-            to: 'megan@contoso.test',
-            _csrf: other.csrf,
-            _form: own.form,
-          },
-          { base: app.url },
-        )
-      ).status,
-      403,
-      'a CSRF token of another session',
-    )
+    const mixes: [{ _csrf: string; _form: string }, string | undefined][] = [
+      [{ _csrf: other.csrf, _form: other.form }, undefined],
+      [{ _csrf: own.csrf, _form: other.form }, 'a form token of another session'],
+      [{ _csrf: other.csrf, _form: own.form }, 'a CSRF token of another session'],
+    ]
+    for (const [tokens, message] of mixes) {
+      const answer = await victim.postSend({ to: 'megan@contoso.test', ...tokens })
+      assert.equal(answer.status, 403, message)
+    }
     assert.equal((await sends(emulator, mark)).length, 0)
   })
 
@@ -133,14 +100,11 @@ describe('SE-06 CSRF', () => {
       const answer = await client.postSend({ to: 'megan@contoso.test' }, { headers: headers })
       assert.equal(answer.status, 403, JSON.stringify(headers))
     }
-    const disconnect = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: {
-        origin: 'https://evil.example',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: `_csrf=${(await client.formTokens()).csrf}`,
-    })
+    const disconnect = await client.post(
+      `${app.url}/disconnect`,
+      { _csrf: (await client.formTokens()).csrf },
+      { origin: 'https://evil.example' },
+    )
     assert.equal(disconnect.status, 403)
     assert.equal((await sends(emulator, mark)).length, 0)
     assert.equal(await client.isSignedIn(), true)
@@ -172,11 +136,7 @@ describe('SE-06 CSRF', () => {
 
   test('SE-06 POST /disconnect without the CSRF token → 403 and the session survives', async () => {
     const client = await signedInClient()
-    const answer = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
-    })
+    const answer = await client.post(`${app.url}/disconnect`, {})
     assert.equal(answer.status, 403)
     assert.equal(await client.isSignedIn(), true)
   })
@@ -269,14 +229,7 @@ describe('SE-07 headers on every response', () => {
       ],
       ['GET / signed in', await client.request(`${instance.url}/`)],
       ['GET /send (405)', await client.request(`${instance.url}/send`)],
-      [
-        'POST /send forged (403)',
-        await client.request(`${instance.url}/send`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'to=x',
-        }),
-      ],
+      ['POST /send forged (403)', await client.post(`${instance.url}/send`, { to: 'x' })],
       ['404', await anonymous.request(`${instance.url}/does-not-exist`)],
       ['404 under /static', await anonymous.request(`${instance.url}/static/nope.js`)],
       ['static CSS', await anonymous.request(`${instance.url}/static/app.css`)],
@@ -293,18 +246,14 @@ describe('SE-07 headers on every response', () => {
       ],
       [
         'oversized body (413)',
-        await client.request(`${instance.url}/send`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `to=${'a'.repeat(400_000)}`,
-        }),
+        await client.post(`${instance.url}/send`, { to: 'a'.repeat(400_000) }),
       ],
     ]
     // A server-side failure: the token endpoint answers garbage during a sign-in.
     const failing = app.browser()
     const started = await failing.startSignIn(system.user('adele'), instance.url)
     await emulator.addFault({
-      match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+      match: TOKEN_ENDPOINT,
       count: 1,
       action: {
         status: 500,
@@ -331,7 +280,7 @@ describe('SE-07 headers on every response', () => {
   })
 
   test('SE-07 over HTTPS the same responses also carry HSTS ≥ 1 year', async () => {
-    const tls = await system.startApp({ env: limits, publicScheme: 'https' })
+    const tls = await system.startApp({ env: RATE_LIMITS_OFF, publicScheme: 'https' })
     try {
       const anonymous = app.browser()
       for (const path of [

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { EmulatorClient } from '../../src/emulator/index.ts'
+import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
 import { fieldsOf, tokenRequests } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { withParams } from '../kit/with-params.ts'
@@ -61,6 +61,44 @@ describe('OA-05 the identity provider advertises authorization_response_iss_para
   })
 })
 
+/** An authorize request of the code flow, on the v2 endpoint, for exactly the configured scopes. */
+function assertCodeFlowAuthorize(entry: JournalEntry, configured: Set<string>): void {
+  const fields = fieldsOf(entry)
+  assert.equal(
+    fields.response_type,
+    'code',
+    'code flow only: no token, id_token or hybrid response types',
+  )
+  assert.equal(fields.response_mode, 'query')
+  assert.deepEqual(
+    new Set(fields.scope!.split(' ')),
+    configured,
+    'the authorize request asks for exactly the configured scopes',
+  )
+  assert.match(entry.path, /\/oauth2\/v2\.0\/authorize$/, 'v2 endpoint only')
+}
+
+/** Two code redemptions, at least one refresh, no other grant, no password, no scope beyond the configured ones. */
+function assertConfiguredGrants(tokens: JournalEntry[], configured: Set<string>): void {
+  const grants = tokens.map((entry) => fieldsOf(entry).grant_type)
+  assert.equal(grants.filter((grant) => grant === 'authorization_code').length, 2)
+  assert.ok(
+    grants.filter((grant) => grant === 'refresh_token').length >= 1,
+    `refresh grants expected: ${grants.join(', ')}`,
+  )
+  assert.deepEqual(
+    grants.filter((grant) => grant !== 'authorization_code' && grant !== 'refresh_token'),
+    [],
+    'no password, client_credentials or device_code grant',
+  )
+  for (const entry of tokens) {
+    const fields = fieldsOf(entry)
+    assert.equal(fields.password, undefined)
+    for (const scope of (fields.scope ?? '').split(' ').filter(Boolean))
+      assert.ok(configured.has(scope), `token request scope ${scope} is configured`)
+  }
+}
+
 describe('OA-12 least privilege: code flow only, the configured scopes only', () => {
   let system: System
   let emulator: EmulatorClient
@@ -93,11 +131,7 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
       303,
     )
     const { csrf } = await client.formTokens()
-    const out = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
-    })
+    const out = await client.post(`${app.url}/disconnect`, { _csrf: csrf })
     assert.equal(out.status, 303)
     assert.equal((await client.signIn(adele)).status, 303)
 
@@ -105,38 +139,8 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
     const authorizes = journal.filter((entry) => /\/oauth2\/(v2\.0\/)?authorize$/.test(entry.path))
     const tokens = journal.filter((entry) => /\/oauth2\/(v2\.0\/)?token$/.test(entry.path))
     assert.equal(authorizes.length, 2)
-    for (const entry of authorizes) {
-      const fields = fieldsOf(entry)
-      assert.equal(
-        fields.response_type,
-        'code',
-        'code flow only: no token, id_token or hybrid response types',
-      )
-      assert.equal(fields.response_mode, 'query')
-      assert.deepEqual(
-        new Set(fields.scope!.split(' ')),
-        configured,
-        'the authorize request asks for exactly the configured scopes',
-      )
-      assert.match(entry.path, /\/oauth2\/v2\.0\/authorize$/, 'v2 endpoint only')
-    }
-    const grants = tokens.map((entry) => fieldsOf(entry).grant_type)
-    assert.equal(grants.filter((grant) => grant === 'authorization_code').length, 2)
-    assert.ok(
-      grants.filter((grant) => grant === 'refresh_token').length >= 1,
-      `refresh grants expected: ${grants.join(', ')}`,
-    )
-    assert.deepEqual(
-      grants.filter((grant) => grant !== 'authorization_code' && grant !== 'refresh_token'),
-      [],
-      'no password, client_credentials or device_code grant',
-    )
-    for (const entry of tokens) {
-      const fields = fieldsOf(entry)
-      assert.equal(fields.password, undefined)
-      for (const scope of (fields.scope ?? '').split(' ').filter(Boolean))
-        assert.ok(configured.has(scope), `token request scope ${scope} is configured`)
-    }
+    for (const entry of authorizes) assertCodeFlowAuthorize(entry, configured)
+    assertConfiguredGrants(tokens, configured)
     assert.equal(
       journal.filter((entry) => /devicecode|\/oauth2\/token$|\/oauth2\/authorize$/.test(entry.path))
         .length,

@@ -10,8 +10,15 @@ import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Page } from '../kit/browser.ts'
+import { SEND_MAIL, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { bearerOf } from '../kit/journal.ts'
-import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import {
+  RATE_LIMITS_OFF,
+  SECURITY,
+  startSystem,
+  type AppInstance,
+  type System,
+} from '../kit/system.ts'
 
 const run = promisify(execFile)
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
@@ -19,13 +26,12 @@ const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
 let system: System
 let emulator: EmulatorClient
 let app: AppInstance
-const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
 
 before(async () => {
   // Access tokens that live 2 minutes: msal refreshes within 5 minutes of expiry, so every Graph call uses a refresh token.
   system = await startSystem({ ...SECURITY, emulator: { accessTokenLifetimeSeconds: 120 } })
   emulator = system.client
-  app = await system.startApp({ env: limits, store: 'redis' })
+  app = await system.startApp({ env: RATE_LIMITS_OFF, store: 'redis' })
 })
 
 after(() => system?.close())
@@ -51,41 +57,37 @@ function leaks(haystacks: string[], secrets: Iterable<string>): string[] {
   return found
 }
 
+/** Sign in, three sends, the other pages; on the way a refused callback, a Graph error; sign out. */
+async function journeyWithFailures(received: Page[]): Promise<void> {
+  const client = app.browser({ received })
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
+  for (let i = 0; i < 3; i++)
+    assert.equal(
+      (await client.postSend({ to: 'megan@contoso.test', subject: `Leak test ${i}` })).status,
+      303,
+    )
+  await client.request(`${app.url}/flow`)
+  await client.request(`${app.url}/me/photo`)
+  await client.request(`${app.url}/?lang=fr`)
+  // Failures on the way: a refused callback, a token-endpoint error, a Graph error.
+  const other = app.browser({ received })
+  const { callbackUrl } = await other.startSignIn(system.user('megan'))
+  await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
+  await emulator.addFault({
+    match: SEND_MAIL,
+    count: 1,
+    action: { status: 503 },
+  })
+  await client.postSend({ to: 'megan@contoso.test' })
+  const { csrf } = await client.formTokens()
+  await client.post(`${app.url}/disconnect`, { _csrf: csrf })
+}
+
 describe('SE-10 secrets never leave the server', () => {
   test('SE-10 canary secret, codes, access/refresh/id tokens appear in no response, cookie or log line (full journey)', async () => {
     const received: Page[] = []
-    const client = app.browser({ received })
     const mark = await emulator.mark()
-    assert.equal((await client.signIn(system.user('adele'))).status, 303)
-    for (let i = 0; i < 3; i++)
-      assert.equal(
-        (
-          await client.postSend(
-            { to: 'megan@contoso.test', subject: `Leak test ${i}` },
-            { base: app.url },
-          )
-        ).status,
-        303,
-      )
-    await client.request(`${app.url}/flow`)
-    await client.request(`${app.url}/me/photo`)
-    await client.request(`${app.url}/?lang=fr`)
-    // Failures on the way: a refused callback, a token-endpoint error, a Graph error.
-    const other = app.browser({ received })
-    const { callbackUrl } = await other.startSignIn(system.user('megan'))
-    await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
-    await emulator.addFault({
-      match: { method: 'POST', path: '/me/sendMail$' },
-      count: 1,
-      action: { status: 503 },
-    })
-    await client.postSend({ to: 'megan@contoso.test' })
-    const { csrf } = await client.formTokens()
-    await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `_csrf=${csrf}`,
-    })
+    await journeyWithFailures(received)
 
     const journal = await emulator.journal({ since: mark })
     const refreshes = journal.filter(
@@ -259,7 +261,7 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
       const client = app.browser()
       const { callbackUrl } = await client.startSignIn(system.user('adele'))
       await emulator.addFault({
-        match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+        match: TOKEN_ENDPOINT,
         count: 1,
         action: {
           status: index === 1 ? 200 : 500,
@@ -288,7 +290,7 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
     const client = app.browser()
     assert.equal((await client.signIn(system.user('adele'))).status, 303)
     await emulator.addFault({
-      match: { method: 'POST', path: '/me/sendMail$' },
+      match: SEND_MAIL,
       count: 1,
       action: {
         status: 500,

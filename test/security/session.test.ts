@@ -10,20 +10,27 @@ import type { Browser as Chromium } from 'playwright-core'
 import { Redis } from 'ioredis'
 import type { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
+import { liveCookies } from '../kit/cookie-jar.ts'
 import { launchChromium, signInAtEmulatorPages } from '../kit/chromium.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
 import { tokenRequests, graphCalls } from '../kit/journal.ts'
-import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import {
+  RATE_LIMITS_OFF,
+  SECURITY,
+  startSystem,
+  type AppInstance,
+  type System,
+} from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
 let app: AppInstance
 let chromium: Chromium
-const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
 
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: limits })
+  app = await system.startApp({ env: RATE_LIMITS_OFF })
   chromium = await launchChromium()
 })
 
@@ -36,10 +43,6 @@ const sessionKey = (instance: AppInstance, id: string) =>
   `sess:${createHmac('sha256', instance.config.sessionSecret).update(id).digest('base64url')}`
 const cookieName = (instance: AppInstance) =>
   instance.config.secureCookies ? '__Host-session' : 'session'
-const liveSessionCookies = (lines: string[], name: string) =>
-  lines.filter(
-    (line) => line.startsWith(`${name}=`) && !/max-age=0|expires=thu, 01 jan 1970/i.test(line),
-  )
 
 /** A client that carries exactly this session cookie value. */
 function clientWith(instance: AppInstance, value: string): Browser {
@@ -53,7 +56,7 @@ describe('SE-01 session fixation', () => {
     const client = app.browser()
     const { connect } = await client.startSignIn(system.user('megan'))
     assert.equal(
-      liveSessionCookies(connect.setCookies, 'session').length,
+      liveCookies(connect.setCookies, 'session').length,
       0,
       'no pre-login session cookie',
     )
@@ -109,9 +112,9 @@ describe('SE-02 cookie attributes', () => {
     const done = await client.request(callbackUrl)
     const home = await client.request(`${app.url}/?lang=fr`)
     const all = [...connect.setCookies, ...done.setCookies, ...home.setCookies]
-    assert.ok(liveSessionCookies(all, 'session').length >= 1)
+    assert.ok(liveCookies(all, 'session').length >= 1)
     assert.ok(
-      liveSessionCookies(all, 'signin').length >= 1,
+      liveCookies(all, 'signin').length >= 1,
       'the sign-in cookie binding the state to this browser',
     )
     for (const line of all) {
@@ -157,7 +160,7 @@ describe('SE-02 cookie attributes', () => {
   })
 
   test('SE-02 HTTPS deployment: __Host-session, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain; HSTS', async () => {
-    const tls = await system.startApp({ env: limits, publicScheme: 'https' })
+    const tls = await system.startApp({ env: RATE_LIMITS_OFF, publicScheme: 'https' })
     try {
       assert.equal(tls.config.secureCookies, true)
       const client = app.browser()
@@ -172,8 +175,8 @@ describe('SE-02 cookie attributes', () => {
       assert.equal(done.status, 303)
       const lines = [...connect.setCookies, ...done.setCookies]
       const cookies = [
-        ...liveSessionCookies(lines, '__Host-signin'),
-        ...liveSessionCookies(lines, '__Host-session'),
+        ...liveCookies(lines, '__Host-signin'),
+        ...liveCookies(lines, '__Host-session'),
       ]
       assert.deepEqual(
         cookies.map((line) => line.split('=')[0]),
@@ -261,7 +264,7 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
 describe('SE-04 timeouts', () => {
   test('SE-04 idle timeout (2 s) and absolute timeout (5 s) enforced by the server; the stored session is removed', async () => {
     const short = await system.startApp({
-      env: { ...limits, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
+      env: { ...RATE_LIMITS_OFF, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
       store: 'redis',
     })
     const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
@@ -331,11 +334,7 @@ describe('SE-05 disconnect', () => {
     const { client, id, partition } = await signedIn()
     const { csrf } = await client.formTokens()
     const stale = await clientWith(app, id).formTokens()
-    const out = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
-    })
+    const out = await client.post(`${app.url}/disconnect`, { _csrf: csrf })
     assert.equal(out.status, 303)
     assert.equal(
       new URL(out.location!).origin,
@@ -353,10 +352,7 @@ describe('SE-05 disconnect', () => {
     const mark = await emulator.mark()
     const replay = clientWith(app, id)
     assert.equal(await replay.isSignedIn(), false)
-    await replay.postSend(
-      { to: 'megan@contoso.test', _csrf: stale.csrf, _form: stale.form },
-      { base: app.url },
-    )
+    await replay.postSend({ to: 'megan@contoso.test', _csrf: stale.csrf, _form: stale.form })
     assert.equal((await graphCalls(emulator, mark)).length, 0)
   })
 
@@ -364,29 +360,22 @@ describe('SE-05 disconnect', () => {
     const { client, id, partition } = await signedIn()
     const { csrf, form } = await client.formTokens()
     await emulator.addFault({
-      match: { method: 'POST', path: '/me/sendMail$' },
+      match: SEND_MAIL,
       count: 1,
       action: { delayMs: 2500 },
     })
-    const slow = clientWith(app, id).postSend(
-      {
-        to: 'megan@contoso.test',
-        _csrf: csrf,
-        _form: form,
-      },
-      { base: app.url },
-    )
-    await sleep(800)
-    const out = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    const slow = clientWith(app, id).postSend({
+      to: 'megan@contoso.test',
+      _csrf: csrf,
+      _form: form,
     })
+    await sleep(800)
+    const out = await client.post(`${app.url}/disconnect`, { _csrf: csrf })
     assert.equal(out.status, 303)
     const late = await slow
     assert.ok(late.status < 500, `the slow send finished: ${late.status}`)
     assert.ok(
-      !liveSessionCookies(late.setCookies, 'session').length,
+      !liveCookies(late.setCookies, 'session').length,
       'the late response sets no live session cookie',
     )
     assert.equal(await clientWith(app, id).isSignedIn(), false)
