@@ -196,7 +196,11 @@ export class Browser {
    * GET /connect on `base`, then the emulator's pages; the callback is not visited yet. `replyTo`: where the emulator
    * must send the browser back (the app's public URL; `base` by default).
    */
-  async startSignIn(user: Credentials, base = this.#appUrl(), replyTo = base) {
+  async startSignIn(
+    user: Credentials,
+    base = this.#appUrl(),
+    replyTo = base,
+  ): Promise<StartedSignIn> {
     const connect = await this.request(`${base}/connect`)
     if (connect.status !== 302 || !connect.location)
       throw new Error(`GET /connect answered ${connect.status}`)

@@ -95,11 +95,18 @@ export const RATE_LIMITS_OFF: Settings = {
 /** The reliability suites: apps on the memory store, rate limits out of the way. */
 export const RELIABILITY: SystemOptions = { apps: { store: 'memory', env: RATE_LIMITS_OFF } }
 
+/** The emulator listening on localhost:0, ready for apps; `close()` ends all of it. */
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const emulator = await buildEmulator({ logger: false, throttling: false, ...options.emulator })
-  await emulator.listen({ port: 0, host: 'localhost' })
   const client = emulator.client
-  const registration = options.canary ? await registerCanary(client) : emulator.demo
+  let registration: AppRegistration = emulator.demo
+  try {
+    await emulator.listen({ port: 0, host: 'localhost' })
+    if (options.canary) registration = await registerCanary(client)
+  } catch (error) {
+    await emulator.close()
+    throw error
+  }
   const open = new Set<AppInstance>()
   const system: System = {
     emulator,
@@ -139,33 +146,55 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 async function startApp(system: System, options: AppOptions): Promise<AppInstance> {
   const port = options.port ?? (await freePort())
   const scratch = (options.store ?? 'sqlite') === 'sqlite' ? scratchDir() : undefined
-  const settings = await system.settings({
-    PUBLIC_URL: `${options.publicScheme ?? 'http'}://127.0.0.1:${port}`,
-    LOG_LEVEL: 'silent',
-    ...storeSettings(options, scratch?.dir),
-    ...options.env,
-  })
-  const config = loadConfig(settings)
+  try {
+    const settings = await system.settings({
+      PUBLIC_URL: `${options.publicScheme ?? 'http'}://127.0.0.1:${port}`,
+      LOG_LEVEL: 'silent',
+      ...storeSettings(options, scratch?.dir),
+      ...options.env,
+    })
+    return await composeAndListen(loadConfig(settings), port, options, system.registration, scratch)
+  } catch (error) {
+    scratch?.remove()
+    throw error
+  }
+}
+
+/** composeApp as `npm start` calls it (the logger into `logs`; the network tapped when asked), then listen. */
+async function composeAndListen(
+  config: Readonly<Config>,
+  port: number,
+  options: AppOptions,
+  registration: AppRegistration,
+  scratch: { remove(): void } | undefined,
+): Promise<AppInstance> {
   const logs: string[] = []
   const logger = createLogger(config, { write: (line: string) => void logs.push(line) })
   const artifacts = new Set<string>()
-  if (options.tapTokens) artifacts.add(system.registration.clientSecret)
+  if (options.tapTokens) artifacts.add(registration.clientSecret)
   const composed = await composeApp(config, {
     logger,
     ...(options.tapTokens ? { fetch: tapTokenEndpoint(artifacts) } : {}),
   })
-  const close = async () => {
-    await composed.close()
-    scratch?.remove()
-  }
   await composed.app.listen({ host: '127.0.0.1', port }).catch(async (error: unknown) => {
-    await close()
+    await composed.close()
     throw error
   })
   const { app, store } = composed
   const url = `http://127.0.0.1:${port}`
-  const browser = (more: Omit<BrowserOptions, 'base'> = {}) => new Browser({ ...more, base: url })
-  return { app, config, store, url, logs, artifacts, browser, close }
+  return {
+    app,
+    config,
+    store,
+    url,
+    logs,
+    artifacts,
+    browser: (more = {}) => new Browser({ ...more, base: url }),
+    async close() {
+      await composed.close()
+      scratch?.remove()
+    },
+  }
 }
 
 function storeSettings(options: AppOptions, dir: string | undefined): Settings {
