@@ -1,7 +1,6 @@
 /** The web app over HTTP with the real core against the real emulator: what the emulator's journal proves. */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Browser } from './kit/browser.ts'
 import { tokenRequests } from './kit/journal.ts'
 import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
@@ -36,13 +35,14 @@ test('OA-01: a callback with a missing, wrong or foreign state is refused with 4
 })
 
 test('OA-06 / OA-14: the redirect_uri is the configured one whatever Host or X-Forwarded-* say', async () => {
-  const response = await new Browser({
+  const spoofing = app.browser({
     headers: {
       'x-forwarded-host': 'evil.example',
       'x-forwarded-proto': 'https',
       'x-forwarded-for': '1.2.3.4',
     },
-  }).get('/connect')
+  })
+  const response = await spoofing.get('/connect')
   const location = new URL(String(response.location))
   assert.equal(location.searchParams.get('redirect_uri'), `${app.url}/connect/get_token/`)
   assert.equal(location.searchParams.get('response_mode'), 'query')

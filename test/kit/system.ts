@@ -98,15 +98,16 @@ export const RELIABILITY: SystemOptions = { apps: { store: 'memory', env: RATE_L
 /** The emulator listening on localhost:0, ready for apps; `close()` ends all of it. */
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const emulator = await buildEmulator({ logger: false, throttling: false, ...options.emulator })
-  const client = emulator.client
   let registration: AppRegistration = emulator.demo
   try {
     await emulator.listen({ port: 0, host: 'localhost' })
-    if (options.canary) registration = await registerCanary(client)
+    if (options.canary) registration = await registerCanary(emulator.client)
   } catch (error) {
     await emulator.close()
     throw error
   }
+  // Taken once listening: the in-process client's URL helpers (url, authorizeUrl…) are the listening URL's.
+  const client = emulator.client
   const open = new Set<AppInstance>()
   const system: System = {
     emulator,
