@@ -9,13 +9,7 @@ import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser, Page } from '../kit/browser.ts'
 import { oauthError, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { graphCalls, sends } from '../kit/journal.ts'
-import {
-  RATE_LIMITS_OFF,
-  SECURITY,
-  startSystem,
-  type AppInstance,
-  type System,
-} from '../kit/system.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -26,7 +20,7 @@ let megan: DemoUser
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: RATE_LIMITS_OFF })
+  app = await system.startApp()
   adele = system.user('adele')
   megan = system.user('megan')
 })
@@ -132,7 +126,7 @@ describe('SE-13 authorization', () => {
 
   test('SE-13 with an expired session (idle timeout 1 s): the same, and the old cookie shows nothing of its user', async () => {
     const short = await system.startApp({
-      env: { SESSION_IDLE_SECONDS: '1', SIGNIN_LIMIT_PER_MINUTE: '10000' },
+      env: { SESSION_IDLE_SECONDS: '1' },
     })
     try {
       const client = app.browser()

@@ -11,13 +11,7 @@ import type { Page } from '../kit/browser.ts'
 import { connectInChromium, launchChromium } from '../kit/chromium.ts'
 import { TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { sends } from '../kit/journal.ts'
-import {
-  RATE_LIMITS_OFF,
-  SECURITY,
-  startSystem,
-  type AppInstance,
-  type System,
-} from '../kit/system.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -30,7 +24,7 @@ let attackerPage = ''
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: RATE_LIMITS_OFF })
+  app = await system.startApp()
   chromium = await launchChromium()
   attacker = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage),
@@ -280,7 +274,7 @@ describe('SE-07 headers on every response', () => {
   })
 
   test('SE-07 over HTTPS the same responses also carry HSTS ≥ 1 year', async () => {
-    const tls = await system.startApp({ env: RATE_LIMITS_OFF, publicScheme: 'https' })
+    const tls = await system.startApp({ publicScheme: 'https' })
     try {
       const anonymous = app.browser()
       for (const path of [

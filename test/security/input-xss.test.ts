@@ -10,13 +10,7 @@ import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
 import { connectInChromium, launchChromium, watchPage } from '../kit/chromium.ts'
 import { sends } from '../kit/journal.ts'
-import {
-  RATE_LIMITS_OFF,
-  SECURITY,
-  startSystem,
-  type AppInstance,
-  type System,
-} from '../kit/system.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -27,7 +21,7 @@ let client: Browser
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: RATE_LIMITS_OFF })
+  app = await system.startApp()
   chromium = await launchChromium()
   client = app.browser()
   assert.equal((await client.signIn(system.user('adele'))).status, 303)

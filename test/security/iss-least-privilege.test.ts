@@ -18,7 +18,7 @@ describe('OA-05 the identity provider advertises authorization_response_iss_para
   before(async () => {
     system = await startSystem({ ...SECURITY, emulator: { issParameter: true } })
     emulator = system.client
-    app = await system.startApp({ env: { SIGNIN_LIMIT_PER_MINUTE: '10000' } })
+    app = await system.startApp()
     issuer = `${emulator.url}/${system.emulator.demo.tenantId}/v2.0`
   })
   after(() => system?.close())
@@ -108,7 +108,7 @@ describe('OA-12 least privilege: code flow only, the configured scopes only', ()
     // Access tokens shorter than msal's 5-minute renewal offset: every send refreshes, so the journey has refresh grants.
     system = await startSystem({ ...SECURITY, emulator: { accessTokenLifetimeSeconds: 120 } })
     emulator = system.client
-    app = await system.startApp({ env: { SIGNIN_LIMIT_PER_MINUTE: '10000' } })
+    app = await system.startApp()
   })
   after(() => system?.close())
 

@@ -24,7 +24,7 @@ let chromium: Chromium
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: { SIGNIN_LIMIT_PER_MINUTE: '10000' } })
+  app = await system.startApp()
   chromium = await launchChromium()
 })
 

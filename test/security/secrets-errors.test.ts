@@ -12,13 +12,7 @@ import type { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Page } from '../kit/browser.ts'
 import { SEND_MAIL, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { bearerOf } from '../kit/journal.ts'
-import {
-  RATE_LIMITS_OFF,
-  SECURITY,
-  startSystem,
-  type AppInstance,
-  type System,
-} from '../kit/system.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const run = promisify(execFile)
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
@@ -31,7 +25,7 @@ before(async () => {
   // Access tokens that live 2 minutes: msal refreshes within 5 minutes of expiry, so every Graph call uses a refresh token.
   system = await startSystem({ ...SECURITY, emulator: { accessTokenLifetimeSeconds: 120 } })
   emulator = system.client
-  app = await system.startApp({ env: RATE_LIMITS_OFF, store: 'redis' })
+  app = await system.startApp({ store: 'redis' })
 })
 
 after(() => system?.close())

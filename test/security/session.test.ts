@@ -14,13 +14,7 @@ import { liveCookies } from '../kit/cookie-jar.ts'
 import { launchChromium, signInAtEmulatorPages } from '../kit/chromium.ts'
 import { SEND_MAIL } from '../kit/faults.ts'
 import { tokenRequests, graphCalls } from '../kit/journal.ts'
-import {
-  RATE_LIMITS_OFF,
-  SECURITY,
-  startSystem,
-  type AppInstance,
-  type System,
-} from '../kit/system.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -30,7 +24,7 @@ let chromium: Chromium
 before(async () => {
   system = await startSystem(SECURITY)
   emulator = system.client
-  app = await system.startApp({ env: RATE_LIMITS_OFF })
+  app = await system.startApp()
   chromium = await launchChromium()
 })
 
@@ -160,7 +154,7 @@ describe('SE-02 cookie attributes', () => {
   })
 
   test('SE-02 HTTPS deployment: __Host-session, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain; HSTS', async () => {
-    const tls = await system.startApp({ env: RATE_LIMITS_OFF, publicScheme: 'https' })
+    const tls = await system.startApp({ publicScheme: 'https' })
     try {
       assert.equal(tls.config.secureCookies, true)
       const client = app.browser()
@@ -264,7 +258,7 @@ describe('SE-03 cross-site sign-in in Chromium', () => {
 describe('SE-04 timeouts', () => {
   test('SE-04 idle timeout (2 s) and absolute timeout (5 s) enforced by the server; the stored session is removed', async () => {
     const short = await system.startApp({
-      env: { ...RATE_LIMITS_OFF, SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
+      env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
       store: 'redis',
     })
     const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
