@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
-export const chromiumOptions = {
+const chromiumOptions = {
   executablePath: CHROMIUM,
   // Without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses.
   args: [

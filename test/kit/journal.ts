@@ -5,15 +5,15 @@
 import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
 
 /** A token endpoint path, v2 or v1. */
-export const TOKEN_PATH = /\/oauth2\/(v2\.0\/)?token$/
+const TOKEN_PATH = /\/oauth2\/(v2\.0\/)?token$/
 /** Graph's sendMail, v1.0. */
-export const SEND_MAIL_PATH = /^\/v1\.0\/me\/sendMail$/
+const SEND_MAIL_PATH = /^\/v1\.0\/me\/sendMail$/
 /** sendMail, or the send of a draft. */
-export const SEND_PATH = /\/(sendMail|send)$/
+const SEND_PATH = /\/(sendMail|send)$/
 /** Graph's two versions. */
-export const GRAPH_PATH = /^\/(v1\.0|beta)\//
+const GRAPH_PATH = /^\/(v1\.0|beta)\//
 
-/** Token requests (POST …/oauth2/v2.0/token) since a mark. */
+/** Token requests (POST to a token endpoint, v2 or v1) since a mark. */
 export function tokenRequests(client: EmulatorClient, since: number): Promise<JournalEntry[]> {
   return client.journal({ since, method: 'POST', path: TOKEN_PATH })
 }
