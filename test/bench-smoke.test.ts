@@ -1,5 +1,7 @@
-// Keeps `npm run bench` working: every workload for about a second, small session counts; asserts that each
-// produced figures and the report's shape, never how fast anything was (no timed assertions).
+/**
+ * Keeps `npm run bench` working: every workload for about a second, small session counts; asserts that each
+ * produced figures and the report's shape, never how fast anything was (no timed assertions).
+ */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'

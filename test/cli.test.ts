@@ -1,5 +1,7 @@
-// The CLI as a process: configuration problems are listed with their fix and exit 1; usage for unknown commands;
-// the launcher (bin/graph-connect) on a PATH without the pinned Node.
+/**
+ * The CLI as a process: configuration problems are listed with their fix and exit 1; usage for unknown commands;
+ * the launcher (bin/graph-connect) on a PATH without the pinned Node.
+ */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'

@@ -1,11 +1,15 @@
-// The seed's journey in real Chromium on the real emulator: connect, sign in, send with an attachment, read the
-// delivered mail, inspect the flow, disconnect. Set SCREENSHOTS=1 to refresh docs/screenshots/.
+/**
+ * The seed's journey in real Chromium on the real emulator: connect, sign in, send with an attachment, read the
+ * delivered mail, inspect the flow, disconnect. Set SCREENSHOTS=1 to refresh docs/screenshots/.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from './kit/chromium.ts'
-import { startStack, type Stack } from './kit/stack.ts'
+import type { MailboxMessage } from '../src/emulator/index.ts'
+import { launchChromium, signInAtEmulatorPages, type Credentials } from './kit/chromium.ts'
+import { SEND_MAIL } from './kit/faults.ts'
+import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
 const axeSource = readFileSync(
   new URL('../node_modules/axe-core/axe.min.js', import.meta.url),
@@ -14,17 +18,19 @@ const axeSource = readFileSync(
 const shots = process.env.SCREENSHOTS ? new URL('../docs/screenshots/', import.meta.url) : undefined
 if (shots) mkdirSync(shots, { recursive: true })
 
-let stack: Stack
+let system: System
+let app: AppInstance
 let browser: Browser
 
 before(async () => {
-  stack = await startStack()
+  system = await startSystem()
+  app = await system.startApp()
   browser = await launchChromium()
 })
 
 after(async () => {
   await browser?.close()
-  await stack?.close()
+  await system?.close()
 })
 
 async function checkA11y(page: Page, label: string): Promise<void> {
@@ -46,101 +52,62 @@ async function shot(page: Page, name: string): Promise<void> {
   if (shots) await page.screenshot({ path: new URL(`${name}.png`, shots).pathname, fullPage: true })
 }
 
-/** Emulator sign-in: e-mail, password, then whatever "primary" buttons follow (stay signed in, consent). */
+/** Emulator sign-in in Chromium, back on the app's home page; with `screenshots`, the user-name and consent pages. */
 async function signInAtEmulator(
   page: Page,
-  upn: string,
-  password: string,
-  stackUrl: string,
+  user: Credentials,
+  appUrl: string,
   screenshots = false,
 ): Promise<void> {
-  await page.waitForSelector('#i0116')
-  await page.fill('#i0116', upn)
-  if (screenshots) await shot(page, '02-emulator-sign-in')
-  await page.click('#idSIButton9')
-  await page.waitForSelector('#i0118')
-  await page.fill('#i0118', password)
-  await page.click('#idSIButton9')
-  for (let i = 0; i < 4 && !page.url().startsWith(stackUrl); i++) {
-    await page.waitForLoadState('load')
-    if (page.url().startsWith(stackUrl)) break
-    const button = await page.waitForSelector('#idSIButton9', { timeout: 5000 }).catch(() => null)
-    if (!button) break
-    if (screenshots && (await page.content()).includes('consent'))
-      await shot(page, '03-emulator-consent')
-    await button.click()
-  }
-  await page.waitForURL(`${stackUrl}/`)
+  await signInAtEmulatorPages(page, system.emulator.url, user, {
+    onUserName: async () => {
+      if (screenshots) await shot(page, '02-emulator-sign-in')
+    },
+    beforeButton: async () => {
+      if (screenshots && (await page.content()).includes('consent'))
+        await shot(page, '03-emulator-consent')
+    },
+  })
+  await page.waitForURL(`${appUrl}/`)
 }
 
-test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
+/** A desktop-sized page in English, in a context of its own. */
+async function desktopPage() {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     locale: 'en-US',
   })
-  const page = await context.newPage()
-  const cspViolations: string[] = []
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
-  })
-  const foreign: string[] = []
-  page.on('request', (request) => {
-    const origin = new URL(request.url()).origin
-    if (origin !== stack.appUrl && origin !== stack.emulator.url) foreign.push(request.url())
-  })
-  const adele = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('adele'),
-  )!
-  const megan = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!
+  return { context, page: await context.newPage() }
+}
 
-  await page.goto(`${stack.appUrl}/`)
-  assert.equal(await page.textContent('h1'), 'Microsoft Graph Connect sample')
-  await checkA11y(page, 'connect page')
-  await shot(page, '01-connect')
+/** From the app's home page: Connect, sign in at the emulator, back home. */
+async function connect(page: Page, user: Credentials, appUrl: string): Promise<void> {
+  await page.goto(`${appUrl}/`)
   await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await signInAtEmulator(page, adele.userPrincipalName, adele.password, stack.appUrl, true)
+  await signInAtEmulator(page, user, appUrl)
+}
 
-  assert.equal(await page.textContent('h1'), `Hi, ${adele.displayName}!`)
-  assert.equal(await page.inputValue('#f-to'), adele.userPrincipalName)
-  await checkA11y(page, 'signed-in page')
-  await shot(page, '04-signed-in')
-  const cookieBefore = (await context.cookies()).find((cookie) => cookie.name === 'session')
-  assert.ok(cookieBefore?.httpOnly)
-
-  await page.fill('#f-to', `${adele.userPrincipalName}; ${megan.userPrincipalName}`)
-  await page.fill('#f-subject', 'Hello from the journey')
+/** Fills in the send form's recipients and subject, and attaches notes.txt holding `notes`. */
+async function fillWithNotes(page: Page, to: string, subject: string, notes: string) {
+  await page.fill('#f-to', to)
+  await page.fill('#f-subject', subject)
   await page.setInputFiles('#f-attachments', {
     name: 'notes.txt',
     mimeType: 'text/plain',
-    buffer: Buffer.from('attached text'),
+    buffer: Buffer.from(notes),
   })
-  await page.click('button:has-text("Send mail")')
-  await page.waitForSelector('.banner--success')
-  assert.match(
-    (await page.textContent('.banner--success')) ?? '',
-    new RegExp(
-      `Successfully sent an email to ${adele.userPrincipalName}, ${megan.userPrincipalName}!`,
-    ),
-  )
-  await shot(page, '05-sent')
+}
 
-  const inbox = await stack.control(
-    'GET',
-    `mailboxes/${megan.userPrincipalName}/messages?folder=inbox`,
-  )
-  assert.equal(inbox.status, 200)
-  const messages = inbox.body.value as { subject: string; attachments: { name: string }[] }[]
-  const delivered = messages.filter((message) => message.subject === 'Hello from the journey')
+/** The one message with this subject in a mailbox's inbox: it must have arrived exactly once. */
+async function deliveredOnce(mailbox: string, subject: string): Promise<MailboxMessage> {
+  const inbox = await system.client.messages(mailbox, { folder: 'inbox' })
+  const delivered = inbox.filter((message) => message.subject === subject)
   assert.equal(delivered.length, 1)
-  assert.deepEqual(
-    delivered[0]!.attachments.map((attachment) => attachment.name),
-    ['notes.txt'],
-  )
+  return delivered[0]!
+}
 
-  await page.click('text=Sign-in flow')
-  await page.waitForURL(`${stack.appUrl}/flow`)
+/** The flow inspector shows the five steps, PKCE and the send, and no raw token. */
+async function assertFlowPage(page: Page): Promise<void> {
   const flow = (await page.textContent('main')) ?? ''
   for (const step of [
     '1. Redirect to the sign-in page',
@@ -155,13 +122,64 @@ test('the journey: connect → sign in → send with an attachment → delivered
   assert.doesNotMatch(flow, /eyJ[\w-]{10,}\.[\w-]{10,}\./, 'no raw token on the flow page')
   await checkA11y(page, 'flow page')
   await shot(page, '06-flow')
+}
 
-  await page.goto(`${stack.appUrl}/`)
+test('the journey: connect → sign in → send with an attachment → delivered → flow → disconnect', async () => {
+  const { context, page } = await desktopPage()
+  const cspViolations: string[] = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+  })
+  const foreign: string[] = []
+  page.on('request', (request) => {
+    const origin = new URL(request.url()).origin
+    if (origin !== app.url && origin !== system.emulator.url) foreign.push(request.url())
+  })
+  const adele = system.user('adele')
+  const megan = system.user('megan')
+
+  await page.goto(`${app.url}/`)
+  assert.equal(await page.textContent('h1'), 'Microsoft Graph Connect sample')
+  await checkA11y(page, 'connect page')
+  await shot(page, '01-connect')
+  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
+  await signInAtEmulator(page, adele, app.url, true)
+
+  assert.equal(await page.textContent('h1'), `Hi, ${adele.displayName}!`)
+  assert.equal(await page.inputValue('#f-to'), adele.userPrincipalName)
+  await checkA11y(page, 'signed-in page')
+  await shot(page, '04-signed-in')
+  const cookieBefore = (await context.cookies()).find((cookie) => cookie.name === 'session')
+  assert.ok(cookieBefore?.httpOnly)
+
+  const to = `${adele.userPrincipalName}; ${megan.userPrincipalName}`
+  await fillWithNotes(page, to, 'Hello from the journey', 'attached text')
+  await page.click('button:has-text("Send mail")')
+  await page.waitForSelector('.banner--success')
+  assert.match(
+    (await page.textContent('.banner--success')) ?? '',
+    new RegExp(
+      `Successfully sent an email to ${adele.userPrincipalName}, ${megan.userPrincipalName}!`,
+    ),
+  )
+  await shot(page, '05-sent')
+
+  const delivered = await deliveredOnce(megan.userPrincipalName, 'Hello from the journey')
+  assert.deepEqual(
+    delivered.attachments.map((attachment) => attachment.name),
+    ['notes.txt'],
+  )
+
+  await page.click('text=Sign-in flow')
+  await page.waitForURL(`${app.url}/flow`)
+  await assertFlowPage(page)
+
+  await page.goto(`${app.url}/`)
   await page.click('button:has-text("Disconnect")')
-  await page.waitForURL(`${stack.appUrl}/`)
+  await page.waitForURL(`${app.url}/`)
   assert.match((await page.textContent('main')) ?? '', /Connect to Microsoft 365/)
 
-  const reused = await fetch(`${stack.appUrl}/`, {
+  const reused = await fetch(`${app.url}/`, {
     headers: { cookie: `session=${cookieBefore?.value}` },
   })
   assert.doesNotMatch(await reused.text(), /Hi, /, 'the old cookie is dead')
@@ -178,13 +196,13 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
     hasTouch: true,
   })
   const page = await context.newPage()
-  const lea = stack.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('lea'))!
-  await page.goto(`${stack.appUrl}/`)
+  const lea = system.user('lea')
+  await page.goto(`${app.url}/`)
   assert.match((await page.textContent('main')) ?? '', /Se connecter à Microsoft 365/)
   await checkA11y(page, 'page de connexion')
   await shot(page, '07-mobile-connect-fr')
   await page.getByRole('link', { name: 'Se connecter à Microsoft 365' }).click()
-  await signInAtEmulator(page, lea.userPrincipalName, lea.password, stack.appUrl)
+  await signInAtEmulator(page, lea, app.url)
   assert.equal(await page.textContent('h1'), `Bonjour ${lea.displayName} !`)
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth > window.innerWidth,
@@ -194,9 +212,7 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   await shot(page, '08-mobile-signed-in-fr')
 
   // The French send: plain text (the pre-filled welcome follows the format), to self and a colleague, one attachment.
-  const diego = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('diego'),
-  )!
+  const diego = system.user('diego')
   assert.match(await page.inputValue('#f-body'), /^<p>Félicitations Léa Martin,<\/p>\n/)
   await page.click('summary:has-text("Cc, Cci et options")')
   await page.getByLabel('Texte brut').check()
@@ -206,13 +222,8 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
     /^Félicitations Léa Martin,\n\nCe message vous est envoyé par l’exemple Microsoft Graph Connect\./,
   )
   assert.doesNotMatch(body, /<p>/)
-  await page.fill('#f-to', `${lea.userPrincipalName}, ${diego.userPrincipalName}`)
-  await page.fill('#f-subject', 'Bonjour depuis le parcours')
-  await page.setInputFiles('#f-attachments', {
-    name: 'notes.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from('texte joint'),
-  })
+  const to = `${lea.userPrincipalName}, ${diego.userPrincipalName}`
+  await fillWithNotes(page, to, 'Bonjour depuis le parcours', 'texte joint')
   await page.click('button:has-text("Envoyer le message")')
   await page.waitForSelector('.banner--success')
   assert.match(
@@ -223,96 +234,51 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   )
   await checkA11y(page, 'message envoyé')
 
-  const inbox = await stack.control(
-    'GET',
-    `mailboxes/${diego.userPrincipalName}/messages?folder=inbox`,
-  )
-  const delivered = (
-    inbox.body.value as {
-      subject: string
-      body: { contentType: string; content: string }
-      attachments: { name: string }[]
-    }[]
-  ).filter((message) => message.subject === 'Bonjour depuis le parcours')
-  assert.equal(delivered.length, 1)
-  assert.equal(delivered[0]!.body.contentType, 'text')
-  assert.match(delivered[0]!.body.content, /^Félicitations Léa Martin,/)
-  assert.match(delivered[0]!.body.content, /^Merci et bon développement !$/m)
+  const delivered = await deliveredOnce(diego.userPrincipalName, 'Bonjour depuis le parcours')
+  assert.equal(delivered.body.contentType, 'text')
+  assert.match(delivered.body.content, /^Félicitations Léa Martin,/)
+  assert.match(delivered.body.content, /^Merci et bon développement !$/m)
   assert.deepEqual(
-    delivered[0]!.attachments.map((attachment) => attachment.name),
+    delivered.attachments.map((attachment) => attachment.name),
     ['notes.txt'],
   )
   await context.close()
 })
 
 test('consent cancelled: an explained page with "Try again", and no sign-in loop (OA-09)', async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
-  const diego = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('diego'),
-  )!
-  const mark = (await stack.control('GET', 'mark')).body.seq as number
-  await page.goto(`${stack.appUrl}/`)
+  const { context, page } = await desktopPage()
+  const diego = system.user('diego')
+  const mark = await system.client.mark()
+  await page.goto(`${app.url}/`)
   await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await page.waitForSelector('#i0116')
-  await page.fill('#i0116', diego.userPrincipalName)
-  await page.click('#idSIButton9')
-  await page.waitForSelector('#i0118')
-  await page.fill('#i0118', diego.password)
-  await page.click('#idSIButton9')
-  for (let i = 0; i < 4; i++) {
-    await page.waitForLoadState('load')
-    const cancel = await page.$('button[name="consent"][value="cancel"]')
-    if (cancel) {
-      await cancel.click()
-      break
-    }
-    await page.click('#idSIButton9')
-  }
-  await page.waitForURL((url) => url.href.startsWith(`${stack.appUrl}/connect/get_token/`))
+  await signInAtEmulatorPages(page, system.emulator.url, diego, { consent: 'cancel' })
+  await page.waitForURL((url) => url.href.startsWith(`${app.url}/connect/get_token/`))
   assert.match((await page.textContent('main')) ?? '', /Sign-in cancelled/)
   assert.ok(await page.getByRole('link', { name: 'Try again' }).isVisible())
   await checkA11y(page, 'cancelled page')
   await shot(page, '09-consent-cancelled')
   await page.waitForTimeout(500)
-  const journal = await stack.control('GET', `journal?since=${mark}`)
-  const entries = journal.body.entries as { method: string; path: string }[]
-  assert.equal(
-    entries.filter(
-      (entry) => entry.path.includes('/oauth2/v2.0/authorize') && entry.method === 'GET',
-    ).length,
-    1,
-    'one authorize request, no loop',
-  )
-  assert.equal(
-    entries.filter((entry) => entry.path.endsWith('/oauth2/v2.0/token')).length,
-    0,
-    'no token request',
-  )
+  const authorizes = await system.client.journal({
+    since: mark,
+    method: 'GET',
+    path: '/oauth2/v2.0/authorize',
+  })
+  assert.equal(authorizes.length, 1, 'one authorize request, no loop')
+  const tokens = await system.client.journal({ since: mark, path: /\/oauth2\/v2\.0\/token$/ })
+  assert.equal(tokens.length, 0, 'no token request')
   await context.close()
 })
 
 test('throttled send: the user is told when to retry and the form is kept as typed', async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
-  const megan = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!
-  await page.goto(`${stack.appUrl}/`)
-  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await signInAtEmulator(page, megan.userPrincipalName, megan.password, stack.appUrl)
-  const fault = await stack.control('POST', 'faults', {
-    match: { method: 'POST', path: '/me/sendMail$' },
+  const { context, page } = await desktopPage()
+  const megan = system.user('megan')
+  await connect(page, megan, app.url)
+  const fault = await system.client.addFault({
+    match: SEND_MAIL,
     count: 10,
     action: { status: 429, retryAfter: 120 },
   })
-  assert.ok(fault.status < 300, `fault accepted (${fault.status})`)
+  assert.equal(fault.remaining, 10, 'fault accepted')
   await page.fill('#f-subject', 'Typed while throttled')
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner--error')
@@ -323,28 +289,19 @@ test('throttled send: the user is told when to retry and the form is kept as typ
   assert.equal(await page.inputValue('#f-subject'), 'Typed while throttled')
   await checkA11y(page, 'throttled page')
   await shot(page, '10-throttled')
-  await stack.control('DELETE', 'faults')
+  await system.client.clearFaults()
   await context.close()
 })
 
 test('a large attachment (over 3 MB) goes through an upload session and arrives whole (needs Mail.ReadWrite)', async (t) => {
   // Drafts and upload sessions need Mail.ReadWrite, which the default scopes do not ask for (least privilege).
-  const own = await startStack({
-    SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite',
+  const readWrite = await system.startApp({
+    env: { SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' },
   })
-  t.after(() => own.close())
-  const stack = own
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  })
-  const page = await context.newPage()
-  const nestor = stack.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('nestor'),
-  )!
-  await page.goto(`${stack.appUrl}/`)
-  await page.getByRole('link', { name: 'Connect to Microsoft 365' }).click()
-  await signInAtEmulator(page, nestor.userPrincipalName, nestor.password, stack.appUrl)
+  t.after(() => readWrite.close())
+  const { context, page } = await desktopPage()
+  const nestor = system.user('nestor')
+  await connect(page, nestor, readWrite.url)
   const bytes = Buffer.alloc(3.5 * 1024 * 1024, 7)
   await page.fill('#f-subject', 'Large attachment')
   await page.setInputFiles('#f-attachments', {
@@ -355,13 +312,8 @@ test('a large attachment (over 3 MB) goes through an upload session and arrives 
   await page.click('button:has-text("Send mail")')
   await page.waitForSelector('.banner')
   assert.match((await page.textContent('.banner')) ?? '', /Successfully sent/)
-  const inbox = await stack.control(
-    'GET',
-    `mailboxes/${nestor.userPrincipalName}/messages?folder=inbox`,
-  )
-  const message = (
-    inbox.body.value as { subject: string; attachments: { name: string; size: number }[] }[]
-  ).find((item) => item.subject === 'Large attachment')
+  const inbox = await system.client.messages(nestor.userPrincipalName, { folder: 'inbox' })
+  const message = inbox.find((item) => item.subject === 'Large attachment')
   assert.equal(message?.attachments[0]?.name, 'big.bin')
   assert.equal(message?.attachments[0]?.size, bytes.length)
   await context.close()

@@ -1,59 +1,50 @@
-// The web app over HTTP with the real core against the real emulator: what the emulator's journal proves.
+/** The web app over HTTP with the real core against the real emulator: what the emulator's journal proves. */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startStack, type Stack } from './kit/stack.ts'
-import { Jar } from './kit/web-app.ts'
+import { tokenRequests } from './kit/journal.ts'
+import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
-let stack: Stack
+let system: System
+let app: AppInstance
 
 before(async () => {
-  stack = await startStack({ FLOW_INSPECTOR: 'false' })
+  system = await startSystem()
+  app = await system.startApp({ env: { FLOW_INSPECTOR: 'false' } })
 })
-after(async () => stack?.close())
+after(async () => system?.close())
 
-async function get(path: string, jar: Jar, headers: Record<string, string> = {}) {
-  const response = await fetch(`${stack.appUrl}${path}`, {
-    redirect: 'manual',
-    headers: { ...headers, cookie: jar.header() },
-  })
-  jar.take(response.headers.getSetCookie())
-  return response
-}
-
-async function tokenRequestsSince(seq: number): Promise<number> {
-  const journal = await stack.control('GET', `journal?since=${seq}`)
-  return (journal.body.entries as { method: string; path: string }[]).filter(
-    (entry) => entry.method === 'POST' && /\/oauth2\/(v2\.0\/)?token$/.test(entry.path),
-  ).length
-}
+const browser = () => app.browser()
 
 test('OA-01: a callback with a missing, wrong or foreign state is refused with 400 and makes no token request', async () => {
-  const mark = (await stack.control('GET', 'mark')).body.seq as number
-  const jar = new Jar()
-  const connect = await get('/connect', jar)
+  const mark = await system.client.mark()
+  const own = browser()
+  const connect = await own.get('/connect')
   assert.equal(connect.status, 302)
-  const state = new URL(String(connect.headers.get('location'))).searchParams.get('state') ?? ''
-  for (const [path, cookieJar] of [
-    ['/connect/get_token/?code=abc', jar],
-    ['/connect/get_token/?code=abc&state=not-the-state', jar],
-    [`/connect/get_token/?code=abc&state=${state}`, new Jar()],
+  const state = new URL(String(connect.location)).searchParams.get('state') ?? ''
+  for (const [path, client] of [
+    ['/connect/get_token/?code=abc', own],
+    ['/connect/get_token/?code=abc&state=not-the-state', own],
+    [`/connect/get_token/?code=abc&state=${state}`, browser()],
   ] as const) {
-    const response = await get(path, cookieJar)
+    const response = await client.get(path)
     assert.equal(response.status, 400, path)
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
-    assert.match(await response.text(), /This sign-in link is no longer valid/)
+    assert.match(response.body, /This sign-in link is no longer valid/)
   }
-  assert.equal(await tokenRequestsSince(mark), 0)
+  assert.equal((await tokenRequests(system.client, mark)).length, 0)
 })
 
 test('OA-06 / OA-14: the redirect_uri is the configured one whatever Host or X-Forwarded-* say', async () => {
-  const response = await get('/connect', new Jar(), {
-    'x-forwarded-host': 'evil.example',
-    'x-forwarded-proto': 'https',
-    'x-forwarded-for': '1.2.3.4',
+  const spoofing = app.browser({
+    headers: {
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '1.2.3.4',
+    },
   })
-  const location = new URL(String(response.headers.get('location')))
-  assert.equal(location.searchParams.get('redirect_uri'), `${stack.appUrl}/connect/get_token/`)
+  const response = await spoofing.get('/connect')
+  const location = new URL(String(response.location))
+  assert.equal(location.searchParams.get('redirect_uri'), `${app.url}/connect/get_token/`)
   assert.equal(location.searchParams.get('response_mode'), 'query')
   assert.equal(location.searchParams.get('code_challenge_method'), 'S256')
   assert.doesNotMatch(
@@ -64,23 +55,22 @@ test('OA-06 / OA-14: the redirect_uri is the configured one whatever Host or X-F
 })
 
 test('the IdP error page the emulator really sends back is explained, with no token request', async () => {
-  const mark = (await stack.control('GET', 'mark')).body.seq as number
-  const jar = new Jar()
-  const connect = await get('/connect', jar)
-  const state = new URL(String(connect.headers.get('location'))).searchParams.get('state') ?? ''
-  const response = await get(
+  const mark = await system.client.mark()
+  const client = browser()
+  const connect = await client.get('/connect')
+  const state = new URL(String(connect.location)).searchParams.get('state') ?? ''
+  const response = await client.get(
     `/connect/get_token/?error=access_denied&error_description=${encodeURIComponent('AADSTS65004: User declined to consent to access the app.')}&state=${state}`,
-    jar,
   )
   assert.equal(response.status, 400)
-  assert.match(await response.text(), /Sign-in cancelled/)
-  assert.equal(await tokenRequestsSince(mark), 0)
+  assert.match(response.body, /Sign-in cancelled/)
+  assert.equal((await tokenRequests(system.client, mark)).length, 0)
 })
 
 test('flow inspector off → /flow is a 404; health and readiness with the SQLite store', async () => {
-  assert.equal((await get('/flow', new Jar())).status, 404)
-  assert.equal((await get('/healthz', new Jar())).status, 200)
-  const ready = await get('/readyz', new Jar())
+  assert.equal((await browser().get('/flow')).status, 404)
+  assert.equal((await browser().get('/healthz')).status, 200)
+  const ready = await browser().get('/readyz')
   assert.equal(ready.status, 200)
-  assert.deepEqual(await ready.json(), { status: 'ready' })
+  assert.deepEqual(JSON.parse(ready.body), { status: 'ready' })
 })

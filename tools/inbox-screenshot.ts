@@ -3,7 +3,7 @@
  * Run: npm exec -- node tools/inbox-screenshot.ts
  */
 import { mkdirSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../test/kit/chromium.ts'
 import { call, testEmulator } from '../test/kit/emulator-graph.ts'
 
 const emulator = await testEmulator()
@@ -40,18 +40,7 @@ try {
     toRecipients: [{ emailAddress: { address: 'lea@contoso.test', name: 'Léa Martin' } }],
     ccRecipients: [{ emailAddress: { address: 'partner@example.org', name: 'Partner' } }],
   })
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } })
     await page.goto(`${url}/inbox/lea@contoso.test/inbox`)

@@ -1,11 +1,13 @@
-// Chromium for the browser suites (Debian's, launched headless), and the steps they share: the emulator's sign-in pages,
-// and a watch for CSP violations and dialogs.
+/**
+ * launchChromium: Debian's Chromium, headless, for every browser test, tool and the bench; and the steps the browser
+ * suites share: the emulator's sign-in pages by Entra's element ids, a watch for CSP violations and dialogs.
+ */
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
-export const chromiumOptions = {
+const chromiumOptions = {
   executablePath: CHROMIUM,
   // Without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses.
   args: [
@@ -34,30 +36,55 @@ export interface Credentials {
   password: string
 }
 
-/** Fills in the emulator's user name and password pages. */
-export async function submitCredentials(page: Page, user: Credentials): Promise<void> {
+export interface ChromiumSignInOptions {
+  /** Cancel on the consent page (#idBtn_Back) instead of accepting. */
+  consent?: 'accept' | 'cancel'
+  /** Called on the user-name page once it is filled in (a screenshot). */
+  onUserName?: (page: Page) => Promise<void>
+  /** Called before each button pressed after the password (a screenshot). */
+  beforeButton?: (page: Page) => Promise<void>
+}
+
+/** Fills in the emulator's user name (#i0116) and password (#i0118) pages, pressing #idSIButton9. */
+export async function submitCredentials(
+  page: Page,
+  user: Credentials,
+  onUserName?: (page: Page) => Promise<void>,
+): Promise<void> {
   await page.waitForSelector('#i0116')
   await page.fill('#i0116', user.userPrincipalName)
+  await onUserName?.(page)
   await page.click('#idSIButton9')
   await page.waitForSelector('#i0118')
   await page.fill('#i0118', user.password)
   await page.click('#idSIButton9')
 }
 
-/** Submits the credentials, then accepts whatever the emulator shows next (up to 4 pages) until the browser leaves it. */
+/** Submits the credentials, then answers what the emulator shows next (up to 4 pages) until the browser leaves it. */
 export async function signInAtEmulatorPages(
   page: Page,
   emulatorUrl: string,
   user: Credentials,
+  options: ChromiumSignInOptions = {},
 ): Promise<void> {
-  await submitCredentials(page, user)
-  for (let i = 0; i < 4 && new URL(page.url()).origin === emulatorUrl; i++) {
+  const atEmulator = () => new URL(page.url()).origin === emulatorUrl
+  await submitCredentials(page, user, options.onUserName)
+  for (let i = 0; i < 4 && atEmulator(); i++) {
     await page.waitForLoadState('load')
-    if (new URL(page.url()).origin !== emulatorUrl) break
-    const button = await page.waitForSelector('#idSIButton9', { timeout: 3000 }).catch(() => null)
+    if (!atEmulator()) break
+    if (options.consent === 'cancel' && (await isConsentPage(page))) {
+      await page.click('#idBtn_Back')
+      continue
+    }
+    const button = await page.waitForSelector('#idSIButton9', { timeout: 5000 }).catch(() => null)
     if (!button) break
-    await button.click().catch(() => undefined)
+    await options.beforeButton?.(page)
+    await button.click().catch(() => undefined) // the click may race the navigation it starts
   }
+}
+
+async function isConsentPage(page: Page): Promise<boolean> {
+  return Boolean(await page.$('#idBtn_Back')) && (await page.content()).includes('value="consent"')
 }
 
 /** The whole journey from the app's home page: Connect, sign in at the emulator, back on the home page. */

@@ -1,7 +1,7 @@
 /** Test kit for the identity side: authorize URLs, codes got through the sign-in pages, raw token requests, claims. */
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { AccessTokenClaims, Emulator } from '../../src/emulator/index.ts'
-import { createBrowser, signIn } from './emulator-browser.ts'
+import { Browser } from './browser.ts'
 import { pkcePair } from './msal-setup.ts'
 
 export const FULL_SCOPE = 'User.Read Mail.Send openid profile offline_access'
@@ -32,9 +32,8 @@ export async function obtainCode(
   userIndex = 0,
 ) {
   const pkce = pkcePair()
-  const browser = createBrowser(emulator.url)
-  const page = await signIn(
-    browser,
+  const browser = new Browser()
+  const page = await browser.signInAtEmulator(
     authorizeUrl(emulator, {
       code_challenge: pkce.challenge,
       code_challenge_method: 'S256',

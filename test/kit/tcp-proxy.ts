@@ -18,74 +18,85 @@ export interface TcpProxy {
   close(): Promise<void>
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let mode: ProxyMode = 'pass'
-  const pairs = new Set<{
-    client: Socket
-    upstream: Socket
-    held: { to: Socket; chunk: Buffer }[]
-  }>()
-  const triggers: { pattern: Buffer; remaining: number }[] = []
-  let tripped = 0
+interface Pair {
+  client: Socket
+  upstream: Socket
+  /** Bytes held while black-holed, with where they go once the proxy passes again. */
+  held: { to: Socket; chunk: Buffer }[]
+}
 
-  const server = createServer((client) => {
-    client.on('error', () => {})
-    if (mode === 'refuse') return void client.destroy()
-    const upstream = connect(target.port, target.host)
-    upstream.on('error', () => client.destroy())
-    const pair = { client, upstream, held: [] as { to: Socket; chunk: Buffer }[] }
-    pairs.add(pair)
-    const drop = () => {
-      pairs.delete(pair)
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('close', drop)
-    upstream.on('close', drop)
-    client.on('data', (chunk: Buffer) => {
-      if (mode === 'blackhole') return void pair.held.push({ to: upstream, chunk })
-      const trigger = triggers.find(
-        (candidate) => candidate.remaining > 0 && chunk.includes(candidate.pattern),
-      )
-      if (trigger) {
-        trigger.remaining--
-        tripped++
-        return drop()
-      }
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk: Buffer) => {
-      if (mode === 'blackhole') pair.held.push({ to: client, chunk })
-      else client.write(chunk)
-    })
-  })
+/** What the proxy's connections share: the mode, the open pairs, the read-error triggers. */
+interface ProxyState {
+  mode: ProxyMode
+  pairs: Set<Pair>
+  triggers: { pattern: Buffer; remaining: number }[]
+  tripped: number
+}
+
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const state: ProxyState = { mode: 'pass', pairs: new Set(), triggers: [], tripped: 0 }
+  const server = createServer((client) => relay(state, target, client))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    setMode(next) {
-      mode = next
-      for (const pair of [...pairs]) {
-        if (next === 'refuse') {
-          pair.client.destroy()
-          pair.upstream.destroy()
-        }
-        if (next === 'pass') for (const { to, chunk } of pair.held.splice(0)) to.write(chunk)
-      }
-    },
+    setMode: (mode) => setMode(state, mode),
     failWhen(pattern, times = 1) {
-      triggers.push({ pattern: Buffer.from(pattern), remaining: times })
+      state.triggers.push({ pattern: Buffer.from(pattern), remaining: times })
     },
     get tripped() {
-      return tripped
+      return state.tripped
     },
     async close() {
-      for (const pair of pairs) {
+      for (const pair of state.pairs) {
         pair.client.destroy()
         pair.upstream.destroy()
       }
       await new Promise((resolve) => server.close(resolve))
     },
+  }
+}
+
+/** One client connection: refused, or relayed to the target (held while black-holed, cut on a trigger). */
+function relay(state: ProxyState, target: { host: string; port: number }, client: Socket): void {
+  client.on('error', () => {})
+  if (state.mode === 'refuse') return void client.destroy()
+  const upstream = connect(target.port, target.host)
+  upstream.on('error', () => client.destroy())
+  const pair: Pair = { client, upstream, held: [] }
+  state.pairs.add(pair)
+  const drop = () => {
+    state.pairs.delete(pair)
+    client.destroy()
+    upstream.destroy()
+  }
+  client.on('close', drop)
+  upstream.on('close', drop)
+  client.on('data', (chunk: Buffer) => {
+    if (state.mode === 'blackhole') return void pair.held.push({ to: upstream, chunk })
+    const trigger = state.triggers.find(
+      (candidate) => candidate.remaining > 0 && chunk.includes(candidate.pattern),
+    )
+    if (!trigger) return void upstream.write(chunk)
+    trigger.remaining--
+    state.tripped++
+    drop()
+  })
+  upstream.on('data', (chunk: Buffer) => {
+    if (state.mode === 'blackhole') pair.held.push({ to: client, chunk })
+    else client.write(chunk)
+  })
+}
+
+/** refuse cuts every open pair; pass lets the held bytes flow again. */
+function setMode(state: ProxyState, mode: ProxyMode): void {
+  state.mode = mode
+  for (const pair of [...state.pairs]) {
+    if (mode === 'refuse') {
+      pair.client.destroy()
+      pair.upstream.destroy()
+    }
+    if (mode === 'pass') for (const { to, chunk } of pair.held.splice(0)) to.write(chunk)
   }
 }

@@ -39,8 +39,21 @@ export async function testApp(
   })
   const store = options.store ?? (await createStore({ kind: 'memory' }))
   const script: Script = { signIns: [], sends: [], forgotten: [], sendDelayMs: 0 }
-  // Type-checked against core's Auth (AuthPort is a Pick of it): the fake cannot drift from what core returns.
-  const auth: AuthPort = {
+  const app = await buildApp(config, {
+    store,
+    auth: scriptedAuth(script),
+    logger: pino({ level: 'silent' }),
+    graphFactory: ({ token }) => scriptedGraph(script, token),
+  })
+  return { app, store, script }
+}
+
+/**
+ * Core's sign-in as the script says: codes `rejected`, `badsecret` and `boom` fail as core would. Type-checked against
+ * core's Auth (AuthPort is a Pick of it): the fake cannot drift from what core returns.
+ */
+function scriptedAuth(script: Script): AuthPort {
+  return {
     async beginSignIn() {
       const state = randomBytes(16).toString('base64url')
       return {
@@ -85,29 +98,28 @@ export async function testApp(
     logoutUrl: () =>
       'https://login.example.test/tenant/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2F',
   }
-  const app = await buildApp(config, {
-    store,
-    auth,
-    logger: pino({ level: 'silent' }),
-    graphFactory: ({ token }) =>
-      ({
-        ...unused,
-        async getMyPhoto() {
-          await token()
-          return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
-        },
-        async sendMail(message: unknown) {
-          await token()
-          await new Promise((resolve) => setTimeout(resolve, script.sendDelayMs))
-          if (script.sendError) throw script.sendError
-          script.sends.push(message)
-        },
-      }) as GraphClient,
-  })
-  return { app, store, script }
+}
+
+/** Graph as the script says: the photo, and sendMail (delayed, failing or recorded); anything else is not scripted. */
+function scriptedGraph(script: Script, token: () => Promise<string>): GraphClient {
+  return {
+    ...unused,
+    async getMyPhoto() {
+      await token()
+      return { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) }
+    },
+    async sendMail(message: unknown) {
+      await token()
+      await new Promise((resolve) => setTimeout(resolve, script.sendDelayMs))
+      if (script.sendError) throw script.sendError
+      script.sends.push(message)
+    },
+  } as GraphClient
 }
 
 export { GraphError, AuthError }
+/** The one cookie jar, as web's tests know it (over inject(): `jar.take(response.headers['set-cookie'])`). */
+export { CookieJar as Jar } from './cookie-jar.ts'
 
 const notScripted = async () => {
   throw new Error('not scripted in web tests')
@@ -121,27 +133,4 @@ const unused = {
   sendDraft: notScripted,
   deleteMessage: notScripted,
   listMessages: notScripted,
-}
-
-/** A minimal cookie jar over inject(): keeps Set-Cookie values, sends them back. */
-export class Jar {
-  readonly cookies = new Map<string, string>()
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
-  }
-
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = '', ...attributes] = line.split(';')
-      const index = pair.indexOf('=')
-      const name = pair.slice(0, index).trim()
-      const value = pair.slice(index + 1).trim()
-      const expired = attributes.some(
-        (a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a),
-      )
-      if (expired || !value) this.cookies.delete(name)
-      else this.cookies.set(name, value)
-    }
-  }
 }

@@ -1,18 +1,18 @@
-// Fault suite: ≥ 500 sends through the app while the emulator injects 429 / 503 / 504 / delays past the timeout /
-// connection resets / "deliver then 504" on ~20 % of sendMail calls (seeded, so every run is the same). Every send must
-// end as exactly one of: delivered once and reported sent; not delivered and reported failed with the form kept;
-// reported "outcome unknown" and delivered at most once. Prints sends, delivered, duplicates, silent losses, unknowns.
+/**
+ * Fault suite: ≥ 500 sends through the app while the emulator injects 429 / 503 / 504 / delays past the timeout /
+ * connection resets / "deliver then 504" on ~20 % of sendMail calls (seeded, so every run is the same). Every send must
+ * end as exactly one of: delivered once and reported sent; not delivered and reported failed with the form kept;
+ * reported "outcome unknown" and delivered at most once. Prints sends, delivered, duplicates, silent losses, unknowns.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  sleep,
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-  type FaultSpec,
-} from '../kit/reliability-system.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
+import type { AppPage } from '../kit/app-page.ts'
+import type { Browser } from '../kit/browser.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
+import { sendMails } from '../kit/journal.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const SENDS = Number(process.env.FAULT_SUITE_SENDS ?? 1000)
 const SEED = 20261123
@@ -20,7 +20,7 @@ const FAULT_RATE = 0.2
 const timeoutMs = 250
 
 // The faults, each with what the user may be told (the classification below does not trust this table).
-const faults: { name: string; action: FaultSpec['action'] }[] = [
+const faults: { name: string; action: FaultAction }[] = [
   { name: '429 Retry-After: 0 (retried, then sent)', action: { status: 429, retryAfter: 0 } },
   { name: '429 without Retry-After (backoff, then sent)', action: { status: 429 } },
   { name: '429 Retry-After: 3600 (beyond the budget)', action: { status: 429, retryAfter: 3600 } },
@@ -44,105 +44,106 @@ function random(seed: number): () => number {
   }
 }
 
-let emulator: EmulatorHandle
-let app: AppHandle
-const senders: AppClient[] = []
+let system: System
+let emulator: EmulatorClient
+let app: AppInstance
+const senders: Browser[] = []
 let recipient: string
 
 before(async () => {
-  emulator = await startEmulator({ throttling: false })
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  app = await system.startApp({
     env: {
       GRAPH_TIMEOUT_MS: String(timeoutMs),
       GRAPH_RETRY_BUDGET_MS: '1500',
       SEND_LIMIT_PER_MINUTE: '10000',
     },
   })
-  const users = emulator.emulator.demo.users
+  const users = system.emulator.demo.users
   recipient = users.find((user) => user.userPrincipalName.startsWith('megan'))!.userPrincipalName
   for (const user of users
     .filter((candidate) => !candidate.userPrincipalName.startsWith('megan'))
     .slice(0, 3)) {
-    const client = new AppClient(app.url)
-    await client.signIn(emulator, user)
+    const client = app.browser()
+    await client.signInHome(user)
     senders.push(client)
   }
 })
 
-after(async () => {
-  await app?.close()
-  await emulator?.close()
-})
+after(() => system?.close())
 
 type Reported = 'sent' | 'failed' | 'unknown' | 'other'
 
-test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults — no duplicate, no silent loss`, async (t) => {
+/** One send as the user saw it. */
+interface SendRecord {
+  subject: string
+  fault: string | undefined
+  reported: Reported
+  formKept: boolean
+  status: number
+}
+
+/** The suite's figures; `problems` names every send that broke a rule. */
+type Figures = ReturnType<typeof emptyFigures>
+
+const emptyFigures = (sendMailCalls: number) => ({
+  sends: 0,
+  faulted: 0,
+  delivered: 0,
+  reportedSent: 0,
+  reportedFailed: 0,
+  duplicates: 0,
+  silentLosses: 0,
+  unknowns: 0,
+  unknownDelivered: 0,
+  misreportedFailures: 0,
+  formsLost: 0,
+  other: 0,
+  sendMailCalls,
+})
+
+/** What the banner says happened, read from its kind and words only. */
+function reportedBy(page: AppPage): Reported {
+  const text = page.banner?.text ?? ''
+  if (page.banner?.kind === 'success' && text.includes('Successfully sent')) return 'sent'
+  if (page.banner?.kind === 'error' && text.includes("wasn't sent")) return 'failed'
+  const unknown = text.includes('could not confirm') && text.includes('Sent Items')
+  return page.banner?.kind === 'warning' && unknown ? 'unknown' : 'other'
+}
+
+/** The sends, each by the next sender, a seeded fifth of them meeting a scripted sendMail fault. */
+async function sendAll(): Promise<SendRecord[]> {
   const next = random(SEED)
   const runId = `${process.pid}-${Date.now()}`
-  const records: {
-    subject: string
-    fault: string | undefined
-    reported: Reported
-    formKept: boolean
-    status: number
-  }[] = []
-  const started = Date.now()
-  const mark = await emulator.mark()
+  const records: SendRecord[] = []
   for (let i = 0; i < SENDS; i++) {
     const client = senders[i % senders.length]!
     const subject = `FS ${runId} #${i}`
     const body = `typed body ${i} — ünïcode ✓`
     const fault = next() < FAULT_RATE ? faults[Math.floor(next() * faults.length)]! : undefined
     if (fault)
-      await emulator.fault({
-        match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+      await emulator.addFault({
+        match: SEND_MAIL,
         count: 1,
         action: fault.action,
       })
-    const { response, page } = await client.send({ to: recipient, subject, body })
-    const text = page.banner?.text ?? ''
-    const reported: Reported =
-      page.banner?.kind === 'success' && text.includes('Successfully sent')
-        ? 'sent'
-        : page.banner?.kind === 'error' && text.includes("wasn't sent")
-          ? 'failed'
-          : page.banner?.kind === 'warning' &&
-              text.includes('could not confirm') &&
-              text.includes('Sent Items')
-            ? 'unknown'
-            : 'other'
+    const { response, page } = await client.sendFromPage({ to: recipient, subject, body })
     records.push({
       subject,
       fault: fault?.name,
-      reported,
+      reported: reportedBy(page),
       formKept: page.form.subject === subject && page.form.body === body,
       status: response.status,
     })
     await emulator.clearFaults() // an unused fault never leaks into the next send
   }
-  await sleep(timeoutMs + 500) // deliveries delayed past the timeout land now
+  return records
+}
 
-  const inbox = await emulator.messages(recipient)
-  const deliveries = new Map<string, number>()
-  for (const message of inbox)
-    deliveries.set(message.subject, (deliveries.get(message.subject) ?? 0) + 1)
-  const journal = await emulator.journal(mark, { method: 'POST', path: '^/v1\\.0/me/sendMail$' })
-
-  const figures = {
-    sends: records.length,
-    faulted: 0,
-    delivered: 0,
-    reportedSent: 0,
-    reportedFailed: 0,
-    duplicates: 0,
-    silentLosses: 0,
-    unknowns: 0,
-    unknownDelivered: 0,
-    misreportedFailures: 0,
-    formsLost: 0,
-    other: 0,
-    sendMailCalls: journal.length,
-  }
+/** Each send against what was delivered: the figures and every problem. */
+function classify(records: SendRecord[], deliveries: Map<string, number>, sendMailCalls: number) {
+  const figures = { ...emptyFigures(sendMailCalls), sends: records.length }
   const problems: string[] = []
   const flag = (
     figure: 'duplicates' | 'silentLosses' | 'misreportedFailures' | 'formsLost',
@@ -189,10 +190,13 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults �
         )
     }
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  return { figures, problems }
+}
+
+/** The summary line, then one line per fault: how its sends were reported. */
+function report(figures: Figures, records: SendRecord[], seconds: string): string {
   const summary = `fault suite (seed ${SEED}, ${seconds} s): sends ${figures.sends}, faulted ${figures.faulted}, delivered ${figures.delivered}, duplicates ${figures.duplicates}, silent losses ${figures.silentLosses}, unknowns ${figures.unknowns} (of which delivered ${figures.unknownDelivered}), reported sent ${figures.reportedSent}, reported failed ${figures.reportedFailed}, misreported failures ${figures.misreportedFailures}, forms lost ${figures.formsLost}, sendMail calls ${figures.sendMailCalls}`
   console.log(summary)
-  t.diagnostic(summary)
   const byFault = new Map<string, Record<Reported, number>>()
   for (const record of records) {
     const row = byFault.get(record.fault ?? 'none') ?? { sent: 0, failed: 0, unknown: 0, other: 0 }
@@ -203,6 +207,22 @@ test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults �
     console.log(
       `  ${fault.padEnd(45)} sent ${row.sent}, failed ${row.failed}, unknown ${row.unknown}, other ${row.other}`,
     )
+  return summary
+}
+
+test(`fault suite: ${SENDS} sends with ~${FAULT_RATE * 100} % sendMail faults — no duplicate, no silent loss`, async (t) => {
+  const started = Date.now()
+  const mark = await emulator.mark()
+  const records = await sendAll()
+  await sleep(timeoutMs + 500) // deliveries delayed past the timeout land now
+
+  const inbox = await emulator.messages(recipient, { folder: 'inbox' })
+  const deliveries = new Map<string, number>()
+  for (const message of inbox)
+    deliveries.set(message.subject, (deliveries.get(message.subject) ?? 0) + 1)
+  const journal = await sendMails(emulator, mark)
+  const { figures, problems } = classify(records, deliveries, journal.length)
+  t.diagnostic(report(figures, records, ((Date.now() - started) / 1000).toFixed(1)))
 
   assert.ok(figures.sends >= 500 || process.env.FAULT_SUITE_SENDS !== undefined)
   assert.ok(figures.faulted >= figures.sends * 0.15, 'about a fifth of the sends met a fault')

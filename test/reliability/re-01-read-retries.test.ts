@@ -1,52 +1,46 @@
-// RE-01, black-box: the app's read-only Graph call (the profile photo fetched at sign-in) retries 429/503/504 at most
-// 3 times within the retry budget, honours Retry-After (seconds or HTTP-date), and fails fast when Retry-After
-// exceeds the budget. A photo that cannot be read is not an error: the sign-in completes without it.
+/**
+ * RE-01, black-box: the app's read-only Graph call (the profile photo fetched at sign-in) retries 429/503/504 at most
+ * 3 times within the retry budget, honours Retry-After (seconds or HTTP-date), and fails fast when Retry-After
+ * exceeds the budget. A photo that cannot be read is not an error: the sign-in completes without it.
+ */
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-  type FaultSpec,
-} from '../kit/reliability-system.ts'
+import type { DemoUser, EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const budgetMs = 3500
-let emulator: EmulatorHandle
-let app: AppHandle
-let adele: { userPrincipalName: string; password: string }
+let system: System
+let emulator: EmulatorClient
+let app: AppInstance
+let adele: DemoUser
 
 before(async () => {
-  emulator = await startEmulator()
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  app = await system.startApp({
     env: { GRAPH_TIMEOUT_MS: '500', GRAPH_RETRY_BUDGET_MS: String(budgetMs) },
   })
-  adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
+  adele = system.user('adele')
 })
 
-after(async () => {
-  await app?.close()
-  await emulator?.close()
-})
+after(() => system?.close())
 
 beforeEach(() => emulator.clearFaults())
 
 const photoPath = '^/v1\\.0/me/photo/\\$value$'
+const photoReads = /^\/v1\.0\/me\/photo\/\$value$/
 
 /** Signs in with `faults` on the photo read; returns the photo reads (with their times) and what / shows. */
-async function signInWith(faults: FaultSpec['action'][]) {
+async function signInWith(faults: FaultAction[]) {
   for (const action of faults)
-    await emulator.fault({ match: { method: 'GET', path: photoPath }, action })
+    await emulator.addFault({ match: { method: 'GET', path: photoPath }, action })
   const mark = await emulator.mark()
-  const client = new AppClient(app.url)
+  const client = app.browser()
   const started = Date.now()
-  await client.signIn(emulator, adele)
+  await client.signInHome(adele)
   const finished = Date.now()
   const signInMs = finished - started
-  const reads = (await emulator.journal(mark, { method: 'GET', path: photoPath })) as ({
-    time: string
-  } & Awaited<ReturnType<EmulatorHandle['journal']>>[number])[]
+  const reads = await emulator.journal({ since: mark, method: 'GET', path: photoReads })
   const photo = await client.get('/me/photo')
   const gaps = reads
     .slice(1)

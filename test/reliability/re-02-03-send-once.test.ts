@@ -1,66 +1,65 @@
-// RE-02 and RE-03, black-box: sendMail is retried only on 429; after 503/504, a timeout, a reset or "deliver then 504"
-// the journal shows one sendMail, the mail is delivered at most once and the user is told to check Sent Items; double
-// and concurrent submits of one form send once and all answer 303 to the same result.
+/**
+ * RE-02 and RE-03, black-box: sendMail is retried only on 429; after 503/504, a timeout, a reset or "deliver then 504"
+ * the journal shows one sendMail, the mail is delivered at most once and the user is told to check Sent Items; double
+ * and concurrent submits of one form send once and all answer 303 to the same result.
+ */
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import type { DemoUser, EmulatorClient, FaultAction } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
+import { sendMails } from '../kit/journal.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const timeoutMs = 400
-let emulator: EmulatorHandle
-let app: AppHandle
-let client: AppClient
-let adele: { userPrincipalName: string; password: string }
-let megan: { userPrincipalName: string; password: string }
+let system: System
+let emulator: EmulatorClient
+let app: AppInstance
+let client: Browser
+let adele: DemoUser
+let megan: DemoUser
 let subjectCount = 0
 const subject = (label: string) => `${label} ${process.pid}-${++subjectCount}-${Date.now()}`
 
 before(async () => {
-  emulator = await startEmulator()
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  app = await system.startApp({
     env: { GRAPH_TIMEOUT_MS: String(timeoutMs), GRAPH_RETRY_BUDGET_MS: '4000' },
   })
-  adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('megan'))!
-  client = new AppClient(app.url)
-  await client.signIn(emulator, adele)
+  adele = system.user('adele')
+  megan = system.user('megan')
+  client = app.browser()
+  await client.signInHome(adele)
 })
 
-after(async () => {
-  await app?.close()
-  await emulator?.close()
-})
+after(() => system?.close())
 
 beforeEach(async () => {
   await emulator.clearFaults()
 })
 
-const sendMailPath = '^/v1\\.0/me/sendMail$'
-
 async function deliveredTo(upn: string, wanted: string): Promise<number> {
-  return (await emulator.messages(upn)).filter((message) => message.subject === wanted).length
+  return (await emulator.messages(upn, { folder: 'inbox' })).filter(
+    (message) => message.subject === wanted,
+  ).length
 }
 
-async function sendMails(since: number): Promise<number> {
-  return (await emulator.journal(since, { method: 'POST', path: sendMailPath })).length
+async function sendMailCount(since: number): Promise<number> {
+  return (await sendMails(emulator, since)).length
 }
 
 describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   test('RE-02 (a) 429 Retry-After: 1, then 202 → two sendMail, one delivery, "sent"', async () => {
     const wanted = subject('RE-02a')
     const mark = await emulator.mark()
-    await emulator.fault({
-      match: { method: 'POST', path: sendMailPath },
+    await emulator.addFault({
+      match: SEND_MAIL,
       count: 1,
       action: { status: 429, retryAfter: 1 },
     })
     const started = Date.now()
-    const { response, page } = await client.send({
+    const { response, page } = await client.sendFromPage({
       to: megan.userPrincipalName,
       subject: wanted,
       body: 'a',
@@ -69,24 +68,28 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
     assert.match(page.banner!.text, /Successfully sent an email to/)
     assert.ok(Date.now() - started >= 1000, 'the retry waited for Retry-After')
-    assert.equal(await sendMails(mark), 2)
+    assert.equal(await sendMailCount(mark), 2)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 1)
   })
 
   test('RE-02 (b) 202 with Retry-After: 5 is success → one sendMail', async () => {
     const wanted = subject('RE-02b')
     const mark = await emulator.mark()
-    await emulator.fault({
-      match: { method: 'POST', path: sendMailPath },
+    await emulator.addFault({
+      match: SEND_MAIL,
       action: { deliverThen: 202, retryAfter: 5 },
     })
-    const { page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'b' })
+    const { page } = await client.sendFromPage({
+      to: megan.userPrincipalName,
+      subject: wanted,
+      body: 'b',
+    })
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
-    assert.equal(await sendMails(mark), 1)
+    assert.equal(await sendMailCount(mark), 1)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 1)
   })
 
-  const ambiguous: { name: string; action: Record<string, unknown>; delivered: 0 | 1 }[] = [
+  const ambiguous: { name: string; action: FaultAction; delivered: 0 | 1 }[] = [
     { name: '(c) delivered, then 504', action: { deliverThen: 504 }, delivered: 1 },
     { name: '(c) delivered, then 503', action: { deliverThen: 503 }, delivered: 1 },
     {
@@ -102,8 +105,8 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
     test(`RE-02 ${name} → exactly one sendMail, delivered at most once, "outcome unknown" + Sent Items, form kept`, async () => {
       const wanted = subject('RE-02')
       const mark = await emulator.mark()
-      await emulator.fault({ match: { method: 'POST', path: sendMailPath }, action })
-      const { response, page } = await client.send({
+      await emulator.addFault({ match: SEND_MAIL, action })
+      const { response, page } = await client.sendFromPage({
         to: megan.userPrincipalName,
         subject: wanted,
         body: 'typed text',
@@ -115,7 +118,7 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
       assert.equal(page.form.subject, wanted, 'the form is kept as typed')
       assert.equal(page.form.body, 'typed text')
       await new Promise((resolve) => setTimeout(resolve, 500)) // a delayed delivery lands after the timeout
-      assert.equal(await sendMails(mark), 1, 'exactly one sendMail in the journal')
+      assert.equal(await sendMailCount(mark), 1, 'exactly one sendMail in the journal')
       assert.equal(await deliveredTo(megan.userPrincipalName, wanted), delivered)
     })
   }
@@ -123,17 +126,21 @@ describe('RE-02 sendMail is retried only on 429 and never duplicated', () => {
   test('RE-02 429 beyond the budget (Retry-After: 3600) → one sendMail, reported failed, nothing delivered', async () => {
     const wanted = subject('RE-02g')
     const mark = await emulator.mark()
-    await emulator.fault({
-      match: { method: 'POST', path: sendMailPath },
+    await emulator.addFault({
+      match: SEND_MAIL,
       action: { status: 429, retryAfter: 3600 },
     })
     const started = Date.now()
-    const { page } = await client.send({ to: megan.userPrincipalName, subject: wanted, body: 'g' })
+    const { page } = await client.sendFromPage({
+      to: megan.userPrincipalName,
+      subject: wanted,
+      body: 'g',
+    })
     assert.ok(Date.now() - started < 3000, 'fails fast (no wait for Retry-After or the 4 s budget)')
     assert.equal(page.banner?.kind, 'error', page.banner?.text)
     assert.match(page.banner!.text, /wasn't sent/)
     assert.equal(page.form.subject, wanted)
-    assert.equal(await sendMails(mark), 1)
+    assert.equal(await sendMailCount(mark), 1)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 0)
   })
 })
@@ -147,8 +154,8 @@ describe('RE-03 one form, one send', () => {
       body: 'once',
     })
     const mark = await emulator.mark()
-    await emulator.fault({
-      match: { method: 'POST', path: sendMailPath },
+    await emulator.addFault({
+      match: SEND_MAIL,
       action: { delayMs: 200 },
     })
     const responses = await Promise.all(
@@ -158,10 +165,13 @@ describe('RE-03 one form, one send', () => {
       responses.map((response) => response.status),
       [303, 303, 303, 303, 303],
     )
-    assert.deepEqual(new Set(responses.map((response) => response.location)), new Set(['/']))
+    assert.deepEqual(
+      new Set(responses.map((response) => response.headers.get('location'))),
+      new Set(['/']),
+    )
     const page = await client.home()
     assert.equal(page.banner?.kind, 'success', page.banner?.text)
-    assert.equal(await sendMails(mark), 1)
+    assert.equal(await sendMailCount(mark), 1)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 1)
   })
 
@@ -179,7 +189,7 @@ describe('RE-03 one form, one send', () => {
     const secondPage = await client.home()
     assert.equal(first.status, 303)
     assert.equal(second.status, 303)
-    assert.equal(first.location, second.location)
+    assert.equal(first.headers.get('location'), second.headers.get('location'))
     assert.equal(firstPage.banner?.kind, 'success')
     assert.deepEqual(
       secondPage.banner,
@@ -187,24 +197,24 @@ describe('RE-03 one form, one send', () => {
       'the second submit shows the first one’s result',
     )
     await client.home() // reload the result page
-    assert.equal(await sendMails(mark), 1)
+    assert.equal(await sendMailCount(mark), 1)
     assert.equal(await deliveredTo(megan.userPrincipalName, wanted), 1)
   })
 
   test('RE-03 two different forms → two sends', async () => {
     const mark = await emulator.mark()
-    const one = await client.send({
+    const one = await client.sendFromPage({
       to: megan.userPrincipalName,
       subject: subject('RE-03 one'),
       body: '1',
     })
-    const two = await client.send({
+    const two = await client.sendFromPage({
       to: megan.userPrincipalName,
       subject: subject('RE-03 two'),
       body: '2',
     })
     assert.equal(one.page.banner?.kind, 'success')
     assert.equal(two.page.banner?.kind, 'success')
-    assert.equal(await sendMails(mark), 2)
+    assert.equal(await sendMailCount(mark), 2)
   })
 })

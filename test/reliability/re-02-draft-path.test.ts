@@ -1,64 +1,57 @@
-// RE-02 on the draft path (attachments too large to travel inline: draft, upload session, send): the final
-// POST /me/messages/{id}/send follows sendMail's rules — a lost answer is "outcome unknown", never retried; a failure
-// before the send is "not sent" with the form kept and nothing delivered.
+/**
+ * RE-02 on the draft path (attachments too large to travel inline: draft, upload session, send): the final
+ * POST /me/messages/{id}/send follows sendMail's rules — a lost answer is "outcome unknown", never retried; a failure
+ * before the send is "not sent" with the form kept and nothing delivered.
+ */
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-  type FaultSpec,
-} from '../kit/reliability-system.ts'
+import type { EmulatorClient, FaultSpec } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emulator: EmulatorHandle
-let app: AppHandle
-let client: AppClient
+let system: System
+let emulator: EmulatorClient
+let app: AppInstance
+let client: Browser
 let megan: string
 const large = new Uint8Array(3 * 1024 * 1024 + 1000).fill(0x61)
 
 before(async () => {
-  emulator = await startEmulator()
-  app = await startApp(emulator, {
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  app = await system.startApp({
     env: {
       SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite',
       GRAPH_TIMEOUT_MS: '2000',
       GRAPH_RETRY_BUDGET_MS: '3000',
     },
   })
-  client = new AppClient(app.url)
-  const adele = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('adele'),
-  )!
-  megan = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!.userPrincipalName
-  await client.signIn(emulator, adele)
+  client = app.browser()
+  const adele = system.user('adele')
+  megan = system.user('megan').userPrincipalName
+  await client.signInHome(adele)
 })
 
-after(async () => {
-  await app?.close()
-  await emulator?.close()
-})
+after(() => system?.close())
 
 beforeEach(() => emulator.clearFaults())
 
 async function sendLarge(label: string, fault?: FaultSpec) {
   const subject = `${label} ${Date.now()}`
   const fields = await client.sendFields({ to: megan, subject, body: 'with a large file' })
-  if (fault) await emulator.fault(fault)
+  if (fault) await emulator.addFault(fault)
   const mark = await emulator.mark()
   const response = await client.postMultipart('/send', fields, [
     { name: 'large.txt', type: 'text/plain', bytes: large },
   ])
   assert.equal(response.status, 303, response.body.slice(0, 300))
   const page = await client.home()
-  const sends = await emulator.journal(mark, {
+  const sends = await emulator.journal({
+    since: mark,
     method: 'POST',
-    path: '^/v1\\.0/me/messages/[^/]+/send$',
+    path: /^\/v1\.0\/me\/messages\/[^/]+\/send$/,
   })
-  const delivered = (await emulator.messages(megan)).filter(
+  const delivered = (await emulator.messages(megan, { folder: 'inbox' })).filter(
     (message) => message.subject === subject,
   ).length
   return { subject, page, sends: sends.length, delivered }
@@ -104,11 +97,9 @@ test('RE-02 draft path: the upload fails (reset) before the send → "not sent",
   assert.equal(result.page.form.subject, result.subject)
   assert.equal(result.sends, 0)
   assert.equal(result.delivered, 0)
-  const drafts = await emulator.messages(
-    emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-      .userPrincipalName,
-    'drafts',
-  )
+  const drafts = await emulator.messages(system.user('adele').userPrincipalName, {
+    folder: 'drafts',
+  })
   assert.equal(
     drafts.filter((message) => message.subject === result.subject).length,
     0,

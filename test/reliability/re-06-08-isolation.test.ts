@@ -1,39 +1,38 @@
-// RE-06 and RE-08, black-box on the real Redis: two users interleaved, with a Redis read error injected on one user's
-// token-cache read (a TCP proxy that kills the connection carrying that GET). Every Graph call in the emulator's
-// journal carries its own user's token (the bearer's oid), and every token-cache partition in Redis, decrypted with
-// core's own token-cache API, holds only its owner's account and tokens.
+/**
+ * RE-06 and RE-08, black-box on the real Redis: two users interleaved, with a Redis read error injected on one user's
+ * token-cache read (a TCP proxy that kills the connection carrying that GET). Every Graph call in the emulator's
+ * journal carries its own user's token (the bearer's oid), and every token-cache partition in Redis, decrypted with
+ * core's own token-cache API, holds only its owner's account and tokens.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
-import { createStore } from '../../src/core/store/create-store.ts'
-import type { Store } from '../../src/core/store/store.ts'
+import { createStore, type Store } from '../../src/core/index.ts'
 import { createTokenCacheStore } from '../../src/core/auth/token-cache.ts'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  bearerOid,
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import type { EmulatorClient } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { bearerOid, sendMails } from '../kit/journal.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type TcpProxy } from '../kit/tcp-proxy.ts'
 
 const secret = 'reliability-secret-RE06-0123456789-abcdefgh'
 const prefix = `gc-rel-re06-${process.pid}-${Date.now()}:`
-let emulator: EmulatorHandle
+let system: System
+let emulator: EmulatorClient
 let proxy: TcpProxy
-let app: AppHandle
+let app: AppInstance
 let redis: Redis
 let inspect: Store
 const users: Record<
   'A' | 'B',
-  { client: AppClient; upn: string; password: string; oid: string; homeAccountId: string }
+  { client: Browser; upn: string; password: string; oid: string; homeAccountId: string }
 > = {} as never
 
 before(async () => {
-  emulator = await startEmulator()
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
   proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
-  app = await startApp(emulator, {
+  app = await system.startApp({
     env: {
       STORE: 'redis',
       REDIS_URL: proxy.url,
@@ -45,16 +44,14 @@ before(async () => {
   redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
   await redis.connect()
   inspect = await createStore({ kind: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: prefix })
-  const tid = emulator.emulator.demo.tenantId
+  const tid = system.emulator.demo.tenantId
   for (const [label, name] of [
     ['A', 'adele'],
     ['B', 'diego'],
   ] as const) {
-    const user = emulator.emulator.demo.users.find((candidate) =>
-      candidate.userPrincipalName.startsWith(name),
-    )!
+    const user = system.user(name)
     users[label] = {
-      client: new AppClient(app.url),
+      client: app.browser(),
       upn: user.userPrincipalName,
       password: user.password,
       oid: user.id,
@@ -70,7 +67,7 @@ after(async () => {
   if (keys.length) await redis.del(...keys)
   redis?.disconnect()
   await inspect?.close()
-  await emulator?.close()
+  await system?.close()
 })
 
 const ownerOf = (subject: string) =>
@@ -78,7 +75,7 @@ const ownerOf = (subject: string) =>
 
 /** Every sendMail since `mark` bears the token of the user whose send it is. */
 async function assertOwnTokens(mark: number): Promise<number> {
-  const sends = await emulator.journal(mark, { method: 'POST', path: '^/v1\\.0/me/sendMail$' })
+  const sends = await sendMails(emulator, mark)
   for (const entry of sends) {
     const subject = (entry.body as { message?: { subject?: string } }).message?.subject ?? ''
     const owner = ownerOf(subject)
@@ -88,17 +85,39 @@ async function assertOwnTokens(mark: number): Promise<number> {
   return sends.length
 }
 
-/** Each token-cache partition holds one account only, and it is the account of the session that owns the partition. */
-async function assertPartitionsIsolated(): Promise<void> {
-  const caches = createTokenCacheStore(inspect, secret, 3600)
-  const sessions = await redis.keys(`${prefix}sess:*`)
+/** Each session's token-cache partition and the account it names, read from Redis. */
+async function partitionOwners(): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
-  for (const key of sessions) {
+  for (const key of await redis.keys(`${prefix}sess:*`)) {
     const data = JSON.parse((await redis.get(key)) ?? '{}') as {
       user?: { partition: string; account: { homeAccountId: string } }
     }
     if (data.user) owners.set(data.user.partition, data.user.account.homeAccountId)
   }
+  return owners
+}
+
+/** `rounds` send forms of A then B in turn, subjects `<label> <word> <i>`, each with fresh tokens. */
+async function interleavedForms(rounds: number, word: string) {
+  const forms = []
+  for (let i = 0; i < rounds; i++) {
+    for (const label of ['A', 'B'] as const) {
+      const client = users[label].client
+      const fields = await client.sendFields({
+        to: users[label].upn,
+        subject: `${label} ${word} ${i}`,
+        body: label,
+      })
+      forms.push({ label, client, fields })
+    }
+  }
+  return forms
+}
+
+/** Each token-cache partition holds one account only, and it is the account of the session that owns the partition. */
+async function assertPartitionsIsolated(): Promise<void> {
+  const caches = createTokenCacheStore(inspect, secret, 3600)
+  const owners = await partitionOwners()
   const partitions = (await redis.keys(`${prefix}tokencache:*`)).map((key) =>
     key.slice(`${prefix}tokencache:`.length),
   )
@@ -133,29 +152,9 @@ async function assertPartitionsIsolated(): Promise<void> {
 }
 
 test('RE-06/RE-08 two users signed in one after the other, then 20 interleaved concurrent sends: each with its own token', async () => {
-  await users.A.client.signIn(emulator, {
-    userPrincipalName: users.A.upn,
-    password: users.A.password,
-  })
-  await users.B.client.signIn(emulator, {
-    userPrincipalName: users.B.upn,
-    password: users.B.password,
-  })
-  const forms = []
-  for (let i = 0; i < 10; i++) {
-    for (const label of ['A', 'B'] as const) {
-      const client = users[label].client
-      forms.push({
-        label,
-        client,
-        fields: await client.sendFields({
-          to: users[label].upn,
-          subject: `${label} interleaved ${i}`,
-          body: label,
-        }),
-      })
-    }
-  }
+  await users.A.client.signInHome({ userPrincipalName: users.A.upn, password: users.A.password })
+  await users.B.client.signInHome({ userPrincipalName: users.B.upn, password: users.B.password })
+  const forms = await interleavedForms(10, 'interleaved')
   const mark = await emulator.mark()
   const responses = await Promise.all(
     forms.map(({ client, fields }) => client.post('/send', fields)),
@@ -172,29 +171,10 @@ test('RE-06 a Redis read error on B’s token-cache read: B gets 503, no call is
   const before = new Set(await redis.keys(`${prefix}tokencache:*`))
   assert.equal(before.size, 2)
   // Which partition is B's: the one B's session names.
-  let partitionB: string | undefined
-  for (const key of await redis.keys(`${prefix}sess:*`)) {
-    const data = JSON.parse((await redis.get(key)) ?? '{}') as {
-      user?: { partition: string; account: { homeAccountId: string } }
-    }
-    if (data.user?.account.homeAccountId === users.B.homeAccountId) partitionB = data.user.partition
-  }
+  const owners = await partitionOwners()
+  const partitionB = [...owners].find(([, account]) => account === users.B.homeAccountId)?.[0]
   assert.ok(partitionB)
-  const forms = []
-  for (let i = 0; i < 4; i++) {
-    for (const label of ['A', 'B'] as const) {
-      const client = users[label].client
-      forms.push({
-        label,
-        client,
-        fields: await client.sendFields({
-          to: users[label].upn,
-          subject: `${label} fault ${i}`,
-          body: label,
-        }),
-      })
-    }
-  }
+  const forms = await interleavedForms(4, 'fault')
   proxy.failWhen(`tokencache:${partitionB}`)
   const mark = await emulator.mark()
   const responses = await Promise.all(
@@ -221,7 +201,7 @@ test('RE-06 a Redis read error on B’s token-cache read: B gets 503, no call is
   // Recovery: B sends again, with B's token.
   await users.B.client.waitReady()
   const again = await emulator.mark()
-  const retry = await users.B.client.send({
+  const retry = await users.B.client.sendFromPage({
     to: users.B.upn,
     subject: 'B after the fault',
     body: 'B',

@@ -1,39 +1,35 @@
-// RE-07 and RE-10, black-box: Redis down (cut at a TCP proxy) or hung (black-holed): pages answer 503 within 2 s,
-// /readyz 503, /healthz 200, POST /send 503 without a sendMail, the process stays up; when Redis returns the app
-// recovers by itself and the existing session (Redis kept it) works again.
+/**
+ * RE-07 and RE-10, black-box: Redis down (cut at a TCP proxy) or hung (black-holed): pages answer 503 within 2 s,
+ * /readyz 503, /healthz 200, POST /send 503 without a sendMail, the process stays up; when Redis returns the app
+ * recovers by itself and the existing session (Redis kept it) works again.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import type { EmulatorClient } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type ProxyMode, type TcpProxy } from '../kit/tcp-proxy.ts'
 
 const prefix = `gc-rel-re07-${process.pid}-${Date.now()}:`
-let emulator: EmulatorHandle
+let system: System
+let emulator: EmulatorClient
 let proxy: TcpProxy
-let app: AppHandle
-let client: AppClient
+let app: AppInstance
+let client: Browser
 let megan: string
 
 before(async () => {
-  emulator = await startEmulator()
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
   proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
-  app = await startApp(emulator, {
+  app = await system.startApp({
     env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix },
   })
-  client = new AppClient(app.url)
-  const adele = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('adele'),
-  )!
-  megan = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!.userPrincipalName
-  await client.signIn(emulator, adele)
+  client = app.browser()
+  const adele = system.user('adele')
+  megan = system.user('megan').userPrincipalName
+  await client.signInHome(adele)
 })
 
 after(async () => {
@@ -43,7 +39,7 @@ after(async () => {
   const keys = await redis.keys(`${prefix}*`)
   if (keys.length) await redis.del(...keys)
   redis.disconnect()
-  await emulator?.close()
+  await system?.close()
 })
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -88,9 +84,10 @@ for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
     const connect = await timed(() => client.get('/connect'))
     assert.equal(connect.value.status, 503, 'no sign-in without the store')
     assert.ok(connect.ms < 2000)
-    assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 0)
+    const sends = await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
+    assert.equal(sends.length, 0)
     assert.equal(
-      (await emulator.journal(mark, { path: '/oauth2/' })).length,
+      (await emulator.journal({ since: mark, path: '/oauth2/' })).length,
       0,
       'no identity traffic either',
     )
@@ -100,17 +97,17 @@ for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
     assert.ok(recoveredIn < 10_000)
     const page = await client.home()
     assert.ok(page.signedIn, 'the session Redis kept still works')
-    const sent = await client.send({ to: megan, subject: `RE-07 after ${mode}`, body: 'x' })
+    const sent = await client.sendFromPage({ to: megan, subject: `RE-07 after ${mode}`, body: 'x' })
     assert.equal(sent.page.banner?.kind, 'success', sent.page.banner?.text)
   })
 }
 
 test('RE-07 Redis down before the first request of a fresh visitor → 503 (never a silent in-memory session)', async () => {
   proxy.setMode('refuse')
-  const stranger = new AppClient(app.url)
+  const stranger = app.browser()
   const page = await stranger.get('/connect')
   assert.equal(page.status, 503)
-  assert.equal(stranger.cookies.size, 0, 'no session cookie handed out')
+  assert.equal(stranger.jar().cookies.size, 0, 'no session cookie handed out')
   proxy.setMode('pass')
   await stranger.waitReady()
 })

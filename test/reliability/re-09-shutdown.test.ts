@@ -1,39 +1,38 @@
-// RE-09 and RE-10, black-box on a real process: `bin/graph-connect start` (the launcher npm start runs) against an
-// emulator run by the test. The launcher execs Node, so the signalled process is the app itself.
-// SIGTERM while a send is in flight: readiness drops at once (503 or refused), new connections are refused, the send
-// completes once (journal: one sendMail, one delivery) and the process exits 0 within the grace period. A request
-// still running when the grace ends does not keep the process alive.
+/**
+ * RE-09 and RE-10, black-box on a real process: `bin/graph-connect start` (the launcher npm start runs) against an
+ * emulator run by the test. The launcher execs Node, so the signalled process is the app itself.
+ * SIGTERM while a send is in flight: readiness drops at once (503 or refused), new connections are refused, the send
+ * completes once (journal: one sendMail, one delivery) and the process exits 0 within the grace period. A request
+ * still running when the grace ends does not keep the process alive.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { emulatorSettings } from '../../src/cli/compose.ts'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  freePort,
-  scratchDir,
-  sleep,
-  startApp,
-  startEmulator,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
+import { Browser } from '../kit/browser.ts'
+import { freePort } from '../kit/free-port.ts'
+import { scratchDir } from '../kit/scratch-dir.ts'
+import { SEND_MAIL } from '../kit/faults.ts'
+import { RELIABILITY, startSystem, type System } from '../kit/system.ts'
 
 const launcher = fileURLToPath(new URL('../../bin/graph-connect', import.meta.url))
-let emulator: EmulatorHandle
-let adele: { userPrincipalName: string; password: string }
+let system: System
+let emulator: EmulatorClient
+let adele: DemoUser
 let megan: string
 
 before(async () => {
-  emulator = await startEmulator()
-  adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!.userPrincipalName
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  adele = system.user('adele')
+  megan = system.user('megan').userPrincipalName
 })
 
-after(() => emulator?.close())
+after(() => system?.close())
 
 interface Running {
   child: ChildProcess
@@ -45,16 +44,13 @@ interface Running {
 async function startProcess(env: Record<string, string>): Promise<Running> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  await emulator.control('POST', `apps/${emulator.emulator.demo.clientId}/redirect-uris`, {
-    uri: `${url}/connect/get_token/`,
-  })
-  const settings = emulatorSettings(emulator.emulator, {
+  const settings = await system.settings({
     PUBLIC_URL: url,
     STORE: 'sqlite',
     LOG_LEVEL: 'info',
     SEND_LIMIT_PER_MINUTE: '1000',
     ...env,
-  }) as Record<string, string>
+  })
   const child = spawn(launcher, ['start'], {
     cwd: env.CWD,
     env: { PATH: process.env.PATH ?? '', ...settings },
@@ -84,6 +80,29 @@ function commandLine(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
 }
 
+/** The launcher exec'd Node on main.ts start (so the signalled process is the app itself). */
+function assertLauncherExecdNode(pid: number): void {
+  const argv = commandLine(pid)
+  assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
+  assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
+  assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
+}
+
+/** GET /readyz ten times, 50 ms apart: each status, or the connection error's code. */
+async function probeReadiness(url: string): Promise<(number | string)[]> {
+  const probes: (number | string)[] = []
+  for (let i = 0; i < 10; i++) {
+    probes.push(
+      await fetch(`${url}/readyz`).then(
+        (response) => response.status,
+        (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
+      ),
+    )
+    await sleep(50)
+  }
+  return probes
+}
+
 /** Waits for the process's own "shutting down" log line. */
 async function shuttingDown(running: Running): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -96,11 +115,38 @@ async function shuttingDown(running: Running): Promise<void> {
 /** Waits until the emulator has received (and not yet answered) a sendMail. */
 async function sendMailInFlight(since: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const entries = await emulator.journal(since, { method: 'POST', path: 'sendMail' })
+    const entries = await emulator.journal({ since, method: 'POST', path: 'sendMail' })
     if (entries.some((entry) => entry.status === null)) return
     await sleep(20)
   }
   throw new Error('no sendMail in flight')
+}
+
+/** One sendMail since the mark, answered 202, and the mail delivered once. */
+async function assertSentOnce(mark: number, subject: string): Promise<void> {
+  const sends = await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
+  assert.equal(sends.length, 1)
+  assert.equal(sends[0]!.status, 202)
+  assert.equal(
+    (await emulator.messages(megan, { folder: 'inbox' })).filter(
+      (message) => message.subject === subject,
+    ).length,
+    1,
+  )
+}
+
+/** An app started on the same port and SQLite file shows the browser its send's success banner. */
+async function assertResultAfterRestart(client: Browser, url: string, sqlite: string) {
+  const restarted = await system.startApp({
+    port: Number(new URL(url).port),
+    env: { STORE: 'sqlite', SQLITE_PATH: sqlite },
+  })
+  try {
+    const page = await client.home()
+    assert.equal(page.banner?.kind, 'success', page.banner?.text)
+  } finally {
+    await restarted.close()
+  }
 }
 
 test('RE-09 SIGTERM during a send: readiness drops at once, the send completes once, exit 0 within the grace', async (t) => {
@@ -114,16 +160,13 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     GRAPH_TIMEOUT_MS: '10000',
   })
   try {
-    const argv = commandLine(running.child.pid!)
-    assert.match(argv[0]!, /node$/, `the launcher exec'd Node: ${argv.join(' ')}`)
-    assert.ok(argv.includes('--max-old-space-size=2047'), argv.join(' '))
-    assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
-    const client = new AppClient(running.url)
-    await client.signIn(emulator, adele)
+    assertLauncherExecdNode(running.child.pid!)
+    const client = new Browser({ base: running.url })
+    await client.signInHome(adele)
     const subject = `RE-09 in flight ${Date.now()}`
     const fields = await client.sendFields({ to: megan, subject, body: 'finishes during shutdown' })
-    await emulator.fault({
-      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+    await emulator.addFault({
+      match: SEND_MAIL,
       action: { delayMs: 2000 },
     })
     const mark = await emulator.mark()
@@ -133,16 +176,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     const signalledAt = Date.now()
     running.child.kill('SIGTERM')
     await shuttingDown(running) // the signal is delivered asynchronously: probe once the process has it
-    const probes: (number | string)[] = []
-    for (let i = 0; i < 10; i++) {
-      probes.push(
-        await fetch(`${running.url}/readyz`).then(
-          (response) => response.status,
-          (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
-        ),
-      )
-      await sleep(50)
-    }
+    const probes = await probeReadiness(running.url)
     t.diagnostic(`/readyz after SIGTERM: ${probes.join(', ')}`)
     assert.ok(!probes.includes(200), `readiness after SIGTERM: ${probes.join(', ')}`)
     assert.ok(
@@ -153,7 +187,7 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
 
     const response = await sending
     assert.equal(response.status, 303, 'the in-flight send completed')
-    assert.equal(response.location, '/')
+    assert.equal(response.headers.get('location'), '/')
     const exit = await running.exited
     assert.equal(exit.code, 0, running.output.slice(-5).join('\n'))
     assert.ok(
@@ -162,24 +196,9 @@ test('RE-09 SIGTERM during a send: readiness drops at once, the send completes o
     )
     assert.ok(exit.at - signalledAt >= 1000, 'it waited for the in-flight send')
 
-    const sends = await emulator.journal(mark, { method: 'POST', path: 'sendMail' })
-    assert.equal(sends.length, 1)
-    assert.equal(sends[0]!.status, 202)
-    assert.equal(
-      (await emulator.messages(megan)).filter((message) => message.subject === subject).length,
-      1,
-    )
-
+    await assertSentOnce(mark, subject)
     // The result was saved before the exit: a restarted app on the same SQLite file shows it with the same cookie.
-    const restarted = await startApp(emulator, {
-      env: { PUBLIC_URL: running.url, STORE: 'sqlite', SQLITE_PATH: sqlite },
-    })
-    try {
-      const page = await client.home()
-      assert.equal(page.banner?.kind, 'success', page.banner?.text)
-    } finally {
-      await restarted.close()
-    }
+    await assertResultAfterRestart(client, running.url, sqlite)
   } finally {
     running.child.kill('SIGKILL')
     scratch.remove()
@@ -196,15 +215,15 @@ test('RE-09 a request still running at the end of the grace does not keep the pr
     GRAPH_TIMEOUT_MS: '20000',
   })
   try {
-    const client = new AppClient(running.url)
-    await client.signIn(emulator, adele)
+    const client = new Browser({ base: running.url })
+    await client.signInHome(adele)
     const fields = await client.sendFields({
       to: megan,
       subject: `RE-09 slow ${Date.now()}`,
       body: 'x',
     })
-    await emulator.fault({
-      match: { method: 'POST', path: '^/v1\\.0/me/sendMail$' },
+    await emulator.addFault({
+      match: SEND_MAIL,
       action: { delayMs: 8000 },
     })
     const mark = await emulator.mark()
@@ -223,7 +242,7 @@ test('RE-09 a request still running at the end of the grace does not keep the pr
     assert.notEqual(exit.signal, 'SIGKILL')
     assert.equal(await sending, 'connection closed')
     assert.equal(
-      (await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length,
+      (await emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })).length,
       1,
       'never retried',
     )

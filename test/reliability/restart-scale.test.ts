@@ -1,34 +1,30 @@
-// Restart and scale, black-box: sessions (and their token caches) survive an app restart on the SQLite file store and
-// on Redis; two instances sharing Redis serve one user alternately — sign-in started on one and finished on the other,
-// sends on both, and a disconnect on either kills the cookie on both.
+/**
+ * Restart and scale, black-box: sessions (and their token caches) survive an app restart on the SQLite file store and
+ * on Redis; two instances sharing Redis serve one user alternately — sign-in started on one and finished on the other,
+ * sends on both, and a disconnect on either kills the cookie on both.
+ */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { createBrowser, signIn as signInAtEmulator } from '../kit/emulator-browser.ts'
-import { AppClient } from '../kit/app-client.ts'
-import {
-  freePort,
-  scratchDir,
-  startApp,
-  startEmulator,
-  type AppHandle,
-  type EmulatorHandle,
-} from '../kit/reliability-system.ts'
+import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { scratchDir } from '../kit/scratch-dir.ts'
+import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const prefix = `gc-rel-scale-${process.pid}-${Date.now()}:`
 const secret = 'reliability-secret-scale-0123456789-abcdefgh'
-let emulator: EmulatorHandle
-let adele: { userPrincipalName: string; password: string }
+let system: System
+let emulator: EmulatorClient
+let adele: DemoUser
 let megan: string
 const results: string[] = []
 
 before(async () => {
-  emulator = await startEmulator()
-  adele = emulator.emulator.demo.users.find((user) => user.userPrincipalName.startsWith('adele'))!
-  megan = emulator.emulator.demo.users.find((user) =>
-    user.userPrincipalName.startsWith('megan'),
-  )!.userPrincipalName
+  system = await startSystem(RELIABILITY)
+  emulator = system.client
+  adele = system.user('adele')
+  megan = system.user('megan').userPrincipalName
 })
 
 after(async () => {
@@ -36,12 +32,12 @@ after(async () => {
   const keys = await redis.keys(`${prefix}*`)
   if (keys.length) await redis.del(...keys)
   redis.disconnect()
-  await emulator?.close()
+  await system?.close()
   console.log(`restart and scale: ${results.join('; ')}`)
 })
 
-async function sendOk(client: AppClient, subject: string, base?: string): Promise<void> {
-  const { page } = await client.send({ to: megan, subject, body: 'x' }, base)
+async function sendOk(client: Browser, subject: string): Promise<void> {
+  const { page } = await client.sendFromPage({ to: megan, subject, body: 'x' })
   assert.equal(page.banner?.kind, 'success', `${subject}: ${page.banner?.text}`)
 }
 
@@ -61,12 +57,12 @@ const stores: [string, (dir: string) => Record<string, string>][] = [
 for (const [name, settings] of stores) {
   test(`restart (${name}): sign in, close the app, build a new one on the same store — the cookie still works and sends`, async () => {
     const scratch = scratchDir()
-    const port = await freePort()
-    const env = { PUBLIC_URL: `http://127.0.0.1:${port}`, ...settings(scratch.dir) }
-    let app: AppHandle | undefined = await startApp(emulator, { env })
+    const env = settings(scratch.dir)
+    let app: AppInstance | undefined = await system.startApp({ env })
+    const port = Number(new URL(app.url).port)
     try {
-      const client = new AppClient(app.url)
-      await client.signIn(emulator, adele)
+      const client = app.browser()
+      await client.signInHome(adele)
       await sendOk(client, `restart ${name} before`)
       const cookie = client.cookieHeader()
       await app.close()
@@ -80,14 +76,14 @@ for (const [name, settings] of stores) {
         'the first app is gone',
       )
 
-      app = await startApp(emulator, { env })
+      app = await system.startApp({ env, port })
       const mark = await emulator.mark()
       const page = await client.home()
       assert.equal(client.cookieHeader(), cookie, 'the same cookie')
       assert.ok(page.signedIn, 'still signed in after the restart')
       await sendOk(client, `restart ${name} after`)
       assert.equal(
-        (await emulator.journal(mark, { path: '/oauth2/v2\\.0/authorize$' })).length,
+        (await emulator.journal({ since: mark, path: /\/oauth2\/v2\.0\/authorize$/ })).length,
         0,
         'no new sign-in was needed',
       )
@@ -99,86 +95,92 @@ for (const [name, settings] of stores) {
   })
 }
 
+/** Sign-in started on A, callback answered by B: signed in on both. */
+async function signInAcross(client: Browser, A: string, B: string, publicUrl: string) {
+  const start = await client.get(`${A}/connect`)
+  assert.equal(start.status, 302)
+  const left = await client.signInAtEmulator(start.location!, adele)
+  const callback = new URL(left.location!)
+  assert.equal(callback.origin, publicUrl)
+  const done = await client.get(`${B}${callback.pathname}${callback.search}`)
+  assert.equal(done.status, 303, 'the pending sign-in made on A is completed by B')
+  assert.ok((await client.home(A)).signedIn)
+  assert.ok((await client.home(B)).signedIn)
+}
+
+/** 50 sends, each form from one instance and its POST to the other; how many failed. */
+async function alternatingSends(client: Browser, A: string, B: string): Promise<number> {
+  let errors = 0
+  for (let i = 0; i < 50; i++) {
+    const [formFrom, postTo] = i % 2 ? [A, B] : [B, A]
+    const fields = await client.sendFields(
+      { to: megan, subject: `scale ${prefix} #${i}`, body: 'x' },
+      formFrom,
+    )
+    const response = await client.post(`${postTo}/send`, fields)
+    const page = await client.home(i % 3 ? A : B)
+    if (response.status !== 303 || page.banner?.kind !== 'success') errors++
+  }
+  return errors
+}
+
+/** A cookie that signs in nowhere: each instance answers it with the Connect page. */
+async function assertCookieDead(cookie: string, instances: Record<string, string>): Promise<void> {
+  for (const [name, base] of Object.entries(instances)) {
+    const page = await fetch(`${base}/`, { headers: { cookie } })
+    assert.doesNotMatch(await page.text(), /<h1 id="hi"/, `the old cookie is dead on ${name}`)
+  }
+}
+
 test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alternating sends, disconnect on either kills the cookie on both', async () => {
-  const [portA, portB] = [await freePort(), await freePort()]
-  const publicUrl = `http://127.0.0.1:${portA}` // the load balancer's origin; both instances are configured with it
   const env = {
-    PUBLIC_URL: publicUrl,
     STORE: 'redis',
     REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `${prefix}scale:`,
     SESSION_SECRET: secret,
   }
-  const a = await startApp(emulator, { env, port: portA })
-  const b = await startApp(emulator, { env, port: portB })
+  const a = await system.startApp({ env })
+  const publicUrl = a.url // the load balancer's origin; both instances are configured with it
+  const b = await system.startApp({ env: { ...env, PUBLIC_URL: publicUrl } })
   try {
     const A = a.url
-    const B = `http://127.0.0.1:${portB}`
-    // Sign-in started on A, callback answered by B.
-    const client = new AppClient(A)
-    const start = await client.get('/connect', A)
-    assert.equal(start.status, 302)
-    const left = await signInAtEmulator(createBrowser(emulator.url), start.location!, adele)
-    const callback = new URL(left.location!)
-    assert.equal(callback.origin, publicUrl)
-    const done = await client.get(`${B}${callback.pathname}${callback.search}`)
-    assert.equal(done.status, 303, 'the pending sign-in made on A is completed by B')
-    assert.ok((await client.home(A)).signedIn)
-    assert.ok((await client.home(B)).signedIn)
+    const B = b.url
+    const client = a.browser()
+    await signInAcross(client, A, B, publicUrl)
 
     // 50 sends alternating: the form from one instance, the POST to the other.
     const mark = await emulator.mark()
-    let errors = 0
-    for (let i = 0; i < 50; i++) {
-      const [formFrom, postTo] = i % 2 ? [A, B] : [B, A]
-      const fields = await client.sendFields(
-        { to: megan, subject: `scale ${prefix} #${i}`, body: 'x' },
-        formFrom,
-      )
-      const response = await client.post('/send', fields, postTo)
-      const page = await client.home(i % 3 ? A : B)
-      if (response.status !== 303 || page.banner?.kind !== 'success') errors++
-    }
-    assert.equal(errors, 0)
-    assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 50)
+    assert.equal(await alternatingSends(client, A, B), 0)
+    const sends = () => emulator.journal({ since: mark, method: 'POST', path: 'sendMail' })
+    assert.equal((await sends()).length, 50)
     // A double submit across instances still sends once (the claim is in Redis).
     const fields = await client.sendFields(
       { to: megan, subject: `scale ${prefix} double`, body: 'x' },
       A,
     )
     const twice = await Promise.all([
-      client.post('/send', fields, A),
-      client.post('/send', fields, B),
+      client.post(`${A}/send`, fields),
+      client.post(`${B}/send`, fields),
     ])
     assert.deepEqual(
       twice.map((response) => response.status),
       [303, 303],
     )
-    assert.equal((await emulator.journal(mark, { method: 'POST', path: 'sendMail' })).length, 51)
+    assert.equal((await sends()).length, 51)
 
     // Disconnect on B: the cookie is dead on A and on B.
     const stale = client.cookieHeader()
     const csrf = (await client.home(B)).csrf!
-    const out = await client.post('/disconnect', { _csrf: csrf }, B)
+    const out = await client.post(`${B}/disconnect`, { _csrf: csrf })
     assert.equal(out.status, 303)
-    for (const base of [A, B]) {
-      const page = await fetch(`${base}/`, { headers: { cookie: stale } })
-      assert.doesNotMatch(
-        await page.text(),
-        /<h1 id="hi"/,
-        `the old cookie is dead on ${base === A ? 'A' : 'B'}`,
-      )
-    }
+    await assertCookieDead(stale, { A, B })
     // And the other way round: sign in again (on B), disconnect on A.
-    const second = new AppClient(B)
-    await second.signIn(emulator, adele, B) // started on B; the reply URL is the balancer's (A)
+    const second = b.browser()
+    await second.signInHome(adele, B, publicUrl) // started on B; the reply URL is the balancer's (A)
     const staleTwo = second.cookieHeader()
-    const outTwo = await second.post('/disconnect', { _csrf: (await second.home(A)).csrf! }, A)
+    const outTwo = await second.post(`${A}/disconnect`, { _csrf: (await second.home(A)).csrf! })
     assert.equal(outTwo.status, 303)
-    for (const base of [A, B]) {
-      const page = await fetch(`${base}/`, { headers: { cookie: staleTwo } })
-      assert.doesNotMatch(await page.text(), /<h1 id="hi"/)
-    }
+    await assertCookieDead(staleTwo, { A, B })
     results.push(
       'two instances on Redis: cross-instance sign-in ok, 50/50 alternating sends, double submit across instances sent once, disconnect on either killed the cookie on both',
     )

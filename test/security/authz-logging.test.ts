@@ -1,53 +1,35 @@
-// SE-13 authorization sweep and SE-12 security logging, black-box: the app on 127.0.0.1, the emulator on localhost,
-// HTTP clients with cookie jars, the emulator's journal, and the app's captured JSON log lines.
+/**
+ * SE-13 authorization sweep and SE-12 security logging, black-box: the app on 127.0.0.1, the emulator on localhost,
+ * HTTP clients with cookie jars, the emulator's journal, and the app's captured JSON log lines.
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  createClient,
-  demoUser,
-  formTokens,
-  isSignedIn,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  startSignIn,
-  type AppInstance,
-  type Client,
-  type DemoUser,
-  type Page,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
+import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
+import type { Browser, Page } from '../kit/browser.ts'
+import { oauthError, TOKEN_ENDPOINT } from '../kit/faults.ts'
+import { graphCalls, sends } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
 let adele: DemoUser
 let megan: DemoUser
 
 before(async () => {
-  emu = await startSecurityEmulator()
-  app = await startAppOn(emu, {
-    env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
-  })
-  adele = demoUser(emu, 'adele')
-  megan = demoUser(emu, 'megan')
+  system = await startSystem(SECURITY)
+  emulator = system.client
+  app = await system.startApp()
+  adele = system.user('adele')
+  megan = system.user('megan')
 })
 
-after(async () => {
-  await app?.close()
-  await emu?.close()
-})
-
-const form = (fields: Record<string, string>) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-})
+after(() => system?.close())
 
 /** The claims the emulator would put in a user's id_token: what must never reach another session. */
 const identityOf = (user: DemoUser) => {
-  const full = emu.emulator.demo.users.find(
+  const full = system.emulator.demo.users.find(
     (candidate) => candidate.userPrincipalName === user.userPrincipalName,
   )!
   return [full.userPrincipalName, full.id, full.displayName]
@@ -79,37 +61,34 @@ describe('SE-13 authorization', () => {
 
   /** Every protected route, as a stranger sees it: never the victim's data, the right status, no Graph call. */
   async function sweep(
-    client: Client,
+    client: Browser,
     base: string,
     victim: DemoUser,
     tokens: { csrf: string; form: string },
     label: string,
   ): Promise<void> {
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const expectations: [string, () => Promise<Page>, number, string | undefined][] = [
       ['GET /me/photo', () => client.request(`${base}/me/photo`), 404, undefined],
       ['GET /flow', () => client.request(`${base}/flow`), 303, `${base}/`],
       [
         'POST /send',
         () =>
-          client.request(
-            `${base}/send`,
-            form({
-              _csrf: tokens.csrf,
-              _form: tokens.form,
-              to: 'eve@evil.example',
-              subject: 'x',
-              body: 'x',
-              format: 'text',
-              importance: 'normal',
-            }),
-          ),
+          client.post(`${base}/send`, {
+            _csrf: tokens.csrf,
+            _form: tokens.form,
+            to: 'eve@evil.example',
+            subject: 'x',
+            body: 'x',
+            format: 'text',
+            importance: 'normal',
+          }),
         303,
         `${base}/`,
       ],
       [
         'POST /disconnect',
-        () => client.request(`${base}/disconnect`, form({ _csrf: tokens.csrf })),
+        () => client.post(`${base}/disconnect`, { _csrf: tokens.csrf }),
         303,
         `${base}/`,
       ],
@@ -131,28 +110,28 @@ describe('SE-13 authorization', () => {
           `${label}: the Connect page, not the signed-in one`,
         )
     }
-    assert.equal((await emu.graphCalls(mark)).length, 0, `${label}: no Graph call`)
+    assert.equal((await graphCalls(emulator, mark)).length, 0, `${label}: no Graph call`)
   }
 
   test('SE-13 without a session (no cookie, or a forged one): every protected route answers as to a stranger, 0 Graph calls', async () => {
-    const victim = createClient()
-    assert.equal((await signIn(victim, app.url, adele)).status, 303)
-    const tokens = await formTokens(victim, app.url)
-    await sweep(createClient(), app.url, adele, tokens, 'no cookie')
-    const forged = createClient()
+    const victim = app.browser()
+    assert.equal((await victim.signIn(adele)).status, 303)
+    const tokens = await victim.formTokens()
+    await sweep(app.browser(), app.url, adele, tokens, 'no cookie')
+    const forged = app.browser()
     forged.setCookie(app.url, 'session', 'A'.repeat(43))
     await sweep(forged, app.url, adele, tokens, 'forged cookie')
-    assert.equal(await isSignedIn(victim, app.url), true, 'the victim is untouched')
+    assert.equal(await victim.isSignedIn(), true, 'the victim is untouched')
   })
 
   test('SE-13 with an expired session (idle timeout 1 s): the same, and the old cookie shows nothing of its user', async () => {
-    const short = await startAppOn(emu, {
-      env: { SESSION_IDLE_SECONDS: '1', SIGNIN_LIMIT_PER_MINUTE: '10000' },
+    const short = await system.startApp({
+      env: { SESSION_IDLE_SECONDS: '1' },
     })
     try {
-      const client = createClient()
-      assert.equal((await signIn(client, short.url, megan)).status, 303)
-      const tokens = await formTokens(client, short.url)
+      const client = app.browser()
+      assert.equal((await client.signIn(megan, short.url)).status, 303)
+      const tokens = await client.formTokens(short.url)
       assert.equal(
         (await client.request(`${short.url}/me/photo`)).status,
         200,
@@ -166,41 +145,38 @@ describe('SE-13 authorization', () => {
   })
 
   test("SE-13 another user's CSRF and form tokens: 403, nothing sent, nobody signed out", async () => {
-    const a = createClient()
-    const b = createClient()
-    assert.equal((await signIn(a, app.url, adele)).status, 303)
-    assert.equal((await signIn(b, app.url, megan)).status, 303)
-    const tokensOfA = await formTokens(a, app.url)
-    const mark = await emu.mark()
-    const sent = await b.request(
-      `${app.url}/send`,
-      form({
-        _csrf: tokensOfA.csrf,
-        _form: tokensOfA.form,
-        to: 'eve@evil.example',
-        subject: 'x',
-        body: 'x',
-        format: 'text',
-        importance: 'normal',
-      }),
-    )
+    const a = app.browser()
+    const b = app.browser()
+    assert.equal((await a.signIn(adele)).status, 303)
+    assert.equal((await b.signIn(megan)).status, 303)
+    const tokensOfA = await a.formTokens()
+    const mark = await emulator.mark()
+    const sent = await b.post(`${app.url}/send`, {
+      _csrf: tokensOfA.csrf,
+      _form: tokensOfA.form,
+      to: 'eve@evil.example',
+      subject: 'x',
+      body: 'x',
+      format: 'text',
+      importance: 'normal',
+    })
     assert.equal(sent.status, 403)
-    const out = await b.request(`${app.url}/disconnect`, form({ _csrf: tokensOfA.csrf }))
+    const out = await b.post(`${app.url}/disconnect`, { _csrf: tokensOfA.csrf })
     assert.equal(out.status, 403)
     for (const secret of identityOf(adele))
       assert.ok(!sent.body.includes(secret) && !out.body.includes(secret))
-    assert.equal((await emu.sends(mark)).length, 0)
-    assert.equal(await isSignedIn(a, app.url), true)
-    assert.equal(await isSignedIn(b, app.url), true)
+    assert.equal((await sends(emulator, mark)).length, 0)
+    assert.equal(await a.isSignedIn(), true)
+    assert.equal(await b.isSignedIn(), true)
   })
 
   test("SE-13 a user's page, flow inspector and photo are never visible to another session", async () => {
-    const a = createClient()
-    const b = createClient()
-    assert.equal((await signIn(a, app.url, adele)).status, 303)
-    assert.equal((await signIn(b, app.url, megan)).status, 303)
+    const a = app.browser()
+    const b = app.browser()
+    assert.equal((await a.signIn(adele)).status, 303)
+    assert.equal((await b.signIn(megan)).status, 303)
     assert.equal(
-      (await send(a, app.url, { to: adele.userPrincipalName, subject: 'Only for Adele' })).status,
+      (await a.postSend({ to: adele.userPrincipalName, subject: 'Only for Adele' })).status,
       303,
     )
     const flowA = await a.request(`${app.url}/flow`)
@@ -217,7 +193,7 @@ describe('SE-13 authorization', () => {
     for (const secret of identityOf(adele))
       assert.ok(!homeB.body.includes(secret), `B's page shows ${secret}`)
 
-    const photo = async (client: Client) => {
+    const photo = async (client: Browser) => {
       const response = await fetch(`${app.url}/me/photo`, {
         headers: { cookie: `session=${client.cookie(app.url, 'session')}` },
       })
@@ -294,14 +270,14 @@ function assertNoSecrets(instance: AppInstance, from: number, more: string[]): v
 describe('SE-12 security logging', () => {
   test('SE-12 sign-in success and logout: one event each, with reason and correlation id, no secrets', async () => {
     const from = app.logs.length
-    const client = createClient()
-    assert.equal((await signIn(client, app.url, adele)).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(adele)).status, 303)
     const success = await oneEvent(app, from, 'signin.success', '/connect/get_token/')
     assert.equal(success.user, adele.userPrincipalName)
     const cookie = client.cookie(app.url, 'session')!
-    const { csrf, form: formToken } = await formTokens(client, app.url)
+    const { csrf, form: formToken } = await client.formTokens()
     const beforeLogout = app.logs.length
-    assert.equal((await client.request(`${app.url}/disconnect`, form({ _csrf: csrf }))).status, 303)
+    assert.equal((await client.post(`${app.url}/disconnect`, { _csrf: csrf })).status, 303)
     const out = await oneEvent(app, beforeLogout, 'signout', '/disconnect')
     assert.equal(out.user, adele.userPrincipalName)
     assertNoSecrets(app, from, [cookie, csrf, formToken])
@@ -314,23 +290,23 @@ describe('SE-12 security logging', () => {
       ['iss', () => undefined, /issuer https:\/\/evil\.example/, 'signin.failed'],
       [
         'nonce',
-        async () => void (await emu.control('POST', 'tokens/next', { nonce: 'not-the-nonce' })),
+        async () => void (await emulator.shapeNextIdToken({ nonce: 'not-the-nonce' })),
         /nonce[ _]mismatch/,
         'signin.failed',
       ],
       [
         'invalid_grant',
         async () =>
-          void (await emu.control('POST', 'faults', {
-            match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+          void (await emulator.addFault({
+            match: TOKEN_ENDPOINT,
             count: 1,
             action: {
               status: 400,
-              body: {
-                error: 'invalid_grant',
-                error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.',
-                error_codes: [54005],
-              },
+              body: oauthError(
+                'invalid_grant',
+                54005,
+                'OAuth2 Authorization code was already redeemed.',
+              ),
             },
           })),
         /invalid_grant.*AADSTS54005/,
@@ -338,8 +314,8 @@ describe('SE-12 security logging', () => {
       ],
     ]
     for (const [name, prepare, reason, event] of cases) {
-      const client = createClient()
-      const { callbackUrl } = await startSignIn(client, app.url, adele)
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(adele)
       await prepare(callbackUrl)
       const url = new URL(callbackUrl)
       if (name === 'state') url.searchParams.set('state', 'x'.repeat(43))
@@ -364,9 +340,9 @@ describe('SE-12 security logging', () => {
   })
 
   test('SE-12 CSRF failures (token, foreign Origin, form token): one csrf.rejected event each with its reason', async () => {
-    const client = createClient()
-    assert.equal((await signIn(client, app.url, megan)).status, 303)
-    const tokens = await formTokens(client, app.url)
+    const client = app.browser()
+    assert.equal((await client.signIn(megan)).status, 303)
+    const tokens = await client.formTokens()
     const from = app.logs.length
     const cases: [Record<string, string>, Record<string, string>, RegExp][] = [
       [{ _csrf: 'x'.repeat(43) }, {}, /token mismatch/],
@@ -375,11 +351,9 @@ describe('SE-12 security logging', () => {
     ]
     for (const [fields, headers, reason] of cases) {
       const mark = app.logs.length
-      const answer = await send(
-        client,
-        app.url,
+      const answer = await client.postSend(
         { _csrf: tokens.csrf, _form: tokens.form, to: megan.userPrincipalName, ...fields },
-        headers,
+        { headers: headers },
       )
       assert.equal(answer.status, 403)
       assert.match(String((await oneEvent(app, mark, 'csrf.rejected', '/send')).reason), reason)
@@ -388,18 +362,18 @@ describe('SE-12 security logging', () => {
   })
 
   test('SE-12 rate-limit hits (sign-in per IP, send per user): one ratelimit.hit event each', async () => {
-    const limited = await startAppOn(emu, {
+    const limited = await system.startApp({
       env: { SIGNIN_LIMIT_PER_MINUTE: '2', SEND_LIMIT_PER_MINUTE: '1' },
     })
     try {
-      const client = createClient()
-      assert.equal((await signIn(client, limited.url, megan)).status, 303)
+      const client = app.browser()
+      assert.equal((await client.signIn(megan, limited.url)).status, 303)
       // Fixed one-minute windows: at most one window boundary can pass, so a 429 comes within limit + 2 tries.
       let mark = limited.logs.length
       let answer: Page | undefined
       for (let tries = 0; tries < 3 && answer?.status !== 429; tries++) {
         mark = limited.logs.length
-        answer = await send(client, limited.url, { to: megan.userPrincipalName })
+        answer = await client.postSend({ to: megan.userPrincipalName }, { base: limited.url })
       }
       assert.equal(answer!.status, 429)
       assert.match(
@@ -409,7 +383,7 @@ describe('SE-12 security logging', () => {
       answer = undefined
       for (let tries = 0; tries < 5 && answer?.status !== 429; tries++) {
         mark = limited.logs.length
-        answer = await createClient().request(`${limited.url}/connect`)
+        answer = await app.browser().request(`${limited.url}/connect`)
       }
       assert.equal(answer!.status, 429)
       assert.match(
@@ -424,7 +398,7 @@ describe('SE-12 security logging', () => {
   test('SE-12 a CR/LF with a fake JSON record in an IdP error or a subject cannot forge a log line', async () => {
     const from = app.logs.length
     const forged = '\n{"level":30,"msg":"forged","event":"signin.success"}\r\n'
-    const client = createClient()
+    const client = app.browser()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
     const answer = await client.request(
@@ -433,9 +407,9 @@ describe('SE-12 security logging', () => {
     assert.equal(answer.status, 400)
     const failed = await oneEvent(app, from, 'signin.failed', '/connect/get_token/')
     assert.match(String(failed.reason), /forged/, 'the value is logged, as data')
-    const signedIn = createClient()
-    assert.equal((await signIn(signedIn, app.url, adele)).status, 303)
-    await send(signedIn, app.url, { to: adele.userPrincipalName, subject: `Hello${forged}` })
+    const signedIn = app.browser()
+    assert.equal((await signedIn.signIn(adele)).status, 303)
+    await signedIn.postSend({ to: adele.userPrincipalName, subject: `Hello${forged}` })
     const lines = logLines(app, from) // each parses as exactly one JSON object
     assert.equal(lines.filter((line) => line.msg === 'forged').length, 0)
     assert.equal(

@@ -1,37 +1,31 @@
-// CSRF (SE-06) and security headers on every response (SE-07), black-box over HTTP and in Chromium with an attacker
-// page served from another site (localhost) against the app on 127.0.0.1.
+/**
+ * CSRF (SE-06) and security headers on every response (SE-07), black-box over HTTP and in Chromium with an attacker
+ * page served from another site (localhost) against the app on 127.0.0.1.
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import type { Browser, Page as PageLike } from 'playwright-core'
-import {
-  createClient,
-  demoUser,
-  formTokens,
-  isSignedIn,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  startSignIn,
-  type AppInstance,
-  type Page,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
+import type { Browser as Chromium, Page as PageLike } from 'playwright-core'
+import type { EmulatorClient } from '../../src/emulator/index.ts'
+import type { Page } from '../kit/browser.ts'
 import { connectInChromium, launchChromium } from '../kit/chromium.ts'
+import { TOKEN_ENDPOINT } from '../kit/faults.ts'
+import { sends } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
-let browser: Browser
+let chromium: Chromium
 let attacker: Server
 let attackerUrl: string
 let attackerPage = ''
-const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
 
 before(async () => {
-  emu = await startSecurityEmulator()
-  app = await startAppOn(emu, { env: limits })
-  browser = await launchChromium()
+  system = await startSystem(SECURITY)
+  emulator = system.client
+  app = await system.startApp()
+  chromium = await launchChromium()
   attacker = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'text/html' }).end(attackerPage),
   )
@@ -40,123 +34,90 @@ before(async () => {
 })
 
 after(async () => {
-  await browser?.close()
+  await chromium?.close()
   if (attacker) await new Promise((resolve) => attacker.close(resolve))
-  await app?.close()
-  await emu?.close()
+  await system?.close()
 })
 
 async function signedInClient() {
-  const client = createClient()
-  assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
+  const client = app.browser()
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
   return client
 }
 
 describe('SE-06 CSRF', () => {
   test('SE-06 POST /send without a CSRF token → 403, no sendMail, still signed in', async () => {
     const client = await signedInClient()
-    const { form } = await formTokens(client, app.url)
-    const mark = await emu.mark()
-    const answer = await client.request(`${app.url}/send`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        _form: form,
-        to: 'megan@contoso.test',
-        subject: 'x',
-        body: 'y',
-      }).toString(),
+    const { form } = await client.formTokens()
+    const mark = await emulator.mark()
+    const answer = await client.post(`${app.url}/send`, {
+      _form: form,
+      to: 'megan@contoso.test',
+      subject: 'x',
+      body: 'y',
     })
     assert.equal(answer.status, 403)
-    const empty = await send(client, app.url, { to: 'megan@contoso.test', _csrf: '', _form: form })
+    const empty = await client.postSend({ to: 'megan@contoso.test', _csrf: '', _form: form })
     assert.equal(empty.status, 403)
-    assert.equal((await emu.sends(mark)).length, 0)
-    assert.equal(await isSignedIn(client, app.url), true)
+    assert.equal((await sends(emulator, mark)).length, 0)
+    assert.equal(await client.isSignedIn(), true)
   })
 
   test('SE-06 the tokens of another session → 403, no sendMail', async () => {
     const victim = await signedInClient()
-    const other = await formTokens(await signedInClient(), app.url)
-    const own = await formTokens(victim, app.url)
-    const mark = await emu.mark()
-    assert.equal(
-      (
-        await send(victim, app.url, {
-          to: 'megan@contoso.test',
-          _csrf: other.csrf,
-          _form: other.form,
-        })
-      ).status,
-      403,
-    )
-    assert.equal(
-      (
-        await send(victim, app.url, {
-          to: 'megan@contoso.test',
-          _csrf: own.csrf,
-          _form: other.form,
-        })
-      ).status,
-      403,
-      'a form token of another session',
-    )
-    assert.equal(
-      (
-        await send(victim, app.url, {
-          to: 'megan@contoso.test',
-          _csrf: other.csrf,
-          _form: own.form,
-        })
-      ).status,
-      403,
-      'a CSRF token of another session',
-    )
-    assert.equal((await emu.sends(mark)).length, 0)
+    const other = await (await signedInClient()).formTokens()
+    const own = await victim.formTokens()
+    const mark = await emulator.mark()
+    const mixes: [{ _csrf: string; _form: string }, string | undefined][] = [
+      [{ _csrf: other.csrf, _form: other.form }, undefined],
+      [{ _csrf: own.csrf, _form: other.form }, 'a form token of another session'],
+      [{ _csrf: other.csrf, _form: own.form }, 'a CSRF token of another session'],
+    ]
+    for (const [tokens, message] of mixes) {
+      const answer = await victim.postSend({ to: 'megan@contoso.test', ...tokens })
+      assert.equal(answer.status, 403, message)
+    }
+    assert.equal((await sends(emulator, mark)).length, 0)
   })
 
   test('SE-06 valid tokens but a cross-site Origin or Sec-Fetch-Site → 403, no sendMail', async () => {
     const client = await signedInClient()
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const forged: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { origin: 'null' },
-      { origin: emu.url },
+      { origin: emulator.url },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
     ]
     for (const headers of forged) {
-      const answer = await send(client, app.url, { to: 'megan@contoso.test' }, headers)
+      const answer = await client.postSend({ to: 'megan@contoso.test' }, { headers: headers })
       assert.equal(answer.status, 403, JSON.stringify(headers))
     }
-    const disconnect = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: {
-        origin: 'https://evil.example',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: `_csrf=${(await formTokens(client, app.url)).csrf}`,
-    })
+    const disconnect = await client.post(
+      `${app.url}/disconnect`,
+      { _csrf: (await client.formTokens()).csrf },
+      { origin: 'https://evil.example' },
+    )
     assert.equal(disconnect.status, 403)
-    assert.equal((await emu.sends(mark)).length, 0)
-    assert.equal(await isSignedIn(client, app.url), true)
+    assert.equal((await sends(emulator, mark)).length, 0)
+    assert.equal(await client.isSignedIn(), true)
     // The same request from the app's own page is accepted: the checks refuse only what they should.
     assert.equal(
       (
-        await send(
-          client,
-          app.url,
+        await client.postSend(
           { to: 'megan@contoso.test' },
-          { origin: app.url, 'sec-fetch-site': 'same-origin' },
+          { headers: { origin: app.url, 'sec-fetch-site': 'same-origin' } },
         )
       ).status,
       303,
     )
-    assert.equal((await emu.sends(mark)).length, 1)
+    assert.equal((await sends(emulator, mark)).length, 1)
   })
 
   test('SE-06 GET never sends: GET /send?to=… → 405, no sendMail', async () => {
     const client = await signedInClient()
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     for (const method of ['GET', 'HEAD']) {
       const answer = await client.request(
         `${app.url}/send?to=megan@contoso.test&subject=x&body=y`,
@@ -164,22 +125,18 @@ describe('SE-06 CSRF', () => {
       )
       assert.equal(answer.status, 405, method)
     }
-    assert.equal((await emu.sends(mark)).length, 0)
+    assert.equal((await sends(emulator, mark)).length, 0)
   })
 
   test('SE-06 POST /disconnect without the CSRF token → 403 and the session survives', async () => {
     const client = await signedInClient()
-    const answer = await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
-    })
+    const answer = await client.post(`${app.url}/disconnect`, {})
     assert.equal(answer.status, 403)
-    assert.equal(await isSignedIn(client, app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 
   test('SE-06 in Chromium: an auto-submitting form on another site posting to /send → 403, no sendMail', async () => {
-    const context = await browser.newContext()
+    const context = await chromium.newContext()
     const page = await context.newPage()
     await chromiumSignIn(page)
     const tokens = await page.evaluate(() => ({
@@ -191,18 +148,18 @@ describe('SE-06 CSRF', () => {
       <input name="_csrf" value="${tokens.csrf}"><input name="_form" value="${tokens.form}"><input name="to" value="megan@contoso.test">
       <input name="subject" value="forged"><input name="body" value="forged"><input name="format" value="text"></form>
       <script>document.forms[0].submit()</script>`
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const posted = page.waitForResponse((response) => response.url() === `${app.url}/send`)
     await page.goto(attackerUrl)
     const response = await posted
     assert.equal(response.status(), 403)
-    assert.equal((await emu.sends(mark)).length, 0)
+    assert.equal((await sends(emulator, mark)).length, 0)
     await context.close()
   })
 })
 
 async function chromiumSignIn(page: PageLike): Promise<void> {
-  await connectInChromium(page, app.url, emu.url, demoUser(emu, 'adele'))
+  await connectInChromium(page, app.url, emulator.url, system.user('adele'))
 }
 
 function assertStrictHeaders(page: Page, label: string, https = false): void {
@@ -226,7 +183,7 @@ function assertStrictHeaders(page: Page, label: string, https = false): void {
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"], `${label}: frame-ancestors`)
   assert.ok(
     directives.get('form-action')?.includes("'self'") &&
-      directives.get('form-action')?.includes(emu.url),
+      directives.get('form-action')?.includes(emulator.url),
     `${label}: form-action 'self' + the IdP`,
   )
   assert.equal(header('x-content-type-options'), 'nosniff', label)
@@ -251,9 +208,9 @@ function assertStrictHeaders(page: Page, label: string, https = false): void {
 
 describe('SE-07 headers on every response', () => {
   async function everyKindOfResponse(instance: AppInstance): Promise<[string, Page][]> {
-    const anonymous = createClient()
-    const client = createClient()
-    const { callbackUrl, connect } = await startSignIn(client, instance.url, demoUser(emu, 'adele'))
+    const anonymous = app.browser()
+    const client = app.browser()
+    const { callbackUrl, connect } = await client.startSignIn(system.user('adele'), instance.url)
     const callback = await client.request(callbackUrl)
     const pages: [string, Page][] = [
       ['GET / (Connect page)', await anonymous.request(`${instance.url}/`)],
@@ -266,14 +223,7 @@ describe('SE-07 headers on every response', () => {
       ],
       ['GET / signed in', await client.request(`${instance.url}/`)],
       ['GET /send (405)', await client.request(`${instance.url}/send`)],
-      [
-        'POST /send forged (403)',
-        await client.request(`${instance.url}/send`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'to=x',
-        }),
-      ],
+      ['POST /send forged (403)', await client.post(`${instance.url}/send`, { to: 'x' })],
       ['404', await anonymous.request(`${instance.url}/does-not-exist`)],
       ['404 under /static', await anonymous.request(`${instance.url}/static/nope.js`)],
       ['static CSS', await anonymous.request(`${instance.url}/static/app.css`)],
@@ -290,18 +240,14 @@ describe('SE-07 headers on every response', () => {
       ],
       [
         'oversized body (413)',
-        await client.request(`${instance.url}/send`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `to=${'a'.repeat(400_000)}`,
-        }),
+        await client.post(`${instance.url}/send`, { to: 'a'.repeat(400_000) }),
       ],
     ]
     // A server-side failure: the token endpoint answers garbage during a sign-in.
-    const failing = createClient()
-    const started = await startSignIn(failing, instance.url, demoUser(emu, 'adele'))
-    await emu.control('POST', 'faults', {
-      match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+    const failing = app.browser()
+    const started = await failing.startSignIn(system.user('adele'), instance.url)
+    await emulator.addFault({
+      match: TOKEN_ENDPOINT,
       count: 1,
       action: {
         status: 500,
@@ -328,9 +274,9 @@ describe('SE-07 headers on every response', () => {
   })
 
   test('SE-07 over HTTPS the same responses also carry HSTS ≥ 1 year', async () => {
-    const tls = await startAppOn(emu, { env: limits, publicScheme: 'https' })
+    const tls = await system.startApp({ publicScheme: 'https' })
     try {
-      const anonymous = createClient()
+      const anonymous = app.browser()
       for (const path of [
         '/',
         '/does-not-exist',
@@ -348,7 +294,7 @@ describe('SE-07 headers on every response', () => {
   })
 
   test('SE-07 in Chromium: framing from another site is blocked; disconnect reaches the IdP logout with no CSP violation', async () => {
-    const context = await browser.newContext()
+    const context = await chromium.newContext()
     const page = await context.newPage()
     const violations: string[] = []
     page.on('console', (message) => {
@@ -370,13 +316,13 @@ describe('SE-07 headers on every response', () => {
 
     violations.length = 0
     await page.goto(`${app.url}/`)
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     await page.click('.appbar__form button')
     await page.waitForURL(
       (url) => url.toString().startsWith(`${app.url}/`) && !url.toString().includes('disconnect'),
     )
     assert.equal(
-      (await emu.journal(mark, { path: '/oauth2/v2.0/logout$' })).length,
+      (await emulator.journal({ since: mark, path: /\/oauth2\/v2\.0\/logout$/ })).length,
       1,
       'the IdP logout was reached',
     )

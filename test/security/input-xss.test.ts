@@ -1,43 +1,35 @@
-// Input validation of the send form (SE-08, table-driven and fast-check over HTTP) and output encoding of every
-// user- or provider-controlled string (SE-09, an XSS corpus in Chromium: zero CSP violations, no dialogs).
+/**
+ * Input validation of the send form (SE-08, table-driven and fast-check over HTTP) and output encoding of every
+ * user- or provider-controlled string (SE-09, an XSS corpus in Chromium: zero CSP violations, no dialogs).
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import type { Browser } from 'playwright-core'
-import {
-  createClient,
-  demoUser,
-  formTokens,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  type AppInstance,
-  type Client,
-  type JournalEntry,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
-import { connectInChromium, watchPage, launchChromium } from '../kit/chromium.ts'
+import type { Browser as Chromium, Page as PageLike } from 'playwright-core'
+import type { EmulatorClient, JournalEntry } from '../../src/emulator/index.ts'
+import type { Browser } from '../kit/browser.ts'
+import { connectInChromium, launchChromium, watchPage } from '../kit/chromium.ts'
+import { sends } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
-let browser: Browser
-let client: Client
+let chromium: Chromium
+let client: Browser
 
 before(async () => {
-  emu = await startSecurityEmulator()
-  app = await startAppOn(emu, {
-    env: { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' },
-  })
-  browser = await launchChromium()
-  client = createClient()
-  assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
+  system = await startSystem(SECURITY)
+  emulator = system.client
+  app = await system.startApp()
+  chromium = await launchChromium()
+  client = app.browser()
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
 })
 
 after(async () => {
-  await browser?.close()
-  await app?.close()
-  await emu?.close()
+  await chromium?.close()
+  await system?.close()
 })
 
 const escapeHtml = (text: string) =>
@@ -55,21 +47,41 @@ const messageOf = (entry: JournalEntry) => {
 /** A multipart POST /send as the browser's form sends it. */
 async function sendMultipart(
   fields: Record<string, string>,
-  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [],
+  files: { name: string; bytes: Uint8Array }[] = [],
 ) {
-  const { csrf, form } = await formTokens(client, app.url)
-  const data = new FormData()
-  for (const [name, value] of Object.entries({
-    _csrf: csrf,
-    _form: form,
-    format: 'text',
-    importance: 'normal',
-    ...fields,
-  }))
-    data.append(name, value)
-  for (const file of files)
-    data.append('attachments', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name)
-  return client.request(`${app.url}/send`, { method: 'POST', body: data })
+  const { csrf, form } = await client.formTokens()
+  const defaults = { _csrf: csrf, _form: form, format: 'text', importance: 'normal' }
+  return client.postMultipart(`${app.url}/send`, { ...defaults, ...fields }, files)
+}
+
+/** The message Graph got: the recipients deduplicated in order, the subject trimmed, the body as typed, nothing else. */
+function assertSentAsNormalised(
+  message: Record<string, unknown>,
+  to: string,
+  subject: string,
+  body: string,
+): void {
+  const expected = [
+    ...new Map(
+      to
+        .split(/[,;]/)
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((item) => [item.toLowerCase(), item]),
+    ).values(),
+  ]
+  const actual = (message.toRecipients as { emailAddress: { address: string } }[]).map(
+    (recipient) => recipient.emailAddress.address,
+  )
+  assert.deepEqual(actual, expected)
+  assert.equal(message.subject, subject.trim())
+  assert.equal((message.body as { content: string }).content, body)
+  const fields = ['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients']
+  const allowed = [...fields, 'importance', 'attachments']
+  assert.deepEqual(
+    Object.keys(message).filter((key) => !allowed.includes(key)),
+    [],
+  )
 }
 
 /** Every control named `field` carries aria-invalid, and something (the control or its radio group) points at the error line. */
@@ -138,9 +150,9 @@ describe('SE-08 send-form validation', () => {
   ]
   for (const [name, fields, status, field] of cases) {
     test(`SE-08 ${name} → ${status}, no sendMail, the form kept as typed`, async () => {
-      const mark = await emu.mark()
+      const mark = await emulator.mark()
       const typed = { subject: 'Kept as typed <b>&', body: 'Body kept', ...fields }
-      const answer = await send(client, app.url, typed)
+      const answer = await client.postSend(typed)
       assert.equal(answer.status, status)
       assert.match(answer.body, new RegExp(`id="${field}-error"`), `a field error on ${field}`)
       assertMarkedInvalid(answer.body, field)
@@ -163,12 +175,12 @@ describe('SE-08 send-form validation', () => {
           answer.body.includes(`>${escapeHtml(typed.body)}</textarea>`),
           'the body is given back',
         )
-      assert.equal((await emu.sends(mark)).length, 0)
+      assert.equal((await sends(emulator, mark)).length, 0)
     })
   }
 
   test('SE-08 oversize or too many attachments (multipart) → 413, no sendMail, the fields kept', async () => {
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const tooMany = await sendMultipart(
       { to: 'megan@contoso.test', subject: 'Twenty-one files' },
       Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, bytes: new Uint8Array(10) })),
@@ -186,12 +198,12 @@ describe('SE-08 send-form validation', () => {
       body: 'y'.repeat(2 * 1024 * 1024),
     })
     assert.equal(bigBody.status, 413)
-    assert.equal((await emu.sends(mark)).length, 0)
+    assert.equal((await sends(emulator, mark)).length, 0)
   })
 
   test('SE-08 from, sender, replyTo or headers fields are ignored: /me/sendMail carries only the form’s fields', async () => {
-    const mark = await emu.mark()
-    const answer = await send(client, app.url, {
+    const mark = await emulator.mark()
+    const answer = await client.postSend({
       to: 'megan@contoso.test',
       from: 'ceo@contoso.test',
       sender: 'ceo@contoso.test',
@@ -200,7 +212,7 @@ describe('SE-08 send-form validation', () => {
       replyTo: 'eve@evil.example',
     })
     assert.equal(answer.status, 303)
-    const [sent] = await emu.sends(mark)
+    const [sent] = await sends(emulator, mark)
     assert.equal(sent!.path, '/v1.0/me/sendMail')
     const message = messageOf(sent!)
     for (const name of ['from', 'sender', 'internetMessageHeaders', 'replyTo'])
@@ -226,54 +238,67 @@ describe('SE-08 send-form validation', () => {
     let sent = 0
     await fc.assert(
       fc.asyncProperty(recipients, text, text, async (to, subject, body) => {
-        const mark = await emu.mark()
-        const answer = await send(client, app.url, { to, subject, body })
-        const sends = await emu.sends(mark)
+        const mark = await emulator.mark()
+        const answer = await client.postSend({ to, subject, body })
+        const journaled = await sends(emulator, mark)
         if (answer.status === 400 || answer.status === 413) {
           refused++
-          assert.equal(sends.length, 0)
+          assert.equal(journaled.length, 0)
           return
         }
         assert.equal(answer.status, 303, `unexpected ${answer.status}`)
         sent++
-        assert.equal(sends.length, 1)
-        const message = messageOf(sends[0]!)
-        const expected = [
-          ...new Map(
-            to
-              .split(/[,;]/)
-              .map((part) => part.trim())
-              .filter(Boolean)
-              .map((item) => [item.toLowerCase(), item]),
-          ).values(),
-        ]
-        const actual = (message.toRecipients as { emailAddress: { address: string } }[]).map(
-          (recipient) => recipient.emailAddress.address,
-        )
-        assert.deepEqual(actual, expected)
-        assert.equal(message.subject, subject.trim())
-        assert.equal((message.body as { content: string }).content, body)
-        assert.deepEqual(
-          Object.keys(message).filter(
-            (key) =>
-              ![
-                'subject',
-                'body',
-                'toRecipients',
-                'ccRecipients',
-                'bccRecipients',
-                'importance',
-                'attachments',
-              ].includes(key),
-          ),
-          [],
-        )
+        assert.equal(journaled.length, 1)
+        assertSentAsNormalised(messageOf(journaled[0]!), to, subject, body)
       }),
       { numRuns: 120 },
     )
     assert.ok(refused > 0 && sent > 0, `both outcomes exercised (refused ${refused}, sent ${sent})`)
   })
 })
+
+/** A payload in every field of the send form: refused, and given back as typed, as text only. */
+async function assertFormGivesBack(page: PageLike, payload: string): Promise<void> {
+  await page.fill('#f-to', payload)
+  await page.evaluate(() => document.querySelector('details.more')?.setAttribute('open', ''))
+  await page.fill('#f-cc', payload)
+  await page.fill('#f-subject', payload.slice(0, 255))
+  await page.fill('#f-body', payload)
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.click('button[type="submit"].button--primary, form.compose button[type="submit"]'),
+  ])
+  await page.waitForSelector('#f-to')
+  assert.equal(await page.inputValue('#f-to'), payload, 'recipient given back as typed')
+  assert.equal(await page.inputValue('#f-subject'), payload.slice(0, 255))
+  assert.equal(await page.inputValue('#f-body'), payload)
+  assert.ok(
+    ((await page.textContent('main')) ?? '').includes(payload.trim()),
+    'the error names the address as text',
+  )
+  assert.equal(
+    await page.locator('main script, main iframe, main svg[onload], main img[onerror]').count(),
+    0,
+  )
+}
+
+/** A payload as the identity provider's error and description: shown as text only. */
+async function assertIdpErrorAsText(page: PageLike, payload: string): Promise<void> {
+  const started = await page.request.get(`${app.url}/connect`, { maxRedirects: 0 }) // shares the browser's cookies
+  const state = new URL(started.headers().location!).searchParams.get('state')!
+  const description = `The provider says: ${payload}`
+  await page.goto(
+    `${app.url}/connect/get_token/?error=${encodeURIComponent(payload)}&error_description=${encodeURIComponent(description)}&state=${state}`,
+  )
+  assert.ok(
+    ((await page.textContent('main')) ?? '').includes(payload.trim().slice(0, 40)),
+    'the description is shown as text',
+  )
+  assert.equal(
+    await page.locator('main script, main iframe, main img[onerror], main svg[onload]').count(),
+    0,
+  )
+}
 
 describe('SE-09 output encoding (Chromium)', () => {
   const corpus = [
@@ -304,40 +329,18 @@ describe('SE-09 output encoding (Chromium)', () => {
       password: 'Xss.Demo1',
       displayName,
     }
-    assert.equal((await emu.control('POST', 'users', user)).status, 201)
-    const context = await browser.newContext()
+    assert.equal((await emulator.addUser(user)).userPrincipalName, user.userPrincipalName)
+    const context = await chromium.newContext()
     const page = await context.newPage()
     const { violations, dialogs } = await watchPage(page, { withSample: true })
 
-    await connectInChromium(page, app.url, emu.url, user)
+    await connectInChromium(page, app.url, emulator.url, user)
     assert.ok(
       ((await page.textContent('h1')) ?? '').includes(displayName),
       'the display name is shown as text',
     )
 
-    for (const payload of corpus) {
-      await page.fill('#f-to', payload)
-      await page.evaluate(() => document.querySelector('details.more')?.setAttribute('open', ''))
-      await page.fill('#f-cc', payload)
-      await page.fill('#f-subject', payload.slice(0, 255))
-      await page.fill('#f-body', payload)
-      await Promise.all([
-        page.waitForLoadState('load'),
-        page.click('button[type="submit"].button--primary, form.compose button[type="submit"]'),
-      ])
-      await page.waitForSelector('#f-to')
-      assert.equal(await page.inputValue('#f-to'), payload, 'recipient given back as typed')
-      assert.equal(await page.inputValue('#f-subject'), payload.slice(0, 255))
-      assert.equal(await page.inputValue('#f-body'), payload)
-      assert.ok(
-        ((await page.textContent('main')) ?? '').includes(payload.trim()),
-        'the error names the address as text',
-      )
-      assert.equal(
-        await page.locator('main script, main iframe, main svg[onload], main img[onerror]').count(),
-        0,
-      )
-    }
+    for (const payload of corpus) await assertFormGivesBack(page, payload)
 
     // A real send with hostile subject and body, then the flow inspector (it shows the id_token's name claim).
     await page.fill('#f-to', user.userPrincipalName)
@@ -353,22 +356,7 @@ describe('SE-09 output encoding (Chromium)', () => {
     assert.ok(((await page.textContent('main')) ?? '').includes(displayName.slice(0, 20)))
 
     // The identity provider's error text.
-    for (const payload of corpus.slice(0, 8)) {
-      const started = await page.request.get(`${app.url}/connect`, { maxRedirects: 0 }) // shares the browser's cookies
-      const state = new URL(started.headers().location!).searchParams.get('state')!
-      const description = `The provider says: ${payload}`
-      await page.goto(
-        `${app.url}/connect/get_token/?error=${encodeURIComponent(payload)}&error_description=${encodeURIComponent(description)}&state=${state}`,
-      )
-      assert.ok(
-        ((await page.textContent('main')) ?? '').includes(payload.trim().slice(0, 40)),
-        'the description is shown as text',
-      )
-      assert.equal(
-        await page.locator('main script, main iframe, main img[onerror], main svg[onload]').count(),
-        0,
-      )
-    }
+    for (const payload of corpus.slice(0, 8)) await assertIdpErrorAsText(page, payload)
     await page.waitForTimeout(300)
     assert.deepEqual(violations, [])
     assert.deepEqual(dialogs, [])

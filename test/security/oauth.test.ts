@@ -1,83 +1,74 @@
-// OAuth/OIDC client requirements OA-01…OA-09 and OA-14, black-box: the app on 127.0.0.1, the emulator on localhost,
-// an HTTP user agent with cookie jars, the emulator's journal, tokens/next and faults; Chromium where a browser matters.
+/**
+ * OAuth/OIDC client requirements OA-01…OA-09 and OA-14, black-box: the app on 127.0.0.1, the emulator on localhost,
+ * an HTTP user agent with cookie jars, the emulator's journal, tokens/next and faults; Chromium where a browser matters.
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
-import type { Browser, Page as PageLike } from 'playwright-core'
-import {
-  createClient,
-  demoUser,
-  isSignedIn,
-  signIn,
-  signInAtEmulator,
-  startAppOn,
-  startSecurityEmulator,
-  startSignIn,
-  type AppInstance,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
-import { submitCredentials, watchPage, type Credentials, launchChromium } from '../kit/chromium.ts'
+import type { Browser as Chromium } from 'playwright-core'
+import type { EmulatorClient, IdTokenShape } from '../../src/emulator/index.ts'
+import { liveCookies } from '../kit/cookie-jar.ts'
+import { launchChromium, signInAtEmulatorPages, watchPage } from '../kit/chromium.ts'
+import { oauthError, TOKEN_ENDPOINT } from '../kit/faults.ts'
+import { graphCalls, tokenRequests } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { withParams } from '../kit/with-params.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
-let browser: Browser
+let chromium: Chromium
 
 before(async () => {
-  emu = await startSecurityEmulator()
-  app = await startAppOn(emu, { env: { SIGNIN_LIMIT_PER_MINUTE: '10000' } })
-  browser = await launchChromium()
+  system = await startSystem(SECURITY)
+  emulator = system.client
+  app = await system.startApp()
+  chromium = await launchChromium()
 })
 
 after(async () => {
-  await browser?.close()
-  await app?.close()
-  await emu?.close()
+  await chromium?.close()
+  await system?.close()
 })
-
-const withParams = (url: string, change: (params: URLSearchParams) => void) => {
-  const parsed = new URL(url)
-  change(parsed.searchParams)
-  return parsed.toString()
-}
 
 describe('OA-01 state is one-time and bound to the browser', () => {
   test('OA-01 callback with a wrong state → 400 and no token request', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    const mark = await emu.mark()
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    const mark = await emulator.mark()
     const answer = await client.request(
       withParams(callbackUrl, (params) => params.set('state', 'x'.repeat(43))),
     )
     assert.equal(answer.status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 0)
-    assert.equal(await isSignedIn(client, app.url), false)
+    assert.equal((await tokenRequests(emulator, mark)).length, 0)
+    assert.equal(await client.isSignedIn(), false)
   })
 
   test('OA-01 callback with no state → 400 and no token request', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    const mark = await emu.mark()
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    const mark = await emulator.mark()
     const answer = await client.request(withParams(callbackUrl, (params) => params.delete('state')))
     assert.equal(answer.status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 0)
+    assert.equal((await tokenRequests(emulator, mark)).length, 0)
   })
 
   test('OA-01 callback without the sign-in cookie (another browser) → 400 and no token request', async () => {
-    const owner = createClient()
-    const { callbackUrl } = await startSignIn(owner, app.url, demoUser(emu, 'adele'))
-    const mark = await emu.mark()
-    const stranger = createClient()
+    const owner = app.browser()
+    const { callbackUrl } = await owner.startSignIn(system.user('adele'))
+    const mark = await emulator.mark()
+    const stranger = app.browser()
     assert.equal((await stranger.request(callbackUrl)).status, 400)
-    const otherBrowser = createClient()
+    const otherBrowser = app.browser()
     await otherBrowser.request(`${app.url}/connect`) // has a sign-in cookie of its own
     assert.equal((await otherBrowser.request(callbackUrl)).status, 400)
-    const signedIn = createClient()
-    assert.equal((await signIn(signedIn, app.url, demoUser(emu, 'megan'))).status, 303) // a signed-in session of its own
+    const signedIn = app.browser()
+    assert.equal((await signedIn.signIn(system.user('megan'))).status, 303) // a signed-in session of its own
     assert.equal((await signedIn.request(callbackUrl)).status, 400)
     assert.equal(
-      (await emu.tokenRequests(mark)).length,
+      (await tokenRequests(emulator, mark)).length,
       1,
       'only the signed-in browser’s own sign-in',
     )
@@ -89,15 +80,15 @@ describe('OA-01 state is one-time and bound to the browser', () => {
   })
 
   test('OA-01 callback with a used state → 400 and no second token request', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    const mark = await emu.mark()
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    const mark = await emulator.mark()
     const first = await client.request(callbackUrl)
     assert.equal(first.status, 303)
     const replay = await client.request(callbackUrl)
     assert.equal(replay.status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 1)
-    assert.equal(await isSignedIn(client, app.url), true, 'the replay does not undo the sign-in')
+    assert.equal((await tokenRequests(emulator, mark)).length, 1)
+    assert.equal(await client.isSignedIn(), true, 'the replay does not undo the sign-in')
   })
 })
 
@@ -105,20 +96,16 @@ describe('OA-02 PKCE S256', () => {
   test('OA-02 authorize URL has an S256 challenge; the token request verifier hashes to it; challenges differ', async () => {
     const challenges: string[] = []
     for (const prefix of ['adele', 'megan']) {
-      const client = createClient()
-      const mark = await emu.mark()
-      const { authorizeUrl, callbackUrl } = await startSignIn(
-        client,
-        app.url,
-        demoUser(emu, prefix),
-      )
+      const client = app.browser()
+      const mark = await emulator.mark()
+      const { authorizeUrl, callbackUrl } = await client.startSignIn(system.user(prefix))
       const params = new URL(authorizeUrl).searchParams
       const challenge = params.get('code_challenge') ?? ''
       assert.match(challenge, /^[A-Za-z0-9_-]{43}$/)
       assert.equal(params.get('code_challenge_method'), 'S256')
       assert.equal(params.get('response_mode'), 'query')
       assert.equal((await client.request(callbackUrl)).status, 303)
-      const [token] = await emu.tokenRequests(mark)
+      const [token] = await tokenRequests(emulator, mark)
       const verifier =
         new URLSearchParams(token!.body as string).get('code_verifier') ??
         (token!.body as Record<string, string>).code_verifier
@@ -130,29 +117,27 @@ describe('OA-02 PKCE S256', () => {
   })
 
   test('OA-02 a code injected into another session (with its own valid state) fails: 400, no session, no Graph call', async () => {
-    const attacker = createClient()
-    const stolen = new URL(
-      (await startSignIn(attacker, app.url, demoUser(emu, 'megan'))).callbackUrl,
-    )
-    const victim = createClient()
+    const attacker = app.browser()
+    const stolen = new URL((await attacker.startSignIn(system.user('megan'))).callbackUrl)
+    const victim = app.browser()
     const victimStart = await victim.request(`${app.url}/connect`)
     const victimState = new URL(victimStart.location!).searchParams.get('state')!
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const injected = withParams(stolen.toString(), (params) => params.set('state', victimState))
     const answer = await victim.request(injected)
     assert.equal(answer.status, 400)
-    assert.equal(await isSignedIn(victim, app.url), false)
+    assert.equal(await victim.isSignedIn(), false)
     assert.equal(
-      (await emu.tokenRequests(mark)).length,
+      (await tokenRequests(emulator, mark)).length,
       1,
       'the code was tried once with the victim’s verifier',
     )
-    assert.equal((await emu.graphCalls(mark)).length, 0)
+    assert.equal((await graphCalls(emulator, mark)).length, 0)
   })
 })
 
 describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
-  const shapes: [string, Record<string, unknown>][] = [
+  const shapes: [string, IdTokenShape][] = [
     ['OA-03 an id_token with a wrong nonce', { nonce: 'not-the-nonce-that-was-sent' }],
     ['OA-03 an id_token without a nonce', { nonce: null }],
     ['OA-04 an id_token for another audience', { aud: '11111111-2222-3333-4444-555555555555' }],
@@ -170,47 +155,41 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
   ]
   for (const [name, shape] of shapes) {
     test(`${name} → 400, no session, no Graph call`, async () => {
-      const client = createClient()
-      const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-      assert.equal((await emu.control('POST', 'tokens/next', shape)).status, 204)
-      const mark = await emu.mark()
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(system.user('adele'))
+      await emulator.shapeNextIdToken(shape)
+      const mark = await emulator.mark()
       const answer = await client.request(callbackUrl)
       assert.equal(answer.status, 400)
       assert.equal(answer.location, undefined)
-      assert.equal((await emu.tokenRequests(mark)).length, 1)
-      assert.equal((await emu.graphCalls(mark)).length, 0, 'the access token was never used')
-      assert.equal(
-        answer.setCookies.filter(
-          (line) => !/max-age=0|expires=thu, 01 jan 1970/i.test(line) && /^session=/.test(line),
-        ).length,
-        0,
-        'no new session cookie',
-      )
-      assert.equal(await isSignedIn(client, app.url), false)
+      assert.equal((await tokenRequests(emulator, mark)).length, 1)
+      assert.equal((await graphCalls(emulator, mark)).length, 0, 'the access token was never used')
+      assert.equal(liveCookies(answer.setCookies, 'session').length, 0, 'no new session cookie')
+      assert.equal(await client.isSignedIn(), false)
     })
   }
 })
 
 describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
   test('OA-05 callback iss different from the expected issuer → 400 and no token request', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    const mark = await emu.mark()
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    const mark = await emulator.mark()
     const answer = await client.request(
       withParams(callbackUrl, (params) => params.set('iss', 'https://evil.example')),
     )
     assert.equal(answer.status, 400)
-    assert.equal((await emu.tokenRequests(mark)).length, 0)
+    assert.equal((await tokenRequests(emulator, mark)).length, 0)
   })
 
   test('OA-05 callback with the right iss and unknown extra parameters (session_state, client_info, foo) → signed in', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     assert.ok(
       new URL(callbackUrl).searchParams.has('session_state'),
       'the emulator appends session_state like Entra',
     )
-    const issuer = `${emu.url}/${emu.emulator.demo.tenantId}/v2.0`
+    const issuer = `${emulator.url}/${system.emulator.demo.tenantId}/v2.0`
     const answer = await client.request(
       withParams(callbackUrl, (params) => {
         params.set('iss', issuer)
@@ -219,7 +198,7 @@ describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
       }),
     )
     assert.equal(answer.status, 303)
-    assert.equal(await isSignedIn(client, app.url), true)
+    assert.equal(await client.isSignedIn(), true)
   })
 })
 
@@ -255,7 +234,7 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
         'x-original-url': '/evil',
       },
     ]
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     for (const headers of variants) {
       const answer = await rawGet(`${app.url}/connect`, headers)
       assert.equal(answer.status, 302, JSON.stringify(headers))
@@ -265,15 +244,17 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
         app.config.redirectUri,
         JSON.stringify(headers),
       )
-      assert.equal(location.origin, emu.url)
+      assert.equal(location.origin, emulator.url)
     }
     // The token request carries the same configured value.
-    const client = createClient({
-      'x-forwarded-host': 'evil.example',
-      'x-forwarded-proto': 'https',
+    const client = app.browser({
+      headers: {
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      },
     })
-    await signIn(client, app.url, demoUser(emu, 'adele'))
-    const [token] = await emu.tokenRequests(mark)
+    await client.signIn(system.user('adele'))
+    const [token] = await tokenRequests(emulator, mark)
     assert.equal(
       new URLSearchParams(token!.body as string).get('redirect_uri') ??
         (token!.body as Record<string, string>).redirect_uri,
@@ -282,10 +263,12 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
   })
 
   test('OA-14 spoofed X-Forwarded-Proto/For from a direct client flip nothing (no Secure, no __Host-, same redirect_uri)', async () => {
-    const client = createClient({
-      'x-forwarded-proto': 'https',
-      'x-forwarded-for': '1.2.3.4',
-      'x-forwarded-host': 'evil.example',
+    const client = app.browser({
+      headers: {
+        'x-forwarded-proto': 'https',
+        'x-forwarded-for': '1.2.3.4',
+        'x-forwarded-host': 'evil.example',
+      },
     })
     const connect = await client.request(`${app.url}/connect`)
     assert.equal(
@@ -335,7 +318,7 @@ describe('OA-07 no open redirect', () => {
   ]
 
   async function landsOnOwnOrigin(payload: string) {
-    const client = createClient()
+    const client = app.browser()
     const query = names.map((name) => `${name}=${encodeURIComponent(payload)}`).join('&')
     const connect = await client.request(`${app.url}/connect?${query}`)
     assert.equal(connect.status, 302)
@@ -343,7 +326,7 @@ describe('OA-07 no open redirect', () => {
       new URL(connect.location!).searchParams.get('redirect_uri'),
       app.config.redirectUri,
     )
-    const left = await signInAtEmulator(client, connect.location!, demoUser(emu, 'adele'))
+    const left = await client.signInAtEmulator(connect.location!, system.user('adele'))
     assert.ok(left.location?.startsWith(`${app.url}/`))
     // The payload also rides on the callback itself, as an attacker could add it.
     const callback = withParams(left.location!, (params) =>
@@ -355,20 +338,14 @@ describe('OA-07 no open redirect', () => {
     assert.equal(target.origin, app.url, `${JSON.stringify(payload)} → ${done.location}`)
     assert.equal(done.location, `${app.url}/`)
     // Disconnect goes only to the IdP's logout with the configured post-logout URI.
-    const page = await client.request(`${app.url}/`)
-    const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!
-    const body = new URLSearchParams({
+    const { csrf } = await client.formTokens()
+    const out = await client.post(`${app.url}/disconnect?${query}`, {
       _csrf: csrf,
       ...Object.fromEntries(names.map((name) => [name, payload])),
     })
-    const out = await client.request(`${app.url}/disconnect?${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: body.toString(),
-    })
     assert.equal(out.status, 303)
     const logout = new URL(out.location!)
-    assert.equal(logout.origin, emu.url)
+    assert.equal(logout.origin, emulator.url)
     assert.equal(
       logout.searchParams.get('post_logout_redirect_uri'),
       app.config.postLogoutRedirectUri,
@@ -417,8 +394,8 @@ describe('OA-07 no open redirect', () => {
 
 describe('OA-08 the callback leaks nothing', () => {
   test('OA-08 callback → 303 to a clean URL with Referrer-Policy: no-referrer and Cache-Control: no-store', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
     const answer = await client.request(callbackUrl)
     assert.equal(answer.status, 303)
     assert.doesNotMatch(answer.location!, /code=|state=|session_state=/)
@@ -432,13 +409,13 @@ describe('OA-08 the callback leaks nothing', () => {
   })
 
   test('OA-08 in Chromium: no request leaves the app and the emulator; no Referer carries the code', async () => {
-    const context = await browser.newContext()
+    const context = await chromium.newContext()
     const page = await context.newPage()
     const foreign: string[] = []
     const leakyReferers: string[] = []
     page.on('request', (request) => {
       const origin = new URL(request.url()).origin
-      if (origin !== app.url && origin !== emu.url) foreign.push(request.url())
+      if (origin !== app.url && origin !== emulator.url) foreign.push(request.url())
       const referer = request.headers().referer ?? ''
       // The callback's code must never travel in a Referer; nor may the app's own URLs carry state onwards.
       if (/[?&]code=/.test(referer) || (referer.startsWith(app.url) && /[?&]state=/.test(referer)))
@@ -446,7 +423,7 @@ describe('OA-08 the callback leaks nothing', () => {
     })
     await page.goto(`${app.url}/`)
     await page.click('a[href="/connect"]')
-    await signInInChromium(page, demoUser(emu, 'megan'))
+    await signInAtEmulatorPages(page, emulator.url, system.user('megan'))
     await page.waitForURL(`${app.url}/`)
     assert.match((await page.textContent('h1')) ?? '', /Hi, /)
     await page.goto(`${app.url}/static/app.css`)
@@ -456,32 +433,9 @@ describe('OA-08 the callback leaks nothing', () => {
   })
 })
 
-async function signInInChromium(
-  page: PageLike,
-  user: Credentials,
-  consent: 'accept' | 'cancel' = 'accept',
-): Promise<void> {
-  await submitCredentials(page, user)
-  for (let i = 0; i < 4 && !page.url().startsWith(app.url); i++) {
-    await page.waitForLoadState('load')
-    if (page.url().startsWith(app.url)) break
-    if (
-      consent === 'cancel' &&
-      (await page.$('#idBtn_Back')) &&
-      (await page.content()).includes('value="consent"')
-    ) {
-      await page.click('#idBtn_Back')
-      continue
-    }
-    const button = await page.waitForSelector('#idSIButton9', { timeout: 5000 }).catch(() => null)
-    if (!button) break
-    await button.click()
-  }
-}
-
 describe('OA-09 identity-provider errors', () => {
   test('OA-09 error callback with a valid state → 4xx page, description escaped, no redirect', async () => {
-    const client = createClient()
+    const client = app.browser()
     const connect = await client.request(`${app.url}/connect`)
     const state = new URL(connect.location!).searchParams.get('state')!
     const description =
@@ -499,25 +453,21 @@ describe('OA-09 identity-provider errors', () => {
   })
 
   test('OA-09 a token-endpoint interaction_required does not restart the sign-in', async () => {
-    const client = createClient()
-    const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-    await emu.control('POST', 'faults', {
-      match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    await emulator.addFault({
+      match: TOKEN_ENDPOINT,
       count: 1,
       action: {
         status: 400,
-        body: {
-          error: 'interaction_required',
-          error_description: 'AADSTS50076: MFA required',
-          error_codes: [50076],
-        },
+        body: oauthError('interaction_required', 50076, 'MFA required'),
       },
     })
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const answer = await client.request(callbackUrl)
     assert.ok(answer.status >= 400 && answer.status < 500, String(answer.status))
     assert.equal(answer.location, undefined)
-    assert.equal((await emu.journal(mark, { path: '/authorize$' })).length, 0)
+    assert.equal((await emulator.journal({ since: mark, path: /\/authorize$/ })).length, 0)
   })
 
   test('OA-09 in Chromium: declined consent shows escaped text, no CSP violation, no dialog, ≤ 2 authorize hits in 10 s', async () => {
@@ -526,19 +476,21 @@ describe('OA-09 identity-provider errors', () => {
       password: 'Oa09.Demo1',
       displayName: 'Loop Tester',
     }
-    assert.equal((await emu.control('POST', 'users', fresh)).status, 201)
-    const context = await browser.newContext()
+    assert.equal((await emulator.addUser(fresh)).userPrincipalName, fresh.userPrincipalName)
+    const context = await chromium.newContext()
     const page = await context.newPage()
     const { violations, dialogs } = await watchPage(page)
-    const mark = await emu.mark()
+    const mark = await emulator.mark()
     const started = Date.now()
     await page.goto(`${app.url}/`)
     await page.click('a[href="/connect"]')
-    await signInInChromium(page, fresh, 'cancel')
+    await signInAtEmulatorPages(page, emulator.url, fresh, { consent: 'cancel' })
     await page.waitForURL((url) => url.toString().startsWith(`${app.url}/connect/get_token/`))
     assert.match((await page.textContent('main')) ?? '', /./)
     await page.waitForTimeout(Math.max(0, 10_000 - (Date.now() - started)))
-    const authorizeHits = (await emu.journal(mark, { path: '/oauth2/v2.0/authorize$' })).length
+    const authorizeHits = (
+      await emulator.journal({ since: mark, path: /\/oauth2\/v2\.0\/authorize$/ })
+    ).length
     assert.ok(authorizeHits >= 1 && authorizeHits <= 2, `${authorizeHits} authorize hits`)
     assert.ok(
       page.url().startsWith(`${app.url}/connect/get_token/`),

@@ -1,42 +1,35 @@
-// Rate limits (SE-14): per-user sends and per-IP sign-ins → 429 with Retry-After, counted in Redis so that two app
-// instances share them, and keyed on the socket address (OA-14) so a spoofed X-Forwarded-For resets nothing.
+/**
+ * Rate limits (SE-14): per-user sends and per-IP sign-ins → 429 with Retry-After, counted in Redis so that two app
+ * instances share them, and keyed on the socket address (OA-14) so a spoofed X-Forwarded-For resets nothing.
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  createClient,
-  demoUser,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  type AppInstance,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
+import type { EmulatorClient } from '../../src/emulator/index.ts'
+import { sends } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let first: AppInstance
 let second: AppInstance
 const sendLimit = 3
 const signInLimit = 6
 
 before(async () => {
-  emu = await startSecurityEmulator()
+  system = await startSystem(SECURITY)
+  emulator = system.client
   const shared = {
     store: 'redis' as const,
     redisKeyPrefix: `gc-security-rl-${randomUUID()}:`,
     env: { SEND_LIMIT_PER_MINUTE: String(sendLimit), SIGNIN_LIMIT_PER_MINUTE: String(signInLimit) },
   }
-  first = await startAppOn(emu, shared)
-  second = await startAppOn(emu, shared)
+  first = await system.startApp(shared)
+  second = await system.startApp(shared)
 })
 
-after(async () => {
-  await first?.close()
-  await second?.close()
-  await emu?.close()
-})
+after(() => system?.close())
 
 /** The limits use fixed one-minute windows: start a burst well inside one, so it cannot straddle two. */
 async function freshWindow(): Promise<void> {
@@ -52,32 +45,36 @@ function assertRetryAfter(value: string | null): void {
 describe('SE-14 rate limits', () => {
   test('SE-14 per-user send limit: shared by two instances on one Redis → 429 with Retry-After, the form kept, no extra sendMail', async () => {
     await freshWindow()
-    const client = createClient()
+    const client = first.browser()
     // Sign in on the first instance; the session lives in the shared Redis, so the second serves it too.
-    assert.equal((await signIn(client, first.url, demoUser(emu, 'megan'))).status, 303)
-    const mark = await emu.mark()
+    assert.equal((await client.signIn(system.user('megan'), first.url)).status, 303)
+    const mark = await emulator.mark()
     const instances = [first, second, first]
     for (const [index, instance] of instances.entries()) {
-      const answer = await send(client, instance.url, {
-        to: 'adele@contoso.test',
-        subject: `Within the limit ${index}`,
-      })
+      const answer = await client.postSend(
+        {
+          to: 'adele@contoso.test',
+          subject: `Within the limit ${index}`,
+        },
+        { base: instance.url },
+      )
       assert.equal(answer.status, 303, `send ${index + 1}`)
     }
-    const over = await send(
-      client,
-      second.url,
+    const over = await client.postSend(
       { to: 'adele@contoso.test', subject: 'One too many' },
-      { 'x-forwarded-for': '203.0.113.9' },
+      { base: second.url, headers: { 'x-forwarded-for': '203.0.113.9' } },
     )
     assert.equal(over.status, 429)
     assertRetryAfter(over.headers.get('retry-after'))
     assert.ok(over.body.includes('value="One too many"'), 'the form is kept as typed')
     // Another browser of the same user is limited too: the limit is per user, not per session.
-    const otherBrowser = createClient()
-    assert.equal((await signIn(otherBrowser, second.url, demoUser(emu, 'megan'))).status, 303)
-    assert.equal((await send(otherBrowser, first.url, { to: 'adele@contoso.test' })).status, 429)
-    assert.equal((await emu.sends(mark)).length, sendLimit)
+    const otherBrowser = second.browser()
+    assert.equal((await otherBrowser.signIn(system.user('megan'), second.url)).status, 303)
+    assert.equal(
+      (await otherBrowser.postSend({ to: 'adele@contoso.test' }, { base: first.url })).status,
+      429,
+    )
+    assert.equal((await sends(emulator, mark)).length, sendLimit)
   })
 
   test('SE-14 per-IP sign-in limit: shared by two instances, not reset by a spoofed X-Forwarded-For', async () => {
@@ -86,10 +83,12 @@ describe('SE-14 rate limits', () => {
     const statuses: number[] = []
     for (let i = 0; i < signInLimit + 4; i++) {
       const instance = i % 2 ? second : first
-      const spoofed = createClient({
-        'x-forwarded-for': `198.51.100.${i}`,
-        'x-real-ip': `198.51.100.${i}`,
-        forwarded: `for=198.51.100.${i}`,
+      const spoofed = instance.browser({
+        headers: {
+          'x-forwarded-for': `198.51.100.${i}`,
+          'x-real-ip': `198.51.100.${i}`,
+          forwarded: `for=198.51.100.${i}`,
+        },
       })
       const answer = await spoofed.request(`${instance.url}/connect`)
       statuses.push(answer.status)
@@ -105,13 +104,13 @@ describe('SE-14 rate limits', () => {
 
   test('SE-14 / OA-14 behind a configured proxy the limit keys on the forwarded client address', async () => {
     await freshWindow()
-    const proxied = await startAppOn(emu, {
+    const proxied = await system.startApp({
       store: 'redis',
       env: { SIGNIN_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '127.0.0.1' },
     })
     try {
       const from = (ip: string) =>
-        createClient({ 'x-forwarded-for': ip }).request(`${proxied.url}/connect`)
+        proxied.browser({ headers: { 'x-forwarded-for': ip } }).request(`${proxied.url}/connect`)
       assert.deepEqual(
         [
           (await from('192.0.2.1')).status,

@@ -1,43 +1,34 @@
-// Secrets (SE-10, with OA-13's token confidentiality) and error handling without leaks (SE-11), black-box: a canary
-// client secret, every code and token the emulator issued, scanned for in every response and every log line.
+/**
+ * Secrets (SE-10, with OA-13's token confidentiality) and error handling without leaks (SE-11), black-box: a canary
+ * client secret, every code and token the emulator issued, scanned for in every response and every log line.
+ */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
-import {
-  createClient,
-  demoUser,
-  formTokens,
-  received,
-  send,
-  signIn,
-  startAppOn,
-  startSecurityEmulator,
-  startSignIn,
-  type AppInstance,
-  type Page,
-  type SecurityEmulator,
-} from '../kit/security-stack.ts'
+import type { EmulatorClient } from '../../src/emulator/index.ts'
+import type { Page } from '../kit/browser.ts'
+import { SEND_MAIL, TOKEN_ENDPOINT } from '../kit/faults.ts'
+import { bearerOf } from '../kit/journal.ts'
+import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 
 const run = promisify(execFile)
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
 
-let emu: SecurityEmulator
+let system: System
+let emulator: EmulatorClient
 let app: AppInstance
-const limits = { SIGNIN_LIMIT_PER_MINUTE: '10000', SEND_LIMIT_PER_MINUTE: '10000' }
 
 before(async () => {
   // Access tokens that live 2 minutes: msal refreshes within 5 minutes of expiry, so every Graph call uses a refresh token.
-  emu = await startSecurityEmulator({ accessTokenLifetimeSeconds: 120 })
-  app = await startAppOn(emu, { env: limits, store: 'redis' })
+  system = await startSystem({ ...SECURITY, emulator: { accessTokenLifetimeSeconds: 120 } })
+  emulator = system.client
+  app = await system.startApp({ store: 'redis' })
 })
 
-after(async () => {
-  await app?.close()
-  await emu?.close()
-})
+after(() => system?.close())
 
 const pageText = (page: Page) =>
   [
@@ -60,39 +51,39 @@ function leaks(haystacks: string[], secrets: Iterable<string>): string[] {
   return found
 }
 
+/** Sign in, three sends, the other pages; on the way a refused callback, a Graph error; sign out. */
+async function journeyWithFailures(received: Page[]): Promise<void> {
+  const client = app.browser({ received })
+  assert.equal((await client.signIn(system.user('adele'))).status, 303)
+  for (let i = 0; i < 3; i++)
+    assert.equal(
+      (await client.postSend({ to: 'megan@contoso.test', subject: `Leak test ${i}` })).status,
+      303,
+    )
+  await client.request(`${app.url}/flow`)
+  await client.request(`${app.url}/me/photo`)
+  await client.request(`${app.url}/?lang=fr`)
+  // Failures on the way: a refused callback, a token-endpoint error, a Graph error.
+  const other = app.browser({ received })
+  const { callbackUrl } = await other.startSignIn(system.user('megan'))
+  await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
+  await emulator.addFault({
+    match: SEND_MAIL,
+    count: 1,
+    action: { status: 503 },
+  })
+  await client.postSend({ to: 'megan@contoso.test' })
+  const { csrf } = await client.formTokens()
+  await client.post(`${app.url}/disconnect`, { _csrf: csrf })
+}
+
 describe('SE-10 secrets never leave the server', () => {
   test('SE-10 canary secret, codes, access/refresh/id tokens appear in no response, cookie or log line (full journey)', async () => {
-    const start = received.length
-    const client = createClient()
-    const mark = await emu.mark()
-    assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
-    for (let i = 0; i < 3; i++)
-      assert.equal(
-        (await send(client, app.url, { to: 'megan@contoso.test', subject: `Leak test ${i}` }))
-          .status,
-        303,
-      )
-    await client.request(`${app.url}/flow`)
-    await client.request(`${app.url}/me/photo`)
-    await client.request(`${app.url}/?lang=fr`)
-    // Failures on the way: a refused callback, a token-endpoint error, a Graph error.
-    const other = createClient()
-    const { callbackUrl } = await startSignIn(other, app.url, demoUser(emu, 'megan'))
-    await other.request(callbackUrl.replace(/state=[^&]+/, 'state=forged'))
-    await emu.control('POST', 'faults', {
-      match: { method: 'POST', path: '/me/sendMail$' },
-      count: 1,
-      action: { status: 503 },
-    })
-    await send(client, app.url, { to: 'megan@contoso.test' })
-    const { csrf } = await formTokens(client, app.url)
-    await client.request(`${app.url}/disconnect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `_csrf=${csrf}`,
-    })
+    const received: Page[] = []
+    const mark = await emulator.mark()
+    await journeyWithFailures(received)
 
-    const journal = await emu.journal(mark)
+    const journal = await emulator.journal({ since: mark })
     const refreshes = journal.filter(
       (entry) =>
         entry.path.endsWith('/oauth2/v2.0/token') &&
@@ -104,7 +95,7 @@ describe('SE-10 secrets never leave the server', () => {
     // Every bearer token Graph received is a secret too.
     const secrets = new Set(app.artifacts)
     for (const entry of journal) {
-      const bearer = /^Bearer (.+)$/.exec(entry.headers.authorization ?? '')?.[1]
+      const bearer = bearerOf(entry)
       if (bearer) secrets.add(bearer)
     }
     const kinds = [...secrets].map((secret) =>
@@ -117,10 +108,7 @@ describe('SE-10 secrets never leave the server', () => {
       `artifacts collected: ${kinds.join(',')}`,
     )
 
-    const responses = received
-      .slice(start)
-      .filter((page) => page.url.startsWith(app.url))
-      .map(pageText)
+    const responses = received.filter((page) => page.url.startsWith(app.url)).map(pageText)
     assert.ok(responses.length >= 15)
     assert.deepEqual(leaks(responses, secrets), [], 'responses')
     assert.deepEqual(leaks(app.logs, secrets), [], 'log lines')
@@ -137,9 +125,9 @@ describe('SE-10 secrets never leave the server', () => {
   })
 
   test('OA-13 / SE-10 the token cache in Redis is sealed: no token in plaintext in any key', async () => {
-    const client = createClient()
-    assert.equal((await signIn(client, app.url, demoUser(emu, 'megan'))).status, 303)
-    assert.equal((await send(client, app.url, { to: 'adele@contoso.test' })).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('megan'))).status, 303)
+    assert.equal((await client.postSend({ to: 'adele@contoso.test' })).status, 303)
     const redis = new Redis('redis://127.0.0.1:6379')
     try {
       const prefix = app.config.store.kind === 'redis' ? app.config.store.keyPrefix : ''
@@ -172,7 +160,7 @@ describe('SE-10 secrets never leave the server', () => {
     const base = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
-      CLIENT_ID: emu.canary.clientId,
+      CLIENT_ID: system.registration.clientId,
       SESSION_SECRET: 'x'.repeat(40),
       STORE: 'memory',
     }
@@ -182,8 +170,8 @@ describe('SE-10 secrets never leave the server', () => {
         {
           ...base,
           NODE_ENV: 'production',
-          CLIENT_SECRET: emu.canary.clientSecret,
-          AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}`,
+          CLIENT_SECRET: system.registration.clientSecret,
+          AUTHORITY: `${emulator.url}/${system.emulator.demo.tenantId}`,
           STORE: 'sqlite',
           SQLITE_PATH: '/tmp/never.sqlite',
         },
@@ -191,7 +179,7 @@ describe('SE-10 secrets never leave the server', () => {
       ],
       [
         'no client secret',
-        { ...base, AUTHORITY: `${emu.url}/${emu.emulator.demo.tenantId}` },
+        { ...base, AUTHORITY: `${emulator.url}/${system.emulator.demo.tenantId}` },
         /CLIENT_SECRET/,
       ],
     ]
@@ -210,14 +198,14 @@ describe('SE-10 secrets never leave the server', () => {
         `${name} (exit ${outcome.code}): ${outcome.output.slice(0, 500)}`,
       )
       assert.ok(
-        !outcome.output.includes(emu.canary.clientSecret),
+        !outcome.output.includes(system.registration.clientSecret),
         `${name}: the secret is not echoed`,
       )
     }
   })
 
   test('SE-10 the emulator listens on loopback only', () => {
-    const addresses = emu.emulator.fastify.addresses()
+    const addresses = system.emulator.fastify.addresses()
     assert.ok(addresses.length > 0)
     for (const info of addresses) {
       const address = typeof info === 'string' ? info : info.address
@@ -264,10 +252,10 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
       },
     ]
     for (const [index, body] of bodies.entries()) {
-      const client = createClient()
-      const { callbackUrl } = await startSignIn(client, app.url, demoUser(emu, 'adele'))
-      await emu.control('POST', 'faults', {
-        match: { method: 'POST', path: '/oauth2/v2.0/token$' },
+      const client = app.browser()
+      const { callbackUrl } = await client.startSignIn(system.user('adele'))
+      await emulator.addFault({
+        match: TOKEN_ENDPOINT,
         count: 1,
         action: {
           status: index === 1 ? 200 : 500,
@@ -280,8 +268,8 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
   })
 
   test('SE-11 an unexpected exception (a corrupt session record) → generic 500 page, no stack, a correlation id in the logs', async () => {
-    const client = createClient()
-    assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
     const key = `sess:${createHmac('sha256', app.config.sessionSecret).update(client.cookie(app.url, 'session')!).digest('base64url')}`
     const record = await app.store.get<Record<string, unknown>>(key)
     // The user part is checked on load (a user of another shape reads as signed out, plugins/session.test.ts):
@@ -293,10 +281,10 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
   })
 
   test('SE-11 Graph failing with an internal body → the send page tells the outcome, shows no upstream text', async () => {
-    const client = createClient()
-    assert.equal((await signIn(client, app.url, demoUser(emu, 'adele'))).status, 303)
-    await emu.control('POST', 'faults', {
-      match: { method: 'POST', path: '/me/sendMail$' },
+    const client = app.browser()
+    assert.equal((await client.signIn(system.user('adele'))).status, 303)
+    await emulator.addFault({
+      match: SEND_MAIL,
       count: 1,
       action: {
         status: 500,
@@ -308,7 +296,7 @@ describe('SE-11 errors without leaks (NODE_ENV unset)', () => {
         },
       },
     })
-    const answer = await send(client, app.url, { to: 'megan@contoso.test' })
+    const answer = await client.postSend({ to: 'megan@contoso.test' })
     assert.equal(answer.status, 303)
     const page = await client.request(`${app.url}/`)
     assert.match(page.body, /banner--(warning|error)/)

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
-import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import { Browser } from '../../../test/kit/browser.ts'
 import {
   authorizeUrl,
   obtainCode,
@@ -43,7 +43,7 @@ describe('authorize endpoint', () => {
   after(() => emulator.close())
 
   test('unknown client (AADSTS700016), redirect mismatch (AADSTS50011), unknown tenant (AADSTS90002) are shown, never redirected', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     const cases = [
       {
         url: authorizeUrl(emulator, { client_id: '00000000-0000-0000-0000-000000000001' }),
@@ -75,7 +75,7 @@ describe('authorize endpoint', () => {
   })
 
   test('redirected errors: missing response_type, implicit, bad scope, plain PKCE when S256-only', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     assertRedirectedError(
       (await browser.open(authorizeUrl(emulator, { response_type: undefined }))).location,
       'invalid_request',
@@ -93,7 +93,7 @@ describe('authorize endpoint', () => {
     )
     const strict = (await startEmulator({ pkce: 'S256-only' })).emulator
     try {
-      const page = await createBrowser(strict.url).open(
+      const page = await new Browser().open(
         authorizeUrl(strict, { code_challenge: 'a'.repeat(43) }),
       )
       assertRedirectedError(page.location, 'invalid_request', 50033)
@@ -112,8 +112,7 @@ describe('authorize endpoint', () => {
   })
 
   test('Cancel on the consent page → access_denied (AADSTS65004) with state', async () => {
-    const page = await signIn(
-      createBrowser(emulator.url),
+    const page = await new Browser().signInAtEmulator(
       authorizeUrl(emulator, { state: 'cancel-state' }),
       emulator.demo.users[3]!,
       { consent: 'cancel' },
@@ -122,13 +121,13 @@ describe('authorize endpoint', () => {
   })
 
   test('prompt=none: login_required without a session, consent_required without consent, interaction_required with two accounts', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     assertRedirectedError(
       (await browser.open(authorizeUrl(emulator, { prompt: 'none' }))).location,
       'login_required',
       50058,
     )
-    await signIn(browser, authorizeUrl(emulator), emulator.demo.users[0]!)
+    await browser.signInAtEmulator(authorizeUrl(emulator), emulator.demo.users[0]!)
     const silent = await browser.open(authorizeUrl(emulator, { prompt: 'none' }))
     assert.ok(redirected(silent.location).code)
     assertRedirectedError(
@@ -140,8 +139,7 @@ describe('authorize endpoint', () => {
       'consent_required',
       65001,
     )
-    await signIn(
-      browser,
+    await browser.signInAtEmulator(
       authorizeUrl(emulator, {
         prompt: 'login',
         login_hint: emulator.demo.users[1]!.userPrincipalName,
@@ -163,9 +161,9 @@ describe('authorize endpoint', () => {
   })
 
   test('prompt=login asks for the password again; select_account shows the picker; login_hint skips the email step', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     const adele = emulator.demo.users[0]!
-    await signIn(browser, authorizeUrl(emulator), adele)
+    await browser.signInAtEmulator(authorizeUrl(emulator), adele)
     assert.equal(
       browser.heading(await browser.open(authorizeUrl(emulator, { prompt: 'login' }))),
       'Sign in',
@@ -173,14 +171,14 @@ describe('authorize endpoint', () => {
     const picker = await browser.open(authorizeUrl(emulator, { prompt: 'select_account' }))
     assert.equal(browser.heading(picker), 'Pick an account')
     assert.ok(redirected((await browser.submit(picker, { account: adele.id })).location).code)
-    const hinted = await createBrowser(emulator.url).open(
+    const hinted = await new Browser().open(
       authorizeUrl(emulator, { login_hint: adele.userPrincipalName }),
     )
     assert.match(hinted.body, /id="i0118" name="passwd"/)
   })
 
   test('wrong password shows AADSTS50126 and keeps the user on the password step', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     const email = await browser.open(authorizeUrl(emulator))
     assert.match(email.body, /<input id="i0116" name="loginfmt" type="email"/)
     assert.match(email.body, /id="idSIButton9"/)
@@ -202,8 +200,8 @@ describe('authorize endpoint', () => {
     })
     assert.ok(fragment.location.hash.includes('code='))
     assert.equal(new URLSearchParams(fragment.location.hash.slice(1)).get('state'), state)
-    const browser = createBrowser(emulator.url)
-    await signIn(browser, authorizeUrl(emulator), emulator.demo.users[0]!)
+    const browser = new Browser()
+    await browser.signInAtEmulator(authorizeUrl(emulator), emulator.demo.users[0]!)
     const page = await browser.open(authorizeUrl(emulator, { response_mode: 'form_post', state }))
     assert.equal(page.status, 200)
     assert.match(
@@ -216,29 +214,27 @@ describe('authorize endpoint', () => {
   })
 
   test('French by ui_locales or Accept-Language, and a switch link', async () => {
-    const fr = await createBrowser(emulator.url).open(
-      authorizeUrl(emulator, { ui_locales: 'fr-FR' }),
-    )
+    const fr = await new Browser().open(authorizeUrl(emulator, { ui_locales: 'fr-FR' }))
     assert.match(fr.body, /<html lang="fr">/)
     assert.match(fr.body, /Se connecter/)
-    const accept = await createBrowser(emulator.url, { 'accept-language': 'fr-CA,fr;q=0.9' }).open(
+    const accept = await new Browser({ headers: { 'accept-language': 'fr-CA,fr;q=0.9' } }).open(
       authorizeUrl(emulator),
     )
     assert.match(accept.body, /Suivant/)
     const href = /<a href="([^"]+)" lang="en"/.exec(accept.body)![1]!.replaceAll('&amp;', '&')
-    const english = await createBrowser(emulator.url).open(new URL(href, emulator.url).toString())
+    const english = await new Browser().open(new URL(href, emulator.url).toString())
     assert.match(english.body, /<html lang="en">/)
   })
 
   test('logout clears the session and redirects only to a registered URI', async () => {
-    const browser = createBrowser(emulator.url)
-    await signIn(browser, authorizeUrl(emulator), emulator.demo.users[0]!)
+    const browser = new Browser()
+    await browser.signInAtEmulator(authorizeUrl(emulator), emulator.demo.users[0]!)
     const out = await browser.request(
       `${emulator.url}/${emulator.demo.tenantId}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent('http://127.0.0.1:8000/')}&state=s1`,
     )
     assert.equal(out.status, 302)
     assert.equal(out.location, 'http://127.0.0.1:8000/?state=s1')
-    assert.equal(browser.jar.has('ESTSAUTH'), false)
+    assert.equal(browser.cookie(emulator.url, 'ESTSAUTH') !== undefined, false)
     assertRedirectedError(
       (await browser.open(authorizeUrl(emulator, { prompt: 'none' }))).location,
       'login_required',
@@ -252,9 +248,9 @@ describe('authorize endpoint', () => {
   })
 
   test('v1: /oauth2/authorize with resource, /oauth2/token answers with string numbers and resource', async () => {
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     const url = `${emulator.url}/${emulator.demo.tenantDomain}/oauth2/authorize?${new URLSearchParams({ client_id: emulator.demo.clientId, response_type: 'code', redirect_uri: emulator.demo.redirectUris[0]!, resource: 'https://graph.microsoft.com', state: 'v1' })}`
-    const landing = await signIn(browser, url, emulator.demo.users[0]!)
+    const landing = await browser.signInAtEmulator(url, emulator.demo.users[0]!)
     const code = redirected(landing.location).code!
     const response = await fetch(`${emulator.url}/${emulator.demo.tenantDomain}/oauth2/token`, {
       method: 'POST',
@@ -312,8 +308,8 @@ describe('authorize endpoint', () => {
       assert.equal((await redeem(withIss, query)).status, 200, 'the code still redeems')
       const fragment = await obtainCode(withIss, { response_mode: 'fragment' })
       assert.equal(new URLSearchParams(fragment.location.hash.slice(1)).get('iss'), issuer)
-      const browser = createBrowser(withIss.url)
-      await signIn(browser, authorizeUrl(withIss), withIss.demo.users[0]!)
+      const browser = new Browser()
+      await browser.signInAtEmulator(authorizeUrl(withIss), withIss.demo.users[0]!)
       const formPost = await browser.open(authorizeUrl(withIss, { response_mode: 'form_post' }))
       assert.ok(formPost.body.includes(`name="iss" value="${issuer}"`), formPost.body)
       const implicit = redirected(
@@ -321,8 +317,7 @@ describe('authorize endpoint', () => {
       )
       assert.equal(implicit.error, 'unsupported_response_type')
       assert.equal(implicit.iss, issuer, 'a redirected error carries iss too')
-      const declined = await signIn(
-        createBrowser(withIss.url),
+      const declined = await new Browser().signInAtEmulator(
         authorizeUrl(withIss, { state: 'no' }),
         withIss.demo.users[3]!,
         { consent: 'cancel' },
@@ -330,7 +325,7 @@ describe('authorize endpoint', () => {
       assert.equal(redirected(declined.location).error, 'access_denied')
       assert.equal(redirected(declined.location).iss, issuer)
       const silent = redirected(
-        (await createBrowser(withIss.url).open(authorizeUrl(withIss, { prompt: 'none' }))).location,
+        (await new Browser().open(authorizeUrl(withIss, { prompt: 'none' }))).location,
       )
       assert.equal(silent.error, 'login_required')
       assert.equal(silent.iss, issuer)

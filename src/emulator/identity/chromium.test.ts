@@ -7,10 +7,10 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, launchChromium } from '../../../test/kit/chromium.ts'
 import { confidentialClient, pkcePair, startEmulator } from '../../../test/kit/msal-setup.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
   'utf8',
@@ -38,18 +38,7 @@ test(
   { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)` },
   async () => {
     const setup = await startEmulator()
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    })
+    const browser = await launchChromium()
     try {
       const { demo } = setup.emulator
       const cca = confidentialClient(setup)

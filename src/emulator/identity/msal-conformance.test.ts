@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import { Browser } from '../../../test/kit/browser.ts'
 import { verifiedClaims } from '../../../test/kit/emulator-flows.ts'
 import {
   confidentialClient,
@@ -42,8 +42,8 @@ describe('msal-node against the emulator', () => {
       codeChallengeMethod: 'S256',
     })
     assert.ok(authUrl.startsWith(`${url}/${demo.tenantId}/oauth2/v2.0/authorize?`), authUrl)
-    const browser = createBrowser(url)
-    const landing = await signIn(browser, authUrl, user)
+    const browser = new Browser()
+    const landing = await browser.signInAtEmulator(authUrl, user)
     assert.equal(landing.status, 302)
     const back = new URL(landing.location!)
     assert.equal(`${back.origin}${back.pathname}`, redirectUri)
@@ -112,7 +112,7 @@ describe('msal-node against the emulator', () => {
       deviceCodeCallback: (response) => {
         assert.equal(typeof response.expiresIn, 'number')
         completion = (async () => {
-          const browser = createBrowser(setup.emulator.url)
+          const browser = new Browser()
           const entry = await browser.open(response.verificationUri)
           const confirm = await browser.submit(entry, { otc: response.userCode })
           assert.match(browser.heading(confirm), /Are you trying to sign in/)
@@ -168,7 +168,7 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
     const setup = await startEmulator({ accessTokenLifetimeSeconds: 120 })
     try {
       const cca = confidentialClient(setup)
-      const { demo, url } = setup.emulator
+      const { demo } = setup.emulator
       const redirectUri = demo.redirectUris[1]!
       const authUrl = await cca.getAuthCodeUrl({
         scopes: SCOPES,
@@ -176,7 +176,7 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
         state: 's',
         nonce: 'n',
       })
-      const landing = await signIn(createBrowser(url), authUrl, demo.users[1]!)
+      const landing = await new Browser().signInAtEmulator(authUrl, demo.users[1]!)
       const code = new URL(landing.location!).searchParams.get('code')!
       const first = await cca.acquireTokenByCode({ code, scopes: SCOPES, redirectUri, nonce: 'n' })
       const silent = await cca.acquireTokenSilent({ account: first.account!, scopes: SCOPES })

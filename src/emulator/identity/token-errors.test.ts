@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Emulator } from '../app.ts'
+import { Browser } from '../../../test/kit/browser.ts'
 import { startEmulator } from '../../../test/kit/msal-setup.ts'
 import {
   graphAnswer,
@@ -391,8 +392,7 @@ describe('token endpoint errors (§A4.2)', () => {
     const pending = await poll(emulator, device.device_code)
     assertError(pending, 400, 'authorization_pending', 70016)
     assert.equal(pending.headers.get('retry-after'), null)
-    const { createBrowser } = await import('../../../test/kit/emulator-browser.ts')
-    const browser = createBrowser(emulator.url)
+    const browser = new Browser()
     const entry = await browser.open(`${emulator.url}/devicelogin`)
     const confirm = await browser.submit(entry, { otc: device.user_code.toLowerCase() })
     const done = await browser.submit(confirm, { device: 'cancel' })

@@ -15,7 +15,7 @@ import * as msal from '@azure/msal-node'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici'
 import { buildEmulator, type Emulator } from '../app.ts'
-import { createBrowser, signIn } from '../../../test/kit/emulator-browser.ts'
+import { Browser } from '../../../test/kit/browser.ts'
 import { pkcePair } from '../../../test/kit/msal-setup.ts'
 import { loopbackDispatcher } from './loopback-dispatcher.ts'
 import { makeTestCa, writeTestCa } from './make-test-ca.ts'
@@ -152,10 +152,10 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
       codeChallengeMethod: 'S256',
     })
     assert.ok(authUrl.startsWith(`${LOGIN}/${demo.tenantId}/oauth2/v2.0/authorize?`), authUrl)
-    const browser = createBrowser(LOGIN)
-    const landing = await signIn(browser, authUrl, demo.users[0]!)
+    const browser = new Browser()
+    const landing = await browser.signInAtEmulator(authUrl, demo.users[0]!)
     assert.equal(landing.status, 302)
-    assert.ok(browser.jar.has('ESTSAUTH'), 'SSO cookie set on the login name')
+    assert.ok(browser.cookie(LOGIN, 'ESTSAUTH') !== undefined, 'SSO cookie set on the login name')
     const back = new URL(landing.location!)
     assert.equal(back.searchParams.get('state'), state)
     const result = await cca.acquireTokenByCode(
