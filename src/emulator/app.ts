@@ -58,18 +58,14 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const [plugin, pluginOptions] of PLUGINS)
     await fastify.register((scope) => plugin(scope, context), pluginOptions)
 
-  const fetchInProcess = injectFetch(fastify)
-  let client: EmulatorClient | undefined
   const emulator: Emulator = {
     fastify,
     context,
     url: '',
     demo: context.demo,
-    get client() {
-      const base = emulator.url || context.publicUrl()
-      if (client?.url !== base) client = new EmulatorClient(base, { fetch: fetchInProcess })
-      return client
-    },
+    client: new EmulatorClient(() => emulator.url || context.publicUrl(), {
+      fetch: injectFetch(fastify),
+    }),
     async listen({ port = 8001, host = 'localhost' } = {}) {
       await fastify.listen({ port, host })
       const address = fastify.server.address()

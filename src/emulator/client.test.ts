@@ -57,11 +57,13 @@ describe('EmulatorClient', () => {
   it('answers in process before listen, and follows the URL once listening', async () => {
     const local = await buildEmulator({ logger: false })
     try {
-      assert.deepEqual(await local.client.demo(), local.demo)
-      assert.equal(await local.client.mark(), 0)
+      const before = local.client
+      assert.deepEqual(await before.demo(), local.demo)
+      assert.equal(await before.mark(), 0)
       const url = await local.listen({ port: 0, host: '127.0.0.1' })
-      assert.equal(local.client.url, url)
-      assert.equal(local.client, local.client, 'one client while the URL stays')
+      assert.equal(local.client, before, 'one client for the emulator’s life')
+      assert.equal(before.url, url, 'a client taken before listen() follows the URL')
+      assert.equal(before.tokenUrl('common'), `${url}/common/oauth2/v2.0/token`)
       assert.deepEqual(await new EmulatorClient(url).demo(), local.demo)
     } finally {
       await local.close()

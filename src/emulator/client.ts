@@ -54,13 +54,18 @@ export class EmulatorControlError extends Error {
  * The in-process Emulator offers a ready one as `emulator.client`. Tenants default to `common` in the URL helpers.
  */
 export class EmulatorClient {
-  /** The emulator's base URL, without trailing slash. */
-  readonly url: string
+  readonly #url: () => string
   readonly #fetch: typeof fetch
 
-  constructor(url: string | URL, options: EmulatorClientOptions = {}) {
-    this.url = String(url).replace(/\/+$/, '')
+  /** `url` may be a function: the in-process client's base URL follows the emulator from before to after listen(). */
+  constructor(url: string | URL | (() => string), options: EmulatorClientOptions = {}) {
+    this.#url = typeof url === 'function' ? url : () => String(url)
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init))
+  }
+
+  /** The emulator's base URL, without trailing slash. */
+  get url(): string {
+    return this.#url().replace(/\/+$/, '')
   }
 
   // Endpoint URLs
