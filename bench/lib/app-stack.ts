@@ -54,30 +54,7 @@ export async function startAppStack(
     const appUrl = `http://127.0.0.1:${port}`
     await client.addRedirectUri(demo.clientId, `${appUrl}/connect/get_token/`)
     const users = [...demo.users, ...(await addUsers(client, demo, stack.extraUsers ?? 0))]
-    // Configured for the emulator exactly as npm start configures itself for its embedded one, but with the flow
-    // inspector off, as in any deployment.
-    const env = emulatorSettings(
-      { url: emulator.url, demo },
-      {
-        NODE_ENV: 'development',
-        FLOW_INSPECTOR: 'false',
-        PUBLIC_URL: appUrl,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        STORE: stack.store,
-        SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
-        // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
-        SIGNIN_LIMIT_PER_MINUTE: '10000',
-        SEND_LIMIT_PER_MINUTE: '10000',
-        ...(stack.store === 'redis'
-          ? {
-              REDIS_URL: 'redis://127.0.0.1:6379',
-              REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
-            }
-          : {}),
-        ...options.appEnv,
-      },
-    ) as Record<string, string>
+    const env = appSettings(options, stack, { url: emulator.url, demo }, appUrl)
     // The app as users run it (bin/graph-connect start), configured by environment for the emulator's process.
     const startApp = () =>
       launchApp({
@@ -115,6 +92,39 @@ export async function startAppStack(
     await emulator.stop()
     throw error
   }
+}
+
+/**
+ * The app's settings: for the emulator exactly as npm start configures itself for its embedded one, but with the flow
+ * inspector off, as in any deployment.
+ */
+function appSettings(
+  options: BenchOptions,
+  stack: AppStackOptions,
+  emulator: Parameters<typeof emulatorSettings>[0],
+  appUrl: string,
+): Record<string, string> {
+  const store =
+    stack.store === 'redis'
+      ? {
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
+        }
+      : {}
+  return emulatorSettings(emulator, {
+    NODE_ENV: 'development',
+    FLOW_INSPECTOR: 'false',
+    PUBLIC_URL: appUrl,
+    HOST: '127.0.0.1',
+    PORT: new URL(appUrl).port,
+    STORE: stack.store,
+    SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
+    // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
+    SIGNIN_LIMIT_PER_MINUTE: '10000',
+    SEND_LIMIT_PER_MINUTE: '10000',
+    ...store,
+    ...options.appEnv,
+  }) as Record<string, string>
 }
 
 export function freePort(): Promise<number> {

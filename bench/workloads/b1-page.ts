@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { startAppStack } from '../lib/app-stack.ts'
 import { Browser } from '../lib/browser.ts'
 import { signInToApp } from '../lib/connect-app.ts'
-import { measureInRounds } from '../lib/measure.ts'
+import { measureInRounds, type Measured } from '../lib/measure.ts'
 import { cores } from '../lib/options.ts'
 import type { BenchOptions } from '../lib/options.ts'
 import { round } from '../lib/stats.ts'
@@ -62,28 +62,30 @@ export async function b1SignedInPage(options: BenchOptions) {
       ],
       rounds,
     )
-    return {
-      pageBytes,
-      rounds,
-      subjects,
-      ratios: {
-        appToRaw: round(subjects.app.perSecond / subjects.raw.perSecond),
-        appToExpress: round(subjects.app.perSecond / subjects.express.perSecond),
-        fastifyToRaw: round(subjects.fastify.perSecond / subjects.raw.perSecond),
-        expressToRaw: round(subjects.express.perSecond / subjects.raw.perSecond),
-      },
-      // The same ratios by the server's own CPU time per request: independent of the load generator's ceiling
-      // (one autocannon process on one core saturates before raw node:http does) and of outside load.
-      cpuRatios: {
-        appToRaw: round(subjects.raw.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
-        appToExpress: round(subjects.express.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
-        fastifyToRaw: round(subjects.raw.cpuMsPerRequest / subjects.fastify.cpuMsPerRequest),
-        expressToRaw: round(subjects.raw.cpuMsPerRequest / subjects.express.cpuMsPerRequest),
-      },
-    }
+    return { pageBytes, rounds, subjects, ...ratiosOf(subjects) }
   } finally {
     for (const subject of started.reverse()) await subject.stop().catch(() => undefined)
     rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+/** The app and each reference against one another, by req/s and by each server's own CPU time per request. */
+function ratiosOf(subjects: Record<string, Measured>) {
+  return {
+    ratios: {
+      appToRaw: round(subjects.app.perSecond / subjects.raw.perSecond),
+      appToExpress: round(subjects.app.perSecond / subjects.express.perSecond),
+      fastifyToRaw: round(subjects.fastify.perSecond / subjects.raw.perSecond),
+      expressToRaw: round(subjects.express.perSecond / subjects.raw.perSecond),
+    },
+    // The same ratios by the server's own CPU time per request: independent of the load generator's ceiling
+    // (one autocannon process on one core saturates before raw node:http does) and of outside load.
+    cpuRatios: {
+      appToRaw: round(subjects.raw.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
+      appToExpress: round(subjects.express.cpuMsPerRequest / subjects.app.cpuMsPerRequest),
+      fastifyToRaw: round(subjects.raw.cpuMsPerRequest / subjects.fastify.cpuMsPerRequest),
+      expressToRaw: round(subjects.raw.cpuMsPerRequest / subjects.express.cpuMsPerRequest),
+    },
   }
 }
 
