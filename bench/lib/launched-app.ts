@@ -2,7 +2,7 @@
  * The Connect app as users run it, `bin/graph-connect start` (the launcher's Node flags included), in a process of its
  * own; the bench reads its CPU time and memory from /proc instead of asking it, so it runs no bench code at all.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +21,11 @@ export interface LaunchOptions {
   verbose?: boolean
 }
 
-/** Starts `graph-connect start` with `env` and resolves once it says it is listening. */
+/**
+ * Starts `graph-connect start` with `env` and resolves once it answers /healthz. Its standard output (the access log)
+ * is discarded, or shown with --verbose, never piped here: Node writes to a pipe synchronously on Linux, so a bench busy
+ * generating load would stall the app on its own log lines. Its standard error reaches the terminal.
+ */
 export async function launchApp(options: LaunchOptions): Promise<Subject> {
   const command = [LAUNCHER, 'start']
   const [file, ...args] =
@@ -30,19 +34,10 @@ export async function launchApp(options: LaunchOptions): Promise<Subject> {
   const child = spawn(file!, args, {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env, NODE_OPTIONS: profile },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'inherit'],
   })
   const exited = once(child, 'exit')
-  const output: string[] = []
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8')
-      if (options.verbose) process.stdout.write(text)
-      output.push(text)
-      if (output.join('').includes('Listening on')) resolve()
-    })
-    void exited.then(([code]) => reject(new Error(`the app exited (${code}):\n${output.join('')}`)))
-  })
+  await listening(options.env.PUBLIC_URL!, child, exited)
   const pid = child.pid!
   return {
     name: 'app',
@@ -59,6 +54,21 @@ export async function launchApp(options: LaunchOptions): Promise<Subject> {
       clearTimeout(timer)
     },
   }
+}
+
+/** Asks /healthz until the app answers; fails when it exits first (its standard error says why). */
+async function listening(url: string, child: ChildProcess, exited: Promise<unknown>) {
+  let done = false
+  void exited.then(() => (done = true))
+  while (!done) {
+    const healthy = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    )
+    if (healthy) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`the app exited with code ${child.exitCode} before answering ${url}/healthz`)
 }
 
 /**
