@@ -1,6 +1,6 @@
 /**
  * The one composition root: `composeApp` (store, auth, web app over one network) for `npm start`, every test harness
- * and the bench; `startEmbeddedEmulator`, `emulatorSettings`, `embeddedMetadata` wire the embedded emulator.
+ * and the bench; `startEmulator`, `emulatorSettings`, `embeddedMetadata` wire the emulator.
  */
 import {
   createAuth,
@@ -13,6 +13,7 @@ import {
 import { buildApp, type ConnectApp } from '../web/app.ts'
 import { buildEmulator, type Emulator, type EmulatorOptions } from '../emulator/app.ts'
 import type { Env } from './env.ts'
+import { lazySchemaCompilers } from './schema-compilers.ts'
 
 export interface ComposeOptions {
   logger: Logger
@@ -42,7 +43,13 @@ export async function composeApp(
   try {
     const fetch = options.fetch ?? createHttpFetch()
     const auth = await createAuth(config, { store, fetch, logger, metadata })
-    const app = await buildApp(config, { store, auth, logger, fetch })
+    const app = await buildApp(config, {
+      store,
+      auth,
+      logger,
+      fetch,
+      schemaController: lazySchemaCompilers,
+    })
     return {
       app,
       store,
@@ -69,12 +76,15 @@ export function emulatorSettings(emulator: Pick<Emulator, 'url' | 'demo'>, env: 
   }
 }
 
-/** The emulator `npm start` embeds when no CLIENT_ID is set, listening on localhost (a different site from the app). */
-export async function startEmbeddedEmulator(
+/**
+ * The emulator as `npm start` embeds it (no CLIENT_ID set) and `npm run emulator` runs it alone: listening on
+ * localhost, a different site from the app's 127.0.0.1.
+ */
+export async function startEmulator(
   port: number,
   options: EmulatorOptions = {},
 ): Promise<Emulator> {
-  const emulator = await buildEmulator(options)
+  const emulator = await buildEmulator({ schemaController: lazySchemaCompilers, ...options })
   try {
     await emulator.listen({ port, host: 'localhost' })
   } catch (error) {

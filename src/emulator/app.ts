@@ -85,6 +85,7 @@ function createServer(options: ResolvedOptions): FastifyInstance {
     // of the identity platform sends HEAD. HEAD is an unknown route (Graph's 400 BadRequest; the pages' 404).
     exposeHeadRoutes: false,
     logger: options.logger ?? false,
+    ...(options.schemaController ? { schemaController: options.schemaController } : {}),
     bodyLimit: 64 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     // Graph matches its keyword segments in any case; ids keep theirs.

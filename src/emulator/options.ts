@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   /** PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md). */
   tls?: TlsFiles
   logger?: FastifyServerOptions['logger']
+  /** Fastify's schema compilers; Fastify's defaults unless given (the composition root gives lazy ones). */
+  schemaController?: FastifyServerOptions['schemaController']
 }
 
 /** The server's certificate and key, PEM. */
@@ -38,7 +40,7 @@ export interface TlsFiles {
   key: string | Buffer
 }
 
-type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls'
+type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls' | 'schemaController'
 export type ResolvedOptions = Required<Omit<EmulatorOptions, Optional>> &
   Pick<EmulatorOptions, Optional>
 

@@ -40,6 +40,8 @@ export interface AppDependencies {
   fetch?: typeof fetch
   /** Builds a Graph client for one user; default core's createGraphClient. */
   graphFactory?: GraphFactory
+  /** Fastify's schema compilers; Fastify's defaults unless given (the composition root gives lazy ones). */
+  schemaController?: FastifyServerOptions['schemaController']
 }
 
 export interface ConnectApp extends FastifyInstance {
@@ -55,7 +57,7 @@ export async function buildApp(
   dependencies: AppDependencies,
 ): Promise<ConnectApp> {
   const { store, auth } = dependencies
-  const app = Fastify(fastifyOptions(config, dependencies.logger))
+  const app = Fastify(fastifyOptions(config, dependencies))
   let shuttingDown = false
   const draining = () => shuttingDown
   const views = createViews()
@@ -110,9 +112,13 @@ export async function buildApp(
   return connectApp
 }
 
-function fastifyOptions(config: Readonly<Config>, logger: FastifyBaseLogger): FastifyServerOptions {
+function fastifyOptions(
+  config: Readonly<Config>,
+  dependencies: AppDependencies,
+): FastifyServerOptions {
   return {
-    loggerInstance: logger,
+    loggerInstance: dependencies.logger,
+    ...(dependencies.schemaController ? { schemaController: dependencies.schemaController } : {}),
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => randomUUID(),
     requestIdHeader: false,

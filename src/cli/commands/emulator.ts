@@ -1,6 +1,6 @@
 /** `emulator`: the Microsoft identity platform + Graph emulator alone (optionally over TLS). */
 import { readFileSync } from 'node:fs'
-import { buildEmulator } from '../../emulator/app.ts'
+import { startEmulator } from '../compose.ts'
 
 export interface EmulatorCommandOptions {
   port: number
@@ -26,8 +26,7 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
     out(`Cannot read the TLS certificate or key: ${(error as Error).message}`)
     return 1
   }
-  const emulator = await buildEmulator({ dataDir: options.dataDir, tls })
-  await emulator.listen({ port: options.port, host: 'localhost' })
+  const emulator = await startEmulator(options.port, { dataDir: options.dataDir, tls })
   const stop = () => void emulator.close().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

@@ -9,12 +9,7 @@ import {
   type ConfigProblem,
 } from '../../core/index.ts'
 import { startServer } from '../../web/server.ts'
-import {
-  composeApp,
-  embeddedMetadata,
-  emulatorSettings,
-  startEmbeddedEmulator,
-} from '../compose.ts'
+import { composeApp, embeddedMetadata, emulatorSettings, startEmulator } from '../compose.ts'
 import type { Env } from '../env.ts'
 
 export interface StartOptions {
@@ -32,7 +27,7 @@ export async function start(options: StartOptions): Promise<number> {
   if (!env.CLIENT_ID) {
     const port = emulatorPort(env)
     if (typeof port !== 'number') return reportProblems([port], out)
-    emulator = await startEmbeddedEmulator(port, { dataDir: 'data/emulator' })
+    emulator = await startEmulator(port, { dataDir: 'data/emulator' })
     env = emulatorSettings(emulator, env)
   }
   let config: Readonly<Config>
