@@ -114,7 +114,7 @@ function scriptedGraph(script: Script, token: () => Promise<string>): GraphClien
       if (script.sendError) throw script.sendError
       script.sends.push(message)
     },
-  } as GraphClient
+  } satisfies GraphClient
 }
 
 export { GraphError, AuthError }
