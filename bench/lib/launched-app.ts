@@ -72,8 +72,8 @@ async function listening(url: string, child: ChildProcess, exited: Promise<unkno
 }
 
 /**
- * CPU time of every thread of `pid` (schedstat: nanoseconds on a CPU, where /proc/<pid>/stat counts 10 ms ticks) and
- * its resident memory.
+ * CPU time of every thread of `pid` and its resident memory. schedstat counts nanoseconds on a CPU; the clock ticks of
+ * /proc/<pid>/stat are too coarse for one send at a time (bench/README.md, "How it measures").
  */
 export function usageOf(pid: number): Usage {
   let nanoseconds = 0

@@ -1,18 +1,12 @@
 /** buildApp through inject with a fake auth and Graph: pages, headers, sign-in, callback, send, sign-out (OA, SE). */
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AuthError, GraphError, Jar, testApp } from '../../test/kit/web-app.ts'
+import { AuthError, closingTestApps, GraphError, Jar } from '../../test/kit/web-app.ts'
 import { AppError } from '../core/index.ts'
 import type { ConnectApp } from './app.ts'
 
 /** Every app a test starts, closed when the file's tests are done. */
-const started: ConnectApp[] = []
-after(() => Promise.all(started.map((app) => app.close())))
-async function startApp(...args: Parameters<typeof testApp>) {
-  const parts = await testApp(...args)
-  started.push(parts.app)
-  return parts
-}
+const startApp = closingTestApps()
 
 async function signIn(app: ConnectApp, jar: Jar, query: Record<string, string> = {}) {
   const connect = await app.inject({ url: '/connect', headers: { cookie: jar.header() } })

@@ -2,20 +2,14 @@
  * The send form at HTTP level: the readable welcome pre-fill, its text twin without JavaScript, and large attachments
  * refused before any Graph call when SCOPES lacks Mail.ReadWrite (real multipart parts, through inject).
  */
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { welcomeMail } from './welcome-mail.ts'
-import { Jar, testApp } from '../../test/kit/web-app.ts'
+import { closingTestApps, Jar } from '../../test/kit/web-app.ts'
 import type { ConnectApp } from './app.ts'
 
 /** Every app a test starts, closed when the file's tests are done. */
-const started: ConnectApp[] = []
-after(() => Promise.all(started.map((app) => app.close())))
-async function startApp(...args: Parameters<typeof testApp>) {
-  const parts = await testApp(...args)
-  started.push(parts.app)
-  return parts
-}
+const startApp = closingTestApps()
 
 const withReadWrite = { SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite' }
 

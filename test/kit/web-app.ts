@@ -3,6 +3,7 @@
  * place of core's (the journeys in test/ use the real core against the real emulator).
  */
 import { randomBytes } from 'node:crypto'
+import { after } from 'node:test'
 import { pino } from 'pino'
 import {
   AuthError,
@@ -115,6 +116,20 @@ function scriptedGraph(script: Script, token: () => Promise<string>): GraphClien
       script.sends.push(message)
     },
   } satisfies GraphClient
+}
+
+/**
+ * `testApp` for one test file: every app it starts is closed when that file's tests are done.
+ * @example const startApp = closingTestApps() // at the top of the file
+ */
+export function closingTestApps(): typeof testApp {
+  const started: ConnectApp[] = []
+  after(() => Promise.all(started.map((app) => app.close())))
+  return async (...args) => {
+    const parts = await testApp(...args)
+    started.push(parts.app)
+    return parts
+  }
 }
 
 export { GraphError, AuthError }

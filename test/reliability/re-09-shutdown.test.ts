@@ -88,17 +88,20 @@ function assertLauncherExecdNode(pid: number): void {
   assert.ok(argv.at(-2)!.endsWith('src/cli/main.ts') && argv.at(-1) === 'start', argv.join(' '))
 }
 
-/** GET /readyz ten times, 50 ms apart: each status, or the connection error's code. */
+const PROBES = 10
+const PROBE_GAP_MS = 50
+
+/** GET /readyz `PROBES` times, `PROBE_GAP_MS` apart: each status, or the connection error's code. */
 async function probeReadiness(url: string): Promise<(number | string)[]> {
   const probes: (number | string)[] = []
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < PROBES; i++) {
     probes.push(
       await fetch(`${url}/readyz`).then(
         (response) => response.status,
         (error: Error) => (error.cause as { code?: string })?.code ?? error.message,
       ),
     )
-    await sleep(50)
+    await sleep(PROBE_GAP_MS)
   }
   return probes
 }
