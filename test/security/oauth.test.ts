@@ -153,22 +153,56 @@ describe('OA-03 / OA-04 id_token nonce, audience, issuer, tenant', () => {
       },
     ],
   ]
-  for (const [name, shape] of shapes) {
-    test(`${name} → 400, no session, no Graph call`, async () => {
+  for (const [name, shape] of shapes) refusedIdTokenTest(name, shape)
+})
+
+describe('SE-21 id_token authorized party and issue time', () => {
+  const other = '11111111-2222-3333-4444-555555555555'
+  const inAnHour = () => Math.floor(Date.now() / 1000) + 3600
+  refusedIdTokenTest(
+    'SE-21 an id_token for this app and another, issued to the other (azp)',
+    () => ({
+      aud: [system.registration.clientId, other],
+      azp: other,
+    }),
+  )
+  refusedIdTokenTest('SE-21 an id_token for this app and another, without azp', () => ({
+    aud: [system.registration.clientId, other],
+  }))
+  refusedIdTokenTest('SE-21 an id_token issued an hour in the future (iat)', () => ({
+    iat: inAnHour(),
+  }))
+
+  test('SE-21 negative control: azp naming this app, and iat a minute ahead (clock skew) → signed in', async () => {
+    for (const shape of [
+      { aud: [system.registration.clientId, other], azp: system.registration.clientId },
+      { iat: Math.floor(Date.now() / 1000) + 60 },
+    ]) {
       const client = app.browser()
       const { callbackUrl } = await client.startSignIn(system.user('adele'))
       await emulator.shapeNextIdToken(shape)
-      const mark = await emulator.mark()
-      const answer = await client.request(callbackUrl)
-      assert.equal(answer.status, 400)
-      assert.equal(answer.location, undefined)
-      assert.equal((await tokenRequests(emulator, mark)).length, 1)
-      assert.equal((await graphCalls(emulator, mark)).length, 0, 'the access token was never used')
-      assert.equal(liveCookies(answer.setCookies, 'session').length, 0, 'no new session cookie')
-      assert.equal(await client.isSignedIn(), false)
-    })
-  }
+      assert.equal((await client.request(callbackUrl)).status, 303, JSON.stringify(shape))
+      assert.equal(await client.isSignedIn(), true)
+    }
+  })
 })
+
+/** A sign-in whose id_token has `shape` ends on 400: no session, and the access token is never used. */
+function refusedIdTokenTest(name: string, shape: IdTokenShape | (() => IdTokenShape)): void {
+  test(`${name} → 400, no session, no Graph call`, async () => {
+    const client = app.browser()
+    const { callbackUrl } = await client.startSignIn(system.user('adele'))
+    await emulator.shapeNextIdToken(typeof shape === 'function' ? shape() : shape)
+    const mark = await emulator.mark()
+    const answer = await client.request(callbackUrl)
+    assert.equal(answer.status, 400)
+    assert.equal(answer.location, undefined)
+    assert.equal((await tokenRequests(emulator, mark)).length, 1)
+    assert.equal((await graphCalls(emulator, mark)).length, 0, 'the access token was never used')
+    assert.equal(liveCookies(answer.setCookies, 'session').length, 0, 'no new session cookie')
+    assert.equal(await client.isSignedIn(), false)
+  })
+}
 
 describe('OA-05 mix-up defence (RFC 9207 iss)', () => {
   test('OA-05 callback iss different from the expected issuer → 400 and no token request', async () => {

@@ -82,14 +82,22 @@ function readTokenShape(body: Record<string, unknown>): AccessTokenShape {
 
 function readIdTokenShape(body: Record<string, unknown>): IdTokenShape {
   const bad = (message: string) => new ControlError(400, 'InvalidTokenShape', message)
-  for (const name of ['aud', 'iss', 'tid'] as const) {
+  for (const name of ['azp', 'iss', 'tid'] as const) {
     if (body[name] !== undefined && typeof body[name] !== 'string')
       throw bad(`${name} must be a string.`)
   }
+  const { aud, iat } = body
+  if (aud !== undefined && typeof aud !== 'string' && !isStringArray(aud))
+    throw bad('aud must be a string or an array of strings.')
+  if (iat !== undefined && !Number.isInteger(iat))
+    throw bad('iat must be a whole number of seconds since the epoch.')
   if (body.nonce !== undefined && body.nonce !== null && typeof body.nonce !== 'string')
     throw bad('nonce must be a string or null.')
   return body as IdTokenShape
 }
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')
 
 /** The claims of a token as the token endpoint would issue it, for the user or app the shape names. */
 function accessTokenClaims(context: EmulatorContext, shape: AccessTokenShape): AccessTokenClaims {

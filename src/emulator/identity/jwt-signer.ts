@@ -37,9 +37,13 @@ export class AccessTokenError extends Error {
 /** How to spoil the next id_token (security tests): `nonce: null` removes it. */
 export interface IdTokenShape {
   nonce?: string | null
-  aud?: string
+  /** One audience, or several (then `azp` says which client the token was issued to). */
+  aud?: string | string[]
+  azp?: string
   iss?: string
   tid?: string
+  /** Issued-at, in seconds since the epoch. */
+  iat?: number
 }
 
 /** The public key, with the issuer Entra adds to each key of a tenant's JWKS. */
@@ -89,11 +93,11 @@ export function createJwtSigner(keys: SigningKeys, revocations: Revocations): Jw
   }
 }
 
-/** The claims with the shape's aud, iss, tid and nonce (null: no nonce). */
+/** The claims with the shape's aud, azp, iss, tid, iat and nonce (null: no nonce). */
 function shaped(claims: Record<string, unknown>, shape: IdTokenShape | undefined) {
   const payload = { ...claims }
   if (!shape) return payload
-  for (const name of ['aud', 'iss', 'tid'] as const)
+  for (const name of ['aud', 'azp', 'iss', 'tid', 'iat'] as const)
     if (shape[name] !== undefined) payload[name] = shape[name]
   if (shape.nonce === null) delete payload.nonce
   else if (shape.nonce !== undefined) payload.nonce = shape.nonce
