@@ -84,7 +84,7 @@ describe('SE-13 authorization', () => {
             importance: 'normal',
           }),
         303,
-        `${base}/`,
+        `${base}/?notice=signed-out`,
       ],
       [
         'POST /disconnect',

@@ -113,6 +113,8 @@ export class StoredSession implements Session {
     const { options, cookieOptions } = this.#keeping
     let minted = false
     if (!this.#id || !this.#key) {
+      // A record is made for a signed-in user only: an anonymous request writes no session (SE-20).
+      if (!this.#data.user) return
       this.#id = randomBytes(32).toString('base64url')
       this.#key = this.#keeping.keyOf(this.#id)
       this.#isNew = true

@@ -1,5 +1,5 @@
 /** `homeRoutes`: GET / (the Connect page, or the signed-in page with the send form) and GET /me/photo. */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Store } from '../../core/index.ts'
 import type { FormTokens } from '../form-tokens.ts'
 import { layoutInput, viewUser } from '../plugins/pages.ts'
@@ -15,6 +15,9 @@ export interface HomeRoutesOptions {
   largeAttachments: boolean
 }
 
+/** `/?notice=signed-out`: the Connect page says the session has ended (a send's redirect, no store write). */
+export const SIGNED_OUT = 'signed-out'
+
 export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOptions): Promise<void> {
   const { store, mainPage, formTokens } = options
 
@@ -23,7 +26,7 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
     const user = session.user
     const flash = session.key ? session.data.flash : undefined
     if (flash) await takeFlash(session, flash)
-    const shown = flash?.lines.length ? flash : undefined
+    const shown = flash?.lines.length ? flash : user ? undefined : noticeOf(request)
     if (!user) return reply.page('connect', { flash: shown }, session)
     const input = {
       ...layoutInput(request, options.flowInspector),
@@ -45,6 +48,13 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
       .type(photo.contentType)
       .send(Buffer.from(photo.data, 'base64'))
   })
+}
+
+/** The notice a redirect names in its query (one known notice; any other value shows nothing). */
+function noticeOf(request: FastifyRequest): Flash | undefined {
+  const { notice } = request.query as { notice?: unknown }
+  if (notice !== SIGNED_OUT) return undefined
+  return { kind: 'warning', lines: [request.t('error.signedOut.text')] }
 }
 
 /** A flash is shown once. A form kept for after a new sign-in survives the Connect page (without its lines). */

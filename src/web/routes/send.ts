@@ -1,14 +1,14 @@
 /** `sendRoutes`: POST /send — read, validate, claim, deliver, report (Post/Redirect/Get); GET /send is a 405. */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifyReply, RouteHandlerMethod } from 'fastify'
 import multipart from '@fastify/multipart'
 import { AppError, allowsLargeAttachments, mailLimits, parseSendForm } from '../../core/index.ts'
 import { fieldErrors } from '../field-errors.ts'
 import { assertCsrfToken, sameOrigin } from '../plugins/csrf.ts'
 import { methodNotAllowed, viewUser } from '../plugins/pages.ts'
 import { rateLimit } from '../plugins/rate-limit.ts'
-import type { Session } from '../plugins/session.ts'
 import { formFields, readSendForm } from '../read-send-form.ts'
 import { securityEvent } from '../security-event.ts'
+import { SIGNED_OUT } from './home.ts'
 import { welcomeMail, type WelcomeMail } from '../welcome-mail.ts'
 import {
   deliverAndReport,
@@ -48,7 +48,7 @@ function send(setup: SendSetup): RouteHandlerMethod {
     const session = await request.session()
     const form = await readSendForm(request)
     const user = session.user
-    if (!user) return signedOut(request, reply, session)
+    if (!user) return signedOut(reply)
     assertCsrfToken(session.data.csrf, form.fields._csrf)
     const nonce = formTokens.verify(session.key ?? '', form.fields._form)
     if (!nonce)
@@ -123,12 +123,12 @@ async function waitForSubmission(setup: SendSetup, key: string): Promise<Submiss
   return undefined
 }
 
-/** Not signed in (any more): back to the Connect page with a word, nothing sent. */
-async function signedOut(request: FastifyRequest, reply: FastifyReply, session: Session) {
-  session.data.flash = { kind: 'warning', lines: [request.t('error.signedOut.text')] }
-  session.changed()
-  await session.save()
-  return reply.redirect('/', 303)
+/**
+ * Not signed in (any more): back to the Connect page, nothing sent. The notice travels in the redirect: an anonymous
+ * request writes nothing to the store (SE-20).
+ */
+function signedOut(reply: FastifyReply) {
+  return reply.redirect(`/?notice=${SIGNED_OUT}`, 303)
 }
 
 /** Without JavaScript, the pre-filled welcome stays HTML when the user picks Text: send the text version (and back). */
