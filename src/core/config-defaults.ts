@@ -1,4 +1,4 @@
-/** `configDefaults`: the default of every optional setting, with its unit; `LOOPBACK_SESSION_SECRET`. */
+/** `configDefaults`: the default of every optional setting, with its unit. */
 
 /** Defaults of every optional setting. Secrets never have one. */
 export const configDefaults = {
@@ -24,10 +24,3 @@ export const configDefaults = {
   LOG_LEVEL: 'info',
   NODE_ENV: 'development',
 } as const
-
-/**
- * Used to HMAC session ids only when PUBLIC_URL is on loopback and SESSION_SECRET is unset (the embedded emulator
- * setup). Known to everyone, so never accepted elsewhere; the ids themselves stay 256-bit random.
- */
-export const LOOPBACK_SESSION_SECRET =
-  'graph-connect-loopback-only-development-secret-not-for-deployment'

@@ -1,12 +1,21 @@
 /** loadConfig: the documented defaults, every problem listed with its fix, the frozen result. */
-import { test } from 'node:test'
+import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts'
+import { configDefaults, loadConfig } from './config.ts'
 import { ConfigError } from './errors.ts'
+
+// Without SESSION_SECRET a secret is made in data/ of the working directory: a scratch one here.
+const home = process.cwd()
+const scratch = mkdtempSync(join(tmpdir(), 'gc-config-'))
+before(() => process.chdir(scratch))
+after(() => {
+  process.chdir(home)
+  rmSync(scratch, { recursive: true, force: true })
+})
 
 const minimal = { CLIENT_ID: '11111111-2222-3333-4444-555555555555', CLIENT_SECRET: 'shh' }
 
@@ -37,8 +46,7 @@ test('the minimal environment gives the documented defaults', () => {
   assert.deepEqual(config.limits, { sendsPerMinute: 10, signInsPerMinute: 20 })
   assert.deepEqual(config.graph, { timeoutMs: 10_000, retryBudgetMs: 15_000 })
   assert.equal(config.shutdownGraceMs, 10_000)
-  assert.equal(config.sessionSecret, LOOPBACK_SESSION_SECRET)
-  assert.equal(config.sessionSecretIsDefault, true)
+  assert.equal(config.sessionSecretFile, 'data/session-secret')
   assert.equal(config.secureCookies, false)
   assert.deepEqual(config.credential, { kind: 'secret', secret: 'shh' })
 })
@@ -154,7 +162,40 @@ test('a public deployment needs https and a session secret of 32+ characters', (
   assert.equal(config.secureCookies, true)
   assert.equal(config.port, 8000)
   assert.equal(config.trustProxy, 1)
-  assert.equal(config.sessionSecretIsDefault, false)
+  assert.equal(config.sessionSecretFile, undefined)
+})
+
+test('without SESSION_SECRET on loopback: a random secret made once, kept owner-only beside the store', () => {
+  const first = loadConfig({ ...minimal, SQLITE_PATH: 'kept/app.sqlite' })
+  assert.equal(first.sessionSecretFile, join('kept', 'session-secret'))
+  assert.match(first.sessionSecret, /^[A-Za-z0-9_-]{43}$/)
+  assert.equal(statSync('kept').mode & 0o777, 0o700)
+  assert.equal(statSync('kept/session-secret').mode & 0o777, 0o600)
+  assert.equal(readFileSync('kept/session-secret', 'utf8').trim(), first.sessionSecret)
+  const again = loadConfig({ ...minimal, SQLITE_PATH: 'kept/app.sqlite' })
+  assert.equal(again.sessionSecret, first.sessionSecret, 'kept across starts')
+  chmodSync('kept/session-secret', 0o644)
+  loadConfig({ ...minimal, SQLITE_PATH: 'kept/app.sqlite' })
+  assert.equal(statSync('kept/session-secret').mode & 0o777, 0o600, 'a readable copy is tightened')
+  const memory = loadConfig({ ...minimal, STORE: 'memory' })
+  assert.equal(memory.sessionSecretFile, undefined)
+  assert.notEqual(memory.sessionSecret, loadConfig({ ...minimal, STORE: 'memory' }).sessionSecret)
+  writeFileSync('kept/session-secret', 'too short')
+  assert.match(
+    problemsOf({ ...minimal, SQLITE_PATH: 'kept/app.sqlite' })[0]!.message,
+    /kept\/session-secret cannot be read or made: it holds 9 characters/,
+  )
+})
+
+test('without SESSION_SECRET, a HOST beyond loopback or a bad setting makes nothing on disk', () => {
+  const problems = problemsOf({ ...minimal, HOST: '0.0.0.0', SQLITE_PATH: 'exposed/app.sqlite' })
+  assert.deepEqual(
+    problems.map((problem) => [problem.setting, problem.message]),
+    [['SESSION_SECRET', 'is required: HOST=0.0.0.0 listens beyond loopback.']],
+  )
+  problemsOf({ ...minimal, PORT: 'x', SQLITE_PATH: 'refused/app.sqlite' })
+  assert.throws(() => statSync('exposed'), { code: 'ENOENT' })
+  assert.throws(() => statSync('refused'), { code: 'ENOENT' })
 })
 
 test('the port follows a loopback PUBLIC_URL unless PORT is set; trust-proxy takes CIDR lists', () => {

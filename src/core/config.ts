@@ -8,7 +8,7 @@ import { readSessionSecret, readSessionTimeouts, type SessionTimeouts } from './
 import { readListening, readSite } from './config-site.ts'
 import { readStore, type StoreConfig } from './config-store.ts'
 
-export { configDefaults, LOOPBACK_SESSION_SECRET } from './config-defaults.ts'
+export { configDefaults } from './config-defaults.ts'
 export type { ClientCredential } from './config-identity.ts'
 export type { StoreConfig } from './config-store.ts'
 
@@ -38,8 +38,8 @@ export interface Config {
   scopes: readonly string[]
   /** Keys the session ids' HMAC, the form tokens and the token caches' encryption. */
   sessionSecret: string
-  /** True when SESSION_SECRET is unset and the loopback-only default is used. */
-  sessionSecretIsDefault: boolean
+  /** Where a secret made at the first start is kept (SESSION_SECRET unset, on loopback), readable by its owner only. */
+  sessionSecretFile: string | undefined
   store: StoreConfig
   /** The address the server listens on. */
   host: string
@@ -74,13 +74,13 @@ export function loadConfig(env: Env): Readonly<Config> {
   const identity = readIdentity(read, production)
   const { site, loopback, defaultPort } = readSite(read)
   const scopes = readScopes(read)
-  const secret = readSessionSecret(read, { loopback, production })
   const store = readStore(read, production)
   const listening = readListening(read, defaultPort)
   const flowInspector = read.boolean('FLOW_INSPECTOR', defaults.FLOW_INSPECTOR)
   const session = readSessionTimeouts(read)
   const limits = readLimits(read)
   const timeouts = readTimeouts(read)
+  const secret = readSessionSecret(read, { loopback, production, host: listening.host, store })
   if (read.problems.length) throw new ConfigError(read.problems)
   const config: Config = {
     nodeEnv,

@@ -15,7 +15,7 @@ export type {
   WebErrorCode,
 } from './errors.ts'
 
-export { configDefaults, loadConfig, LOOPBACK_SESSION_SECRET } from './config.ts'
+export { configDefaults, loadConfig } from './config.ts'
 export type { ClientCredential, Config, LogLevel, StoreConfig } from './config.ts'
 export { isLoopbackHost } from './config-parsers.ts'
 

@@ -7,19 +7,17 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import { Browser } from '../kit/browser.ts'
 import { freePort } from '../kit/free-port.ts'
 import { scratchDir } from '../kit/scratch-dir.ts'
 import { SEND_MAIL } from '../kit/faults.ts'
+import { launch, type Launched } from '../kit/launched.ts'
 import { RELIABILITY, startSystem, type System } from '../kit/system.ts'
 
-const launcher = fileURLToPath(new URL('../../bin/graph-connect', import.meta.url))
 let system: System
 let emulator: EmulatorClient
 let adele: DemoUser
@@ -34,11 +32,8 @@ before(async () => {
 
 after(() => system?.close())
 
-interface Running {
-  child: ChildProcess
+interface Running extends Launched {
   url: string
-  output: string[]
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>
 }
 
 async function startProcess(env: Record<string, string>): Promise<Running> {
@@ -51,28 +46,7 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
     SEND_LIMIT_PER_MINUTE: '1000',
     ...env,
   })
-  const child = spawn(launcher, ['start'], {
-    cwd: env.CWD,
-    env: { PATH: process.env.PATH ?? '', ...settings },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const output: string[] = []
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
-    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  )
-  const listening = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(...chunk.toString('utf8').split('\n').filter(Boolean))
-      if (output.some((line) => line.includes('Listening on'))) resolve()
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    void exited.then(() =>
-      reject(new Error(`the app exited before listening:\n${output.join('\n')}`)),
-    )
-  })
-  await listening
-  return { child, url, output, exited }
+  return { ...(await launch('start', { env: settings, cwd: env.CWD })), url }
 }
 
 /** The command line of a running process, as the kernel has it. */

@@ -1,6 +1,6 @@
 /** `createSqliteStore`: the embedded default Store (node:sqlite); sessions survive restarts. One process per file. */
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { ownerOnlyFile, ownerOnlyFolder } from '../owner-only.ts'
 import { DatabaseSync } from 'node:sqlite'
 import { AppError } from '../errors.ts'
 import { createRecentValues, type RecentValues } from './recent-values.ts'
@@ -59,7 +59,10 @@ export function createSqliteStore(path: string): Store {
 
 /** The file opened, its schema current and its lock taken; ERR_STORE_UNAVAILABLE when another process holds it. */
 function openDatabase(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') {
+    ownerOnlyFolder(dirname(path))
+    ownerOnlyFile(path) // sessions and sealed token caches: for this user's eyes only (SE-19)
+  }
   const database = new DatabaseSync(path)
   // EXCLUSIVE before WAL: the WAL index lives in this process's memory (no -shm file, no file-lock system calls per
   // transaction), and the lock taken by migrate() is held until close().

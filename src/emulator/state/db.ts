@@ -1,6 +1,6 @@
 /** openDatabase: the emulator's SQLite database, one file under the data folder or private in memory. */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 
@@ -10,8 +10,11 @@ export function openDatabase(dataDir?: string): DatabaseSync {
   // random place of an index (message ids, hashed codes); memdb's do not. Its ceiling is SQLite's default memdb size,
   // 1 GiB; use a data folder beyond.
   if (!dataDir) return new DatabaseSync(`file:emulator-${randomUUID()}?vfs=memdb`)
-  mkdirSync(dataDir, { recursive: true })
-  const db = new DatabaseSync(join(dataDir, 'emulator.sqlite'))
+  // Owner-only, like the app's store beside it: mail bodies and the users' data stay this user's (SE-19).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const file = join(dataDir, 'emulator.sqlite')
+  closeSync(openSync(file, 'a', 0o600))
+  const db = new DatabaseSync(file)
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
   )
