@@ -17,6 +17,7 @@ import {
 import { createFormTokens } from './form-tokens.ts'
 import { createGraphFor } from './graph-for.ts'
 import { AccessLog } from './plugins/access-log.ts'
+import { hostCheckPlugin } from './plugins/host-check.ts'
 import { languagePlugin } from './plugins/language.ts'
 import { pagesPlugin } from './plugins/pages.ts'
 import { securityHeadersPlugin } from './plugins/security-headers.ts'
@@ -69,6 +70,7 @@ export async function buildApp(
     hsts: config.secureCookies,
     draining,
   })
+  hostCheckPlugin(app, config.publicUrl)
   languagePlugin(app, { secure: config.secureCookies })
   sessionPlugin(app, {
     store,

@@ -65,7 +65,7 @@ function send(app: ConnectApp, jar: Jar, parts: Part[]) {
     method: 'POST',
     url: '/send',
     payload,
-    headers: { cookie: jar.header(), 'content-type': contentType, origin: 'http://127.0.0.1:8000' },
+    headers: { cookie: jar.header(), 'content-type': contentType, origin: 'http://localhost:8000' },
   })
 }
 

@@ -40,7 +40,7 @@ async function signInAndSend(base: string, headers: Record<string, string> = {})
 }
 
 test('RE-09: on shutdown readiness drops at once, an in-flight send completes once, then the server closes', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await testApp({ PUBLIC_URL: 'http://127.0.0.1:8000' })
   script.sendDelayMs = 400
   const server = await startServer(app, {
     host: '127.0.0.1',
@@ -52,7 +52,7 @@ test('RE-09: on shutdown readiness drops at once, an in-flight send completes on
   const { sending } = await signInAndSend(base, { origin: 'http://127.0.0.1:8000' })
   await new Promise((resolve) => setTimeout(resolve, 100))
   const closing = server.shutdown('test')
-  const ready = await app.inject({ url: '/readyz' })
+  const ready = await app.inject({ url: '/readyz', headers: { host: '127.0.0.1:8000' } })
   assert.equal(ready.statusCode, 503)
   const sent = await sending
   assert.equal(sent.status, 303)
@@ -67,7 +67,7 @@ test('RE-09: on shutdown readiness drops at once, an in-flight send completes on
 })
 
 test('RE-09: a request still running at the end of the grace period does not keep the process up', async () => {
-  const { app, script } = await testApp()
+  const { app, script } = await testApp({ PUBLIC_URL: 'http://127.0.0.1:8000' })
   script.sendDelayMs = 5000
   const server = await startServer(app, {
     host: '127.0.0.1',

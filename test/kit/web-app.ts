@@ -34,6 +34,8 @@ export async function testApp(
     CLIENT_SECRET: 'CANARY-SECRET-test',
     STORE: 'memory',
     AUTHORITY: 'https://login.example.test/tenant',
+    // inject() sends Host: localhost:80; the app answers its PUBLIC_URL's name only (SE-16).
+    PUBLIC_URL: 'http://localhost:8000',
     FLOW_INSPECTOR: 'true',
     LOG_LEVEL: 'silent',
     ...env,

@@ -268,18 +268,27 @@ describe('OA-06 / OA-14 redirect_uri and proxy headers', () => {
         'x-original-url': '/evil',
       },
     ]
+    // Deployed behind a proxy (PUBLIC_URL not on loopback), any Host is served; on loopback a foreign one is a 421
+    // (SE-16). Either way the redirect_uri is the configured one.
+    const deployed = await system.startApp({
+      env: { PUBLIC_URL: 'https://mail.example.test', SESSION_SECRET: 'd'.repeat(40) },
+    })
     const mark = await emulator.mark()
-    for (const headers of variants) {
-      const answer = await rawGet(`${app.url}/connect`, headers)
-      assert.equal(answer.status, 302, JSON.stringify(headers))
-      const location = new URL(String(answer.headers.location))
-      assert.equal(
-        location.searchParams.get('redirect_uri'),
-        app.config.redirectUri,
-        JSON.stringify(headers),
-      )
-      assert.equal(location.origin, emulator.url)
+    for (const instance of [app, deployed]) {
+      for (const headers of variants) {
+        const label = `${instance.config.publicUrl} ${JSON.stringify(headers)}`
+        const answer = await rawGet(`${instance.url}/connect`, headers)
+        if (headers.host && instance === app) {
+          assert.equal(answer.status, 421, label)
+          continue
+        }
+        assert.equal(answer.status, 302, label)
+        const location = new URL(String(answer.headers.location))
+        assert.equal(location.searchParams.get('redirect_uri'), instance.config.redirectUri, label)
+        assert.equal(location.origin, emulator.url)
+      }
     }
+    await deployed.close()
     // The token request carries the same configured value.
     const client = app.browser({
       headers: {
