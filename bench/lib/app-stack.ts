@@ -2,6 +2,7 @@
  * The Connect app under test in its own process (pinned to the subject core), and the emulator it signs in
  * against in another (on the load generator's core), so the app's CPU can be read apart from the emulator's.
  */
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { emulatorSettings } from '../../src/cli/compose.ts'
@@ -12,6 +13,9 @@ import type { BenchOptions } from './options.ts'
 import { launchApp } from './launched-app.ts'
 import { startSubject } from './subject.ts'
 import type { Subject } from './subject.ts'
+
+/** The key of the app's sessions for this run (SESSION_SECRET). */
+const benchSecret = randomBytes(32).toString('base64url')
 
 const EMULATOR = new URL('../subjects/emulator.ts', import.meta.url).pathname
 
@@ -119,6 +123,8 @@ function appSettings(
     PORT: new URL(appUrl).port,
     STORE: stack.store,
     SQLITE_PATH: `${stack.dataDir}/graph-connect.sqlite`,
+    // Given, not made in a data folder: the prefill process computes session keys with it.
+    SESSION_SECRET: benchSecret,
     // One client machine drives every flow: raise the per-IP and per-user limits out of the way.
     SIGNIN_LIMIT_PER_MINUTE: '10000',
     SEND_LIMIT_PER_MINUTE: '10000',

@@ -20,7 +20,8 @@ test('npm start’s parts, composed and serving pages, load neither ajv nor fast
     )
     const metadata = await embeddedMetadata(emulator, config.authority)
     const composed = await composeApp(config, { logger: createLogger(config), metadata })
-    assert.equal((await composed.app.inject({ url: '/' })).statusCode, 200)
+    const page = await composed.app.inject({ url: '/', headers: { host: '127.0.0.1:8000' } })
+    assert.equal(page.statusCode, 200)
     assert.equal((await emulator.fastify.inject({ url: '/' })).statusCode, 200)
     await composed.close()
   } finally {
