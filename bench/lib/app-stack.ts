@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { emulatorSettings } from '../../src/cli/compose.ts'
 import { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Demo, DemoUser } from './entra.ts'
-import { cores } from './options.ts'
+import { benchRedisUrl, cores } from './options.ts'
 import type { BenchOptions } from './options.ts'
 import { launchApp } from './launched-app.ts'
 import { startSubject } from './subject.ts'
@@ -111,7 +111,7 @@ function appSettings(
   const store =
     stack.store === 'redis'
       ? {
-          REDIS_URL: 'redis://127.0.0.1:6379',
+          REDIS_URL: benchRedisUrl,
           REDIS_KEY_PREFIX: stack.redisPrefix ?? 'graph-connect-bench:',
         }
       : {}

@@ -2,6 +2,10 @@
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 
+/** The Redis of the Redis runs: REDIS_URL, or the test suite's (TEST_REDIS_URL, for the smoke run), or the local one. */
+export const benchRedisUrl =
+  process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
 export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 

@@ -13,7 +13,7 @@ import { startAppStack } from '../lib/app-stack.ts'
 import { coldStart } from '../lib/cold-start.ts'
 import { signInToApp } from '../lib/connect-app.ts'
 import { measureSubject } from '../lib/measure.ts'
-import type { BenchOptions } from '../lib/options.ts'
+import { benchRedisUrl, type BenchOptions } from '../lib/options.ts'
 import { median, round } from '../lib/stats.ts'
 
 const run = promisify(execFile)
@@ -116,7 +116,7 @@ async function prefill(
 
 /** Removes every key the run wrote under its own prefix. */
 async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const redis = new Redis(benchRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
   try {
     await redis.connect()
     let cursor = '0'

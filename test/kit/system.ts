@@ -17,11 +17,12 @@ import { Browser, type BrowserOptions } from './browser.ts'
 import { freePort } from './free-port.ts'
 import { scratchDir } from './scratch-dir.ts'
 import { tapTokenEndpoint } from './tap-token-endpoint.ts'
+import { TEST_REDIS_URL } from './test-redis.ts'
 
 export type Settings = Record<string, string>
 
 export interface AppOptions {
-  /** 'sqlite' (default): a file in a scratch folder removed on close; 'redis': 127.0.0.1:6379, a unique key prefix. */
+  /** 'sqlite' (default): a file in a scratch folder removed on close; 'redis': the suite's Redis (TEST_REDIS_URL), a unique key prefix. */
   store?: 'sqlite' | 'redis' | 'memory'
   /** With store 'redis': the key prefix, shared by instances that must see the same data. */
   redisKeyPrefix?: string
@@ -206,7 +207,7 @@ function storeSettings(options: AppOptions, dir: string | undefined): Settings {
   if (options.store === 'redis')
     return {
       STORE: 'redis',
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `gc-test-${randomUUID()}:`,
     }
   return { STORE: 'sqlite', SQLITE_PATH: `${dir}/app.sqlite` }

@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { ConfigError, loadConfig } from '../../src/core/index.ts'
 import type { Browser } from '../kit/browser.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { TEST_REDIS_URL } from '../kit/test-redis.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500)
 const seed = Number(process.env.FUZZ_SEED ?? 424242)
@@ -233,7 +234,7 @@ const plausibleSetting = fc.constantFrom(
   'http://evil.example',
   'https://[::1]:443/x',
   'javascript:alert(1)',
-  'redis://127.0.0.1:6379',
+  TEST_REDIS_URL,
   'rediss://:pw@h:1',
   'memory',
   'redis',

@@ -14,6 +14,7 @@ import type { Browser } from '../kit/browser.ts'
 import { bearerOid, sendMails } from '../kit/journal.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type TcpProxy } from '../kit/tcp-proxy.ts'
+import { TEST_REDIS_URL, testRedisAddress } from '../kit/test-redis.ts'
 
 const secret = 'reliability-secret-RE06-0123456789-abcdefgh'
 const prefix = `gc-rel-re06-${process.pid}-${Date.now()}:`
@@ -31,7 +32,7 @@ const users: Record<
 before(async () => {
   system = await startSystem(RELIABILITY)
   emulator = system.client
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
+  proxy = await startTcpProxy(testRedisAddress())
   app = await system.startApp({
     env: {
       STORE: 'redis',
@@ -41,9 +42,9 @@ before(async () => {
       GRAPH_TIMEOUT_MS: '3000',
     },
   })
-  redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
+  redis = new Redis(TEST_REDIS_URL, { lazyConnect: true })
   await redis.connect()
-  inspect = await createStore({ kind: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: prefix })
+  inspect = await createStore({ kind: 'redis', url: TEST_REDIS_URL, keyPrefix: prefix })
   const tid = system.emulator.demo.tenantId
   for (const [label, name] of [
     ['A', 'adele'],

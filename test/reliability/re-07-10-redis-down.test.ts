@@ -10,6 +10,7 @@ import type { EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
 import { startTcpProxy, type ProxyMode, type TcpProxy } from '../kit/tcp-proxy.ts'
+import { TEST_REDIS_URL, testRedisAddress } from '../kit/test-redis.ts'
 
 const prefix = `gc-rel-re07-${process.pid}-${Date.now()}:`
 let system: System
@@ -22,7 +23,7 @@ let megan: string
 before(async () => {
   system = await startSystem(RELIABILITY)
   emulator = system.client
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
+  proxy = await startTcpProxy(testRedisAddress())
   app = await system.startApp({
     env: { STORE: 'redis', REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix },
   })
@@ -35,7 +36,7 @@ before(async () => {
 after(async () => {
   await app?.close()
   await proxy?.close()
-  const redis = new Redis('redis://127.0.0.1:6379')
+  const redis = new Redis(TEST_REDIS_URL)
   const keys = await redis.keys(`${prefix}*`)
   if (keys.length) await redis.del(...keys)
   redis.disconnect()

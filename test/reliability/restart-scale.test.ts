@@ -11,6 +11,7 @@ import type { DemoUser, EmulatorClient } from '../../src/emulator/index.ts'
 import type { Browser } from '../kit/browser.ts'
 import { scratchDir } from '../kit/scratch-dir.ts'
 import { RELIABILITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { TEST_REDIS_URL } from '../kit/test-redis.ts'
 
 const prefix = `gc-rel-scale-${process.pid}-${Date.now()}:`
 const secret = 'reliability-secret-scale-0123456789-abcdefgh'
@@ -28,7 +29,7 @@ before(async () => {
 })
 
 after(async () => {
-  const redis = new Redis('redis://127.0.0.1:6379')
+  const redis = new Redis(TEST_REDIS_URL)
   const keys = await redis.keys(`${prefix}*`)
   if (keys.length) await redis.del(...keys)
   redis.disconnect()
@@ -47,7 +48,7 @@ const stores: [string, (dir: string) => Record<string, string>][] = [
     'Redis',
     () => ({
       STORE: 'redis',
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: `${prefix}restart:`,
       SESSION_SECRET: secret,
     }),
@@ -135,7 +136,7 @@ async function assertCookieDead(cookie: string, instances: Record<string, string
 test('scale (RE-08): two instances sharing Redis — sign-in across them, 50 alternating sends, disconnect on either kills the cookie on both', async () => {
   const env = {
     STORE: 'redis',
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `${prefix}scale:`,
     SESSION_SECRET: secret,
   }

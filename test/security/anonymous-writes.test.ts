@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { TEST_REDIS_URL } from '../kit/test-redis.ts'
 
 const prefix = `gc-security-anon-${randomUUID()}:`
 const signInLimit = 5
@@ -23,7 +24,7 @@ before(async () => {
     redisKeyPrefix: prefix,
     env: { SIGNIN_LIMIT_PER_MINUTE: String(signInLimit) },
   })
-  redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
+  redis = new Redis(TEST_REDIS_URL, { lazyConnect: true })
   await redis.connect()
 })
 

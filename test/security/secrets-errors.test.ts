@@ -13,6 +13,7 @@ import type { Page } from '../kit/browser.ts'
 import { SEND_MAIL, TOKEN_ENDPOINT } from '../kit/faults.ts'
 import { bearerOf } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { TEST_REDIS_URL } from '../kit/test-redis.ts'
 
 const run = promisify(execFile)
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
@@ -128,7 +129,7 @@ describe('SE-10 secrets never leave the server', () => {
     const client = app.browser()
     assert.equal((await client.signIn(system.user('megan'))).status, 303)
     assert.equal((await client.postSend({ to: 'adele@contoso.test' })).status, 303)
-    const redis = new Redis('redis://127.0.0.1:6379')
+    const redis = new Redis(TEST_REDIS_URL)
     try {
       const prefix = app.config.store.kind === 'redis' ? app.config.store.keyPrefix : ''
       const keys = await redis.keys(`${prefix}*`)

@@ -15,6 +15,7 @@ import { launchChromium, signInAtEmulatorPages } from '../kit/chromium.ts'
 import { SEND_MAIL } from '../kit/faults.ts'
 import { tokenRequests, graphCalls } from '../kit/journal.ts'
 import { SECURITY, startSystem, type AppInstance, type System } from '../kit/system.ts'
+import { TEST_REDIS_URL } from '../kit/test-redis.ts'
 
 let system: System
 let emulator: EmulatorClient
@@ -261,7 +262,7 @@ describe('SE-04 timeouts', () => {
       env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '5' },
       store: 'redis',
     })
-    const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true })
+    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true })
     await redis.connect()
     try {
       const prefix = short.config.store.kind === 'redis' ? short.config.store.keyPrefix : ''

@@ -12,8 +12,9 @@ import { Redis } from 'ioredis'
 import { createStore } from './create-store.ts'
 import type { Store } from './store.ts'
 import { AppError } from '../errors.ts'
+import { TEST_REDIS_URL } from '../../../test/kit/test-redis.ts'
 
-const REDIS_URL = 'redis://127.0.0.1:6379'
+const REDIS_URL = TEST_REDIS_URL
 const redisPrefix = `graph-connect-test:${randomUUID()}:`
 
 async function requireRedis(): Promise<void> {
@@ -30,7 +31,7 @@ async function requireRedis(): Promise<void> {
     await probe.ping()
   } catch {
     assert.fail(
-      `Redis is not reachable at ${REDIS_URL}. Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""`,
+      `Redis is not reachable at ${REDIS_URL}. Run the suite with npm test (it starts a private Redis), or start one: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""`,
     )
   } finally {
     probe.disconnect()
