@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from './kit/free-port.ts'
+import { launch } from './kit/launched.ts'
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname
 
@@ -106,4 +109,29 @@ test('the launcher runs the command on the pinned Node and hands its exit code b
   })
   assert.equal(unknown.status, 1)
   assert.match(unknown.stdout, /Usage:/)
+})
+
+test('STORE=redis with Redis unreachable starts (it reconnects by itself) and says so at once, naming REDIS_URL', async () => {
+  const closed = await freePort() // nothing listens there
+  const started = await launch('start', {
+    env: {
+      STORE: 'redis',
+      REDIS_URL: `redis://127.0.0.1:${closed}`,
+      PORT: '0',
+      EMULATOR_PORT: '0',
+    },
+    cwd: mkdtempSync(join(tmpdir(), 'gc-cli-redis-')),
+  })
+  try {
+    for (let i = 0; i < 100 && !started.output.some((line) => line.includes('WARNING')); i++)
+      await sleep(20)
+    assert.ok(
+      started.output.includes(
+        `  WARNING: Redis at 127.0.0.1:${closed} (REDIS_URL) does not answer (ECONNREFUSED): sign-ins and sends answer 503 until it does. Start Redis, or fix REDIS_URL (or STORE).`,
+      ),
+      started.output.join('\n'),
+    )
+  } finally {
+    await started.stop()
+  }
 })

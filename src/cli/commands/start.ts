@@ -7,6 +7,7 @@ import {
   loadMsal,
   type Config,
   type ConfigProblem,
+  type Store,
 } from '../../core/index.ts'
 import { startServer } from '../../web/server.ts'
 import { composeApp, embeddedMetadata, emulatorSettings, startEmulator } from '../compose.ts'
@@ -56,7 +57,32 @@ export async function start(options: StartOptions): Promise<number> {
   })
   void preloadSignInModules()
   for (const line of banner(config, server.url, emulator)) out(line)
+  const unreachable = await storeProblem(config, composed.store)
+  if (unreachable) {
+    logger.warn({ event: 'store.unreachable' }, unreachable)
+    out(`  WARNING: ${unreachable}`)
+  }
   return 0
+}
+
+/**
+ * Redis down at start: the app runs anyway (it reconnects by itself, /readyz says 503 meanwhile), but says so at once
+ * and names the setting, rather than leaving the user to find a 503 at Connect.
+ */
+async function storeProblem(config: Readonly<Config>, store: Store): Promise<string | undefined> {
+  if (config.store.kind !== 'redis') return undefined
+  const problem = await store.ping().then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  if (!problem) return undefined
+  const { hostname, port } = new URL(config.store.url)
+  const cause = ((problem as Error).cause as { code?: string; message?: string }) ?? {}
+  return (
+    `Redis at ${hostname}:${port || 6379} (REDIS_URL) does not answer` +
+    `${cause.code ? ` (${cause.code})` : cause.message ? ` (${cause.message})` : ''}: ` +
+    'sign-ins and sends answer 503 until it does. Start Redis, or fix REDIS_URL (or STORE).'
+  )
 }
 
 function reportProblems(problems: readonly ConfigProblem[], out: (line: string) => void): number {

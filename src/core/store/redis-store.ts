@@ -59,7 +59,7 @@ async function connect(url: string, keyPrefix: string): Promise<Connection> {
     connection.lastError = error // without a listener ioredis would crash the process
   })
   await redis.connect().catch((error: unknown) => {
-    connection.lastError = error
+    connection.lastError ??= error // the 'error' event's cause (ECONNREFUSED…) beats "Connection is closed."
   })
   return connection
 }
@@ -68,7 +68,9 @@ async function runCommand<T>(connection: Connection, operation: () => Promise<T>
   try {
     return await operation()
   } catch (error) {
-    throw storeUnavailable(error ?? connection.lastError)
+    // Offline, ioredis says only "Stream isn't writeable": the connection's own error (ECONNREFUSED…) says why.
+    const offline = connection.redis.status !== 'ready' && connection.lastError
+    throw storeUnavailable(offline ? connection.lastError : (error ?? connection.lastError))
   }
 }
 
