@@ -2,7 +2,8 @@
 import { AppError, AuthError, GraphError, type ErrorCode } from '../core/index.ts'
 import type { MessageKey, Translate } from './i18n/i18n.ts'
 
-export type ErrorAction = 'retry' | 'signin' | 'reload' | 'home'
+/** `choose`: try again, or sign in with another account (after a cancel or a refused consent). */
+export type ErrorAction = 'retry' | 'choose' | 'signin' | 'reload' | 'home'
 
 export interface ErrorView {
   status: number
@@ -45,16 +46,16 @@ const byAadsts: Record<number, Entry> = {
   700016: page(400, 'unknownApp', 'home'),
   7000215: page(502, 'badSecret', 'home'),
   7000222: page(502, 'badSecret', 'home'),
-  65001: page(400, 'consent', 'retry'),
-  65004: page(400, 'cancelled', 'retry'),
-  90094: page(400, 'consent', 'retry'),
+  65001: page(400, 'consent', 'choose'),
+  65004: page(400, 'cancelled', 'choose'),
+  90094: page(400, 'consent', 'choose'),
 }
 
 const byIdpError: Record<string, Entry> = {
-  access_denied: page(400, 'cancelled', 'retry'),
-  consent_required: page(400, 'consent', 'retry'),
-  interaction_required: page(400, 'consent', 'retry'),
-  login_required: page(400, 'cancelled', 'retry'),
+  access_denied: page(400, 'cancelled', 'choose'),
+  consent_required: page(400, 'consent', 'choose'),
+  interaction_required: page(400, 'consent', 'choose'),
+  login_required: page(400, 'cancelled', 'choose'),
   unauthorized_client: page(400, 'unknownApp', 'home'),
   invalid_client: page(502, 'badSecret', 'home'),
 }

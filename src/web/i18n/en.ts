@@ -11,6 +11,7 @@ export const en = {
   'connect.lead': 'Use the button below to connect to Microsoft 365.',
   'connect.button': 'Connect to Microsoft 365',
   'connect.note': 'You sign in on the Microsoft sign-in page. This app never sees your password.',
+  'connect.draftKept': 'Your unsent mail is kept in this tab: connect again to finish it.',
 
   'main.hi': 'Hi, {name}!',
   'main.lead':
@@ -40,6 +41,7 @@ export const en = {
   'form.saveToSentItems': 'Save to Sent Items',
   'form.send': 'Send mail',
   'form.sending': 'Sending…',
+  'form.draftRestored': 'Your unsent mail was restored. Attachments must be chosen again.',
   'form.more': 'Cc, Bcc and options',
 
   'flash.sent': 'Successfully sent an email to {addresses}!',
@@ -51,6 +53,7 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.home': 'Back to the app',
   'error.tryAgain': 'Try again',
+  'error.otherAccount': 'Use another account',
   'error.signInAgain': 'Sign in again',
   'error.reference': 'Reference: {id}',
   'error.detail': 'Details from the identity provider: {detail}',

@@ -14,6 +14,8 @@ export const fr: Record<MessageKey, string> = {
   'connect.button': 'Se connecter à Microsoft 365',
   'connect.note':
     'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
+  'connect.draftKept':
+    'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
 
   'main.hi': 'Bonjour {name} !',
   'main.lead':
@@ -43,6 +45,8 @@ export const fr: Record<MessageKey, string> = {
   'form.saveToSentItems': 'Enregistrer dans Éléments envoyés',
   'form.send': 'Envoyer le message',
   'form.sending': 'Envoi…',
+  'form.draftRestored':
+    'Votre message non envoyé a été rétabli. Les pièces jointes sont à choisir de nouveau.',
   'form.more': 'Cc, Cci et options',
 
   'flash.sent': 'Un message a bien été envoyé à {addresses} !',
@@ -55,6 +59,7 @@ export const fr: Record<MessageKey, string> = {
   'error.title': 'Un problème est survenu',
   'error.home': 'Retour à l’application',
   'error.tryAgain': 'Réessayer',
+  'error.otherAccount': 'Utiliser un autre compte',
   'error.signInAgain': 'Se reconnecter',
   'error.reference': 'Référence : {id}',
   'error.detail': 'Détails du fournisseur d’identité : {detail}',

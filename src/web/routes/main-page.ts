@@ -45,6 +45,8 @@ function mainViewInput(input: MainPageInput, formToken: string) {
   return {
     ...input,
     form: input.form ?? welcomeForm(input.user.address, welcome),
+    /** The form is what was just posted: app.js keeps it as the tab's draft rather than restoring an older one. */
+    kept: input.form !== undefined,
     fieldErrors: input.fieldErrors ?? input.flash?.fieldErrors,
     formToken,
     initials: initialsOf(input.user.name),

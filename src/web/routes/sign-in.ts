@@ -54,7 +54,11 @@ function connect(setup: SignInSetup): RouteHandlerMethod {
         message: `rate limit signin:${request.ip}`,
         retryAfterSeconds: limit.retryAfterSeconds,
       })
-    const { url, record } = await auth.beginSignIn()
+    // "Use another account" on a cancelled sign-in's page: the identity provider shows its account picker.
+    const chooseAccount = (request.query as { prompt?: unknown }).prompt === 'select_account'
+    const { url, record } = await auth.beginSignIn(
+      chooseAccount ? { prompt: 'select_account' } : undefined,
+    )
     const authorize = config.flowInspector ? describeAuthorize(url) : undefined
     await setup.pending.keep(request, reply, record, authorize)
     return reply.header('cache-control', 'no-store').redirect(url, 302)
