@@ -10,7 +10,9 @@ import { graphRoutes } from './graph/routes.ts'
 import { identityRoutes } from './identity/routes.ts'
 import { inboxRoutes } from './inbox/routes.ts'
 import { injectFetch } from './inject-fetch.ts'
+import { checkListenHost } from './listen-host.ts'
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.ts'
+import { refuseOtherHosts, servedHosts } from './served-hosts.ts'
 import type { DemoFixture } from './state/demo-fixture.ts'
 import { routeByHost } from './tls/real-hosts.ts'
 
@@ -18,8 +20,15 @@ export type { EmulatorOptions } from './options.ts'
 export type { DemoFixture } from './state/demo-fixture.ts'
 
 export interface ListenOptions {
+  /** Default 8001; 0 for any free port. */
   port?: number
+  /** Default localhost. An address beyond loopback (0.0.0.0, a LAN address, a name) needs `allowNonLoopback`. */
   host?: string
+  /**
+   * true: listen on a `host` beyond loopback, with a warning (options.onWarning): whoever reaches it gets tokens with
+   * the public demo secret. Its clients' Host names must be served too (options.allowedHosts).
+   */
+  allowNonLoopback?: boolean
 }
 
 export interface Emulator {
@@ -31,7 +40,7 @@ export interface Emulator {
   demo: DemoFixture
   /** The typed control client of this emulator, answered in process (works before listen); follows `url`. */
   readonly client: EmulatorClient
-  /** Port 8001 and host localhost by default; resolves with `url`. */
+  /** Port 8001, host localhost by default (beyond loopback only with allowNonLoopback); resolves with `url`. */
   listen(options?: ListenOptions): Promise<string>
   close(): Promise<void>
 }
@@ -48,10 +57,13 @@ const PLUGINS: [Plugin, { prefix?: string }][] = [
 
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options)
+  const hosts = servedHosts(resolved) // throws on a malformed allowedHosts, before anything is opened
   let listeningUrl = ''
   const context = createContext(resolved, () => listeningUrl)
   const fastify = createServer(resolved)
   fastify.addHook('onClose', async () => context.db.close())
+  // Before every other hook: a request for a name the emulator does not serve runs nothing (DNS rebinding).
+  refuseOtherHosts(fastify, hosts)
   if (resolved.tls) routeByHost(fastify)
   // Root hooks first, so that every route registered below inherits them (identity routes included).
   installJournalAndFaults(fastify, context)
@@ -66,8 +78,10 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     client: new EmulatorClient(() => emulator.url || context.publicUrl(), {
       fetch: injectFetch(fastify),
     }),
-    async listen({ port = 8001, host = 'localhost' } = {}) {
+    async listen({ port = 8001, host = 'localhost', allowNonLoopback = false } = {}) {
+      const warning = checkListenHost(host, allowNonLoopback)
       await fastify.listen({ port, host })
+      if (warning) warn(fastify, resolved, warning)
       const address = fastify.server.address()
       const actualPort = typeof address === 'object' && address ? address.port : port
       listeningUrl = `${resolved.tls ? 'https' : 'http'}://${urlHost(host)}:${actualPort}`
@@ -92,6 +106,13 @@ function createServer(options: ResolvedOptions): FastifyInstance {
     rewriteUrl: (request) => normalizeGraphUrl(request.url ?? '/'),
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   })
+}
+
+/** A warning to the emulator's log and to options.onWarning (else process.emitWarning, printed on stderr). */
+function warn(fastify: FastifyInstance, options: ResolvedOptions, message: string): void {
+  fastify.log.warn(message)
+  if (options.onWarning) options.onWarning(message)
+  else process.emitWarning(message, { type: 'EmulatorWarning', code: 'EMULATOR_NOT_LOOPBACK' })
 }
 
 /** The host as it appears in the emulator's URL: loopback addresses as given, any other name as localhost. */

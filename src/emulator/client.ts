@@ -20,11 +20,15 @@ export interface JournalFilter {
   path?: string | RegExp
 }
 
-/** Which refresh tokens to revoke (all by default); `expire` makes them idle-expired instead. */
-export interface RefreshTokenFilter {
-  /** Id or UPN. */
-  user?: string
-  clientId?: string
+/**
+ * Which refresh tokens to revoke: a user's and/or an app's, or every one with `{ all: true }` (never by omission);
+ * `expire` makes them idle-expired instead.
+ */
+export type RefreshTokenFilter = (
+  | { all: true; user?: never; clientId?: never }
+  | { all?: never; /** Id or UPN. */ user: string; clientId?: string }
+  | { all?: never; user?: string; clientId: string }
+) & {
   /** true: AADSTS700082 (idle-expired) on the next use instead of AADSTS50173 (revoked). */
   expire?: boolean
 }
@@ -197,8 +201,8 @@ export class EmulatorClient {
     return this.#call('POST', '/tokens/next', shape)
   }
 
-  /** Revokes (or idle-expires) refresh tokens; answers how many. */
-  async revokeRefreshTokens(filter: RefreshTokenFilter = {}): Promise<number> {
+  /** Revokes (or idle-expires) the refresh tokens named (`{ all: true }`: every one); answers how many. */
+  async revokeRefreshTokens(filter: RefreshTokenFilter): Promise<number> {
     const path = '/refresh-tokens/revoke'
     return (await this.#call<{ revoked: number }>('POST', path, filter)).revoked
   }
@@ -224,13 +228,16 @@ export class EmulatorClient {
     return answer.throttling
   }
 
-  /** One control API call; a failure becomes an EmulatorControlError. */
+  /**
+   * One control API call; a failure becomes an EmulatorControlError. Changes always carry a JSON body (`{}` when there
+   * is nothing to say): the control API takes no other kind, so that no page of another site can make one.
+   */
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.#fetch(`${this.url}/_emulator${path}`, {
       method,
-      ...(body === undefined
+      ...(method === 'GET'
         ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }),
     })
     const text = await response.text()
     if (!response.ok) throw controlError(response.status, text)

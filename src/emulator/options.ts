@@ -29,6 +29,13 @@ export interface EmulatorOptions {
   fixturesFile?: string
   /** PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md). */
   tls?: TlsFiles
+  /**
+   * Host names served besides localhost, 127.0.0.1, [::1] and publicUrl's host (any port); others get 421. Names or IP
+   * addresses without port (e.g. `['emulator.test']`); a comma-separated string as in EMULATOR_ALLOWED_HOSTS.
+   */
+  allowedHosts?: readonly string[] | string
+  /** Called with each warning (listening beyond loopback); default: process.emitWarning. */
+  onWarning?: (message: string) => void
   logger?: FastifyServerOptions['logger']
   /** Fastify's schema compilers; Fastify's defaults unless given (the composition root gives lazy ones). */
   schemaController?: FastifyServerOptions['schemaController']
@@ -40,7 +47,15 @@ export interface TlsFiles {
   key: string | Buffer
 }
 
-type Optional = 'dataDir' | 'publicUrl' | 'fixturesFile' | 'logger' | 'tls' | 'schemaController'
+type Optional =
+  | 'dataDir'
+  | 'publicUrl'
+  | 'fixturesFile'
+  | 'logger'
+  | 'tls'
+  | 'schemaController'
+  | 'allowedHosts'
+  | 'onWarning'
 export type ResolvedOptions = Required<Omit<EmulatorOptions, Optional>> &
   Pick<EmulatorOptions, Optional>
 

@@ -7,6 +7,7 @@ import { faultRoutes } from './fault-routes.ts'
 import { journalRoutes } from './journal-routes.ts'
 import { loopbackOnly } from './loopback-only.ts'
 import { mailboxRoutes } from './mailbox-routes.ts'
+import { sameOriginWrites } from './same-origin-writes.ts'
 import { stateRoutes } from './state-routes.ts'
 import { tokenRoutes } from './token-routes.ts'
 
@@ -19,9 +20,15 @@ const ROUTES = [
   tokenRoutes,
 ]
 
-/** Register with `{ prefix: CONTROL_PREFIX }`: the guard then covers every control route and nothing else. */
+/** Register with `{ prefix: CONTROL_PREFIX }`: the guards then cover every control route and nothing else. */
 export async function controlRoutes(app: FastifyInstance, context: EmulatorContext): Promise<void> {
   app.addHook('onRequest', loopbackOnly)
+  app.addHook('onRequest', sameOriginWrites)
   app.setErrorHandler(controlErrorHandler)
+  // An empty JSON body reads as no body, so each route answers it with what to send (Fastify's parser refuses it).
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  )
   for (const routes of ROUTES) routes(app, context)
 }

@@ -183,7 +183,11 @@ describe('control API: journal, faults, reset', () => {
   it('reset clears mailboxes, journal and faults', async () => {
     await send()
     await fault({ match: { path: 'x' }, action: { status: 500 } })
-    const reset = await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })
+    const reset = await fetch(`${emulator.url}/_emulator/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
     assert.equal(reset.status, 204)
     assert.deepEqual(await client.messages('lea@contoso.test'), [])
     assert.deepEqual(await client.listFaults(), [])

@@ -6,7 +6,7 @@ import type { Fault, ScriptedFault } from './faults.ts'
 export function faultRoutes(app: FastifyInstance, { faults }: EmulatorContext): void {
   app.get('/faults', async () => ({ faults: faults.list() }))
   app.post('/faults', async (request, reply) =>
-    reply.code(201).send(publicFault(faults.add(request.body))),
+    reply.code(201).send(publicFault(await faults.add(request.body))),
   )
   app.delete('/faults', async (_request, reply) => {
     faults.clear()

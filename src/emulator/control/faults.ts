@@ -1,5 +1,6 @@
 /** Scripted faults: for the next N requests matching method + path regex, a status, a delay, deliver-then-fail or a reset. */
 import { ControlError } from './control-error.ts'
+import { compilePathPattern, type PathPattern } from './path-pattern.ts'
 
 /** What a fault does; at least one of status, deliverThen, delayMs, reset. */
 export interface FaultAction {
@@ -21,7 +22,7 @@ export interface FaultAction {
 /** Which requests a fault answers. */
 export interface FaultMatch {
   method?: string
-  /** A regular expression tested against the path (no query). */
+  /** A regular expression (RE2 syntax: no lookaround, no backreferences) tested against the path (no query). */
   path: string
 }
 /** POST /_emulator/faults: the next `count` (default 1) requests matching `match` get `action`. */
@@ -39,7 +40,7 @@ export interface ScriptedFault {
   action: FaultAction
 }
 export interface Fault extends ScriptedFault {
-  pattern: RegExp
+  pattern: PathPattern
 }
 
 export type Faults = ReturnType<typeof createFaults>
@@ -48,9 +49,11 @@ export function createFaults() {
   let faults: Fault[] = []
   let nextId = 1
   return {
-    add(spec: unknown): Fault {
-      const fault = checkSpec(spec, nextId)
-      nextId++
+    /** Checks and stores a fault; its path compiled by RE2 (linear time, whatever the pattern). */
+    async add(spec: unknown): Promise<Fault> {
+      const checked = checkSpec(spec)
+      const pattern = await compilePathPattern(checked.path, 'match.path', 'InvalidFault')
+      const fault: Fault = { id: nextId++, ...checked, pattern }
       faults.push(fault)
       return fault
     },
@@ -70,17 +73,11 @@ export function createFaults() {
   }
 }
 
-function checkSpec(spec: unknown, id: number): Fault {
+function checkSpec(spec: unknown): Omit<ScriptedFault, 'id'> {
   const bad = (message: string) => new ControlError(400, 'InvalidFault', message)
   const { match, count = 1, action } = (spec ?? {}) as Partial<FaultSpec>
   if (!match || typeof match.path !== 'string')
     throw bad('match.path (a regular expression string) is required.')
-  let pattern: RegExp
-  try {
-    pattern = new RegExp(match.path)
-  } catch (error) {
-    throw bad(`match.path is not a valid regular expression: ${(error as Error).message}`)
-  }
   if (!Number.isInteger(count) || count < 1) throw bad('count must be a positive integer.')
   if (!action || typeof action !== 'object') throw bad('action is required.')
   const { status, deliverThen, delayMs, reset } = action
@@ -94,5 +91,5 @@ function checkSpec(spec: unknown, id: number): Fault {
   if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0 || delayMs > 600_000))
     throw bad('delayMs must be 0–600000.')
   const method = typeof match.method === 'string' ? match.method.toUpperCase() : undefined
-  return { id, method, path: match.path, pattern, remaining: count, action }
+  return { method, path: match.path, remaining: count, action }
 }

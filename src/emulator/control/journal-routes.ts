@@ -1,7 +1,8 @@
-/** GET /_emulator/mark and /_emulator/journal: what the emulator received, since a mark. */
+/** GET /_emulator/mark and /_emulator/journal: what the emulator received, since a mark (`path`: an RE2 pattern). */
 import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { ControlError } from './control-error.ts'
+import { compilePathPattern } from './path-pattern.ts'
 
 export function journalRoutes(app: FastifyInstance, { journal }: EmulatorContext): void {
   app.get('/mark', async () => ({ seq: journal.mark() }))
@@ -17,12 +18,9 @@ export function journalRoutes(app: FastifyInstance, { journal }: EmulatorContext
           'InvalidSince',
           'since must be a sequence number from /_emulator/mark.',
         )
-      let path: RegExp | undefined
-      try {
-        path = query.path ? new RegExp(query.path) : undefined
-      } catch {
-        throw new ControlError(400, 'InvalidPath', 'path must be a regular expression.')
-      }
+      const path = query.path
+        ? await compilePathPattern(query.path, 'path', 'InvalidPath')
+        : undefined
       const entries = journal.since(since, { method: query.method, path })
       return { entries, next: Math.max(since, journal.mark()) }
     },

@@ -1,4 +1,6 @@
 /** The journal: every request the emulator receives, in a bounded ring buffer, readable "since" a mark. */
+import type { PathPattern } from './path-pattern.ts'
+
 /** One request as the journal shows it (GET /_emulator/journal, EmulatorClient.journal). */
 export interface JournalEntry {
   seq: number
@@ -92,7 +94,7 @@ export function createJournal(capacity = JOURNAL_CAPACITY) {
     },
     mark: () => lastSeq,
     /** Entries with seq > since, oldest first. */
-    since(since: number, filter?: { method?: string; path?: RegExp }): JournalEntry[] {
+    since(since: number, filter?: { method?: string; path?: PathPattern }): JournalEntry[] {
       const oldest = Math.max(1, lastSeq - ring.length + 1)
       const entries: JournalEntry[] = []
       for (let seq = Math.max(since + 1, oldest); seq <= lastSeq; seq++) {

@@ -42,25 +42,50 @@ export function tokenRoutes(app: FastifyInstance, context: EmulatorContext): voi
     return reply.code(204).send()
   })
 
-  // Revokes (AADSTS50173) or idle-expires (AADSTS700082) the refresh tokens of a user and/or an app.
+  // Revokes (AADSTS50173) or idle-expires (AADSTS700082) the refresh tokens of a user and/or an app, or all of them.
   app.post('/refresh-tokens/revoke', async (request) => {
-    const { user, clientId, expire } = objectBody(request.body)
-    const userId = typeof user === 'string' ? context.directory.findUser(user)?.id : undefined
-    if (typeof user === 'string' && !userId)
-      throw new ControlError(404, 'UserNotFound', 'Unknown user.')
+    const { user, clientId, expire } = readRevokeSelection(objectBody(request.body))
+    const userId = user === undefined ? undefined : context.directory.findUser(user)?.id
+    if (user !== undefined && !userId) throw new ControlError(404, 'UserNotFound', 'Unknown user.')
     const keepSeconds = context.options.refreshTokenLifetimeSeconds + 24 * 3600
     let revoked = 0
     for (const record of context.identity.all<RefreshRecord>('refresh')) {
       if (userId && record.userId !== userId) continue
-      if (typeof clientId === 'string' && record.clientId.toLowerCase() !== clientId.toLowerCase())
+      if (clientId !== undefined && record.clientId.toLowerCase() !== clientId.toLowerCase())
         continue
-      const changed =
-        expire === true ? { ...record, lastUsedAt: 0, createdAt: 0 } : { ...record, revoked: true }
+      const changed = expire
+        ? { ...record, lastUsedAt: 0, createdAt: 0 }
+        : { ...record, revoked: true }
       context.identity.put('refresh', record.id, changed, keepSeconds)
       revoked++
     }
     return { revoked }
   })
+}
+
+/** Which refresh tokens a revoke names: a user and/or an app, or explicitly all; never "all" by omission. */
+interface RevokeSelection {
+  user?: string
+  clientId?: string
+  expire: boolean
+}
+
+const REVOKE_USAGE =
+  'Name the refresh tokens: {"user": "<id or UPN>"}, {"clientId": "<app id>"}, both, or {"all": true} for every one; add "expire": true to idle-expire them instead of revoking.'
+
+function readRevokeSelection(body: Record<string, unknown>): RevokeSelection {
+  const bad = (message: string) =>
+    new ControlError(400, 'InvalidRevoke', `${message} ${REVOKE_USAGE}`)
+  const { all, user, clientId, expire } = body
+  if (user !== undefined && typeof user !== 'string') throw bad('user must be a string.')
+  if (clientId !== undefined && typeof clientId !== 'string')
+    throw bad('clientId must be a string.')
+  if (expire !== undefined && typeof expire !== 'boolean') throw bad('expire must be a boolean.')
+  if (all !== undefined && all !== true) throw bad('all, when given, must be true.')
+  const named = user !== undefined || clientId !== undefined
+  if (all === true && named) throw bad('all: true names every token: leave out user and clientId.')
+  if (all !== true && !named) throw bad('An empty selection revokes nothing.')
+  return { user, clientId, expire: expire === true }
 }
 
 function readTokenShape(body: Record<string, unknown>): AccessTokenShape {

@@ -183,7 +183,7 @@ describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
       assert.equal(silent.fromCache, false)
       assert.notEqual(silent.accessToken, first.accessToken)
       assert.equal(silent.account?.homeAccountId, first.account?.homeAccountId)
-      await setup.emulator.client.revokeRefreshTokens()
+      await setup.emulator.client.revokeRefreshTokens({ all: true })
       await assert.rejects(
         cca.acquireTokenSilent({ account: first.account!, scopes: SCOPES }),
         (error: Error) => hasCode(error, 50173),
