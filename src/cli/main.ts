@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       return runEmulator({
         port,
         dataDir: values.data,
+        allowedHosts: readEnv().EMULATOR_ALLOWED_HOSTS,
         tlsCert: values['tls-cert'],
         tlsKey: values['tls-key'],
       })

@@ -7,6 +7,8 @@ export interface EmulatorCommandOptions {
   dataDir: string
   tlsCert?: string
   tlsKey?: string
+  /** EMULATOR_ALLOWED_HOSTS: more names to answer (comma-separated), beyond localhost and the loopback addresses. */
+  allowedHosts?: string
   out?: (line: string) => void
 }
 
@@ -26,7 +28,11 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
     out(`Cannot read the TLS certificate or key: ${(error as Error).message}`)
     return 1
   }
-  const emulator = await startEmulator(options.port, { dataDir: options.dataDir, tls })
+  const emulator = await startEmulator(options.port, {
+    dataDir: options.dataDir,
+    tls,
+    allowedHosts: options.allowedHosts,
+  })
   const stop = () => void emulator.close().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
@@ -38,7 +44,9 @@ export async function runEmulator(options: EmulatorCommandOptions): Promise<numb
   out(
     `  tenant ${emulator.demo.tenantId} (${emulator.demo.tenantDomain}); demo app client id ${emulator.demo.clientId}`,
   )
+  out(`  demo app client secret ${emulator.demo.clientSecret}`)
   out(`  authority: ${emulator.url}/${emulator.demo.tenantId}   Graph: ${emulator.url}/v1.0`)
+  out(`  inbox viewer: ${emulator.url}/inbox`)
   for (const user of emulator.demo.users)
     out(`  ${user.userPrincipalName.padEnd(26)} ${user.password}`)
   return 0

@@ -28,7 +28,10 @@ export async function start(options: StartOptions): Promise<number> {
   if (!env.CLIENT_ID) {
     const port = emulatorPort(env)
     if (typeof port !== 'number') return reportProblems([port], out)
-    emulator = await startEmulator(port, { dataDir: 'data/emulator' })
+    emulator = await startEmulator(port, {
+      dataDir: 'data/emulator',
+      allowedHosts: env.EMULATOR_ALLOWED_HOSTS,
+    })
     env = emulatorSettings(emulator, env)
   }
   let config: Readonly<Config>
