@@ -1,5 +1,6 @@
 /** Resolves the authority once at start from its OpenID metadata, and builds msal's offline `auth` options from it. */
 import { AuthError } from '../errors.ts'
+import { networkCause } from '../network-cause.ts'
 
 export interface OpenIdMetadata {
   issuer: string
@@ -80,7 +81,7 @@ async function fetchMetadata(url: string, fetchImpl: typeof fetch, timeoutMs: nu
     return (await response.json()) as unknown
   } catch (error) {
     throw new AuthError('ERR_AUTH_METADATA', {
-      message: `Cannot load the OpenID metadata at ${url}: ${(error as Error).message}. Check AUTHORITY.`,
+      message: `Cannot load the OpenID metadata at ${url}: ${networkCause(error, url, timeoutMs)}. Check AUTHORITY (the tenant, and the identity provider's address).`,
       cause: error,
     })
   }
