@@ -135,3 +135,35 @@ test('STORE=redis with Redis unreachable starts (it reconnects by itself) and sa
     await started.stop()
   }
 })
+
+test('settings said in the user’s terms: production without CLIENT_ID, PORT=abc, PORT ≠ PUBLIC_URL’s port', () => {
+  const production = run(['start'], { NODE_ENV: 'production' })
+  assert.equal(production.status, 1)
+  assert.match(
+    production.stdout,
+    /CLIENT_ID is missing: without it the app runs against the built-in demo emulator, which NODE_ENV=production refuses\./,
+  )
+  assert.doesNotMatch(
+    production.stdout,
+    /AUTHORITY (is|must|has)/,
+    'no blame on a setting the user never set',
+  )
+  const words = run(['start'], { CLIENT_ID: 'abc', CLIENT_SECRET: 'x', PORT: 'abc' })
+  assert.equal(words.status, 1)
+  assert.match(words.stdout, /PORT "abc" is not a port number \(0 to 65535\)\./)
+  const mismatch = run(['start'], {
+    CLIENT_ID: 'abc',
+    CLIENT_SECRET: 'x',
+    PUBLIC_URL: 'http://127.0.0.1:8000',
+    PORT: '9000',
+  })
+  assert.equal(mismatch.status, 1)
+  assert.match(
+    mismatch.stdout,
+    /PORT is 9000, but PUBLIC_URL \(http:\/\/127\.0\.0\.1:8000\) sends the browser to port 8000, where nothing listens\./,
+  )
+  assert.match(
+    mismatch.stdout,
+    /Fix: Remove PORT \(it follows PUBLIC_URL\), or set PUBLIC_URL to http:\/\/127\.0\.0\.1:9000\./,
+  )
+})

@@ -47,6 +47,20 @@ export class SettingsReader {
     return number
   }
 
+  /** A TCP port, 0 (any free port) to 65535. */
+  port(setting: string, fallback: number): number {
+    const value = this.raw(setting)
+    if (value === undefined) return fallback
+    const port = /^\d+$/.test(value) ? Number(value) : Number.NaN
+    if (Number.isSafeInteger(port) && port <= 65535) return port
+    this.problem(
+      setting,
+      `"${value}" is not a port number (0 to 65535).`,
+      `Set ${setting} to a free port like ${fallback || 8000} (0: any free port), or remove it to use ${fallback}.`,
+    )
+    return fallback
+  }
+
   boolean(setting: string, fallback: boolean): boolean {
     const value = this.raw(setting)?.toLowerCase()
     if (value === undefined) return fallback

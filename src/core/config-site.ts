@@ -55,10 +55,23 @@ export function readSite(read: SettingsReader): SiteReading {
   return { site, loopback, defaultPort }
 }
 
-/** PORT (default from PUBLIC_URL on loopback), HOST and TRUST_PROXY. */
-export function readListening(read: SettingsReader, defaultPort: number): Listening {
-  const port = read.integer('PORT', defaultPort, 0, 65535, 'port')
-  return { host: read.string('HOST', defaults.HOST), port, trustProxy: parseTrustProxy(read) }
+/**
+ * PORT (default from PUBLIC_URL on loopback), HOST and TRUST_PROXY. On loopback without a proxy, PORT must be
+ * PUBLIC_URL's port (or 0, any free port, for tests): nothing forwards one to the other, so the sign-in would come back
+ * to a port nobody listens on.
+ */
+export function readListening(read: SettingsReader, reading: SiteReading): Listening {
+  const { defaultPort, loopback, site } = reading
+  const port = read.port('PORT', defaultPort)
+  const trustProxy = parseTrustProxy(read)
+  if (loopback && trustProxy === false && port !== 0 && port !== defaultPort) {
+    read.problem(
+      'PORT',
+      `is ${port}, but PUBLIC_URL (${site.publicUrl}) sends the browser to port ${defaultPort}, where nothing listens.`,
+      `Remove PORT (it follows PUBLIC_URL), or set PUBLIC_URL to ${site.publicUrl.replace(/:\d+$/, '')}:${port}. Behind a local proxy, set TRUST_PROXY.`,
+    )
+  }
+  return { host: read.string('HOST', defaults.HOST), port, trustProxy }
 }
 
 function readRedirectPath(read: SettingsReader): string {

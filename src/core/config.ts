@@ -72,10 +72,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.LOG_LEVEL)
   const production = nodeEnv === 'production'
   const identity = readIdentity(read, production)
-  const { site, loopback, defaultPort } = readSite(read)
+  const siteReading = readSite(read)
+  const { site, loopback } = siteReading
   const scopes = readScopes(read)
   const store = readStore(read, production)
-  const listening = readListening(read, defaultPort)
+  const listening = readListening(read, siteReading)
   const flowInspector = read.boolean('FLOW_INSPECTOR', defaults.FLOW_INSPECTOR)
   const session = readSessionTimeouts(read)
   const limits = readLimits(read)

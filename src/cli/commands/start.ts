@@ -25,6 +25,8 @@ export async function start(options: StartOptions): Promise<number> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`))
   let env = options.env
   let emulator: Emulator | undefined
+  if (!env.CLIENT_ID && env.NODE_ENV?.trim() === 'production')
+    return reportProblems([productionNeedsTenant], out)
   if (!env.CLIENT_ID) {
     const port = emulatorPort(env)
     if (typeof port !== 'number') return reportProblems([port], out)
@@ -86,6 +88,14 @@ async function storeProblem(config: Readonly<Config>, store: Store): Promise<str
     `${cause.code ? ` (${cause.code})` : cause.message ? ` (${cause.message})` : ''}: ` +
     'sign-ins and sends answer 503 until it does. Start Redis, or fix REDIS_URL (or STORE).'
   )
+}
+
+/** Without CLIENT_ID, start runs the demo emulator, which production refuses: say that, not "AUTHORITY is loopback". */
+const productionNeedsTenant: ConfigProblem = {
+  setting: 'CLIENT_ID',
+  message:
+    'is missing: without it the app runs against the built-in demo emulator, which NODE_ENV=production refuses.',
+  fix: 'Set CLIENT_ID, CLIENT_SECRET and AUTHORITY of your app registration (see .env.example), or unset NODE_ENV to try the demo.',
 }
 
 function reportProblems(problems: readonly ConfigProblem[], out: (line: string) => void): number {
