@@ -56,13 +56,31 @@ test('start reads .env from the working directory; the environment wins over it'
   assert.match(result.stdout, /AUTHORITY has no tenant/, 'the environment value was used')
 })
 
-test('an unknown command prints the usage and exits 1; a bad --port is refused', () => {
+test('help, per-command help and --version exit 0; an unknown command or option, or a bad --port, exit 2 with the usage', () => {
+  const help = run(['--help'], {})
+  assert.equal(help.status, 0)
+  assert.match(help.stdout, /Usage: graph-connect <command> \[options\]/)
+  assert.match(help.stdout, /Exit codes: 0 done; 1 refused or failed .*; 2 a wrong command line\./)
+  for (const name of ['start', 'emulator']) {
+    const own = run([name, '--help'], {})
+    assert.equal(own.status, 0, `${name} --help`)
+    assert.match(own.stdout, new RegExp(`^Usage: graph-connect ${name}`))
+    assert.equal(run(['help', name], {}).stdout, own.stdout)
+  }
+  assert.match(run(['emulator', '--help'], {}).stdout, /--port <n> +where it listens/)
+  const version = run(['--version'], {})
+  assert.equal(version.status, 0)
+  assert.match(version.stdout, /^graph-connect \d+\.\d+\.\d+\n$/)
   const unknown = run(['frobnicate'], {})
-  assert.equal(unknown.status, 1)
-  assert.match(unknown.stdout, /Usage:/)
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /^graph-connect: unknown command "frobnicate"\.\n\nUsage:/)
+  const option = run(['start', '--verbos'], {})
+  assert.equal(option.status, 2)
+  assert.match(option.stderr, /^graph-connect: start: Unknown option '--verbos'/)
+  assert.match(option.stderr, /Usage: graph-connect start/)
   const port = run(['emulator', '--port', 'x'], {})
-  assert.equal(port.status, 1)
-  assert.match(port.stderr, /--port must be a port number/)
+  assert.equal(port.status, 2)
+  assert.match(port.stderr, /--port must be a port number \(0 to 65535\), got "x"/)
 })
 
 test('a port already taken is named with what to do (another Graph Connect still running?) and exits 1', async () => {
@@ -107,8 +125,8 @@ test('the launcher runs the command on the pinned Node and hands its exit code b
     encoding: 'utf8',
     env: { PATH: '/usr/bin:/bin' },
   })
-  assert.equal(unknown.status, 1)
-  assert.match(unknown.stdout, /Usage:/)
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /Usage:/)
 })
 
 test('STORE=redis with Redis unreachable starts (it reconnects by itself) and says so at once, naming REDIS_URL', async () => {

@@ -1,50 +1,76 @@
-/** The command line, through bin/graph-connect: `start` (the app, and the emulator with no CLIENT_ID), `emulator`. */
+/** The command line, through bin/graph-connect: the commands' table, help, version and exit codes (command.ts). */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { maskSecrets } from '../core/index.ts'
-import { runEmulator } from './commands/emulator.ts'
-import { start } from './commands/start.ts'
-import { readEnv } from './env.ts'
+import { EXIT, type Command } from './command.ts'
+import { emulatorCommand } from './commands/emulator.ts'
+import { startCommand } from './commands/start.ts'
 
-const usage = `Usage:
-  npm start                      the Connect app on http://127.0.0.1:8000 (and the emulator on http://localhost:8001,
-                                 or EMULATOR_PORT, when CLIENT_ID is unset)
-  npm run emulator -- [--port 8001] [--data data/emulator] [--tls-cert cert.pem --tls-key key.pem]`
+const COMMANDS: readonly Command[] = [startCommand, emulatorCommand]
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+).version
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2
+  return [
+    'Usage: graph-connect <command> [options]      (npm start = graph-connect start)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    '',
+    'graph-connect <command> --help     the command’s options and settings',
+    'graph-connect --version            the version',
+    '',
+    'Exit codes: 0 done; 1 refused or failed (each problem is named with its fix); 2 a wrong command line.',
+  ].join('\n')
+}
+
+function commandHelp(command: Command): string {
+  return [
+    `Usage: graph-connect ${command.name}${command.synopsis ? ` ${command.synopsis}` : ''}`,
+    '',
+    `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
+    ...command.details.map((line) => `  ${line}`),
+  ].join('\n')
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case 'start': {
-      parseArgs({ args: rest, options: {}, strict: true })
-      return start({ env: readEnv() })
-    }
-    case 'emulator': {
-      const { values } = parseArgs({
-        args: rest,
-        strict: true,
-        options: {
-          port: { type: 'string', default: '8001' },
-          data: { type: 'string', default: 'data/emulator' },
-          'tls-cert': { type: 'string' },
-          'tls-key': { type: 'string' },
-        },
-      })
-      const port = Number(values.port)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        process.stderr.write(`--port must be a port number, got "${values.port}".\n`)
-        return 1
-      }
-      return runEmulator({
-        port,
-        dataDir: values.data,
-        allowedHosts: readEnv().EMULATOR_ALLOWED_HOSTS,
-        tlsCert: values['tls-cert'],
-        tlsKey: values['tls-key'],
-      })
-    }
-    default:
-      process.stdout.write(`${usage}\n`)
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 1
+  const [name, ...rest] = argv
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const command = COMMANDS.find((candidate) => candidate.name === rest[0])
+    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`)
+    return EXIT.ok
   }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`graph-connect ${version}\n`)
+    return EXIT.ok
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name)
+  if (!command) return usageError(`unknown command "${name}".`, usage())
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandHelp(command)}\n`)
+    return EXIT.ok
+  }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    // No option is `multiple`: every value is one string or boolean.
+    values = parseArgs({ args: rest, options: command.options, strict: true }).values as Record<
+      string,
+      string | boolean | undefined
+    >
+  } catch (error) {
+    return usageError(`${name}: ${(error as Error).message}`, commandHelp(command))
+  }
+  return command.run(values)
+}
+
+function usageError(problem: string, help: string): number {
+  process.stderr.write(`graph-connect: ${problem}\n\n${help}\n`)
+  return EXIT.usage
 }
 
 // Last resort (SE-11): log without secrets and exit in a controlled way; never keep running in an unknown state.

@@ -10,8 +10,9 @@ import {
   type Store,
 } from '../../core/index.ts'
 import { startServer } from '../../web/server.ts'
+import type { Command } from '../command.ts'
 import { composeApp, embeddedMetadata, emulatorSettings, startEmulator } from '../compose.ts'
-import type { Env } from '../env.ts'
+import { readEnv, type Env } from '../env.ts'
 
 export interface StartOptions {
   env: Env
@@ -20,6 +21,19 @@ export interface StartOptions {
 
 /** Where the embedded emulator listens unless EMULATOR_PORT says otherwise (0: any free port). */
 export const embeddedEmulatorPort = 8001
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'the Connect app; with no CLIENT_ID, the demo emulator in the same process',
+  synopsis: '',
+  details: [
+    'Settings come from the environment and a .env file in the working directory (the environment wins);',
+    '.env.example lists every one with its default. Without CLIENT_ID: the app on http://127.0.0.1:8000 and the',
+    `emulator on http://localhost:${embeddedEmulatorPort} (EMULATOR_PORT). Runs until SIGINT/SIGTERM, then drains.`,
+  ],
+  options: {},
+  run: () => start({ env: readEnv() }),
+}
 
 export async function start(options: StartOptions): Promise<number> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`))
