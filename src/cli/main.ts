@@ -101,6 +101,7 @@ main(process.argv.slice(2)).then(
 function portInUse({ port }: { port?: number }): string {
   return [
     `Port ${port ?? '?'} is already taken, perhaps by a Graph Connect that is still running (npm start, npm run emulator).`,
+    `Which process: ss -ltnp 'sport = :${port ?? '?'}' (Linux) or lsof -i :${port ?? '?'} (macOS).`,
     'Stop that process, or use other ports: PORT and PUBLIC_URL for the app, EMULATOR_PORT for the emulator',
     'that npm start embeds, --port for npm run emulator.',
   ].join('\n')

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -141,7 +141,7 @@ test('a new data folder starts at the current schema', async () => {
   )
 })
 
-test('one process per SQLite file: a second process is refused with the fix named, and opens once the first has closed', async () => {
+test('one process per SQLite file: a second process is refused, naming the holder and the fix, and opens once the first has closed', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gc-sqlite-')), 'graph-connect.sqlite')
   const holder = spawn(
     process.execPath,
@@ -166,7 +166,10 @@ test('one process per SQLite file: a second process is refused with the fix name
         assert.equal(error.code, 'ERR_STORE_UNAVAILABLE')
         assert.match(
           error.message,
-          new RegExp(`${path.replaceAll('/', '\\/')} is in use by another process`),
+          new RegExp(
+            `${path.replaceAll('/', '\\/')} is in use by process ${holder.pid} \\(.*--input-type=module`,
+          ),
+          'the holder is named, with its command line',
         )
         assert.match(error.message, /SQLITE_PATH/)
         assert.match(error.message, /REDIS_URL/)
@@ -177,6 +180,7 @@ test('one process per SQLite file: a second process is refused with the fix name
     holder.stdin.end()
     await once(holder, 'exit')
   }
+  assert.equal(existsSync(`${path}.pid`), false, 'the holder removed its pid file on close')
   const store = createSqliteStore(path)
   try {
     assert.equal(await store.get('held'), 1)

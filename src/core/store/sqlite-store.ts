@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { ownerOnlyFile, ownerOnlyFolder } from '../owner-only.ts'
 import { DatabaseSync } from 'node:sqlite'
 import { AppError } from '../errors.ts'
+import { holdLock, lockHolder } from './lock-holder.ts'
 import { createRecentValues, type RecentValues } from './recent-values.ts'
 import { migrate, prepareStatements, type Statements } from './sqlite-schema.ts'
 import { storeUnavailable, ttlMilliseconds, type Store } from './store.ts'
@@ -30,6 +31,7 @@ interface SqliteFile {
  */
 export function createSqliteStore(path: string): Store {
   const database = openDatabase(path)
+  const lock = path === ':memory:' ? undefined : holdLock(path)
   const file: SqliteFile = {
     database,
     statements: prepareStatements(database),
@@ -53,6 +55,7 @@ export function createSqliteStore(path: string): Store {
       clearInterval(purge)
       file.recent.clear()
       if (database.isOpen) database.close()
+      lock?.release()
     },
   }
 }
@@ -76,7 +79,7 @@ function openDatabase(path: string): DatabaseSync {
     if ((error as { errcode?: number }).errcode !== 5 /* SQLITE_BUSY */) throw error
     throw new AppError('ERR_STORE_UNAVAILABLE', {
       cause: error,
-      message: `The SQLite file ${path} is in use by another process: one Graph Connect process per SQLite file. Stop the other process, set SQLITE_PATH to another file, or set REDIS_URL to run several instances on one store.`,
+      message: `The SQLite file ${path} is in use by ${lockHolder(path) ?? 'another process'}: one Graph Connect process per SQLite file. Stop the other process, set SQLITE_PATH to another file, or set STORE=redis and REDIS_URL to run several instances on one store.`,
     })
   }
   return database
