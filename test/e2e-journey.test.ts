@@ -203,7 +203,7 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   await shot(page, '07-mobile-connect-fr')
   await page.getByRole('link', { name: 'Se connecter à Microsoft 365' }).click()
   await signInAtEmulator(page, lea, app.url)
-  assert.equal(await page.textContent('h1'), `Bonjour ${lea.displayName} !`)
+  assert.equal(await page.textContent('h1'), `Bonjour ${lea.displayName}\u202f!`) // French spacing
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth > window.innerWidth,
   )
@@ -229,7 +229,7 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   assert.match(
     (await page.textContent('.banner--success')) ?? '',
     new RegExp(
-      `Un message a bien été envoyé à ${lea.userPrincipalName}, ${diego.userPrincipalName} !`,
+      `Un message a bien été envoyé à ${lea.userPrincipalName}, ${diego.userPrincipalName}\u202f!`,
     ),
   )
   await checkA11y(page, 'message envoyé')

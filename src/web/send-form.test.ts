@@ -139,15 +139,15 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
   const cases = [
     {
       lang: 'en',
-      hint: /Up to 3 MB in all\. Larger attachments need the Mail\.ReadWrite permission/,
+      hint: /Up to 3 MB in all\./,
       error:
-        /Attachments over 3 MB need the Mail\.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files/,
+        /This app sends attachments of up to 3 MB in all: attach smaller files, or send them in several mails\./,
     },
     {
       lang: 'fr',
-      hint: /Jusqu’à 3 Mo en tout\. Au-delà, il faut l’autorisation Mail\.ReadWrite/,
+      hint: /Jusqu’à 3 Mo en tout\./,
       error:
-        /Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail\.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits/,
+        /Cette application envoie jusqu’à 3 Mo de pièces jointes en tout\u00a0: joignez des fichiers plus petits/,
     },
   ]
   for (const { lang, hint, error } of cases) {

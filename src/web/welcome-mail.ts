@@ -26,10 +26,12 @@ export function escapeHtml(text: string): string {
  */
 export function welcomeMail(name: string, lang: Lang): WelcomeMail {
   const t = translators[lang]
-  const greeting = t('welcome.greeting', { name })
+  // Greets whoever receives it (the user, or whoever they send it to) and says who sent it.
+  const greeting = t('welcome.greeting')
+  const intro = t('welcome.intro', { name })
   const html = [
-    `<p>${escapeHtml(greeting)}</p>`,
-    `<p>${t('welcome.intro')}</p>`,
+    `<p>${greeting}</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
     `<h3>${t('welcome.next')}</h3>`,
     '<ul>',
     ...links.map(([href, label]) => `  <li><a href="${href}">${t(label)}</a></li>`),
@@ -42,7 +44,7 @@ export function welcomeMail(name: string, lang: Lang): WelcomeMail {
   const text = [
     greeting,
     '',
-    t('welcome.intro'),
+    intro,
     '',
     t('welcome.next'),
     ...links.map(([href, label]) => `- ${t(label)}${t('welcome.colon')} ${href}`),

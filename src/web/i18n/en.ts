@@ -36,8 +36,7 @@ export const en = {
   'form.attachments': 'Attachments',
   'form.attachmentsHint':
     'Up to 25 MB in all: up to 3 MB travels with the message, larger files are uploaded in pieces.',
-  'form.attachmentsHintSmall':
-    'Up to 3 MB in all. Larger attachments need the Mail.ReadWrite permission, which SCOPES does not include.',
+  'form.attachmentsHintSmall': 'Up to 3 MB in all.',
   'form.saveToSentItems': 'Save to Sent Items',
   'form.send': 'Send mail',
   'form.sending': 'Sending…',
@@ -140,15 +139,15 @@ export const en = {
   'field.bodyTooLarge': 'The message is larger than 1 MB.',
   'field.attachmentsTooLarge': 'Attachments are larger than 25 MB in all.',
   'field.needsMailReadWrite':
-    'Attachments over 3 MB need the Mail.ReadWrite permission: add it to SCOPES and to the app registration, or attach smaller files (3 MB in all).',
+    'This app sends attachments of up to 3 MB in all: attach smaller files, or send them in several mails.',
   'field.formatChoice': 'Choose HTML or Plain text.',
   'field.importanceChoice': 'Choose low, normal or high importance.',
   'field.invalidChoice': 'This value is not allowed.',
 
   'welcome.subject': 'Welcome to Microsoft Graph development with the Graph Connect sample',
-  'welcome.greeting': 'Congratulations {name},',
+  'welcome.greeting': 'Hello,',
   'welcome.intro':
-    'This is a message from the Microsoft Graph Connect sample. You are well on your way to incorporating Microsoft 365 services in your apps.',
+    '{name} sent you this message with the Microsoft Graph Connect sample: Microsoft 365 services, one call away from any app.',
   'welcome.next': 'What’s next?',
   'welcome.link.overview': 'Read the Microsoft Graph overview',
   'welcome.link.sendMail': 'See the sendMail API reference',

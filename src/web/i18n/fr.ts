@@ -15,9 +15,9 @@ export const fr: Record<MessageKey, string> = {
   'connect.note':
     'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
   'connect.draftKept':
-    'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
+    'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
 
-  'main.hi': 'Bonjour {name} !',
+  'main.hi': 'Bonjour {name} !',
   'main.lead':
     'Vous êtes maintenant connecté à Microsoft 365. Cliquez sur le bouton ci-dessous pour envoyer un message depuis votre compte avec l’API Microsoft Graph.',
   'main.photo': 'Photo de profil de {name}',
@@ -39,9 +39,8 @@ export const fr: Record<MessageKey, string> = {
   'form.importance.high': 'Haute',
   'form.attachments': 'Pièces jointes',
   'form.attachmentsHint':
-    'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
-  'form.attachmentsHintSmall':
-    'Jusqu’à 3 Mo en tout. Au-delà, il faut l’autorisation Mail.ReadWrite, absente de SCOPES.',
+    'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
+  'form.attachmentsHintSmall': 'Jusqu’à 3 Mo en tout.',
   'form.saveToSentItems': 'Enregistrer dans Éléments envoyés',
   'form.send': 'Envoyer le message',
   'form.sending': 'Envoi…',
@@ -49,27 +48,27 @@ export const fr: Record<MessageKey, string> = {
     'Votre message non envoyé a été rétabli. Les pièces jointes sont à choisir de nouveau.',
   'form.more': 'Cc, Cci et options',
 
-  'flash.sent': 'Un message a bien été envoyé à {addresses} !',
+  'flash.sent': 'Un message a bien été envoyé à {addresses} !',
   'flash.failed': 'Le message n’a pas été envoyé.',
   'flash.unknown': 'Nous n’avons pas pu confirmer l’envoi du message.',
   'flash.fieldErrors': 'Corrigez les champs signalés ci-dessous, puis renvoyez.',
   'flash.reattach':
-    'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
+    'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
 
   'error.title': 'Un problème est survenu',
   'error.home': 'Retour à l’application',
   'error.tryAgain': 'Réessayer',
   'error.otherAccount': 'Utiliser un autre compte',
   'error.signInAgain': 'Se reconnecter',
-  'error.reference': 'Référence : {id}',
-  'error.detail': 'Détails du fournisseur d’identité : {detail}',
+  'error.reference': 'Référence : {id}',
+  'error.detail': 'Détails du fournisseur d’identité : {detail}',
 
   'error.notFound.title': 'Page introuvable',
   'error.notFound.text':
     'Il n’y a pas de page à cette adresse. Vérifiez le lien ou revenez à l’application.',
   'error.generic.title': 'Un problème est survenu de notre côté',
   'error.generic.text':
-    'L’application a rencontré un problème inattendu. Réessayez ; si cela se reproduit, donnez la référence ci-dessous à votre administrateur.',
+    'L’application a rencontré un problème inattendu. Réessayez ; si cela se reproduit, donnez la référence ci-dessous à votre administrateur.',
   'error.store.title': 'L’application est momentanément indisponible',
   'error.store.text':
     'L’application ne joint pas son stockage de sessions pour l’instant. Patientez quelques secondes et réessayez.',
@@ -84,32 +83,32 @@ export const fr: Record<MessageKey, string> = {
     'Cette application a besoin de votre consentement (ou de celui d’un administrateur) pour lire votre profil et envoyer des messages en votre nom. Réessayez et acceptez les autorisations, ou demandez à un administrateur d’accorder le consentement pour votre organisation.',
   'error.redirectUri.title': 'L’URL de réponse n’est pas inscrite',
   'error.redirectUri.text':
-    'Le fournisseur d’identité a refusé l’URL de réponse (AADSTS50011). Dans le centre d’administration Entra, ouvrez l’inscription de l’application, Authentification, plateforme Web, et ajoutez exactement cet URI de redirection : {uri}',
+    'Le fournisseur d’identité a refusé l’URL de réponse (AADSTS50011). Dans le centre d’administration Entra, ouvrez l’inscription de l’application, Authentification, plateforme Web, et ajoutez exactement cet URI de redirection : {uri}',
   'error.unknownApp.title': 'L’application n’est pas inscrite dans cet annuaire',
   'error.unknownApp.text':
-    'Le fournisseur d’identité ne connaît pas cet identifiant client (AADSTS700016). Comparez CLIENT_ID avec « ID d’application (client) » de l’inscription, et vérifiez qu’AUTHORITY désigne le bon locataire.',
+    'Le fournisseur d’identité ne connaît pas cet identifiant client (AADSTS700016). Comparez CLIENT_ID avec « ID d’application (client) » de l’inscription, et vérifiez qu’AUTHORITY désigne le bon locataire.',
   'error.badSecret.title': 'Les identifiants de l’application ont été refusés',
   'error.badSecret.text':
-    'Le fournisseur d’identité a refusé le secret client ou le certificat (par exemple AADSTS7000215 : secret invalide, ou expiré). Créez un nouveau secret client dans l’inscription de l’application, renseignez CLIENT_SECRET et redémarrez l’application.',
+    'Le fournisseur d’identité a refusé le secret client ou le certificat (par exemple AADSTS7000215 : secret invalide, ou expiré). Créez un nouveau secret client dans l’inscription de l’application, renseignez CLIENT_SECRET et redémarrez l’application.',
   'error.idp.title': 'La connexion n’a pas abouti',
   'error.idp.text':
-    'Le fournisseur d’identité a refusé la connexion ({code}). Réessayez ; si cela se reproduit, donnez les détails ci-dessous à votre administrateur.',
+    'Le fournisseur d’identité a refusé la connexion ({code}). Réessayez ; si cela se reproduit, donnez les détails ci-dessous à votre administrateur.',
   'error.idToken.title': 'La réponse de connexion n’est pas fiable',
   'error.idToken.text':
-    'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
+    'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
   'error.code.title': 'Le code de connexion a été refusé',
   'error.code.text': 'Le code de connexion a expiré ou a déjà servi. Recommencez la connexion.',
   'error.authUnavailable.title': 'La connexion Microsoft est indisponible',
   'error.authUnavailable.text':
-    'Le fournisseur d’identité ne répond pas pour l’instant. Vous restez connecté ; réessayez dans une minute.',
+    'Le fournisseur d’identité ne répond pas pour l’instant. Vous restez connecté ; réessayez dans une minute.',
   'error.metadata.title': 'Le fournisseur d’identité est injoignable',
   'error.metadata.text':
     'L’application n’a pas pu charger la configuration du fournisseur d’identité. Vérifiez AUTHORITY et le réseau, puis réessayez.',
   'error.reauth.title': 'Reconnectez-vous',
   'error.reauth.text':
-    'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
+    'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
   'error.forbidden.text':
-    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
+    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
   'error.throttled.text':
     'Microsoft Graph limite les requêtes (429). Réessayez dans {seconds} secondes.',
   'error.invalidRecipients.text':
@@ -117,11 +116,11 @@ export const fr: Record<MessageKey, string> = {
   'error.tooLarge.text':
     'Le message est trop volumineux. Retirez ou réduisez des pièces jointes et renvoyez.',
   'error.outcomeUnknown.text':
-    'La connexion à Microsoft Graph a échoué pendant l’envoi : le message est peut-être parti, peut-être pas. Vérifiez vos Éléments envoyés avant de renvoyer.',
+    'La connexion à Microsoft Graph a échoué pendant l’envoi : le message est peut-être parti, peut-être pas. Vérifiez vos Éléments envoyés avant de renvoyer.',
   'error.graphUnavailable.text':
-    'Microsoft Graph est indisponible pour l’instant. Rien n’a été envoyé ; réessayez dans une minute.',
+    'Microsoft Graph est indisponible pour l’instant. Rien n’a été envoyé ; réessayez dans une minute.',
   'error.graphRequest.text': 'Microsoft Graph a refusé la requête ({code}). Rien n’a été envoyé.',
-  'error.graphRequestId': 'request-id Graph : {id}',
+  'error.graphRequestId': 'request-id Graph : {id}',
   'error.csrf.title': 'Ce formulaire a expiré',
   'error.csrf.text':
     'La requête ne vient pas d’une page de cette application, ou la page est trop ancienne. Rechargez la page et réessayez.',
@@ -141,30 +140,30 @@ export const fr: Record<MessageKey, string> = {
 
   'field.required': 'Indiquez au moins un destinataire.',
   'field.lineBreak': 'Les retours à la ligne et caractères de contrôle ne sont pas autorisés ici.',
-  'field.invalidAddress': '« {value} » n’est pas une adresse e-mail valide.',
+  'field.invalidAddress': '« {value} » n’est pas une adresse e-mail valide.',
   'field.tooManyAttachments': 'Joignez au plus {limit} fichiers.',
   'field.tooManyRecipients': 'Envoyez à {limit} destinataires au plus en tout.',
   'field.subjectTooLong': 'L’objet doit faire moins de {limit} caractères.',
   'field.bodyTooLarge': 'Le message dépasse 1 Mo.',
   'field.attachmentsTooLarge': 'Les pièces jointes dépassent 25 Mo en tout.',
   'field.needsMailReadWrite':
-    'Les pièces jointes de plus de 3 Mo nécessitent l’autorisation Mail.ReadWrite : ajoutez-la à SCOPES et à l’inscription de l’application, ou joignez des fichiers plus petits (3 Mo en tout).',
+    'Cette application envoie jusqu’à 3 Mo de pièces jointes en tout : joignez des fichiers plus petits, ou envoyez-les en plusieurs messages.',
   'field.formatChoice': 'Choisissez HTML ou Texte brut.',
   'field.importanceChoice': 'Choisissez une importance faible, normale ou haute.',
   'field.invalidChoice': 'Cette valeur n’est pas autorisée.',
 
   'welcome.subject': 'Bienvenue dans le développement Microsoft Graph avec l’exemple Graph Connect',
-  'welcome.greeting': 'Félicitations {name},',
+  'welcome.greeting': 'Bonjour,',
   'welcome.intro':
-    'Ce message vous est envoyé par l’exemple Microsoft Graph Connect. Vous êtes en bonne voie pour intégrer les services Microsoft 365 dans vos applications.',
-  'welcome.next': 'Et maintenant ?',
+    '{name} vous envoie ce message avec l’exemple Microsoft Graph Connect : les services Microsoft 365, à un appel de n’importe quelle application.',
+  'welcome.next': 'Et maintenant ?',
   'welcome.link.overview': 'Lire la présentation de Microsoft Graph',
   'welcome.link.sendMail': 'Consulter la référence de l’API sendMail',
   'welcome.link.explorer': 'Essayer des requêtes dans Graph Explorer',
   'welcome.feedback': 'Donnez-nous votre avis',
   'welcome.feedbackText':
     'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
-  'welcome.closing': 'Merci et bon développement !',
+  'welcome.closing': 'Merci et bon développement !',
   'welcome.signature': 'L’exemple Graph Connect',
   'welcome.colon': ' :',
 

@@ -30,5 +30,5 @@ test('messages take parameters; the sample texts are kept', () => {
     'Successfully sent an email to a@b.test!',
   )
   assert.equal(t('connect.lead'), 'Use the button below to connect to Microsoft 365.')
-  assert.equal(translator('fr')('main.hi', { name: 'Léa' }), 'Bonjour Léa !')
+  assert.equal(translator('fr')('main.hi', { name: 'Léa' }), 'Bonjour Léa\u202f!')
 })

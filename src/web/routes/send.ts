@@ -68,7 +68,14 @@ function send(setup: SendSetup): RouteHandlerMethod {
     const parsed = parseSendForm(attempt.kept, form.files, {
       largeAttachments: setup.largeAttachments,
     })
-    if (!parsed.ok) return invalid(attempt, parsed.status, fieldErrors(parsed.problems, request.t))
+    if (!parsed.ok) {
+      if (parsed.problems.some((problem) => problem.reason === 'needs-mail-readwrite'))
+        request.log.warn(
+          { event: 'config.hint' },
+          'attachments over 3 MB refused: add Mail.ReadWrite to SCOPES and to the app registration to send them',
+        )
+      return invalid(attempt, parsed.status, fieldErrors(parsed.problems, request.t))
+    }
 
     const limitKey = `send:${user.account.username || user.partition}`
     const limit = await rateLimit(store, limitKey, config.limits.sendsPerMinute)

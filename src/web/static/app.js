@@ -96,3 +96,14 @@ function setUpDrafts() {
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setUpDrafts)
 else setUpDrafts()
+
+// Instants (a token's exp, iat…) are rendered in UTC by the server; the reader sees them in their own time zone and
+// language.
+for (const time of document.querySelectorAll('time[datetime]')) {
+  const instant = new Date(time.getAttribute('datetime') ?? '')
+  if (Number.isNaN(instant.getTime())) continue
+  time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'long',
+  }).format(instant)
+}
