@@ -1,6 +1,7 @@
 /** createLogger and maskSecrets: secret fields censored at any depth; JWTs, bearer tokens and code= masked anywhere. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import { createLogger, maskSecrets } from './logger.ts'
@@ -161,4 +162,34 @@ test('secret-named fields are censored at any depth, arrays of strings included;
   assert.deepEqual(entry.config, {
     credential: { kind: 'certificate', privateKey: '[redacted]', thumbprintSha256: 'ab' },
   })
+})
+
+test('a terminal gets one readable line per event, masked; a pipe gets the JSON line', () => {
+  const program = `
+    const { createLogger } = await import(${JSON.stringify(new URL('./logger.ts', import.meta.url).href)})
+    const logger = createLogger({ logLevel: 'info' })
+    logger.info({ req: { method: 'GET', url: '/send?code=abc' }, res: { statusCode: 303 }, responseTime: 4.5 }, 'request completed')
+    logger.info({ refresh_token: 'RT-secret' }, 'stored')
+    logger.flush()`
+  const node = [process.execPath, '--input-type=module', '-e', program]
+  const piped = spawnSync(node[0]!, node.slice(1), { encoding: 'utf8' })
+  assert.equal(piped.status, 0, piped.stderr)
+  const json = piped.stdout.trim().split('\n')
+  assert.equal(json.length, 2)
+  assert.equal(JSON.parse(json[1]!).refresh_token, '[redacted]')
+  // `script` runs the program on a pseudo-terminal, as a developer's shell would.
+  const quoted = node.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ')
+  const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8' })
+  assert.equal(tty.status, 0, tty.stderr)
+  const lines = tty.stdout
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trim()
+    .split(/\r?\n/)
+  assert.equal(lines.length, 2, tty.stdout)
+  assert.match(
+    lines[0]!,
+    /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request completed GET \/send\?code=\[redacted\] → 303 \(4\.5 ms\)$/,
+  )
+  assert.match(lines[1]!, /INFO: stored \{"refresh_token":"\[redacted\]"\}$/)
+  assert.doesNotMatch(tty.stdout, /RT-secret|code=abc|"level"/)
 })

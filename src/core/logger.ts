@@ -1,4 +1,5 @@
 /** The app's pino JSON logger, with secrets, tokens, codes and cookies redacted before anything is written. */
+import { createRequire } from 'node:module'
 import { pino, type DestinationStream, type Logger } from 'pino'
 import type { Config } from './config.ts'
 
@@ -102,9 +103,29 @@ export function createLogger(
     hooks: { streamWrite: maskLine },
   }
   if (destination) return pino(options, destination)
+  if (process.stdout.isTTY) return pino(options, terminal())
   // stdout written asynchronously, in writes of 4 KB or more, and at least every 100 ms: one system call for many
   // lines under load, none waited for. logger.flush(done) calls back once every line so far is out, in order.
   const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 })
   setInterval(() => stdout.flush(), 100).unref()
   return pino(options, stdout)
+}
+
+/**
+ * A person reading a terminal gets one readable, coloured line per event (pino-pretty, loaded only then); a service
+ * manager, a pipe or a file gets the JSON lines. Both see the lines masked (the streamWrite hook runs first).
+ */
+function terminal(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (
+    options: object,
+  ) => DestinationStream
+  return pretty({
+    destination: 1,
+    sync: true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'reqId,req,res,responseTime',
+    messageFormat:
+      '{msg}{if req.method} {req.method} {req.url} → {res.statusCode} ({responseTime} ms){end}',
+  })
 }
