@@ -182,7 +182,8 @@ test('a terminal gets one readable line per event, masked; a pipe gets the JSON 
   const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8' })
   assert.equal(tty.status, 0, tty.stderr)
   const lines = tty.stdout
-    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replaceAll(String.fromCharCode(27), '')
+    .replace(/\[[0-9;]*m/g, '') // colours
     .trim()
     .split(/\r?\n/)
   assert.equal(lines.length, 2, tty.stdout)
