@@ -115,3 +115,22 @@ test('after cancelling consent, "Use another account" shows the account picker, 
   assert.match((await page.textContent('h1')) ?? '', /Diego/)
   await page.context().close()
 })
+
+test('the Connect page says it is the offline demo; Disconnect comes back to "You are signed out", once', async () => {
+  const page = await newPage()
+  await page.goto(`${app.url}/`)
+  assert.match(
+    (await page.textContent('.demo-note')) ?? '',
+    /^Offline demo: you sign in to the built-in emulator/,
+  )
+  await signIn(page, 'adele')
+  await page.click('form[action="/disconnect"] button')
+  await page.waitForURL(`${app.url}/`)
+  assert.equal(
+    (await page.textContent('.banner--success'))?.trim(),
+    'You are signed out. Connect again whenever you like.',
+  )
+  await page.reload()
+  assert.equal(await page.$('.banner--success'), null, 'said once')
+  await page.context().close()
+})

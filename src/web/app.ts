@@ -10,6 +10,7 @@ import formbody from '@fastify/formbody'
 import {
   allowsLargeAttachments,
   createGraphClient,
+  isLoopbackHost,
   mailLimits,
   type Config,
   type Store,
@@ -100,6 +101,7 @@ export async function buildApp(
     formTokens,
     flowInspector: config.flowInspector,
     largeAttachments: allowsLargeAttachments(config.scopes),
+    demo: isLoopbackHost(new URL(config.authority).hostname),
   })
   await app.register(sendRoutes, { config, store, auth, graphFor, formTokens, mainPage })
   await app.register(signInRoutes, { config, store, auth, graphFor })

@@ -12,10 +12,13 @@ export const fr: Record<MessageKey, string> = {
 
   'connect.lead': 'Utilisez le bouton ci-dessous pour vous connecter à Microsoft 365.',
   'connect.button': 'Se connecter à Microsoft 365',
+  'connect.demo':
+    'Démonstration hors ligne\xa0: vous vous connectez à l’émulateur intégré avec un compte de démonstration (lea@contoso.test, mot de passe Lea.Demo1), et les messages arrivent dans sa boîte de réception. Rien ne part chez Microsoft.',
   'connect.note':
     'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
   'connect.draftKept':
     'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
+  'connect.signedOut': 'Vous êtes déconnecté. Reconnectez-vous quand vous voulez.',
 
   'main.hi': 'Bonjour {name} !',
   'main.lead':

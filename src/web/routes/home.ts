@@ -1,11 +1,12 @@
 /** `homeRoutes`: GET / (the Connect page, or the signed-in page with the send form) and GET /me/photo. */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../../core/index.ts'
 import type { FormTokens } from '../form-tokens.ts'
 import { layoutInput, viewUser } from '../plugins/pages.ts'
 import type { Flash, Session } from '../plugins/session.ts'
 import { readPhoto } from '../profile-photo.ts'
 import type { MainPage } from './main-page.ts'
+import { SIGNED_OUT_COOKIE } from './sign-out.ts'
 
 export interface HomeRoutesOptions {
   store: Store
@@ -13,6 +14,8 @@ export interface HomeRoutesOptions {
   formTokens: FormTokens
   flowInspector: boolean
   largeAttachments: boolean
+  /** The identity provider is on loopback (the emulator): the Connect page says this is the offline demo. */
+  demo: boolean
 }
 
 /** `/?notice=signed-out`: the Connect page says the session has ended (a send's redirect, no store write). */
@@ -26,8 +29,8 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
     const user = session.user
     const flash = session.key ? session.data.flash : undefined
     if (flash) await takeFlash(session, flash)
-    const shown = flash?.lines.length ? flash : user ? undefined : noticeOf(request)
-    if (!user) return reply.page('connect', { flash: shown }, session)
+    const shown = flash?.lines.length ? flash : user ? undefined : noticeOf(request, reply)
+    if (!user) return reply.page('connect', { flash: shown, demo: options.demo }, session)
     const input = {
       ...layoutInput(request, options.flowInspector),
       user: viewUser(user),
@@ -50,8 +53,15 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
   })
 }
 
-/** The notice a redirect names in its query (one known notice; any other value shows nothing). */
-function noticeOf(request: FastifyRequest): Flash | undefined {
+/**
+ * What the Connect page says without a session: a send's redirect names the ended session in its query (one known
+ * notice; any other value shows nothing); a sign-out leaves a short cookie, cleared once read.
+ */
+function noticeOf(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
+  if (request.cookies[SIGNED_OUT_COOKIE]) {
+    reply.clearCookie(SIGNED_OUT_COOKIE, { path: '/' })
+    return { kind: 'success', lines: [request.t('connect.signedOut')] }
+  }
   const { notice } = request.query as { notice?: unknown }
   if (notice !== SIGNED_OUT) return undefined
   return { kind: 'warning', lines: [request.t('error.signedOut.text')] }

@@ -9,6 +9,9 @@ import type { AuthPort } from '../ports.ts'
 import { photoKey } from '../profile-photo.ts'
 import { securityEvent } from '../security-event.ts'
 
+/** Set by POST /disconnect, read and cleared by the Connect page (home.ts). */
+export const SIGNED_OUT_COOKIE = 'signed-out'
+
 export interface SignOutRoutesOptions {
   config: Readonly<Config>
   store: Store
@@ -37,6 +40,15 @@ function disconnect(options: SignOutRoutesOptions): RouteHandlerMethod {
     await session.destroy()
     await forgetUser(options, user)
     securityEvent(request, 'signout', 'user signed out', { user: user.account.username })
+    // The identity provider sends the browser back to PUBLIC_URL/, which can carry no word of ours: a short cookie
+    // (no store write) lets the Connect page say "you are signed out" once.
+    reply.setCookie(SIGNED_OUT_COOKIE, '1', {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.config.secureCookies,
+      maxAge: 600,
+    })
     return reply.header('cache-control', 'no-store').redirect(options.auth.logoutUrl(), 303)
   }
 }
