@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium, signInAtEmulatorPages } from './kit/chromium.ts'
+import { launchChromium, signInAtEmulatorPages, watchPage } from './kit/chromium.ts'
 import { startSystem, type AppInstance, type System } from './kit/system.ts'
 
 let system: System
@@ -132,5 +132,30 @@ test('the Connect page says it is the offline demo; Disconnect comes back to "Yo
   )
   await page.reload()
   assert.equal(await page.$('.banner--success'), null, 'said once')
+  await page.context().close()
+})
+
+test('the body has a preview: the HTML as it will be read, in a sandboxed frame, following the edits', async () => {
+  const page = await newPage()
+  const { violations } = await watchPage(page)
+  await page.goto(`${app.url}/`)
+  await signIn(page, 'adele')
+  await page.click('details[data-preview] summary')
+  const frame = page.frameLocator('.preview__frame')
+  assert.equal(await frame.locator('h3').first().textContent(), 'What’s next?')
+  await page.fill(
+    '#f-body',
+    '<p>Hello <b>team</b></p><script>parent.document.title = "owned"</script>',
+  )
+  assert.equal(await frame.locator('b').textContent(), 'team')
+  assert.notEqual(await page.title(), 'owned', 'no script runs in the preview')
+  assert.equal(await page.getAttribute('.preview__frame', 'sandbox'), '')
+  await page.click('details.more summary') // the format is among the options
+  await page.check('input[name="format"][value="text"]')
+  assert.match((await frame.locator('pre').textContent()) ?? '', /^<p>Hello <b>team<\/b><\/p>/)
+  assert.deepEqual(
+    violations.filter((line) => !line.startsWith('script-src')),
+    [],
+  )
   await page.context().close()
 })

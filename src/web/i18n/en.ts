@@ -29,6 +29,8 @@ export const en = {
   'form.recipientsHint': 'Separate several addresses with commas or semicolons.',
   'form.subject': 'Subject',
   'form.body': 'Message',
+  'form.preview': 'Preview',
+  'form.previewTitle': 'The message as it will be read (remote images are not loaded)',
   'form.format': 'Format',
   'form.format.html': 'HTML',
   'form.format.text': 'Plain text',

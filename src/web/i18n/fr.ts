@@ -33,6 +33,8 @@ export const fr: Record<MessageKey, string> = {
   'form.recipientsHint': 'Séparez plusieurs adresses par des virgules ou des points-virgules.',
   'form.subject': 'Objet',
   'form.body': 'Message',
+  'form.preview': 'Aperçu',
+  'form.previewTitle': 'Le message tel qu’il sera lu (les images distantes ne sont pas chargées)',
   'form.format': 'Format',
   'form.format.html': 'HTML',
   'form.format.text': 'Texte brut',

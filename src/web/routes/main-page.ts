@@ -42,9 +42,12 @@ export function createMainPage(views: Render): MainPage {
 /** What main.eta reads: the input, and what derives from it (the welcome mail, the initials, the form). */
 function mainViewInput(input: MainPageInput, formToken: string) {
   const welcome = welcomeMail(input.user.name, input.lang)
+  const { body: _body, ...defaults } = welcomeForm(input.user.address, welcome)
   return {
     ...input,
     form: input.form ?? welcomeForm(input.user.address, welcome),
+    /** What a fresh form holds (the body: the welcome, in either format): app.js keeps only what differs. */
+    defaults: JSON.stringify({ cc: '', bcc: '', ...defaults }),
     /** The form is what was just posted: app.js keeps it as the tab's draft rather than restoring an older one. */
     kept: input.form !== undefined,
     fieldErrors: input.fieldErrors ?? input.flash?.fieldErrors,

@@ -1,4 +1,4 @@
-/* global document, sessionStorage, FormData, Node, HTMLElement, HTMLFormElement, HTMLInputElement, HTMLTextAreaElement */
+/* global document, sessionStorage, FormData, Event, HTMLIFrameElement, Node, HTMLElement, HTMLFormElement, HTMLInputElement, HTMLTextAreaElement */
 // Disables the Send button once the form is submitted (a UX aid; the server also refuses double sends).
 document.addEventListener('submit', (event) => {
   const form = event.target
@@ -48,22 +48,44 @@ function readDraft() {
   }
 }
 
-function saveDraft(form) {
+/** The fields that differ from a fresh form's (the welcome mail, in either format, counts as fresh). */
+function changedFields(form) {
   const data = new FormData(form)
-  const draft = Object.fromEntries(DRAFT_FIELDS.map((name) => [name, data.get(name) ?? '']))
-  sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft))
+  const defaults = JSON.parse(form.dataset.defaults ?? '{}')
+  const body = form.querySelector('textarea[data-welcome-html]')
+  const welcome = [body?.dataset.welcomeHtml, body?.dataset.welcomeText]
+  const changed = {}
+  for (const name of DRAFT_FIELDS) {
+    const value = String(data.get(name) ?? '')
+    const fresh =
+      name === 'body'
+        ? welcome.includes(value.replace(/\r\n/g, '\n').trim())
+        : value === (defaults[name] ?? '')
+    if (!fresh) changed[name] = value
+  }
+  return changed
 }
 
+function saveDraft(form) {
+  const changed = changedFields(form)
+  if (Object.keys(changed).length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(changed))
+  else sessionStorage.removeItem(DRAFT_KEY)
+}
+
+/** Puts the draft's fields back; a field it does not hold keeps this page's (the welcome in this page's language). */
 function restoreDraft(form, draft) {
-  for (const name of DRAFT_FIELDS) {
-    const value = typeof draft[name] === 'string' ? draft[name] : ''
+  for (const [name, value] of Object.entries(draft)) {
+    if (!DRAFT_FIELDS.includes(name) || typeof value !== 'string') continue
     for (const field of form.querySelectorAll(`[name="${name}"]`)) {
       if (
         field instanceof HTMLInputElement &&
         (field.type === 'radio' || field.type === 'checkbox')
-      )
+      ) {
         field.checked = field.value === value
-      else if ('value' in field) field.value = value
+        // The format switch swaps a welcome body to the chosen format.
+        if (field.checked && name === 'format')
+          field.dispatchEvent(new Event('change', { bubbles: true }))
+      } else if ('value' in field) field.value = value
     }
   }
   if (draft.cc || draft.bcc) form.querySelector('details.more')?.setAttribute('open', '')
@@ -107,3 +129,29 @@ for (const time of document.querySelectorAll('time[datetime]')) {
     timeStyle: 'long',
   }).format(instant)
 }
+
+// The body's preview: the HTML as a mail reader shows it, in a sandboxed frame (no script, no same-origin access,
+// the page's CSP inherited), or the plain text as it is. Shown only with JavaScript, which fills it.
+function setUpPreview() {
+  const preview = document.querySelector('details[data-preview]')
+  const frame = preview?.querySelector('iframe')
+  const form = preview?.closest('form')
+  if (!preview || !(frame instanceof HTMLIFrameElement) || !(form instanceof HTMLFormElement))
+    return
+  preview.hidden = false
+  const render = () => {
+    if (!preview.open) return
+    const data = new FormData(form)
+    const body = String(data.get('body') ?? '')
+    frame.srcdoc =
+      data.get('format') === 'text'
+        ? `<pre>${body.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`
+        : body
+  }
+  preview.addEventListener('toggle', render)
+  document.addEventListener('input', render)
+  document.addEventListener('change', render)
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setUpPreview)
+else setUpPreview()
