@@ -121,7 +121,7 @@ test('the Connect page says it is the offline demo; Disconnect comes back to "Yo
   await page.goto(`${app.url}/`)
   assert.match(
     (await page.textContent('.demo-note')) ?? '',
-    /^Offline demo: you sign in to the built-in emulator/,
+    /^Offline demo: you sign in to the built-in emulator with a demo account/,
   )
   await signIn(page, 'adele')
   await page.click('form[action="/disconnect"] button')

@@ -277,8 +277,19 @@ async function assertFormGivesBack(page: PageLike, payload: string): Promise<voi
     'the error names the address as text',
   )
   assert.equal(
-    await page.locator('main script, main iframe, main svg[onload], main img[onerror]').count(),
+    await page
+      .locator('main script, main iframe:not(.preview__frame), main svg[onload], main img[onerror]')
+      .count(),
     0,
+  )
+  // The one frame is the body's preview: sandboxed (no script, no same-origin), whatever the body holds.
+  assert.deepEqual(
+    await page
+      .locator('main iframe')
+      .evaluateAll((frames) =>
+        frames.map((frame) => `${frame.className} sandbox=${frame.getAttribute('sandbox')}`),
+      ),
+    ['preview__frame sandbox='],
   )
 }
 

@@ -11,7 +11,7 @@ export const en = {
   'connect.lead': 'Use the button below to connect to Microsoft 365.',
   'connect.button': 'Connect to Microsoft 365',
   'connect.demo':
-    'Offline demo: you sign in to the built-in emulator as a demo user (adele@contoso.test, password Adele.Demo1), and mail goes to its inbox viewer. Nothing reaches Microsoft.',
+    'Offline demo: you sign in to the built-in emulator with a demo account (the terminal running the app lists them), and mail goes to its inbox viewer. Nothing reaches Microsoft.',
   'connect.note': 'You sign in on the Microsoft sign-in page. This app never sees your password.',
   'connect.draftKept': 'Your unsent mail is kept in this tab: connect again to finish it.',
   'connect.signedOut': 'You are signed out. Connect again whenever you like.',

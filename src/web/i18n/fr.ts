@@ -13,7 +13,7 @@ export const fr: Record<MessageKey, string> = {
   'connect.lead': 'Utilisez le bouton ci-dessous pour vous connecter à Microsoft 365.',
   'connect.button': 'Se connecter à Microsoft 365',
   'connect.demo':
-    'Démonstration hors ligne\xa0: vous vous connectez à l’émulateur intégré avec un compte de démonstration (lea@contoso.test, mot de passe Lea.Demo1), et les messages arrivent dans sa boîte de réception. Rien ne part chez Microsoft.',
+    'Démonstration hors ligne : vous vous connectez à l’émulateur intégré avec un compte de démonstration (le terminal où tourne l’application les liste), et les messages arrivent dans sa boîte de réception. Rien ne part chez Microsoft.',
   'connect.note':
     'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
   'connect.draftKept':
