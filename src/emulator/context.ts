@@ -31,7 +31,7 @@ export interface EmulatorContext {
   mail: MailStore
   /** Outlook's per-mailbox limits. */
   throttle: Throttle
-  /** Every request received, readable since a mark. */
+  /** Every request received, readable since a mark, within a budget of bytes. */
   journal: Journal
   /** Scripted faults waiting for a matching request. */
   faults: Faults
@@ -68,7 +68,7 @@ export function createContext(
     signer,
     mail: createMailStore(db),
     throttle: createThrottle(options.throttling),
-    journal: createJournal(),
+    journal: createJournal(options.journalBytes),
     faults: createFaults(),
     publicUrl: () =>
       (options.publicUrl ?? (listeningUrl() || 'http://localhost')).replace(/\/+$/, ''),

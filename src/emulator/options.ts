@@ -1,5 +1,6 @@
 /** Options of buildEmulator(), with their defaults in one place. */
 import type { FastifyServerOptions } from 'fastify'
+import { JOURNAL_BYTES } from './control/journal.ts'
 import type { ThrottleSetting } from './graph/throttle.ts'
 
 export interface EmulatorOptions {
@@ -25,6 +26,8 @@ export interface EmulatorOptions {
   pkce?: 'S256-only' | 'any'
   /** RFC 9207: `iss` in every authorize response, advertised in the metadata (default false, as Entra). */
   issParameter?: boolean
+  /** The journal's budget in estimated bytes, oldest entries dropped first (default 16 MiB; docs/EMULATOR-CONTROL.md). */
+  journalBytes?: number
   /** Extra users/apps (JSON), applied on every start. */
   fixturesFile?: string
   /** PEM; listen over HTTPS (real-hostname mode: docs/REAL-HOSTNAME-MODE.md). */
@@ -70,6 +73,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     deviceCodeIntervalSeconds: 5,
     pkce: 'any',
     issParameter: false,
+    journalBytes: JOURNAL_BYTES,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
   }
 }

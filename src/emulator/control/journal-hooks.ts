@@ -5,7 +5,7 @@ import { BATCH_ITEM_HEADER } from '../graph/batch-routes.ts'
 import { isControlRequest } from './control-paths.ts'
 import { faultAnswer } from './fault-response.ts'
 import type { FaultAction } from './faults.ts'
-import { journalBody, type JournalEntry } from './journal.ts'
+import type { JournalEntry } from './journal.ts'
 
 /** What the hooks know about one request while it is handled. */
 export interface JournalTrace {
@@ -39,11 +39,15 @@ export function installJournalAndFaults(app: FastifyInstance, context: EmulatorC
     if (isControlRequest(request)) return done()
     const trace: JournalTrace = { started: performance.now(), path: pathOf(request.url) }
     if (request.headers[BATCH_ITEM_HEADER] === undefined) {
+      const url = request.originalUrl
+      const path = pathOf(url)
+      const query = request.query as Record<string, unknown>
       trace.entry = journal.record(
         request.method,
-        pathOf(request.originalUrl),
-        request.query as Record<string, unknown>,
+        path,
+        query,
         request.headers,
+        url.length - path.length,
       )
     }
     request.journalTrace = trace
@@ -55,7 +59,7 @@ export function installJournalAndFaults(app: FastifyInstance, context: EmulatorC
     const trace = request.journalTrace
     if (!trace) return done()
     if (trace.entry)
-      trace.entry.body = journalBody(request.body, Number(request.headers['content-length'] ?? 0))
+      journal.setBody(trace.entry, request.body, Number(request.headers['content-length'] ?? 0))
     const action = faults.take(request.method, trace.path)
     if (!action) return done()
     // The reply is sent (or the connection destroyed) here when applyFault says so; Fastify must not go on then.

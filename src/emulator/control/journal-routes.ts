@@ -1,4 +1,7 @@
-/** GET /_emulator/mark and /_emulator/journal: what the emulator received, since a mark (`path`: an RE2 pattern). */
+/**
+ * GET /_emulator/mark and /_emulator/journal: what the emulator received, since a mark (`path`: an RE2 pattern), and
+ * how many entries after the mark were dropped to keep the journal within its budget of bytes (`dropped`).
+ */
 import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { ControlError } from './control-error.ts'
@@ -21,8 +24,8 @@ export function journalRoutes(app: FastifyInstance, { journal }: EmulatorContext
       const path = query.path
         ? await compilePathPattern(query.path, 'path', 'InvalidPath')
         : undefined
-      const entries = journal.since(since, { method: query.method, path })
-      return { entries, next: Math.max(since, journal.mark()) }
+      const { entries, dropped } = journal.read(since, { method: query.method, path })
+      return { entries, next: Math.max(since, journal.mark()), dropped }
     },
   )
 }

@@ -1,5 +1,9 @@
-/** The journal: every request the emulator receives, in a bounded ring buffer, readable "since" a mark. */
+/**
+ * The journal: every request the emulator receives, readable "since" a mark, within a budget of bytes (oldest entries
+ * dropped first), so that what it holds does not grow with traffic nor with the size of the bodies it keeps.
+ */
 import type { PathPattern } from './path-pattern.ts'
+import { entryBytes, parsedBodyBytes, SUMMARY_BYTES } from './journal-size.ts'
 
 /** One request as the journal shows it (GET /_emulator/journal, EmulatorClient.journal). */
 export interface JournalEntry {
@@ -22,7 +26,11 @@ export interface JournalEntry {
 /** Request headers as Node parsed them (lower-case names). */
 export type RequestHeaders = Record<string, string | string[] | undefined>
 
-export const JOURNAL_CAPACITY = 10_000
+/**
+ * What the journal may hold by default, in estimated bytes (journal-size.ts): thousands of ordinary requests (a token
+ * request is about 1–3 KB), and at most that much whatever their bodies (each may keep up to 64 KB).
+ */
+export const JOURNAL_BYTES = 16 * 1024 * 1024
 /** Bodies larger than this are summarised instead of kept. */
 const BODY_LIMIT = 64 * 1024
 
@@ -40,12 +48,15 @@ class Entry implements JournalEntry {
   status: number | null = null
   durationMs: number | null = null
   fault?: string
+  /** Its estimated size, as counted against the journal's budget. */
+  bytes: number
   constructor(
     seq: number,
     method: string,
     path: string,
     query: Record<string, unknown>,
     headers: RequestHeaders,
+    bytes: number,
   ) {
     this.seq = seq
     this.at = Date.now()
@@ -53,6 +64,7 @@ class Entry implements JournalEntry {
     this.path = path
     this.query = query
     this.headers = headers
+    this.bytes = bytes
   }
 
   get time(): string {
@@ -76,38 +88,88 @@ class Entry implements JournalEntry {
   }
 }
 
-export function createJournal(capacity = JOURNAL_CAPACITY) {
-  let ring: JournalEntry[] = []
+/** Which entries to read besides `since`: a method, a path pattern. */
+export interface JournalFilter {
+  method?: string
+  path?: PathPattern
+}
+
+/** A read of the journal: the entries asked for, and how many after `since` were dropped before it. */
+export interface JournalRead {
+  entries: JournalEntry[]
+  /** Entries with seq > since that the journal no longer holds (dropped, oldest first, to stay within its budget). */
+  dropped: number
+}
+
+/** `maxBytes`: the budget; the newest entry is always kept, even alone above it. */
+export function createJournal(maxBytes = JOURNAL_BYTES) {
+  // Entries in seq order from `head`; the kept seqs are contiguous, so seq → index is arithmetic.
+  let kept: (Entry | undefined)[] = []
+  let head = 0
   let lastSeq = 0
+  let bytes = 0
+  const oldestSeq = () => (head < kept.length ? kept[head]!.seq : lastSeq + 1)
+  const trim = () => {
+    while (bytes > maxBytes && kept.length - head > 1) {
+      bytes -= kept[head]!.bytes
+      kept[head++] = undefined
+    }
+    // Compact once the dropped slots are the larger part: amortised O(1) per entry.
+    if (head > 1024 && head * 2 > kept.length) {
+      kept = kept.slice(head)
+      head = 0
+    }
+  }
+  const read = (since: number, filter?: JournalFilter): JournalRead => {
+    const oldest = oldestSeq()
+    const entries: JournalEntry[] = []
+    for (let seq = Math.max(since + 1, oldest); seq <= lastSeq; seq++) {
+      const entry = kept[head + seq - oldest]!
+      if (filter?.method && entry.method !== filter.method.toUpperCase()) continue
+      if (filter?.path && !filter.path.test(entry.path)) continue
+      entries.push(entry)
+    }
+    return { entries, dropped: Math.max(0, oldest - since - 1) }
+  }
   return {
-    /** Appends an entry (a ring of `capacity`) and returns it; the hooks fill body and status in later. */
+    /** Appends an entry and returns it; the hooks fill body and status in later. */
     record(
       method: string,
       path: string,
       query: Record<string, unknown>,
       headers: RequestHeaders,
+      rawQueryLength = 0,
     ): JournalEntry {
-      const entry = new Entry(++lastSeq, method, path, query, headers)
-      if (ring.length < capacity) ring.push(entry)
-      else ring[(entry.seq - 1) % capacity] = entry
+      const size = entryBytes(method, path, headers, rawQueryLength)
+      const entry = new Entry(++lastSeq, method, path, query, headers, size)
+      kept.push(entry)
+      bytes += size
+      trim()
       return entry
     },
-    mark: () => lastSeq,
-    /** Entries with seq > since, oldest first. */
-    since(since: number, filter?: { method?: string; path?: PathPattern }): JournalEntry[] {
-      const oldest = Math.max(1, lastSeq - ring.length + 1)
-      const entries: JournalEntry[] = []
-      for (let seq = Math.max(since + 1, oldest); seq <= lastSeq; seq++) {
-        const entry = ring.length < capacity ? ring[seq - 1]! : ring[(seq - 1) % capacity]!
-        if (filter?.method && entry.method !== filter.method.toUpperCase()) continue
-        if (filter?.path && !filter.path.test(entry.path)) continue
-        entries.push(entry)
-      }
-      return entries
+    /** Keeps the request's body in its entry (summarised when binary or large) and counts it against the budget. */
+    setBody(entry: JournalEntry, body: unknown, contentLength: number): void {
+      const shown = journalBody(body, contentLength)
+      entry.body = shown
+      if (!(entry instanceof Entry) || entry.seq < oldestSeq()) return // dropped while in flight
+      const size =
+        shown === null ? 0 : shown === body ? parsedBodyBytes(body, contentLength) : SUMMARY_BYTES
+      entry.bytes += size
+      bytes += size
+      trim()
     },
+    mark: () => lastSeq,
+    /** Entries with seq > since, oldest first, and how many of those were dropped. */
+    read,
+    /** Entries with seq > since, oldest first (those still kept). */
+    since: (since: number, filter?: JournalFilter) => read(since, filter).entries,
+    /** What the kept entries are estimated to hold, and the budget. */
+    size: () => ({ bytes, maxBytes, entries: kept.length - head }),
     clear() {
-      ring = []
+      kept = []
+      head = 0
       lastSeq = 0
+      bytes = 0
     },
   }
 }
