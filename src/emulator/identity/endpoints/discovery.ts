@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../../context.ts'
 import { aadsts, errorJson, newErrorIds } from '../oauth-error.ts'
+import { createPrecomputedDocuments, sendPrecomputed } from './precomputed-documents.ts'
 
 const CLAIMS = [
   'sub',
@@ -33,7 +34,7 @@ const MICROSOFT_ALIASES = [
 ]
 
 /** Where a tenant's documents point: the base URL, the tenant segment and the issuer's tenant. */
-interface Endpoints {
+export interface Endpoints {
   base: string
   segment: string
   /** The tenant GUID for the directory's tenant, `{tenantid}` for common and organizations. */
@@ -47,8 +48,11 @@ export async function discoveryRoutes(
   app: FastifyInstance,
   context: EmulatorContext,
 ): Promise<void> {
-  const documents =
-    (build: (endpoints: Endpoints) => object) => (request: TenantRequest, reply: FastifyReply) => {
+  // Each document is sent as bytes made once per key (precomputed-documents.ts): a builder's output must depend only on
+  // its Endpoints, which the key names (base URL as the request sees it, tenant segment).
+  const documents = (build: (endpoints: Endpoints) => object) => {
+    const precomputed = createPrecomputedDocuments()
+    return (request: TenantRequest, reply: FastifyReply) => {
       const segment = segmentFor(context, request.params.tenant, reply)
       if (!segment) return reply
       const endpoints = {
@@ -57,20 +61,28 @@ export async function discoveryRoutes(
         issuerTenant: segment === context.directory.tenant.id ? segment : '{tenantid}',
         issParameter: context.options.issParameter,
       }
-      return metadataHeaders(reply).send(build(endpoints))
+      const answer = precomputed.get(`${endpoints.base} ${segment}`, undefined, () =>
+        build(endpoints),
+      )
+      return sendPrecomputed(request, metadataHeaders(reply), answer)
     }
+  }
   app.get('/:tenant/v2.0/.well-known/openid-configuration', documents(v2Configuration))
   app.get('/:tenant/.well-known/openid-configuration', documents(v1Configuration))
 
-  const keys =
-    (issuerPath: string) =>
-    (request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) => {
+  // Made anew when the signer in use changes (its keys rotated).
+  const keys = (issuerPath: string) => {
+    const precomputed = createPrecomputedDocuments()
+    return (request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) => {
       const segment = segmentFor(context, request.params.tenant ?? 'common', reply)
       if (!segment) return reply
       const issuerTenant = segment === context.directory.tenant.id ? segment : '{tenantid}'
       const issuer = `${context.forRequest(request).publicUrl()}/${issuerTenant}${issuerPath}`
-      return metadataHeaders(reply).send(context.signer.jwks(issuer))
+      const { signer } = context
+      const answer = precomputed.get(issuer, signer, () => signer.jwks(issuer))
+      return sendPrecomputed(request, metadataHeaders(reply), answer)
     }
+  }
   app.get('/:tenant/discovery/v2.0/keys', keys('/v2.0'))
   app.get('/:tenant/discovery/keys', keys('/'))
   app.get('/discovery/keys', keys('/'))
@@ -100,7 +112,7 @@ const metadataHeaders = (reply: FastifyReply) =>
     .header('access-control-allow-origin', '*')
     .header('x-ms-request-id', reply.request.id)
 
-function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+export function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: [
@@ -133,7 +145,7 @@ function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoint
   }
 }
 
-function v1Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+export function v1Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/token`,
     token_endpoint_auth_methods_supported: [
