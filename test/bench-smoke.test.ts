@@ -23,6 +23,8 @@ const args = [
   '1000',
   '--starts',
   '1',
+  '--token-requests',
+  '1000',
   '--out',
   out,
 ]
@@ -40,13 +42,13 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
     async () => {
       const result = await promisify(execFile)(process.execPath, args, {
         cwd: root,
-        timeout: 150_000,
+        timeout: 200_000,
         maxBuffer: 16 << 20,
       })
       stdout = result.stdout
       report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Json
     },
-    { timeout: 170_000 },
+    { timeout: 220_000 },
   )
   after(() => rmSync(out, { recursive: true, force: true }))
 
@@ -95,6 +97,21 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
       positive(figures.rssMB, `${store}.rssMB`)
       positive(figures.p99, `${store}.p99`)
     }
+  })
+
+  test('B5: the emulator beside Entra Local when installed (ENTRA_LOCAL_DIR), else alone', () => {
+    const b5 = section('b5')
+    const keys = Object.keys(b5.subjects as Json)
+    const measured = b5.entraLocal === 'measured'
+    assert.deepEqual(keys, measured ? ['emulator', 'entraLocal'] : ['emulator'])
+    for (const key of keys) {
+      for (const measure of ['discovery', 'jwks', 'clientCredentials', 'redemptions'])
+        positive((b5[measure] as Record<string, Json>)[key]!.cpuMsPerRequest, `${measure}.${key}`)
+      positive((b5.coldStartMs as Record<string, Json>)[key]!.median, `coldStart.${key}`)
+      positive((b5.rss as Record<string, Json>)[key]!.rssMB, `rss.${key}`)
+    }
+    assert.equal(b5.tokenRequests, 1000)
+    if (measured) positive((b5.ratios as Json).discoveryCpu, 'discovery ratio')
   })
 
   test('targets: each with a goal and a verdict; the table and the plot are produced', () => {

@@ -41,7 +41,11 @@ export async function coldStart(options: BenchOptions, dataDir: string): Promise
 }
 
 /** Tries to connect every 2 ms until the port accepts; fails when the process died or the time is up. */
-async function waitForPort(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs: number,
+  died: () => boolean,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (performance.now() < deadline) {
     if (died()) throw new Error('the app exited before listening')

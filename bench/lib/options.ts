@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 export const benchRedisUrl =
   process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4'] as const
+export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4', 'b5'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
 export interface BenchOptions {
@@ -15,6 +15,12 @@ export interface BenchOptions {
   connections: number
   sessions: number
   starts: number
+  /** B5: authorization-code redemptions before RSS is read. */
+  tokenRequests: number
+  /** B5: a built Entra Local (cmaneu/entra-local) to measure beside the emulator; undefined: the emulator alone. */
+  entraLocal?: string
+  /** B5: another checkout of this project whose emulator is measured too (an A/B in one run). */
+  baseline?: string
   only: WorkloadName[]
   out: string
   plot: boolean
@@ -31,7 +37,10 @@ export const USAGE = `npm run bench -- [options]
   --warmup <s>         seconds of discarded load before each measurement (default 2)
   --connections <n>    concurrent connections for every subject (default 50)
   --sessions <n>       stored sessions for B4 (default 100000)
-  --starts <n>         cold starts for B4's median (default 5)
+  --starts <n>         cold starts for B4's and B5's medians (default 5)
+  --token-requests <n> B5: code redemptions before RSS is read (default 22000; 2000 with --quick)
+  --entra-local <dir>  B5: a built Entra Local beside the emulator (default $ENTRA_LOCAL_DIR; none: alone)
+  --baseline <dir>     B5: another checkout of this project, its emulator measured too (A/B in one run)
   --only <list>        some of: ${WORKLOADS.join(',')}
   --out <dir>          where latest.json and b1.png go (default bench/results)
   --no-plot            skip the PNG
@@ -50,6 +59,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       connections: { type: 'string', default: '50' },
       sessions: { type: 'string', default: '100000' },
       starts: { type: 'string', default: '5' },
+      'token-requests': { type: 'string' },
+      'entra-local': { type: 'string' },
+      baseline: { type: 'string' },
       only: { type: 'string', default: WORKLOADS.join(',') },
       out: { type: 'string', default: 'bench/results' },
       'no-plot': { type: 'boolean', default: false },
@@ -74,6 +86,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     connections: positive('--connections', values.connections),
     sessions: positive('--sessions', values.sessions, true),
     starts: positive('--starts', values.starts),
+    tokenRequests: positive(
+      '--token-requests',
+      values['token-requests'] ?? (values.quick ? '2000' : '22000'),
+    ),
+    entraLocal: values['entra-local'] ?? (process.env.ENTRA_LOCAL_DIR || undefined),
+    baseline: values.baseline,
     only: only as WorkloadName[],
     out,
     plot: !values['no-plot'],

@@ -111,6 +111,7 @@ export function summaryRows(results: Results): string[][] {
   b2Rows(add, results.b2)
   b3Rows(add, results.b3)
   b4Rows(add, results.b4)
+  b5Rows(add, results.b5)
   return rows
 }
 
@@ -190,4 +191,33 @@ function b4Rows(add: AddRow, b4: Results[string]): void {
       `/s / ${before('p99')} ms, RSS ${before('rssMB')} MB`,
     )
   }
+}
+
+const B5_MEASURES = [
+  ['discovery', 'discovery CPU per request', 'cpuMsPerRequest', ' ms'],
+  ['jwks', 'JWKS CPU per request', 'cpuMsPerRequest', ' ms'],
+  ['clientCredentials', 'client credentials CPU per request', 'cpuMsPerRequest', ' ms'],
+  ['redemptions', 'code redemption CPU per request', 'cpuMsPerRequest', ' ms'],
+  ['coldStartMs', 'cold start to listening (median)', 'median', ' ms'],
+  ['rss', 'RSS after the token requests', 'rssMB', ' MB'],
+] as const
+
+function b5Rows(add: AddRow, b5: Results[string]): void {
+  const subjects = (b5?.subjects ?? {}) as Record<string, string>
+  for (const [measure, label, field, unit] of B5_MEASURES)
+    for (const [key, name] of Object.entries(subjects))
+      add('B5 identity', `${name}: ${label}`, pick(b5, measure, key, field), unit)
+  for (const [ratios, versus] of [
+    ['ratios', 'Entra Local'],
+    ['baselineRatios', 'baseline'],
+  ] as const)
+    for (const [key, label] of [
+      ['discoveryCpu', 'discovery CPU'],
+      ['jwksCpu', 'JWKS CPU'],
+      ['clientCredentialsCpu', 'client credentials CPU'],
+      ['redemptionCpu', 'redemption CPU'],
+      ['coldStart', 'cold start'],
+      ['rss', 'RSS'],
+    ] as const)
+      add('B5 identity', `emulator ÷ ${versus}, ${label}`, pick(b5, ratios, key), '×')
 }
