@@ -26,7 +26,7 @@ export interface EmulatorOptions {
   pkce?: 'S256-only' | 'any'
   /** RFC 9207: `iss` in every authorize response, advertised in the metadata (default false, as Entra). */
   issParameter?: boolean
-  /** The journal's budget in estimated bytes, oldest entries dropped first (default 16 MiB; docs/EMULATOR-CONTROL.md). */
+  /** The journal's budget in estimated bytes, oldest entries dropped first (default 8 MiB; docs/EMULATOR-CONTROL.md). */
   journalBytes?: number
   /** Extra users/apps (JSON), applied on every start. */
   fixturesFile?: string

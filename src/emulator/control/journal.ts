@@ -27,10 +27,10 @@ export interface JournalEntry {
 export type RequestHeaders = Record<string, string | string[] | undefined>
 
 /**
- * What the journal may hold by default, in estimated bytes (journal-size.ts): thousands of ordinary requests (a token
- * request is about 1–3 KB), and at most that much whatever their bodies (each may keep up to 64 KB).
+ * What the journal may hold by default, in estimated bytes (journal-size.ts): several thousand ordinary requests (a
+ * token request is about 1–3 KB), and no more whatever their bodies (each may keep up to 64 KB).
  */
-export const JOURNAL_BYTES = 16 * 1024 * 1024
+export const JOURNAL_BYTES = 8 * 1024 * 1024
 /** Bodies larger than this are summarised instead of kept. */
 const BODY_LIMIT = 64 * 1024
 
