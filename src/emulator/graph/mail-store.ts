@@ -1,4 +1,7 @@
-/** createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once. */
+/**
+ * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once; a
+ * message is found by its default or its immutable id; lists and counts take a compiled `$filter` (SqlFilter).
+ */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { AttachmentRecord, MessageRecord } from './message-model.ts'
 
@@ -10,6 +13,9 @@ CREATE INDEX IF NOT EXISTS graph_messages_folder ON graph_messages (mailbox, fol
 CREATE TABLE IF NOT EXISTS graph_attachments (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
   message_id TEXT NOT NULL, data TEXT NOT NULL, bytes BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS graph_attachments_message ON graph_attachments (message_id);
+CREATE INDEX IF NOT EXISTS graph_messages_immutable ON graph_messages (json_extract(data, '$.immutableId'));
+CREATE INDEX IF NOT EXISTS graph_messages_imid ON graph_messages
+  (mailbox, json_extract(data, '$.internetMessageId') COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS graph_upload_sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS graph_upload_chunks (session_id TEXT NOT NULL, start INTEGER NOT NULL, bytes BLOB NOT NULL,
   PRIMARY KEY (session_id, start));`
@@ -32,6 +38,11 @@ export interface UploadSession {
   expirationDateTime: string
 }
 type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
+/** A `$filter` compiled to a WHERE condition over graph_messages, its values bound as parameters. */
+export interface SqlFilter {
+  sql: string
+  params: (string | number | null)[]
+}
 
 const COLUMN = {
   receivedDateTime: 'received',
@@ -58,6 +69,7 @@ export function createMailStore(db: DatabaseSync) {
       }
     },
     ...messageMethods(db, q),
+    ...queryMethods(db),
     ...attachmentMethods(q),
     ...uploadSessionMethods(q),
     clear(): void {
@@ -101,8 +113,9 @@ function messageMethods(db: DatabaseSync, q: Statements) {
     insert: (message: MessageRecord) =>
       void q.insert.run(message.id, message.mailbox, ...row(message)),
     update: (message: MessageRecord) => void q.update.run(...row(message), message.id),
-    get: (mailbox: string, id: string) => parseMessage(q.get.get(id, mailbox)),
-    getById: (id: string) => parseMessage(q.getAny.get(id)),
+    /** By default or immutable id. */
+    get: (mailbox: string, id: string) => parseMessage(q.get.get(id, id, mailbox)),
+    getById: (id: string) => parseMessage(q.getAny.get(id, id)),
     delete(id: string): void {
       q.delete.run(id)
       q.deleteAttachments.run(id)
@@ -128,6 +141,50 @@ function messageMethods(db: DatabaseSync, q: Statements) {
       )
     },
     mailboxes: () => (q.mailboxes.all() as { mailbox: string }[]).map((found) => found.mailbox),
+  }
+}
+
+const QUERY_CACHE_LIMIT = 256
+
+/** Filtered lists and counts: one statement per distinct condition, kept in a bounded cache. */
+function queryMethods(db: DatabaseSync) {
+  const cache = new Map<string, StatementSync>()
+  const statement = (sql: string) => {
+    let prepared = cache.get(sql)
+    if (!prepared) {
+      if (cache.size >= QUERY_CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+      prepared = db.prepare(sql)
+      cache.set(sql, prepared)
+    }
+    return prepared
+  }
+  const where = (folder: string | undefined, filter: SqlFilter | undefined) =>
+    `mailbox = ?${folder === undefined ? '' : ' AND folder = ?'}${filter ? ` AND (${filter.sql})` : ''}`
+  const params = (mailbox: string, folder: string | undefined, filter: SqlFilter | undefined) => [
+    mailbox,
+    ...(folder === undefined ? [] : [folder]),
+    ...(filter?.params ?? []),
+  ]
+  return {
+    /** A page of a mailbox (or folder) matching `filter`, in `order`. */
+    query(
+      mailbox: string,
+      folder: string | undefined,
+      filter: SqlFilter | undefined,
+      order: OrderBy,
+      top: number,
+      skip: number,
+    ): MessageRecord[] {
+      const direction = order.descending ? 'DESC' : 'ASC'
+      const sql = `SELECT data FROM graph_messages WHERE ${where(folder, filter)}
+        ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`
+      const rows = statement(sql).all(...params(mailbox, folder, filter), top, skip)
+      return rows.map((found) => parseMessage(found)!)
+    },
+    count(mailbox: string, folder: string | undefined, filter: SqlFilter | undefined): number {
+      const sql = `SELECT count(*) AS n FROM graph_messages WHERE ${where(folder, filter)}`
+      return (statement(sql).get(...params(mailbox, folder, filter)) as { n: number }).n
+    },
   }
 }
 
@@ -185,8 +242,12 @@ function prepareStatements(db: DatabaseSync) {
     update: db.prepare(
       'UPDATE graph_messages SET folder = ?, received = ?, sent = ?, subject = ?, is_read = ?, data = ? WHERE id = ?',
     ),
-    get: db.prepare('SELECT data FROM graph_messages WHERE id = ? AND mailbox = ?'),
-    getAny: db.prepare('SELECT data FROM graph_messages WHERE id = ?'),
+    get: db.prepare(
+      "SELECT data FROM graph_messages WHERE (id = ? OR json_extract(data, '$.immutableId') = ?) AND mailbox = ?",
+    ),
+    getAny: db.prepare(
+      "SELECT data FROM graph_messages WHERE id = ? OR json_extract(data, '$.immutableId') = ? LIMIT 1",
+    ),
     delete: db.prepare('DELETE FROM graph_messages WHERE id = ?'),
     counts:
       db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages

@@ -6,6 +6,7 @@ import { batchRoutes } from './batch-routes.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { decorateGraphRequest } from './graph-request.ts'
 import { setUpGraphScope } from './graph-scope.ts'
+import { messageActionRoutes } from './message-action-routes.ts'
 import { messageRoutes } from './message-routes.ts'
 import { sendRoutes } from './send-routes.ts'
 import { uploadRoutes } from './upload-routes.ts'
@@ -21,6 +22,7 @@ export async function graphRoutes(app: FastifyInstance, context: EmulatorContext
         userRoutes(scope, context)
         sendRoutes(scope, context)
         messageRoutes(scope, context)
+        messageActionRoutes(scope, context)
         attachmentRoutes(scope, context)
         batchRoutes(scope)
       },
