@@ -1,9 +1,14 @@
 /**
- * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once; a
+ * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions; settings, events, contacts),
+ * statements prepared once; a
  * message is found by its default or its immutable id; lists and counts take a compiled `$filter` (SqlFilter).
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { createContactStore } from './contact-store.ts'
+import { createEventStore } from './event-store.ts'
+import { createSettingsStore } from './mailbox-settings.ts'
 import type { AttachmentRecord, MessageRecord } from './message-model.ts'
+import { createOutlookTables } from './outlook-tables.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS graph_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
@@ -55,7 +60,14 @@ export type MailStore = ReturnType<typeof createMailStore>
 export function createMailStore(db: DatabaseSync) {
   db.exec(SCHEMA)
   const q = prepareStatements(db)
+  const outlook = createOutlookTables(db)
   return {
+    /** What each user changed of their mailboxSettings. */
+    settings: createSettingsStore(db),
+    /** Calendar events, every user's. */
+    events: createEventStore(db),
+    /** Personal contacts, every user's. */
+    contacts: createContactStore(db),
     /** Runs `work` in one transaction (one per send: every copy lands or none). */
     transaction<T>(work: () => T): T {
       q.begin.run()
@@ -76,6 +88,7 @@ export function createMailStore(db: DatabaseSync) {
       db.exec(
         'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
       )
+      outlook.clear()
     },
   }
 }
