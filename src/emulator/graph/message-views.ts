@@ -103,8 +103,10 @@ export function messageView(
       ...meeting,
     }
   const properties = { ...full, ...meeting } as unknown as Record<string, unknown>
-  const picked: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id }
-  if (meeting) picked['@odata.type'] = record.meeting!['@odata.type']
+  const picked: Record<string, unknown> = meeting
+    ? { '@odata.type': record.meeting!['@odata.type'] }
+    : {}
+  Object.assign(picked, { '@odata.etag': full['@odata.etag'], id })
   for (const name of select)
     if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = properties[name] ?? null
   if (select.includes('uniqueBody')) picked.uniqueBody = record.body

@@ -7,6 +7,8 @@ import type { EmulatorContext } from '../context.ts'
 import { attachmentRoutes } from './attachment-routes.ts'
 import { batchRoutes } from './batch-routes.ts'
 import { createAuthenticator } from './authenticate.ts'
+import { calendarRoutes } from './calendar-routes.ts'
+import { eventRoutes } from './event-routes.ts'
 import { decorateGraphRequest } from './graph-request.ts'
 import { setUpGraphScope } from './graph-scope.ts'
 import { mailboxSettingsRoutes } from './mailbox-settings-routes.ts'
@@ -27,6 +29,8 @@ export async function graphRoutes(app: FastifyInstance, context: EmulatorContext
         userRoutes(scope, context)
         userListRoutes(scope, context)
         mailboxSettingsRoutes(scope, context)
+        calendarRoutes(scope, context)
+        eventRoutes(scope, context)
         sendRoutes(scope, context)
         messageRoutes(scope, context)
         messageActionRoutes(scope, context)
