@@ -36,7 +36,8 @@ export function createContactStore(db: DatabaseSync) {
     let statement = lists.get(key)
     if (!statement) {
       const direction = order.descending ? 'DESC' : 'ASC'
-      const column = order.field === 'displayName' ? 'display_name COLLATE NOCASE, ' : ''
+      const column =
+        order.field === 'displayName' ? `display_name COLLATE NOCASE ${direction}, ` : ''
       statement = db.prepare(`SELECT data FROM graph_contacts WHERE mailbox = ?
         ORDER BY ${column}seq ${direction} LIMIT ? OFFSET ?`)
       lists.set(key, statement)

@@ -8,6 +8,7 @@ import { attachmentRoutes } from './attachment-routes.ts'
 import { batchRoutes } from './batch-routes.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { calendarRoutes } from './calendar-routes.ts'
+import { contactRoutes } from './contact-routes.ts'
 import { eventRoutes } from './event-routes.ts'
 import { decorateGraphRequest } from './graph-request.ts'
 import { setUpGraphScope } from './graph-scope.ts'
@@ -31,6 +32,7 @@ export async function graphRoutes(app: FastifyInstance, context: EmulatorContext
         mailboxSettingsRoutes(scope, context)
         calendarRoutes(scope, context)
         eventRoutes(scope, context)
+        contactRoutes(scope, context)
         sendRoutes(scope, context)
         messageRoutes(scope, context)
         messageActionRoutes(scope, context)
