@@ -105,6 +105,8 @@ describe('MIME export ($value)', () => {
     assert.equal(answer.statusCode, 200)
     assert.match(String(answer.headers['content-type']), /^text\/plain/)
     assert.match(answer.body, /^From: /)
+    const viewer = await emulator.fastify.inject(`/inbox/raw/${message.id}`)
+    assert.equal(viewer.body, answer.body, "the viewer's source is Graph's $value")
     const sender = await emulator.client.issueToken({ user: 'lea@contoso.test', scp: 'Mail.Send' })
     const refused = await call(emulator, 'GET', `/v1.0/me/messages/${message.id}/$value`, sender)
     assert.equal(refused.statusCode, 403)
