@@ -1,14 +1,10 @@
-/**
- * messageActionRoutes: POST …/messages/{id}/move and /copy (201, the message in its new folder), and
- * GET …/messages/{id}/$value (the message as MIME, with its Message-ID).
- */
+/** messageActionRoutes: POST …/messages/{id}/move and /copy (201, the message in its new folder). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { copyMessage, moveMessage } from './message-actions.ts'
-import { messageMime } from './message-mime.ts'
 import { resolveFolder } from './message-model.ts'
 import { findMessage, single } from './message-routes.ts'
 import { sendOData } from './odata.ts'
@@ -30,12 +26,6 @@ export function messageActionRoutes(scope: FastifyInstance, context: EmulatorCon
     mailboxRoute(scope, 'POST', `/messages/:id/${action}`, config, handler)
     mailboxRoute(scope, 'POST', `/messages/:id/microsoft.graph.${action}`, config, handler)
   }
-  mailboxRoute(scope, 'GET', '/messages/:id/$value', config, (request, reply) => {
-    requireMail(graphRequest(request).auth, 'mail.read')
-    const message = findMessage(context, owner(request), request)
-    const mime = messageMime(message, context.mail.attachments(message.id))
-    return reply.header('content-type', 'text/plain').send(mime)
-  })
 }
 
 /** The `destinationId` of a move or copy: a folder id or well-known name of the mailbox. */

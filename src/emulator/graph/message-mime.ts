@@ -1,92 +1,148 @@
 /**
- * messageMime(record, attachments): the MIME text Graph answers for `GET …/messages/{id}/$value` — the message's
- * headers (with its Message-ID), its body, and its file attachments as parts of a multipart/mixed message.
+ * messageMime, messageHeaders: a stored message as the RFC 5322 / MIME document Graph's `GET …/messages/{id}/$value`
+ * returns — Exchange's header order, multipart/alternative for HTML (with a text part), multipart/related for inline
+ * images, multipart/mixed for attachments (base64) — and its header fields as a viewer lists them (decoded).
  */
-import { randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { htmlToText } from './html-text.ts'
 import type { AttachmentRecord, MessageRecord, Recipient } from './message-model.ts'
+import {
+  base64Lines,
+  headerLine,
+  mailbox,
+  parameter,
+  quotedPrintable,
+  rfc5322Date,
+} from './mime-encoding.ts'
 
 const CRLF = '\r\n'
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/
+const PRIORITY = { high: '1', low: '5' } as const
 
+/** One header field: its decoded value (what a person reads) and its line as sent (encoded, folded). */
+export interface HeaderField {
+  name: string
+  value: string
+  line: string
+}
+
+/** A MIME entity: its header lines and its (encoded) body. */
+interface Entity {
+  headers: string[]
+  body: string
+}
+
+/** The message as an Internet message: CRLF line ends, every line within 998 characters. */
 export function messageMime(message: MessageRecord, attachments: AttachmentRecord[]): string {
-  const headers: string[] = []
-  const add = (name: string, value: string | undefined) => {
-    if (value) headers.push(`${name}: ${value}`)
+  const head = messageHeaders(message, attachments.length > 0).map((field) => field.line)
+  const entity = bodyEntity(message, attachments)
+  return [...head, ...entity.headers].join(CRLF) + CRLF + CRLF + entity.body + CRLF
+}
+
+/** The message's header fields, in Exchange's order, up to MIME-Version (Content-Type depends on the body). */
+export function messageHeaders(message: MessageRecord, hasAttachments: boolean): HeaderField[] {
+  const fields: (HeaderField | undefined)[] = [
+    addressField(
+      'From',
+      [message.from ?? message.sender].filter((one) => one !== null),
+    ),
+    message.sender && message.sender.emailAddress.address !== message.from?.emailAddress.address
+      ? addressField('Sender', [message.sender])
+      : undefined,
+    addressField('To', message.toRecipients),
+    addressField('Cc', message.ccRecipients),
+    addressField('Bcc', message.bccRecipients),
+    addressField('Reply-To', message.replyTo),
+    field('Subject', message.subject),
+    field('Thread-Topic', message.subject),
+    field('Date', rfc5322Date(message.sentDateTime || message.createdDateTime)),
+    message.internetMessageId ? field('Message-ID', message.internetMessageId) : undefined,
+    ...(message.importance === 'normal'
+      ? []
+      : [
+          field('Importance', message.importance),
+          field('X-Priority', PRIORITY[message.importance]),
+        ]),
+    field('X-MS-Has-Attach', hasAttachments ? 'yes' : ''),
+    ...(message.internetMessageHeaders ?? []).map(({ name, value }) => field(name, value)),
+    field('MIME-Version', '1.0'),
+  ]
+  return fields.filter((one) => one !== undefined)
+}
+
+const field = (name: string, value: string): HeaderField => ({
+  name,
+  value,
+  line: headerLine(name, value),
+})
+
+function addressField(name: string, list: Recipient[]): HeaderField | undefined {
+  if (list.length === 0) return undefined
+  const shown = ({ emailAddress: { name, address } }: Recipient) =>
+    name && name !== address ? `${name} <${address}>` : address
+  const value = list.map(shown).join(', ')
+  const sent = list.map(({ emailAddress }) => mailbox(emailAddress.name, emailAddress.address))
+  return { name, value, line: headerLine(name, sent.join(', '), false) }
+}
+
+/** The body, then inline images (multipart/related), then the other attachments (multipart/mixed). */
+function bodyEntity(message: MessageRecord, attachments: AttachmentRecord[]): Entity {
+  const boundary = (kind: string) =>
+    `_${kind}_${createHash('sha256').update(message.id).digest('hex').slice(0, 32)}_`
+  const html = message.body.contentType === 'html'
+  const inline = attachments.filter((one) => html && one.isInline && one.contentId)
+  const files = attachments.filter((one) => !inline.includes(one))
+  let entity = html
+    ? multipart('alternative', boundary('000'), [
+        textPart('plain', htmlToText(message.body.content)),
+        textPart('html', message.body.content),
+      ])
+    : textPart('plain', message.body.content)
+  if (inline.length)
+    entity = multipart('related', boundary('003'), [entity, ...inline.map(attachmentPart)])
+  if (files.length)
+    entity = multipart('mixed', boundary('004'), [entity, ...files.map(attachmentPart)])
+  return entity
+}
+
+function multipart(subtype: string, boundary: string, parts: Entity[]): Entity {
+  const body = parts
+    .map(
+      (part) => `--${boundary}${CRLF}${part.headers.join(CRLF)}${CRLF}${CRLF}${part.body}${CRLF}`,
+    )
+    .join('')
+  return {
+    headers: [`Content-Type: multipart/${subtype};${CRLF}\tboundary="${boundary}"`],
+    body: `${body}--${boundary}--`,
   }
-  add('From', message.from ? address(message.from) : undefined)
-  add(
-    'Sender',
-    message.sender && message.sender !== message.from ? address(message.sender) : undefined,
-  )
-  add('To', message.toRecipients.map(address).join(', '))
-  add('CC', message.ccRecipients.map(address).join(', '))
-  add('BCC', message.isDraft ? message.bccRecipients.map(address).join(', ') : undefined)
-  add('Subject', encodeWord(message.subject))
-  add('Thread-Topic', encodeWord(message.subject))
-  add('Date', rfc5322Date(message.sentDateTime))
-  add('Message-ID', message.internetMessageId)
-  for (const header of message.internetMessageHeaders ?? []) add(header.name, header.value)
-  add('X-MS-Has-Attach', attachments.length ? 'yes' : undefined)
-  headers.push('MIME-Version: 1.0')
-  const body = bodyPart(message)
-  if (attachments.length === 0) return [...headers, ...body].join(CRLF)
-  const boundary = `_004_${randomBytes(12).toString('hex')}_`
-  const parts = [body, ...attachments.map(attachmentPart)]
-  return [
-    ...headers,
-    `Content-Type: multipart/mixed;${CRLF}\tboundary="${boundary}"`,
-    '',
-    ...parts.flatMap((part) => [`--${boundary}`, ...part]),
-    `--${boundary}--`,
-    '',
-  ].join(CRLF)
 }
 
-/** The body's headers, a blank line and its base64 lines. */
-function bodyPart(message: MessageRecord): string[] {
-  const type = message.body.contentType === 'html' ? 'text/html' : 'text/plain'
-  return [
-    `Content-Type: ${type}; charset="utf-8"`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    ...base64Lines(Buffer.from(message.body.content, 'utf8')),
-    '',
-  ]
+function textPart(subtype: 'plain' | 'html', text: string): Entity {
+  return {
+    headers: [
+      `Content-Type: text/${subtype}; charset="utf-8"`,
+      'Content-Transfer-Encoding: quoted-printable',
+    ],
+    body: quotedPrintable(text),
+  }
 }
 
-function attachmentPart(attachment: AttachmentRecord): string[] {
-  const name = encodeWord(attachment.name).replace(/"/g, '')
-  return [
-    `Content-Type: ${attachment.contentType}; name="${name}"`,
-    `Content-Description: ${name}`,
-    `Content-Disposition: ${attachment.isInline ? 'inline' : 'attachment'}; filename="${name}"; size=${attachment.size}`,
-    ...(attachment.contentId ? [`Content-ID: <${attachment.contentId}>`] : []),
-    'Content-Transfer-Encoding: base64',
-    '',
-    ...base64Lines(Buffer.from(attachment.bytes)),
-    '',
-  ]
-}
-
-function address(recipient: Recipient): string {
-  const { name, address: mail } = recipient.emailAddress
-  if (!name || name === mail) return `<${mail}>`
-  return `${/^[\x20-\x7e]*$/.test(name) ? `"${name.replace(/["\\]/g, '')}"` : encodeWord(name)} <${mail}>`
-}
-
-/** RFC 2047 encoded-word for text beyond printable ASCII. */
-function encodeWord(text: string): string {
-  if (/^[\x20-\x7e]*$/.test(text)) return text
-  return `=?utf-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`
-}
-
-function base64Lines(bytes: Buffer): string[] {
-  const text = bytes.toString('base64')
-  const lines: string[] = []
-  for (let at = 0; at < text.length; at += 76) lines.push(text.slice(at, at + 76))
-  return lines
-}
-
-/** `Tue, 15 Nov 1994 08:12:31 +0000`. */
-function rfc5322Date(iso: string): string {
-  return new Date(iso).toUTCString().replace(/GMT$/, '+0000')
+function attachmentPart(attachment: AttachmentRecord): Entity {
+  const type = MEDIA_TYPE.test(attachment.contentType)
+    ? attachment.contentType
+    : 'application/octet-stream'
+  const date = rfc5322Date(attachment.lastModifiedDateTime)
+  const disposition = attachment.isInline ? 'inline' : 'attachment'
+  const contentId = attachment.contentId?.replace(/[\r\n<>]/g, '')
+  return {
+    headers: [
+      `Content-Type: ${type}; ${parameter('name', attachment.name)}`,
+      headerLine('Content-Description', attachment.name),
+      `Content-Disposition: ${disposition}; ${parameter('filename', attachment.name)}; size=${attachment.size};` +
+        `${CRLF}\tcreation-date="${date}"; modification-date="${date}"`,
+      ...(contentId ? [`Content-ID: <${contentId}>`] : []),
+      'Content-Transfer-Encoding: base64',
+    ],
+    body: base64Lines(attachment.bytes),
+  }
 }

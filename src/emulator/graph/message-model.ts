@@ -142,7 +142,8 @@ export function newInternetMessageId(domain: string): string {
   const hash = createHash('sha256').update(domain.toLowerCase()).digest()
   const region = String(10 + (hash[0]! % 10)).padStart(2, '0')
   const server = `SA1PR${region}MB${String(hash.readUInt16BE(1) % 10000).padStart(4, '0')}`
-  const unique = randomBytes(13).toString('hex').toUpperCase().slice(0, 25)
+  // 21 hex digits (84 random bits): the folded `Message-ID:` line stays within MIME's 78 characters.
+  const unique = randomBytes(11).toString('hex').toUpperCase().slice(0, 21)
   return `<${server}${unique}@${server}.namprd${region}.prod.outlook.com>`
 }
 /** The immutable id a record answers to (its `id` when stored by an older emulator). */

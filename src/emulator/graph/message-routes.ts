@@ -1,6 +1,7 @@
 /**
- * Messages and folders: list (paged, `$filter`, `$count`), count, get, create a draft, update, delete; mailFolders and
- * their messages. Ids are default ids, or immutable ones under `Prefer: IdType="ImmutableId"`; either is accepted.
+ * Messages and folders: list (paged, `$filter`, `$count`), count, get (JSON or MIME), create a draft, update, delete;
+ * mailFolders and their messages. Ids are default ids, or immutable ones under `Prefer: IdType="ImmutableId"`; either
+ * is accepted.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
@@ -10,6 +11,7 @@ import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { checkFilterOrder, messageFilter } from './message-filter.ts'
+import { messageMime } from './message-mime.ts'
 import {
   FOLDERS,
   MESSAGE_PROPERTIES,
@@ -78,6 +80,12 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
   route('GET', '/messages/:id', (context, request, reply) =>
     sendOData(reply, single(request, reply, findMessage(context, reader(request), request))),
   )
+  // The MIME document (RFC 5322), with the text/plain content type Graph gives it.
+  route('GET', '/messages/:id/$value', (context, request, reply) => {
+    const message = findMessage(context, reader(request), request)
+    const mime = messageMime(message, context.mail.attachments(message.id))
+    return reply.type('text/plain').send(mime)
+  })
   route('DELETE', '/messages/:id', deleteMessage)
   route('POST', '/messages', (context, request, reply) =>
     createDraft(context, request, reply, 'drafts'),
