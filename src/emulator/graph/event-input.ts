@@ -106,7 +106,7 @@ const validation = () =>
   new GraphError(400, 'ErrorPropertyValidationFailure', 'At least one property failed validation.')
 
 export function readEventInput(body: unknown): EventInput {
-  const input = object(body ?? {}, 'event')
+  const input = object(body ?? {})
   const result: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(input)) {
     if (key.startsWith('@') && key !== '@odata.etag') continue
@@ -291,13 +291,12 @@ export function requireTimes(input: EventInput): void {
   if (!input.start || !input.end) throw validation()
 }
 
-function object(value: unknown, type: string): Record<string, unknown> {
+function object(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw bodyError(
       "An unexpected 'PrimitiveValue' node was found when reading from the JSON reader. A 'StartObject' node was expected.",
     )
   }
-  void type
   return value as Record<string, unknown>
 }
 
@@ -305,7 +304,7 @@ function object(value: unknown, type: string): Record<string, unknown> {
 function fields(value: unknown, names: string[], type: string): Record<string, unknown> {
   const known = new Map(names.map((name) => [name.toLowerCase(), name]))
   const result: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(object(value, type))) {
+  for (const [key, item] of Object.entries(object(value))) {
     if (key.startsWith('@')) continue
     const name = known.get(key.toLowerCase())
     if (!name) throw unknownProperty(key, type)

@@ -42,23 +42,7 @@ export function createEventStore(db: DatabaseSync) {
     byICalUId: db.prepare('SELECT data FROM graph_events WHERE ical_uid = ? ORDER BY seq'),
     delete: db.prepare('DELETE FROM graph_events WHERE immutable_id = ?'),
   }
-  const lists = new Map<string, StatementSync>()
-  const list = (windowed: boolean, order: EventOrder, counting: boolean) => {
-    const key = `${windowed}|${order.field}|${order.descending}|${counting}`
-    let statement = lists.get(key)
-    if (!statement) {
-      const direction = order.descending ? 'DESC' : 'ASC'
-      const where = `mailbox = ?${windowed ? ` AND ${OVERLAPS}` : ''}`
-      statement = db.prepare(
-        counting
-          ? `SELECT count(*) AS n FROM graph_events WHERE ${where}`
-          : `SELECT data FROM graph_events WHERE ${where}
-             ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`,
-      )
-      lists.set(key, statement)
-    }
-    return statement
-  }
+  const list = listStatements(db)
   const windowParams = (window: Window | undefined) =>
     window ? [window.end, window.start, window.start, window.end] : []
   const columns = (event: EventRecord) =>
@@ -99,5 +83,26 @@ export function createEventStore(db: DatabaseSync) {
       const row = list(window !== undefined, order, true).get(mailbox, ...windowParams(window))
       return (row as { n: number }).n
     },
+  }
+}
+
+/** One list (or count) statement per (window or not, order), prepared on first use. */
+function listStatements(db: DatabaseSync) {
+  const lists = new Map<string, StatementSync>()
+  return (windowed: boolean, order: EventOrder, counting: boolean) => {
+    const key = `${windowed}|${order.field}|${order.descending}|${counting}`
+    let statement = lists.get(key)
+    if (!statement) {
+      const direction = order.descending ? 'DESC' : 'ASC'
+      const where = `mailbox = ?${windowed ? ` AND ${OVERLAPS}` : ''}`
+      statement = db.prepare(
+        counting
+          ? `SELECT count(*) AS n FROM graph_events WHERE ${where}`
+          : `SELECT data FROM graph_events WHERE ${where}
+             ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`,
+      )
+      lists.set(key, statement)
+    }
+    return statement
   }
 }
