@@ -31,6 +31,20 @@ export const SOURCE = {
 const SERVED =
   /^\/(?:users|(?:me|users\/\{id\})(?:\/(?:messages|mailfolders|sendmail|events|calendar|calendars|calendarview|calendargroups|contacts|contactfolders|mailboxsettings|photo|photos)(?:\/.*)?)?)$/
 
+/**
+ * Documented routes the path sets leave out, granted as an equivalent route the catalogue lists (for `/me` and
+ * `/users/{id}` alike). Sources, Graph API reference (permissions tables): calendar-get, user-list-calendarview,
+ * calendar-update — https://learn.microsoft.com/graph/api/calendar-get,
+ * https://learn.microsoft.com/graph/api/user-list-calendarview, https://learn.microsoft.com/graph/api/calendar-update.
+ */
+const SAME_AS: Record<string, string> = {
+  'GET /me/calendar': 'GET /me/calendars',
+  'GET /me/calendars/{id}': 'GET /me/calendars',
+  'PATCH /me/calendars/{id}': 'DELETE /me/calendars/{id}',
+  'PATCH /me/calendar': 'DELETE /me/calendars/{id}',
+  'GET /me/calendarview': 'GET /me/calendar/calendarview',
+}
+
 type SchemeKey = 'DelegatedWork' | 'DelegatedPersonal' | 'Application'
 interface SourcePermission {
   schemes: Partial<
@@ -167,6 +181,12 @@ function collectGrants(
           if (set.schemeKeys.includes('Application')) entry[1].add(name)
         }
       }
+    }
+  }
+  for (const [route, same] of Object.entries(SAME_AS)) {
+    for (const owner of ['/me', '/users/{id}']) {
+      const [key, from] = [route, same].map((text) => text.replace(' /me', ` ${owner}`))
+      if (!grants.has(key!) && grants.has(from!)) grants.set(key!, grants.get(from!)!)
     }
   }
   const out: Catalogue['grants'] = {}

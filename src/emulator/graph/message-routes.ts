@@ -4,12 +4,11 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { FOLDERS, MESSAGE_PROPERTIES, resolveFolder, type MessageRecord } from './message-model.ts'
 import { folderView, messageView } from './message-views.ts'
 import { baseUrl, metadataUrl, nextLink, orderBy, select, sendOData, skip, top } from './odata.ts'
-import { requireMail } from './permissions.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'
 
@@ -37,16 +36,16 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
       handler(context, request, reply),
     )
   route('GET', '/messages', (context, request, reply) =>
-    listMessages(context, request, reply, reader(request), undefined),
+    listMessages(context, request, reply, owner(request), undefined),
   )
   route('GET', '/mailFolders/:folder/messages', (context, request, reply) => {
-    const user = reader(request)
+    const user = owner(request)
     return listMessages(context, request, reply, user, findFolder(user, request))
   })
   route('GET', '/mailFolders', listFolders)
   route('GET', '/mailFolders/:folder', getFolder)
   route('GET', '/messages/:id', (context, request, reply) =>
-    sendOData(reply, single(request, findMessage(context, reader(request), request))),
+    sendOData(reply, single(request, findMessage(context, owner(request), request))),
   )
   route('DELETE', '/messages/:id', deleteMessage)
   route('POST', '/messages', (context, request, reply) =>
@@ -56,18 +55,6 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
     createDraft(context, request, reply, findFolder(owner(request), request)),
   )
   route('PATCH', '/messages/:id', updateMessage)
-}
-
-/** The mailbox owner, once the caller may read its mail. */
-function reader(request: FastifyRequest): User {
-  requireMail(graphRequest(request).auth, 'mail.read')
-  return owner(request)
-}
-
-/** The mailbox owner, once the caller may change its mail. */
-function writer(request: FastifyRequest): User {
-  requireMail(graphRequest(request).auth, 'mail.readwrite')
-  return owner(request)
 }
 
 function findMessage(context: EmulatorContext, user: User, request: FastifyRequest) {
@@ -119,7 +106,7 @@ function listMessages(
 }
 
 function listFolders(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const user = reader(request)
+  const user = owner(request)
   const counts = context.mail.counts(user.id)
   const value = Object.keys(FOLDERS).map((name) =>
     folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
@@ -129,7 +116,7 @@ function listFolders(context: EmulatorContext, request: FastifyRequest, reply: F
 }
 
 function getFolder(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const user = reader(request)
+  const user = owner(request)
   const folder = findFolder(user, request)
   const counts = context.mail.counts(user.id).get(folder) ?? { total: 0, unread: 0 }
   return sendOData(reply, {
@@ -140,7 +127,7 @@ function getFolder(context: EmulatorContext, request: FastifyRequest, reply: Fas
 
 /** Like Outlook: a first delete moves the message to Deleted Items, a delete there removes it. */
 function deleteMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const message = findMessage(context, writer(request), request)
+  const message = findMessage(context, owner(request), request)
   if (message.folder === 'deleteditems') context.mail.delete(message.id)
   else {
     const now = new Date().toISOString()
@@ -155,7 +142,7 @@ function createDraft(
   reply: FastifyReply,
   folder: string,
 ) {
-  const user = writer(request)
+  const user = owner(request)
   const input = readBody<MessageInput>(request.body ?? {}, 'message')
   const now = new Date().toISOString()
   const record = newRecord(user.id, folder, now)
@@ -170,7 +157,7 @@ function createDraft(
 }
 
 function updateMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const message = findMessage(context, writer(request), request)
+  const message = findMessage(context, owner(request), request)
   const input = readBody<MessageInput>(request.body ?? {}, 'message')
   if (!message.isDraft) {
     const locked = DRAFT_ONLY.find((name) => name in input)

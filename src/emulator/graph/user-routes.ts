@@ -4,9 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { PHOTO_SIZE } from '../state/photo.ts'
-import { hasPermission, requireSomePermission } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
@@ -70,13 +69,10 @@ const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
 
 export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
-    const user = owner(request)
-    checkProfileAccess(request, user)
-    return sendUser(request, reply, user)
+    return sendUser(request, reply, owner(request))
   })
   mailboxRoute(scope, 'GET', '/photo', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     const odataContext = metadataUrl(request, `users('${user.id}')/photo/$entity`)
@@ -94,25 +90,10 @@ export function userRoutes(scope: FastifyInstance, context: EmulatorContext): vo
   })
   mailboxRoute(scope, 'GET', '/photo/$value', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     return reply.header('content-type', photo.contentType).send(Buffer.from(photo.bytes))
   })
-}
-
-// User.Read covers the signed-in user; other users need User.ReadBasic.All or broader; app tokens need User.Read.All.
-function checkProfileAccess(request: FastifyRequest, user: User): void {
-  const { auth } = graphRequest(request)
-  requireSomePermission(auth)
-  const self = auth.delegated && auth.claims.oid === user.id
-  const allowed = self ? hasPermission(auth, 'user.read') : hasPermission(auth, 'user.read.all')
-  if (!allowed)
-    throw new GraphError(
-      403,
-      'Authorization_RequestDenied',
-      'Insufficient privileges to complete the operation.',
-    )
 }
 
 function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
