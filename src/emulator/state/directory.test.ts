@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { createDirectory } from './directory.ts'
+import { ALL_PRINCIPALS, createDirectory } from './directory.ts'
 import { openDatabase } from './db.ts'
 
 test('seeds the demo tenant, users with photos and the demo app', () => {
@@ -30,13 +30,53 @@ test('resolves tenants by GUID, domain and the special names, case-insensitively
   assert.equal(directory.resolveTenant('fabrikam.test'), undefined)
 })
 
-test('consent is per user, app and scope; OIDC scopes need none', () => {
+test("consent is per user and app; an admin's consent counts for every user", () => {
   const directory = createDirectory(openDatabase())
-  const [user] = directory.listUsers()
-  assert.equal(directory.hasConsent(user!.id, 'app', ['openid', 'offline_access']), true)
-  assert.equal(directory.hasConsent(user!.id, 'app', ['User.Read']), false)
-  directory.grantConsent(user!.id, 'app', ['https://graph.microsoft.com/User.Read'])
-  assert.equal(directory.hasConsent(user!.id, 'app', ['user.read', 'openid']), true)
+  const [adele, lea] = directory.listUsers()
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), [])
+  directory.grantConsent(adele!.id, 'app', ['https://graph.microsoft.com/User.Read', 'openid'])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), ['User.Read', 'openid'])
+  assert.deepEqual(directory.grantedScopes(lea!.id, 'app'), [])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'other'), [])
+  directory.grantConsent(ALL_PRINCIPALS, 'app', ['Mail.Read', 'USER.READ'])
+  assert.deepEqual(directory.grantedScopes(lea!.id, 'app'), ['Mail.Read', 'USER.READ'])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), ['User.Read', 'openid', 'Mail.Read'])
+  assert.equal(directory.consents('app').length, 4)
+})
+
+test('apps carry configured permissions (User.Read by default, as Entra) and granted roles', () => {
+  const directory = createDirectory(openDatabase())
+  const plain = directory.addApp({ clientId: 'plain', appRoles: ['mail.send'] })
+  assert.deepEqual(plain.requiredPermissions, {
+    delegated: ['User.Read'],
+    application: ['Mail.Send'],
+  })
+  assert.deepEqual(plain.appRoles, ['Mail.Send'])
+  const manifest = directory.addApp({
+    clientId: 'manifest',
+    requiredPermissions: { delegated: ['Calendars.Read'] },
+    requiredResourceAccess: [
+      {
+        resourceAppId: '00000003-0000-0000-c000-000000000000',
+        resourceAccess: [
+          { id: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', type: 'Scope' },
+          { value: 'Mail.Read', type: 'Role' },
+        ],
+      },
+      { resourceAppId: 'another-api', resourceAccess: [{ id: 'x', type: 'Scope' }] },
+    ],
+  })
+  assert.deepEqual(manifest.requiredPermissions, {
+    delegated: ['Calendars.Read', 'Mail.Read'],
+    application: ['Mail.Read'],
+  })
+  assert.deepEqual(manifest.appRoles, [], 'configured, not granted')
+  assert.deepEqual(directory.grantAppRoles('manifest', ['Mail.Read']).appRoles, ['Mail.Read'])
+  assert.throws(() => directory.addApp({ clientId: 'bad', appRoles: ['User.Read'] }), /application/)
+  assert.throws(
+    () => directory.addApp({ clientId: 'bad', requiredPermissions: { delegated: ['Nope.Nope'] } }),
+    /Nope\.Nope/,
+  )
 })
 
 test('state survives a restart; reset returns to the fixtures', () => {

@@ -137,9 +137,17 @@ ${hidden(view, 'kmsi')}
   )
 }
 
+/** A permission on the consent page: Microsoft's consent texts, and a note when only an admin may grant it. */
+export interface ConsentItem {
+  title: string
+  description: string
+  note?: string
+}
+
+/** `organization`: the administrator's "Consent on behalf of your organization" checkbox label. */
 export function consentPage(
   frame: PageFrame,
-  view: StepView & { appName: string; permissions: string[] },
+  view: StepView & { appName: string; permissions: ConsentItem[]; organization?: string },
 ): string {
   const { s } = frame
   return layout(
@@ -149,10 +157,14 @@ export function consentPage(
 <h1 id="page-title">${s.consentTitle}</h1>
 <p class="app-name"><strong>${view.appName}</strong> <span class="note">${s.consentAppNote}</span></p>
 <p>${s.consentIntro}</p>
-<ul class="permissions">${view.permissions.map((name) => html`<li>${s.permissions[name] ?? name}</li>`)}</ul>
+<ul class="permissions">${view.permissions.map(
+      (item) =>
+        html`<li><details><summary>${item.title}</summary><p class="fine">${item.description}</p></details>${item.note ? html`<span class="note">${item.note}</span>` : ''}</li>`,
+    )}</ul>
 <p class="fine">${s.consentFooter}</p>
 <form method="post" action="${view.action}">
 ${hidden(view, 'consent')}
+${view.organization ? html`<p class="organization"><label><input type="checkbox" name="organization" id="organization"> ${view.organization}</label></p>` : ''}
 <div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" name="consent" value="cancel">${s.cancel}</button>
 <button id="idSIButton9" class="primary" type="submit" name="consent" value="accept">${s.accept}</button></div>
 </form>`,
