@@ -29,7 +29,7 @@ const now = () => Math.floor(Date.now() / 1000)
 const appidacr = (method: ClientAuthMethod) =>
   ({ none: '0', secret: '1', certificate: '2' })[method]
 /** A stable pairwise subject per (user, app), 43 base64url characters like Entra's. */
-const pairwiseSub = (userId: string, clientId: string) =>
+export const pairwiseSub = (userId: string, clientId: string) =>
   createHash('sha256').update(`${userId}|${clientId}`).digest('base64url')
 /** The service principal object id of an app in the tenant (deterministic). */
 export const servicePrincipalId = (clientId: string) => {
