@@ -6,7 +6,7 @@ import { html } from '../../html.ts'
 import { fill } from '../i18n/index.ts'
 import { aadsts, entraTimestamp, newErrorIds } from '../oauth-error.ts'
 import { consentWords } from '../permissions/consent-words.ts'
-import { layout, type PageFrame, type StepView } from './pages.ts'
+import { backForm, buttons, hidden, layout, type PageFrame, type StepView } from './pages.ts'
 
 export function adminApprovalPage(frame: PageFrame, view: StepView & { appName: string }): string {
   const { s } = frame
@@ -21,10 +21,10 @@ export function adminApprovalPage(frame: PageFrame, view: StepView & { appName: 
 <p class="app-name"><strong>${view.appName}</strong></p>
 <p>${fill(words.approvalText, { app: view.appName })}</p>
 <form method="post" action="${view.action}">
-<input type="hidden" name="ctx" value="${view.flow}"><input type="hidden" name="step" value="admin-approval">
-<div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" name="admin" value="return">${words.approvalReturn}</button>
-<button id="idSIButton9" class="primary" type="submit" name="admin" value="signin">${words.approvalSignIn}</button></div>
+${hidden(view, 'admin-approval')}
+${buttons({ label: words.approvalReturn, name: 'admin', value: 'return' }, { label: words.approvalSignIn, name: 'admin', value: 'signin' })}
 </form>
+${backForm(view, 'admin-approval')}
 <details><summary>${s.troubleshooting}</summary>
 <dl class="details"><dt>${s.requestId}</dt><dd>${ids.traceId}</dd><dt>${s.correlationId}</dt><dd>${ids.correlationId}</dd>
 <dt>${s.timestamp}</dt><dd>${entraTimestamp(ids.now)}</dd><dt>${s.message}</dt><dd>${message}</dd></dl></details>`,
