@@ -86,6 +86,20 @@ describe('consent', () => {
     assert.equal(json.scope, 'openid User.Read Calendars.Read')
   })
 
+  test('any Graph permission, in any case (msgraph-sample-nodeexpressapp asks calendars.readwrite)', async () => {
+    const browser = new Browser()
+    const scope = 'openid profile offline_access user.read calendars.readwrite mailboxsettings.read'
+    const sample = { userPrincipalName: 'sample@contoso.test', password: 'Sample.Demo1' }
+    await emulator.client.addUser(sample)
+    const page = await signInTo(browser, authorizeUrl(emulator, { scope }), sample)
+    assert.ok(atStep(page, 'consent'))
+    assert.match(page.body, /Have full access to your calendars/)
+    assert.match(page.body, /Read your mailbox settings/)
+    await browser.submit(page, { consent: 'accept' })
+    const { claims } = await tokenFor(browser, scope)
+    assert.equal(claims.scp, 'User.Read Calendars.ReadWrite MailboxSettings.Read openid profile')
+  })
+
   test('.default: no prompt once something is granted, and the token carries what is granted (CLI for Microsoft 365)', async () => {
     const browser = new Browser()
     const page = await signInTo(

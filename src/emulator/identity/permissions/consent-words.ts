@@ -29,7 +29,7 @@ export const consentWords: Record<ConsentLang, ConsentWords> = {
     approvalReturn: 'Return to the application without granting consent',
   },
   fr: {
-    organization: 'Donner son consentement au nom de votre organisation',
+    organization: 'Consentement au nom de votre organisation',
     adminOnly: 'Consentement administrateur requis',
     approvalTitle: 'Approbation de l’administrateur nécessaire',
     approvalText:
