@@ -148,3 +148,41 @@ test('a fixtures file adds users, apps, secrets and redirect URIs', async () => 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a data folder of an older emulator gets configured permissions and isAdmin from the fixtures', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-'))
+  const demoApp = '4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20'
+  try {
+    const first = createDirectory(openDatabase(dir))
+    first.addApp({ clientId: 'old-app', appRoles: ['Mail.Send'] })
+    const db = openDatabase(dir)
+    for (const row of db.prepare('SELECT client_id, data FROM apps').all()) {
+      const { requiredPermissions: _configured, ...old } = JSON.parse(String(row.data))
+      db.prepare('UPDATE apps SET data = ? WHERE client_id = ?').run(
+        JSON.stringify(old),
+        row.client_id as string,
+      )
+    }
+    for (const row of db.prepare('SELECT id, data FROM users').all()) {
+      const { isAdmin: _admin, ...old } = JSON.parse(String(row.data))
+      db.prepare('UPDATE users SET data = ? WHERE id = ?').run(
+        JSON.stringify(old),
+        row.id as string,
+      )
+    }
+    db.close()
+    const upgraded = createDirectory(openDatabase(dir))
+    assert.deepEqual(upgraded.findApp(demoApp)?.requiredPermissions, {
+      delegated: ['User.Read', 'Mail.Send'],
+      application: ['Mail.Send', 'User.Read.All'],
+    })
+    assert.deepEqual(upgraded.findApp('old-app')?.requiredPermissions, {
+      delegated: ['User.Read'],
+      application: ['Mail.Send'],
+    })
+    assert.equal(upgraded.findUser('nestor@contoso.test')?.isAdmin, true)
+    assert.equal(upgraded.findUser('adele@contoso.test')?.isAdmin, false)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -6,6 +6,7 @@ import { appPermissions, canonical } from './app-permissions.ts'
 import type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
 import { loadFixtures, type Fixtures } from './fixtures.ts'
 import { generatePhoto, PHOTO_SIZE } from './photo.ts'
+import { upgradeOldRecords } from './upgrade-records.ts'
 
 export type {
   App,
@@ -156,6 +157,7 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
   const stored = q.tenant.get() as Tenant | undefined
   if (stored) {
     directory.tenant = { ...stored }
+    upgradeOldRecords(db, sources())
     // A fixtures file given at start-up is re-applied (upsert), so edits to it take effect on restart.
     if (fixturesFile) seed(db, directory, [loadFixtures(fixturesFile)])
   } else {
