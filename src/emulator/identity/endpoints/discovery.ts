@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../../context.ts'
 import { aadsts, errorJson, newErrorIds } from '../oauth-error.ts'
+import { graphBase } from './graph-base.ts'
 import { createPrecomputedDocuments, sendPrecomputed } from './precomputed-documents.ts'
 
 const CLAIMS = [
@@ -36,6 +37,8 @@ const MICROSOFT_ALIASES = [
 /** Where a tenant's documents point: the base URL, the tenant segment and the issuer's tenant. */
 export interface Endpoints {
   base: string
+  /** Where Graph is reached (graph-base.ts): the base URL, or graph.microsoft.com in real-hostname mode. */
+  graph: string
   segment: string
   /** The tenant GUID for the directory's tenant, `{tenantid}` for common and organizations. */
   issuerTenant: string
@@ -48,21 +51,22 @@ export async function discoveryRoutes(
   app: FastifyInstance,
   context: EmulatorContext,
 ): Promise<void> {
-  // Each document is sent as bytes made once per key (precomputed-documents.ts): a builder's output must depend only on
-  // its Endpoints, which the key names (base URL as the request sees it, tenant segment).
+  // Each document is sent as bytes made once per key (precomputed-documents.ts): the base URL as the request sees it and
+  // the tenant segment. Every field of Endpoints must follow from those two (graph is made from the base URL).
   const documents = (build: (endpoints: Endpoints) => object) => {
     const precomputed = createPrecomputedDocuments()
     return (request: TenantRequest, reply: FastifyReply) => {
       const segment = segmentFor(context, request.params.tenant, reply)
       if (!segment) return reply
-      const endpoints = {
-        base: context.forRequest(request).publicUrl(),
-        segment,
-        issuerTenant: segment === context.directory.tenant.id ? segment : '{tenantid}',
-        issParameter: context.options.issParameter,
-      }
-      const answer = precomputed.get(`${endpoints.base} ${segment}`, undefined, () =>
-        build(endpoints),
+      const base = context.forRequest(request).publicUrl()
+      const answer = precomputed.get(`${base} ${segment}`, undefined, () =>
+        build({
+          base,
+          graph: graphBase(context, request),
+          segment,
+          issuerTenant: segment === context.directory.tenant.id ? segment : '{tenantid}',
+          issParameter: context.options.issParameter,
+        }),
       )
       return sendPrecomputed(request, metadataHeaders(reply), answer)
     }
@@ -112,7 +116,7 @@ const metadataHeaders = (reply: FastifyReply) =>
     .header('access-control-allow-origin', '*')
     .header('x-ms-request-id', reply.request.id)
 
-export function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+export function v2Configuration({ base, graph, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: [
@@ -128,7 +132,7 @@ export function v2Configuration({ base, segment, issuerTenant, issParameter }: E
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     issuer: `${base}/${issuerTenant}/v2.0`,
     request_uri_parameter_supported: false,
-    userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+    userinfo_endpoint: `${graph}/oidc/userinfo`,
     authorization_endpoint: `${base}/${segment}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${base}/${segment}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
@@ -139,13 +143,11 @@ export function v2Configuration({ base, segment, issuerTenant, issParameter }: E
     ...(issuerTenant === segment ? {} : { kerberos_endpoint: `${base}/${segment}/kerberos` }),
     tenant_region_scope: issuerTenant === segment ? 'WW' : null,
     cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
-    rbac_url: 'https://pas.windows.net',
+    ...graphHosts(base, graph),
   }
 }
 
-export function v1Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+export function v1Configuration({ base, graph, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/token`,
     token_endpoint_auth_methods_supported: [
@@ -186,11 +188,19 @@ export function v1Configuration({ base, segment, issuerTenant, issParameter }: E
     userinfo_endpoint: `${base}/${segment}/openid/userinfo`,
     tenant_region_scope: issuerTenant === segment ? 'WW' : null,
     cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
-    rbac_url: 'https://pas.windows.net',
+    ...graphHosts(base, graph),
   }
 }
+
+/**
+ * Entra's graph.windows.net, graph.microsoft.com and pas.windows.net, moved onto names that reach the emulator: its
+ * Graph host (real-hostname mode: graph.microsoft.com) and its base URL. No field points off the machine.
+ */
+const graphHosts = (base: string, graph: string) => ({
+  cloud_graph_host_name: new URL(graph).host,
+  msgraph_host: new URL(graph).host,
+  rbac_url: base,
+})
 
 // Instance discovery (§A1.2): the emulator lists its own host:port as an alias, next to Microsoft's cloud
 // (only Microsoft's entry when reached as login.microsoftonline.com, in real-hostname mode).

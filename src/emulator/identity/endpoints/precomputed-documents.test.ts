@@ -30,6 +30,7 @@ describe('precomputed discovery and JWKS', () => {
     const { tenantId } = emulator.demo
     const endpoints = (segment: string): Endpoints => ({
       base: 'http://localhost:8001',
+      graph: 'http://localhost:8001',
       segment,
       issuerTenant: segment === tenantId ? segment : '{tenantid}',
       issParameter: false,
