@@ -9,6 +9,7 @@ import {
   type MessageRecord,
   type Recipient,
 } from './message-model.ts'
+import { isNavigation, propertyType } from './metadata/graph-types.ts'
 
 /** Graph's message resource, every property. */
 export interface GraphMessage {
@@ -86,9 +87,12 @@ export function messageView(
   if (!select) return full
   const properties = full as unknown as Record<string, unknown>
   const picked: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id: record.id }
-  for (const name of select)
-    if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = properties[name] ?? null
-  if (select.includes('uniqueBody')) picked.uniqueBody = record.body
+  for (const name of select) {
+    // Navigation properties (attachments, extensions…) come only with $expand; unset collections are empty.
+    if (isNavigation('message', name)) continue
+    if (name === 'uniqueBody') picked.uniqueBody = record.body
+    else picked[name] = properties[name] ?? (propertyType('message', name)?.collection ? [] : null)
+  }
   return picked
 }
 

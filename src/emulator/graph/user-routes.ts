@@ -8,6 +8,7 @@ import { hasPermission, requireSomePermission } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
+import { isNavigation, propertyType } from './metadata/graph-types.ts'
 import { metadataUrl, select } from './odata.ts'
 
 const DEFAULT_PROPERTIES = [
@@ -23,51 +24,6 @@ const DEFAULT_PROPERTIES = [
   'userPrincipalName',
   'id',
 ] as const
-// Other user properties a $select may name; the emulator has no value for them (null), as Graph for unset ones.
-const OTHER_PROPERTIES = [
-  'accountEnabled',
-  'ageGroup',
-  'assignedLicenses',
-  'assignedPlans',
-  'city',
-  'companyName',
-  'country',
-  'createdDateTime',
-  'creationType',
-  'department',
-  'employeeId',
-  'employeeType',
-  'externalUserState',
-  'faxNumber',
-  'identities',
-  'imAddresses',
-  'isResourceAccount',
-  'lastPasswordChangeDateTime',
-  'mailNickname',
-  'onPremisesSyncEnabled',
-  'otherMails',
-  'postalCode',
-  'preferredDataLocation',
-  'proxyAddresses',
-  'showInAddressList',
-  'signInSessionsValidFromDateTime',
-  'state',
-  'streetAddress',
-  'usageLocation',
-  'userType',
-  'aboutMe',
-  'birthday',
-  'hireDate',
-  'interests',
-  'mySite',
-  'pastProjects',
-  'preferredName',
-  'responsibilities',
-  'schools',
-  'skills',
-]
-const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
-
 export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
     const user = owner(request)
@@ -116,12 +72,15 @@ function checkProfileAccess(request: FastifyRequest, user: User): void {
 }
 
 function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
-  const selected = select(request, KNOWN, 'user')
+  // Any property Graph's metadata declares on user may be selected; one the directory has no value for is null (an
+  // empty collection), as Graph answers unset ones. Navigation properties come only with $expand.
+  const selected = select(request, 'user')
   const values: Record<string, unknown> = { ...user }
-  const names = selected ?? DEFAULT_PROPERTIES
+  const names = (selected ?? DEFAULT_PROPERTIES).filter((name) => !isNavigation('user', name))
   const fragment = selected ? `users(${selected.join(',')})/$entity` : 'users/$entity'
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
-  for (const name of names) body[name] = values[name] ?? (name === 'businessPhones' ? [] : null)
+  for (const name of names)
+    body[name] = values[name] ?? (propertyType('user', name)?.collection ? [] : null)
   return reply
     .header('content-type', ODATA_JSON)
     .header('odata-version', '4.0')
