@@ -3,12 +3,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
+import { expandMessage } from './expand.ts'
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { FOLDERS, MESSAGE_PROPERTIES, resolveFolder, type MessageRecord } from './message-model.ts'
 import { folderView, messageView } from './message-views.ts'
-import { baseUrl, metadataUrl, nextLink, orderBy, select, sendOData, skip, top } from './odata.ts'
+import {
+  baseUrl,
+  metadataUrl,
+  nextLink,
+  orderBy,
+  select,
+  selectView,
+  sendOData,
+  skip,
+  top,
+} from './odata.ts'
 import { requireMail } from './permissions.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'
@@ -45,9 +56,13 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
   })
   route('GET', '/mailFolders', listFolders)
   route('GET', '/mailFolders/:folder', getFolder)
-  route('GET', '/messages/:id', (context, request, reply) =>
-    sendOData(reply, single(request, findMessage(context, reader(request), request))),
-  )
+  route('GET', '/messages/:id', (context, request, reply) => {
+    const message = findMessage(context, reader(request), request)
+    return sendOData(reply, {
+      ...single(request, message),
+      ...expandMessage(request, context.mail, message),
+    })
+  })
   route('DELETE', '/messages/:id', deleteMessage)
   route('POST', '/messages', (context, request, reply) =>
     createDraft(context, request, reply, 'drafts'),
@@ -122,7 +137,11 @@ function listFolders(context: EmulatorContext, request: FastifyRequest, reply: F
   const user = reader(request)
   const counts = context.mail.counts(user.id)
   const value = Object.keys(FOLDERS).map((name) =>
-    folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
+    selectView(
+      request,
+      'mailFolder',
+      folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
+    ),
   )
   const odataContext = metadataUrl(request, `users('${user.id}')/mailFolders`)
   return sendOData(reply, { '@odata.context': odataContext, value })
@@ -134,7 +153,7 @@ function getFolder(context: EmulatorContext, request: FastifyRequest, reply: Fas
   const counts = context.mail.counts(user.id).get(folder) ?? { total: 0, unread: 0 }
   return sendOData(reply, {
     '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders/$entity`),
-    ...folderView(user.id, folder, counts),
+    ...selectView(request, 'mailFolder', folderView(user.id, folder, counts)),
   })
 }
 

@@ -2,7 +2,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import type { OrderBy } from './mail-store.ts'
-import { graphType, selectableProperties, unknownPropertyError } from './metadata/graph-types.ts'
+import {
+  graphType,
+  isNavigation,
+  propertyType,
+  selectableProperties,
+  unknownPropertyError,
+} from './metadata/graph-types.ts'
 
 type Query = Record<string, string | undefined>
 
@@ -74,6 +80,28 @@ export function select(
     if (!name) throw unknownPropertyError(type, part.trim())
     return name
   })
+}
+
+/**
+ * The view narrowed to the request's `$select` (annotations and id kept, as Graph does); unset properties are null,
+ * unset collections empty; navigation properties come only with $expand. The whole view without `$select`.
+ */
+export function selectView<T extends object>(
+  request: FastifyRequest,
+  type: string,
+  view: T,
+): T | Record<string, unknown> {
+  const names = select(request, type)
+  if (!names) return view
+  const values = view as Record<string, unknown>
+  const picked: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(values))
+    if (key.startsWith('@') || key === 'id') picked[key] = value
+  for (const name of names) {
+    if (isNavigation(type, name)) continue
+    picked[name] = values[name] ?? (propertyType(type, name)?.collection ? [] : null)
+  }
+  return picked
 }
 
 const ORDER_FIELDS = new Map([

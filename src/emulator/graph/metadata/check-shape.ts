@@ -144,3 +144,33 @@ function checkEnum(
         `${at}: '${wrong.join(',')}' is not a member of microsoft.graph.${name} (${members.join(', ')})`,
       ]
 }
+
+/** Entity sets of Graph's container the emulator's answers start from, and their entity types. */
+const ENTITY_SETS: Record<string, string> = { users: 'user', me: 'user' }
+
+/**
+ * What an `@odata.context` URL says the answer is (`…/$metadata#users('id')/messages/$entity` → a message), walking
+ * navigation properties from the entity set; undefined when it leads outside graph-types.json.
+ */
+export function contextType(context: string): { type: string; collection: boolean } | undefined {
+  const fragment = context.slice(context.indexOf('#') + 1)
+  const single = /^microsoft\.graph\.(\w+)$/.exec(fragment)
+  if (single) return { type: single[1]!, collection: false }
+  const segments = fragment.split('/')
+  const entity = segments.at(-1) === '$entity'
+  if (entity) segments.pop()
+  let type: string | undefined
+  let collection = true
+  for (const [index, segment] of segments.entries()) {
+    const [, name, parens] = /^([\w.]+)(?:\((.*)\))?$/.exec(segment) ?? []
+    if (!name) return undefined
+    const keyed = parens !== undefined && /^'.*'$|^[\w-]+$/.test(parens) && !parens.includes(',')
+    const target: string | undefined =
+      index === 0 ? ENTITY_SETS[name] : graphType(type!)?.navigation?.[name]
+    if (!target) return undefined
+    type = target.replace(/\[\]$/, '')
+    collection = index === 0 || target.endsWith('[]')
+    if (keyed && !(parens && graphType(type)?.properties[parens])) collection = false
+  }
+  return type && graphType(type) ? { type, collection: collection && !entity } : undefined
+}
