@@ -60,6 +60,7 @@ interface RawType {
   base?: string
   abstract: boolean
   open: boolean
+  stream: boolean
   properties: RawProperty[]
   navigation: RawProperty[]
 }
@@ -103,6 +104,7 @@ export function parseCsdl(csdl: string): Csdl {
         base: attrs.BaseType ? local(attrs.BaseType) : undefined,
         abstract: attrs.Abstract === 'true',
         open: attrs.OpenType === 'true',
+        stream: attrs.HasStream === 'true',
         properties: [],
         navigation: [],
       }
@@ -151,6 +153,8 @@ export interface GraphTypeEntry {
   bases?: string[]
   abstract?: true
   open?: true
+  /** The entity has a media stream (`…/$value`). */
+  stream?: true
   derived?: string[]
   properties: Record<string, string>
   navigation?: Record<string, string>
@@ -169,7 +173,7 @@ export interface GraphTypesFile {
 const FORMAT =
   'Types: Edm.* primitives or names in microsoft.graph (namespace left out). `x[]`: a collection of x; ' +
   '`!`: not nullable (the items, for a collection). Base types are flattened in (theirs first); `bases` lists them, ' +
-  'nearest first; `derived` lists the types of this file that derive from it. Operations are the bound actions and ' +
+  'nearest first; `stream`: the entity has a media stream (`/$value`); `derived` lists the types of this file that derive from it. Operations are the bound actions and ' +
   'functions of the type (or of a collection of it), its bases included.'
 
 const encode = ({ type, nullable }: RawProperty) => {
@@ -243,6 +247,7 @@ function entryOf(csdl: Csdl, name: string, included: Set<string>): GraphTypeEntr
     ...(bases.length > 0 ? { bases } : {}),
     ...(raw.abstract ? { abstract: true as const } : {}),
     ...(owners.some((owner) => csdl.types.get(owner)!.open) ? { open: true as const } : {}),
+    ...(owners.some((owner) => csdl.types.get(owner)!.stream) ? { stream: true as const } : {}),
     ...(derived.length > 0 ? { derived } : {}),
     properties: flatten((type) => type.properties),
     ...(Object.keys(navigation).length > 0 ? { navigation } : {}),

@@ -10,6 +10,8 @@ export interface GraphTypeEntry {
   bases?: string[]
   abstract?: true
   open?: true
+  /** The entity has a media stream (`…/$value`). */
+  stream?: true
   derived?: string[]
   properties: Record<string, string>
   navigation?: Record<string, string>

@@ -7,11 +7,13 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Emulator } from '../../app.ts'
 import { call, graphFixture } from '../../../../test/kit/emulator-graph.ts'
+import { coverageOperations } from '../../../../tools/coverage.ts'
 import { checkShape, contextType } from './check-shape.ts'
 
 /**
  * [method, url, answer, body]: `answer` is the type of the entity answered (`message`), of each item of a collection
- * (`message[]`), of each answer of a `$batch` (a list), or `none` for an empty answer. `{name}` is an id of the setup.
+ * (`message[]`), of each answer of a `$batch` (a list), `none` for an empty answer or `bytes` for a media stream.
+ * `{name}` is an id made by the setup. Every operation docs/COVERAGE.md lists as emulated must have a line.
  */
 type Line = [method: string, url: string, answer: string | string[], body?: unknown]
 
@@ -31,6 +33,7 @@ const WALK: Line[] = [
   ['GET', '/v1.0/users/{lea}', 'user'],
   ['GET', '/v1.0/users/{lea}?$select=mail,businessPhones,employeeOrgData', 'user'],
   ['GET', '/v1.0/me/photo', 'profilePhoto'],
+  ['GET', '/v1.0/me/photo/$value', 'bytes'],
   ['GET', '/v1.0/me/messages', 'message[]'],
   [
     'GET',
@@ -50,6 +53,7 @@ const WALK: Line[] = [
   ['GET', '/v1.0/me/messages/{draft}/attachments', 'attachment[]'],
   ['GET', '/v1.0/me/messages/{draft}/attachments/{attachment}', 'attachment'],
   ['GET', '/v1.0/me/messages/{draft}/attachments?$select=name,size', 'attachment[]'],
+  ['GET', '/v1.0/me/messages/{draft}/attachments/{attachment}/$value', 'bytes'],
   [
     'POST',
     '/v1.0/me/messages/{draft}/attachments/createUploadSession',
@@ -70,6 +74,8 @@ const WALK: Line[] = [
       message: { subject: 'Hi', toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }] },
     },
   ],
+  ['POST', '/v1.0/me/messages/{sendable}/send', 'none'],
+  ['DELETE', '/v1.0/me/messages/{doomed}', 'none'],
   ['GET', '/beta/me/messages?$top=1', 'message[]'],
 ]
 
@@ -102,16 +108,39 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
     ids.draft = draft.json().id
     const list = await call(emulator, 'GET', `/v1.0/me/messages/${ids.draft}/attachments`, token)
     ids.attachment = list.json().value[0].id
+    for (const name of ['sendable', 'doomed']) {
+      const made = await call(emulator, 'POST', '/v1.0/me/messages', token, {
+        subject: name,
+        toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }],
+      })
+      ids[name] = made.json().id
+    }
     const inbox = await call(emulator, 'GET', '/v1.0/me/mailFolders/inbox/messages', token)
     ids.received = inbox.json().value[0].id
     ids.lea = emulator.demo.users.find((user) => user.userPrincipalName === 'lea@contoso.test')!.id
   })
   after(() => emulator.close())
 
+  it('walks every operation docs/COVERAGE.md says is emulated', async () => {
+    const walked = WALK.map(
+      ([method, url]) => `${method} ${url.split('?')[0]!.replace(/^\/(v1\.0|beta)/, '')}`,
+    )
+    const missing = (await coverageOperations())
+      .filter((operation) => operation.emulated && !operation.path.startsWith('{uploadUrl}'))
+      .filter((operation) => {
+        const pattern = operation.path.replace(/[$.]/g, '\\$&').replace(/\{id\}/g, '[^/]+')
+        const line = new RegExp(`^${operation.method} ${pattern}$`)
+        return !walked.some((call) => line.test(call.replace(/\{\w+\}/g, 'K')))
+      })
+      .map((operation) => `${operation.method} ${operation.path}: add a line to WALK`)
+    assert.deepEqual(missing, [])
+  })
+
   it("answers Graph's own 400 to a $select of an undeclared name, on every GET of the walk", async () => {
     const problems: string[] = []
     for (const [method, template, answer] of WALK) {
-      if (method !== 'GET' || typeof answer !== 'string' || answer === 'profilePhoto') continue
+      if (method !== 'GET' || typeof answer !== 'string') continue
+      if (['profilePhoto', 'bytes', 'none'].includes(answer)) continue
       const type = answer.replace(/\[\]$/, '')
       const [code, typeName] = UNKNOWN_PROPERTY[type] ?? ['?', `no wording for ${type}`]
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]!).split('?')[0]
@@ -134,7 +163,12 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
         problems.push(`${where}: answered ${response.statusCode} ${response.body.slice(0, 200)}`)
         continue
       }
-      if (answer === 'none') continue
+      if (answer === 'none' || answer === 'bytes') {
+        const json = /json/.test(String(response.headers['content-type'] ?? ''))
+        if (json || (answer === 'none' && response.body !== ''))
+          problems.push(`${where}: expected ${answer}, got ${response.headers['content-type']}`)
+        continue
+      }
       problems.push(...checkAnswer(where, url, response.json(), answer, body))
     }
     assert.deepEqual(problems, [])
