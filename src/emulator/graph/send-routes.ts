@@ -17,6 +17,7 @@ import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
+import { refusedForRecipientLimit } from './submission-quota.ts'
 
 export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const sendMail = (request: FastifyRequest, reply: FastifyReply) => {
@@ -28,6 +29,7 @@ export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): vo
     const record = newRecord(sender.id, 'sentitems', now)
     applyInput(record, message, context.directory)
     checkRecipients(record)
+    if (refusedForRecipientLimit(context, sender, record)) return accepted(reply)
     const attachments = toAttachments(message.attachments ?? [], record.id, now)
     deliver(context.mail, context.directory, sender, record, attachments, {
       saveToSentItems,
@@ -47,6 +49,7 @@ export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): vo
     if (!draft.isDraft)
       throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
     checkRecipients(draft)
+    if (refusedForRecipientLimit(context, sender, draft)) return accepted(reply)
     deliver(context.mail, context.directory, sender, draft, context.mail.attachments(draft.id), {
       saveToSentItems: true,
       storedDraft: true,
