@@ -149,7 +149,15 @@ function complexProperty(name: string, area: Area): Candidate[] {
   ]
 }
 
+// Graph documents these, and its metadata does not declare them (message has no media stream in the CSDL).
 const OUTSIDE: Candidate[] = [
+  {
+    area: 'Outside the metadata',
+    entity: 'message',
+    name: 'Get MIME content',
+    method: 'GET',
+    path: '/me/messages/{id}/$value',
+  },
   {
     area: 'Outside the metadata',
     entity: 'JSON batch',

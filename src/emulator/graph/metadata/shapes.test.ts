@@ -41,6 +41,7 @@ const WALK: Line[] = [
     'message[]',
   ],
   ['GET', '/v1.0/me/messages/{received}', 'message'],
+  ['GET', '/v1.0/me/messages/{received}/$value', 'bytes'],
   ['GET', '/v1.0/me/messages/{draft}?$expand=attachments', 'message'],
   ['GET', '/v1.0/me/mailFolders', 'mailFolder[]'],
   ['GET', '/v1.0/me/mailFolders?$select=displayName,totalItemCount', 'mailFolder[]'],
