@@ -29,6 +29,8 @@ export const ROOT_TYPES = [
   'outlookCategory',
   'message',
   'eventMessage',
+  'eventMessageRequest',
+  'eventMessageResponse',
   'mailFolder',
   'mailSearchFolder',
   'messageRule',

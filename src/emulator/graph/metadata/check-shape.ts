@@ -165,8 +165,11 @@ export function contextType(context: string): { type: string; collection: boolea
     const [, name, parens] = /^([\w.]+)(?:\((.*)\))?$/.exec(segment) ?? []
     if (!name) return undefined
     const keyed = parens !== undefined && /^'.*'$|^[\w-]+$/.test(parens) && !parens.includes(',')
+    const owner = index === 0 ? undefined : graphType(type!)
     const target: string | undefined =
-      index === 0 ? ENTITY_SETS[name] : graphType(type!)?.navigation?.[name]
+      index === 0
+        ? ENTITY_SETS[name]
+        : (owner?.navigation?.[name] ?? owner?.properties[name]?.replace(/!$/, ''))
     if (!target) return undefined
     type = target.replace(/\[\]$/, '')
     collection = index === 0 || target.endsWith('[]')

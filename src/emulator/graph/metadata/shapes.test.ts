@@ -9,6 +9,7 @@ import type { Emulator } from '../../app.ts'
 import { call, graphFixture } from '../../../../test/kit/emulator-graph.ts'
 import { coverageOperations } from '../../../../tools/coverage.ts'
 import { checkShape, contextType } from './check-shape.ts'
+import { graphType } from './graph-types.ts'
 
 /**
  * [method, url, answer, body]: `answer` is the type of the entity answered (`message`), of each item of a collection
@@ -142,10 +143,17 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
     for (const [method, template, answer] of WALK) {
       if (method !== 'GET' || typeof answer !== 'string') continue
       if (['profilePhoto', 'bytes', 'none'].includes(answer)) continue
+      if (graphType(answer.replace(/\[\]$/, ''))?.kind === 'complex') continue // mailboxSettings
       const type = answer.replace(/\[\]$/, '')
       const [code, typeName] = UNKNOWN_PROPERTY[type] ?? ['?', `no wording for ${type}`]
-      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]!).split('?')[0]
-      const response = await call(emulator, 'GET', `${path}?$select=id,shoeSize`, token)
+      // The route's own query stays (calendarView needs its window); any $select is replaced.
+      const url = new URL(
+        template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]!),
+        'http://x',
+      )
+      url.searchParams.set('$select', 'id,shoeSize')
+      const query = decodeURIComponent(url.search)
+      const response = await call(emulator, 'GET', `${url.pathname}${query}`, token)
       const expected = `400 ${code} Could not find a property named 'shoeSize' on type '${typeName}'.`
       const { error } = response.json()
       const actual = `${response.statusCode} ${error?.code} ${error?.message}`
