@@ -3,7 +3,7 @@
  * and Entra's token loop detection, each with its window; docs/EMULATOR-CONTROL.md "Limits" gives their sources.
  */
 import { GraphError, throttledError } from './graph-error.ts'
-import { createRollingWindow } from './rolling-window.ts'
+import { createRollingWindow, type RollingWindow } from './rolling-window.ts'
 
 export interface ThrottleLimits {
   /** Outlook: 4 concurrent requests per app and mailbox. */
@@ -90,16 +90,6 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
   }
   configure(initial)
 
-  // Each budget refuses once it is spent (what came before reaches the limit), as Exchange's "over its limit" says:
-  // the request that crosses the line still goes through.
-  /** A refusal for `upload`, or undefined; records nothing. */
-  const uploadRefusal = (upload: Usage['upload'], now: number) => {
-    if (!limits || !upload || upload.bytes === 0) return undefined
-    const { uploadBytesPer5Min: limit, uploadWindowSeconds: window } = limits
-    if (uploads.total(upload.mailbox, window, now) < limit) return undefined
-    return incomingBytesError(uploads.secondsUntilBelow(upload.mailbox, window, now, limit))
-  }
-
   return {
     configure,
     limits: () => limits,
@@ -112,7 +102,7 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
       const refusal =
         (bucket.active >= limits.concurrent ? throttledError(1, true) : undefined) ??
         windowRefusal(bucket, limits, send, now) ??
-        uploadRefusal(upload, now)
+        uploadRefusal(limits, uploads, upload, now)
       if (refusal) return refusal
       if (send) bucket.sends++
       if (upload?.bytes) uploads.add(upload.mailbox, upload.bytes, now)
@@ -122,7 +112,7 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
     },
     /** A chunk PUT to an upload URL: counts against its mailbox's upload budget, or the 429 to answer. */
     upload(mailbox: string, bytes: number, now = Date.now()): GraphError | undefined {
-      const refusal = uploadRefusal({ mailbox, bytes }, now)
+      const refusal = uploadRefusal(limits, uploads, { mailbox, bytes }, now)
       if (!refusal && limits && bytes > 0) uploads.add(mailbox, bytes, now)
       return refusal
     },
@@ -142,6 +132,22 @@ export function createThrottle(initial: ThrottleSetting | undefined) {
       return earlier >= limits.tokenLoopRequests
     },
   }
+}
+
+/**
+ * Outlook's 429 when the mailbox's upload budget is spent, or undefined; records nothing. Each budget refuses once it
+ * is spent (what came before reaches the limit), as Exchange's "over its limit" says: the request that crosses goes.
+ */
+function uploadRefusal(
+  limits: ThrottleLimits | false,
+  uploads: RollingWindow,
+  upload: Usage['upload'],
+  now: number,
+): GraphError | undefined {
+  if (!limits || !upload || upload.bytes === 0) return undefined
+  const { uploadBytesPer5Min: limit, uploadWindowSeconds: window } = limits
+  if (uploads.total(upload.mailbox, window, now) < limit) return undefined
+  return incomingBytesError(uploads.secondsUntilBelow(upload.mailbox, window, now, limit))
 }
 
 function bucketOf(buckets: Map<string, Bucket>, key: string, now: number): Bucket {
