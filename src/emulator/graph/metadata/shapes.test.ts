@@ -28,6 +28,22 @@ const batch = (...items: [method: string, url: string][]) => ({
   requests: items.map(([method, url], index) => ({ id: String(index + 1), method, url })),
 })
 
+const WEEK = 'startDateTime=2030-04-14T00:00:00Z&endDateTime=2030-04-21T00:00:00Z'
+const meeting = (subject: string) => ({
+  subject,
+  start: { dateTime: '2030-04-15T09:00:00', timeZone: 'Romance Standard Time' },
+  end: { dateTime: '2030-04-15T10:30:00', timeZone: 'Romance Standard Time' },
+  body: { contentType: 'HTML', content: '<p>Agenda</p>' },
+  location: { displayName: "Harry's Bar" },
+  attendees: [{ emailAddress: { address: 'lea@contoso.test', name: 'Léa' }, type: 'required' }],
+})
+const PAVEL = {
+  givenName: 'Pavel',
+  surname: 'Bansky',
+  emailAddresses: [{ address: 'pavelb@fabrikam.test', name: 'Pavel Bansky' }],
+  businessPhones: ['+1 732 555 0102'],
+}
+
 const WALK: Line[] = [
   ['GET', '/v1.0/me', 'user'],
   ['GET', '/v1.0/me?$select=displayName,otherMails,assignedLicenses,accountEnabled', 'user'],
@@ -78,6 +94,40 @@ const WALK: Line[] = [
   ],
   ['POST', '/v1.0/me/messages/{sendable}/send', 'none'],
   ['DELETE', '/v1.0/me/messages/{doomed}', 'none'],
+  ['GET', '/v1.0/users', 'user[]'],
+  ['GET', '/v1.0/users?$select=displayName,otherMails&$top=2', 'user[]'],
+  ['GET', '/v1.0/me?$select=mailboxSettings', 'user'],
+  ['GET', '/v1.0/me/mailboxSettings', 'mailboxSettings'],
+  ['PATCH', '/v1.0/me/mailboxSettings', 'mailboxSettings', { timeZone: 'Romance Standard Time' }],
+  ['POST', '/v1.0/me/messages/{movable}/copy', 'message', { destinationId: 'archive' }],
+  ['POST', '/v1.0/me/messages/{movable}/move', 'message', { destinationId: 'archive' }],
+  ['GET', '/v1.0/me/calendar', 'calendar'],
+  ['GET', '/v1.0/me/calendars', 'calendar[]'],
+  ['GET', '/v1.0/me/calendars/{calendar}', 'calendar'],
+  ['GET', '/v1.0/me/calendar/events', 'event[]'],
+  ['GET', '/v1.0/me/calendars/{calendar}/events', 'event[]'],
+  ['GET', '/v1.0/me/events', 'event[]'],
+  ['GET', '/v1.0/me/events?$select=subject,attendees,start', 'event[]'],
+  ['GET', `/v1.0/me/calendarView?${WEEK}`, 'event[]'],
+  ['GET', `/v1.0/me/calendar/calendarView?${WEEK}`, 'event[]'],
+  ['GET', `/v1.0/me/calendars/{calendar}/calendarView?${WEEK}`, 'event[]'],
+  ['POST', '/v1.0/me/events', 'event', meeting('Review')],
+  ['POST', '/v1.0/me/calendar/events', 'event', meeting('Plan')],
+  ['POST', '/v1.0/me/calendars/{calendar}/events', 'event', meeting('Retro')],
+  ['GET', '/v1.0/me/events/{event}', 'event'],
+  ['GET', '/v1.0/me/calendar/events/{event}', 'event'],
+  ['GET', '/v1.0/me/calendars/{calendar}/events/{event}', 'event'],
+  ['PATCH', '/v1.0/me/events/{event}', 'event', { isReminderOn: false }],
+  ['PATCH', '/v1.0/me/calendar/events/{event}', 'event', { showAs: 'tentative' }],
+  ['PATCH', '/v1.0/me/calendars/{calendar}/events/{event}', 'event', { importance: 'high' }],
+  ['DELETE', '/v1.0/me/events/{doomedEvent1}', 'none'],
+  ['DELETE', '/v1.0/me/calendar/events/{doomedEvent2}', 'none'],
+  ['DELETE', '/v1.0/me/calendars/{calendar}/events/{doomedEvent3}', 'none'],
+  ['GET', '/v1.0/me/contacts', 'contact[]'],
+  ['POST', '/v1.0/me/contacts', 'contact', PAVEL],
+  ['GET', '/v1.0/me/contacts/{contact}', 'contact'],
+  ['PATCH', '/v1.0/me/contacts/{contact}', 'contact', { jobTitle: 'Buyer' }],
+  ['DELETE', '/v1.0/me/contacts/{doomedContact}', 'none'],
   ['GET', '/beta/me/messages?$top=1', 'message[]'],
 ]
 
@@ -88,7 +138,7 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
   before(async () => {
     ;({ emulator } = await graphFixture())
     token = await emulator.client.issueToken({
-      scp: 'User.Read User.ReadBasic.All Mail.ReadWrite Mail.Send',
+      scp: 'User.Read User.ReadBasic.All Mail.ReadWrite Mail.Send Calendars.ReadWrite Contacts.ReadWrite MailboxSettings.ReadWrite',
     })
     const lea = await emulator.client.issueToken({ user: 'lea@contoso.test', scp: 'Mail.Send' })
     const sent = await call(emulator, 'POST', '/v1.0/me/sendMail', lea, {
@@ -110,7 +160,13 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
     ids.draft = draft.json().id
     const list = await call(emulator, 'GET', `/v1.0/me/messages/${ids.draft}/attachments`, token)
     ids.attachment = list.json().value[0].id
-    for (const name of ['sendable', 'doomed']) {
+    const calendar = await call(emulator, 'GET', '/v1.0/me/calendar', token)
+    ids.calendar = calendar.json().id
+    for (const name of ['event', 'doomedEvent1', 'doomedEvent2', 'doomedEvent3'])
+      ids[name] = (await call(emulator, 'POST', '/v1.0/me/events', token, meeting(name))).json().id
+    for (const name of ['contact', 'doomedContact'])
+      ids[name] = (await call(emulator, 'POST', '/v1.0/me/contacts', token, PAVEL)).json().id
+    for (const name of ['sendable', 'doomed', 'movable']) {
       const made = await call(emulator, 'POST', '/v1.0/me/messages', token, {
         subject: name,
         toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }],
@@ -190,6 +246,9 @@ const UNKNOWN_PROPERTY: Record<string, [code: string, type: string]> = {
   message: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.Message'],
   mailFolder: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.MailFolder'],
   attachment: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.Attachment'],
+  calendar: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.Calendar'],
+  event: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.Event'],
+  contact: ['RequestBroker--ParseUri', 'Microsoft.OutlookServices.Contact'],
 }
 
 /** The problems of one answer: an entity, a collection page, or the answers of a $batch. */
