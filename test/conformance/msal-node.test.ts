@@ -3,14 +3,14 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { Browser } from '../../../test/kit/browser.ts'
-import { verifiedClaims } from '../../../test/kit/emulator-flows.ts'
+import { Browser } from '../kit/browser.ts'
+import { verifiedClaims } from '../kit/emulator-flows.ts'
 import {
   confidentialClient,
   pkcePair,
   publicClient,
   startEmulator,
-} from '../../../test/kit/msal-setup.ts'
+} from '../kit/msal-setup.ts'
 
 const SCOPES = ['User.Read', 'Mail.Send']
 /** msal's ServerError carries errorNo; InteractionRequiredAuthError only the message. */
