@@ -93,7 +93,10 @@ describe(`${CLIENT} against the emulator (baseUrl + customHosts)`, () => {
     assert.equal(new Set(subjects).size, SEEDED)
     const pages = await tls.emulator.client.journal({ since, method: 'GET', path: '/messages' })
     assert.deepEqual(
-      pages.map((entry) => [entry.status, entry.headers.authorization?.startsWith('Bearer ')]),
+      pages.map((entry) => [
+        entry.status,
+        String(entry.headers.authorization).startsWith('Bearer '),
+      ]),
       [
         [200, true],
         [200, true],
