@@ -6,24 +6,18 @@
  * cache) and public ones (device code, ROPC). The person's steps (sign-in pages, device code) are done over HTTP here.
  */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { Browser } from '../kit/browser.ts'
 import { verifiedClaims } from '../kit/emulator-flows.ts'
 import { completeDeviceCode } from './kit/device-login.ts'
+import { PYTHON, pythonMsalVersion } from './kit/python-msal.ts'
 import { PythonDriver, type FlowResult, type PythonEvent } from './kit/python-driver.ts'
 import { startTlsEmulator, type TlsEmulator } from './kit/tls-emulator.ts'
 
-/** Debian's interpreter, the one python3-msal is installed for (a pyenv or venv python3 on PATH may lack it). */
-const PYTHON = process.env.CONFORMANCE_PYTHON ?? '/usr/bin/python3'
 const SCRIPT = fileURLToPath(new URL('./python/msal_flows.py', import.meta.url))
-/** The installed MSAL Python's version, read from the package itself, for the test names. */
-const VERSION = spawnSync(PYTHON, ['-c', 'import msal; print(msal.__version__)'], {
-  encoding: 'utf8',
-})
-const CLIENT = `msal (Python)@${VERSION.stdout.trim() || 'missing: apt-get install python3-msal'}`
+const CLIENT = `msal (Python)@${pythonMsalVersion() || 'missing: apt-get install python3-msal'}`
 const ROPC_TODO =
   'MSAL Python 1.21 sends ROPC’s user-realm discovery to https://<authority host>/common/userrealm/… without the ' +
   'authority’s port (authority.py), so ROPC needs the emulator on port 443; a client limitation, not the emulator’s'
