@@ -1,16 +1,20 @@
-/** GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value. */
+/**
+ * GET /me, /users/{id|upn} (+$select, mailboxSettings included), /me/photo and /me/photo/$value; the user properties
+ * and values that GET /users shares.
+ */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { PHOTO_SIZE } from '../state/photo.ts'
-import { hasPermission, requireSomePermission } from './permissions.ts'
+import { mailboxSettings } from './mailbox-settings.ts'
+import { authorizeAlso } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
-const DEFAULT_PROPERTIES = [
+export const DEFAULT_PROPERTIES = [
   'businessPhones',
   'displayName',
   'givenName',
@@ -65,18 +69,29 @@ const OTHER_PROPERTIES = [
   'responsibilities',
   'schools',
   'skills',
+  'mailboxSettings',
 ]
-const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
+export const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
+
+/** A user's property values as Graph answers them; unset ones are absent (null on the wire). */
+export function userValues(user: User): Record<string, unknown> {
+  const { password: _password, mailboxSettings: _settings, ...values } = user
+  return {
+    ...values,
+    accountEnabled: true,
+    userType: 'Member',
+    mailNickname: user.userPrincipalName.split('@')[0],
+    usageLocation: null,
+    createdDateTime: null,
+  }
+}
 
 export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
-    const user = owner(request)
-    checkProfileAccess(request, user)
-    return sendUser(request, reply, user)
+    return sendUser(context, request, reply, owner(request))
   })
   mailboxRoute(scope, 'GET', '/photo', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     const odataContext = metadataUrl(request, `users('${user.id}')/photo/$entity`)
@@ -94,30 +109,25 @@ export function userRoutes(scope: FastifyInstance, context: EmulatorContext): vo
   })
   mailboxRoute(scope, 'GET', '/photo/$value', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     return reply.header('content-type', photo.contentType).send(Buffer.from(photo.bytes))
   })
 }
 
-// User.Read covers the signed-in user; other users need User.ReadBasic.All or broader; app tokens need User.Read.All.
-function checkProfileAccess(request: FastifyRequest, user: User): void {
-  const { auth } = graphRequest(request)
-  requireSomePermission(auth)
-  const self = auth.delegated && auth.claims.oid === user.id
-  const allowed = self ? hasPermission(auth, 'user.read') : hasPermission(auth, 'user.read.all')
-  if (!allowed)
-    throw new GraphError(
-      403,
-      'Authorization_RequestDenied',
-      'Insufficient privileges to complete the operation.',
-    )
-}
-
-function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
+function sendUser(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+) {
   const selected = select(request, KNOWN, 'user')
-  const values: Record<string, unknown> = { ...user }
+  const values = userValues(user)
+  // The property comes from the mailbox, with the mailbox's permission (Microsoft's Node sample asks for it).
+  if (selected?.includes('mailboxSettings')) {
+    authorizeAlso(request, 'GET', 'mailboxsettings')
+    values.mailboxSettings = mailboxSettings(user, context.mail.settings.changed(user.id))
+  }
   const names = selected ?? DEFAULT_PROPERTIES
   const fragment = selected ? `users(${selected.join(',')})/$entity` : 'users/$entity'
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
