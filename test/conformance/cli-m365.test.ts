@@ -18,9 +18,6 @@ import { startTlsEmulator, type TlsEmulator } from './kit/tls-emulator.ts'
 const CLIENT = clientLabel('@pnp/cli-microsoft365')
 const LOGIN = 'https://login.microsoftonline.com'
 const IMDS = '169.254.169.254'
-const MESSAGE_LIST_TODO =
-  'GET /v1.0/me/mailFolders/inbox/messages answers 403 on main: the token for .default carries the demo app’s ' +
-  'fixed User.Read Mail.Send, not the Mail.Read the user granted; branch i13-perm makes .default yield what was granted'
 
 describe(`${CLIENT} against the emulator (real-hostname mode, NODE_EXTRA_CA_CERTS)`, () => {
   let tls: TlsEmulator
@@ -117,22 +114,18 @@ describe(`${CLIENT} against the emulator (real-hostname mode, NODE_EXTRA_CA_CERT
     )
   })
 
-  test(
-    `${CLIENT} outlook message list --folderName inbox: the mail sent to herself`,
-    { todo: MESSAGE_LIST_TODO },
-    async () => {
-      const list = await m365([
-        'outlook',
-        'message',
-        'list',
-        '--folderName',
-        'inbox',
-        '--output',
-        'json',
-      ])
-      assert.equal(list.code, 0, list.stderr)
-      const messages = JSON.parse(list.stdout) as { subject: string }[]
-      assert.ok(Array.isArray(messages))
-    },
-  )
+  test(`${CLIENT} outlook message list --folderName inbox: the mail sent to herself`, async () => {
+    const list = await m365([
+      'outlook',
+      'message',
+      'list',
+      '--folderName',
+      'inbox',
+      '--output',
+      'json',
+    ])
+    assert.equal(list.code, 0, list.stderr)
+    const messages = JSON.parse(list.stdout) as { subject: string }[]
+    assert.ok(Array.isArray(messages))
+  })
 })

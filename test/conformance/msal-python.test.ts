@@ -21,8 +21,6 @@ const CLIENT = `msal (Python)@${pythonMsalVersion() || 'missing: apt-get install
 const ROPC_TODO =
   'MSAL Python 1.21 sends ROPC’s user-realm discovery to https://<authority host>/common/userrealm/… without the ' +
   'authority’s port (authority.py), so ROPC needs the emulator on port 443; a client limitation, not the emulator’s'
-const USERS_LIST_TODO =
-  'GET /v1.0/users (list) answers 400 BadRequest on main; branch i13-outlook adds it'
 
 let tls: TlsEmulator
 let python: PythonDriver
@@ -174,13 +172,9 @@ describe(`${CLIENT} against the emulator (authority https://localhost:<port>/<te
     assert.deepEqual(await run('remove_account'), { accounts: [] })
   })
 
-  test(
-    `${CLIENT} an app token lists the directory (GET /users)`,
-    { todo: USERS_LIST_TODO },
-    async () => {
-      const result = (await run('list_users')) as { status: number; body: { value?: unknown[] } }
-      assert.equal(result.status, 200, JSON.stringify(result.body))
-      assert.equal(result.body.value?.length, tls.emulator.demo.users.length)
-    },
-  )
+  test(`${CLIENT} an app token lists the directory (GET /users)`, async () => {
+    const result = (await run('list_users')) as { status: number; body: { value?: unknown[] } }
+    assert.equal(result.status, 200, JSON.stringify(result.body))
+    assert.equal(result.body.value?.length, tls.emulator.demo.users.length)
+  })
 })
