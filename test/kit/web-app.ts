@@ -150,4 +150,6 @@ const unused = {
   sendDraft: notScripted,
   deleteMessage: notScripted,
   listMessages: notScripted,
+  listMessagePage: notScripted,
+  getMessage: notScripted,
 }
