@@ -2,11 +2,26 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { maskSecrets } from '../core/index.ts'
-import { EXIT, type Command } from './command.ts'
+import { EXIT, EXIT_CODES_TEXT, type Command, type OptionValues } from './command.ts'
 import { emulatorCommand } from './commands/emulator.ts'
+import { loginCommand } from './commands/login.ts'
+import { logoutCommand } from './commands/logout.ts'
+import { messagesCommand } from './commands/messages.ts'
+import { readCommand } from './commands/read.ts'
+import { sendCommand } from './commands/send.ts'
 import { startCommand } from './commands/start.ts'
+import { statusCommand } from './commands/status.ts'
 
-const COMMANDS: readonly Command[] = [startCommand, emulatorCommand]
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  emulatorCommand,
+  loginCommand,
+  logoutCommand,
+  statusCommand,
+  sendCommand,
+  messagesCommand,
+  readCommand,
+]
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -19,13 +34,17 @@ function usage(): string {
   return [
     'Usage: graph-connect <command> [options]      (npm start = graph-connect start)',
     '',
+    'Without CLIENT_ID (environment, .env or --client-id) every command works against the emulator:',
+    'the one npm start or npm run emulator runs (EMULATOR_URL, default http://localhost:8001), else one',
+    'started in this process on data/emulator.',
+    '',
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
     '',
     'graph-connect <command> --help     the command’s options and settings',
     'graph-connect --version            the version',
     '',
-    'Exit codes: 0 done; 1 refused or failed (each problem is named with its fix); 2 a wrong command line.',
+    EXIT_CODES_TEXT,
   ].join('\n')
 }
 
@@ -55,17 +74,29 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${commandHelp(command)}\n`)
     return EXIT.ok
   }
-  let values: Record<string, string | boolean | undefined>
+  let parsed: { values: OptionValues; positionals: string[] }
   try {
-    // No option is `multiple`: every value is one string or boolean.
-    values = parseArgs({ args: rest, options: command.options, strict: true }).values as Record<
-      string,
-      string | boolean | undefined
-    >
+    const limits = command.positionals ?? { min: 0, max: 0 }
+    parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      strict: true,
+      allowPositionals: limits.max > 0,
+    }) as typeof parsed
+    const count = parsed.positionals.length
+    if (count < limits.min)
+      throw new Error(`missing an argument: graph-connect ${name} ${command.synopsis}`)
+    if (count > limits.max) throw new Error(`too many arguments: ${parsed.positionals.join(' ')}`)
   } catch (error) {
     return usageError(`${name}: ${(error as Error).message}`, commandHelp(command))
   }
-  return command.run(values)
+  const code = await command.run(parsed.values, parsed.positionals)
+  if (command.oneShot) {
+    await new Promise((resolve) => process.stdout.write('', resolve))
+    await new Promise((resolve) => process.stderr.write('', resolve))
+    process.exit(code)
+  }
+  return code
 }
 
 function usageError(problem: string, help: string): number {

@@ -152,4 +152,5 @@ const unused = {
   listMessages: notScripted,
   listMessagePage: notScripted,
   getMessage: notScripted,
+  listAttachments: notScripted,
 }

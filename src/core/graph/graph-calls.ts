@@ -226,3 +226,22 @@ export async function getMessage(
   const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
   return (await response.json()) as Message & { id: string }
 }
+
+/** A message's attachments, described (name, type, size), their contents left on the server. */
+export async function listAttachments(
+  graph: Connection,
+  messageId: string,
+): Promise<{ id: string; name: string; contentType: string; size: number; isInline: boolean }[]> {
+  const path = `${graph.mailbox}/messages/${segment(messageId)}/attachments?$select=id,name,contentType,size,isInline`
+  const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
+  const answer = (await response.json()) as {
+    value: { id: string; name: string; contentType: string; size: number; isInline: boolean }[]
+  }
+  return answer.value.map(({ id, name, contentType, size, isInline }) => ({
+    id,
+    name,
+    contentType,
+    size,
+    isInline,
+  }))
+}

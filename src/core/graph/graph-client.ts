@@ -14,6 +14,7 @@ import {
   getMe,
   getMessage,
   getMyPhoto,
+  listAttachments,
   listMessagePage,
   listMessages,
   sendDraft,
@@ -74,6 +75,10 @@ export interface GraphClient {
   /** One page of a folder's messages with OData options; `nextLink` when more follow. */
   listMessagePage(folder: string, query: MessageQuery): Promise<MessagePage>
   getMessage(messageId: string, select?: readonly string[]): Promise<Message & { id: string }>
+  /** A message's attachments described (name, contentType, size, isInline), without their contents. */
+  listAttachments(
+    messageId: string,
+  ): Promise<{ id: string; name: string; contentType: string; size: number; isInline: boolean }[]>
 }
 
 export const DEFAULT_ME_SELECT = [
@@ -118,5 +123,6 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     listMessages: (folder, top = 10) => listMessages(graph, folder, top),
     listMessagePage: (folder, query) => listMessagePage(graph, folder, query),
     getMessage: (messageId, select) => getMessage(graph, messageId, select),
+    listAttachments: (messageId) => listAttachments(graph, messageId),
   }
 }
