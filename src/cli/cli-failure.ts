@@ -84,7 +84,7 @@ function appErrorLine(error: AppError, connection: string): string {
     case 'ERR_GRAPH_NOT_FOUND':
       return `not found${ids}: ${error.message}.`
     case 'ERR_AUTH_CLIENT_REJECTED':
-      return `the identity provider refused the app: ${(error as AuthError).idpDescription?.split('\n')[0] ?? error.message}. Fix the client id, secret or certificate, then run graph-connect login again.`
+      return `the identity provider refused the app: ${idpWords(error)}. Fix the client id, secret or certificate, then run graph-connect login again.`
     case 'ERR_AUTH_UNAVAILABLE':
       return `the identity provider does not answer: ${error.message}. Try again later.`
     case 'ERR_STORE_UNAVAILABLE':
@@ -92,4 +92,16 @@ function appErrorLine(error: AppError, connection: string): string {
     default:
       return error.message
   }
+}
+
+/** The identity provider's own sentence (msal wraps it in "Error(s): … Description: …", with a trace and a \r). */
+function idpWords(error: AppError): string {
+  const text = (error instanceof AuthError && error.idpDescription) || error.message
+  const described = text.includes('Description: ')
+    ? text.slice(text.indexOf('Description: ') + 13)
+    : text
+  return described
+    .split(/[\r\n]|\s+Trace ID:/)[0]!
+    .trim()
+    .replace(/\.+$/, '')
 }
