@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`missing an argument: graph-connect ${name} ${command.synopsis}`)
     if (count > limits.max) throw new Error(`too many arguments: ${parsed.positionals.join(' ')}`)
   } catch (error) {
-    return usageError(`${name}: ${(error as Error).message}`, commandHelp(command))
+    return usageError(`${name}: ${argumentProblem(error as Error, command)}`, commandHelp(command))
   }
   const code = await command.run(parsed.values, parsed.positionals)
   if (command.oneShot) {
@@ -97,6 +97,38 @@ async function main(argv: string[]): Promise<number> {
     process.exit(code)
   }
   return code
+}
+
+/** parseArgs's message, and for an unknown option the nearest one the command has (a typo's fix). */
+function argumentProblem(error: Error & { code?: string }, command: Command): string {
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return error.message
+  const given = /'(-[^']*)'/.exec(error.message)?.[1] ?? ''
+  const near = (option: string) =>
+    editDistance(given, option) <= Math.max(2, given.length / 3) ||
+    (option.length > 3 && given.startsWith(option))
+  const nearest = Object.keys(command.options)
+    .map((option) => ({ option: `--${option}`, distance: editDistance(given, `--${option}`) }))
+    .sort((a, b) => a.distance - b.distance)
+    .find(({ option }) => near(option))
+  const hint = nearest
+    ? ` Did you mean ${nearest.option}?`
+    : ` graph-connect ${command.name} --help lists its options.`
+  return `Unknown option '${given}'.${hint}`
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 function usageError(problem: string, help: string): number {
