@@ -48,7 +48,7 @@ describe('login against a running emulator', () => {
     assert.match(login.page, /You may now close this window/)
     assert.match(
       login.stdout,
-      /^Signed in as Adele Vance <adele@contoso\.test>\.\n {2}Connection "default" · tenant 6f1d6c4e/,
+      /^Signed in as Adele Vance <adele@contoso\.test>\.\n {2}Connection "default", tenant 6f1d6c4e-2b7a-4c39-9e51-0c8a7d3b5f21\n {2}The emulator at http:\/\/localhost:\d+; its inbox viewer: http:\/\/localhost:\d+\/\n$/,
     )
     const status = await runCli(['status', '--output', 'json'], { env: env('device') })
     assert.equal(status.code, 0, status.stderr)

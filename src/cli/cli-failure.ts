@@ -69,7 +69,15 @@ function notSignedIn(error: AppError, connection: string): string {
   return `the sign-in of connection "${connection}" has expired or was revoked${aadsts}`
 }
 
-const graphWhat = (error: AppError) => (error instanceof GraphError ? error.message : error.message)
+/** "HTTP 504 on POST …/sendMail", "POST …/send timed out": what happened, without the long URL. */
+function graphWhat(error: AppError): string {
+  const match = /^(\w+) (\S+) (.*)$/.exec(error.message)
+  if (!match) return error.message
+  const [, method, url, rest] = match as unknown as [string, string, string, string]
+  const last = URL.canParse(url) ? new URL(url).pathname.split('/').pop() : url
+  const status = error instanceof GraphError ? error.httpStatus : 0
+  return status ? `HTTP ${status} on ${method} …/${last}` : `${method} …/${last} ${rest}`
+}
 
 function appErrorLine(error: AppError, connection: string): string {
   const ids =

@@ -134,7 +134,7 @@ function signedInText(record: ConnectionRecord, format: OutputFormat, target: Lo
       ? `${record.account!.name} <${record.account!.username}>`
       : `the app ${record.clientId} (app-only: name the mailbox with --from or --mailbox)`
   const where = target.emulator
-    ? `the emulator at ${target.emulator.link.url} (inbox viewer: ${target.emulator.link.url}/)`
-    : record.authority
-  return `Signed in as ${who}.\n  Connection "${record.name}" · tenant ${summary.tenant} · ${where}\n`
+    ? `  The emulator at ${target.emulator.link.url}; its inbox viewer: ${target.emulator.link.url}/\n`
+    : `  ${record.authority}\n`
+  return `Signed in as ${who}.\n  Connection "${record.name}", tenant ${summary.tenant}\n${where}`
 }
