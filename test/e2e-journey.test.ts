@@ -222,7 +222,7 @@ test('mobile width, French: the pages fit and read well; send as plain text → 
   const body = await page.inputValue('#f-body')
   assert.match(
     body,
-    /^Bonjour,\n\nLéa Martin vous envoie ce message avec l’exemple Microsoft Graph Connect\u00a0:/,
+    /^Bonjour,\n\nLéa Martin vous envoie ce message avec l’exemple Microsoft Graph Connect\u202f:/,
   )
   assert.doesNotMatch(body, /<p>/)
   const to = `${lea.userPrincipalName}, ${diego.userPrincipalName}`

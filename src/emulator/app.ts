@@ -5,6 +5,7 @@ import { createContext, type EmulatorContext } from './context.ts'
 import { CONTROL_PREFIX } from './control/control-paths.ts'
 import { controlRoutes } from './control/control-routes.ts'
 import { installJournalAndFaults } from './control/journal-hooks.ts'
+import { faviconRoutes } from './favicon-routes.ts'
 import { normalizeGraphUrl } from './graph/graph-path-case.ts'
 import { graphRoutes } from './graph/routes.ts'
 import { identityRoutes } from './identity/routes.ts'
@@ -53,6 +54,7 @@ const PLUGINS: [Plugin, { prefix?: string }][] = [
   [graphRoutes, {}],
   [inboxRoutes, {}],
   [identityRoutes, {}],
+  [faviconRoutes, {}],
 ]
 
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import type { FastifyRequest } from 'fastify'
 import { createFaults, type Faults } from './control/faults.ts'
 import { createJournal, type Journal } from './control/journal.ts'
+import { createMailEvents, type MailEvents } from './graph/mail-events.ts'
 import { createMailStore, type MailStore } from './graph/mail-store.ts'
 import { createThrottle, type Throttle } from './graph/throttle.ts'
 import { createIdentityStore, type IdentityStore } from './identity/identity-store.ts'
@@ -29,6 +30,8 @@ export interface EmulatorContext {
   signer: JwtSigner
   /** Mailboxes: messages, attachments, upload sessions. */
   mail: MailStore
+  /** Every committed change to the mailboxes (GET /_emulator/events, the viewer's live updates). */
+  mailEvents: MailEvents
   /** Outlook's per-mailbox limits. */
   throttle: Throttle
   /** Every request received, readable since a mark. */
@@ -59,6 +62,7 @@ export function createContext(
     load: () => identity.ids('revoked-at'),
   })
   const signer = createJwtSigner(loadSigningKeys(options.dataDir), revocations)
+  const mailEvents = createMailEvents()
   const context: EmulatorContext = {
     options,
     db,
@@ -66,7 +70,8 @@ export function createContext(
     directory,
     identity,
     signer,
-    mail: createMailStore(db),
+    mail: createMailStore(db, mailEvents.emit),
+    mailEvents,
     throttle: createThrottle(options.throttling),
     journal: createJournal(),
     faults: createFaults(),

@@ -12,6 +12,7 @@ export type { FaultAction, FaultMatch, FaultSpec, ScriptedFault } from './contro
 export type { JournalEntry, RequestHeaders } from './control/journal.ts'
 export type { FolderCount, MailboxMessage, MailboxSummary } from './control/mailbox-routes.ts'
 export type { AccessTokenShape } from './control/token-routes.ts'
+export type { MailEvent } from './graph/mail-events.ts'
 export type { FileAttachment, GraphMessage } from './graph/message-views.ts'
 export type { EmailAddress, MessageBody, Recipient } from './graph/message-model.ts'
 export type { ThrottleLimits, ThrottleSetting } from './graph/throttle.ts'

@@ -147,7 +147,7 @@ test('a large attachment without Mail.ReadWrite in SCOPES → 413 before any Gra
       lang: 'fr',
       hint: /Jusqu’à 3 Mo en tout\./,
       error:
-        /Cette application envoie jusqu’à 3 Mo de pièces jointes en tout\u00a0: joignez des fichiers plus petits/,
+        /Cette application envoie jusqu’à 3 Mo de pièces jointes en tout\u202f: joignez des fichiers plus petits/,
     },
   ]
   for (const { lang, hint, error } of cases) {

@@ -24,7 +24,7 @@ describe('welcomeMail', () => {
     assert.match(fr.html, /^<p>Bonjour,<\/p>$/m)
     assert.match(
       fr.html,
-      /^<p>Adèle vous envoie ce message avec l’exemple Microsoft Graph Connect\u00a0: /m,
+      /^<p>Adèle vous envoie ce message avec l’exemple Microsoft Graph Connect\u202f: /m,
     )
     assert.match(fr.html, /<h3>Et maintenant\u202f\?<\/h3>/)
     assert.match(fr.html, /<h3>Donnez-nous votre avis<\/h3>/)
@@ -60,7 +60,7 @@ describe('welcomeMail', () => {
     assert.match(en.text, /^Thanks and happy coding!$/m)
     const fr = welcomeMail('Adèle', 'fr')
     assert.match(fr.text, /^Bonjour,$/m)
-    assert.match(fr.text, /^- Lire la présentation de Microsoft Graph\u00a0: https:/m)
+    assert.match(fr.text, /^- Lire la présentation de Microsoft Graph\u202f: https:/m)
     assert.match(fr.text, /^Merci et bon développement\u202f!$/m)
   })
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { controlErrorHandler } from './control-error.ts'
 import { directoryRoutes } from './directory-routes.ts'
+import { eventRoutes } from './event-routes.ts'
 import { faultRoutes } from './fault-routes.ts'
 import { journalRoutes } from './journal-routes.ts'
 import { loopbackOnly } from './loopback-only.ts'
@@ -18,6 +19,7 @@ const ROUTES = [
   mailboxRoutes,
   directoryRoutes,
   tokenRoutes,
+  eventRoutes,
 ]
 
 /** Register with `{ prefix: CONTROL_PREFIX }`: the guards then cover every control route and nothing else. */

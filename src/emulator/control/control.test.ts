@@ -201,6 +201,19 @@ describe('control API: journal, faults, reset', () => {
     assert.equal(await client.throttling(), false)
   })
 
+  it('answers GET /_emulator/health with 200 {"status":"ok"}, to loopback clients', async () => {
+    const health = await fetch(`${emulator.url}/_emulator/health`)
+    assert.equal(health.status, 200)
+    assert.match(String(health.headers.get('content-type')), /^application\/json/)
+    assert.equal(health.headers.get('cache-control'), 'no-store')
+    assert.deepEqual(await health.json(), { status: 'ok' })
+    const remote = await emulator.fastify.inject({
+      url: '/_emulator/health',
+      remoteAddress: '10.1.2.3',
+    })
+    assert.equal(remote.statusCode, 403)
+  })
+
   it('refuses clients that are not on loopback', async () => {
     const response = await emulator.fastify.inject({
       url: '/_emulator/journal',

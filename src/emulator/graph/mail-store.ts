@@ -1,5 +1,9 @@
-/** createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once. */
+/**
+ * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once; every
+ * change to a message is told to `emit` once it is committed.
+ */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { MailEvent } from './mail-events.ts'
 import type { AttachmentRecord, MessageRecord } from './message-model.ts'
 
 const SCHEMA = `
@@ -41,39 +45,59 @@ const COLUMN = {
 
 export type MailStore = ReturnType<typeof createMailStore>
 
-export function createMailStore(db: DatabaseSync) {
+export function createMailStore(db: DatabaseSync, emit: (event: MailEvent) => void = () => {}) {
   db.exec(SCHEMA)
   const q = prepareStatements(db)
+  // Inside a transaction, changes are told once it commits (a rolled-back send told nobody anything).
+  let pending: MailEvent[] | undefined
+  const tell = (event: MailEvent) => (pending ? pending.push(event) : emit(event))
   return {
     /** Runs `work` in one transaction (one per send: every copy lands or none). */
     transaction<T>(work: () => T): T {
       q.begin.run()
+      pending = []
       try {
         const result = work()
         q.commit.run()
+        const committed = pending
+        pending = undefined
+        for (const event of committed) emit(event)
         return result
       } catch (error) {
+        pending = undefined
         q.rollback.run()
         throw error
       }
     },
-    ...messageMethods(db, q),
+    ...messageMethods(db, q, tell),
     ...attachmentMethods(q),
     ...uploadSessionMethods(q),
     clear(): void {
       db.exec(
         'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
       )
+      tell({ change: 'cleared' })
     },
   }
 }
+
+/** What a change tells about its message. */
+const about = (change: MailEvent['change'], message: MessageRecord): MailEvent => ({
+  change,
+  id: message.id,
+  mailbox: message.mailbox,
+  folder: message.folder,
+  subject: message.subject,
+  isRead: message.isRead,
+  ...(change === 'created' ? { from: message.from?.emailAddress.address ?? '' } : {}),
+})
 
 type Statements = ReturnType<typeof prepareStatements>
 
 const parseMessage = (row: unknown) =>
   row ? (JSON.parse((row as { data: string }).data) as MessageRecord) : undefined
 
-function messageMethods(db: DatabaseSync, q: Statements) {
+function messageMethods(db: DatabaseSync, q: Statements, tell: (event: MailEvent) => void) {
   // One list statement per (folder or not, order), prepared on first use.
   const lists = new Map<string, StatementSync>()
   const listStatement = (withFolder: boolean, order: OrderBy) => {
@@ -98,15 +122,34 @@ function messageMethods(db: DatabaseSync, q: Statements) {
       JSON.stringify(message),
     ] as const
   return {
-    insert: (message: MessageRecord) =>
-      void q.insert.run(message.id, message.mailbox, ...row(message)),
-    update: (message: MessageRecord) => void q.update.run(...row(message), message.id),
+    insert(message: MessageRecord): void {
+      q.insert.run(message.id, message.mailbox, ...row(message))
+      tell(about('created', message))
+    },
+    update(message: MessageRecord): void {
+      q.update.run(...row(message), message.id)
+      tell(about('updated', message))
+    },
     get: (mailbox: string, id: string) => parseMessage(q.get.get(id, mailbox)),
     getById: (id: string) => parseMessage(q.getAny.get(id)),
     delete(id: string): void {
+      const message = parseMessage(q.getAny.get(id))
       q.delete.run(id)
       q.deleteAttachments.run(id)
+      if (message) tell(about('deleted', message))
     },
+    /** Every message of one mailbox (all its folders) and their attachments, deleted. */
+    empty(mailbox: string): void {
+      q.deleteMailboxAttachments.run(mailbox)
+      q.deleteMailbox.run(mailbox)
+      tell({ change: 'cleared', mailbox })
+    },
+    /** Every mailbox's messages, newest first, read lazily (a search stops when its page is full). */
+    *everything(): Generator<MessageRecord> {
+      for (const found of q.everything.iterate()) yield parseMessage(found)!
+    },
+    /** How many messages are kept, and how many of them are unread, in every mailbox together. */
+    totals: () => q.totals.get() as { total: number; unread: number },
     list(
       mailbox: string,
       folder: string | undefined,
@@ -192,6 +235,14 @@ function prepareStatements(db: DatabaseSync) {
       db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages
       WHERE mailbox = ? GROUP BY folder`),
     mailboxes: db.prepare('SELECT DISTINCT mailbox FROM graph_messages'),
+    everything: db.prepare('SELECT data FROM graph_messages ORDER BY received DESC, seq DESC'),
+    totals: db.prepare(
+      'SELECT count(*) AS total, coalesce(sum(is_read = 0), 0) AS unread FROM graph_messages',
+    ),
+    deleteMailbox: db.prepare('DELETE FROM graph_messages WHERE mailbox = ?'),
+    deleteMailboxAttachments: db.prepare(
+      'DELETE FROM graph_attachments WHERE message_id IN (SELECT id FROM graph_messages WHERE mailbox = ?)',
+    ),
     insertAttachment: db.prepare(
       'INSERT INTO graph_attachments (id, message_id, data, bytes) VALUES (?, ?, ?, ?)',
     ),

@@ -1,4 +1,4 @@
-/** Messages and folders: list (paged), get, create a draft, update, delete; mailFolders and their messages. */
+/** Messages and folders: list (paged), get (JSON or MIME), create a draft, update, delete; mailFolders and their messages. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
@@ -6,6 +6,7 @@ import { applyInput, newRecord, toAttachments, type MessageInput } from './compo
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
+import { messageMime } from './message-mime.ts'
 import { FOLDERS, MESSAGE_PROPERTIES, resolveFolder, type MessageRecord } from './message-model.ts'
 import { folderView, messageView } from './message-views.ts'
 import { baseUrl, metadataUrl, nextLink, orderBy, select, sendOData, skip, top } from './odata.ts'
@@ -48,6 +49,12 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
   route('GET', '/messages/:id', (context, request, reply) =>
     sendOData(reply, single(request, findMessage(context, reader(request), request))),
   )
+  // The MIME document (RFC 5322), with the text/plain content type Graph gives it.
+  route('GET', '/messages/:id/$value', (context, request, reply) => {
+    const message = findMessage(context, reader(request), request)
+    const mime = messageMime(message, context.mail.attachments(message.id))
+    return reply.type('text/plain').send(mime)
+  })
   route('DELETE', '/messages/:id', deleteMessage)
   route('POST', '/messages', (context, request, reply) =>
     createDraft(context, request, reply, 'drafts'),

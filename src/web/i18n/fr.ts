@@ -13,11 +13,11 @@ export const fr: Record<MessageKey, string> = {
   'connect.lead': 'Utilisez le bouton ci-dessous pour vous connecter à Microsoft 365.',
   'connect.button': 'Se connecter à Microsoft 365',
   'connect.demo':
-    'Démonstration hors ligne : vous vous connectez à l’émulateur intégré avec un compte de démonstration (le terminal où tourne l’application les liste), et les messages arrivent dans sa boîte de réception. Rien ne part chez Microsoft.',
+    'Démonstration hors ligne : vous vous connectez à l’émulateur intégré avec un compte de démonstration (le terminal où tourne l’application les liste), et les messages arrivent dans sa boîte de réception. Rien ne part chez Microsoft.',
   'connect.note':
     'Vous vous connectez sur la page de connexion Microsoft. Cette application ne voit jamais votre mot de passe.',
   'connect.draftKept':
-    'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
+    'Votre message non envoyé est conservé dans cet onglet : reconnectez-vous pour le terminer.',
   'connect.signedOut': 'Vous êtes déconnecté. Reconnectez-vous quand vous voulez.',
 
   'main.hi': 'Bonjour {name} !',
@@ -44,7 +44,7 @@ export const fr: Record<MessageKey, string> = {
   'form.importance.high': 'Haute',
   'form.attachments': 'Pièces jointes',
   'form.attachmentsHint':
-    'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
+    'Jusqu’à 25 Mo en tout : jusqu’à 3 Mo, les fichiers partent avec le message ; au-delà, ils sont téléversés par morceaux.',
   'form.attachmentsHintSmall': 'Jusqu’à 3 Mo en tout.',
   'form.saveToSentItems': 'Enregistrer dans Éléments envoyés',
   'form.send': 'Envoyer le message',
@@ -58,15 +58,15 @@ export const fr: Record<MessageKey, string> = {
   'flash.unknown': 'Nous n’avons pas pu confirmer l’envoi du message.',
   'flash.fieldErrors': 'Corrigez les champs signalés ci-dessous, puis renvoyez.',
   'flash.reattach':
-    'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
+    'Les pièces jointes ne sont pas conservées après un échec : choisissez-les à nouveau.',
 
   'error.title': 'Un problème est survenu',
   'error.home': 'Retour à l’application',
   'error.tryAgain': 'Réessayer',
   'error.otherAccount': 'Utiliser un autre compte',
   'error.signInAgain': 'Se reconnecter',
-  'error.reference': 'Référence : {id}',
-  'error.detail': 'Détails du fournisseur d’identité : {detail}',
+  'error.reference': 'Référence : {id}',
+  'error.detail': 'Détails du fournisseur d’identité : {detail}',
 
   'error.notFound.title': 'Page introuvable',
   'error.notFound.text':
@@ -88,19 +88,19 @@ export const fr: Record<MessageKey, string> = {
     'Cette application a besoin de votre consentement (ou de celui d’un administrateur) pour lire votre profil et envoyer des messages en votre nom. Réessayez et acceptez les autorisations, ou demandez à un administrateur d’accorder le consentement pour votre organisation.',
   'error.redirectUri.title': 'L’URL de réponse n’est pas inscrite',
   'error.redirectUri.text':
-    'Le fournisseur d’identité a refusé l’URL de réponse (AADSTS50011). Dans le centre d’administration Entra, ouvrez l’inscription de l’application, Authentification, plateforme Web, et ajoutez exactement cet URI de redirection : {uri}',
+    'Le fournisseur d’identité a refusé l’URL de réponse (AADSTS50011). Dans le centre d’administration Entra, ouvrez l’inscription de l’application, Authentification, plateforme Web, et ajoutez exactement cet URI de redirection : {uri}',
   'error.unknownApp.title': 'L’application n’est pas inscrite dans cet annuaire',
   'error.unknownApp.text':
     'Le fournisseur d’identité ne connaît pas cet identifiant client (AADSTS700016). Comparez CLIENT_ID avec « ID d’application (client) » de l’inscription, et vérifiez qu’AUTHORITY désigne le bon locataire.',
   'error.badSecret.title': 'Les identifiants de l’application ont été refusés',
   'error.badSecret.text':
-    'Le fournisseur d’identité a refusé le secret client ou le certificat (par exemple AADSTS7000215 : secret invalide, ou expiré). Créez un nouveau secret client dans l’inscription de l’application, renseignez CLIENT_SECRET et redémarrez l’application.',
+    'Le fournisseur d’identité a refusé le secret client ou le certificat (par exemple AADSTS7000215 : secret invalide, ou expiré). Créez un nouveau secret client dans l’inscription de l’application, renseignez CLIENT_SECRET et redémarrez l’application.',
   'error.idp.title': 'La connexion n’a pas abouti',
   'error.idp.text':
     'Le fournisseur d’identité a refusé la connexion ({code}). Réessayez ; si cela se reproduit, donnez les détails ci-dessous à votre administrateur.',
   'error.idToken.title': 'La réponse de connexion n’est pas fiable',
   'error.idToken.text':
-    'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
+    'Le jeton d’identité n’a pas passé la validation : vous n’êtes pas connecté. Recommencez la connexion.',
   'error.code.title': 'Le code de connexion a été refusé',
   'error.code.text': 'Le code de connexion a expiré ou a déjà servi. Recommencez la connexion.',
   'error.authUnavailable.title': 'La connexion Microsoft est indisponible',
@@ -113,7 +113,7 @@ export const fr: Record<MessageKey, string> = {
   'error.reauth.text':
     'Votre connexion a expiré et n’a pas pu être renouvelée. Reconnectez-vous pour continuer ; ce que vous avez saisi est conservé.',
   'error.forbidden.text':
-    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
+    'Microsoft Graph a refusé d’envoyer des messages pour ce compte (403) : l’autorisation Mail.Send (et Mail.ReadWrite, pour les pièces jointes de plus de 3 Mo) n’est pas accordée, ou la boîte aux lettres ne peut pas envoyer. Demandez à un administrateur de l’accorder, puis reconnectez-vous.',
   'error.throttled.text':
     'Microsoft Graph limite les requêtes (429). Réessayez dans {seconds} secondes.',
   'error.invalidRecipients.text':
@@ -121,11 +121,11 @@ export const fr: Record<MessageKey, string> = {
   'error.tooLarge.text':
     'Le message est trop volumineux. Retirez ou réduisez des pièces jointes et renvoyez.',
   'error.outcomeUnknown.text':
-    'La connexion à Microsoft Graph a échoué pendant l’envoi : le message est peut-être parti, peut-être pas. Vérifiez vos Éléments envoyés avant de renvoyer.',
+    'La connexion à Microsoft Graph a échoué pendant l’envoi : le message est peut-être parti, peut-être pas. Vérifiez vos Éléments envoyés avant de renvoyer.',
   'error.graphUnavailable.text':
     'Microsoft Graph est indisponible pour l’instant. Rien n’a été envoyé ; réessayez dans une minute.',
   'error.graphRequest.text': 'Microsoft Graph a refusé la requête ({code}). Rien n’a été envoyé.',
-  'error.graphRequestId': 'request-id Graph : {id}',
+  'error.graphRequestId': 'request-id Graph : {id}',
   'error.csrf.title': 'Ce formulaire a expiré',
   'error.csrf.text':
     'La requête ne vient pas d’une page de cette application, ou la page est trop ancienne. Rechargez la page et réessayez.',
@@ -152,7 +152,7 @@ export const fr: Record<MessageKey, string> = {
   'field.bodyTooLarge': 'Le message dépasse 1 Mo.',
   'field.attachmentsTooLarge': 'Les pièces jointes dépassent 25 Mo en tout.',
   'field.needsMailReadWrite':
-    'Cette application envoie jusqu’à 3 Mo de pièces jointes en tout : joignez des fichiers plus petits, ou envoyez-les en plusieurs messages.',
+    'Cette application envoie jusqu’à 3 Mo de pièces jointes en tout : joignez des fichiers plus petits, ou envoyez-les en plusieurs messages.',
   'field.formatChoice': 'Choisissez HTML ou Texte brut.',
   'field.importanceChoice': 'Choisissez une importance faible, normale ou haute.',
   'field.invalidChoice': 'Cette valeur n’est pas autorisée.',
@@ -160,7 +160,7 @@ export const fr: Record<MessageKey, string> = {
   'welcome.subject': 'Bienvenue dans le développement Microsoft Graph avec l’exemple Graph Connect',
   'welcome.greeting': 'Bonjour,',
   'welcome.intro':
-    '{name} vous envoie ce message avec l’exemple Microsoft Graph Connect : les services Microsoft 365, à un appel de n’importe quelle application.',
+    '{name} vous envoie ce message avec l’exemple Microsoft Graph Connect : les services Microsoft 365, à un appel de n’importe quelle application.',
   'welcome.next': 'Et maintenant ?',
   'welcome.link.overview': 'Lire la présentation de Microsoft Graph',
   'welcome.link.sendMail': 'Consulter la référence de l’API sendMail',
@@ -170,7 +170,7 @@ export const fr: Record<MessageKey, string> = {
     'Dites-nous ce que vous pensez de cet exemple et ce que vous aimeriez qu’il fasse ensuite.',
   'welcome.closing': 'Merci et bon développement !',
   'welcome.signature': 'L’exemple Graph Connect',
-  'welcome.colon': ' :',
+  'welcome.colon': ' :',
 
   'flow.title': 'Flux de connexion',
   'flow.lead':

@@ -31,7 +31,7 @@ export const en = {
   signedInLabel: 'Signed in',
   demoTitle: 'Demo accounts',
   demoIntro: 'This is the offline emulator of Microsoft Entra ID. Sign in as any of these people:',
-  demoPassword: 'password',
+  demoPassword: 'password:',
   demoUse: 'Use',
   errorTitle: "Sorry, but we're having trouble signing you in.",
   troubleshooting: 'Troubleshooting details',

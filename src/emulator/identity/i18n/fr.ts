@@ -1,4 +1,8 @@
-/** Chaînes françaises de l'expérience de connexion (les mots d'Entra en français). */
+/**
+ * Chaînes françaises de l'expérience de connexion (les mots d'Entra en français), en typographie française — une espace
+ * fine insécable (U+202F, écrite \u202f) avant les deux-points, le point-virgule, les points d'exclamation et
+ * d'interrogation, et à l'intérieur des guillemets.
+ */
 import type { Strings } from './en.ts'
 
 export const fr: Strings = {
@@ -17,13 +21,13 @@ export const fr: Strings = {
   wrongPassword:
     "Votre compte ou mot de passe est incorrect. Si vous ne vous souvenez plus de votre mot de passe, utilisez l'un des mots de passe de démonstration ci-dessous.",
   emptyPassword: 'Veuillez entrer votre mot de passe.',
-  stayTitle: 'Rester connecté ?',
+  stayTitle: 'Rester connecté\u202f?',
   stayText: 'Faites-le pour réduire le nombre de fois où vous êtes invité à vous connecter.',
   yes: 'Oui',
   no: 'Non',
   consentTitle: 'Autorisations demandées',
   consentAppNote: 'non vérifiée',
-  consentIntro: 'Cette application souhaite :',
+  consentIntro: 'Cette application souhaite\u202f:',
   consentFooter:
     "Si vous acceptez ces autorisations, vous autorisez cette application à utiliser vos données comme indiqué dans ses conditions d'utilisation et sa déclaration de confidentialité. Vous pouvez modifier ces autorisations sur https://myapps.microsoft.com.",
   accept: 'Accepter',
@@ -33,8 +37,8 @@ export const fr: Strings = {
   signedInLabel: 'Connecté',
   demoTitle: 'Comptes de démonstration',
   demoIntro:
-    "Ceci est l'émulateur hors ligne de Microsoft Entra ID. Connectez-vous avec l'une de ces personnes :",
-  demoPassword: 'mot de passe',
+    "Ceci est l'émulateur hors ligne de Microsoft Entra ID. Connectez-vous avec l'une de ces personnes\u202f:",
+  demoPassword: 'mot de passe\u202f:',
   demoUse: 'Utiliser',
   errorTitle: 'Désolé, nous ne parvenons pas à vous connecter.',
   troubleshooting: 'Détails de dépannage',
@@ -42,7 +46,7 @@ export const fr: Strings = {
   correlationId: 'ID de corrélation',
   timestamp: 'Horodatage',
   message: 'Message',
-  formPostTitle: 'Traitement en cours...',
+  formPostTitle: 'Traitement en cours…',
   formPostContinue: 'Continuer',
   signedOutTitle: 'Vous vous êtes déconnecté de votre compte',
   signedOutText: 'Nous vous conseillons de fermer toutes les fenêtres de navigateur.',
@@ -51,7 +55,7 @@ export const fr: Strings = {
   deviceCodeLabel: 'Code',
   deviceBadCode: "Ce code n'a pas fonctionné. Vérifiez le code et réessayez.",
   deviceExpired: 'Ce code a expiré. Revenez à votre appareil et demandez-en un nouveau.',
-  deviceConfirmTitle: 'Essayez-vous de vous connecter à {app} ?',
+  deviceConfirmTitle: 'Essayez-vous de vous connecter à {app}\u202f?',
   deviceConfirmText:
     "Continuez uniquement si vous avez téléchargé l'application depuis un store ou un site web de confiance.",
   continue: 'Continuer',

@@ -1,10 +1,16 @@
-/** The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code. */
+/**
+ * The sign-in pages, with Entra's element ids (#i0116, #i0118, #idSIButton9, #idBtn_Back) and no inline code. Enter
+ * means the primary button (#idSIButton9): #idBtn_Back submits a form of its own, so it is never a step's default
+ * button; on the pages without a field ("Stay signed in?", consent) the primary button has the focus.
+ */
 import type { User } from '../../state/directory.ts'
 import { html, type SafeHtml } from '../../html.ts'
 import { fill } from '../i18n/index.ts'
 import type { Strings } from '../i18n/en.ts'
 
 export const ASSETS = '/_assets/identity'
+/** The emulator's icon, linked from every page it serves (served by faviconRoutes). */
+export const FAVICON = '/favicon.svg'
 
 export interface PageFrame {
   s: Strings
@@ -26,6 +32,7 @@ export function layout(frame: PageFrame, title: string, body: SafeHtml): string 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="none">
 <title>${title}</title>
+<link rel="icon" href="${FAVICON}" type="image/svg+xml">
 <link rel="stylesheet" href="${ASSETS}/sign-in.css">
 <script src="${ASSETS}/sign-in.js" defer></script>
 </head>
@@ -57,7 +64,7 @@ ${users.map(
     user,
   ) => html`<li><button type="button" class="account" data-email="${user.userPrincipalName}" data-password="${user.password}">
 <img src="${ASSETS}/person.svg" alt="" width="32" height="32"><span class="who"><span class="name">${user.displayName}</span>
-<span class="upn">${user.userPrincipalName}</span><span class="password">${s.demoPassword}: <code>${user.password}</code></span></span>
+<span class="upn">${user.userPrincipalName}</span><span class="password">${s.demoPassword} <code>${user.password}</code></span></span>
 </button></li>`,
 )}
 </ul>
@@ -83,6 +90,21 @@ const errorText = (error?: string, id = 'error') =>
   error ? html`<p class="error" id="${id}" role="alert">${error}</p>` : ''
 
 const identity = (user: User) => html`<p class="identity">${user.userPrincipalName}</p>`
+
+const BACK_FORM = 'idBackForm'
+
+/** The form of the secondary button (#idBtn_Back, tied to it by `form`): the step's hidden fields, nothing else. */
+const backForm = (view: StepView, step: string) =>
+  html`<form id="${BACK_FORM}" method="post" action="${view.action}">${hidden(view, step)}</form>`
+
+/** The step's two buttons: #idBtn_Back (in the back form) first on screen, #idSIButton9 the form's default. */
+function buttons(
+  back: { label: string; name: string; value: string },
+  primary: { label: string; name?: string; value?: string; focus?: boolean },
+) {
+  return html`<div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" form="${BACK_FORM}" name="${back.name}" value="${back.value}">${back.label}</button>
+<button id="idSIButton9" class="primary" type="submit"${primary.name ? html` name="${primary.name}" value="${primary.value}"` : ''}${primary.focus ? html` autofocus` : ''}>${primary.label}</button></div>`
+}
 
 export function emailPage(frame: PageFrame, view: StepView): string {
   const { s } = frame
@@ -115,9 +137,9 @@ ${hidden(view, 'password')}
 <input id="i0118" name="passwd" type="password" placeholder="${s.passwordLabel}" autocomplete="current-password"
  autofocus required${view.error ? html` aria-invalid="true" aria-describedby="error"` : ''}>
 ${errorText(view.error)}${view.errorCode ? html`<p class="fine">${view.errorCode}</p>` : ''}
-<div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" name="back" value="1" formnovalidate>${s.back}</button>
-<button id="idSIButton9" class="primary" type="submit">${s.signIn}</button></div>
-</form>`,
+${buttons({ label: s.back, name: 'back', value: '1' }, { label: s.signIn })}
+</form>
+${backForm(view, 'password')}`,
   )
 }
 
@@ -131,9 +153,9 @@ export function kmsiPage(frame: PageFrame, view: StepView): string {
 <p>${s.stayText}</p>
 <form method="post" action="${view.action}">
 ${hidden(view, 'kmsi')}
-<div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" name="kmsi" value="no">${s.no}</button>
-<button id="idSIButton9" class="primary" type="submit" name="kmsi" value="yes">${s.yes}</button></div>
-</form>`,
+${buttons({ label: s.no, name: 'kmsi', value: 'no' }, { label: s.yes, name: 'kmsi', value: 'yes', focus: true })}
+</form>
+${backForm(view, 'kmsi')}`,
   )
 }
 
@@ -153,9 +175,9 @@ export function consentPage(
 <p class="fine">${s.consentFooter}</p>
 <form method="post" action="${view.action}">
 ${hidden(view, 'consent')}
-<div class="buttons"><button id="idBtn_Back" class="secondary" type="submit" name="consent" value="cancel">${s.cancel}</button>
-<button id="idSIButton9" class="primary" type="submit" name="consent" value="accept">${s.accept}</button></div>
-</form>`,
+${buttons({ label: s.cancel, name: 'consent', value: 'cancel' }, { label: s.accept, name: 'consent', value: 'accept', focus: true })}
+</form>
+${backForm(view, 'consent')}`,
   )
 }
 
@@ -173,6 +195,26 @@ ${hidden(view, 'pick')}
     )}
 <li><button type="submit" name="account" value="other" class="tile" id="otherTile">${s.useAnother}</button></li></ul>
 </form>`,
+  )
+}
+
+/** The device-code flow's "Are you trying to sign in to …?": Cancel, or Continue (focused, Enter's button). */
+export function deviceConfirmPage(
+  frame: PageFrame,
+  view: StepView,
+  title: string,
+  text: string,
+): string {
+  const { s } = frame
+  return layout(
+    frame,
+    title,
+    html`<h1 id="page-title">${title}</h1><p>${text}</p>
+<form method="post" action="${view.action}">
+${hidden(view, 'device-confirm')}
+${buttons({ label: s.cancel, name: 'device', value: 'cancel' }, { label: s.continue, name: 'device', value: 'continue', focus: true })}
+</form>
+${backForm(view, 'device-confirm')}`,
   )
 }
 
@@ -200,6 +242,7 @@ export function errorPage(
 export function formPostPage(s: Strings, action: string, fields: Record<string, string>): string {
   return html`<!doctype html>
 <html lang="${s.lang}"><head><meta charset="utf-8"><title>${s.formPostTitle}</title>
+<link rel="icon" href="${FAVICON}" type="image/svg+xml">
 <script src="${ASSETS}/form-post.js" defer></script></head>
 <body><form method="POST" name="hiddenform" action="${action}">
 ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}

@@ -7,9 +7,9 @@ import type { Flow } from '../records.ts'
 import { parseScopes } from '../scopes.ts'
 import {
   consentPage,
+  deviceConfirmPage,
   emailPage,
   kmsiPage,
-  messagePage,
   passwordPage,
   pickPage,
   type PageFrame,
@@ -75,7 +75,7 @@ function stepPage(
       return pickPage(bare, { ...view, accounts: signedInUsers(context, request) })
     case 'device-confirm': {
       const title = fill(frame.s.deviceConfirmTitle, { app: appName })
-      return deviceConfirmPage(frame, view, title, frame.s.deviceConfirmText)
+      return deviceConfirmPage(bare, view, title, frame.s.deviceConfirmText)
     }
     default:
       return emailPage(frame, view)
@@ -98,19 +98,4 @@ function signedInUsers(context: EmulatorContext, request: FastifyRequest): User[
   return (session?.users ?? [])
     .map((id) => context.directory.findUser(id))
     .filter((found): found is User => !!found)
-}
-
-function deviceConfirmPage(
-  frame: PageFrame,
-  view: { action: string; flow: string },
-  title: string,
-  text: string,
-): string {
-  return messagePage({ ...frame, demoUsers: undefined }, title, text).replace(
-    '</section>',
-    `<form method="post" action="${view.action}"><input type="hidden" name="ctx" value="${view.flow}">` +
-      `<input type="hidden" name="step" value="device-confirm"><div class="buttons">` +
-      `<button id="idBtn_Back" class="secondary" type="submit" name="device" value="cancel">${frame.s.cancel}</button>` +
-      `<button id="idSIButton9" class="primary" type="submit" name="device" value="continue">${frame.s.continue}</button></div></form></section>`,
-  )
 }

@@ -1,0 +1,100 @@
+/** English words of the inbox viewer (the mail vocabulary of Outlook on the web). */
+import { html, type SafeHtml } from '../../html.ts'
+
+export const en = {
+  lang: 'en',
+  appName: 'Mail',
+  product: 'Graph Connect offline emulator',
+  titleSuffix: 'Graph Connect emulator',
+  skip: 'Skip to messages',
+  searchLabel: 'Search all mail',
+  searchPlaceholder: 'Words, from:, to:, subject:, is:unread',
+  search: 'Search',
+  refresh: 'Refresh',
+  about: 'What is this?',
+  aboutIntro: (tenant: string): SafeHtml =>
+    html`This is the mail viewer of the <strong>Graph Connect emulator</strong>, an offline stand-in for Microsoft Entra ID
+and the Microsoft Graph mail API. Mail that apps send through <code>POST /v1.0/me/sendMail</code> lands here: in the
+recipients' Inbox when they are users of the demo tenant <code>${tenant}</code>, in <em>External recipients</em> otherwise,
+and in the sender's Sent Items. Nothing leaves this machine. New mail appears as it arrives.`,
+  aboutLinks: (): SafeHtml =>
+    html`Sign in to the Connect app with one of the demo accounts below (the sign-in page lists them too). Links:
+<a href="/common/v2.0/.well-known/openid-configuration">OpenID configuration</a> ·
+<a href="/_emulator/mailboxes">mailboxes as JSON</a> (control API, loopback only; see <code>docs/EMULATOR-CONTROL.md</code>).`,
+  accountsCaption: 'Demo accounts',
+  account: 'Account',
+  password: 'Password',
+  paneLabel: 'Mailboxes and folders',
+  mailboxes: 'Mailboxes',
+  allMail: 'All mail',
+  allMailDetail: 'every mailbox, newest first',
+  external: 'External recipients',
+  externalDetail: 'mail leaving the tenant',
+  externalOutbox: 'Outbox (sent outside)',
+  folders: {
+    inbox: 'Inbox',
+    drafts: 'Drafts',
+    sentitems: 'Sent Items',
+    deleteditems: 'Deleted Items',
+    outbox: 'Outbox',
+    junkemail: 'Junk Email',
+    archive: 'Archive',
+  } as Record<string, string>,
+  /** After an unread count: the number shows, the word is for screen readers. */
+  unreadWord: (_count: number) => 'unread',
+  messagesLabel: 'Messages',
+  noMessages:
+    'No messages here yet. Send one from the Connect app: it appears here as soon as it arrives.',
+  searchHeading: (query: string) => `Search: ${query}`,
+  noResults: (query: string) => `No message matches “${query}”.`,
+  searchHelp:
+    'Every word must match the sender, a recipient, the subject or the body. Narrow with from:, to:, subject:, body:, is:unread or is:read; quote a phrase.',
+  older: 'Older messages',
+  newer: 'Newer messages',
+  noSubject: '(no subject)',
+  toPrefix: 'To:',
+  highImportance: 'High importance',
+  hasAttachments: 'Has attachments',
+  unread: 'Unread',
+  readingPane: 'Reading pane',
+  backTo: (where: string) => `Back to ${where}`,
+  labels: {
+    from: 'From',
+    to: 'To',
+    cc: 'Cc',
+    bcc: 'Bcc',
+    date: 'Date',
+    importance: 'Importance',
+    mailbox: 'Mailbox',
+  },
+  importance: { high: 'High', low: 'Low', normal: 'Normal' } as Record<string, string>,
+  viewsLabel: 'Views of this message',
+  views: { message: 'Message', headers: 'Headers', source: 'Source' },
+  actionsLabel: 'Message actions',
+  markRead: 'Mark as read',
+  markUnread: 'Mark as unread',
+  delete: 'Delete',
+  downloadEml: 'Download .eml',
+  bodyTitle: 'Message body',
+  messageId: 'Message-ID',
+  headersCaption: 'Header fields, as in the MIME source (decoded)',
+  headerName: 'Field',
+  headerValue: 'Value',
+  sourceLabel: 'MIME source',
+  sourceCut: (shown: string, total: string) =>
+    `The first ${shown} of ${total} are shown; download the .eml for the whole message.`,
+  emptyMailbox: 'Empty this mailbox…',
+  emptyMailboxConfirm: (name: string) => `Delete every message of ${name}, in every folder?`,
+  emptyMailboxButton: 'Delete its mail',
+  emptyAll: 'Empty all mailboxes…',
+  emptyAllConfirm: 'Delete every message of every mailbox? Users and apps stay.',
+  emptyAllButton: 'Delete all mail',
+  newMail: 'New message:',
+  notFound: 'Not found',
+  notFoundText: 'This message or mailbox does not exist (any more).',
+  backHome: 'Back to all mail',
+  refusedTitle: 'Refused',
+  sizeUnits: ['B', 'KB', 'MB'],
+}
+
+export type InboxStrings = typeof en
