@@ -15,6 +15,7 @@ import { b2SignIn } from './workloads/b2-sign-in.ts'
 import { b3Send } from './workloads/b3-send.ts'
 import { b4StartAndMemory } from './workloads/b4-start-memory.ts'
 import { emulatorThroughput } from './workloads/emulator-throughput.ts'
+import { cliSend } from './workloads/cli-send.ts'
 
 const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<string, unknown>>> =
   {
@@ -23,6 +24,7 @@ const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<
     b2: b2SignIn,
     b3: b3Send,
     b4: b4StartAndMemory,
+    cli: cliSend,
   }
 
 async function main() {

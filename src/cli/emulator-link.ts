@@ -4,10 +4,16 @@
  * browser can reach the sign-in pages) and `emulatorFallbackFetch` (other commands: use the running one, and start one
  * in process only if a connection to it is refused). `EmulatorLink`.
  */
-import type { Emulator } from '../emulator/index.ts'
-import { EmulatorClient } from '../emulator/index.ts'
-import { startCliEmulator } from './compose.ts'
+import type { Emulator, EmulatorClient } from '../emulator/index.ts'
 import { injectFetch } from './inject-fetch.ts'
+
+/**
+ * The emulator's modules (Fastify, its routes) and the composition root are loaded only when an emulator is needed
+ * here: a command talking to a running one (or to a tenant) never loads them.
+ */
+const emulatorModule = () => import('../emulator/index.ts')
+const startHere = async (url: string, dataDir: string, listen: boolean) =>
+  (await import('./compose.ts')).startCliEmulator(url, dataDir, listen)
 
 export interface EmulatorLink {
   url: string
@@ -48,7 +54,7 @@ export async function linkForSignIn(
   if (probe instanceof Response) {
     const body = (await probe.json().catch(() => undefined)) as { tenantId?: unknown } | undefined
     if (probe.ok && typeof body?.tenantId === 'string') {
-      const client = new EmulatorClient(url, { fetch: network })
+      const client = new (await emulatorModule()).EmulatorClient(url, { fetch: network })
       return { url, client, fetch: network, inProcess: false, close: async () => undefined }
     }
     throw new Error(
@@ -59,16 +65,21 @@ export async function linkForSignIn(
     throw new Error(
       `The emulator at ${url} does not answer (${probe.message}): restart npm start / npm run emulator, or set EMULATOR_URL.`,
     )
-  const emulator = await startCliEmulator(url, dataDir, true)
-  return inProcessLink(url, emulator, network)
+  const emulator = await startHere(url, dataDir, true)
+  return inProcessLink(url, emulator, network, (await emulatorModule()).EmulatorClient)
 }
 
-function inProcessLink(url: string, emulator: Emulator, network: typeof fetch): EmulatorLink {
+function inProcessLink(
+  url: string,
+  emulator: Emulator,
+  network: typeof fetch,
+  Client: typeof EmulatorClient,
+): EmulatorLink {
   const local = injectFetch(emulator.fastify)
   const origin = new URL(url).origin
   return {
     url,
-    client: new EmulatorClient(url, { fetch: local }),
+    client: new Client(url, { fetch: local }),
     fetch: (input, init) => (originOf(input) === origin ? local : network)(input, init),
     inProcess: true,
     close: () => emulator.close(),
@@ -98,7 +109,7 @@ export function emulatorFallbackFetch(
       return await network(input, init)
     } catch (error) {
       if (!connectionRefused(error)) throw error
-      emulator ??= startCliEmulator(url, dataDir, false)
+      emulator ??= startHere(url, dataDir, false)
       local ??= emulator.then((started) => injectFetch(started.fastify))
       return (await local)(input, init)
     }

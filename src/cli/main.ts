@@ -3,25 +3,23 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { maskSecrets } from '../core/index.ts'
 import { EXIT, EXIT_CODES_TEXT, type Command, type OptionValues } from './command.ts'
-import { emulatorCommand } from './commands/emulator.ts'
-import { loginCommand } from './commands/login.ts'
-import { logoutCommand } from './commands/logout.ts'
-import { messagesCommand } from './commands/messages.ts'
-import { readCommand } from './commands/read.ts'
-import { sendCommand } from './commands/send.ts'
-import { startCommand } from './commands/start.ts'
-import { statusCommand } from './commands/status.ts'
+/**
+ * Each command's module is loaded only when that command runs (or for the help): `send` need not load the web app,
+ * Fastify or the emulator, which `start` needs — a CLI command's wall time is mostly module loading.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).startCommand,
+  emulator: async () => (await import('./commands/emulator.ts')).emulatorCommand,
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  status: async () => (await import('./commands/status.ts')).statusCommand,
+  send: async () => (await import('./commands/send.ts')).sendCommand,
+  messages: async () => (await import('./commands/messages.ts')).messagesCommand,
+  read: async () => (await import('./commands/read.ts')).readCommand,
+}
 
-const COMMANDS: readonly Command[] = [
-  startCommand,
-  emulatorCommand,
-  loginCommand,
-  logoutCommand,
-  statusCommand,
-  sendCommand,
-  messagesCommand,
-  readCommand,
-]
+const loadCommand = (name: string | undefined) =>
+  name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -29,8 +27,9 @@ const version = (
   }
 ).version
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()))
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2
   return [
     'Usage: graph-connect <command> [options]      (npm start = graph-connect start)',
     '',
@@ -39,7 +38,7 @@ function usage(): string {
     'started in this process on data/emulator.',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
     '',
     'graph-connect <command> --help     the command’s options and settings',
     'graph-connect --version            the version',
@@ -60,16 +59,16 @@ function commandHelp(command: Command): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const command = COMMANDS.find((candidate) => candidate.name === rest[0])
-    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`)
+    const command = await loadCommand(rest[0])
+    process.stdout.write(`${command ? commandHelp(command) : await usage()}\n`)
     return EXIT.ok
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(`graph-connect ${version}\n`)
     return EXIT.ok
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name)
-  if (!command) return usageError(`unknown command "${name}".`, usage())
+  const command = await loadCommand(name)
+  if (!command) return usageError(`unknown command "${name}".`, await usage())
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${commandHelp(command)}\n`)
     return EXIT.ok
