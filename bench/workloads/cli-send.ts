@@ -79,7 +79,7 @@ async function wallTimes(run: Run, args: string[], runs: number) {
 
 export async function cliSend(options: BenchOptions) {
   const scratch = mkdtempSync(join(tmpdir(), 'graph-connect-bench-cli-'))
-  const runs = Math.max(5, options.starts)
+  const runs = Math.max(2, 2 * options.starts) // 10 by default; 2 in the smoke run (--starts 1)
   const port = await freePort()
   const url = `https://localhost:${port}`
   execFileSync(
