@@ -4,6 +4,7 @@ import { GraphError } from './graph-error.ts'
 import {
   newChangeKey,
   newId,
+  newImmutableId,
   type AttachmentRecord,
   type MessageRecord,
   type Recipient,
@@ -55,6 +56,7 @@ const RECIPIENT_FIELDS = ['toRecipients', 'ccRecipients', 'bccRecipients', 'repl
 export function newRecord(mailbox: string, folder: string, now: string): MessageRecord {
   return {
     id: newId(),
+    immutableId: newImmutableId(),
     mailbox,
     folder,
     createdDateTime: now,

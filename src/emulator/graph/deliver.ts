@@ -4,8 +4,10 @@ import type { Directory } from '../state/directory.ts'
 import type { MailStore } from './mail-store.ts'
 import {
   EXTERNAL,
+  immutableIdOf,
   newChangeKey,
   newId,
+  newImmutableId,
   newInternetMessageId,
   type AttachmentRecord,
   type MessageRecord,
@@ -19,7 +21,7 @@ export interface SendOptions {
   storedDraft: boolean
 }
 
-/** Delivers `message` (with its attachments) from `sender`, in one transaction. */
+/** Delivers `message` (with its attachments) from `sender`, in one transaction; returns the sent item. */
 export function deliver(
   store: MailStore,
   directory: Directory,
@@ -27,22 +29,22 @@ export function deliver(
   message: MessageRecord,
   attachments: AttachmentRecord[],
   options: SendOptions,
-): void {
+): MessageRecord {
   const now = new Date().toISOString()
   const sent = sentItem(message, sender, directory.tenant.domain, attachments.length > 0, now)
+  // As in Exchange, a sent draft becomes a new item in Sent Items: a new default id (the draft's no longer
+  // resolves), the same immutable id and Message-ID.
+  if (options.storedDraft) sent.id = newId()
   store.transaction(() => {
+    if (options.storedDraft) store.delete(message.id)
     if (options.saveToSentItems) {
-      if (options.storedDraft) store.update(sent)
-      else {
-        store.insert(sent)
-        for (const attachment of attachments)
-          store.addAttachment({ ...attachment, messageId: sent.id })
-      }
-    } else if (options.storedDraft) {
-      store.delete(message.id)
+      store.insert(sent)
+      for (const attachment of attachments)
+        store.addAttachment({ ...attachment, messageId: sent.id })
     }
     deliverToRecipients(store, directory, sent, attachments, now)
   })
+  return sent
 }
 
 /** The Sent Items record of a message sent now. */
@@ -66,7 +68,9 @@ function sentItem(
     receivedDateTime: now,
     lastModifiedDateTime: now,
     changeKey: newChangeKey(),
-    internetMessageId: newInternetMessageId(domain),
+    // One Message-ID for every copy: the draft's (given when it was created), else a new one.
+    internetMessageId: message.internetMessageId || newInternetMessageId(domain),
+    immutableId: immutableIdOf(message),
     hasAttachments,
   }
 }
@@ -109,7 +113,8 @@ function copy(
   where: Pick<MessageRecord, 'mailbox' | 'folder' | 'bccRecipients'>,
 ): void {
   const id = newId()
-  store.insert({ ...sent, ...where, id, isRead: false, changeKey: newChangeKey() })
+  const immutableId = newImmutableId()
+  store.insert({ ...sent, ...where, id, immutableId, isRead: false, changeKey: newChangeKey() })
   for (const attachment of attachments)
     store.addAttachment({ ...attachment, id: newId('AAMkAtt'), messageId: id })
 }

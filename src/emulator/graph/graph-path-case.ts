@@ -16,10 +16,29 @@ const KEYWORDS = [
   'send',
   'microsoft.graph.send',
   '$batch',
+  '$count',
+  'move',
+  'copy',
+  'microsoft.graph.move',
+  'microsoft.graph.copy',
+  'mailboxSettings',
+  'calendar',
+  'calendars',
+  'events',
+  'calendarView',
+  'contacts',
 ]
 const CANONICAL = new Map(KEYWORDS.map((keyword) => [keyword.toLowerCase(), keyword]))
 /** After these, the next segment is a key (a user id or UPN, a message, folder or attachment id): never rewritten. */
-const KEY_FOLLOWS = new Set(['users', 'messages', 'mailFolders', 'attachments'])
+const KEY_FOLLOWS = new Set([
+  'users',
+  'messages',
+  'mailFolders',
+  'attachments',
+  'calendars',
+  'events',
+  'contacts',
+])
 const VERSION = /^\/(?:v1\.0|beta)(?=\/|$)/
 
 /** Rewrites the keyword segments of a `/v1.0` or `/beta` URL to the casing the routes use; any other URL is returned as is. */

@@ -1,10 +1,15 @@
 /**
- * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions), statements prepared once; every
- * change to a message is told to `emit` once it is committed.
+ * createMailStore: mailboxes in SQLite (messages, file attachments, upload sessions; settings, events, contacts),
+ * statements prepared once; a message is found by its default or its immutable id; lists and counts take a compiled
+ * `$filter` (SqlFilter); every change to a message is told to `emit` once it is committed.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { createContactStore } from './contact-store.ts'
+import { createEventStore } from './event-store.ts'
 import type { MailEvent } from './mail-events.ts'
+import { createSettingsStore } from './mailbox-settings.ts'
 import type { AttachmentRecord, MessageRecord } from './message-model.ts'
+import { createOutlookTables } from './outlook-tables.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS graph_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
@@ -14,6 +19,9 @@ CREATE INDEX IF NOT EXISTS graph_messages_folder ON graph_messages (mailbox, fol
 CREATE TABLE IF NOT EXISTS graph_attachments (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
   message_id TEXT NOT NULL, data TEXT NOT NULL, bytes BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS graph_attachments_message ON graph_attachments (message_id);
+CREATE INDEX IF NOT EXISTS graph_messages_immutable ON graph_messages (json_extract(data, '$.immutableId'));
+CREATE INDEX IF NOT EXISTS graph_messages_imid ON graph_messages
+  (mailbox, json_extract(data, '$.internetMessageId') COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS graph_upload_sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS graph_upload_chunks (session_id TEXT NOT NULL, start INTEGER NOT NULL, bytes BLOB NOT NULL,
   PRIMARY KEY (session_id, start));`
@@ -36,6 +44,11 @@ export interface UploadSession {
   expirationDateTime: string
 }
 type AttachmentMeta = Omit<AttachmentRecord, 'bytes'>
+/** A `$filter` compiled to a WHERE condition over graph_messages, its values bound as parameters. */
+export interface SqlFilter {
+  sql: string
+  params: (string | number | null)[]
+}
 
 const COLUMN = {
   receivedDateTime: 'received',
@@ -48,10 +61,17 @@ export type MailStore = ReturnType<typeof createMailStore>
 export function createMailStore(db: DatabaseSync, emit: (event: MailEvent) => void = () => {}) {
   db.exec(SCHEMA)
   const q = prepareStatements(db)
+  const outlook = createOutlookTables(db)
   // Inside a transaction, changes are told once it commits (a rolled-back send told nobody anything).
   let pending: MailEvent[] | undefined
   const tell = (event: MailEvent) => (pending ? pending.push(event) : emit(event))
   return {
+    /** What each user changed of their mailboxSettings. */
+    settings: createSettingsStore(db),
+    /** Calendar events, every user's. */
+    events: createEventStore(db),
+    /** Personal contacts, every user's. */
+    contacts: createContactStore(db),
     /** Runs `work` in one transaction (one per send: every copy lands or none). */
     transaction<T>(work: () => T): T {
       q.begin.run()
@@ -70,12 +90,14 @@ export function createMailStore(db: DatabaseSync, emit: (event: MailEvent) => vo
       }
     },
     ...messageMethods(db, q, tell),
+    ...queryMethods(db),
     ...attachmentMethods(q),
     ...uploadSessionMethods(q),
     clear(): void {
       db.exec(
         'DELETE FROM graph_messages; DELETE FROM graph_attachments; DELETE FROM graph_upload_sessions; DELETE FROM graph_upload_chunks;',
       )
+      outlook.clear()
       tell({ change: 'cleared' })
     },
   }
@@ -130,10 +152,11 @@ function messageMethods(db: DatabaseSync, q: Statements, tell: (event: MailEvent
       q.update.run(...row(message), message.id)
       tell(about('updated', message))
     },
-    get: (mailbox: string, id: string) => parseMessage(q.get.get(id, mailbox)),
-    getById: (id: string) => parseMessage(q.getAny.get(id)),
+    /** By default or immutable id. */
+    get: (mailbox: string, id: string) => parseMessage(q.get.get(id, id, mailbox)),
+    getById: (id: string) => parseMessage(q.getAny.get(id, id)),
     delete(id: string): void {
-      const message = parseMessage(q.getAny.get(id))
+      const message = parseMessage(q.getAny.get(id, id))
       q.delete.run(id)
       q.deleteAttachments.run(id)
       if (message) tell(about('deleted', message))
@@ -171,6 +194,50 @@ function messageMethods(db: DatabaseSync, q: Statements, tell: (event: MailEvent
       )
     },
     mailboxes: () => (q.mailboxes.all() as { mailbox: string }[]).map((found) => found.mailbox),
+  }
+}
+
+const QUERY_CACHE_LIMIT = 256
+
+/** Filtered lists and counts: one statement per distinct condition, kept in a bounded cache. */
+function queryMethods(db: DatabaseSync) {
+  const cache = new Map<string, StatementSync>()
+  const statement = (sql: string) => {
+    let prepared = cache.get(sql)
+    if (!prepared) {
+      if (cache.size >= QUERY_CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+      prepared = db.prepare(sql)
+      cache.set(sql, prepared)
+    }
+    return prepared
+  }
+  const where = (folder: string | undefined, filter: SqlFilter | undefined) =>
+    `mailbox = ?${folder === undefined ? '' : ' AND folder = ?'}${filter ? ` AND (${filter.sql})` : ''}`
+  const params = (mailbox: string, folder: string | undefined, filter: SqlFilter | undefined) => [
+    mailbox,
+    ...(folder === undefined ? [] : [folder]),
+    ...(filter?.params ?? []),
+  ]
+  return {
+    /** A page of a mailbox (or folder) matching `filter`, in `order`. */
+    query(
+      mailbox: string,
+      folder: string | undefined,
+      filter: SqlFilter | undefined,
+      order: OrderBy,
+      top: number,
+      skip: number,
+    ): MessageRecord[] {
+      const direction = order.descending ? 'DESC' : 'ASC'
+      const sql = `SELECT data FROM graph_messages WHERE ${where(folder, filter)}
+        ORDER BY ${COLUMN[order.field]} ${direction}, seq ${direction} LIMIT ? OFFSET ?`
+      const rows = statement(sql).all(...params(mailbox, folder, filter), top, skip)
+      return rows.map((found) => parseMessage(found)!)
+    },
+    count(mailbox: string, folder: string | undefined, filter: SqlFilter | undefined): number {
+      const sql = `SELECT count(*) AS n FROM graph_messages WHERE ${where(folder, filter)}`
+      return (statement(sql).get(...params(mailbox, folder, filter)) as { n: number }).n
+    },
   }
 }
 
@@ -228,8 +295,12 @@ function prepareStatements(db: DatabaseSync) {
     update: db.prepare(
       'UPDATE graph_messages SET folder = ?, received = ?, sent = ?, subject = ?, is_read = ?, data = ? WHERE id = ?',
     ),
-    get: db.prepare('SELECT data FROM graph_messages WHERE id = ? AND mailbox = ?'),
-    getAny: db.prepare('SELECT data FROM graph_messages WHERE id = ?'),
+    get: db.prepare(
+      "SELECT data FROM graph_messages WHERE (id = ? OR json_extract(data, '$.immutableId') = ?) AND mailbox = ?",
+    ),
+    getAny: db.prepare(
+      "SELECT data FROM graph_messages WHERE id = ? OR json_extract(data, '$.immutableId') = ? LIMIT 1",
+    ),
     delete: db.prepare('DELETE FROM graph_messages WHERE id = ?'),
     counts:
       db.prepare(`SELECT folder, count(*) AS total, sum(is_read = 0) AS unread FROM graph_messages

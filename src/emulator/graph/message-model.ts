@@ -1,5 +1,5 @@
-/** The stored message and attachment records, the well-known folders, and new ids. */
-import { randomBytes } from 'node:crypto'
+/** The stored message and attachment records, the well-known folders, and new ids (default, immutable, Message-ID). */
+import { createHash, randomBytes } from 'node:crypto'
 
 export interface EmailAddress {
   name: string
@@ -18,6 +18,22 @@ export interface MessageHeader {
 }
 export interface MessageFlag {
   flagStatus: string
+}
+/** A date and time without offset, in the named zone (Graph's dateTimeTimeZone). */
+export interface DateTimeTimeZone {
+  dateTime: string
+  timeZone: string
+}
+/** What makes a message an eventMessage (a meeting request or cancellation), beside the message's own properties. */
+export interface MeetingFields {
+  '@odata.type': '#microsoft.graph.eventMessageRequest' | '#microsoft.graph.eventMessage'
+  meetingMessageType: 'meetingRequest' | 'meetingCancelled'
+  startDateTime: DateTimeTimeZone
+  endDateTime: DateTimeTimeZone
+  location: Record<string, unknown>
+  isAllDay: boolean
+  /** The event's iCalUId: how the emulator finds the event a request is about. */
+  iCalUId: string
 }
 export interface MessageRecord {
   id: string
@@ -47,6 +63,13 @@ export interface MessageRecord {
   hasAttachments: boolean
   flag: MessageFlag
   categories: string[]
+  /**
+   * The id under `Prefer: IdType="ImmutableId"`: kept across moves and a draft's send, while `id` changes then.
+   * Absent on messages stored by an older emulator (their `id` serves as both).
+   */
+  immutableId?: string
+  /** On meeting requests and cancellations (eventMessage). */
+  meeting?: MeetingFields
 }
 export interface AttachmentRecord {
   id: string
@@ -107,10 +130,24 @@ export const MESSAGE_PROPERTIES = [
 ]
 
 export const newId = (prefix = 'AAMk') => prefix + randomBytes(33).toString('base64url')
+/** Shaped like Graph's immutable ids (`AAkALg…`), distinct from default ids (`AAMk…`). */
+export const newImmutableId = () => newId('AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A')
 export const newChangeKey = () => 'CQAAABYAAA' + randomBytes(12).toString('base64url')
-/** An Internet Message-ID on the tenant's domain, shaped like Exchange's. */
-export const newInternetMessageId = (domain: string) =>
-  `<${randomBytes(12).toString('hex').toUpperCase()}@${domain}>`
+/**
+ * A unique Internet Message-ID shaped like Exchange Online's,
+ * `<SA1PR11MB6734…@SA1PR11MB6734.namprd11.prod.outlook.com>`: the mailbox server's name (stable per tenant domain)
+ * and random upper-case hex.
+ */
+export function newInternetMessageId(domain: string): string {
+  const hash = createHash('sha256').update(domain.toLowerCase()).digest()
+  const region = String(10 + (hash[0]! % 10)).padStart(2, '0')
+  const server = `SA1PR${region}MB${String(hash.readUInt16BE(1) % 10000).padStart(4, '0')}`
+  // 21 hex digits (84 random bits): the folded `Message-ID:` line stays within MIME's 78 characters.
+  const unique = randomBytes(11).toString('hex').toUpperCase().slice(0, 21)
+  return `<${server}${unique}@${server}.namprd${region}.prod.outlook.com>`
+}
+/** The immutable id a record answers to (its `id` when stored by an older emulator). */
+export const immutableIdOf = (record: MessageRecord) => record.immutableId ?? record.id
 
 /** Folder ids are opaque to clients but decodable here: no folder table needed. */
 export const folderId = (mailbox: string, folder: string) =>

@@ -137,16 +137,26 @@ describe('Graph messages and folders', () => {
     assert.equal(draft.statusCode, 403)
   })
 
-  it('deletes: first to Deleted Items, then for good', async () => {
-    const [listed] = (await call(emulator, 'GET', '/v1.0/me/messages?$top=1', adele)).json().value
+  it('deletes: first to Deleted Items (a move: a new default id), then for good', async () => {
+    const immutable = { prefer: 'IdType="ImmutableId"' }
+    const [listed] = (
+      await call(emulator, 'GET', '/v1.0/me/messages?$top=1', adele, undefined, immutable)
+    ).json().value
     assert.equal(
       (await call(emulator, 'DELETE', `/v1.0/me/messages/${listed.id}`, adele)).statusCode,
       204,
     )
     const deleted = (
-      await call(emulator, 'GET', '/v1.0/me/mailFolders/deleteditems/messages', adele)
+      await call(
+        emulator,
+        'GET',
+        '/v1.0/me/mailFolders/deleteditems/messages',
+        adele,
+        undefined,
+        immutable,
+      )
     ).json().value
-    assert.equal(deleted[0].id, listed.id)
+    assert.equal(deleted[0].id, listed.id, 'the immutable id survives the move')
     assert.equal(
       (await call(emulator, 'DELETE', `/v1.0/me/messages/${listed.id}`, adele)).statusCode,
       204,
@@ -191,8 +201,15 @@ describe('Graph messages and folders', () => {
     ).json().value
     assert.equal(received.subject, 'Final')
     const again = await call(emulator, 'POST', `/v1.0/me/messages/${draft.id}/send`, adele)
-    assert.equal(again.statusCode, 400)
-    const locked = await call(emulator, 'PATCH', `/v1.0/me/messages/${draft.id}`, adele, {
+    assert.equal(again.statusCode, 404, 'the draft id no longer resolves once sent')
+    assert.equal(again.json().error.code, 'ErrorItemNotFound')
+    const [sentCopy] = (
+      await call(emulator, 'GET', '/v1.0/me/mailFolders/sentitems/messages?$top=1', adele)
+    ).json().value
+    assert.notEqual(sentCopy.id, draft.id)
+    const resend = await call(emulator, 'POST', `/v1.0/me/messages/${sentCopy.id}/send`, adele)
+    assert.equal(resend.statusCode, 400)
+    const locked = await call(emulator, 'PATCH', `/v1.0/me/messages/${sentCopy.id}`, adele, {
       subject: 'Changed',
     })
     assert.equal(locked.json().error.code, 'ErrorInvalidPropertyUpdateSentMessage')

@@ -1,4 +1,8 @@
-/** Messages and folders: list (paged), get (JSON or MIME), create a draft, update, delete; mailFolders and their messages. */
+/**
+ * Messages and folders: list (paged, `$filter`, `$count`), count, get (JSON or MIME), create a draft, update, delete;
+ * mailFolders and their messages. Ids are default ids, or immutable ones under `Prefer: IdType="ImmutableId"`; either
+ * is accepted.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
@@ -6,12 +10,32 @@ import { applyInput, newRecord, toAttachments, type MessageInput } from './compo
 import { GraphError } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
+import { checkFilterOrder, messageFilter } from './message-filter.ts'
 import { messageMime } from './message-mime.ts'
-import { FOLDERS, MESSAGE_PROPERTIES, resolveFolder, type MessageRecord } from './message-model.ts'
+import {
+  FOLDERS,
+  MESSAGE_PROPERTIES,
+  newInternetMessageId,
+  resolveFolder,
+  type MessageRecord,
+} from './message-model.ts'
 import { folderView, messageView } from './message-views.ts'
-import { baseUrl, metadataUrl, nextLink, orderBy, select, sendOData, skip, top } from './odata.ts'
+import {
+  baseUrl,
+  countOption,
+  metadataUrl,
+  nextLink,
+  option,
+  orderBy,
+  select,
+  sendOData,
+  skip,
+  top,
+} from './odata.ts'
 import { requireMail } from './permissions.ts'
+import { wantsImmutableIds } from './prefer.ts'
 import { readBody } from './read-body.ts'
+import { moveMessage } from './message-actions.ts'
 import { notFound } from './send-routes.ts'
 
 // Properties that may change only while the message is a draft (Graph's message update reference).
@@ -44,10 +68,17 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
     const user = reader(request)
     return listMessages(context, request, reply, user, findFolder(user, request))
   })
+  route('GET', '/messages/$count', (context, request, reply) =>
+    countMessages(context, request, reply, reader(request), undefined),
+  )
+  route('GET', '/mailFolders/:folder/messages/$count', (context, request, reply) => {
+    const user = reader(request)
+    return countMessages(context, request, reply, user, findFolder(user, request))
+  })
   route('GET', '/mailFolders', listFolders)
   route('GET', '/mailFolders/:folder', getFolder)
   route('GET', '/messages/:id', (context, request, reply) =>
-    sendOData(reply, single(request, findMessage(context, reader(request), request))),
+    sendOData(reply, single(request, reply, findMessage(context, reader(request), request))),
   )
   // The MIME document (RFC 5322), with the text/plain content type Graph gives it.
   route('GET', '/messages/:id/$value', (context, request, reply) => {
@@ -77,7 +108,8 @@ function writer(request: FastifyRequest): User {
   return owner(request)
 }
 
-function findMessage(context: EmulatorContext, user: User, request: FastifyRequest) {
+/** The message the route's `:id` names (a default or an immutable id); ErrorItemNotFound otherwise. */
+export function findMessage(context: EmulatorContext, user: User, request: FastifyRequest) {
   const message = context.mail.get(user.id, (request.params as { id: string }).id)
   if (!message) throw notFound()
   return message
@@ -94,12 +126,23 @@ function findFolder(user: User, request: FastifyRequest): string {
   return folder
 }
 
-/** A message as Graph answers it alone, with its @odata.context and the $select of the request. */
-function single(request: FastifyRequest, message: MessageRecord) {
+/** A message as Graph answers it alone, with its @odata.context and the $select and id type of the request. */
+export function single(request: FastifyRequest, reply: FastifyReply, message: MessageRecord) {
+  const immutable = wantsImmutableIds(request, reply)
+  const selected = select(request, MESSAGE_PROPERTIES, 'message')
   return {
     '@odata.context': metadataUrl(request, `users('${message.mailbox}')/messages/$entity`),
-    ...messageView(message, baseUrl(request), select(request, MESSAGE_PROPERTIES, 'message')),
+    ...messageView(message, baseUrl(request), selected, { immutable }),
   }
+}
+
+/** The list's compiled `$filter` and order; Outlook's InefficientFilter when `$orderby` fights the filter. */
+function listQuery(request: FastifyRequest) {
+  const text = option(request, 'filter')
+  const filter = text === undefined || text.trim() === '' ? undefined : messageFilter(text)
+  const order = orderBy(request)
+  if (filter && option(request, 'orderby') !== undefined) checkFilterOrder(filter.properties, order)
+  return { where: filter?.where, order }
 }
 
 function listMessages(
@@ -111,18 +154,35 @@ function listMessages(
 ) {
   rejectUnsupported(request)
   const selected = select(request, MESSAGE_PROPERTIES, 'message')
-  const [count, offset, order] = [top(request), skip(request), orderBy(request)]
-  const page = context.mail.list(user.id, folder, order, count + 1, offset)
+  const [count, offset] = [top(request), skip(request)]
+  const { where, order } = listQuery(request)
+  const immutable = wantsImmutableIds(request, reply)
+  const page = context.mail.query(user.id, folder, where, order, count + 1, offset)
   const scopePath = folder
     ? `users('${user.id}')/mailFolders('${folder}')/messages`
     : `users('${user.id}')/messages`
   const fragment = selected ? `${scopePath}(${selected.join(',')})` : scopePath
-  const body: Record<string, unknown> = {
-    '@odata.context': metadataUrl(request, fragment),
-    value: page.slice(0, count).map((message) => messageView(message, baseUrl(request), selected)),
-  }
+  const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
+  if (countOption(request)) body['@odata.count'] = context.mail.count(user.id, folder, where)
+  body.value = page
+    .slice(0, count)
+    .map((message) => messageView(message, baseUrl(request), selected, { immutable }))
   if (page.length > count) body['@odata.nextLink'] = nextLink(request, offset + count)
   return sendOData(reply, body)
+}
+
+/** `…/messages/$count`: the number alone, as text. */
+function countMessages(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+  folder: string | undefined,
+) {
+  rejectUnsupported(request)
+  const { where } = listQuery(request)
+  const total = context.mail.count(user.id, folder, where)
+  return reply.header('content-type', 'text/plain').send(String(total))
 }
 
 function listFolders(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
@@ -145,14 +205,14 @@ function getFolder(context: EmulatorContext, request: FastifyRequest, reply: Fas
   })
 }
 
-/** Like Outlook: a first delete moves the message to Deleted Items, a delete there removes it. */
+/**
+ * Like Outlook: a first delete moves the message to Deleted Items (a move: a new default id, the same immutable
+ * one), a delete there removes it.
+ */
 function deleteMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
   const message = findMessage(context, writer(request), request)
   if (message.folder === 'deleteditems') context.mail.delete(message.id)
-  else {
-    const now = new Date().toISOString()
-    context.mail.update({ ...message, folder: 'deleteditems', lastModifiedDateTime: now })
-  }
+  else moveMessage(context, message, 'deleteditems')
   return reply.code(204).send()
 }
 
@@ -166,6 +226,8 @@ function createDraft(
   const input = readBody<MessageInput>(request.body ?? {}, 'message')
   const now = new Date().toISOString()
   const record = newRecord(user.id, folder, now)
+  // Exchange gives a draft its Message-ID when it is created; the sent copies keep it.
+  record.internetMessageId = newInternetMessageId(context.directory.tenant.domain)
   applyInput(record, input, context.directory)
   const attachments = toAttachments(input.attachments ?? [], record.id, now)
   record.hasAttachments = attachments.length > 0
@@ -173,7 +235,7 @@ function createDraft(
     context.mail.insert(record)
     for (const attachment of attachments) context.mail.addAttachment(attachment)
   })
-  return sendOData(reply, single(request, record), 201)
+  return sendOData(reply, single(request, reply, record), 201)
 }
 
 function updateMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
@@ -194,12 +256,12 @@ function updateMessage(context: EmulatorContext, request: FastifyRequest, reply:
   applyInput(message, input, context.directory)
   message.lastModifiedDateTime = new Date().toISOString()
   context.mail.update(message)
-  return sendOData(reply, single(request, message))
+  return sendOData(reply, single(request, reply, message))
 }
 
 function rejectUnsupported(request: FastifyRequest): void {
   for (const key of Object.keys(request.query as object)) {
-    if (/^\$?(filter|search|expand)$/i.test(key)) {
+    if (/^\$?(search|expand)$/i.test(key)) {
       throw new GraphError(
         400,
         'BadRequest',

@@ -2,6 +2,7 @@
 import {
   FOLDERS,
   folderId,
+  immutableIdOf,
   type AttachmentRecord,
   type MessageBody,
   type MessageFlag,
@@ -76,20 +77,67 @@ export function bodyPreview(body: MessageRecord['body']): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 255)
 }
 
-/** The Graph message resource; `select` keeps only those properties (plus the etag and id, as Graph does). */
+/** How a request wants ids: `immutable` under `Prefer: IdType="ImmutableId"`. */
+export interface ViewOptions {
+  immutable?: boolean
+}
+
+/**
+ * The Graph message resource; `select` keeps only those properties (plus the etag and id, as Graph does). A meeting
+ * request or cancellation is an eventMessage: its `@odata.type` first and its own properties (selectable too).
+ */
 export function messageView(
   record: MessageRecord,
   webBase: string,
   select?: string[],
+  options: ViewOptions = {},
 ): GraphMessage | Record<string, unknown> {
   const full = fullMessageView(record, webBase)
-  if (!select) return full
-  const properties = full as unknown as Record<string, unknown>
-  const picked: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id: record.id }
+  const id = options.immutable ? immutableIdOf(record) : record.id
+  const meeting = meetingProperties(record)
+  if (!select)
+    return {
+      ...(meeting ? { '@odata.type': record.meeting!['@odata.type'] } : {}),
+      ...full,
+      id,
+      ...meeting,
+    }
+  const properties = { ...full, ...meeting } as unknown as Record<string, unknown>
+  const picked: Record<string, unknown> = meeting
+    ? { '@odata.type': record.meeting!['@odata.type'] }
+    : {}
+  Object.assign(picked, { '@odata.etag': full['@odata.etag'], id })
   for (const name of select)
     if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = properties[name] ?? null
   if (select.includes('uniqueBody')) picked.uniqueBody = record.body
   return picked
+}
+
+/** The eventMessage (and eventMessageRequest) properties of a meeting message; undefined for other mail. */
+function meetingProperties(record: MessageRecord): Record<string, unknown> | undefined {
+  const meeting = record.meeting
+  if (!meeting) return undefined
+  const common = {
+    meetingMessageType: meeting.meetingMessageType,
+    type: 'singleInstance',
+    isOutOfDate: false,
+    isAllDay: meeting.isAllDay,
+    isDelegated: false,
+    startDateTime: meeting.startDateTime,
+    endDateTime: meeting.endDateTime,
+    location: meeting.location,
+    recurrence: null,
+  }
+  if (meeting['@odata.type'] !== '#microsoft.graph.eventMessageRequest') return common
+  return {
+    ...common,
+    meetingRequestType: 'newMeetingRequest',
+    responseRequested: true,
+    allowNewTimeProposals: true,
+    previousStartDateTime: null,
+    previousEndDateTime: null,
+    previousLocation: null,
+  }
 }
 
 /** Every property of the message resource. */

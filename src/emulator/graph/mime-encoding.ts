@@ -24,7 +24,8 @@ export function headerLine(name: string, value: string, encode = true): string {
   let line = `${name}:`
   const lines: string[] = []
   for (const token of tokens) {
-    if (line.length + 1 + token.length > LINE && line.length > name.length + 1) {
+    // A token too long for the field's first line starts the next one (Exchange folds a long Message-ID so).
+    if (line.length + 1 + token.length > LINE && line !== '') {
       lines.push(line)
       line = ''
     }

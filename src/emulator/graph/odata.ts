@@ -1,4 +1,4 @@
-/** OData query options as Graph reads them for mail: $top, $skip, $select, $orderby; base URLs and nextLink. */
+/** OData query options as Graph reads them for mail: $top, $skip, $select, $orderby, $count; base URLs and nextLink. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import type { OrderBy } from './mail-store.ts'
@@ -26,7 +26,7 @@ export const metadataUrl = (request: FastifyRequest, fragment: string) =>
 
 const query = (request: FastifyRequest) => request.query as Query
 // Graph accepts the options with or without `$` (`top=5`), and any case.
-function option(request: FastifyRequest, name: string): string | undefined {
+export function option(request: FastifyRequest, name: string): string | undefined {
   const values = query(request)
   for (const [key, value] of Object.entries(values)) {
     const bare = key.replace(/^\$/, '').toLowerCase()
@@ -42,6 +42,15 @@ function integer(request: FastifyRequest, name: string, fallback: number, max: n
     throw new GraphError(400, 'BadRequest', `Invalid value '${raw}' for query option '$${name}'.`)
   }
   return Number(raw)
+}
+
+/** `$count=true` (or false); another value is Graph's 400. */
+export function countOption(request: FastifyRequest): boolean {
+  const raw = option(request, 'count')
+  if (raw === undefined) return false
+  if (!/^(true|false)$/i.test(raw.trim()))
+    throw new GraphError(400, 'BadRequest', `Invalid value '${raw}' for query option '$count'.`)
+  return raw.trim().toLowerCase() === 'true'
 }
 
 export const top = (request: FastifyRequest) => Math.max(1, integer(request, 'top', 10, 1000))

@@ -23,9 +23,26 @@ const IMPLIED: Record<string, string[]> = {
   'mail.read': ['mail.read', 'mail.readwrite', 'mail.readbasic', 'mail.readbasic.all'],
   'mail.readwrite': ['mail.readwrite'],
   'mail.send': ['mail.send'],
+  // Listing users: User.ReadBasic.All or broader (delegated), User.Read.All or broader (application).
+  'user.readbasic.all': [
+    'user.readbasic.all',
+    'user.read.all',
+    'user.readwrite.all',
+    'directory.read.all',
+    'directory.readwrite.all',
+  ],
+  'calendars.read': ['calendars.read', 'calendars.readwrite'],
+  'calendars.readwrite': ['calendars.readwrite'],
+  'contacts.read': ['contacts.read', 'contacts.readwrite'],
+  'contacts.readwrite': ['contacts.readwrite'],
+  'mailboxsettings.read': ['mailboxsettings.read', 'mailboxsettings.readwrite'],
+  'mailboxsettings.readwrite': ['mailboxsettings.readwrite'],
 }
 
-export function hasPermission(auth: GraphAuth, need: keyof typeof IMPLIED): boolean {
+/** A permission need of a route, as the table above names it. */
+export type PermissionNeed = keyof typeof IMPLIED
+
+export function hasPermission(auth: GraphAuth, need: PermissionNeed): boolean {
   return IMPLIED[need]!.some((permission) => auth.permissions.has(permission))
 }
 
@@ -55,4 +72,23 @@ export function requireMail(
 ): void {
   requireSomePermission(auth)
   if (!hasPermission(auth, need)) throw accessDenied()
+}
+
+/**
+ * The one permission check of an Outlook (calendar, contacts, mailbox settings) or directory route: Outlook answers
+ * 403 ErrorAccessDenied, the directory 403 Authorization_RequestDenied.
+ */
+export function requirePermission(
+  auth: GraphAuth,
+  need: PermissionNeed,
+  service: 'outlook' | 'directory' = 'outlook',
+): void {
+  requireSomePermission(auth)
+  if (hasPermission(auth, need)) return
+  if (service === 'outlook') throw accessDenied()
+  throw new GraphError(
+    403,
+    'Authorization_RequestDenied',
+    'Insufficient privileges to complete the operation.',
+  )
 }

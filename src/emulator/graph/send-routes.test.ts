@@ -65,8 +65,11 @@ describe('POST /me/sendMail', () => {
     const changeKeys = new Set(records.map((record) => record.changeKey))
     assert.equal(ids.size, 4)
     assert.equal(changeKeys.size, 4)
+    assert.equal(new Set(records.map((record) => record.immutableId)).size, 4)
+    assert.match(sent.internetMessageId, /^<[A-Z0-9]+@[A-Z0-9]+\.namprd\d\d\.prod\.outlook\.com>$/)
     const shared = ({
       id: _id,
+      immutableId: _immutableId,
       changeKey: _changeKey,
       mailbox: _mailbox,
       folder: _folder,

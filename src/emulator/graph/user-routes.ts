@@ -1,16 +1,20 @@
-/** GET /me, /users/{id|upn} (+$select), /me/photo and /me/photo/$value. */
+/**
+ * GET /me, /users/{id|upn} (+$select, mailboxSettings included), /me/photo and /me/photo/$value; the user properties
+ * and values that GET /users shares.
+ */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { PHOTO_SIZE } from '../state/photo.ts'
-import { hasPermission, requireSomePermission } from './permissions.ts'
+import { mailboxSettings } from './mailbox-settings.ts'
+import { hasPermission, requirePermission, requireSomePermission } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { graphRequest, owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
-const DEFAULT_PROPERTIES = [
+export const DEFAULT_PROPERTIES = [
   'businessPhones',
   'displayName',
   'givenName',
@@ -65,14 +69,28 @@ const OTHER_PROPERTIES = [
   'responsibilities',
   'schools',
   'skills',
+  'mailboxSettings',
 ]
-const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
+export const KNOWN = [...DEFAULT_PROPERTIES, ...OTHER_PROPERTIES]
+
+/** A user's property values as Graph answers them; unset ones are absent (null on the wire). */
+export function userValues(user: User): Record<string, unknown> {
+  const { password: _password, mailboxSettings: _settings, ...values } = user
+  return {
+    ...values,
+    accountEnabled: true,
+    userType: 'Member',
+    mailNickname: user.userPrincipalName.split('@')[0],
+    usageLocation: null,
+    createdDateTime: null,
+  }
+}
 
 export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
     const user = owner(request)
     checkProfileAccess(request, user)
-    return sendUser(request, reply, user)
+    return sendUser(context, request, reply, user)
   })
   mailboxRoute(scope, 'GET', '/photo', { profile: true }, (request, reply) => {
     const user = owner(request)
@@ -115,9 +133,19 @@ function checkProfileAccess(request: FastifyRequest, user: User): void {
     )
 }
 
-function sendUser(request: FastifyRequest, reply: FastifyReply, user: User) {
+function sendUser(
+  context: EmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+) {
   const selected = select(request, KNOWN, 'user')
-  const values: Record<string, unknown> = { ...user }
+  const values = userValues(user)
+  // The property comes from the mailbox, with the mailbox's permission (Microsoft's Node sample asks for it).
+  if (selected?.includes('mailboxSettings')) {
+    requirePermission(graphRequest(request).auth, 'mailboxsettings.read')
+    values.mailboxSettings = mailboxSettings(user, context.mail.settings.changed(user.id))
+  }
   const names = selected ?? DEFAULT_PROPERTIES
   const fragment = selected ? `users(${selected.join(',')})/$entity` : 'users/$entity'
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }

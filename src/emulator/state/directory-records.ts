@@ -18,6 +18,8 @@ export interface User {
   mobilePhone: string | null
   preferredLanguage: string
   password: string
+  /** Defaults of the user's mailbox settings (fixtures); unset ones: UTC, and formats of preferredLanguage. */
+  mailboxSettings?: { timeZone?: string; dateFormat?: string; timeFormat?: string }
 }
 export interface App {
   clientId: string

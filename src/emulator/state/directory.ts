@@ -203,6 +203,7 @@ function completeUser(input: NewUser, tenant: Tenant): User {
     mobilePhone: input.mobilePhone ?? null,
     preferredLanguage: input.preferredLanguage ?? 'en-US',
     password: input.password,
+    ...(input.mailboxSettings ? { mailboxSettings: input.mailboxSettings } : {}),
   }
 }
 
