@@ -139,8 +139,8 @@ function row(message: Message): Record<string, unknown> {
   }
 }
 
-/** True when the answer is a 400 refusing that query option (the emulator refuses $filter and $search). */
-function unsupported(error: unknown, option: 'filter' | 'search'): boolean {
+/** True when the answer is a 400 refusing that query option (the emulator refuses $search on lists). */
+function unsupported(error: unknown, option: 'search'): boolean {
   return (
     error instanceof GraphError &&
     error.httpStatus === 400 &&
@@ -148,10 +148,7 @@ function unsupported(error: unknown, option: 'filter' | 'search'): boolean {
   )
 }
 
-/**
- * The folder's newest `top` messages. --unread asks Graph for `isRead eq false`; where $filter is refused (the
- * emulator), the unread ones are picked here from the newest pages, and that is said.
- */
+/** The folder's newest `top` messages; --unread is Graph's `isRead eq false`, --search its KQL search. */
 async function listFolder(
   graph: GraphClient,
   folder: string,
@@ -160,24 +157,5 @@ async function listFolder(
   search: string | undefined,
 ): Promise<Message[]> {
   const query = { top, select: SELECT, search, ...(unread ? { filter: 'isRead eq false' } : {}) }
-  try {
-    return (await graph.listMessagePage(folder, query)).messages
-  } catch (error) {
-    if (!unread || !unsupported(error, 'filter')) throw error
-  }
-  say(
-    'this Graph (the emulator) does not take $filter on message lists: the unread messages were picked here.',
-  )
-  const picked: Message[] = []
-  for (let skip = 0, page = 0; picked.length < top && page < 20; page++, skip += 100) {
-    const { messages, nextLink } = await graph.listMessagePage(folder, {
-      top: 100,
-      skip,
-      select: SELECT,
-      search,
-    })
-    picked.push(...messages.filter((message) => message.isRead === false))
-    if (!nextLink) break
-  }
-  return picked.slice(0, top)
+  return (await graph.listMessagePage(folder, query)).messages
 }

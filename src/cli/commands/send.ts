@@ -122,8 +122,9 @@ async function deliver(
   }
   const outcome = await sendParsedMail(mail, parsed)
   if (!outcome.draft) return { status: 'sent', path: 'sendMail', internetMessageId: undefined }
-  // Graph gives a draft its internetMessageId when it creates it; where it did not (the emulator assigns it at the
-  // send), the message is read once more by the draft's id — a read, never a second send.
+  // Graph gives a draft its internetMessageId when it creates it and keeps it on send. Where a server gave none, the
+  // message is read once by the draft's id — a read, never a second send (Graph gives a sent draft a new id: then
+  // the 404 leaves it "not known").
   const known =
     outcome.draft.internetMessageId ||
     (await graph
