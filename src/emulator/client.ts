@@ -33,11 +33,36 @@ export type RefreshTokenFilter = (
   expire?: boolean
 }
 
-export interface ConsentGrant {
+/**
+ * A consent: a user's, as the consent page would give it (refused for a permission only an administrator may grant,
+ * unless the user is one), or an administrator's (`admin: true`) — delegated permissions (`scope`) for every user of the
+ * tenant and/or application permissions (`roles`). `.default` names the app's configured permissions.
+ */
+export type ConsentGrant = UserConsent | AdminConsent
+
+export interface UserConsent {
   /** Id or UPN. */
   user: string
   clientId: string
   /** Space-separated, short or URL form. */
+  scope: string
+  admin?: never
+  roles?: never
+}
+
+export type AdminConsent = {
+  admin: true
+  clientId: string
+  user?: never
+} & (
+  | { /** Delegated permissions, space-separated. */ scope: string; roles?: string[] }
+  | { scope?: string; /** Application permissions (names, or `.default`). */ roles: string[] }
+)
+
+/** A recorded consent: `user` is the user's id, or `AllPrincipals` for an administrator's consent for everyone. */
+export interface Consent {
+  user: string
+  clientId: string
   scope: string
 }
 
@@ -186,9 +211,15 @@ export class EmulatorClient {
     return (await this.#call<{ redirectUris: string[] }>('POST', path, { uri })).redirectUris
   }
 
-  /** Consents as the consent page would (ROPC cannot show one). */
+  /** Consents as the consent page would (ROPC cannot show one), or as an administrator (`admin: true`). */
   grantConsent(grant: ConsentGrant): Promise<void> {
     return this.#call('POST', '/consents', grant)
+  }
+
+  /** The consents recorded, of one app or of all. */
+  async consents(clientId?: string): Promise<Consent[]> {
+    const query = clientId ? `?clientId=${encodeURIComponent(clientId)}` : ''
+    return (await this.#call<{ consents: Consent[] }>('GET', `/consents${query}`)).consents
   }
 
   /** An access token signed with the emulator's key, as its token endpoint would issue it. */

@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import { SafeHtml } from './html.ts'
 import { fr as signInFr } from './identity/i18n/fr.ts'
 import { fr as inboxFr } from './inbox/i18n/fr.ts'
+import { consentWords } from './identity/permissions/consent-words.ts'
 
 const NNBSP = '\u202f'
 
@@ -33,7 +34,11 @@ function faults(text: string): string[] {
 }
 
 test('the French strings put U+202F before : ; ! ? and inside « »', () => {
-  const all = [...texts(signInFr, 'identity/i18n/fr'), ...texts(inboxFr, 'inbox/i18n/fr')]
+  const all = [
+    ...texts(signInFr, 'identity/i18n/fr'),
+    ...texts(inboxFr, 'inbox/i18n/fr'),
+    ...texts(consentWords.fr, 'identity/permissions/consent-words.fr'),
+  ]
   assert.ok(all.length > 140, `every string is read (${all.length})`)
   const problems = all.flatMap(([path, text]) => faults(text).map((fault) => `${path}: ${fault}`))
   assert.deepEqual(problems, [])

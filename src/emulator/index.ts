@@ -3,7 +3,10 @@ export { buildEmulator, type Emulator, type EmulatorOptions } from './app.ts'
 export {
   EmulatorClient,
   EmulatorControlError,
+  type AdminConsent,
+  type Consent,
   type ConsentGrant,
+  type UserConsent,
   type EmulatorClientOptions,
   type JournalFilter,
   type RefreshTokenFilter,
@@ -18,4 +21,12 @@ export type { EmailAddress, MessageBody, Recipient } from './graph/message-model
 export type { ThrottleLimits, ThrottleSetting } from './graph/throttle.ts'
 export type { AccessTokenClaims, IdTokenShape } from './identity/jwt-signer.ts'
 export type { DemoFixture, DemoUser } from './state/demo-fixture.ts'
-export type { App, NewApp, NewUser, Tenant, User } from './state/directory.ts'
+export type {
+  App,
+  NewApp,
+  NewUser,
+  RequiredPermissions,
+  RequiredResourceAccess,
+  Tenant,
+  User,
+} from './state/directory.ts'

@@ -4,13 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { toAttachments, type AttachmentInput } from './compose.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import type { MailStore, UploadSession } from './mail-store.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { newId, type MessageRecord } from './message-model.ts'
 import { attachmentView } from './message-views.ts'
 import { baseUrl, metadataUrl, sendOData } from './odata.ts'
-import { requireMail } from './permissions.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'
 
@@ -46,20 +45,15 @@ export function attachmentRoutes(scope: FastifyInstance, { mail }: EmulatorConte
   route('POST', '/createUploadSession', createUploadSession)
 }
 
-/** The message of the route, once the caller may read (or write) the mailbox's mail. */
-function findMessage(
-  mail: MailStore,
-  request: FastifyRequest,
-  need: 'mail.read' | 'mail.readwrite',
-): MessageRecord {
-  requireMail(graphRequest(request).auth, need)
+/** The message of the route (the Graph scope's preHandler has checked the caller's permission). */
+function findMessage(mail: MailStore, request: FastifyRequest): MessageRecord {
   const found = mail.get(owner(request).id, (request.params as { id: string }).id)
   if (!found) throw notFound()
   return found
 }
 
 function findAttachment(mail: MailStore, request: FastifyRequest) {
-  const target = findMessage(mail, request, 'mail.read')
+  const target = findMessage(mail, request)
   const { attachmentId } = request.params as { attachmentId: string }
   const attachment = mail.attachment(target.id, attachmentId)
   if (!attachment) throw notFound()
@@ -73,7 +67,7 @@ const odataContext = (request: FastifyRequest, messageId: string, entity = '') =
   )
 
 function addAttachment(mail: MailStore, request: FastifyRequest, reply: FastifyReply) {
-  const target = findMessage(mail, request, 'mail.readwrite')
+  const target = findMessage(mail, request)
   const input = readBody<AttachmentInput>(request.body ?? {}, 'attachment')
   const [attachment] = toAttachments([input], target.id, new Date().toISOString())
   mail.transaction(() => {
@@ -88,7 +82,7 @@ function addAttachment(mail: MailStore, request: FastifyRequest, reply: FastifyR
 }
 
 function listAttachments(mail: MailStore, request: FastifyRequest, reply: FastifyReply) {
-  const target = findMessage(mail, request, 'mail.read')
+  const target = findMessage(mail, request)
   const value = mail.attachments(target.id).map((attachment) => attachmentView(attachment))
   return sendOData(reply, { '@odata.context': odataContext(request, target.id), value })
 }
@@ -107,7 +101,7 @@ function getAttachmentBytes(mail: MailStore, request: FastifyRequest, reply: Fas
 }
 
 function createUploadSession(mail: MailStore, request: FastifyRequest, reply: FastifyReply) {
-  const target = findMessage(mail, request, 'mail.readwrite')
+  const target = findMessage(mail, request)
   const item = readUploadItem(request.body)
   const user = owner(request)
   const session: UploadSession = {

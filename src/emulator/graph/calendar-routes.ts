@@ -11,7 +11,7 @@ import { calendarView, eventView } from './event-model.ts'
 import { checkCalendar, EVENT_COLLECTIONS, eventOptions } from './event-routes.ts'
 import type { EventOrder, Window } from './event-store.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import {
   baseUrl,
@@ -23,7 +23,6 @@ import {
   skip,
   top,
 } from './odata.ts'
-import { requirePermission } from './permissions.ts'
 
 const VIEWS = ['/calendarView', '/calendar/calendarView', '/calendars/:calendarId/calendarView']
 const ORDER_FIELDS: Record<string, EventOrder['field']> = {
@@ -37,19 +36,16 @@ const ORDER_FIELDS: Record<string, EventOrder['field']> = {
 export function calendarRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const config = { throttled: 'request' } as const
   mailboxRoute(scope, 'GET', '/calendar', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'calendars.read')
     const user = owner(request)
     const at = metadataUrl(request, `users('${user.id}')/calendar/$entity`)
     return sendOData(reply, { '@odata.context': at, ...calendarView(user) })
   })
   mailboxRoute(scope, 'GET', '/calendars', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'calendars.read')
     const user = owner(request)
     const at = metadataUrl(request, `users('${user.id}')/calendars`)
     return sendOData(reply, { '@odata.context': at, value: [calendarView(user)] })
   })
   mailboxRoute(scope, 'GET', '/calendars/:calendarId', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'calendars.read')
     const user = owner(request)
     checkCalendar(request, user)
     const at = metadataUrl(request, `users('${user.id}')/calendars/$entity`)
@@ -57,13 +53,11 @@ export function calendarRoutes(scope: FastifyInstance, context: EmulatorContext)
   })
   for (const collection of EVENT_COLLECTIONS) {
     mailboxRoute(scope, 'GET', collection, config, (request, reply) => {
-      requirePermission(graphRequest(request).auth, 'calendars.read')
       return listEvents(context, request, reply, 'events', undefined)
     })
   }
   for (const view of VIEWS) {
     mailboxRoute(scope, 'GET', view, config, (request, reply) => {
-      requirePermission(graphRequest(request).auth, 'calendars.read')
       return listEvents(context, request, reply, 'calendarView', viewWindow(request))
     })
   }

@@ -8,7 +8,7 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import type { ContactOrder, ContactRecord } from './contact-store.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { newChangeKey, newId, newImmutableId } from './message-model.ts'
 import {
@@ -21,7 +21,6 @@ import {
   skip,
   top,
 } from './odata.ts'
-import { requirePermission } from './permissions.ts'
 import { wantsImmutableIds } from './prefer.ts'
 
 type Kind = 'string' | 'strings' | 'emails' | 'address' | 'date'
@@ -125,11 +124,9 @@ const CANONICAL = new Map(
 export function contactRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const config = { throttled: 'request' } as const
   mailboxRoute(scope, 'GET', '/contacts', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'contacts.read')
     return listContacts(context, request, reply)
   })
   mailboxRoute(scope, 'POST', '/contacts', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'contacts.readwrite')
     const user = owner(request)
     const now = new Date().toISOString()
     const contact = newContact(user, now)
@@ -138,11 +135,9 @@ export function contactRoutes(scope: FastifyInstance, context: EmulatorContext):
     return sendOData(reply, single(request, reply, contact), 201)
   })
   mailboxRoute(scope, 'GET', '/contacts/:id', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'contacts.read')
     return sendOData(reply, single(request, reply, findContact(context, request)))
   })
   mailboxRoute(scope, 'PATCH', '/contacts/:id', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'contacts.readwrite')
     const contact = findContact(context, request)
     applyContactInput(contact, readContactInput(request.body))
     Object.assign(contact, {
@@ -153,7 +148,6 @@ export function contactRoutes(scope: FastifyInstance, context: EmulatorContext):
     return sendOData(reply, single(request, reply, contact))
   })
   mailboxRoute(scope, 'DELETE', '/contacts/:id', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'contacts.readwrite')
     context.mail.contacts.delete(findContact(context, request))
     return reply.code(204).send()
   })

@@ -4,6 +4,7 @@ import type { EmulatorContext } from '../context.ts'
 import type { Authenticator, GraphAuth } from './authenticate.ts'
 import { GraphError, sendGraphError, setGraphHeaders } from './graph-error.ts'
 import { admit } from './mailbox-route.ts'
+import { authorizeRoute } from './permissions.ts'
 
 /** Graph's per-request limit [protocol-spec.md B]. */
 export const REQUEST_LIMIT = 4 * 1024 * 1024
@@ -32,6 +33,16 @@ export function setUpGraphScope(
     if (auth instanceof Promise)
       auth.then((verified) => admit(request, reply, context, verified, done), done)
     else admit(request, reply, context, auth, done)
+  })
+
+  // Every route's permission, from Microsoft's catalogue (after the body is read, before the handler).
+  scope.addHook('preHandler', (request, _reply, done) => {
+    try {
+      authorizeRoute(request)
+    } catch (error) {
+      return done(error as Error)
+    }
+    done()
   })
 
   scope.setErrorHandler(graphErrorHandler)

@@ -6,11 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { mailboxSettings, readSettingsPatch, SETTINGS_PROPERTIES } from './mailbox-settings.ts'
 import { metadataUrl, sendOData } from './odata.ts'
-import { requirePermission } from './permissions.ts'
 
 export function mailboxSettingsRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const config = { throttled: 'request' } as const
@@ -19,13 +18,11 @@ export function mailboxSettingsRoutes(scope: FastifyInstance, context: EmulatorC
     metadataUrl(request, `users('${user.id}')/mailboxSettings${path}`)
 
   mailboxRoute(scope, 'GET', '/mailboxSettings', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'mailboxsettings.read')
     const user = owner(request)
     return sendOData(reply, { '@odata.context': odataContext(request, user), ...settingsOf(user) })
   })
 
   mailboxRoute(scope, 'GET', '/mailboxSettings/:property', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'mailboxsettings.read')
     const user = owner(request)
     const asked = (request.params as { property: string }).property
     const name = SETTINGS_PROPERTIES.find((known) => known.toLowerCase() === asked.toLowerCase())
@@ -41,7 +38,6 @@ export function mailboxSettingsRoutes(scope: FastifyInstance, context: EmulatorC
   })
 
   mailboxRoute(scope, 'PATCH', '/mailboxSettings', config, (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'mailboxsettings.readwrite')
     const user = owner(request)
     const changed = context.mail.settings.changed(user.id)
     const { next, names } = readSettingsPatch(request.body, settingsOf(user), changed)

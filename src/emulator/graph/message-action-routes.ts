@@ -2,19 +2,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { copyMessage, moveMessage } from './message-actions.ts'
 import { resolveFolder } from './message-model.ts'
 import { findMessage, single } from './message-routes.ts'
 import { sendOData } from './odata.ts'
-import { requireMail } from './permissions.ts'
 
 export function messageActionRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const config = { throttled: 'request' } as const
   for (const action of ['move', 'copy'] as const) {
     const handler = (request: FastifyRequest, reply: FastifyReply) => {
-      requireMail(graphRequest(request).auth, 'mail.readwrite')
       const message = findMessage(context, owner(request), request)
       const folder = destination(owner(request).id, request.body)
       const result =

@@ -8,7 +8,7 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { checkFilterOrder, messageFilter } from './message-filter.ts'
 import { messageMime } from './message-mime.ts'
@@ -32,7 +32,6 @@ import {
   skip,
   top,
 } from './odata.ts'
-import { requireMail } from './permissions.ts'
 import { wantsImmutableIds } from './prefer.ts'
 import { readBody } from './read-body.ts'
 import { moveMessage } from './message-actions.ts'
@@ -62,27 +61,27 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
       handler(context, request, reply),
     )
   route('GET', '/messages', (context, request, reply) =>
-    listMessages(context, request, reply, reader(request), undefined),
+    listMessages(context, request, reply, owner(request), undefined),
   )
   route('GET', '/mailFolders/:folder/messages', (context, request, reply) => {
-    const user = reader(request)
+    const user = owner(request)
     return listMessages(context, request, reply, user, findFolder(user, request))
   })
   route('GET', '/messages/$count', (context, request, reply) =>
-    countMessages(context, request, reply, reader(request), undefined),
+    countMessages(context, request, reply, owner(request), undefined),
   )
   route('GET', '/mailFolders/:folder/messages/$count', (context, request, reply) => {
-    const user = reader(request)
+    const user = owner(request)
     return countMessages(context, request, reply, user, findFolder(user, request))
   })
   route('GET', '/mailFolders', listFolders)
   route('GET', '/mailFolders/:folder', getFolder)
   route('GET', '/messages/:id', (context, request, reply) =>
-    sendOData(reply, single(request, reply, findMessage(context, reader(request), request))),
+    sendOData(reply, single(request, reply, findMessage(context, owner(request), request))),
   )
   // The MIME document (RFC 5322), with the text/plain content type Graph gives it.
   route('GET', '/messages/:id/$value', (context, request, reply) => {
-    const message = findMessage(context, reader(request), request)
+    const message = findMessage(context, owner(request), request)
     const mime = messageMime(message, context.mail.attachments(message.id))
     return reply.type('text/plain').send(mime)
   })
@@ -94,18 +93,6 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
     createDraft(context, request, reply, findFolder(owner(request), request)),
   )
   route('PATCH', '/messages/:id', updateMessage)
-}
-
-/** The mailbox owner, once the caller may read its mail. */
-function reader(request: FastifyRequest): User {
-  requireMail(graphRequest(request).auth, 'mail.read')
-  return owner(request)
-}
-
-/** The mailbox owner, once the caller may change its mail. */
-function writer(request: FastifyRequest): User {
-  requireMail(graphRequest(request).auth, 'mail.readwrite')
-  return owner(request)
 }
 
 /** The message the route's `:id` names (a default or an immutable id); ErrorItemNotFound otherwise. */
@@ -186,7 +173,7 @@ function countMessages(
 }
 
 function listFolders(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const user = reader(request)
+  const user = owner(request)
   const counts = context.mail.counts(user.id)
   const value = Object.keys(FOLDERS).map((name) =>
     folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
@@ -196,7 +183,7 @@ function listFolders(context: EmulatorContext, request: FastifyRequest, reply: F
 }
 
 function getFolder(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const user = reader(request)
+  const user = owner(request)
   const folder = findFolder(user, request)
   const counts = context.mail.counts(user.id).get(folder) ?? { total: 0, unread: 0 }
   return sendOData(reply, {
@@ -210,7 +197,7 @@ function getFolder(context: EmulatorContext, request: FastifyRequest, reply: Fas
  * one), a delete there removes it.
  */
 function deleteMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const message = findMessage(context, writer(request), request)
+  const message = findMessage(context, owner(request), request)
   if (message.folder === 'deleteditems') context.mail.delete(message.id)
   else moveMessage(context, message, 'deleteditems')
   return reply.code(204).send()
@@ -222,7 +209,7 @@ function createDraft(
   reply: FastifyReply,
   folder: string,
 ) {
-  const user = writer(request)
+  const user = owner(request)
   const input = readBody<MessageInput>(request.body ?? {}, 'message')
   const now = new Date().toISOString()
   const record = newRecord(user.id, folder, now)
@@ -239,7 +226,7 @@ function createDraft(
 }
 
 function updateMessage(context: EmulatorContext, request: FastifyRequest, reply: FastifyReply) {
-  const message = findMessage(context, writer(request), request)
+  const message = findMessage(context, owner(request), request)
   const input = readBody<MessageInput>(request.body ?? {}, 'message')
   if (!message.isDraft) {
     const locked = DRAFT_ONLY.find((name) => name in input)

@@ -3,7 +3,6 @@
  */
 import type { EmulatorContext } from '../context.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { requireMail } from './permissions.ts'
 import {
   applyInput,
   checkRecipients,
@@ -13,14 +12,13 @@ import {
 } from './compose.ts'
 import { deliver } from './deliver.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
 
 export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const sendMail = (request: FastifyRequest, reply: FastifyReply) => {
-    requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
     const now = new Date().toISOString()
     const { message, saveToSentItems } =
@@ -39,7 +37,6 @@ export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): vo
   mailboxRoute(scope, 'POST', '/microsoft.graph.sendMail', { throttled: 'send' }, sendMail)
 
   const sendDraft = (request: FastifyRequest, reply: FastifyReply) => {
-    requireMail(graphRequest(request).auth, 'mail.send')
     const sender = owner(request)
     const { id } = request.params as { id: string }
     const draft = context.mail.get(sender.id, id)

@@ -8,10 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
-import { graphRequest } from './graph-request.ts'
 import { mailboxSettings } from './mailbox-settings.ts'
 import { baseUrl, countOption, metadataUrl, option, select, sendOData } from './odata.ts'
-import { requirePermission } from './permissions.ts'
+import { authorizeAlso } from './permissions.ts'
 import { DEFAULT_PROPERTIES, KNOWN, userValues } from './user-routes.ts'
 import { checkUserFilter, matchesFilter, readUserFilter } from './user-filter.ts'
 
@@ -23,11 +22,9 @@ const unsupported = (message: string) => new GraphError(400, 'Request_Unsupporte
 
 export function userListRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   scope.get('/users', (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'user.readbasic.all', 'directory')
     return listUsers(context, request, reply)
   })
   scope.get('/users/$count', (request, reply) => {
-    requirePermission(graphRequest(request).auth, 'user.readbasic.all', 'directory')
     if (!eventual(request)) {
       throw unsupported(
         "Raw count (/$count) is not supported because the 'ConsistencyLevel:eventual' header is missing. " +
@@ -68,8 +65,7 @@ function listUsers(context: EmulatorContext, request: FastifyRequest, reply: Fas
     '@odata.context': metadataUrl(request, selected ? `users(${selected.join(',')})` : 'users'),
   }
   if (counted) body['@odata.count'] = users.length
-  if (selected?.includes('mailboxSettings'))
-    requirePermission(graphRequest(request).auth, 'mailboxsettings.read')
+  if (selected?.includes('mailboxSettings')) authorizeAlso(request, 'GET', 'mailboxsettings')
   body.value = page.map((user) => userEntry(context, user, selected))
   if (offset + size < users.length) body['@odata.nextLink'] = nextLink(request, offset + size)
   return sendOData(reply, body)

@@ -8,9 +8,9 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { PHOTO_SIZE } from '../state/photo.ts'
 import { mailboxSettings } from './mailbox-settings.ts'
-import { hasPermission, requirePermission, requireSomePermission } from './permissions.ts'
+import { authorizeAlso } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
-import { graphRequest, owner } from './graph-request.ts'
+import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { metadataUrl, select } from './odata.ts'
 
@@ -88,13 +88,10 @@ export function userValues(user: User): Record<string, unknown> {
 
 export function userRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   mailboxRoute(scope, 'GET', '', { profile: true }, (request, reply) => {
-    const user = owner(request)
-    checkProfileAccess(request, user)
-    return sendUser(context, request, reply, user)
+    return sendUser(context, request, reply, owner(request))
   })
   mailboxRoute(scope, 'GET', '/photo', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     const odataContext = metadataUrl(request, `users('${user.id}')/photo/$entity`)
@@ -112,25 +109,10 @@ export function userRoutes(scope: FastifyInstance, context: EmulatorContext): vo
   })
   mailboxRoute(scope, 'GET', '/photo/$value', { profile: true }, (request, reply) => {
     const user = owner(request)
-    checkProfileAccess(request, user)
     const photo = context.directory.userPhoto(user.id)
     if (!photo) throw imageNotFound()
     return reply.header('content-type', photo.contentType).send(Buffer.from(photo.bytes))
   })
-}
-
-// User.Read covers the signed-in user; other users need User.ReadBasic.All or broader; app tokens need User.Read.All.
-function checkProfileAccess(request: FastifyRequest, user: User): void {
-  const { auth } = graphRequest(request)
-  requireSomePermission(auth)
-  const self = auth.delegated && auth.claims.oid === user.id
-  const allowed = self ? hasPermission(auth, 'user.read') : hasPermission(auth, 'user.read.all')
-  if (!allowed)
-    throw new GraphError(
-      403,
-      'Authorization_RequestDenied',
-      'Insufficient privileges to complete the operation.',
-    )
 }
 
 function sendUser(
@@ -143,7 +125,7 @@ function sendUser(
   const values = userValues(user)
   // The property comes from the mailbox, with the mailbox's permission (Microsoft's Node sample asks for it).
   if (selected?.includes('mailboxSettings')) {
-    requirePermission(graphRequest(request).auth, 'mailboxsettings.read')
+    authorizeAlso(request, 'GET', 'mailboxsettings')
     values.mailboxSettings = mailboxSettings(user, context.mail.settings.changed(user.id))
   }
   const names = selected ?? DEFAULT_PROPERTIES

@@ -74,7 +74,7 @@ describe('authorize endpoint', () => {
     }
   })
 
-  test('redirected errors: missing response_type, implicit, bad scope, plain PKCE when S256-only', async () => {
+  test('redirected errors: missing response_type, implicit, bad scope, unknown Graph permission, plain PKCE when S256-only', async () => {
     const browser = new Browser()
     assertRedirectedError(
       (await browser.open(authorizeUrl(emulator, { response_type: undefined }))).location,
@@ -87,7 +87,24 @@ describe('authorize endpoint', () => {
       700054,
     )
     assertRedirectedError(
-      (await browser.open(authorizeUrl(emulator, { scope: 'Nope.Nope' }))).location,
+      (await browser.open(authorizeUrl(emulator, { scope: 'https://api.example.test/read' })))
+        .location,
+      'invalid_scope',
+      70011,
+    )
+    const unknown = (await browser.open(authorizeUrl(emulator, { scope: 'openid Nope.Nope' })))
+      .location
+    assertRedirectedError(unknown, 'invalid_client', 650053)
+    assert.match(
+      redirected(unknown).error_description!,
+      /^AADSTS650053: The application 'Graph Connect \(demo\)' asked for scope 'Nope\.Nope' that doesn't exist on the resource '00000003-0000-0000-c000-000000000000'\. Contact the app vendor\./,
+    )
+    assertRedirectedError(
+      (
+        await browser.open(
+          authorizeUrl(emulator, { scope: 'https://graph.microsoft.com/.default User.Read' }),
+        )
+      ).location,
       'invalid_scope',
       70011,
     )

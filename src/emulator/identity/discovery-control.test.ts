@@ -2,9 +2,24 @@
  * Discovery documents, JWKS, instance discovery, the loopback-only control API, and bad input never giving a 500.
  */
 import assert from 'node:assert/strict'
+import { createHash, X509Certificate } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { buildEmulator, type Emulator } from '../app.ts'
+
+interface Jwk {
+  kty: string
+  use: string
+  kid: string
+  x5t: string
+  n: string
+  e: string
+  x5c: string[]
+  issuer: string
+}
 
 describe('discovery, control API and robustness', () => {
   let emulator: Emulator
@@ -44,21 +59,50 @@ describe('discovery, control API and robustness', () => {
     assert.deepEqual(unknown.json().error_codes, [90002])
   })
 
-  test('JWKS publishes the RS256 key that signs the tokens', async () => {
-    const { keys } = (await get('/common/discovery/v2.0/keys')).json() as {
-      keys: { kid: string; x5t: string; n: string; e: string; kty: string }[]
-    }
+  test('JWKS publishes the RS256 key that signs the tokens, with x5c, x5t and issuer as Entra', async () => {
+    const { keys } = (await get('/common/discovery/v2.0/keys')).json() as { keys: Jwk[] }
     assert.equal(keys.length, 1)
-    assert.equal(keys[0]!.kty, 'RSA')
-    assert.equal(keys[0]!.e, 'AQAB')
-    const { importJWK, jwtVerify } = await import('jose')
+    const [key] = keys as [Jwk]
+    assert.deepEqual(Object.keys(key), ['kty', 'use', 'kid', 'x5t', 'n', 'e', 'x5c', 'issuer'])
+    assert.equal(key.kty, 'RSA')
+    assert.equal(key.e, 'AQAB')
+    assert.equal(key.issuer, 'http://localhost:8001/{tenantid}/v2.0')
+    const { keys: tenantKeys } = (
+      await get(`/${emulator.demo.tenantId}/discovery/v2.0/keys`)
+    ).json() as { keys: Jwk[] }
+    assert.equal(tenantKeys[0]!.issuer, `http://localhost:8001/${emulator.demo.tenantId}/v2.0`)
+    const der = Buffer.from(key.x5c[0]!, 'base64')
+    const certificate = new X509Certificate(der)
+    assert.ok(certificate.verify(certificate.publicKey), 'self-signed')
+    assert.equal(certificate.publicKey.export({ format: 'jwk' }).n, key.n)
+    assert.equal(createHash('sha1').update(der).digest('base64url'), key.x5t)
+    assert.equal(key.kid, key.x5t)
+    const { importJWK, importX509, jwtVerify } = await import('jose')
     const token = await emulator.client.issueToken({ aud: 'a', expiresIn: 60 })
-    assert.equal(
-      JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid,
-      keys[0]!.kid,
-    )
-    const { payload } = await jwtVerify(token, await importJWK({ ...keys[0]!, alg: 'RS256' }))
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())
+    assert.equal(header.kid, key.kid)
+    assert.equal(header.x5t, key.x5t)
+    const { payload } = await jwtVerify(token, await importJWK({ ...key, alg: 'RS256' }))
     assert.equal(payload.aud, 'a')
+    await jwtVerify(token, await importX509(certificate.toString(), 'RS256'))
+  })
+
+  test('the signing key keeps its kid and certificate across restarts of a data folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emulator-keys-'))
+    try {
+      const jwks = async () => {
+        const started = await buildEmulator({ logger: false, dataDir })
+        try {
+          return (await started.fastify.inject('/common/discovery/v2.0/keys')).json().keys[0]
+        } finally {
+          await started.close()
+        }
+      }
+      const first = await jwks()
+      assert.deepEqual(await jwks(), first)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 
   test('instance discovery lists the emulator host as an alias', async () => {

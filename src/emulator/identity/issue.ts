@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import type { App, User } from '../state/directory.ts'
 import type { ClientAuthMethod, RefreshRecord } from './records.ts'
 import { clientInfo } from './sign-in/authorize-response.ts'
+import { responseScope } from './permissions/consent.ts'
 import type { ScopeRequest } from './scopes.ts'
 import { hashId, randomId } from './identity-store.ts'
 import { GRAPH_RESOURCE, type AccessTokenClaims } from './jwt-signer.ts'
@@ -13,6 +14,8 @@ export interface UserGrant {
   user: User
   tenantId: string
   scopes: ScopeRequest
+  /** The Graph permissions the access token carries (identity/permissions/consent.ts). */
+  graph: string[]
   scope: string
   authMethod: ClientAuthMethod
   nonce?: string
@@ -26,7 +29,7 @@ const now = () => Math.floor(Date.now() / 1000)
 const appidacr = (method: ClientAuthMethod) =>
   ({ none: '0', secret: '1', certificate: '2' })[method]
 /** A stable pairwise subject per (user, app), 43 base64url characters like Entra's. */
-const pairwiseSub = (userId: string, clientId: string) =>
+export const pairwiseSub = (userId: string, clientId: string) =>
   createHash('sha256').update(`${userId}|${clientId}`).digest('base64url')
 /** The service principal object id of an app in the tenant (deterministic). */
 export const servicePrincipalId = (clientId: string) => {
@@ -72,7 +75,7 @@ export async function issueUserTokens(
         }
       : {
           token_type: 'Bearer',
-          scope: scopes.echo,
+          scope: responseScope(scopes, grant.graph),
           expires_in: lifetime,
           ext_expires_in: lifetime,
           ...issued,
@@ -105,7 +108,7 @@ function accessClaims(context: EmulatorContext, grant: UserGrant, iat: number): 
     oid: user.id,
     platf: '3',
     rh: randomId(24),
-    scp: [...scopes.graph, ...scopes.oidc].join(' '),
+    scp: [...grant.graph, ...scopes.oidc].join(' '),
     sid: grant.sessionId ?? randomId(16),
     sub: pairwiseSub(user.id, GRAPH_RESOURCE),
     tenant_region_scope: 'WW',

@@ -209,6 +209,15 @@ export const aadsts = {
       70011,
       `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
     ),
+  unknownScope: (scope: string, appName: string) =>
+    e(
+      400,
+      'invalid_client',
+      650053,
+      `The application '${appName}' asked for scope '${scope}' that doesn't exist on the resource '00000003-0000-0000-c000-000000000000'. Contact the app vendor.`,
+    ),
+  adminConsentRequired: () =>
+    e(403, 'access_denied', 90094, 'The grant requires admin permission.'),
   ccScopeNotDefault: (scope: string) =>
     e(
       400,

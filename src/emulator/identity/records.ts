@@ -6,7 +6,8 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post'
 /** How a client authenticated at the token endpoint. */
 export type ClientAuthMethod = 'secret' | 'certificate' | 'none'
 
-export type Step = 'email' | 'password' | 'kmsi' | 'consent' | 'pick' | 'device-confirm'
+export type Step =
+  'email' | 'password' | 'kmsi' | 'consent' | 'admin-approval' | 'pick' | 'device-confirm'
 
 /** An in-flight sign-in, kept server-side: the browser only carries its opaque id (hidden field `ctx`). */
 export interface Flow {
@@ -33,6 +34,8 @@ export interface Flow {
   authenticated: boolean
   /** The hashed device code, when the sign-in completes a device code. */
   deviceCode?: string
+  /** At the consent step: what the page lists and Accept grants (identity/permissions/consent.ts). */
+  consent?: string[]
 }
 
 /** A browser's SSO session (cookie ESTSAUTH): the users signed in, most recent first. */

@@ -12,6 +12,7 @@ import { deviceCodeRoutes } from './endpoints/device-code.ts'
 import { discoveryRoutes } from './endpoints/discovery.ts'
 import { logoutRoutes } from './endpoints/logout.ts'
 import { tokenRoutes } from './endpoints/token-endpoint.ts'
+import { userinfoRoutes } from './endpoints/userinfo.ts'
 import { pickLang } from './i18n/index.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from './oauth-error.ts'
 import { deviceLoginRoutes } from './sign-in/device-login.ts'
@@ -42,6 +43,7 @@ const ENDPOINTS = [
   deviceCodeRoutes,
   deviceLoginRoutes,
   logoutRoutes,
+  userinfoRoutes,
 ]
 
 export async function identityRoutes(

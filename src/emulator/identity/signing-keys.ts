@@ -1,4 +1,7 @@
-/** The RS256 signing key: kept in the data folder (created on first start), or made per process in memory mode. */
+/**
+ * The RS256 signing key: kept in the data folder (created on first start), or made per process in memory mode; its
+ * public JWK as Entra publishes it, with the key's self-signed certificate (signing-certificate.ts).
+ */
 import {
   createHash,
   createPrivateKey,
@@ -8,6 +11,7 @@ import {
 } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { signingCertificate } from './signing-certificate.ts'
 
 export interface PublicJwk {
   kty: 'RSA'
@@ -16,7 +20,8 @@ export interface PublicJwk {
   x5t: string
   n: string
   e: string
-  alg: 'RS256'
+  /** The certificate, base64 DER (not URL-safe), as RFC 7517 §4.7 and Entra give it. */
+  x5c: string[]
 }
 export interface SigningKeys {
   kid: string
@@ -30,17 +35,23 @@ export function loadSigningKeys(dataDir?: string): SigningKeys {
     dataDir ? readOrCreate(join(dataDir, 'signing-key.pem')) : newKeyPem(),
   )
   const publicKey = createPublicKey(privateKey)
-  // Entra's kid and x5t are the base64url SHA-1 thumbprint of the signing certificate; with no certificate we
-  // thumbprint the public key (SPKI) instead, which is equally stable.
-  const kid = createHash('sha1')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('base64url')
+  // Entra's kid and x5t are both the base64url SHA-1 thumbprint of the signing certificate.
+  const certificate = signingCertificate(privateKey, publicKey)
+  const kid = createHash('sha1').update(certificate).digest('base64url')
   const { n, e } = publicKey.export({ format: 'jwk' })
   return {
     kid,
     privateKey,
     publicKey,
-    jwk: { kty: 'RSA', use: 'sig', kid, x5t: kid, n: n!, e: e!, alg: 'RS256' },
+    jwk: {
+      kty: 'RSA',
+      use: 'sig',
+      kid,
+      x5t: kid,
+      n: n!,
+      e: e!,
+      x5c: [certificate.toString('base64')],
+    },
   }
 }
 

@@ -300,7 +300,7 @@ describe('token endpoint errors (§A4.2)', () => {
     )
   })
 
-  test('bad scope (AADSTS70011), missing consent (AADSTS65001, suberror consent_required), unsupported grant (AADSTS70003)', async () => {
+  test('unknown permission (AADSTS650053), missing consent (AADSTS65001, suberror consent_required), unsupported grant (AADSTS70003)', async () => {
     const megan = emulator.demo.users[2]!
     const ropc = {
       grant_type: 'password',
@@ -311,8 +311,8 @@ describe('token endpoint errors (§A4.2)', () => {
     assertError(
       await postToken(emulator, { ...ropc, scope: 'Foo.Bar openid' }),
       400,
-      'invalid_scope',
-      70011,
+      'invalid_client',
+      650053,
     )
     const consent = await postToken(emulator, { ...ropc, scope: 'Mail.ReadWrite openid' })
     assertError(consent, 400, 'invalid_grant', 65001)
@@ -341,7 +341,8 @@ describe('token endpoint errors (§A4.2)', () => {
       ok.json.refresh_token && ok.json.refresh_token !== issued.json.refresh_token,
       'rotated',
     )
-    assert.equal(ok.json.scope, 'User.Read openid')
+    // The token carries every permission the user granted the app (Mail.Send at sign-in), not only those asked for.
+    assert.equal(ok.json.scope, 'User.Read openid Mail.Send')
     await emulator.client.revokeRefreshTokens({
       user: emulator.demo.users[1]!.userPrincipalName,
       expire: true,

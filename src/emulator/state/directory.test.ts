@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { createDirectory } from './directory.ts'
+import { ALL_PRINCIPALS, createDirectory } from './directory.ts'
 import { openDatabase } from './db.ts'
 
 test('seeds the demo tenant, users with photos and the demo app', () => {
@@ -30,13 +30,53 @@ test('resolves tenants by GUID, domain and the special names, case-insensitively
   assert.equal(directory.resolveTenant('fabrikam.test'), undefined)
 })
 
-test('consent is per user, app and scope; OIDC scopes need none', () => {
+test("consent is per user and app; an admin's consent counts for every user", () => {
   const directory = createDirectory(openDatabase())
-  const [user] = directory.listUsers()
-  assert.equal(directory.hasConsent(user!.id, 'app', ['openid', 'offline_access']), true)
-  assert.equal(directory.hasConsent(user!.id, 'app', ['User.Read']), false)
-  directory.grantConsent(user!.id, 'app', ['https://graph.microsoft.com/User.Read'])
-  assert.equal(directory.hasConsent(user!.id, 'app', ['user.read', 'openid']), true)
+  const [adele, lea] = directory.listUsers()
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), [])
+  directory.grantConsent(adele!.id, 'app', ['https://graph.microsoft.com/User.Read', 'openid'])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), ['User.Read', 'openid'])
+  assert.deepEqual(directory.grantedScopes(lea!.id, 'app'), [])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'other'), [])
+  directory.grantConsent(ALL_PRINCIPALS, 'app', ['Mail.Read', 'USER.READ'])
+  assert.deepEqual(directory.grantedScopes(lea!.id, 'app'), ['Mail.Read', 'USER.READ'])
+  assert.deepEqual(directory.grantedScopes(adele!.id, 'app'), ['User.Read', 'openid', 'Mail.Read'])
+  assert.equal(directory.consents('app').length, 4)
+})
+
+test('apps carry configured permissions (User.Read by default, as Entra) and granted roles', () => {
+  const directory = createDirectory(openDatabase())
+  const plain = directory.addApp({ clientId: 'plain', appRoles: ['mail.send'] })
+  assert.deepEqual(plain.requiredPermissions, {
+    delegated: ['User.Read'],
+    application: ['Mail.Send'],
+  })
+  assert.deepEqual(plain.appRoles, ['Mail.Send'])
+  const manifest = directory.addApp({
+    clientId: 'manifest',
+    requiredPermissions: { delegated: ['Calendars.Read'] },
+    requiredResourceAccess: [
+      {
+        resourceAppId: '00000003-0000-0000-c000-000000000000',
+        resourceAccess: [
+          { id: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', type: 'Scope' },
+          { value: 'Mail.Read', type: 'Role' },
+        ],
+      },
+      { resourceAppId: 'another-api', resourceAccess: [{ id: 'x', type: 'Scope' }] },
+    ],
+  })
+  assert.deepEqual(manifest.requiredPermissions, {
+    delegated: ['Calendars.Read', 'Mail.Read'],
+    application: ['Mail.Read'],
+  })
+  assert.deepEqual(manifest.appRoles, [], 'configured, not granted')
+  assert.deepEqual(directory.grantAppRoles('manifest', ['Mail.Read']).appRoles, ['Mail.Read'])
+  assert.throws(() => directory.addApp({ clientId: 'bad', appRoles: ['User.Read'] }), /application/)
+  assert.throws(
+    () => directory.addApp({ clientId: 'bad', requiredPermissions: { delegated: ['Nope.Nope'] } }),
+    /Nope\.Nope/,
+  )
 })
 
 test('state survives a restart; reset returns to the fixtures', () => {
@@ -104,6 +144,44 @@ test('a fixtures file adds users, apps, secrets and redirect URIs', async () => 
     assert.equal(app?.certificates.length, 1)
     directory.reset()
     assert.ok(directory.findUser('omar@contoso.test'), 'reset returns to demo + fixtures file')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a data folder of an older emulator gets configured permissions and isAdmin from the fixtures', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-'))
+  const demoApp = '4b0c7f3e-5a1d-4e92-8f6b-1d3c5e7a9b20'
+  try {
+    const first = createDirectory(openDatabase(dir))
+    first.addApp({ clientId: 'old-app', appRoles: ['Mail.Send'] })
+    const db = openDatabase(dir)
+    for (const row of db.prepare('SELECT client_id, data FROM apps').all()) {
+      const { requiredPermissions: _configured, ...old } = JSON.parse(String(row.data))
+      db.prepare('UPDATE apps SET data = ? WHERE client_id = ?').run(
+        JSON.stringify(old),
+        row.client_id as string,
+      )
+    }
+    for (const row of db.prepare('SELECT id, data FROM users').all()) {
+      const { isAdmin: _admin, ...old } = JSON.parse(String(row.data))
+      db.prepare('UPDATE users SET data = ? WHERE id = ?').run(
+        JSON.stringify(old),
+        row.id as string,
+      )
+    }
+    db.close()
+    const upgraded = createDirectory(openDatabase(dir))
+    assert.deepEqual(upgraded.findApp(demoApp)?.requiredPermissions, {
+      delegated: ['User.Read', 'Mail.Send'],
+      application: ['Mail.Send', 'User.Read.All'],
+    })
+    assert.deepEqual(upgraded.findApp('old-app')?.requiredPermissions, {
+      delegated: ['User.Read'],
+      application: ['Mail.Send'],
+    })
+    assert.equal(upgraded.findUser('nestor@contoso.test')?.isAdmin, true)
+    assert.equal(upgraded.findUser('adele@contoso.test')?.isAdmin, false)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

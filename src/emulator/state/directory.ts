@@ -2,11 +2,21 @@
 import { X509Certificate } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
+import { appPermissions, canonical } from './app-permissions.ts'
 import type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
 import { loadFixtures, type Fixtures } from './fixtures.ts'
 import { generatePhoto, PHOTO_SIZE } from './photo.ts'
+import { upgradeOldRecords } from './upgrade-records.ts'
 
-export type { App, NewApp, NewUser, Tenant, User } from './directory-records.ts'
+export type {
+  App,
+  NewApp,
+  NewUser,
+  RequiredPermissions,
+  RequiredResourceAccess,
+  Tenant,
+  User,
+} from './directory-records.ts'
 
 /** A user's profile photo. */
 export interface Photo {
@@ -24,15 +34,29 @@ export interface Directory {
   addUser(user: NewUser): User
   addApp(app: NewApp): App
   addRedirectUri(clientId: string, uri: string): void
-  hasConsent(userId: string, clientId: string, scopes: string[]): boolean
+  /** The delegated permissions (and OpenID scopes) granted to the app for this user: theirs and the admin's. */
+  grantedScopes(userId: string, clientId: string): string[]
+  /** Records consent (canonical names); `ALL_PRINCIPALS` for an admin's consent on behalf of the organization. */
   grantConsent(userId: string, clientId: string, scopes: string[]): void
+  /** Grants application permissions (admin consent): they join the app's `appRoles`. */
+  grantAppRoles(clientId: string, roles: string[]): App
+  /** Every consent recorded, of one app or all. */
+  consents(clientId?: string): ConsentRecord[]
   reset(): void
 }
 
+/** One consent: a user's (`user` is their id) or, for `ALL_PRINCIPALS`, an admin's for everyone. */
+export interface ConsentRecord {
+  user: string
+  clientId: string
+  scope: string
+}
+
+/** The `user` of an admin's consent on behalf of the organization (Entra's consentType AllPrincipals). */
+export const ALL_PRINCIPALS = 'AllPrincipals'
+
 export const DEMO_FIXTURES = fileURLToPath(new URL('../fixtures/demo.json', import.meta.url))
 const SPECIAL_TENANTS = new Set(['common', 'organizations', 'consumers'])
-// Scopes every app may use without a consent prompt of their own.
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access'])
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, domain TEXT NOT NULL, display_name TEXT NOT NULL);
@@ -102,15 +126,28 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
       if (!app.redirectUris.includes(uri)) app.redirectUris.push(uri)
       q.putApp.run(app.clientId, JSON.stringify(app))
     },
-    hasConsent: (userId, clientId, scopes) =>
-      scopes
-        .map(shortScope)
-        .every(
-          (scope) => OIDC_SCOPES.has(scope.toLowerCase()) || q.consent.get(userId, clientId, scope),
-        ),
+    grantedScopes: (userId, clientId) =>
+      (q.granted.all(userId, ALL_PRINCIPALS, clientId) as { scope: string }[]).map(
+        (row) => row.scope,
+      ),
     grantConsent(userId, clientId, scopes) {
       for (const scope of scopes.map(shortScope)) q.grant.run(userId, clientId, scope)
     },
+    grantAppRoles(clientId, roles) {
+      const app = directory.findApp(clientId)
+      if (!app) throw new Error(`Unknown application ${clientId}`)
+      app.appRoles = [...new Set([...app.appRoles, ...canonical(roles, 'application')])]
+      q.putApp.run(app.clientId, JSON.stringify(app))
+      return app
+    },
+    consents: (clientId) =>
+      (
+        (clientId ? q.appConsents.all(clientId) : q.allConsents.all()) as {
+          user_id: string
+          client_id: string
+          scope: string
+        }[]
+      ).map((row) => ({ user: row.user_id, clientId: row.client_id, scope: row.scope })),
     reset() {
       db.exec('DELETE FROM consents; DELETE FROM users; DELETE FROM apps; DELETE FROM tenants;')
       seed(db, directory, sources())
@@ -120,6 +157,7 @@ export function createDirectory(db: DatabaseSync, fixturesFile?: string): Direct
   const stored = q.tenant.get() as Tenant | undefined
   if (stored) {
     directory.tenant = { ...stored }
+    upgradeOldRecords(db, sources())
     // A fixtures file given at start-up is re-applied (upsert), so edits to it take effect on restart.
     if (fixturesFile) seed(db, directory, [loadFixtures(fixturesFile)])
   } else {
@@ -170,7 +208,11 @@ function prepareQueries(db: DatabaseSync) {
     putApp: db.prepare(
       'INSERT INTO apps (client_id, data) VALUES (?, ?) ON CONFLICT DO UPDATE SET data = excluded.data',
     ),
-    consent: db.prepare('SELECT 1 FROM consents WHERE user_id = ? AND client_id = ? AND scope = ?'),
+    granted: db.prepare(
+      'SELECT scope FROM consents WHERE user_id IN (?, ?) AND client_id = ? GROUP BY scope ORDER BY min(rowid)',
+    ),
+    appConsents: db.prepare('SELECT * FROM consents WHERE client_id = ? ORDER BY rowid'),
+    allConsents: db.prepare('SELECT * FROM consents ORDER BY rowid'),
     grant: db.prepare(
       'INSERT OR IGNORE INTO consents (user_id, client_id, scope) VALUES (?, ?, ?)',
     ),
@@ -204,18 +246,19 @@ function completeUser(input: NewUser, tenant: Tenant): User {
     preferredLanguage: input.preferredLanguage ?? 'en-US',
     password: input.password,
     ...(input.mailboxSettings ? { mailboxSettings: input.mailboxSettings } : {}),
+    isAdmin: input.isAdmin === true,
   }
 }
 
 function completeApp(input: NewApp, tenant: Tenant): App {
-  const { certificatePems = [], ...rest } = input
+  const { certificatePems = [], requiredResourceAccess: _manifest, ...rest } = input
   return {
     displayName: input.clientId,
     secrets: [],
     redirectUris: [],
     postLogoutRedirectUris: [],
-    appRoles: [],
     ...rest,
+    ...appPermissions(input),
     tenantId: tenant.id,
     certificates: [...(input.certificates ?? []), ...certificatePems.map(certificateFromPem)],
   }

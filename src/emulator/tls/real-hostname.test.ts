@@ -67,7 +67,7 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
       },
     })
 
-  test('listens over HTTPS; discovery documents carry the real names', async () => {
+  test('listens over HTTPS; discovery documents carry the real names, UserInfo on graph.microsoft.com', async () => {
     assert.match(emulator.url, /^https:\/\/127\.0\.0\.1:\d+$/)
     const { demo } = emulator
     const config = (await (
@@ -76,6 +76,16 @@ describe('real-hostname mode: login.microsoftonline.com and graph.microsoft.com 
     assert.equal(config.issuer, `${LOGIN}/${demo.tenantId}/v2.0`)
     assert.equal(config.token_endpoint, `${LOGIN}/${demo.tenantId}/oauth2/v2.0/token`)
     assert.equal(config.jwks_uri, `${LOGIN}/${demo.tenantId}/discovery/v2.0/keys`)
+    assert.equal(config.userinfo_endpoint, `${GRAPH}/oidc/userinfo`)
+    assert.equal(config.msgraph_host, 'graph.microsoft.com')
+    const token = await emulator.client.issueToken({ scp: 'openid profile User.Read' })
+    const userinfo = await fetch(config.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(
+      ((await userinfo.json()) as { picture: string }).picture,
+      `${GRAPH}/v1.0/me/photo/$value`,
+    )
     const instance = await fetch(
       `${LOGIN}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${LOGIN}/common/oauth2/v2.0/authorize`)}`,
     )

@@ -8,7 +8,7 @@ import { isControlRequest } from '../control/control-paths.ts'
 export const LOGIN_HOST = 'login.microsoftonline.com'
 export const GRAPH_HOST = 'graph.microsoft.com'
 
-const GRAPH_PATH = /^\/(v1\.0|beta|api\/v2\.0)(\/|$)/i // Graph versions and the upload-session URLs
+const GRAPH_PATH = /^\/(v1\.0|beta|api\/v2\.0|oidc)(\/|$)/i // Graph versions, upload sessions, UserInfo
 
 /** The name the request was addressed to, lower-cased, without port ('' without a Host header). */
 const hostnameOf = (request: FastifyRequest) => request.hostname.toLowerCase()
@@ -35,7 +35,7 @@ export function routeByHost(fastify: FastifyInstance): void {
     if (isControlRequest(request) || (hostname === GRAPH_HOST) === GRAPH_PATH.test(path)) return
     const message =
       hostname === GRAPH_HOST
-        ? `${GRAPH_HOST} serves /v1.0 and /beta; sign-in endpoints are on https://${LOGIN_HOST}.`
+        ? `${GRAPH_HOST} serves /v1.0, /beta and /oidc/userinfo; sign-in endpoints are on https://${LOGIN_HOST}.`
         : `${LOGIN_HOST} serves the identity endpoints; Graph is on https://${GRAPH_HOST}.`
     return reply
       .code(404)

@@ -41,14 +41,14 @@ function issueDeviceCode(
   const segment = request.params.tenant
   if (!context.directory.resolveTenant(segment)) throw aadsts.tenantNotFound(segment)
   if (!params.client_id) throw aadsts.missingParameter('client_id')
-  if (!context.directory.findApp(params.client_id))
-    throw aadsts.unknownClient(params.client_id, segment)
+  const app = context.directory.findApp(params.client_id)
+  if (!app) throw aadsts.unknownClient(params.client_id, segment)
   const scope =
     version === 1
       ? `openid ${params.resource ?? 'https://graph.microsoft.com'}/.default`
       : params.scope
   if (!scope) throw aadsts.missingParameter('scope')
-  parseScopes(scope)
+  parseScopes(scope, app)
   const deviceCode = randomId(48)
   const userCode = Array.from(
     { length: 9 },

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../../context.ts'
 import { aadsts, errorJson, newErrorIds } from '../oauth-error.ts'
+import { graphBase } from './graph-base.ts'
 
 const CLAIMS = [
   'sub',
@@ -35,6 +36,8 @@ const MICROSOFT_ALIASES = [
 /** Where a tenant's documents point: the base URL, the tenant segment and the issuer's tenant. */
 interface Endpoints {
   base: string
+  /** Where Graph is reached (graph-base.ts): the base URL, or graph.microsoft.com in real-hostname mode. */
+  graph: string
   segment: string
   /** The tenant GUID for the directory's tenant, `{tenantid}` for common and organizations. */
   issuerTenant: string
@@ -53,6 +56,7 @@ export async function discoveryRoutes(
       if (!segment) return reply
       const endpoints = {
         base: context.forRequest(request).publicUrl(),
+        graph: graphBase(context, request),
         segment,
         issuerTenant: segment === context.directory.tenant.id ? segment : '{tenantid}',
         issParameter: context.options.issParameter,
@@ -100,7 +104,7 @@ const metadataHeaders = (reply: FastifyReply) =>
     .header('access-control-allow-origin', '*')
     .header('x-ms-request-id', reply.request.id)
 
-function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+function v2Configuration({ base, graph, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: [
@@ -116,7 +120,7 @@ function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoint
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     issuer: `${base}/${issuerTenant}/v2.0`,
     request_uri_parameter_supported: false,
-    userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+    userinfo_endpoint: `${graph}/oidc/userinfo`,
     authorization_endpoint: `${base}/${segment}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${base}/${segment}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
@@ -127,13 +131,11 @@ function v2Configuration({ base, segment, issuerTenant, issParameter }: Endpoint
     ...(issuerTenant === segment ? {} : { kerberos_endpoint: `${base}/${segment}/kerberos` }),
     tenant_region_scope: issuerTenant === segment ? 'WW' : null,
     cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
-    rbac_url: 'https://pas.windows.net',
+    ...graphHosts(base, graph),
   }
 }
 
-function v1Configuration({ base, segment, issuerTenant, issParameter }: Endpoints) {
+function v1Configuration({ base, graph, segment, issuerTenant, issParameter }: Endpoints) {
   return {
     token_endpoint: `${base}/${segment}/oauth2/token`,
     token_endpoint_auth_methods_supported: [
@@ -174,11 +176,19 @@ function v1Configuration({ base, segment, issuerTenant, issParameter }: Endpoint
     userinfo_endpoint: `${base}/${segment}/openid/userinfo`,
     tenant_region_scope: issuerTenant === segment ? 'WW' : null,
     cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
-    rbac_url: 'https://pas.windows.net',
+    ...graphHosts(base, graph),
   }
 }
+
+/**
+ * Entra's graph.windows.net, graph.microsoft.com and pas.windows.net, moved onto names that reach the emulator: its
+ * Graph host (real-hostname mode: graph.microsoft.com) and its base URL. No field points off the machine.
+ */
+const graphHosts = (base: string, graph: string) => ({
+  cloud_graph_host_name: new URL(graph).host,
+  msgraph_host: new URL(graph).host,
+  rbac_url: base,
+})
 
 // Instance discovery (§A1.2): the emulator lists its own host:port as an alias, next to Microsoft's cloud
 // (only Microsoft's entry when reached as login.microsoftonline.com, in real-hostname mode).

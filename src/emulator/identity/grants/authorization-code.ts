@@ -5,6 +5,7 @@ import type { User } from '../../state/directory.ts'
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
 import type { CodeRecord, RefreshRecord } from '../records.ts'
+import { consentNeed } from '../permissions/consent.ts'
 import { parseScopes } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
@@ -48,15 +49,17 @@ export const authorizationCodeGrant: Grant = async (input) => {
   record.redeemed = true
   const keepSeconds = context.options.authCodeLifetimeSeconds + 24 * 3600
   context.identity.put('code', id, record, keepSeconds)
+  const scopes = parseScopes(record.scope, app)
   const issued = await issueUserTokens(context, {
     app,
     user,
     tenantId: record.tenantId,
-    scopes: parseScopes(record.scope),
+    scopes,
+    graph: consentNeed(context.directory, app, user.id, scopes).graph,
     scope: record.scope,
     authMethod: input.method,
     nonce: record.nonce,
-    withRefresh: parseScopes(record.scope).offline || record.version === 1,
+    withRefresh: scopes.offline || record.version === 1,
     withClientInfo: params.client_info === '1',
     version: input.version,
     sessionId: record.sessionId,

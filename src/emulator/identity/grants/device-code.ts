@@ -2,6 +2,7 @@
 import type { DeviceRecord } from '../records.ts'
 import { issueUserTokens } from '../issue.ts'
 import { aadsts } from '../oauth-error.ts'
+import { consentNeed } from '../permissions/consent.ts'
 import { parseScopes } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, type Grant } from './grant.ts'
@@ -24,13 +25,14 @@ export const deviceCodeGrant: Grant = async (input) => {
   const user = context.directory.findUser(record.userId ?? '')
   if (!user) throw aadsts.deviceCodeDeclined()
   context.identity.put('device', id, { ...record, status: 'redeemed' }, 3600)
-  const scopes = parseScopes(record.scope)
+  const scopes = parseScopes(record.scope, app)
   return (
     await issueUserTokens(context, {
       app,
       user,
       tenantId: record.tenantId,
       scopes,
+      graph: consentNeed(context.directory, app, user.id, scopes).graph,
       scope: record.scope,
       authMethod: input.method,
       withRefresh: scopes.offline,

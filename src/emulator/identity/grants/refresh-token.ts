@@ -2,6 +2,7 @@
 import { issueUserTokens } from '../issue.ts'
 import type { RefreshRecord } from '../records.ts'
 import { aadsts, OAuthError } from '../oauth-error.ts'
+import { consentNeed } from '../permissions/consent.ts'
 import { parseScopes, scopeFromResource } from '../scopes.ts'
 import { hashId } from '../identity-store.ts'
 import { required, requireCredential, type Grant } from './grant.ts'
@@ -36,9 +37,9 @@ export const refreshTokenGrant: Grant = async (input) => {
     input.version === 1 && params.resource
       ? scopeFromResource(params.resource)
       : params.scope || record.scope
-  const scopes = parseScopes(scope)
-  if (!context.directory.hasConsent(user.id, app.clientId, scopes.graph))
-    throw aadsts.consentRequired(app.clientId, app.displayName)
+  const scopes = parseScopes(scope, app)
+  const need = consentNeed(context.directory, app, user.id, scopes)
+  if (need.prompt.length > 0) throw aadsts.consentRequired(app.clientId, app.displayName)
   context.identity.put(
     'refresh',
     id,
@@ -51,6 +52,7 @@ export const refreshTokenGrant: Grant = async (input) => {
       user,
       tenantId: record.tenantId,
       scopes,
+      graph: need.graph,
       scope,
       authMethod: record.publicClient ? 'none' : input.method,
       withRefresh: true,

@@ -5,6 +5,7 @@ import type { User } from '../../state/directory.ts'
 import { fill } from '../i18n/index.ts'
 import { aadsts } from '../oauth-error.ts'
 import type { DeviceRecord, Flow } from '../records.ts'
+import { consentNeed } from '../permissions/consent.ts'
 import { parseScopes } from '../scopes.ts'
 import { flowTarget, sendCode, sendErrorToApp } from './authorize-response.ts'
 import { saveFlow } from './flow-store.ts'
@@ -13,7 +14,11 @@ import { frameFor, renderStep } from './render-step.ts'
 import { sendPage } from './send-page.ts'
 import { readSession } from './sso-session.ts'
 
-/** After the user is known and authenticated: consent when needed, then the code (or the device approval). */
+/**
+ * After the user is known and authenticated: the consent page when something is not granted yet (Entra's "Need admin
+ * approval" instead when it includes a permission only an administrator may grant and the user is not one), then the
+ * code (or the device approval).
+ */
 export function continueSignedIn(
   context: EmulatorContext,
   request: FastifyRequest,
@@ -21,13 +26,13 @@ export function continueSignedIn(
   flow: Flow,
 ): FastifyReply {
   const user = context.directory.findUser(flow.userId ?? '')
-  if (!user) return renderStep(context, request, reply, { ...flow, step: 'email' })
-  const scopes = parseScopes(flow.scope)
-  if (
-    flow.prompt === 'consent' ||
-    !context.directory.hasConsent(user.id, flow.clientId, scopes.graph)
-  ) {
-    flow.step = 'consent'
+  const app = context.directory.findApp(flow.clientId)
+  if (!user || !app) return renderStep(context, request, reply, { ...flow, step: 'email' })
+  const scopes = parseScopes(flow.scope, app)
+  const need = consentNeed(context.directory, app, user.id, scopes, flow.prompt === 'consent')
+  if (need.prompt.length > 0) {
+    flow.step = need.adminOnly.length > 0 && !user.isAdmin ? 'admin-approval' : 'consent'
+    flow.consent = need.prompt
     saveFlow(context.identity, flow)
     return renderStep(context, request, reply, flow)
   }

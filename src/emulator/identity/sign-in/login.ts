@@ -8,7 +8,7 @@ import { stringParams } from '../checks/authorize-request.ts'
 import { strings, type Lang } from '../i18n/index.ts'
 import { aadsts } from '../oauth-error.ts'
 import type { Flow, Step } from '../records.ts'
-import { parseScopes } from '../scopes.ts'
+import { ALL_PRINCIPALS } from '../../state/directory.ts'
 import { continueSignedIn, declined } from './continue-sign-in.ts'
 import { loadFlow, saveFlow } from './flow-store.ts'
 import { showPageError } from './page-error.ts'
@@ -30,6 +30,7 @@ const STEPS: Record<Step, (post: StepPost) => FastifyReply> = {
   password: passwordStep,
   kmsi: staySignedInStep,
   consent: consentStep,
+  'admin-approval': adminApprovalStep,
   pick: pickStep,
   'device-confirm': deviceConfirmStep,
 }
@@ -98,12 +99,27 @@ function staySignedInStep(post: StepPost): FastifyReply {
   return continueSignedIn(context, request, reply, flow)
 }
 
+/** Accept grants what the page listed: for the user, or (an administrator who ticked the box) for everyone. */
 function consentStep(post: StepPost): FastifyReply {
   const { context, request, reply, flow } = post
   if (!flow.authenticated || !flow.userId) return go(post, 'email')
   if (post.form.consent !== 'accept') return declined(context, reply, flow)
-  context.directory.grantConsent(flow.userId, flow.clientId, parseScopes(flow.scope).graph)
-  return continueSignedIn(context, request, reply, { ...flow, prompt: undefined })
+  const admin = context.directory.findUser(flow.userId)?.isAdmin === true
+  const grantee = admin && post.form.organization === 'on' ? ALL_PRINCIPALS : flow.userId
+  context.directory.grantConsent(grantee, flow.clientId, flow.consent ?? [])
+  return continueSignedIn(context, request, reply, {
+    ...flow,
+    prompt: undefined,
+    consent: undefined,
+  })
+}
+
+/** "Need admin approval": sign in with an administrator's account instead, or go back to the app without consent. */
+function adminApprovalStep(post: StepPost): FastifyReply {
+  const { context, reply, flow } = post
+  if (post.form.admin === 'signin')
+    return go(post, 'email', { userId: undefined, loginHint: undefined, authenticated: false })
+  return declined(context, reply, flow)
 }
 
 function pickStep(post: StepPost): FastifyReply {

@@ -83,7 +83,7 @@ export interface StepView {
   loginHint?: string
 }
 
-const hidden = (view: StepView, step: string) =>
+export const hidden = (view: StepView, step: string) =>
   html`<input type="hidden" name="ctx" value="${view.flow}"><input type="hidden" name="step" value="${step}">`
 
 const errorText = (error?: string, id = 'error') =>
@@ -94,11 +94,11 @@ const identity = (user: User) => html`<p class="identity">${user.userPrincipalNa
 const BACK_FORM = 'idBackForm'
 
 /** The form of the secondary button (#idBtn_Back, tied to it by `form`): the step's hidden fields, nothing else. */
-const backForm = (view: StepView, step: string) =>
+export const backForm = (view: StepView, step: string) =>
   html`<form id="${BACK_FORM}" method="post" action="${view.action}">${hidden(view, step)}</form>`
 
 /** The step's two buttons: #idBtn_Back (in the back form) first on screen, #idSIButton9 the form's default. */
-function buttons(
+export function buttons(
   back: { label: string; name: string; value: string },
   primary: { label: string; name?: string; value?: string; focus?: boolean },
 ) {
@@ -159,9 +159,17 @@ ${backForm(view, 'kmsi')}`,
   )
 }
 
+/** A permission on the consent page: Microsoft's consent texts, and a note when only an admin may grant it. */
+export interface ConsentItem {
+  title: string
+  description: string
+  note?: string
+}
+
+/** `organization`: the administrator's "Consent on behalf of your organization" checkbox label. */
 export function consentPage(
   frame: PageFrame,
-  view: StepView & { appName: string; permissions: string[] },
+  view: StepView & { appName: string; permissions: ConsentItem[]; organization?: string },
 ): string {
   const { s } = frame
   return layout(
@@ -171,10 +179,14 @@ export function consentPage(
 <h1 id="page-title">${s.consentTitle}</h1>
 <p class="app-name"><strong>${view.appName}</strong> <span class="note">${s.consentAppNote}</span></p>
 <p>${s.consentIntro}</p>
-<ul class="permissions">${view.permissions.map((name) => html`<li>${s.permissions[name] ?? name}</li>`)}</ul>
+<ul class="permissions">${view.permissions.map(
+      (item) =>
+        html`<li><details><summary>${item.title}</summary><p class="fine">${item.description}</p></details>${item.note ? html`<span class="note">${item.note}</span>` : ''}</li>`,
+    )}</ul>
 <p class="fine">${s.consentFooter}</p>
 <form method="post" action="${view.action}">
 ${hidden(view, 'consent')}
+${view.organization ? html`<p class="organization"><label><input type="checkbox" name="organization" id="organization"> ${view.organization}</label></p>` : ''}
 ${buttons({ label: s.cancel, name: 'consent', value: 'cancel' }, { label: s.accept, name: 'consent', value: 'accept', focus: true })}
 </form>
 ${backForm(view, 'consent')}`,

@@ -4,7 +4,9 @@ import type { EmulatorContext } from '../../context.ts'
 import type { User } from '../../state/directory.ts'
 import { fill, strings } from '../i18n/index.ts'
 import type { Flow } from '../records.ts'
-import { parseScopes } from '../scopes.ts'
+import { consentText, findPermission } from '../permissions/catalogue.ts'
+import { consentWords } from '../permissions/consent-words.ts'
+import { adminApprovalPage } from './admin-approval-page.ts'
 import {
   consentPage,
   deviceConfirmPage,
@@ -70,7 +72,9 @@ function stepPage(
     case 'kmsi':
       return kmsiPage(bare, { ...view, user })
     case 'consent':
-      return consentPage(bare, { ...view, user, appName, permissions: permissionsOf(flow.scope) })
+      return consentPage(bare, { ...view, user, appName, ...consentList(flow, user) })
+    case 'admin-approval':
+      return adminApprovalPage(bare, { ...view, user, appName })
     case 'pick':
       return pickPage(bare, { ...view, accounts: signedInUsers(context, request) })
     case 'device-confirm': {
@@ -82,14 +86,20 @@ function stepPage(
   }
 }
 
-/** What the consent page lists: the Graph permissions, then the OIDC ones but openid. */
-function permissionsOf(scope: string): string[] {
-  const scopes = parseScopes(scope)
-  return [
-    ...scopes.graph,
-    ...scopes.oidc.filter((name) => name !== 'openid'),
-    ...(scopes.offline ? ['offline_access'] : []),
-  ]
+/**
+ * What the consent page lists: what the flow asks to grant but openid (User.Read signs the user in), in Microsoft's
+ * words; for an administrator, which ones only an admin may grant and the checkbox to consent for everyone.
+ */
+function consentList(flow: Flow, user: User | undefined) {
+  const words = consentWords[flow.lang]
+  const admin = user?.isAdmin === true
+  const permissions = (flow.consent ?? [])
+    .filter((name) => name !== 'openid')
+    .map((name) => ({
+      ...consentText(name, flow.lang),
+      ...(admin && findPermission(name, 'delegated')?.admin ? { note: words.adminOnly } : {}),
+    }))
+  return { permissions, ...(admin ? { organization: words.organization } : {}) }
 }
 
 /** The users of the browser's SSO session, most recent first. */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../../context.ts'
 import { aadsts, type OAuthError } from '../oauth-error.ts'
 import type { Flow } from '../records.ts'
+import { consentNeed } from '../permissions/consent.ts'
 import { parseScopes } from '../scopes.ts'
 import { flowTarget, sendErrorToApp } from './authorize-response.ts'
 import { continueSignedIn } from './continue-sign-in.ts'
@@ -38,8 +39,8 @@ export function startSignIn(
       return fail(aadsts.loginRequired())
     if (!sessionUser) return fail(aadsts.interactionRequired())
     const app = directory.findApp(flow.clientId)!
-    const graph = parseScopes(flow.scope).graph
-    if (!directory.hasConsent(sessionUser.id, flow.clientId, graph))
+    const need = consentNeed(directory, app, sessionUser.id, parseScopes(flow.scope, app))
+    if (need.prompt.length > 0)
       return fail(aadsts.consentRequiredSilently(app.clientId, app.displayName))
     return continueSignedIn(context, request, reply, {
       ...flow,
