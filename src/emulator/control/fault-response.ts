@@ -4,7 +4,12 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyReply } from 'fastify'
 import { errorEnvelope, errorForStatus, setGraphHeaders } from '../graph/graph-error.ts'
+import { errorJson, newErrorIds, type OAuthError } from '../identity/oauth-error.ts'
+import { loopDetected } from '../identity/token-limits.ts'
 import type { FaultAction } from './faults.ts'
+
+/** The AADSTS errors a fault can answer with (`action.aadsts`), as the token endpoint words them. */
+export const AADSTS_FAULTS: Record<number, () => OAuthError> = { 50196: loopDetected }
 
 const GRAPH_PATH = /^\/(v1\.0|beta|api\/v2\.0)(\/|$)/i
 const IDENTITY_PATH = /\/(oauth2|discovery|v2\.0\/\.well-known|\.well-known)(\/|$)/i
@@ -45,8 +50,11 @@ export function faultAnswer(
       payload: JSON.stringify(errorEnvelope(reply, error.code, error.message, error.inner)),
     }
   }
-  if (IDENTITY_PATH.test(path))
-    return { status, headers, payload: JSON.stringify(oauthError(status)) }
+  if (IDENTITY_PATH.test(path)) {
+    const named = action.aadsts === undefined ? undefined : AADSTS_FAULTS[action.aadsts]
+    const body = named ? errorJson(named(), newErrorIds()) : oauthError(status)
+    return { status, headers, payload: JSON.stringify(body) }
+  }
   return {
     status,
     headers,

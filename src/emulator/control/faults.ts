@@ -1,8 +1,9 @@
 /** Scripted faults: for the next N requests matching method + path regex, a status, a delay, deliver-then-fail or a reset. */
 import { ControlError } from './control-error.ts'
+import { AADSTS_FAULTS } from './fault-response.ts'
 import { compilePathPattern, type PathPattern } from './path-pattern.ts'
 
-/** What a fault does; at least one of status, deliverThen, delayMs, reset. */
+/** What a fault does; at least one of status, deliverThen, delayMs, reset, aadsts, withholdScopes. */
 export interface FaultAction {
   /** Answer this status at once, without processing the request. */
   status?: number
@@ -18,6 +19,10 @@ export interface FaultAction {
   deliverThen?: number
   /** Destroy the connection without an answer. */
   reset?: boolean
+  /** On the token endpoint: answer this AADSTS error of Entra's (50196, loop detected), status 400 unless given. */
+  aadsts?: number
+  /** On the token endpoint: issue the token without these scopes (a down-scoped grant); `scope` says what was issued. */
+  withholdScopes?: string[]
 }
 /** Which requests a fault answers. */
 export interface FaultMatch {
@@ -81,8 +86,10 @@ function checkSpec(spec: unknown): Omit<ScriptedFault, 'id'> {
   if (!Number.isInteger(count) || count < 1) throw bad('count must be a positive integer.')
   if (!action || typeof action !== 'object') throw bad('action is required.')
   const { status, deliverThen, delayMs, reset } = action
+  const tokenFault = checkTokenFault(action, bad)
   if (status === undefined && deliverThen === undefined && delayMs === undefined && !reset) {
-    throw bad('action needs status, deliverThen, delayMs or reset.')
+    if (!tokenFault)
+      throw bad('action needs status, deliverThen, delayMs, reset, aadsts or withholdScopes.')
   }
   for (const [name, value] of Object.entries({ status, deliverThen })) {
     if (value !== undefined && (!Number.isInteger(value) || value < 100 || value > 599))
@@ -91,5 +98,23 @@ function checkSpec(spec: unknown): Omit<ScriptedFault, 'id'> {
   if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0 || delayMs > 600_000))
     throw bad('delayMs must be 0–600000.')
   const method = typeof match.method === 'string' ? match.method.toUpperCase() : undefined
-  return { method, path: match.path, remaining: count, action }
+  const answered = action.aadsts !== undefined && status === undefined ? { status: 400 } : {}
+  return { method, path: match.path, remaining: count, action: { ...action, ...answered } }
+}
+
+/** Checks aadsts and withholdScopes; true when the action has one of them. */
+function checkTokenFault(action: FaultAction, bad: (message: string) => ControlError): boolean {
+  const { aadsts, withholdScopes } = action
+  if (aadsts !== undefined && !(aadsts in AADSTS_FAULTS))
+    throw bad(`aadsts must be one of ${Object.keys(AADSTS_FAULTS).join(', ')}.`)
+  if (
+    withholdScopes !== undefined &&
+    !(
+      Array.isArray(withholdScopes) &&
+      withholdScopes.length > 0 &&
+      withholdScopes.every((scope) => typeof scope === 'string' && scope.trim() !== '')
+    )
+  )
+    throw bad('withholdScopes must be a non-empty array of scope names (e.g. ["Mail.Send"]).')
+  return aadsts !== undefined || withholdScopes !== undefined
 }

@@ -109,7 +109,10 @@ async function applyFault(
     reply.code(answer.status).headers(answer.headers).send(answer.payload)
     return true
   }
-  if (trace.entry) trace.entry.fault = `delay ${action.delayMs}ms`
+  if (trace.entry)
+    trace.entry.fault = action.withholdScopes
+      ? `withholdScopes ${action.withholdScopes.join(' ')}`
+      : `delay ${action.delayMs}ms`
   return false
 }
 

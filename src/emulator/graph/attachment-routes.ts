@@ -9,7 +9,7 @@ import type { MailStore, UploadSession } from './mail-store.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { newId, type MessageRecord } from './message-model.ts'
 import { attachmentView } from './message-views.ts'
-import { baseUrl, metadataUrl, sendOData } from './odata.ts'
+import { baseUrl, metadataUrl, selectView, sendOData } from './odata.ts'
 import { readBody } from './read-body.ts'
 import { notFound } from './send-routes.ts'
 
@@ -83,7 +83,9 @@ function addAttachment(mail: MailStore, request: FastifyRequest, reply: FastifyR
 
 function listAttachments(mail: MailStore, request: FastifyRequest, reply: FastifyReply) {
   const target = findMessage(mail, request)
-  const value = mail.attachments(target.id).map((attachment) => attachmentView(attachment))
+  const value = mail
+    .attachments(target.id)
+    .map((attachment) => selectView(request, 'attachment', attachmentView(attachment)))
   return sendOData(reply, { '@odata.context': odataContext(request, target.id), value })
 }
 
@@ -91,7 +93,7 @@ function getAttachment(mail: MailStore, request: FastifyRequest, reply: FastifyR
   const { target, attachment } = findAttachment(mail, request)
   return sendOData(reply, {
     '@odata.context': odataContext(request, target.id, '/$entity'),
-    ...attachmentView(attachment),
+    ...selectView(request, 'attachment', attachmentView(attachment)),
   })
 }
 

@@ -19,6 +19,7 @@ import {
   metadataUrl,
   nextLink,
   option,
+  selectView,
   sendOData,
   skip,
   top,
@@ -38,18 +39,21 @@ export function calendarRoutes(scope: FastifyInstance, context: EmulatorContext)
   mailboxRoute(scope, 'GET', '/calendar', config, (request, reply) => {
     const user = owner(request)
     const at = metadataUrl(request, `users('${user.id}')/calendar/$entity`)
-    return sendOData(reply, { '@odata.context': at, ...calendarView(user) })
+    const calendar = selectView(request, 'calendar', calendarView(user))
+    return sendOData(reply, { '@odata.context': at, ...calendar })
   })
   mailboxRoute(scope, 'GET', '/calendars', config, (request, reply) => {
     const user = owner(request)
     const at = metadataUrl(request, `users('${user.id}')/calendars`)
-    return sendOData(reply, { '@odata.context': at, value: [calendarView(user)] })
+    const calendar = selectView(request, 'calendar', calendarView(user))
+    return sendOData(reply, { '@odata.context': at, value: [calendar] })
   })
   mailboxRoute(scope, 'GET', '/calendars/:calendarId', config, (request, reply) => {
     const user = owner(request)
     checkCalendar(request, user)
     const at = metadataUrl(request, `users('${user.id}')/calendars/$entity`)
-    return sendOData(reply, { '@odata.context': at, ...calendarView(user) })
+    const calendar = selectView(request, 'calendar', calendarView(user))
+    return sendOData(reply, { '@odata.context': at, ...calendar })
   })
   for (const collection of EVENT_COLLECTIONS) {
     mailboxRoute(scope, 'GET', collection, config, (request, reply) => {

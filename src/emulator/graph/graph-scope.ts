@@ -6,8 +6,11 @@ import { GraphError, sendGraphError, setGraphHeaders } from './graph-error.ts'
 import { admit } from './mailbox-route.ts'
 import { authorizeRoute } from './permissions.ts'
 
-/** Graph's per-request limit [protocol-spec.md B]. */
+/** Graph's per-request limit [protocol-spec.md B]; upload-session ranges (upload-routes.ts) have their own. */
 export const REQUEST_LIMIT = 4 * 1024 * 1024
+/** Graph's answer to a body over 4 MB: status 413, code BadRequest (docs/EMULATOR-CONTROL.md "Limits", sources). */
+export const requestTooLarge = () =>
+  new GraphError(413, 'BadRequest', 'The maximum request length supported is 4MB.')
 const MIME_ERROR =
   'A supported MIME type could not be found that matches the content type of the response. None of the ' +
   "supported type(s) 'application/json, text/plain' matches the content type '{type}'."
@@ -85,10 +88,7 @@ function graphErrorHandler(
 ): FastifyReply {
   if (error instanceof GraphError) return sendGraphError(reply, error)
   const status = error.statusCode ?? 500
-  if (status === 413) {
-    const message = 'The request payload is too large. The maximum is 4 MB.'
-    return sendGraphError(reply, new GraphError(413, 'RequestEntityTooLarge', message))
-  }
+  if (status === 413) return sendGraphError(reply, requestTooLarge())
   if (status === 415) {
     const message = MIME_ERROR.replace('{type}', String(request.headers['content-type'] ?? ''))
     return sendGraphError(reply, new GraphError(415, 'RequestBodyRead', message))

@@ -54,10 +54,10 @@ export function admit(
       const mailboxOwner = resolveOwner(request, context, auth, config)
       entry.owner = mailboxOwner
       if (config.throttled) {
-        const admission = context.throttle.enter(
-          `${auth.claims.appid}|${mailboxOwner.id}`,
-          config.throttled === 'send',
-        )
+        const admission = context.throttle.enter(`${auth.claims.appid}|${mailboxOwner.id}`, {
+          send: config.throttled === 'send',
+          upload: uploadOf(request, mailboxOwner.id),
+        })
         if (admission instanceof GraphError) throw admission
         if (admission !== UNLIMITED) {
           reply.raw.once('close', admission.release)
@@ -69,6 +69,12 @@ export function admit(
     failure = error as Error
   }
   done(failure) // outside the try: what the request does next must not come back here as this hook's error
+}
+
+/** The bytes a POST, PATCH or PUT brings into the mailbox (Outlook's upload budget is per mailbox). */
+function uploadOf(request: FastifyRequest, mailbox: string) {
+  if (!['POST', 'PATCH', 'PUT'].includes(request.method)) return undefined
+  return { mailbox, bytes: Number(request.headers['content-length'] ?? 0) || 0 }
 }
 
 function resolveOwner(

@@ -65,7 +65,7 @@ describe('Graph messages and folders', () => {
     const badSelect = await call(emulator, 'GET', '/v1.0/me/messages?$select=colour', lea)
     assert.equal(
       badSelect.json().error.message,
-      "Could not find a property named 'colour' on type 'microsoft.graph.message'.",
+      "Could not find a property named 'colour' on type 'Microsoft.OutlookServices.Message'.",
     )
   })
 

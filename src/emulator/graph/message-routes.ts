@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
+import { expandMessage } from './expand.ts'
 import { GraphError } from './graph-error.ts'
 import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
@@ -28,6 +29,7 @@ import {
   option,
   orderBy,
   select,
+  selectView,
   sendOData,
   skip,
   top,
@@ -76,9 +78,13 @@ export function messageRoutes(scope: FastifyInstance, context: EmulatorContext):
   })
   route('GET', '/mailFolders', listFolders)
   route('GET', '/mailFolders/:folder', getFolder)
-  route('GET', '/messages/:id', (context, request, reply) =>
-    sendOData(reply, single(request, reply, findMessage(context, owner(request), request))),
-  )
+  route('GET', '/messages/:id', (context, request, reply) => {
+    const message = findMessage(context, owner(request), request)
+    return sendOData(reply, {
+      ...single(request, reply, message),
+      ...expandMessage(request, context.mail, message),
+    })
+  })
   // The MIME document (RFC 5322), with the text/plain content type Graph gives it.
   route('GET', '/messages/:id/$value', (context, request, reply) => {
     const message = findMessage(context, owner(request), request)
@@ -176,7 +182,11 @@ function listFolders(context: EmulatorContext, request: FastifyRequest, reply: F
   const user = owner(request)
   const counts = context.mail.counts(user.id)
   const value = Object.keys(FOLDERS).map((name) =>
-    folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
+    selectView(
+      request,
+      'mailFolder',
+      folderView(user.id, name, counts.get(name) ?? { total: 0, unread: 0 }),
+    ),
   )
   const odataContext = metadataUrl(request, `users('${user.id}')/mailFolders`)
   return sendOData(reply, { '@odata.context': odataContext, value })
@@ -188,7 +198,7 @@ function getFolder(context: EmulatorContext, request: FastifyRequest, reply: Fas
   const counts = context.mail.counts(user.id).get(folder) ?? { total: 0, unread: 0 }
   return sendOData(reply, {
     '@odata.context': metadataUrl(request, `users('${user.id}')/mailFolders/$entity`),
-    ...folderView(user.id, folder, counts),
+    ...selectView(request, 'mailFolder', folderView(user.id, folder, counts)),
   })
 }
 

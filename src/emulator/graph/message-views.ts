@@ -10,6 +10,7 @@ import {
   type MessageRecord,
   type Recipient,
 } from './message-model.ts'
+import { isNavigation, propertyType } from './metadata/graph-types.ts'
 
 /** Graph's message resource, every property. */
 export interface GraphMessage {
@@ -107,9 +108,12 @@ export function messageView(
     ? { '@odata.type': record.meeting!['@odata.type'] }
     : {}
   Object.assign(picked, { '@odata.etag': full['@odata.etag'], id })
-  for (const name of select)
-    if (name !== 'attachments' && name !== 'uniqueBody') picked[name] = properties[name] ?? null
-  if (select.includes('uniqueBody')) picked.uniqueBody = record.body
+  for (const name of select) {
+    // Navigation properties (attachments, extensions…) come only with $expand; unset collections are empty.
+    if (isNavigation('message', name)) continue
+    if (name === 'uniqueBody') picked.uniqueBody = record.body
+    else picked[name] = properties[name] ?? (propertyType('message', name)?.collection ? [] : null)
+  }
   return picked
 }
 

@@ -2,6 +2,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import type { OrderBy } from './mail-store.ts'
+import {
+  graphType,
+  isNavigation,
+  propertyType,
+  selectableProperties,
+  unknownPropertyError,
+} from './metadata/graph-types.ts'
 
 type Query = Record<string, string | undefined>
 
@@ -56,25 +63,54 @@ export function countOption(request: FastifyRequest): boolean {
 export const top = (request: FastifyRequest) => Math.max(1, integer(request, 'top', 10, 1000))
 export const skip = (request: FastifyRequest) => integer(request, 'skip', 0, 1_000_000)
 
-/** `$select=a,b` → ['a', 'b'] in canonical case; an unknown property is Graph's 400. */
+/**
+ * `$select=a,b` → ['a', 'b'] in canonical case, or undefined for none (or `*`). The names a type accepts are those
+ * Graph's metadata declares for it (graph-types.json, structural and navigation properties); `known` serves types
+ * outside that subset. An undeclared name is Graph's 400, worded by the service behind the type.
+ */
+export function select(request: FastifyRequest, type: string): string[] | undefined
+export function select(request: FastifyRequest, known: string[], type: string): string[] | undefined
 export function select(
   request: FastifyRequest,
-  known: string[],
-  type: string,
+  knownOrType: string[] | string,
+  maybeType?: string,
 ): string[] | undefined {
+  const type = typeof knownOrType === 'string' ? knownOrType : maybeType!
   const raw = option(request, 'select')
   if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return undefined
+  const known = graphType(type)
+    ? selectableProperties(type)
+    : typeof knownOrType === 'string'
+      ? []
+      : knownOrType
   const canonical = new Map(known.map((name) => [name.toLowerCase(), name]))
   return raw.split(',').map((part) => {
     const name = canonical.get(part.trim().toLowerCase())
-    if (!name)
-      throw new GraphError(
-        400,
-        type === 'user' ? 'Request_BadRequest' : 'RequestBroker--ParseUri',
-        `Could not find a property named '${part.trim()}' on type 'microsoft.graph.${type}'.`,
-      )
+    if (!name) throw unknownPropertyError(type, part.trim())
     return name
   })
+}
+
+/**
+ * The view narrowed to the request's `$select` (annotations and id kept, as Graph does); unset properties are null,
+ * unset collections empty; navigation properties come only with $expand. The whole view without `$select`.
+ */
+export function selectView<T extends object>(
+  request: FastifyRequest,
+  type: string,
+  view: T,
+): T | Record<string, unknown> {
+  const names = select(request, type)
+  if (!names) return view
+  const values = view as Record<string, unknown>
+  const picked: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(values))
+    if (key.startsWith('@') || key === 'id') picked[key] = value
+  for (const name of names) {
+    if (isNavigation(type, name)) continue
+    picked[name] = values[name] ?? (propertyType(type, name)?.collection ? [] : null)
+  }
+  return picked
 }
 
 const ORDER_FIELDS = new Map([

@@ -243,8 +243,8 @@ describe('POST /me/sendMail', () => {
   it('refuses a body over 4 MB with 413', () =>
     expectError(
       413,
-      'RequestEntityTooLarge',
-      undefined,
+      'BadRequest',
+      'The maximum request length supported is 4MB.',
       JSON.stringify({ message: { subject: 'x'.repeat(4 * 1024 * 1024 + 10) } }),
     ))
   it('refuses a missing message', () =>

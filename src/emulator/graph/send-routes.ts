@@ -16,6 +16,7 @@ import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
 import { parseMime } from './mime.ts'
 import { readBody } from './read-body.ts'
+import { refusedForRecipientLimit } from './submission-quota.ts'
 
 export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): void {
   const sendMail = (request: FastifyRequest, reply: FastifyReply) => {
@@ -26,6 +27,7 @@ export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): vo
     const record = newRecord(sender.id, 'sentitems', now)
     applyInput(record, message, context.directory)
     checkRecipients(record)
+    if (refusedForRecipientLimit(context, sender, record)) return accepted(reply)
     const attachments = toAttachments(message.attachments ?? [], record.id, now)
     deliver(context.mail, context.directory, sender, record, attachments, {
       saveToSentItems,
@@ -44,6 +46,7 @@ export function sendRoutes(scope: FastifyInstance, context: EmulatorContext): vo
     if (!draft.isDraft)
       throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.')
     checkRecipients(draft)
+    if (refusedForRecipientLimit(context, sender, draft)) return accepted(reply)
     deliver(context.mail, context.directory, sender, draft, context.mail.attachments(draft.id), {
       saveToSentItems: true,
       storedDraft: true,

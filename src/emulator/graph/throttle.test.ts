@@ -73,4 +73,29 @@ describe('Outlook throttling (per app + mailbox)', () => {
     throttle.configure(false)
     assert.ok(!('status' in throttle.enter('app|lea', false, now)))
   })
+
+  it('spends recipient, upload and token-loop budgets over rolling windows', () => {
+    const throttle = createThrottle({
+      recipientsPerDay: 10,
+      uploadBytesPer5Min: 100,
+      tokenLoopRequests: 2,
+    })
+    const t = 1_000_000
+    assert.ok(throttle.admitRecipients('adele', 6, t))
+    assert.ok(throttle.admitRecipients('adele', 6, t + 1000), 'crossing the line goes through')
+    assert.ok(!throttle.admitRecipients('adele', 1, t + 2000))
+    assert.ok(throttle.admitRecipients('lea', 1, t + 2000), 'per mailbox')
+    assert.ok(!throttle.admitRecipients('adele', 1, t + 86_399_000), 'both sends are in the day')
+    assert.ok(throttle.admitRecipients('adele', 1, t + 86_400_000), 'rolling: the first is out')
+    assert.equal(throttle.upload('adele', 150, t), undefined)
+    const refusal = throttle.upload('adele', 1, t + 100_000)
+    assert.equal(refusal?.status, 429)
+    assert.equal(refusal?.headers['retry-after'], '200', 'until the first upload leaves the window')
+    assert.deepEqual(
+      [1, 2, 3].map((n) => throttle.tokenLoop('same', t + n)),
+      [false, false, true],
+    )
+    throttle.configure({})
+    assert.equal(throttle.tokenLoop('same', t), false, 'off unless configured')
+  })
 })

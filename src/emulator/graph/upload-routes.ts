@@ -6,6 +6,7 @@ import { GraphError, ODATA_JSON, sendGraphError, setGraphHeaders } from './graph
 import type { MailStore, UploadSession } from './mail-store.ts'
 import { newId } from './message-model.ts'
 import { baseUrl } from './odata.ts'
+import type { Throttle } from './throttle.ts'
 
 /** Largest accepted chunk; Graph recommends ≤ 4 MB and multiples of 320 KiB. */
 export const CHUNK_LIMIT = 8 * 1024 * 1024
@@ -17,7 +18,7 @@ const invalidRange = (message: string) => new GraphError(400, 'invalidRange', me
 
 export async function uploadRoutes(
   scope: FastifyInstance,
-  { mail }: EmulatorContext,
+  { mail, throttle }: EmulatorContext,
 ): Promise<void> {
   scope.removeAllContentTypeParsers()
   scope.addContentTypeParser(
@@ -32,7 +33,7 @@ export async function uploadRoutes(
     const code = status === 413 ? 'RequestEntityTooLarge' : 'invalidRequest'
     return sendGraphError(reply, new GraphError(status, code, error.message))
   })
-  scope.put('/api/v2.0/*', async (request, reply) => putChunk(mail, request, reply))
+  scope.put('/api/v2.0/*', async (request, reply) => putChunk(mail, request, reply, throttle))
   scope.delete('/api/v2.0/*', async (request, reply) => {
     mail.deleteSession(findSession(mail, request).id)
     return reply.code(204).send()
@@ -53,9 +54,16 @@ function findSession(mail: MailStore, request: FastifyRequest): UploadSession {
   return session
 }
 
-async function putChunk(mail: MailStore, request: FastifyRequest, reply: FastifyReply) {
+async function putChunk(
+  mail: MailStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  throttle: Throttle,
+) {
   const session = findSession(mail, request)
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+  const overBudget = throttle.upload(session.mailbox, body.length) // Outlook's 150 MB per 5 minutes
+  if (overBudget) throw overBudget
   const { start, end } = checkRange(session, String(request.headers['content-range'] ?? ''), body)
   mail.putChunk(session.id, start, body)
   const received = end + 1

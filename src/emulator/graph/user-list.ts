@@ -9,6 +9,7 @@ import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { GraphError } from './graph-error.ts'
 import { mailboxSettings } from './mailbox-settings.ts'
+import { isNavigation, propertyType } from './metadata/graph-types.ts'
 import { baseUrl, countOption, metadataUrl, option, select, sendOData } from './odata.ts'
 import { authorizeAlso } from './permissions.ts'
 import { DEFAULT_PROPERTIES, KNOWN, userValues } from './user-routes.ts'
@@ -76,8 +77,10 @@ function userEntry(context: EmulatorContext, user: User, selected: string[] | un
   if (selected?.includes('mailboxSettings'))
     values.mailboxSettings = mailboxSettings(user, context.mail.settings.changed(user.id))
   const entry: Record<string, unknown> = {}
-  for (const name of selected ?? DEFAULT_PROPERTIES)
-    entry[name] = values[name] ?? (name === 'businessPhones' ? [] : null)
+  for (const name of selected ?? DEFAULT_PROPERTIES) {
+    if (isNavigation('user', name)) continue // they come only with $expand
+    entry[name] = values[name] ?? (propertyType('user', name)?.collection ? [] : null)
+  }
   return entry
 }
 

@@ -79,7 +79,7 @@ describe('Graph /me and /users', () => {
     assert.equal(bad.statusCode, 400)
     assert.equal(
       bad.json().error.message,
-      "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'.",
+      "Could not find a property named 'shoeSize' on type 'Microsoft.DirectoryServices.User'.",
     )
   })
 

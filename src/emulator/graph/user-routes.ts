@@ -12,6 +12,7 @@ import { authorizeAlso } from './permissions.ts'
 import { GraphError, ODATA_JSON } from './graph-error.ts'
 import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
+import { isNavigation, propertyType } from './metadata/graph-types.ts'
 import { metadataUrl, select } from './odata.ts'
 
 export const DEFAULT_PROPERTIES = [
@@ -128,10 +129,11 @@ function sendUser(
     authorizeAlso(request, 'GET', 'mailboxsettings')
     values.mailboxSettings = mailboxSettings(user, context.mail.settings.changed(user.id))
   }
-  const names = selected ?? DEFAULT_PROPERTIES
+  const names = (selected ?? DEFAULT_PROPERTIES).filter((name) => !isNavigation('user', name))
   const fragment = selected ? `users(${selected.join(',')})/$entity` : 'users/$entity'
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
-  for (const name of names) body[name] = values[name] ?? (name === 'businessPhones' ? [] : null)
+  for (const name of names)
+    body[name] = values[name] ?? (propertyType('user', name)?.collection ? [] : null)
   return reply
     .header('content-type', ODATA_JSON)
     .header('odata-version', '4.0')

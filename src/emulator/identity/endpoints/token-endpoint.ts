@@ -10,6 +10,7 @@ import type { Grant } from '../grants/grant.ts'
 import { passwordGrant } from '../grants/password.ts'
 import { refreshTokenGrant } from '../grants/refresh-token.ts'
 import { aadsts, errorJson, newErrorIds, OAuthError } from '../oauth-error.ts'
+import { checkTokenLoop, withholdScopes } from '../token-limits.ts'
 
 const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,
@@ -40,7 +41,9 @@ export async function tokenRoutes(app: FastifyInstance, root: EmulatorContext): 
       .header('x-ms-ests-server', 'emulator')
     if (correlationId) void reply.header('client-request-id', correlationId)
     try {
-      const body = await token(context, request, params, version)
+      const issued = await token(context, request, params, version)
+      const withheld = request.journalTrace?.action?.withholdScopes // a scripted down-scoped grant
+      const body = withheld ? await withholdScopes(context, issued, withheld) : issued
       return reply.header('content-type', 'application/json; charset=utf-8').send(body)
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error
@@ -75,6 +78,7 @@ async function token(
     tenantSegment: segment,
   })
   if (!grant) throw aadsts.unsupportedGrant(grantType)
+  checkTokenLoop(context, segment, params) // AADSTS50196 when throttling's tokenLoopRequests is set
   const decidesItself =
     PUBLIC_GRANTS.has(grantType) ||
     grantType === 'authorization_code' ||

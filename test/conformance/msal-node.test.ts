@@ -1,23 +1,33 @@
 /**
- * Conformance: unmodified @azure/msal-node 7.2.3 against the emulator (authority label + authorityMetadata, plain HTTP).
+ * Conformance: unmodified @azure/msal-node against the emulator over plain HTTP, configured as the app configures it: an
+ * https:// authority label on localhost, `knownAuthorities` and `authorityMetadata` (the emulator's discovery document,
+ * whose endpoints are http://), so msal does no discovery and needs no TLS (test/kit/msal-setup.ts).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { Browser } from '../../../test/kit/browser.ts'
-import { verifiedClaims } from '../../../test/kit/emulator-flows.ts'
-import {
-  confidentialClient,
-  pkcePair,
-  publicClient,
-  startEmulator,
-} from '../../../test/kit/msal-setup.ts'
+import { Browser } from '../kit/browser.ts'
+import { verifiedClaims } from '../kit/emulator-flows.ts'
+import { confidentialClient, pkcePair, publicClient, startEmulator } from '../kit/msal-setup.ts'
+import { clientLabel } from './kit/client-version.ts'
+import { watchOutboundHosts } from './kit/loopback-watch.ts'
 
+const CLIENT = clientLabel('@azure/msal-node')
 const SCOPES = ['User.Read', 'Mail.Send']
 /** msal's ServerError carries errorNo; InteractionRequiredAuthError only the message. */
 const hasCode = (error: Error & { errorNo?: string }, code: number) =>
   String(error.errorNo) === String(code) || error.message.includes(`AADSTS${code}:`)
 
-describe('msal-node against the emulator', () => {
+const watch = watchOutboundHosts()
+after(() => {
+  watch.stop()
+  assert.deepEqual(
+    watch.beyondLoopback(),
+    [],
+    'no connection left loopback (no instance discovery)',
+  )
+})
+
+describe(`${CLIENT} against the emulator (authority label + authorityMetadata)`, () => {
   let setup: Awaited<ReturnType<typeof startEmulator>>
   before(async () => {
     setup = await startEmulator({ deviceCodeIntervalSeconds: 1 })
@@ -63,7 +73,7 @@ describe('msal-node against the emulator', () => {
     return { result, nonce, browser, authUrl, redirectUri }
   }
 
-  test('auth code + PKCE S256 + state + nonce, then acquireTokenSilent from the cache', async () => {
+  test(`${CLIENT} auth code + PKCE S256 + state + nonce, then acquireTokenSilent from the cache`, async () => {
     const cca = confidentialClient(setup)
     const { result, nonce } = await codeFlow(cca)
     const adele = setup.emulator.demo.users[0]!
@@ -81,7 +91,7 @@ describe('msal-node against the emulator', () => {
     assert.equal(silent.accessToken, result.accessToken)
   })
 
-  test('a second authorize in the same browser skips the password (SSO cookie)', async () => {
+  test(`${CLIENT} a second authorize in the same browser skips the password (SSO cookie)`, async () => {
     const cca = confidentialClient(setup)
     const { browser, authUrl } = await codeFlow(cca, setup.emulator.demo.users[2]!)
     const again = await browser.open(authUrl)
@@ -89,7 +99,7 @@ describe('msal-node against the emulator', () => {
     assert.ok(new URL(again.location!).searchParams.get('code'))
   })
 
-  test('client credentials with the secret and with the certificate (private_key_jwt)', async () => {
+  test(`${CLIENT} client credentials with the secret and with the certificate (private_key_jwt)`, async () => {
     for (const credential of ['secret', 'certificate'] as const) {
       const result = await confidentialClient(setup, credential).acquireTokenByClientCredential({
         scopes: ['https://graph.microsoft.com/.default'],
@@ -103,7 +113,7 @@ describe('msal-node against the emulator', () => {
     }
   })
 
-  test('device code: PublicClientApplication polls while the code is completed on the verification page', async () => {
+  test(`${CLIENT} device code: PublicClientApplication polls while the code is completed on the verification page`, async () => {
     const pca = publicClient(setup)
     const diego = setup.emulator.demo.users[3]!
     let completion: Promise<unknown> | undefined
@@ -129,7 +139,7 @@ describe('msal-node against the emulator', () => {
     assert.equal(result?.account?.username, diego.userPrincipalName)
   })
 
-  test('ROPC: acquireTokenByUsernamePassword once the user has consented', async () => {
+  test(`${CLIENT} ROPC: acquireTokenByUsernamePassword once the user has consented`, async () => {
     const pca = publicClient(setup)
     const nestor = setup.emulator.demo.users[4]!
     await assert.rejects(
@@ -163,8 +173,8 @@ describe('msal-node against the emulator', () => {
   })
 })
 
-describe('msal-node refresh (accessTokenLifetimeSeconds ≤ 300)', () => {
-  test('acquireTokenSilent refreshes when the cached token is within 5 minutes of expiry', async () => {
+describe(`${CLIENT} refresh (accessTokenLifetimeSeconds ≤ 300)`, () => {
+  test(`${CLIENT} acquireTokenSilent refreshes when the cached token is within 5 minutes of expiry`, async () => {
     const setup = await startEmulator({ accessTokenLifetimeSeconds: 120 })
     try {
       const cca = confidentialClient(setup)
