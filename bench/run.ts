@@ -16,6 +16,7 @@ import { b3Send } from './workloads/b3-send.ts'
 import { b4StartAndMemory } from './workloads/b4-start-memory.ts'
 import { b5Identity } from './workloads/b5-identity.ts'
 import { emulatorThroughput } from './workloads/emulator-throughput.ts'
+import { cliSend } from './workloads/cli-send.ts'
 
 const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<string, unknown>>> =
   {
@@ -25,6 +26,7 @@ const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<
     b3: b3Send,
     b4: b4StartAndMemory,
     b5: b5Identity,
+    cli: cliSend,
   }
 
 async function main() {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 export const benchRedisUrl =
   process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4', 'b5'] as const
+export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4', 'b5', 'cli'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
 export interface BenchOptions {

@@ -1,6 +1,7 @@
 /**
  * The one composition root: `composeApp` (store, auth, web app over one network) for `npm start`, every test harness
- * and the bench; `startEmulator`, `emulatorSettings`, `embeddedMetadata` wire the emulator.
+ * and the bench; `startEmulator`, `emulatorSettings`, `embeddedMetadata` wire the emulator; `startCliEmulator` is the
+ * command line's own, and `composeCliSession` (cli-session.ts) assembles its tokens and Graph client.
  */
 import {
   createAuth,
@@ -105,4 +106,31 @@ export async function embeddedMetadata(emulator: Emulator, authority: string): P
     headers: { host, accept: 'application/json' },
   })
   return response.statusCode === 200 ? response.json() : undefined
+}
+
+/**
+ * The emulator the command line starts in its own process when none answers at `url` (npm start's or npm run
+ * emulator's): on the same data folder and with the same public URL, so the signing key, the refresh tokens and the
+ * mailboxes are theirs. `listen`: on the URL's port, for a sign-in whose pages a browser must reach; otherwise it is
+ * answered in process only (no port taken).
+ */
+export async function startCliEmulator(
+  url: string,
+  dataDir: string,
+  listen: boolean,
+): Promise<Emulator> {
+  const emulator = await buildEmulator({
+    schemaController: lazySchemaCompilers,
+    dataDir,
+    publicUrl: url,
+    logger: false,
+  })
+  if (!listen) return emulator
+  try {
+    await emulator.listen({ port: Number(new URL(url).port || 80), host: 'localhost' })
+  } catch (error) {
+    await emulator.close()
+    throw error
+  }
+  return emulator
 }

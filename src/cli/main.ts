@@ -2,11 +2,24 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { maskSecrets } from '../core/index.ts'
-import { EXIT, type Command } from './command.ts'
-import { emulatorCommand } from './commands/emulator.ts'
-import { startCommand } from './commands/start.ts'
+import { EXIT, EXIT_CODES_TEXT, type Command, type OptionValues } from './command.ts'
+/**
+ * Each command's module is loaded only when that command runs (or for the help): `send` need not load the web app,
+ * Fastify or the emulator, which `start` needs — a CLI command's wall time is mostly module loading.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).startCommand,
+  emulator: async () => (await import('./commands/emulator.ts')).emulatorCommand,
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  status: async () => (await import('./commands/status.ts')).statusCommand,
+  send: async () => (await import('./commands/send.ts')).sendCommand,
+  messages: async () => (await import('./commands/messages.ts')).messagesCommand,
+  read: async () => (await import('./commands/read.ts')).readCommand,
+}
 
-const COMMANDS: readonly Command[] = [startCommand, emulatorCommand]
+const loadCommand = (name: string | undefined) =>
+  name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -14,18 +27,23 @@ const version = (
   }
 ).version
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()))
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2
   return [
     'Usage: graph-connect <command> [options]      (npm start = graph-connect start)',
     '',
+    'Without CLIENT_ID (environment, .env or --client-id) every command works against the emulator:',
+    'the one npm start or npm run emulator runs (EMULATOR_URL, default http://localhost:8001), else one',
+    'started in this process on data/emulator.',
+    '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
     '',
     'graph-connect <command> --help     the command’s options and settings',
     'graph-connect --version            the version',
     '',
-    'Exit codes: 0 done; 1 refused or failed (each problem is named with its fix); 2 a wrong command line.',
+    EXIT_CODES_TEXT,
   ].join('\n')
 }
 
@@ -41,31 +59,75 @@ function commandHelp(command: Command): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const command = COMMANDS.find((candidate) => candidate.name === rest[0])
-    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`)
+    const command = await loadCommand(rest[0])
+    process.stdout.write(`${command ? commandHelp(command) : await usage()}\n`)
     return EXIT.ok
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(`graph-connect ${version}\n`)
     return EXIT.ok
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name)
-  if (!command) return usageError(`unknown command "${name}".`, usage())
+  const command = await loadCommand(name)
+  if (!command) return usageError(`unknown command "${name}".`, await usage())
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${commandHelp(command)}\n`)
     return EXIT.ok
   }
-  let values: Record<string, string | boolean | undefined>
+  let parsed: { values: OptionValues; positionals: string[] }
   try {
-    // No option is `multiple`: every value is one string or boolean.
-    values = parseArgs({ args: rest, options: command.options, strict: true }).values as Record<
-      string,
-      string | boolean | undefined
-    >
+    const limits = command.positionals ?? { min: 0, max: 0 }
+    parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      strict: true,
+      allowPositionals: limits.max > 0,
+    }) as typeof parsed
+    const count = parsed.positionals.length
+    if (count < limits.min)
+      throw new Error(`missing an argument: graph-connect ${name} ${command.synopsis}`)
+    if (count > limits.max) throw new Error(`too many arguments: ${parsed.positionals.join(' ')}`)
   } catch (error) {
-    return usageError(`${name}: ${(error as Error).message}`, commandHelp(command))
+    return usageError(`${name}: ${argumentProblem(error as Error, command)}`, commandHelp(command))
   }
-  return command.run(values)
+  const code = await command.run(parsed.values, parsed.positionals)
+  if (command.oneShot) {
+    await new Promise((resolve) => process.stdout.write('', resolve))
+    await new Promise((resolve) => process.stderr.write('', resolve))
+    process.exit(code)
+  }
+  return code
+}
+
+/** parseArgs's message, and for an unknown option the nearest one the command has (a typo's fix). */
+function argumentProblem(error: Error & { code?: string }, command: Command): string {
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return error.message
+  const given = /'(-[^']*)'/.exec(error.message)?.[1] ?? ''
+  const near = (option: string) =>
+    editDistance(given, option) <= Math.max(2, given.length / 3) ||
+    (option.length > 3 && given.startsWith(option))
+  const nearest = Object.keys(command.options)
+    .map((option) => ({ option: `--${option}`, distance: editDistance(given, `--${option}`) }))
+    .sort((a, b) => a.distance - b.distance)
+    .find(({ option }) => near(option))
+  const hint = nearest
+    ? ` Did you mean ${nearest.option}?`
+    : ` graph-connect ${command.name} --help lists its options.`
+  return `Unknown option '${given}'.${hint}`
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 function usageError(problem: string, help: string): number {

@@ -1,4 +1,4 @@
-/** `readIdentity` and `readScopes`: who the app is to Entra ID and Graph (client id, credential, authority). */
+/** `readIdentity`, `readScopes` and `certificateCredential`: who the app is to Entra ID and Graph (client id, credential, authority). */
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { configDefaults as defaults } from './config-defaults.ts'
@@ -103,14 +103,7 @@ function readCredential(read: SettingsReader): ClientCredential | undefined {
 /** One PEM file holding the private key and the certificate uploaded to the app registration. */
 function readCertificate(read: SettingsReader, path: string): ClientCredential | undefined {
   try {
-    const pem = readFileSync(path, 'utf8')
-    const certificate = pem.match(CERTIFICATE_BLOCK)?.[0]
-    const privateKey = pem.match(PRIVATE_KEY_BLOCK)?.[0]
-    if (!certificate || !privateKey)
-      throw new Error('the file must hold both a PRIVATE KEY and a CERTIFICATE block')
-    createPrivateKey(privateKey)
-    const thumbprintSha256 = new X509Certificate(certificate).fingerprint256.replaceAll(':', '')
-    return { kind: 'certificate', path, privateKey, certificate, thumbprintSha256 }
+    return certificateCredential(path)
   } catch (error) {
     read.problem(
       'CLIENT_CERTIFICATE_PATH',
@@ -119,6 +112,23 @@ function readCertificate(read: SettingsReader, path: string): ClientCredential |
     )
     return undefined
   }
+}
+
+/**
+ * The certificate credential in one PEM file (private key + certificate); throws, saying what is wrong, when the file
+ * cannot be read or lacks either block. Used by the app's configuration and by the CLI's `login --certificate`.
+ */
+export function certificateCredential(
+  path: string,
+): Extract<ClientCredential, { kind: 'certificate' }> {
+  const pem = readFileSync(path, 'utf8')
+  const certificate = pem.match(CERTIFICATE_BLOCK)?.[0]
+  const privateKey = pem.match(PRIVATE_KEY_BLOCK)?.[0]
+  if (!certificate || !privateKey)
+    throw new Error('the file must hold both a PRIVATE KEY and a CERTIFICATE block')
+  createPrivateKey(privateKey)
+  const thumbprintSha256 = new X509Certificate(certificate).fingerprint256.replaceAll(':', '')
+  return { kind: 'certificate', path, privateKey, certificate, thumbprintSha256 }
 }
 
 /** AUTHORITY with a tenant in its path; a loopback authority (the emulator) is refused in production. */

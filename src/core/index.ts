@@ -33,12 +33,38 @@ export type { TokenExchange, TokenExchangeObserver } from './auth/network-client
 export { loadMsal } from './auth/msal-client.ts'
 export type { OpenIdMetadata, ResolvedAuthority } from './auth/authority.ts'
 export { mapMsalError, parseAadsts } from './auth/map-msal-error.ts'
+export { resolveAuthority } from './auth/authority.ts'
+export { createSealer } from './auth/sealer.ts'
+export type { Sealer } from './auth/sealer.ts'
+export { cliHome, CONNECTION_NAME, createConnectionStore } from './auth/connection-store.ts'
+export type {
+  ConnectionAccount,
+  ConnectionRecord,
+  ConnectionStore,
+  StoredCredential,
+} from './auth/connection-store.ts'
+export { cachedTokens, createPublicClient } from './auth/public-client.ts'
+export type {
+  CacheHolder,
+  DeviceCodePrompt,
+  InteractiveOptions,
+  PublicClient,
+  PublicClientOptions,
+  SignedIn,
+} from './auth/public-client.ts'
+export { createAppOnlyClient } from './auth/app-only-client.ts'
+export type { AppOnlyClient, AppOnlyClientOptions } from './auth/app-only-client.ts'
+export { certificateCredential } from './config-identity.ts'
+export { keptSecret } from './kept-secret.ts'
+export { ownerOnlyFile, ownerOnlyFolder } from './owner-only.ts'
 
 export { createGraphClient, DEFAULT_ME_SELECT } from './graph/graph-client.ts'
 export type {
   GraphCall,
   GraphClient,
   GraphClientOptions,
+  MessagePage,
+  MessageQuery,
   Photo,
   UploadProgress,
 } from './graph/graph-client.ts'
@@ -62,7 +88,7 @@ export {
 } from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'
-export { sendParsedMail } from './mail/send-parsed-mail.ts'
-export type { SendOutcome } from './mail/send-parsed-mail.ts'
+export { saveParsedDraft, sendParsedMail } from './mail/send-parsed-mail.ts'
+export type { MailGraph, SavedDraft, SendOutcome } from './mail/send-parsed-mail.ts'
 
 export { safeEqual } from './safe-equal.ts'

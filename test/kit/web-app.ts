@@ -150,4 +150,7 @@ const unused = {
   sendDraft: notScripted,
   deleteMessage: notScripted,
   listMessages: notScripted,
+  listMessagePage: notScripted,
+  getMessage: notScripted,
+  listAttachments: notScripted,
 }

@@ -1,16 +1,8 @@
 /** Token caches in the Store, one partition per session, encrypted at rest, read fail-closed. */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  hkdfSync,
-  randomBytes,
-} from 'node:crypto'
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
-
-const VERSION = 'v1.'
+import { createSealer, SEALED_VERSION, type Sealer } from './sealer.ts'
 
 export interface TokenCacheStore {
   read(partition: string): Promise<string | undefined>
@@ -31,7 +23,7 @@ export interface PluginOptions {
 }
 
 /** The stored entry's version: its random IV and GCM tag, different for every write and unforgeable without the key. */
-export const sealedStamp = (sealed: string) => sealed.slice(0, VERSION.length + 38)
+export const sealedStamp = (sealed: string) => sealed.slice(0, SEALED_VERSION.length + 38)
 
 export const tokenCacheKey = (partition: string) => `tokencache:${partition}`
 
@@ -62,45 +54,6 @@ export function createTokenCacheStore(
       partitionPlugin(tokenCaches, sealer, partition, owner, options),
   }
   return tokenCaches
-}
-
-/** AES-256-GCM with a key derived from the session secret: refresh tokens are never plaintext in SQLite or Redis. */
-interface Sealer {
-  seal(plaintext: string): string
-  /** The plaintext of a stored entry (undefined stays undefined); ERR_STORE_UNAVAILABLE when it cannot be opened. */
-  open(sealed: string | undefined): string | undefined
-}
-
-function createSealer(secret: string): Sealer {
-  // A KeyObject made once: createCipheriv with a raw Buffer key prepares a key object on every call.
-  const key = createSecretKey(
-    Buffer.from(hkdfSync('sha256', secret, 'graph-connect', 'token-cache-v1', 32)),
-  )
-  const decrypt = (sealed: string) => {
-    const bytes = Buffer.from(sealed.slice(VERSION.length), 'base64url')
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12))
-    decipher.setAuthTag(bytes.subarray(12, 28))
-    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')
-  }
-  return {
-    seal(plaintext) {
-      const iv = randomBytes(12)
-      const cipher = createCipheriv('aes-256-gcm', key, iv)
-      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      return VERSION + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')
-    },
-    open(sealed) {
-      if (sealed === undefined) return undefined
-      try {
-        return decrypt(sealed)
-      } catch (error) {
-        throw new AppError('ERR_STORE_UNAVAILABLE', {
-          message: 'A token cache entry cannot be decrypted (SESSION_SECRET changed?)',
-          cause: error,
-        })
-      }
-    },
-  }
 }
 
 /** msal's cache plugin for one partition: read before each cache access, written after a change (RE-06). */

@@ -20,10 +20,30 @@ export interface UploadProgress {
   nextExpectedRanges: string[]
 }
 
-/** What every call of one client shares: Graph's root and the transport under the retry policy. */
+/** What every call of one client shares: Graph's root, the mailbox acted on and the transport under the retry policy. */
 export interface Connection {
   base: string
+  /** `/me` (the signed-in user), or `/users/{id or address}`: a shared mailbox, or any mailbox app-only. */
+  mailbox: string
   transport: GraphTransport
+}
+
+/** A page of a folder's messages, and whether more follow. */
+export interface MessagePage {
+  messages: Message[]
+  /** Graph's @odata.nextLink, when there are more. */
+  nextLink: string | undefined
+}
+
+/** Options of a message list, as Graph's OData query: `$top`, `$skip`, `$select`, `$filter`, `$search`. */
+export interface MessageQuery {
+  top?: number
+  skip?: number
+  select?: readonly string[]
+  /** An OData filter, e.g. `isRead eq false`. */
+  filter?: string
+  /** A KQL search (Graph puts it in quotes). */
+  search?: string
 }
 
 /** A call to a path under Graph's root. */
@@ -79,7 +99,7 @@ export function sendMail(
 ): Promise<void> {
   return callWithoutAnswer(graph, {
     method: 'POST',
-    path: '/me/sendMail',
+    path: `${graph.mailbox}/sendMail`,
     ...json({ message, saveToSentItems }),
     retry: 'throttle-only',
     nonIdempotent: true,
@@ -89,7 +109,7 @@ export function sendMail(
 export async function createDraft(graph: Connection, message: Message) {
   const response = await call(graph, {
     method: 'POST',
-    path: '/me/messages',
+    path: `${graph.mailbox}/messages`,
     ...json(message),
     retry: 'throttle-only',
   })
@@ -103,7 +123,7 @@ export function addAttachment(
 ): Promise<void> {
   return callWithoutAnswer(graph, {
     method: 'POST',
-    path: `/me/messages/${segment(messageId)}/attachments`,
+    path: `${graph.mailbox}/messages/${segment(messageId)}/attachments`,
     ...json({ '@odata.type': '#microsoft.graph.fileAttachment', ...attachment }),
     retry: 'throttle-only',
   })
@@ -116,7 +136,7 @@ export async function createUploadSession(
 ) {
   const response = await call(graph, {
     method: 'POST',
-    path: `/me/messages/${segment(messageId)}/attachments/createUploadSession`,
+    path: `${graph.mailbox}/messages/${segment(messageId)}/attachments/createUploadSession`,
     ...json({ AttachmentItem: item }),
     retry: 'throttle-only',
   })
@@ -154,7 +174,7 @@ export async function uploadRange(
 export function sendDraft(graph: Connection, messageId: string): Promise<void> {
   return callWithoutAnswer(graph, {
     method: 'POST',
-    path: `/me/messages/${segment(messageId)}/send`,
+    path: `${graph.mailbox}/messages/${segment(messageId)}/send`,
     retry: 'throttle-only',
     nonIdempotent: true,
   })
@@ -163,7 +183,7 @@ export function sendDraft(graph: Connection, messageId: string): Promise<void> {
 export function deleteMessage(graph: Connection, messageId: string): Promise<void> {
   return callWithoutAnswer(graph, {
     method: 'DELETE',
-    path: `/me/messages/${segment(messageId)}`,
+    path: `${graph.mailbox}/messages/${segment(messageId)}`,
     retry: 'idempotent',
   })
 }
@@ -173,7 +193,55 @@ export async function listMessages(
   folder: string,
   top: number,
 ): Promise<Message[]> {
-  const path = `/me/mailFolders/${segment(folder)}/messages?$top=${top}`
+  return (await listMessagePage(graph, folder, { top })).messages
+}
+
+/** One page of a folder's messages (newest first, Graph's default order). */
+export async function listMessagePage(
+  graph: Connection,
+  folder: string,
+  query: MessageQuery,
+): Promise<MessagePage> {
+  const options: string[] = []
+  const add = (name: string, value: string) => options.push(`${name}=${encodeURIComponent(value)}`)
+  if (query.top !== undefined) add('$top', String(query.top))
+  if (query.skip) add('$skip', String(query.skip))
+  if (query.select?.length) add('$select', query.select.join(','))
+  if (query.filter) add('$filter', query.filter)
+  if (query.search) add('$search', `"${query.search.replaceAll('"', '')}"`)
+  const path = `${graph.mailbox}/mailFolders/${segment(folder)}/messages?${options.join('&')}`
   const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
-  return ((await response.json()) as { value: Message[] }).value
+  const page = (await response.json()) as { value: Message[]; '@odata.nextLink'?: string }
+  return { messages: page.value, nextLink: page['@odata.nextLink'] }
+}
+
+/** One message, with its body and recipients. */
+export async function getMessage(
+  graph: Connection,
+  messageId: string,
+  select?: readonly string[],
+): Promise<Message & { id: string }> {
+  const query = select?.length ? `?$select=${select.map(segment).join(',')}` : ''
+  const path = `${graph.mailbox}/messages/${segment(messageId)}${query}`
+  const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
+  return (await response.json()) as Message & { id: string }
+}
+
+/** A message's attachments, described (name, type, size), their contents left on the server. */
+export async function listAttachments(
+  graph: Connection,
+  messageId: string,
+): Promise<{ id: string; name: string; contentType: string; size: number; isInline: boolean }[]> {
+  const path = `${graph.mailbox}/messages/${segment(messageId)}/attachments?$select=id,name,contentType,size,isInline`
+  const response = await call(graph, { method: 'GET', path, retry: 'idempotent' })
+  const answer = (await response.json()) as {
+    value: { id: string; name: string; contentType: string; size: number; isInline: boolean }[]
+  }
+  return answer.value.map(({ id, name, contentType, size, isInline }) => ({
+    id,
+    name,
+    contentType,
+    size,
+    isInline,
+  }))
 }

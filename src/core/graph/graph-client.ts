@@ -12,18 +12,23 @@ import {
   createUploadSession,
   deleteMessage,
   getMe,
+  getMessage,
   getMyPhoto,
+  listAttachments,
+  listMessagePage,
   listMessages,
   sendDraft,
   sendMail,
   uploadRange,
   type Connection,
+  type MessagePage,
+  type MessageQuery,
   type Photo,
   type UploadProgress,
 } from './graph-calls.ts'
 import type { GraphCall } from './graph-request.ts'
 
-export type { GraphCall, Photo, UploadProgress }
+export type { GraphCall, MessagePage, MessageQuery, Photo, UploadProgress }
 
 export interface GraphClientOptions {
   /** Graph root with its version, e.g. https://graph.microsoft.com/v1.0 (no trailing slash needed). */
@@ -37,6 +42,11 @@ export interface GraphClientOptions {
   retryBudgetMs: number
   /** Called once per attempt (flow inspector, logs). */
   onCall?: (call: GraphCall) => void
+  /**
+   * Whose mailbox the mail calls act on: the signed-in user's (default, `/me`), or another's by id or address
+   * (`/users/{mailbox}`: a shared mailbox with delegated rights, any mailbox with application permissions).
+   */
+  mailbox?: string
 }
 
 export interface GraphClient {
@@ -62,6 +72,13 @@ export interface GraphClient {
   sendDraft(messageId: string): Promise<void>
   deleteMessage(messageId: string): Promise<void>
   listMessages(folder: string, top?: number): Promise<Message[]>
+  /** One page of a folder's messages with OData options; `nextLink` when more follow. */
+  listMessagePage(folder: string, query: MessageQuery): Promise<MessagePage>
+  getMessage(messageId: string, select?: readonly string[]): Promise<Message & { id: string }>
+  /** A message's attachments described (name, contentType, size, isInline), without their contents. */
+  listAttachments(
+    messageId: string,
+  ): Promise<{ id: string; name: string; contentType: string; size: number; isInline: boolean }[]>
 }
 
 export const DEFAULT_ME_SELECT = [
@@ -83,6 +100,7 @@ export const DEFAULT_ME_SELECT = [
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const graph: Connection = {
     base: options.baseUrl.replace(/\/+$/, ''),
+    mailbox: options.mailbox ? `/users/${encodeURIComponent(options.mailbox)}` : '/me',
     transport: {
       fetch: options.fetch ?? fetch,
       token: options.token,
@@ -103,5 +121,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     sendDraft: (messageId) => sendDraft(graph, messageId),
     deleteMessage: (messageId) => deleteMessage(graph, messageId),
     listMessages: (folder, top = 10) => listMessages(graph, folder, top),
+    listMessagePage: (folder, query) => listMessagePage(graph, folder, query),
+    getMessage: (messageId, select) => getMessage(graph, messageId, select),
+    listAttachments: (messageId) => listAttachments(graph, messageId),
   }
 }

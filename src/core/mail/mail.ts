@@ -41,7 +41,7 @@ export interface FieldProblem {
   reason: FieldProblemReason
   /** The offending value when it helps (an address). */
   value?: string
-  /** The limit that was passed ('too-many' recipients or files, a 'too-long' subject). */
+  /** The limit that was passed ('too-many' recipients or files, a 'too-long' subject, 'too-large' attachments in bytes). */
   limit?: number
 }
 

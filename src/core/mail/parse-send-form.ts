@@ -70,6 +70,11 @@ export interface ParseOptions {
    * Graph call.
    */
   largeAttachments?: boolean
+  /**
+   * The most bytes all attachments may hold together: mailLimits.attachmentsBytes (the web form's 25 MB) unless said
+   * otherwise — the CLI allows Graph's own ceiling, 150 MB.
+   */
+  attachmentsBytes?: number
 }
 
 /**
@@ -155,8 +160,12 @@ function checkAttachments(
   const totalBytes = files.reduce((total, file) => total + file.bytes.byteLength, 0)
   if (files.length > mailLimits.attachments)
     problems.push({ field: 'attachments', reason: 'too-many', limit: mailLimits.attachments })
-  else if (totalBytes > mailLimits.attachmentsBytes)
-    problems.push({ field: 'attachments', reason: 'too-large' })
+  else if (totalBytes > (options.attachmentsBytes ?? mailLimits.attachmentsBytes))
+    problems.push({
+      field: 'attachments',
+      reason: 'too-large',
+      limit: options.attachmentsBytes ?? mailLimits.attachmentsBytes,
+    })
   else if (options.largeAttachments === false && splitAttachments(files).deferred.length)
     problems.push({ field: 'attachments', reason: 'needs-mail-readwrite' })
 }

@@ -1,4 +1,7 @@
-/** Sends a validated message: one sendMail, or draft + attachments (upload session when large) + send. */
+/**
+ * `sendParsedMail` sends a validated message: one sendMail, or draft + attachments (upload session when large) + send;
+ * `saveParsedDraft` leaves it a draft. `SendOutcome`, `SavedDraft`, `MailGraph`.
+ */
 import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage, fileAttachment } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
@@ -7,6 +10,14 @@ import type { MailAttachment, ParsedMail } from './mail.ts'
 export interface SendOutcome {
   path: 'sendMail' | 'draft'
   recipients: string[]
+  /** The draft path: the draft as Graph created it (sendMail gives no id, so there is none on that path). */
+  draft?: SavedDraft
+}
+
+/** A draft Graph created: its id, and the internetMessageId Graph gave it ('' when it gave none yet). */
+export interface SavedDraft {
+  id: string
+  internetMessageId: string
 }
 
 /** The Graph calls a send may make. */
@@ -34,6 +45,17 @@ export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Prom
     await graph.sendMail(message, parsed.saveToSentItems)
     return { path: 'sendMail', recipients }
   }
+  const draft = await saveParsedDraft(graph, parsed)
+  await graph.sendDraft(draft.id)
+  return { path: 'draft', recipients, draft }
+}
+
+/**
+ * Creates the message as a draft (small attachments inline) and adds the others (upload sessions for the large
+ * ones); nothing is sent. If an attachment fails, the draft is deleted (best effort) and the error propagates.
+ */
+export async function saveParsedDraft(graph: MailGraph, parsed: ParsedMail): Promise<SavedDraft> {
+  const { message, deferredAttachments } = composeMessage(parsed)
   const draft = await graph.createDraft(message)
   try {
     for (const attachment of deferredAttachments) await attach(graph, draft.id, attachment)
@@ -41,8 +63,7 @@ export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Prom
     await graph.deleteMessage(draft.id).catch(() => undefined)
     throw error
   }
-  await graph.sendDraft(draft.id)
-  return { path: 'draft', recipients }
+  return { id: draft.id, internetMessageId: draft.internetMessageId ?? '' }
 }
 
 async function attach(
