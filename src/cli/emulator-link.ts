@@ -5,7 +5,8 @@
  * in process only if a connection to it is refused). `EmulatorLink`.
  */
 import type { Emulator, EmulatorClient } from '../emulator/index.ts'
-import { injectFetch } from './inject-fetch.ts'
+// The module itself, not the emulator's index: commands that find a running emulator load none of the emulator.
+import { injectFetch } from '../emulator/inject-fetch.ts'
 
 /**
  * The emulator's modules (Fastify, its routes) and the composition root are loaded only when an emulator is needed

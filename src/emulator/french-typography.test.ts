@@ -8,8 +8,7 @@ import { SafeHtml } from './html.ts'
 import { fr as signInFr } from './identity/i18n/fr.ts'
 import { fr as inboxFr } from './inbox/i18n/fr.ts'
 import { consentWords } from './identity/permissions/consent-words.ts'
-
-const NNBSP = '\u202f'
+import { frenchSpacingFaults } from '../../test/kit/french-typography.ts'
 
 /** Every text in a strings object: plain strings, and what its functions say given sample arguments. */
 function texts(value: unknown, path: string): [string, string][] {
@@ -22,17 +21,6 @@ function texts(value: unknown, path: string): [string, string][] {
   return []
 }
 
-/** The faults of one text: a space other than U+202F before : ; ! ? », after «; or none where one is due. */
-function faults(text: string): string[] {
-  const found: string[] = []
-  // Search syntax (from:, is:unread) and URLs (https://) keep their colon: it is followed by no space.
-  for (const match of text.matchAll(/(.)([;!?»]|:(?=\s|$))/gu))
-    if (match[1] !== NNBSP) found.push(`"${match[0]}" needs U+202F before its sign`)
-  for (const match of text.matchAll(/«(.)/gu))
-    if (match[1] !== NNBSP) found.push(`"${match[0]}" needs U+202F after «`)
-  return found
-}
-
 test('the French strings put U+202F before : ; ! ? and inside « »', () => {
   const all = [
     ...texts(signInFr, 'identity/i18n/fr'),
@@ -40,17 +28,23 @@ test('the French strings put U+202F before : ; ! ? and inside « »', () => {
     ...texts(consentWords.fr, 'identity/permissions/consent-words.fr'),
   ]
   assert.ok(all.length > 140, `every string is read (${all.length})`)
-  const problems = all.flatMap(([path, text]) => faults(text).map((fault) => `${path}: ${fault}`))
+  const problems = all.flatMap(([path, text]) =>
+    frenchSpacingFaults(text).map((fault) => `${path}: ${fault}`),
+  )
   assert.deepEqual(problems, [])
 })
 
 test('the check finds what it must', () => {
-  assert.deepEqual(faults('Rester connecté ?'), ['" ?" needs U+202F before its sign'])
-  assert.equal(faults('mot de passe\u00a0:').length, 1, 'a no-break space is not the narrow one')
-  assert.equal(faults('Souhaite:').length, 1, 'a missing space is a fault')
-  assert.equal(faults('« mot »').length, 2)
+  assert.deepEqual(frenchSpacingFaults('Rester connecté ?'), ['" ?" needs U+202F before its sign'])
+  assert.equal(
+    frenchSpacingFaults('mot de passe\u00a0:').length,
+    1,
+    'a no-break space is not the narrow one',
+  )
+  assert.equal(frenchSpacingFaults('Souhaite:').length, 1, 'a missing space is a fault')
+  assert.equal(frenchSpacingFaults('« mot »').length, 2)
   assert.deepEqual(
-    faults('Rester connecté\u202f? «\u202fmot\u202f» from:, https://x, is:unread'),
+    frenchSpacingFaults('Rester connecté\u202f? «\u202fmot\u202f» from:, https://x, is:unread'),
     [],
   )
 })
