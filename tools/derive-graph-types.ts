@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { format, resolveConfig } from 'prettier'
+import type { GraphTypeEntry } from '../src/emulator/graph/metadata/graph-types.ts'
 
 /** Where the CSDL comes from; written into the JSON so that every reader can trace it. */
 export const SOURCE = {
@@ -149,22 +150,6 @@ function qualify(name: string, schema: { namespace: string; alias: string }): st
   return rest.includes('.') ? full : rest
 }
 
-/** One type of the subset: properties flattened through its bases, encoded `type`, `type[]`, `type!`. */
-export interface GraphTypeEntry {
-  kind: 'entity' | 'complex'
-  bases?: string[]
-  abstract?: true
-  open?: true
-  /** The entity has a media stream (`…/$value`). */
-  stream?: true
-  derived?: string[]
-  properties: Record<string, string>
-  navigation?: Record<string, string>
-  actions?: string[]
-  functions?: string[]
-  collectionActions?: string[]
-  collectionFunctions?: string[]
-}
 export interface GraphTypesFile {
   source: typeof SOURCE & { sha256: string }
   format: string
