@@ -17,14 +17,7 @@
  * - `cancelled` the job was cancelled before the row was sent.
  */
 export type RowState =
-  | 'pending'
-  | 'drafting'
-  | 'drafted'
-  | 'sending'
-  | 'sent'
-  | 'failed'
-  | 'unknown'
-  | 'cancelled'
+  'pending' | 'drafting' | 'drafted' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled'
 
 export const ROW_STATES: readonly RowState[] = [
   'pending',
@@ -38,7 +31,12 @@ export const ROW_STATES: readonly RowState[] = [
 ]
 
 /** States that need no more work. */
-export const FINAL_STATES: ReadonlySet<RowState> = new Set(['sent', 'failed', 'unknown', 'cancelled'])
+export const FINAL_STATES: ReadonlySet<RowState> = new Set([
+  'sent',
+  'failed',
+  'unknown',
+  'cancelled',
+])
 
 /**
  * How a row is sent. `draft` (needs Mail.ReadWrite): create a draft carrying the row's key, then send it; an
@@ -175,7 +173,11 @@ export interface MergeJournal {
    * Takes a send slot for `row` and marks it `sending` (attempts + 1) in one step, if its mailbox is under its send
    * and recipient windows and not paused; else how long to wait. False-y `held` when the row is no longer this worker's.
    */
-  startSend(row: MergeRow, worker: string, limits: MailboxLimits): Promise<{ ok: true } | Wait | { held: false }>
+  startSend(
+    row: MergeRow,
+    worker: string,
+    limits: MailboxLimits,
+  ): Promise<{ ok: true } | Wait | { held: false }>
   /** Graph said slow down (429 Retry-After): no worker sends a request to `mailbox` before `untilMs` (epoch ms). */
   pause(mailbox: string, untilMs: number): Promise<void>
 
