@@ -14,7 +14,7 @@ test('every catalogue code is ERR_<AREA>_<WHAT>, unique, and has a sane status a
   const codes = Object.keys(errorCatalogue) as ErrorCode[]
   assert.equal(new Set(codes).size, codes.length)
   for (const code of codes) {
-    assert.match(code, /^ERR_(CONFIG|AUTH|GRAPH|MAIL|STORE|WEB)_[A-Z_]+$/)
+    assert.match(code, /^ERR_(CONFIG|AUTH|GRAPH|MAIL|STORE|MERGE|WEB)_[A-Z_]+$/)
     const { status, message } = errorCatalogue[code]
     assert.ok(status >= 400 && status <= 599, `${code} status ${status}`)
     assert.ok(message.length > 10, code)

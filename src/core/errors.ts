@@ -54,6 +54,11 @@ export const errorCatalogue = {
   ERR_MAIL_INVALID: { status: 400, message: 'The message is invalid' },
   ERR_STORE_UNAVAILABLE: { status: 503, message: 'The session store is unavailable' },
 
+  ERR_MERGE_INVALID: { status: 400, message: 'The mail merge cannot start as given' },
+  ERR_MERGE_NOT_FOUND: { status: 404, message: 'No mail merge has that name' },
+  ERR_MERGE_BUSY: { status: 409, message: 'Another process is working on this merge journal' },
+  ERR_MERGE_JOURNAL: { status: 503, message: 'The mail merge journal is unavailable' },
+
   ERR_WEB_CSRF: { status: 403, message: 'The request failed the cross-site request checks' },
   ERR_WEB_RATE_LIMITED: { status: 429, message: 'Too many requests in a short time' },
   ERR_WEB_MALFORMED_BODY: { status: 400, message: 'The request body could not be read' },
@@ -63,6 +68,7 @@ export type ErrorCode = keyof typeof errorCatalogue
 export type AuthErrorCode = Extract<ErrorCode, `ERR_AUTH_${string}`>
 export type GraphErrorCode = Extract<ErrorCode, `ERR_GRAPH_${string}`>
 export type WebErrorCode = Extract<ErrorCode, `ERR_WEB_${string}`>
+export type MergeErrorCode = Extract<ErrorCode, `ERR_MERGE_${string}`>
 
 export interface AppErrorOptions {
   cause?: unknown
@@ -167,4 +173,13 @@ export class GraphError extends AppError {
 /** True for the errors the app raises on purpose (whatever their family). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError
+}
+
+/** A mail merge refused or stopped: a bad job, an unknown name, a journal another process holds or cannot reach. */
+export class MergeError extends AppError {
+  declare readonly code: MergeErrorCode
+
+  constructor(code: MergeErrorCode, options: AppErrorOptions = {}) {
+    super(code, options)
+  }
 }

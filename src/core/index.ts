@@ -4,6 +4,7 @@ export {
   AuthError,
   ConfigError,
   GraphError,
+  MergeError,
   errorCatalogue,
   isAppError,
 } from './errors.ts'
@@ -12,6 +13,7 @@ export type {
   ConfigProblem,
   ErrorCode,
   GraphErrorCode,
+  MergeErrorCode,
   WebErrorCode,
 } from './errors.ts'
 
