@@ -153,4 +153,5 @@ const unused = {
   listMessagePage: notScripted,
   getMessage: notScripted,
   listAttachments: notScripted,
+  findMessagesByProperty: notScripted,
 }

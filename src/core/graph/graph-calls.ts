@@ -215,6 +215,38 @@ export async function listMessagePage(
   return { messages: page.value, nextLink: page['@odata.nextLink'] }
 }
 
+/** What a lookup by extended property tells of each message it finds. */
+export interface FoundMessage {
+  id: string
+  isDraft: boolean
+  internetMessageId: string | null
+}
+
+/**
+ * The messages of the mailbox, in any folder, whose single-value extended property `propertyId` is `value`: Graph's
+ * documented `singleValueExtendedProperties/any(…)` filter. A read, retried as one.
+ */
+export async function findMessagesByProperty(
+  graph: Connection,
+  propertyId: string,
+  value: string,
+): Promise<FoundMessage[]> {
+  const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`
+  const filter = `singleValueExtendedProperties/any(ep: ep/id eq ${quoted(propertyId)} and ep/value eq ${quoted(value)})`
+  const query = `$filter=${encodeURIComponent(filter)}&$select=id,isDraft,internetMessageId&$top=50`
+  const response = await call(graph, {
+    method: 'GET',
+    path: `${graph.mailbox}/messages?${query}`,
+    retry: 'idempotent',
+  })
+  const page = (await response.json()) as { value: FoundMessage[] }
+  return page.value.map(({ id, isDraft, internetMessageId }) => ({
+    id,
+    isDraft: Boolean(isDraft),
+    internetMessageId: internetMessageId ?? null,
+  }))
+}
+
 /** One message, with its body and recipients. */
 export async function getMessage(
   graph: Connection,

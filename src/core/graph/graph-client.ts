@@ -11,6 +11,7 @@ import {
   createDraft,
   createUploadSession,
   deleteMessage,
+  findMessagesByProperty,
   getMe,
   getMessage,
   getMyPhoto,
@@ -21,6 +22,7 @@ import {
   sendMail,
   uploadRange,
   type Connection,
+  type FoundMessage,
   type MessagePage,
   type MessageQuery,
   type Photo,
@@ -28,7 +30,7 @@ import {
 } from './graph-calls.ts'
 import type { GraphCall } from './graph-request.ts'
 
-export type { GraphCall, MessagePage, MessageQuery, Photo, UploadProgress }
+export type { FoundMessage, GraphCall, MessagePage, MessageQuery, Photo, UploadProgress }
 
 export interface GraphClientOptions {
   /** Graph root with its version, e.g. https://graph.microsoft.com/v1.0 (no trailing slash needed). */
@@ -75,6 +77,8 @@ export interface GraphClient {
   /** One page of a folder's messages with OData options; `nextLink` when more follow. */
   listMessagePage(folder: string, query: MessageQuery): Promise<MessagePage>
   getMessage(messageId: string, select?: readonly string[]): Promise<Message & { id: string }>
+  /** Messages in any folder whose single-value extended property `propertyId` equals `value` (id, isDraft, internetMessageId). */
+  findMessagesByProperty(propertyId: string, value: string): Promise<FoundMessage[]>
   /** A message's attachments described (name, contentType, size, isInline), without their contents. */
   listAttachments(
     messageId: string,
@@ -123,6 +127,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     listMessages: (folder, top = 10) => listMessages(graph, folder, top),
     listMessagePage: (folder, query) => listMessagePage(graph, folder, query),
     getMessage: (messageId, select) => getMessage(graph, messageId, select),
+    findMessagesByProperty: (propertyId, value) => findMessagesByProperty(graph, propertyId, value),
     listAttachments: (messageId) => listAttachments(graph, messageId),
   }
 }

@@ -2,6 +2,7 @@
  * `sendParsedMail` sends a validated message: one sendMail, or draft + attachments (upload session when large) + send;
  * `saveParsedDraft` leaves it a draft. `SendOutcome`, `SavedDraft`, `MailGraph`.
  */
+import type { Message } from '@microsoft/microsoft-graph-types'
 import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage, fileAttachment } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
@@ -53,10 +54,15 @@ export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Prom
 /**
  * Creates the message as a draft (small attachments inline) and adds the others (upload sessions for the large
  * ones); nothing is sent. If an attachment fails, the draft is deleted (best effort) and the error propagates.
+ * `tag` adds properties to the created message (a merge's idempotency key).
  */
-export async function saveParsedDraft(graph: MailGraph, parsed: ParsedMail): Promise<SavedDraft> {
+export async function saveParsedDraft(
+  graph: MailGraph,
+  parsed: ParsedMail,
+  tag: (message: Message) => Message = (message) => message,
+): Promise<SavedDraft> {
   const { message, deferredAttachments } = composeMessage(parsed)
-  const draft = await graph.createDraft(message)
+  const draft = await graph.createDraft(tag(message))
   try {
     for (const attachment of deferredAttachments) await attach(graph, draft.id, attachment)
   } catch (error) {
