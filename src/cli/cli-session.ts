@@ -23,8 +23,13 @@ import { emulatorFallbackFetch } from './emulator-link.ts'
 
 export interface CliSession {
   record: ConnectionRecord
-  /** A Graph client acting on `mailbox` (an address or id), or on the signed-in user's own mailbox. */
-  graph(mailbox?: string): GraphClient
+  /**
+   * A Graph client acting on `mailbox` (an address or id), or on the signed-in user's own mailbox; `retryBudgetMs` 0
+   * for a caller that paces and retries itself (a merge).
+   */
+  graph(mailbox?: string, options?: { retryBudgetMs?: number }): GraphClient
+  /** The permissions the access token carries (delegated `scp`, or app-only `roles`), read from the token. */
+  permissions(): Promise<string[]>
   /** True once this command started an emulator in its own process (none answered). */
   emulatorStarted(): boolean
   /** Stops the emulator this command started, if any, saying so. */
@@ -64,15 +69,16 @@ export async function openCliSession(
   const token = tokenSource(record, { authority, fetch, cache, timeoutMs: settings.idpTimeoutMs })
   return {
     record,
-    graph: (mailbox) =>
+    graph: (mailbox, options) =>
       createGraphClient({
         baseUrl: record.graphBaseUrl,
         fetch,
         token,
         timeoutMs: settings.graphTimeoutMs,
-        retryBudgetMs: settings.graphRetryBudgetMs,
+        retryBudgetMs: options?.retryBudgetMs ?? settings.graphRetryBudgetMs,
         mailbox,
       }),
+    permissions: async () => tokenPermissions(await token()) ?? record.scopes,
     emulatorStarted: () => link?.started() ?? false,
     async close() {
       if (!link?.started()) return
@@ -123,4 +129,24 @@ function keptCredential(record: ConnectionRecord) {
       { cause: error },
     )
   }
+}
+
+/**
+ * The `scp` (delegated) or `roles` (app-only) claim of an access token, read without checking it: it only chooses how
+ * a merge sends (Graph itself checks the token). Undefined when the token is not a readable JWT.
+ */
+function tokenPermissions(accessToken: string): string[] | undefined {
+  try {
+    const payload = JSON.parse(
+      Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString(),
+    ) as {
+      scp?: string
+      roles?: string[]
+    }
+    if (typeof payload.scp === 'string') return payload.scp.split(' ').filter(Boolean)
+    if (Array.isArray(payload.roles)) return payload.roles.map(String)
+  } catch {
+    // not a JWT (some tenants' tokens are opaque): the caller falls back to what was asked at login
+  }
+  return undefined
 }

@@ -26,6 +26,27 @@ export interface CliSettings {
   /** Per Graph attempt (an upload range of 4 MB included) and for all attempts of one call. */
   graphTimeoutMs: number
   graphRetryBudgetMs: number
+  /** GRAPH_CONNECT_MERGE_JOURNAL: a SQLite file (default merges.sqlite in home) or a postgres:// URL. */
+  mergeJournal: string
+  /** MERGE_LEASE_MS, MERGE_SETTLE_MS, MERGE_SETTLE_CHECKS, MERGE_ABANDONED_HOLD_MS, MERGE_POLL_MS when set. */
+  mergeTiming: Readonly<Partial<MergeTimingSettings>>
+}
+
+/** The merge worker's timing settings (core's MergeTiming), each settable for tests that scale time. */
+export interface MergeTimingSettings {
+  leaseMs: number
+  settleMs: number
+  settleChecks: number
+  abandonedHoldMs: number
+  idlePollMs: number
+}
+
+const MERGE_TIMING_ENV: Record<string, keyof MergeTimingSettings> = {
+  MERGE_LEASE_MS: 'leaseMs',
+  MERGE_SETTLE_MS: 'settleMs',
+  MERGE_SETTLE_CHECKS: 'settleChecks',
+  MERGE_ABANDONED_HOLD_MS: 'abandonedHoldMs',
+  MERGE_POLL_MS: 'idlePollMs',
 }
 
 /** The settings, or the problems found (each with its fix). */
@@ -73,7 +94,31 @@ export function readCliSettings(
       message: `(${emulatorUrl}) is not on this machine; the emulator answers on loopback only.`,
       fix: `Use http://localhost:<port>, or remove it for ${DEFAULT_EMULATOR_URL}.`,
     })
+  const count = (name: string, min: number, max: number): number | undefined => {
+    const value = env[name]?.trim()
+    if (!value) return undefined
+    const parsed = Number(value)
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed
+    problems.push({
+      setting: name,
+      message: `"${value}" is not a whole number from ${min} to ${max}.`,
+      fix: `Set ${name} to a number of ${name === 'MERGE_SETTLE_CHECKS' ? 'lookups' : 'milliseconds'} in that range, or remove it for the default.`,
+    })
+    return undefined
+  }
+  const graphTimeoutMs = count('GRAPH_TIMEOUT_MS', 100, 600_000) ?? 60_000
+  const mergeTiming: Partial<MergeTimingSettings> = {}
+  for (const [name, key] of Object.entries(MERGE_TIMING_ENV)) {
+    const value = count(
+      name,
+      key === 'settleChecks' ? 1 : 10,
+      key === 'settleChecks' ? 20 : 3_600_000,
+    )
+    if (value !== undefined) mergeTiming[key] = value
+  }
+  const mergeJournal = env.GRAPH_CONNECT_MERGE_JOURNAL?.trim() || undefined
   if (problems.length) return { problems }
+  const home = cliHome(env)
   return {
     settings: Object.freeze({
       clientId,
@@ -81,10 +126,12 @@ export function readCliSettings(
       graphBaseUrl,
       emulatorUrl,
       emulatorDataDir: `${cwd}/data/emulator`,
-      home: cliHome(env),
+      home,
       idpTimeoutMs: 10_000,
-      graphTimeoutMs: 60_000,
-      graphRetryBudgetMs: 60_000,
+      graphTimeoutMs,
+      graphRetryBudgetMs: Math.max(60_000, graphTimeoutMs),
+      mergeJournal: mergeJournal ?? `${home}/merges.sqlite`,
+      mergeTiming: Object.freeze(mergeTiming),
     }),
   }
 }

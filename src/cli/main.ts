@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   send: async () => (await import('./commands/send.ts')).sendCommand,
   messages: async () => (await import('./commands/messages.ts')).messagesCommand,
   read: async () => (await import('./commands/read.ts')).readCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
 }
 
 const loadCommand = (name: string | undefined) =>

@@ -94,3 +94,22 @@ export { saveParsedDraft, sendParsedMail } from './mail/send-parsed-mail.ts'
 export type { MailGraph, SavedDraft, SendOutcome } from './mail/send-parsed-mail.ts'
 
 export { safeEqual } from './safe-equal.ts'
+
+export { EXCHANGE_LIMITS, FINAL_STATES, ROW_STATES } from './merge/merge-journal.ts'
+export type {
+  JobState,
+  MailboxLimits,
+  MergeJob,
+  MergeJournal,
+  MergeRow,
+  MergeTemplate,
+  NewJob,
+  RowInput,
+  RowState,
+  SendMode,
+} from './merge/merge-journal.ts'
+export type { MergeEvent, MergeOutcome } from './merge/merge-events.ts'
+export { MERGE_TIMING, runMerge, workerName } from './merge/run-merge.ts'
+export type { RunMergeOptions } from './merge/run-merge.ts'
+export type { MergeRender, MergeTiming } from './merge/send-row.ts'
+export { MERGE_KEY_PROPERTY } from './merge/merge-key.ts'

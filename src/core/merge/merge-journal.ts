@@ -73,6 +73,8 @@ export interface MergeTemplate {
   /** The folder per-row attachment paths are relative to. */
   baseDir: string
   importance?: 'low' | 'normal' | 'high'
+  /** The columns holding To, Cc, Bcc and attachments (default `to`, `cc`, `bcc`, `attachments`). */
+  columns?: { to?: string; cc?: string; bcc?: string; attachments?: string }
 }
 
 export interface NewJob {
