@@ -50,6 +50,7 @@ export const ROOT_TYPES = [
   'uploadSession',
   'attachmentItem',
   'mailboxSettings',
+  'singleValueLegacyExtendedProperty',
 ]
 
 interface RawProperty {

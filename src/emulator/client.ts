@@ -158,7 +158,10 @@ export class EmulatorClient {
     return (await this.#call<{ seq: number }>('GET', '/mark')).seq
   }
 
-  /** Requests received after `since`, oldest first; `path` filters here, on the client (substring or RegExp). */
+  /**
+   * Requests received after `since`, oldest first; `path` filters here, on the client (substring or RegExp). Each entry
+   * has its arrival `time` (ms), `durationMs`, the `mailbox` (user id) a Graph mailbox route acted on, and its `fault`.
+   */
   async journal(filter: JournalFilter = {}): Promise<JournalEntry[]> {
     const query = new URLSearchParams({ since: String(filter.since ?? 0) })
     if (filter.method) query.set('method', filter.method)
@@ -170,7 +173,10 @@ export class EmulatorClient {
     )
   }
 
-  /** Scripts a fault for the next matching requests; answers it as stored. */
+  /**
+   * Scripts a fault for the next matching requests (with `probability` and `seed`, a reproducible share of them);
+   * answers it as stored.
+   */
   addFault(spec: FaultSpec): Promise<ScriptedFault> {
     return this.#call('POST', '/faults', spec)
   }

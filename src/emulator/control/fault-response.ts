@@ -30,6 +30,9 @@ export function faultAnswer(
   if (action.retryAfter !== undefined) headers['retry-after'] = String(action.retryAfter)
   const graph = GRAPH_PATH.test(path)
   if (graph && !reply.hasHeader('request-id')) setGraphHeaders(reply.request, reply)
+  // A success (202 of sendMail, …) has no body: as Graph answers it, empty and without a content type.
+  if (action.body === undefined && status >= 200 && status < 300)
+    return { status, headers, payload: '' }
   if (action.body !== undefined) {
     const text = typeof action.body === 'string'
     headers['content-type'] ??= text

@@ -14,4 +14,4 @@ export function faultRoutes(app: FastifyInstance, { faults }: EmulatorContext): 
   })
 }
 
-const publicFault = ({ pattern: _pattern, ...fault }: Fault): ScriptedFault => fault
+const publicFault = ({ pattern: _pattern, roll: _roll, ...fault }: Fault): ScriptedFault => fault

@@ -14,9 +14,14 @@ export interface JournalTrace {
   started: number
   /** The path without query, as the faults match it. */
   path: string
-  /** Set by a "deliver then answer" fault: the status that replaces the handler's answer. */
-  deliverThen?: number
+  /**
+   * Set by a fault that acts once the request is processed (deliverThen, answerDelayMs): the onSend hook applies it,
+   * then clears it.
+   */
+  afterProcessing?: FaultAction
   action?: FaultAction
+  /** A fault destroyed the connection: the entry's status stays 0. */
+  reset?: boolean
 }
 
 declare module 'fastify' {
@@ -35,7 +40,7 @@ export function installJournalAndFaults(app: FastifyInstance, context: EmulatorC
   const { journal, faults } = context
   app.decorateRequest('journalTrace', null)
 
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (isControlRequest(request)) return done()
     const trace: JournalTrace = { started: performance.now(), path: pathOf(request.url) }
     if (request.headers[BATCH_ITEM_HEADER] === undefined) {
@@ -51,6 +56,9 @@ export function installJournalAndFaults(app: FastifyInstance, context: EmulatorC
       )
     }
     request.journalTrace = trace
+    // A client that goes away before the answer (a timeout during a delay) leaves no onResponse: the entry still gets
+    // a status and a duration, set by whichever of onSend, onResponse or this comes first.
+    if (trace.entry) reply.raw.once('close', () => finish(trace, 0))
     done()
   })
 
@@ -66,24 +74,43 @@ export function installJournalAndFaults(app: FastifyInstance, context: EmulatorC
     applyFault(request, reply, trace, action).then((answered) => answered || done(), done)
   })
 
-  // "Deliver then answer 504": the handler ran (mail delivered); only the answer is replaced.
+  // "Deliver then answer 504 / 202 / reset", "answer late": the handler ran (mail delivered); the answer is replaced,
+  // delayed, or never given.
   app.addHook('onSend', (request, reply, payload, done) => {
     const trace = request.journalTrace
-    if (trace?.deliverThen === undefined || !trace.action) return done(null, payload)
-    const answer = faultAnswer(reply, trace.path, trace.deliverThen, trace.action)
-    note(trace, `deliverThen ${trace.deliverThen} (handler answered ${reply.statusCode})`)
-    trace.deliverThen = undefined
-    for (const name of ['content-length', 'location', 'content-type']) reply.removeHeader(name)
-    reply.code(answer.status).headers(answer.headers)
-    done(null, answer.payload)
+    const action = trace?.afterProcessing
+    if (!trace || !action) {
+      if (trace?.entry) finish(trace, reply.statusCode, true)
+      return done(null, payload)
+    }
+    trace.afterProcessing = undefined
+    const answer = () => {
+      const handled = reply.statusCode
+      const late = action.answerDelayMs ? ` after ${action.answerDelayMs}ms` : ''
+      if (action.deliverThen === 'reset') {
+        note(trace, `deliverThen reset${late} (handler answered ${handled})`)
+        resetNow(request, trace)
+        return done(null, payload) // written to a destroyed socket: nothing reaches the client
+      }
+      if (action.deliverThen === undefined) {
+        note(trace, `answerDelay ${action.answerDelayMs}ms (handler answered ${handled})`)
+        finish(trace, handled, true)
+        return done(null, payload)
+      }
+      const replaced = faultAnswer(reply, trace.path, action.deliverThen, action)
+      note(trace, `deliverThen ${action.deliverThen}${late} (handler answered ${handled})`)
+      for (const name of ['content-length', 'location', 'content-type']) reply.removeHeader(name)
+      reply.code(replaced.status).headers(replaced.headers)
+      finish(trace, replaced.status, true)
+      done(null, replaced.payload)
+    }
+    if (action.answerDelayMs) setTimeout(answer, action.answerDelayMs)
+    else answer()
   })
 
   app.addHook('onResponse', (request, reply, done) => {
-    const entry = request.journalTrace?.entry
-    if (entry && entry.status !== 0) {
-      entry.status = reply.statusCode
-      entry.durationMs = Math.round((performance.now() - request.journalTrace!.started) * 10) / 10
-    }
+    const trace = request.journalTrace
+    if (trace) finish(trace, reply.statusCode, true)
     done()
   })
 }
@@ -98,13 +125,13 @@ async function applyFault(
   trace.action = action
   if (action.delayMs) await new Promise((resolve) => setTimeout(resolve, action.delayMs))
   if (action.reset) {
-    note(trace, 'reset', 0)
+    note(trace, 'reset')
     reply.hijack()
-    request.raw.socket?.destroy()
+    resetNow(request, trace)
     return true
   }
-  if (action.deliverThen !== undefined) {
-    trace.deliverThen = action.deliverThen
+  if (action.deliverThen !== undefined || action.answerDelayMs !== undefined) {
+    trace.afterProcessing = action
     return false
   }
   if (action.status !== undefined) {
@@ -125,8 +152,25 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query)
 }
 
-function note(trace: JournalTrace, fault: string, status?: number): void {
-  if (!trace.entry) return
-  trace.entry.fault = fault
-  if (status !== undefined) trace.entry.status = status
+function note(trace: JournalTrace, fault: string): void {
+  if (trace.entry) trace.entry.fault = fault
+}
+
+/**
+ * Sets the entry's status and duration (the time until the emulator stopped working on the request). `final` ones
+ * (the answer handed to Node or written, the connection reset by a fault) replace earlier ones; the others (the client
+ * went away first) only fill what is still unknown. A fault's reset stays a reset.
+ */
+function finish(trace: JournalTrace, status: number, final = false): void {
+  const entry = trace.entry
+  if (!entry || trace.reset || (!final && entry.durationMs !== null)) return
+  entry.status = status
+  entry.durationMs = Math.round((performance.now() - trace.started) * 10) / 10
+}
+
+/** A fault destroyed the connection: status 0, for good. */
+function resetNow(request: FastifyRequest, trace: JournalTrace): void {
+  finish(trace, 0, true)
+  trace.reset = true
+  request.raw.socket?.destroy()
 }

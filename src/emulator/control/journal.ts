@@ -8,7 +8,10 @@ import { entryBytes, parsedBodyBytes, SUMMARY_BYTES } from './journal-size.ts'
 /** One request as the journal shows it (GET /_emulator/journal, EmulatorClient.journal). */
 export interface JournalEntry {
   seq: number
-  /** ISO time of arrival; formatted when the entry is read (serialised), not on the request path. */
+  /**
+   * ISO time of arrival, to the millisecond (`2026-12-06T14:21:38.123Z`); formatted when the entry is read
+   * (serialised), not on the request path. With `durationMs`, the interval the request was in the emulator.
+   */
   readonly time: string
   method: string
   path: string
@@ -16,10 +19,26 @@ export interface JournalEntry {
   headers: RequestHeaders
   /** The parsed JSON or form; binary and large bodies as `{ summary, bytes }`; null without a body. */
   body: unknown
-  /** Final status; 0 when the connection was reset by a fault, null while in flight. */
+  /**
+   * The mailbox a Graph mailbox route (`/me/…`, `/users/{id}/…`) acted on: its user's id, as the route resolved it
+   * (for `/me`, the token's user; for `/users/{upn}`, that user's id). Null elsewhere (identity, `/users`, `$batch`,
+   * an unknown user).
+   */
+  mailbox: string | null
+  /**
+   * Final status; 0 when the connection was reset by a fault, or closed by the client before the emulator answered;
+   * null while in flight.
+   */
   status: number | null
+  /**
+   * Milliseconds from arrival until the emulator stopped working on the request: its answer written (a delayed answer
+   * included), or its connection reset; null while in flight.
+   */
   durationMs: number | null
-  /** The scripted fault applied, if any (e.g. "status 429", "deliverThen 504", "reset"). */
+  /**
+   * The scripted fault applied, if any: "status 429", "delay 300ms", "reset", "deliverThen 504 (handler answered 202)",
+   * "deliverThen 202 …", "deliverThen reset …", "… after 3000ms" (answerDelayMs), "answerDelay 3000ms (…)".
+   */
   fault?: string
 }
 
@@ -45,6 +64,7 @@ class Entry implements JournalEntry {
   readonly query: Record<string, unknown>
   readonly headers: RequestHeaders
   body: unknown = null
+  mailbox: string | null = null
   status: number | null = null
   durationMs: number | null = null
   fault?: string
@@ -72,7 +92,8 @@ class Entry implements JournalEntry {
   }
 
   toJSON() {
-    const { seq, time, method, path, query, headers, body, status, durationMs, fault } = this
+    const { seq, time, method, path, query, headers, body, mailbox, status, durationMs, fault } =
+      this
     return {
       seq,
       time,
@@ -81,6 +102,7 @@ class Entry implements JournalEntry {
       query,
       headers,
       body,
+      mailbox,
       status,
       durationMs,
       ...(fault === undefined ? {} : { fault }),

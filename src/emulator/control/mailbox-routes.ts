@@ -1,4 +1,5 @@
 /** GET /_emulator/mailboxes and /_emulator/mailboxes/{mailbox}/messages: every mailbox, read without Graph's scopes. */
+import { extendedPropertiesView } from '../graph/extended-properties.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import { EXTERNAL, FOLDERS, type MessageRecord } from '../graph/message-model.ts'
@@ -27,6 +28,8 @@ export interface MailboxMessage extends GraphMessage {
   folder: string
   mailbox: string
   attachments: FileAttachment[]
+  /** Its single-value extended properties (`[]` when none): Graph answers them only when expanded, this always. */
+  singleValueExtendedProperties: { id: string; value: string }[]
 }
 
 const NEWEST_FIRST = { field: 'receivedDateTime', descending: true } as const
@@ -83,6 +86,7 @@ export function mailboxRoutes(app: FastifyInstance, context: EmulatorContext): v
       folder: message.folder,
       mailbox: message.mailbox,
       attachments,
+      singleValueExtendedProperties: extendedPropertiesView(message, null),
     }
   }
 }

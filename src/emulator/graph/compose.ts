@@ -1,5 +1,6 @@
 /** Turning a Graph message body (already read by readBody) into stored records: message, recipients, attachments. */
 import type { Directory } from '../state/directory.ts'
+import { withExtendedProperties, type ExtendedPropertyInput } from './extended-properties.ts'
 import { GraphError } from './graph-error.ts'
 import {
   newChangeKey,
@@ -45,6 +46,7 @@ export interface MessageInput {
   categories?: string[] | null
   isRead?: boolean | null
   flag?: { flagStatus?: string } | null
+  singleValueExtendedProperties?: ExtendedPropertyInput[] | null
 }
 
 /** Exchange's default limit on one file attachment posted inline (larger ones go through an upload session). */
@@ -104,6 +106,12 @@ export function applyInput(record: MessageRecord, input: MessageInput, directory
   if (input.flag?.flagStatus) record.flag = { flagStatus: input.flag.flagStatus }
   if (input.internetMessageHeaders !== undefined)
     record.internetMessageHeaders = checkHeaders(input.internetMessageHeaders ?? [])
+  if (input.singleValueExtendedProperties) {
+    record.singleValueExtendedProperties = withExtendedProperties(
+      record.singleValueExtendedProperties,
+      input.singleValueExtendedProperties,
+    )
+  }
 }
 
 function toRecipient(input: RecipientInput, directory: Directory): Recipient {

@@ -114,7 +114,9 @@ function copy(
 ): void {
   const id = newId()
   const immutableId = newImmutableId()
-  store.insert({ ...sent, ...where, id, immutableId, isRead: false, changeKey: newChangeKey() })
+  // The sender's extended properties stay in the sender's mailbox (see docs/EMULATOR-CONTROL.md, "Extended properties").
+  const { singleValueExtendedProperties: _kept, ...message } = sent
+  store.insert({ ...message, ...where, id, immutableId, isRead: false, changeKey: newChangeKey() })
   for (const attachment of attachments)
     store.addAttachment({ ...attachment, id: newId('AAMkAtt'), messageId: id })
 }

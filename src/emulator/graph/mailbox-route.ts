@@ -53,6 +53,8 @@ export function admit(
     if (config.mailbox) {
       const mailboxOwner = resolveOwner(request, context, auth, config)
       entry.owner = mailboxOwner
+      const journaled = request.journalTrace?.entry
+      if (journaled) journaled.mailbox = mailboxOwner.id
       if (config.throttled) {
         const admission = context.throttle.enter(`${auth.claims.appid}|${mailboxOwner.id}`, {
           send: config.throttled === 'send',

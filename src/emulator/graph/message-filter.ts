@@ -1,9 +1,11 @@
 /**
  * messageFilter(text): a message list's `$filter` → SqlFilter (values bound, property names from a fixed table), or
  * Outlook's errors: a syntax error, an unknown property, a type mismatch, and `ErrorInvalidUrlQueryFilter` for the
- * forms the emulator does not evaluate (lambdas, functions on other properties). checkFilterOrder: Outlook's
+ * forms the emulator does not evaluate (lambdas other than Graph's documented one on extended properties, functions on
+ * other properties). checkFilterOrder: Outlook's
  * `InefficientFilter` rule for `$filter` with `$orderby`.
  */
+import { propertyKey } from './extended-properties.ts'
 import { GraphError } from './graph-error.ts'
 import type { OrderBy, SqlFilter } from './mail-store.ts'
 import { MESSAGE_PROPERTIES } from './message-model.ts'
@@ -87,7 +89,7 @@ export const invalidNodes = () =>
 export function messageFilter(text: string): { where: SqlFilter; properties: string[] } {
   let tree: FilterNode
   try {
-    tree = parseFilter(text)
+    tree = parseFilter(text, { lambdas: true })
   } catch (error) {
     if (error instanceof FilterSyntaxError) {
       const message = `Invalid filter clause: Syntax error at position ${error.position} in '${text}'.`
@@ -142,7 +144,81 @@ function compile(node: FilterNode, params: SqlFilter['params']): string {
       params.push(pattern)
       return `${target.sql} LIKE ? ESCAPE '\\'`
     }
+    case 'lambda':
+      return extendedPropertyFilter(node, params)
   }
+}
+
+type Lambda = Extract<FilterNode, { kind: 'lambda' }>
+const EXTENDED = 'singlevalueextendedproperties'
+
+/**
+ * Graph's documented form, `singleValueExtendedProperties/any(ep: ep/id eq '{id}' [and <value test>])`, as an EXISTS
+ * over the message's stored properties: the id by its key (propertyKey), the value with `eq`, `ne`, `startswith`,
+ * `contains` (and `and`, `or`, `not` of them), without case ("Filtering the value property of an extended property is
+ * case-insensitive", Graph's singleValueLegacyExtendedProperty-get). Every other lambda: ErrorInvalidUrlQueryFilter.
+ */
+function extendedPropertyFilter(node: Lambda, params: SqlFilter['params']): string {
+  if (node.property.toLowerCase() !== EXTENDED) {
+    field(node.property) // an unknown property is RequestBroker--ParseUri; a known one falls through
+    throw invalidNodes()
+  }
+  if (node.name !== 'any') throw invalidNodes()
+  const member = (path: string) => {
+    const slash = path.indexOf('/')
+    if (slash === -1 || path.slice(0, slash) !== node.variable) throw invalidNodes()
+    return path.slice(slash + 1).toLowerCase()
+  }
+  const isId = (part: FilterNode) =>
+    part.kind === 'compare' &&
+    part.op === 'eq' &&
+    typeof part.value === 'string' &&
+    member(part.property) === 'id'
+  const { predicate } = node
+  const [idTest, rest] = isId(predicate)
+    ? [predicate, undefined]
+    : predicate.kind === 'and' && isId(predicate.left)
+      ? [predicate.left, predicate.right]
+      : predicate.kind === 'and' && isId(predicate.right)
+        ? [predicate.right, predicate.left]
+        : [undefined, undefined]
+  if (!idTest || idTest.kind !== 'compare') throw invalidNodes()
+  params.push(propertyKey(idTest.value as string))
+  const value = rest ? ` AND (${valueTest(rest, member, params)})` : ''
+  return (
+    "EXISTS (SELECT 1 FROM json_each(graph_messages.data, '$.singleValueExtendedProperties') AS ep " +
+    `WHERE json_extract(ep.value, '$.key') = ?${value})`
+  )
+}
+
+const VALUE_SQL = "json_extract(ep.value, '$.value') COLLATE NOCASE"
+
+/** A test on `ep/value` inside the lambda. */
+function valueTest(
+  node: FilterNode,
+  member: (path: string) => string,
+  params: SqlFilter['params'],
+): string {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return `(${valueTest(node.left, member, params)} ${node.kind.toUpperCase()} ${valueTest(node.right, member, params)})`
+    case 'not':
+      return `NOT (${valueTest(node.operand, member, params)})`
+    case 'compare':
+      if (member(node.property) !== 'value' || typeof node.value !== 'string') break
+      if (node.op !== 'eq' && node.op !== 'ne') break
+      params.push(node.value)
+      return `${VALUE_SQL} ${SQL_OP[node.op]} ?`
+    case 'call':
+      if (member(node.property) !== 'value' || typeof node.value !== 'string') break
+      if (node.name === 'endswith') break
+      params.push(
+        node.name === 'startswith' ? `${escapeLike(node.value)}%` : `%${escapeLike(node.value)}%`,
+      )
+      return `${VALUE_SQL} LIKE ? ESCAPE '\\'`
+  }
+  throw invalidNodes()
 }
 
 function field(property: string): Field {

@@ -19,6 +19,14 @@ export interface MessageHeader {
 export interface MessageFlag {
   flagStatus: string
 }
+/** A single-value extended property as stored: Graph's `{ id, value }` and the key it is matched by. */
+export interface ExtendedProperty {
+  /** As the client first wrote it (Graph answers it so). */
+  id: string
+  value: string
+  /** propertyKey(id): what filters and updates compare. */
+  key: string
+}
 /** A date and time without offset, in the named zone (Graph's dateTimeTimeZone). */
 export interface DateTimeTimeZone {
   dateTime: string
@@ -70,6 +78,8 @@ export interface MessageRecord {
   immutableId?: string
   /** On meeting requests and cancellations (eventMessage). */
   meeting?: MeetingFields
+  /** Outlook's single-value extended properties (a navigation property: answered only when expanded). */
+  singleValueExtendedProperties?: ExtendedProperty[]
 }
 export interface AttachmentRecord {
   id: string

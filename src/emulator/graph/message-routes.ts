@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from '../context.ts'
 import type { User } from '../state/directory.ts'
 import { applyInput, newRecord, toAttachments, type MessageInput } from './compose.ts'
-import { expandMessage } from './expand.ts'
+import { expandMessage, expansionView, readMessageExpand } from './expand.ts'
 import { GraphError } from './graph-error.ts'
 import { owner } from './graph-request.ts'
 import { mailboxRoute } from './mailbox-route.ts'
@@ -145,7 +145,8 @@ function listMessages(
   user: User,
   folder: string | undefined,
 ) {
-  rejectUnsupported(request)
+  rejectUnsupported(request, true)
+  const expansion = readMessageExpand(request, true)
   const selected = select(request, MESSAGE_PROPERTIES, 'message')
   const [count, offset] = [top(request), skip(request)]
   const { where, order } = listQuery(request)
@@ -157,9 +158,10 @@ function listMessages(
   const fragment = selected ? `${scopePath}(${selected.join(',')})` : scopePath
   const body: Record<string, unknown> = { '@odata.context': metadataUrl(request, fragment) }
   if (countOption(request)) body['@odata.count'] = context.mail.count(user.id, folder, where)
-  body.value = page
-    .slice(0, count)
-    .map((message) => messageView(message, baseUrl(request), selected, { immutable }))
+  body.value = page.slice(0, count).map((message) => ({
+    ...messageView(message, baseUrl(request), selected, { immutable }),
+    ...expansionView(request, context.mail, message, expansion),
+  }))
   if (page.length > count) body['@odata.nextLink'] = nextLink(request, offset + count)
   return sendOData(reply, body)
 }
@@ -256,9 +258,10 @@ function updateMessage(context: EmulatorContext, request: FastifyRequest, reply:
   return sendOData(reply, single(request, reply, message))
 }
 
-function rejectUnsupported(request: FastifyRequest): void {
+/** `$search` (and `$expand`, unless `expandable`: lists expand extended properties only) are not emulated. */
+function rejectUnsupported(request: FastifyRequest, expandable = false): void {
   for (const key of Object.keys(request.query as object)) {
-    if (/^\$?(search|expand)$/i.test(key)) {
+    if (/^\$?search$/i.test(key) || (!expandable && /^\$?expand$/i.test(key))) {
       throw new GraphError(
         400,
         'BadRequest',

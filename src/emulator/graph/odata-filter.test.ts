@@ -79,6 +79,27 @@ describe('parseFilter', () => {
       assert.throws(() => parseFilter(text), FilterUnsupported, text)
   })
 
+  it('reads any/all lambdas only when asked, their predicate as an expression', () => {
+    const text = "props/Any(ep: ep/id eq 'k' and startswith(ep/value, 'v'))"
+    assert.throws(() => parseFilter(text), FilterUnsupported)
+    assert.deepEqual(parseFilter(text, { lambdas: true }), {
+      kind: 'lambda',
+      name: 'any',
+      property: 'props',
+      variable: 'ep',
+      predicate: {
+        kind: 'and',
+        left: { kind: 'compare', op: 'eq', property: 'ep/id', value: 'k' },
+        right: { kind: 'call', name: 'startswith', property: 'ep/value', value: 'v' },
+      },
+    })
+    assert.throws(() => parseFilter('props/any()', { lambdas: true }), FilterUnsupported)
+    assert.throws(
+      () => parseFilter("props/any(ep ep/id eq 'k')", { lambdas: true }),
+      FilterSyntaxError,
+    )
+  })
+
   it('stays linear on long inputs', () => {
     const long = Array.from({ length: 200 }, (_, index) => `p${index} eq ${index}`).join(' and ')
     assert.equal(filterProperties(parseFilter(long)).length, 200)

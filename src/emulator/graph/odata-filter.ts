@@ -2,7 +2,8 @@
  * parseFilter(text): an OData `$filter` expression → a small tree (FilterNode), read in one linear pass: comparisons
  * (`eq ne gt ge lt le`), `in (…)`, `startswith`/`endswith`/`contains`, `and`, `or`, `not`, parentheses. Throws
  * FilterSyntaxError (with the position) for what is not OData, FilterUnsupported for OData the emulator does not read
- * (lambdas, arithmetic, other functions); each resource then answers with Graph's error for its service.
+ * (arithmetic, other functions; lambdas unless asked for: `collection/any(x: predicate)`, read as a `lambda` node
+ * whose predicate names `x/…`); each resource then answers with Graph's error for its service.
  */
 
 export type Literal = string | number | boolean | null | { dateTime: string }
@@ -13,6 +14,19 @@ export type FilterNode =
   | { kind: 'compare'; op: CompareOp; property: string; value: Literal }
   | { kind: 'in'; property: string; values: Literal[] }
   | { kind: 'call'; name: 'startswith' | 'endswith' | 'contains'; property: string; value: Literal }
+  | {
+      kind: 'lambda'
+      name: 'any' | 'all'
+      property: string
+      variable: string
+      predicate: FilterNode
+    }
+
+/** What a resource reads besides comparisons and functions. */
+export interface FilterOptions {
+  /** Read `any`/`all` lambdas (else FilterUnsupported, as before). */
+  lambdas?: boolean
+}
 
 export class FilterSyntaxError extends Error {
   readonly position: number
@@ -36,9 +50,9 @@ const MAX_DEPTH = 64
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$/
 const NUMBER = /^-?\d+(\.\d+)?$/
 
-export function parseFilter(text: string): FilterNode {
+export function parseFilter(text: string, options: FilterOptions = {}): FilterNode {
   if (text.length > MAX_LENGTH) throw new FilterUnsupported('The $filter expression is too long.')
-  const parser = new Parser(tokenize(text))
+  const parser = new Parser(tokenize(text), options.lambdas === true)
   const node = parser.expression(0)
   parser.expect('end')
   return node
@@ -134,8 +148,10 @@ const isDigit = (char: string) => char >= '0' && char <= '9'
 class Parser {
   private index = 0
   private readonly tokens: Token[]
-  constructor(tokens: Token[]) {
+  private readonly lambdas: boolean
+  constructor(tokens: Token[], lambdas: boolean) {
     this.tokens = tokens
+    this.lambdas = lambdas
   }
 
   private peek(): Token {
@@ -186,13 +202,18 @@ class Parser {
       this.expect('close')
       return inner
     }
-    return this.predicate()
+    return this.predicate(depth)
   }
 
-  private predicate(): FilterNode {
+  private predicate(depth: number): FilterNode {
     const token = this.next()
     if (token.type !== 'word') throw new FilterSyntaxError(token.at)
     const name = token.text.toLowerCase()
+    if (this.peek().type === 'open' && /\/(any|all)$/i.test(token.text)) {
+      if (!this.lambdas)
+        throw new FilterUnsupported('Lambda operators (any, all) are not supported.')
+      return this.lambda(token, depth)
+    }
     if (this.peek().type === 'open') return this.call(name, token)
     const operator = this.next()
     const op = this.keyword(operator)
@@ -211,9 +232,23 @@ class Parser {
     throw new FilterSyntaxError(operator.at)
   }
 
+  /** `collection/any(x: predicate)`; the predicate is read as any expression (its resource checks its names). */
+  private lambda(token: Token & { type: 'word' }, depth: number): FilterNode {
+    const slash = token.text.lastIndexOf('/')
+    const name = token.text.slice(slash + 1).toLowerCase() as 'any' | 'all'
+    this.expect('open')
+    if (this.peek().type === 'close')
+      throw new FilterUnsupported('A lambda without a predicate is not supported.')
+    const variable = this.expect('word') as Token & { type: 'word' }
+    if (variable.text.includes('/')) throw new FilterSyntaxError(variable.at)
+    this.expect('colon')
+    const predicate = this.expression(depth + 1)
+    this.expect('close')
+    const property = token.text.slice(0, slash)
+    return { kind: 'lambda', name, property, variable: variable.text, predicate }
+  }
+
   private call(name: string, token: Token & { type: 'word' }): FilterNode {
-    if (/\/(any|all)$/i.test(token.text))
-      throw new FilterUnsupported('Lambda operators (any, all) are not supported.')
     if (!FUNCTIONS.has(name))
       throw new FilterUnsupported(`The function '${token.text}' is not supported.`)
     this.expect('open')

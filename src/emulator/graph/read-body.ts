@@ -14,6 +14,7 @@ type TypeName =
   | 'attachment'
   | 'attachmentItem'
   | 'uploadSession'
+  | 'singleValueLegacyExtendedProperty'
 type Kind =
   'string' | 'boolean' | 'int' | 'any' | { enum: string[] } | { type: TypeName } | { list: Kind }
 
@@ -57,6 +58,7 @@ const TYPES: Record<TypeName, Record<string, Kind>> = {
     categories: { list: 'string' },
     isRead: 'boolean',
     flag: { type: 'followupFlag' },
+    singleValueExtendedProperties: { list: { type: 'singleValueLegacyExtendedProperty' } },
     ...Object.fromEntries(READ_ONLY.map((name): [string, Kind] => [name, 'any'])),
   },
   itemBody: { contentType: { enum: ['text', 'html'] }, content: 'string' },
@@ -89,6 +91,7 @@ const TYPES: Record<TypeName, Record<string, Kind>> = {
     contentId: 'string',
   },
   uploadSession: { attachmentItem: { type: 'attachmentItem' } },
+  singleValueLegacyExtendedProperty: { id: 'string', value: 'string' },
 }
 
 // Lower-cased name → canonical name, per type, built once.

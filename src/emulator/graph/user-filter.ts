@@ -77,6 +77,8 @@ export function checkUserFilter(node: FilterNode, advanced: boolean, eventual: b
       if (node.name === 'contains') throw unsupported('Unsupported Query.')
       if (node.name === 'endswith') needsAdvanced('endsWith')
       return checkType(node.property, node.value)
+    case 'lambda': // not parsed here (parseFilter without lambdas); the directory's word for them
+      throw unsupported('Unsupported Query.')
   }
 }
 
@@ -132,6 +134,8 @@ export function matchesFilter(node: FilterNode, values: Record<string, unknown>)
     }
     case 'compare':
       return compare(value(node.property), node.op, node.value, same)
+    case 'lambda':
+      return false
   }
 }
 

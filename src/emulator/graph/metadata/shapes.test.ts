@@ -28,6 +28,9 @@ const batch = (...items: [method: string, url: string][]) => ({
   requests: items.map(([method, url], index) => ({ id: String(index + 1), method, url })),
 })
 
+const COLOR = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Color'
+const tagged = (filter: string) => encodeURIComponent(filter).replace(/%2F/g, '/')
+
 const WEEK = 'startDateTime=2030-04-14T00:00:00Z&endDateTime=2030-04-21T00:00:00Z'
 const meeting = (subject: string) => ({
   subject,
@@ -60,12 +63,27 @@ const WALK: Line[] = [
   ['GET', '/v1.0/me/messages/{received}', 'message'],
   ['GET', '/v1.0/me/messages/{received}/$value', 'bytes'],
   ['GET', '/v1.0/me/messages/{draft}?$expand=attachments', 'message'],
+  [
+    'GET',
+    `/v1.0/me/messages/{draft}?$expand=${tagged(`singleValueExtendedProperties($filter=id eq '${COLOR}')`)}`,
+    'message',
+  ],
+  [
+    'GET',
+    `/v1.0/me/messages?$filter=${tagged(`singleValueExtendedProperties/any(ep: ep/id eq '${COLOR}' and ep/value eq 'green')`)}&$expand=singleValueExtendedProperties`,
+    'message[]',
+  ],
   ['GET', '/v1.0/me/mailFolders', 'mailFolder[]'],
   ['GET', '/v1.0/me/mailFolders?$select=displayName,totalItemCount', 'mailFolder[]'],
   ['GET', '/v1.0/me/mailFolders/inbox', 'mailFolder'],
   ['GET', '/v1.0/me/mailFolders/inbox/messages?$top=2', 'message[]'],
   ['POST', '/v1.0/me/messages', 'message', { subject: 'Another draft', attachments: [file('a')] }],
-  ['POST', '/v1.0/me/mailFolders/drafts/messages', 'message', { subject: 'In a folder' }],
+  [
+    'POST',
+    '/v1.0/me/mailFolders/drafts/messages',
+    'message',
+    { subject: 'In a folder', singleValueExtendedProperties: [{ id: COLOR, value: 'Blue' }] },
+  ],
   ['PATCH', '/v1.0/me/messages/{draft}', 'message', { importance: 'high', categories: ['Blue'] }],
   ['POST', '/v1.0/me/messages/{draft}/attachments', 'attachment', file('b.txt')],
   ['GET', '/v1.0/me/messages/{draft}/attachments', 'attachment[]'],
@@ -156,6 +174,7 @@ describe("The emulator's answers have the shapes of Graph's metadata", () => {
       subject: 'Draft',
       toRecipients: [{ emailAddress: { address: 'lea@contoso.test' } }],
       attachments: [file('draft.txt')],
+      singleValueExtendedProperties: [{ id: COLOR, value: 'Green' }],
     })
     ids.draft = draft.json().id
     const list = await call(emulator, 'GET', `/v1.0/me/messages/${ids.draft}/attachments`, token)
@@ -308,7 +327,11 @@ function asked(where: string, url: string, entity: unknown): string[] {
   const query = new URLSearchParams(url.split('?')[1] ?? '')
   const record = entity as Record<string, unknown>
   const select = (query.get('$select') ?? '').split(',').filter(Boolean)
-  const expand = (query.get('$expand') ?? '').split(',').filter(Boolean)
+  // An expanded name without its options: `singleValueExtendedProperties($filter=…)`.
+  const expand = (query.get('$expand') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((item) => item.split('(')[0]!)
   const structural = select.filter((name) => !['attachments', 'extensions'].includes(name))
   return [...structural, ...expand]
     .filter((name) => !(name in record))
