@@ -58,12 +58,7 @@ export function pacedGraph(graph: MergeGraph, mailbox: string, parts: PacedGraph
           if (!(error instanceof GraphError)) throw error
           if (error.httpStatus === 0) hold = parts.abandonedHoldMs
           if (error.httpStatus !== 429) throw error
-          const kind = /MailboxConcurrency/i.test(error.message) ? 'concurrency' : 'rate'
-          const retryAfterMs =
-            error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000
-          const waitMs = parts.pace.throttled(mailbox, kind, retryAfterMs)
-          parts.emit({ type: 'throttled', mailbox, waitMs })
-          await parts.journal.pause(mailbox, Date.now() + waitMs)
+          await pauseThrottled(parts, mailbox, error)
         } finally {
           if (hold) void sleep(hold).then(() => slot.release())
           else slot.release()
@@ -76,4 +71,18 @@ export function pacedGraph(graph: MergeGraph, mailbox: string, parts: PacedGraph
     wrapped[name] = paced((...args: unknown[]) => method(...args))
   }
   return wrapped as MergeGraph
+}
+
+/** A 429: the mailbox's limits lowered, and every worker pauses it (Retry-After, else back-off with jitter). */
+export async function pauseThrottled(
+  parts: Pick<PacedGraphParts, 'journal' | 'pace' | 'emit'>,
+  mailbox: string,
+  error: GraphError,
+): Promise<void> {
+  const kind = /MailboxConcurrency/i.test(error.message) ? 'concurrency' : 'rate'
+  const retryAfterMs =
+    error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000
+  const waitMs = parts.pace.throttled(mailbox, kind, retryAfterMs)
+  parts.emit({ type: 'throttled', mailbox, waitMs })
+  await parts.journal.pause(mailbox, Date.now() + waitMs)
 }

@@ -57,6 +57,7 @@ export async function runMerge(options: RunMergeOptions): Promise<MergeOutcome> 
   const emit = options.onEvent ?? (() => undefined)
   const pace = createPaceAdapter(job.limits)
   const clients = new Map<string, MergeGraph>()
+  const rawClients = new Map<string, MergeGraph>()
   const context: RowContext = {
     journal,
     job,
@@ -65,9 +66,14 @@ export async function runMerge(options: RunMergeOptions): Promise<MergeOutcome> 
       let client = clients.get(mailbox)
       if (!client) {
         const parts = { journal, pace, abandonedHoldMs: timing.abandonedHoldMs, emit, signal }
-        client = pacedGraph(options.graph(mailbox), mailbox, parts)
+        client = pacedGraph(context.rawGraph(mailbox), mailbox, parts)
         clients.set(mailbox, client)
       }
+      return client
+    },
+    rawGraph(mailbox) {
+      let client = rawClients.get(mailbox)
+      if (!client) rawClients.set(mailbox, (client = options.graph(mailbox)))
       return client
     },
     render: options.render,

@@ -15,7 +15,7 @@ import type { MergeEvent } from './merge-events.ts'
 import type { MergeJob, MergeJournal, MergeRow, RowChange } from './merge-journal.ts'
 import { MERGE_KEY_PROPERTY, withMergeKey } from './merge-key.ts'
 import type { PaceAdapter } from './pace-adapter.ts'
-import type { MergeGraph } from './paced-graph.ts'
+import { pauseThrottled, type MergeGraph } from './paced-graph.ts'
 
 /** A row's message ready to send, or why it cannot be. */
 export type MergeRender = { ok: true; mail: ParsedMail } | { ok: false; problems: string[] }
@@ -37,8 +37,10 @@ export interface RowContext {
   journal: MergeJournal
   job: MergeJob
   worker: string
-  /** The paced client of the row's mailbox. */
+  /** The paced client of the row's mailbox (drafts, lookups, deletes). */
   graph(mailbox: string): MergeGraph
+  /** The same mailbox's client unpaced: sends take their slots themselves (`sendNow`). */
+  rawGraph(mailbox: string): MergeGraph
   render(row: MergeRow): Promise<MergeRender>
   pace: PaceAdapter
   timing: MergeTiming
@@ -117,25 +119,21 @@ async function recoverDraft(context: RowContext, row: MergeRow): Promise<MergeRo
   const found = await lookUp(context, row)
   if (found === 'unreadable') return move(context, row, { state: 'pending' })
   const sent = found.find((message) => !message.isDraft)
-  await deleteDrafts(context, row, sent ? found : found.filter((message) => message.isDraft))
+  await deleteDrafts(context, row, found)
   if (sent) return move(context, row, { state: 'sent', internetMessageId: sent.internetMessageId })
   return move(context, row, { state: 'pending', draftId: null })
 }
 
 async function sendDraft(context: RowContext, row: MergeRow): Promise<MergeRow | null> {
-  const sending = await takeSendSlot(context, row)
-  if (!sending) return null
-  try {
-    await context.graph(row.mailbox).sendDraft(row.draftId!)
-    context.pace.succeeded(row.mailbox)
-    return move(context, sending, { state: 'sent' })
-  } catch (error) {
-    if (isAmbiguous(error) || isNotFound(error)) return sending // reconcile decides
-    if (isDefinitive(error)) return move(context, sending, failure(error))
-    await move(context, sending, { state: 'drafted' }) // refused before processing (401, 403)
-    throwIfSystemic(error)
-    throw error
-  }
+  const sent = await sendNow(context, row, (graph) => graph.sendDraft(row.draftId!))
+  if (sent.kind === 'done') return sent.row
+  const { sending, error } = sent
+  if (isAmbiguous(error) || isNotFound(error)) return sending // reconcile decides
+  if (isDefinitive(error)) return move(context, sending, failure(error))
+  const back = await move(context, sending, { state: 'drafted' }) // refused before processing
+  if (isThrottled(error)) return back
+  throwIfSystemic(error)
+  throw error
 }
 
 async function sendDirect(context: RowContext, row: MergeRow): Promise<MergeRow | null> {
@@ -149,21 +147,17 @@ async function sendDirect(context: RowContext, row: MergeRow): Promise<MergeRow 
       error:
         'Its attachments are too large for one sendMail (over 3 MB): they go up through a draft, which needs Mail.ReadWrite; sign in with it and use --mode draft.',
     })
-  const sending = await takeSendSlot(context, row)
-  if (!sending) return null
-  try {
-    await context
-      .graph(row.mailbox)
-      .sendMail(withMergeKey(message, row.key), rendered.mail.saveToSentItems)
-    context.pace.succeeded(row.mailbox)
-    return move(context, sending, { state: 'sent' })
-  } catch (error) {
-    if (isAmbiguous(error)) return sending
-    if (isDefinitive(error)) return move(context, sending, failure(error))
-    await move(context, sending, { state: 'pending' })
-    throwIfSystemic(error)
-    throw error
-  }
+  const sent = await sendNow(context, row, (graph) =>
+    graph.sendMail(withMergeKey(message, row.key), rendered.mail.saveToSentItems),
+  )
+  if (sent.kind === 'done') return sent.row
+  const { sending, error } = sent
+  if (isAmbiguous(error)) return sending
+  if (isDefinitive(error)) return move(context, sending, failure(error))
+  const back = await move(context, sending, { state: 'pending' })
+  if (isThrottled(error)) return back
+  throwIfSystemic(error)
+  throw error
 }
 
 /**
@@ -172,20 +166,22 @@ async function sendDirect(context: RowContext, row: MergeRow): Promise<MergeRow 
  * not sent, and is sent again. Direct mode (or no Mail.Read): nothing proves it unsent, so the row is unknown.
  */
 async function reconcile(context: RowContext, row: MergeRow): Promise<MergeRow | null> {
-  const { settleChecks, settleMs } = context.timing
+  const { settleChecks, settleMs, abandonedHoldMs } = context.timing
+  // A draft still there is trusted unsent only once the lost send can no longer be in flight: the last lookup comes
+  // no sooner than the request slot of a call without an answer is held.
+  const lastCheckAt = Date.now() + abandonedHoldMs
   let found: Awaited<ReturnType<typeof lookUp>> = []
   for (let check = 1; check <= settleChecks && !context.signal.aborted; check++) {
-    if (check > 1)
-      await sleep(settleMs * (check - 1), undefined, { signal: context.signal }).catch(() => {})
+    const wait = Math.max(
+      check === 1 ? 0 : settleMs * (check - 1),
+      check === settleChecks ? lastCheckAt - Date.now() : 0,
+    )
+    if (wait > 0) await sleep(wait, undefined, { signal: context.signal }).catch(() => {})
     found = await lookUp(context, row)
     if (found === 'unreadable') break
     const sent = found.find((message) => !message.isDraft)
     if (sent) {
-      await deleteDrafts(
-        context,
-        row,
-        found.filter((message) => message.isDraft),
-      )
+      await deleteDrafts(context, row, found)
       context.emit({ type: 'reconciled', row: row.row, mailbox: row.mailbox, outcome: 'sent' })
       return move(context, row, { state: 'sent', internetMessageId: sent.internetMessageId })
     }
@@ -232,30 +228,60 @@ async function deleteDrafts(
       .catch(() => undefined)
 }
 
-/** Waits for the mailbox's send and recipient windows, then marks the row `sending`; null when it is not ours. */
-async function takeSendSlot(context: RowContext, row: MergeRow): Promise<MergeRow | null> {
+type SendAttempt =
+  | { kind: 'done'; row: MergeRow | null }
+  | { kind: 'failed'; sending: MergeRow; error: unknown }
+
+/**
+ * One send, paced: a request slot of the mailbox first, then — holding it — a send slot of its rolling windows
+ * (which marks the row `sending`), then the call at once, so that the window counts sends as Exchange sees them
+ * arrive. While a window is full the request slot is given back and the wait is spent without it. A 429 pauses
+ * the mailbox for every worker; the caller puts the row back and it waits its turn again.
+ */
+async function sendNow(
+  context: RowContext,
+  row: MergeRow,
+  call: (graph: MergeGraph) => Promise<void>,
+): Promise<SendAttempt> {
+  const { journal, pace, signal } = context
   for (;;) {
-    const limits = context.pace.limits(row.mailbox)
-    const answer = await context.journal.startSend(row, context.worker, limits)
-    if ('ok' in answer) {
-      const sending = { ...row, state: 'sending' as const, attempts: row.attempts + 1 }
-      context.emit({ type: 'row', row: row.row, mailbox: row.mailbox, state: 'sending' })
-      return sending
-    }
-    if ('held' in answer) return null
-    context.emit({
-      type: 'waiting',
-      mailbox: row.mailbox,
-      reason: answer.reason,
-      waitMs: answer.waitMs,
-    })
+    const limits = pace.limits(row.mailbox)
+    const slot = await journal.enter(row.mailbox, limits, signal)
+    let holdMs = 0
+    let waitMs = 0
     try {
-      await sleep(answer.waitMs, undefined, { signal: context.signal })
+      const answer = await journal.startSend(row, context.worker, limits)
+      if ('held' in answer) return { kind: 'done', row: null }
+      if (!('ok' in answer)) {
+        waitMs = answer.waitMs
+        context.emit({ type: 'waiting', mailbox: row.mailbox, reason: answer.reason, waitMs })
+      } else {
+        const sending = { ...row, state: 'sending' as const, attempts: row.attempts + 1 }
+        context.emit({ type: 'row', row: row.row, mailbox: row.mailbox, state: 'sending' })
+        try {
+          await call(context.rawGraph(row.mailbox))
+        } catch (error) {
+          if (error instanceof GraphError && error.httpStatus === 0)
+            holdMs = context.timing.abandonedHoldMs // Exchange may still be working on it
+          if (isThrottled(error)) await pauseThrottled(context, row.mailbox, error as GraphError)
+          return { kind: 'failed', sending, error }
+        }
+        pace.succeeded(row.mailbox)
+        return { kind: 'done', row: await move(context, sending, { state: 'sent' }) }
+      }
+    } finally {
+      if (holdMs) void sleep(holdMs).then(() => slot.release())
+      else slot.release()
+    }
+    try {
+      await sleep(waitMs, undefined, { signal })
     } catch {
-      return null
+      return { kind: 'done', row: null }
     }
   }
 }
+
+const isThrottled = (error: unknown) => error instanceof GraphError && error.httpStatus === 429
 
 /** A wait with full jitter before trying a failed read or create again: 0.25 s, 0.5 s, … up to 8 s. */
 function pause(context: RowContext, attempt = 1): Promise<void> {
