@@ -2,7 +2,6 @@
  * `createLocalGate`: the per-mailbox request gate of a journal only one process writes (SQLite): a semaphore per
  * mailbox with first-come-first-served waiters, and the pauses Graph asked for, all in memory.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Slot } from './merge-journal.ts'
 
 export interface LocalGate {
@@ -93,5 +92,21 @@ async function waitForPause(mailbox: Mailbox, signal?: AbortSignal): Promise<voi
     left > 0;
     left = mailbox.pausedUntil - Date.now()
   )
-    await sleep(left, undefined, { signal })
+    await sleep(left, signal)
+}
+
+/** Like timers/promises' setTimeout, but rejecting with the signal's own reason, as enter() does while it waits. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted()
+    const abort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', abort, { once: true })
+  })
 }
