@@ -1,17 +1,25 @@
 /**
- * The suite's global setup (`npm test` runs it once, before every file): a private Redis for the tests that need one,
- * so that `npm test` passes on a fresh machine as the README states it, and never writes into the developer's own
- * Redis. In order: TEST_REDIS_URL if set; a redis-server started here on a free port (stopped at the end); a Redis
- * already answering on 127.0.0.1:6379; otherwise the run stops at once and says what to install.
+ * The suite's global setup (`npm test` runs it once, before every file): a private Redis and a private PostgreSQL for
+ * the tests that need them, so that `npm test` passes on a fresh machine as the README states it (and without a
+ * network), and never writes into the developer's own servers. For each, in order: TEST_REDIS_URL / TEST_DATABASE_URL
+ * if set; a server started here on a free port (stopped at the end); one already answering on its usual port;
+ * otherwise the run stops at once and says what to install.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from './free-port.ts'
+import { startTestPostgres, type TestPostgres } from './test-postgres.ts'
 
 let server: ChildProcess | undefined
+let postgres: TestPostgres | undefined
 
 export async function globalSetup(): Promise<void> {
+  await setUpRedis()
+  postgres = await startTestPostgres()
+}
+
+async function setUpRedis(): Promise<void> {
   const given = process.env.TEST_REDIS_URL
   if (given) {
     if (!(await answersPing(given)))
@@ -37,6 +45,7 @@ export async function globalSetup(): Promise<void> {
 }
 
 export async function globalTeardown(): Promise<void> {
+  await postgres?.stop()
   if (!server || server.exitCode !== null) return
   const exited = new Promise((resolve) => server!.once('exit', resolve))
   server.kill('SIGTERM')
