@@ -89,6 +89,9 @@ export {
   safeFileName,
 } from './mail/parse-send-form.ts'
 export { composeMessage } from './mail/compose-message.ts'
+export { contentTypeOf } from './mail/content-type.ts'
+export { escapeHtml } from './mail/escape-html.ts'
+export { markdownToHtml } from './mail/markdown-body.ts'
 export type { ComposedMessage } from './mail/compose-message.ts'
 export { saveParsedDraft, sendParsedMail } from './mail/send-parsed-mail.ts'
 export type { MailGraph, SavedDraft, SendOutcome } from './mail/send-parsed-mail.ts'
