@@ -5,14 +5,19 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import { basename, extname } from 'node:path'
-import { marked } from 'marked'
-import { parseSendForm, type FieldProblem, type ParsedMail } from '../core/index.ts'
+import {
+  contentTypeOf,
+  mailLimits,
+  markdownToHtml,
+  parseSendForm,
+  type FieldProblem,
+  type ParsedMail,
+} from '../core/index.ts'
 import { EXIT, type OptionValues } from './command.ts'
-import { contentTypeOf } from './content-type.ts'
 import { megabytes } from './progress-bar.ts'
 
 /** Graph's ceiling for one attachment (upload sessions), and what a mailbox accepts at most for a whole message. */
-export const MAX_ATTACHMENT_BYTES = 150 * 1024 * 1024
+export const MAX_ATTACHMENT_BYTES = mailLimits.draftAttachmentsBytes
 
 export type BodyFormat = 'text' | 'html' | 'markdown'
 
@@ -79,7 +84,7 @@ function readBody(values: OptionValues): Body {
       }
     }
   }
-  if (format === 'markdown') text = marked.parse(text, { async: false, gfm: true })
+  if (format === 'markdown') text = markdownToHtml(text)
   return { text, format: format as BodyFormat }
 }
 

@@ -1,5 +1,8 @@
 /** `welcomeMail`: the Connect sample's pre-filled mail, in the user's language: short readable HTML and plain text. */
+import { escapeHtml } from '../core/index.ts'
 import { translators, type Lang } from './i18n/i18n.ts'
+
+export { escapeHtml }
 
 const links = [
   ['https://learn.microsoft.com/graph/overview', 'welcome.link.overview'],
@@ -13,11 +16,6 @@ export interface WelcomeMail {
   html: string
   /** The same mail as plain text. */
   text: string
-}
-
-/** Escapes the five HTML-special characters as numeric references. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 }
 
 /**

@@ -40,16 +40,28 @@ const LOOKUP = '^/v1\\.0/users/[^/]+/messages$'
 /** Every kind of fault, about one request in five of the merge's sends and draft creations. */
 const FAULTS = [
   { match: { method: 'POST', path: SEND }, probability: 0.04, action: { deliverThen: 504 } },
-  { match: { method: 'POST', path: SEND }, probability: 0.03, action: { deliverThen: 202, retryAfter: 1 } },
+  {
+    match: { method: 'POST', path: SEND },
+    probability: 0.03,
+    action: { deliverThen: 202, retryAfter: 1 },
+  },
   { match: { method: 'POST', path: SEND }, probability: 0.03, action: { deliverThen: 'reset' } },
   { match: { method: 'POST', path: SEND }, probability: 0.02, action: { answerDelayMs: 1_500 } },
   { match: { method: 'POST', path: SEND }, probability: 0.03, action: { status: 503 } },
-  { match: { method: 'POST', path: SEND }, probability: 0.03, action: { status: 429, retryAfter: 1 } },
+  {
+    match: { method: 'POST', path: SEND },
+    probability: 0.03,
+    action: { status: 429, retryAfter: 1 },
+  },
   { match: { method: 'POST', path: SEND }, probability: 0.02, action: { reset: true } },
   { match: { method: 'POST', path: CREATE }, probability: 0.05, action: { status: 503 } },
   { match: { method: 'POST', path: CREATE }, probability: 0.05, action: { deliverThen: 504 } },
   { match: { method: 'POST', path: CREATE }, probability: 0.04, action: { deliverThen: 'reset' } },
-  { match: { method: 'POST', path: CREATE }, probability: 0.03, action: { status: 429, retryAfter: 1 } },
+  {
+    match: { method: 'POST', path: CREATE },
+    probability: 0.03,
+    action: { status: 429, retryAfter: 1 },
+  },
   { match: { method: 'GET', path: LOOKUP }, probability: 0.1, action: { status: 503 } },
 ] as const
 
@@ -69,7 +81,11 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
       },
     })
     const { demo } = system.emulator
-    await system.client.grantConsent({ clientId: demo.clientId, admin: true, roles: ['Mail.ReadWrite'] })
+    await system.client.grantConsent({
+      clientId: demo.clientId,
+      admin: true,
+      roles: ['Mail.ReadWrite'],
+    })
   })
   after(async () => {
     await system.close()
@@ -87,7 +103,8 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     assert.equal(login.code, 0, login.stderr)
     const rows = join(scratch.dir, `${label}.csv`)
     const lines = ['to,first_name,id']
-    for (let row = 1; row <= ROWS; row++) lines.push(`r${row}@fabrikam.example,Reader ${row},${label}-${row}`)
+    for (let row = 1; row <= ROWS; row++)
+      lines.push(`r${row}@fabrikam.example,Reader ${row},${label}-${row}`)
     writeFileSync(rows, `${lines.join('\n')}\n`)
     const body = join(scratch.dir, `${label}.md`)
     writeFileSync(body, 'Hello **{{first_name}}**,\n\nyour reference is {{id}}.\n')
@@ -95,9 +112,22 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     for (const [index, fault] of FAULTS.entries())
       await system.client.addFault({ ...fault, count: 1_000_000, seed: seed + index } as never)
     const start = [
-      'merge', rows, '--name', label, '--subject', 'Reference {{id}}', '--body-file', body,
-      '--from', SENDERS.join(','), '--mode', 'draft', '--concurrent', String(LIMITS.concurrent),
-      '--sends', `${LIMITS.sends}/${LIMITS.windowMs}ms`,
+      'merge',
+      rows,
+      '--name',
+      label,
+      '--subject',
+      'Reference {{id}}',
+      '--body-file',
+      body,
+      '--from',
+      SENDERS.join(','),
+      '--mode',
+      'draft',
+      '--concurrent',
+      String(LIMITS.concurrent),
+      '--sends',
+      `${LIMITS.sends}/${LIMITS.windowMs}ms`,
     ]
     return { env, start, since: await system.client.mark() }
   }
@@ -123,7 +153,8 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     for (;;) {
       assert.ok(Date.now() < deadline, 'the merge did not finish in 4 minutes')
       for (const worker of running)
-        if (worker.child.exitCode !== null || worker.child.signalCode !== null) running.delete(worker)
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null)
+          running.delete(worker)
       const status = JSON.parse(
         (await runCli(['merge', 'status', label, '-o', 'json'], { env })).stdout,
       ) as { state: string }
@@ -177,7 +208,10 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
       else assert.equal(state, 'unknown', `row ${row} ended ${state}: neither sent nor reported`)
     }
     const unknown = [...states.values()].filter((state) => state === 'unknown').length
-    assert.ok(unknown <= ROWS * 0.02, `${unknown} rows unknown: reconciliation should settle almost all`)
+    assert.ok(
+      unknown <= ROWS * 0.02,
+      `${unknown} rows unknown: reconciliation should settle almost all`,
+    )
   }
 
   /** Per mailbox, the most requests in flight at once and the most sends in any window, from the emulator's journal. */
@@ -188,7 +222,10 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     const byMailbox = Map.groupBy(entries, (entry) => entry.mailbox!)
     assert.equal(byMailbox.size, SENDERS.length)
     for (const [mailbox, calls] of byMailbox) {
-      assert.ok(peakInFlight(calls) <= LIMITS.concurrent, `${mailbox}: ${peakInFlight(calls)} in flight`)
+      assert.ok(
+        peakInFlight(calls) <= LIMITS.concurrent,
+        `${mailbox}: ${peakInFlight(calls)} in flight`,
+      )
       const sends = calls
         .filter((call) => /\/send$/.test(call.path) && !/^(status|reset)/.test(call.fault ?? ''))
         .map((call) => Date.parse(call.time))
@@ -198,7 +235,11 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
         `${mailbox}: ${peakInWindow(sends, LIMITS.windowMs)} sends within ${LIMITS.windowMs} ms`,
       )
       const refused = calls.filter((call) => call.status === 429 && !call.fault)
-      assert.deepEqual(refused.map((call) => call.path), [], `${mailbox}: the emulator throttled the merge`)
+      assert.deepEqual(
+        refused.map((call) => call.path),
+        [],
+        `${mailbox}: the emulator throttled the merge`,
+      )
     }
   }
 

@@ -14,7 +14,8 @@ type Action = (typeof ACTIONS)[number]
 
 export const mergeCommand: Command = {
   name: 'merge',
-  summary: 'send a mail merge (a message per row, paced, exactly once); status, resume, cancel, report',
+  summary:
+    'send a mail merge (a message per row, paced, exactly once); status, resume, cancel, report',
   synopsis:
     '<rows.csv|rows.jsonl> --name <job> --subject <s> --body-file <f> [--from <mailbox>]… [--dry-run]\n' +
     '       graph-connect merge status [<job>] [--watch] | resume <job> | cancel <job> | report <job> [--out <file>]',

@@ -25,7 +25,10 @@ export async function mergeAction(
   values: OptionValues,
 ): Promise<number> {
   if (!name && action !== 'status')
-    return usageProblem('merge', `${action} needs the job's name: graph-connect merge ${action} <job>.`)
+    return usageProblem(
+      'merge',
+      `${action} needs the job's name: graph-connect merge ${action} <job>.`,
+    )
   const format = outputFormat(values)
   if (typeof format !== 'string') return usageProblem('merge', format.problem)
   const settings = settingsOrExit()
@@ -59,6 +62,7 @@ export async function mergeAction(
         }
       }
     }
+    return EXIT.usage
   } catch (error) {
     return reportFailure(error, { connection: String(values.connection ?? 'default') })
   } finally {
@@ -103,12 +107,21 @@ async function showStatus(
     await progress.finish()
   }
   const counts = await journal.counts(job.id)
-  const record = { name: job.id, state: job.state, rows: job.rows, mode: job.mode, senders: job.senders.join(', '), ...counts }
+  const record = {
+    name: job.id,
+    state: job.state,
+    rows: job.rows,
+    mode: job.mode,
+    senders: job.senders.join(', '),
+    ...counts,
+  }
   if (format === 'json') process.stdout.write(`${JSON.stringify(record)}\n`)
   else {
     const lines = [
       `merge "${job.id}": ${job.state}, ${job.rows} rows from ${job.senders.join(', ')} (${job.mode} mode), created ${job.createdAt}`,
-      ...ROW_STATES.filter((state) => counts[state]).map((state) => `  ${state.padEnd(10)}${counts[state]}`),
+      ...ROW_STATES.filter((state) => counts[state]).map(
+        (state) => `  ${state.padEnd(10)}${counts[state]}`,
+      ),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
   }

@@ -42,7 +42,8 @@ export function mergeLimits(values: OptionValues): MailboxLimits | { problems: s
     const concurrent = Number(values.concurrent)
     if (Number.isInteger(concurrent) && concurrent >= 1 && concurrent <= 64)
       limits.concurrent = concurrent
-    else problems.push(`--concurrent must be a whole number from 1 to 64, got "${values.concurrent}".`)
+    else
+      problems.push(`--concurrent must be a whole number from 1 to 64, got "${values.concurrent}".`)
   }
   for (const [option, count, window] of [
     ['sends', 'sendsPerWindow', 'sendWindowMs'],

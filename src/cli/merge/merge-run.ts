@@ -40,7 +40,8 @@ export async function runMergeJob(
     outcome = await runMerge({
       journal,
       jobId: job.id,
-      graph: (mailbox) => session.graph(mailbox === 'me' ? undefined : mailbox, { retryBudgetMs: 0 }),
+      graph: (mailbox) =>
+        session.graph(mailbox === 'me' ? undefined : mailbox, { retryBudgetMs: 0 }),
       render: async (row) => {
         const checked = await checkMergeRow(
           template,

@@ -34,7 +34,8 @@ const FORMAT_OF: Record<string, MergeTemplate['format']> = {
 export async function startMerge(rowsFile: string, values: OptionValues): Promise<number> {
   const problems: string[] = []
   const name = values.name === undefined ? undefined : String(values.name)
-  if (!name) problems.push('--name <job> is required: status, resume and report find the job by it.')
+  if (!name)
+    problems.push('--name <job> is required: status, resume and report find the job by it.')
   else if (!JOB_NAME.test(name))
     problems.push(`--name must be letters, digits, ".", "_" or "-" (up to 64), got "${name}".`)
   if (values.subject === undefined) problems.push('--subject is required (placeholders allowed).')
@@ -71,7 +72,10 @@ export async function startMerge(rowsFile: string, values: OptionValues): Promis
     baseDir: dirname(source),
   }
   if (!['text', 'html', 'markdown'].includes(template.format))
-    return usageProblem('merge', `--format must be text, html or markdown, got "${template.format}".`)
+    return usageProblem(
+      'merge',
+      `--format must be text, html or markdown, got "${template.format}".`,
+    )
   try {
     const compiled = compileTemplate(template)
     const check = { baseDir: template.baseDir, readAttachments: false, columns: template.columns }
@@ -80,7 +84,7 @@ export async function startMerge(rowsFile: string, values: OptionValues): Promis
       return printDryRun(report, format as string)
     }
     const checked = await dryRunMerge(readMergeRows(source), compiled, { ...check, previews: 0 })
-    if (checked.problems.total) {
+    if (checked.problemCount) {
       printDryRun(checked, 'text')
       say(`nothing was sent: fix the rows above (graph-connect merge --dry-run shows them all).`)
       return EXIT.failed
@@ -101,7 +105,11 @@ export async function startMerge(rowsFile: string, values: OptionValues): Promis
           for await (const row of readMergeRows(source)) {
             if ('problem' in row) continue // refused above: the file changed since; the check at send time says
             const result = await checkMergeRow(compiled, row, check)
-            yield { row: row.row, data: row.data, recipients: result.ok ? result.recipients.length : 0 }
+            yield {
+              row: row.row,
+              data: row.data,
+              recipients: result.ok ? result.recipients.length : 0,
+            }
           }
         }
         const job = await journal.createJob(

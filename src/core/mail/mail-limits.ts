@@ -9,4 +9,7 @@ export const mailLimits = {
   inlineAttachmentBytes: 3 * 1024 * 1024, // up to 3 MB an attachment travels inside the sendMail JSON…
   inlineTotalBytes: 3 * 1024 * 1024, // …while the inline ones together stay under Graph's 4 MB request limit
   uploadChunkBytes: 4 * 1024 * 1024, // upload-session ranges
+  // Through a draft (Mail.ReadWrite) an attachment goes up by upload session: Graph's ceiling for one attachment, and
+  // what Exchange Online accepts at most for a whole message (a mailbox may be set lower; the web form keeps 25 MB)
+  draftAttachmentsBytes: 150 * 1024 * 1024,
 } as const

@@ -84,6 +84,8 @@ export async function runMerge(options: RunMergeOptions): Promise<MergeOutcome> 
   }
   let failure: AppError | undefined
   const onRowError = (error: unknown) => {
+    // Stopping aborts the waits of rows in flight (a slot, a window): their rows stay where resume expects them.
+    if (signal.aborted && !(error instanceof WorkerStop)) return
     failure ??= error instanceof WorkerStop ? error.error : asAppError(error)
     stop.abort()
   }

@@ -229,8 +229,7 @@ async function deleteDrafts(
 }
 
 type SendAttempt =
-  | { kind: 'done'; row: MergeRow | null }
-  | { kind: 'failed'; sending: MergeRow; error: unknown }
+  { kind: 'done'; row: MergeRow | null } | { kind: 'failed'; sending: MergeRow; error: unknown }
 
 /**
  * One send, paced: a request slot of the mailbox first, then — holding it — a send slot of its rolling windows
@@ -248,7 +247,7 @@ async function sendNow(
     const limits = pace.limits(row.mailbox)
     const slot = await journal.enter(row.mailbox, limits, signal)
     let holdMs = 0
-    let waitMs = 0
+    let waitMs: number | undefined
     try {
       const answer = await journal.startSend(row, context.worker, limits)
       if ('held' in answer) return { kind: 'done', row: null }
@@ -274,7 +273,7 @@ async function sendNow(
       else slot.release()
     }
     try {
-      await sleep(waitMs, undefined, { signal })
+      await sleep(waitMs ?? 0, undefined, { signal })
     } catch {
       return { kind: 'done', row: null }
     }
