@@ -215,10 +215,24 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
   }
 
   /** Per mailbox, the most requests in flight at once and the most sends in any window, from the emulator's journal. */
-  async function assertWithinLimits(since: number) {
+  async function assertWithinLimits(since: number, diagnostic: (line: string) => void) {
     const entries = (await system.client.journal({ since })).filter(
       (entry) => entry.mailbox && /^\/v1\.0\/users\//.test(entry.path),
     )
+    const faults = Map.groupBy(
+      entries.filter((entry) => entry.fault),
+      (entry) => entry.fault!.replace(/ \(.*$/, '').replace(/\d+ms/, 'N ms'),
+    )
+    diagnostic(`${entries.length} requests, ${[...faults.values()].flat().length} faulted`)
+    diagnostic([...faults].map(([kind, list]) => `${kind}: ${list.length}`).join('; '))
+    for (const kind of [
+      'deliverThen 504',
+      'deliverThen 202',
+      'deliverThen reset',
+      'status 503',
+      'status 429',
+    ])
+      assert.ok(faults.has(kind), `no "${kind}" fault happened`)
     const byMailbox = Map.groupBy(entries, (entry) => entry.mailbox!)
     assert.equal(byMailbox.size, SENDERS.length)
     for (const [mailbox, calls] of byMailbox) {
@@ -243,14 +257,15 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     }
   }
 
-  test('the embedded SQLite journal: one worker at a time, killed and resumed', async () => {
+  test('the embedded SQLite journal: one worker at a time, killed and resumed', async (t) => {
     const { env, start, since } = await prepare('sqlite', 1_000)
     env.GRAPH_CONNECT_MERGE_JOURNAL = join(scratch.dir, 'sqlite-journal', 'merges.sqlite')
     const killed = await runWithKills(env, start, 'sqlite', 1, 4)
     assert.ok(killed >= 1, 'no worker was killed')
     const { states, copies } = await outcome(env, 'sqlite')
+    t.diagnostic(`${killed} workers killed; rows: ${summary(states)}`)
     assertExactlyOnce(states, copies)
-    await assertWithinLimits(since)
+    await assertWithinLimits(since, (line) => t.diagnostic(line))
   })
 
   test('three workers sharing PostgreSQL, killed and resumed', async (t) => {
@@ -261,10 +276,16 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
     const killed = await runWithKills(env, start, 'postgres', 3, 4)
     assert.ok(killed >= 1, 'no worker was killed')
     const { states, copies } = await outcome(env, 'postgres')
+    t.diagnostic(`${killed} workers killed; rows: ${summary(states)}`)
     assertExactlyOnce(states, copies)
-    await assertWithinLimits(since)
+    await assertWithinLimits(since, (line) => t.diagnostic(line))
   })
 })
+
+const summary = (states: Map<number, string>) =>
+  [...Map.groupBy(states.values(), (state) => state)]
+    .map(([state, list]) => `${state} ${list.length}`)
+    .join(', ')
 
 /** The most intervals [arrival, arrival + duration] overlapping at one instant. */
 function peakInFlight(calls: readonly JournalEntry[]): number {
