@@ -18,6 +18,7 @@ mergeJournalContract('PostgreSQL', async () => {
   const journal = await openPostgresMergeJournal(database.url)
   const others: MergeJournal[] = []
   return {
+    spec: database.url,
     journal,
     async another() {
       const other = await openPostgresMergeJournal(database.url)

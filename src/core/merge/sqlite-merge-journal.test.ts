@@ -14,6 +14,7 @@ mergeJournalContract('SQLite', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
   const journal = openSqliteMergeJournal(join(folder, 'merge.db'))
   return {
+    spec: join(folder, 'merge.db'),
     journal,
     another: async () => journal,
     async done() {
