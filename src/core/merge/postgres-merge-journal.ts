@@ -124,11 +124,12 @@ export async function openPostgresMergeJournal(
     async createJob(job, rows) {
       writable()
       checkNewJob(job)
-      // The import runs under a session lock named after the job, taken before the job is written: a process killed
-      // half-way loses it with its connection, so whoever takes it next knows that a job it finds `importing` is not
-      // being imported anywhere, and may finish it.
-      const lock = await pool.connect()
-      let unlocked: Error | undefined
+      // The import runs under a session lock named after the job, taken before the job is written, on a connection of
+      // its own (the pool stays free for the rest): a process killed half-way loses it with that connection, so
+      // whoever takes it next knows that a job it finds `importing` is not being imported anywhere, and may finish it.
+      const lock = new pg.Client(connection)
+      lock.on('error', () => undefined) // a lost connection: the next query on it reports it
+      await lock.connect()
       try {
         const [{ locked }] = (
           await lock.query('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [
@@ -140,18 +141,9 @@ export async function openPostgresMergeJournal(
           throw new MergeError('ERR_MERGE_BUSY', {
             message: `The merge ${job.id} is being imported by another process: wait for it to finish, then resume it.`,
           })
-        try {
-          return await importJob(job, rows)
-        } finally {
-          unlocked = await lock
-            .query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [IMPORT_LOCK, job.id])
-            .then(
-              () => undefined,
-              (error: Error) => error,
-            )
-        }
+        return await importJob(lock, job, rows)
       } finally {
-        lock.release(unlocked) // a connection that could not unlock is destroyed, and its lock goes with it
+        await lock.end().catch(() => undefined) // the session ends, and its lock with it
       }
     },
 
@@ -316,8 +308,15 @@ export async function openPostgresMergeJournal(
       await pool.end()
     },
   }
-  /** Under the job's import lock: writes the job (or finds the one to finish), then its rows, then opens it. */
-  async function importJob(job: NewJob, rows: AsyncIterable<RowInput>): Promise<MergeJob> {
+  /**
+   * Under the job's import lock: writes the job (or finds the one to finish), then its rows on the lock's
+   * connection, then opens it.
+   */
+  async function importJob(
+    client: pg.Client,
+    job: NewJob,
+    rows: AsyncIterable<RowInput>,
+  ): Promise<MergeJob> {
     const { id, template, senders, mode, limits, connection: login, source } = job
     const added = await query(
       `INSERT INTO merge_jobs (id, state, spec) VALUES ($1, 'importing', $2)
@@ -332,10 +331,10 @@ export async function openPostgresMergeJournal(
         checkRow(row)
         batch.push(row)
         if (batch.length < IMPORT_BATCH) continue
-        await insertRows(pool, job, batch, present)
+        await insertRows(client, job, batch, present)
         batch = []
       }
-      await insertRows(pool, job, batch, present)
+      await insertRows(client, job, batch, present)
     } catch (error) {
       // A source that fails half-way leaves no half job behind (its rows go with it: ON DELETE CASCADE).
       await query('DELETE FROM merge_jobs WHERE id = $1', [id])
@@ -353,13 +352,14 @@ export async function openPostgresMergeJournal(
  * interrupted import being finished): those are skipped; any other row already in appears twice in the source.
  */
 async function insertRows(
-  pool: pg.Pool,
+  client: pg.Client,
   job: NewJob,
   rows: RowInput[],
   present: number,
 ): Promise<void> {
   if (rows.length === 0) return
-  await inTransaction(pool, async (client) => {
+  await client.query('BEGIN')
+  try {
     const insert = async (part: RowInput[], conflict: string) => {
       if (part.length === 0) return 0
       const { rowCount } = await client.query(
@@ -395,7 +395,11 @@ async function insertRows(
       })
     }
     await client.query('UPDATE merge_jobs SET rows = rows + $2 WHERE id = $1', [job.id, added])
-  })
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined) // a broken connection ends with the import
+    throw error
+  }
 }
 
 /** The database named without its password: postgres://user@host:port/database. */
