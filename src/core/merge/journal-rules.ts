@@ -5,6 +5,16 @@ import type { MailboxLimits, MergeJournal, NewJob, RowInput, RowState } from './
 /** Rows written per transaction while a job is imported: the rows are streamed, never held whole. */
 export const IMPORT_BATCH = 1000
 
+/**
+ * The sends log keeps at least two days (the longest window Exchange has, a day, with room to spare), or longer when
+ * a job's limits have a longer window; it is pruned when a writer opens and then once an hour.
+ */
+export const SENDS_KEPT_MS = 2 * 86_400_000
+export const PRUNE_EVERY_MS = 3_600_000
+
+/** How long a request slot counts when it is never released (its process died), unless the opener says. */
+export const SLOT_LEASE_MS = 120_000
+
 /** The states a worker still has work to do in, written out for SQL (`state IN (…)`). */
 export const ACTIVE_STATES_SQL = `('pending', 'drafting', 'drafted', 'sending')`
 
@@ -65,6 +75,29 @@ export function checkRecipients(row: RowInput, limits: MailboxLimits): void {
     )
 }
 
+/** The settings of a job that must match for an interrupted import to be finished, in the order they are named. */
+const SPEC_FIELDS = ['template', 'senders', 'mode', 'limits', 'connection', 'source'] as const
+
+/** The settings of `job` that differ from the interrupted job's stored ones (key order never matters). */
+export function specDifferences(stored: NewJob, job: NewJob): string[] {
+  return SPEC_FIELDS.filter((field) => canonical(stored[field]) !== canonical(job[field]))
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  )
+}
+
+/** createJob for a job whose import was interrupted, with other settings: it cannot be finished with these. */
+export function importDiffers(id: string, differences: string[]): MergeError {
+  return invalid(
+    `A merge named ${id} exists, its import interrupted, with other settings (${differences.join(', ')}): start it again with the same ones to finish its import, or choose another name.`,
+  )
+}
+
 export function jobExists(id: string): MergeError {
   return invalid(`A merge named ${id} exists: resume it or choose another name.`)
 }
@@ -85,18 +118,22 @@ function invalid(message: string): MergeError {
   return new MergeError('ERR_MERGE_INVALID', { message })
 }
 
+/** A failure of the journal at `where` (the file, or the database) as ERR_MERGE_JOURNAL, unless already one of ours. */
+export function journalFailure(error: unknown, where: string): AppError {
+  return error instanceof AppError
+    ? error
+    : new MergeError('ERR_MERGE_JOURNAL', {
+        cause: error,
+        message: `The merge journal ${where} failed: ${(error as Error).message ?? error}`,
+      })
+}
+
 /**
  * The journal with every failure that is not already one of ours turned into ERR_MERGE_JOURNAL naming `where` (the
  * file, or the database): one error model for the callers, whichever engine failed. enter() guards itself.
  */
 export function guardJournal(journal: MergeJournal, where: string): MergeJournal {
-  const wrap = (error: unknown) =>
-    error instanceof AppError
-      ? error
-      : new MergeError('ERR_MERGE_JOURNAL', {
-          cause: error,
-          message: `The merge journal ${where} failed: ${(error as Error).message ?? error}`,
-        })
+  const wrap = (error: unknown) => journalFailure(error, where)
   const guarded = { ...journal } as Record<string, unknown>
   type Method = (...args: unknown[]) => Promise<unknown>
   for (const [name, method] of Object.entries(journal) as Array<[string, Method]>) {

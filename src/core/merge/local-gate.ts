@@ -1,6 +1,6 @@
 /**
  * `createLocalGate`: the per-mailbox request gate of a journal only one process writes (SQLite): a semaphore per
- * mailbox with first-come-first-served waiters, and the pauses Graph asked for, all in memory.
+ * mailbox with first-come-first-served waiters, the pauses Graph asked for, and the slots a killed process left.
  */
 import type { Slot } from './merge-journal.ts'
 
@@ -9,6 +9,13 @@ export interface LocalGate {
   pause(mailbox: string, untilMs: number): void
   /** Epoch ms the mailbox is paused until, or 0. */
   pausedUntil(mailbox: string): number
+  /**
+   * Counts a slot that no one here will release (a dead process's request Graph may still be processing) until
+   * `untilMs` (epoch ms); then it frees itself, as a release would, and `expired` runs.
+   */
+  hold(mailbox: string, untilMs: number, expired?: () => void): void
+  /** Stops the timers of held slots (the journal is closing). */
+  close(): void
 }
 
 interface Mailbox {
@@ -20,6 +27,7 @@ interface Mailbox {
 
 export function createLocalGate(): LocalGate {
   const mailboxes = new Map<string, Mailbox>()
+  const timers = new Set<NodeJS.Timeout>()
   const mailboxOf = (name: string) => {
     let mailbox = mailboxes.get(name)
     if (!mailbox) mailboxes.set(name, (mailbox = { inFlight: 0, waiters: [], pausedUntil: 0 }))
@@ -83,6 +91,24 @@ export function createLocalGate(): LocalGate {
       mailbox.pausedUntil = Math.max(mailbox.pausedUntil, untilMs)
     },
     pausedUntil: (name) => mailboxes.get(name)?.pausedUntil ?? 0,
+    hold(name, untilMs, expired) {
+      const mailbox = mailboxOf(name)
+      mailbox.inFlight++
+      const slot = slotOf(mailbox)
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer)
+          slot.release()
+          expired?.()
+        },
+        Math.max(0, untilMs - Date.now()),
+      )
+      timers.add(timer)
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+    },
   }
 }
 

@@ -1,5 +1,8 @@
 /** `mergeJournalContract`: the MergeJournal contract as tests, run against each implementation by its own test file. */
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MergeError } from '../errors.ts'
@@ -10,8 +13,11 @@ import {
   type NewJob,
   type RowInput,
 } from './merge-journal.ts'
+import { openMergeJournal } from './open-merge-journal.ts'
 
 export interface JournalUnderTest {
+  /** What openMergeJournal opens it by: the SQLite file, or the PostgreSQL URL. */
+  spec: string
   journal: MergeJournal
   /** Another handle on the same journal: another pool for PostgreSQL, the same journal for SQLite's one process. */
   another(): Promise<MergeJournal>
@@ -59,6 +65,45 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 const isMergeError = (code: string, message?: RegExp) => (error: unknown) =>
   error instanceof MergeError && error.code === code && (!message || message.test(error.message))
+
+/** A worker process of its own on the journal (merge-journal-child.fixture.ts), once it has done `command`. */
+export async function childWorker(
+  spec: string,
+  command: object,
+): Promise<{ child: ChildProcess; report: Record<string, unknown> }> {
+  const fixture = new URL('./merge-journal-child.fixture.ts', import.meta.url).pathname
+  const child = spawn(process.execPath, [fixture, spec, JSON.stringify(command)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout! })
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the worker process ended (${code}) before it was ready`)
+  })
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string]
+  return { child, report: JSON.parse(line) as Record<string, unknown> }
+}
+
+/** kill -9, and the process gone. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit')
+  child.kill('SIGKILL')
+  await exited
+}
+
+/**
+ * `work` again while it fails with ERR_MERGE_BUSY (a killed process's PostgreSQL session can outlive it a moment,
+ * holding its locks), a few seconds at most.
+ */
+async function unlessBusy<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (error) {
+      if (!isMergeError('ERR_MERGE_BUSY')(error) || attempt === 100) throw error
+      await sleep(50)
+    }
+  }
+}
 
 export function mergeJournalContract(name: string, open: () => Promise<JournalUnderTest>): void {
   /** Each test on a journal of its own. */
@@ -344,23 +389,158 @@ export function mergeJournalContract(name: string, open: () => Promise<JournalUn
       )
     })
 
-    withJournal('pause() makes enter() and startSend() wait', async ({ journal }) => {
-      await journal.createJob(newJob('pause', { senders: ['slow@contoso.com'] }), rowsOf(1))
-      const [row] = await journal.claim('pause', 'W', 1, 60_000)
-      const until = Date.now() + 300
-      await journal.pause('slow@contoso.com', until)
-      await journal.pause('slow@contoso.com', Date.now() + 10) // an earlier end never shortens a pause
-      const wait = await journal.startSend(row!, 'W', GATE)
-      assert.ok('waitMs' in wait && wait.reason === 'paused', JSON.stringify(wait))
-      assert.ok(wait.waitMs > 100 && wait.waitMs <= 300, `waitMs ${wait.waitMs}`)
-      await assert.rejects(
-        journal.enter('slow@contoso.com', GATE, AbortSignal.timeout(100)),
-        (error: Error) => error.name === 'TimeoutError',
-      )
-      const slot = await journal.enter('slow@contoso.com', GATE)
-      assert.ok(Date.now() >= until - 20, 'entered only once the pause was over')
-      slot.release()
-      assert.deepEqual(await journal.startSend(row!, 'W', GATE), { ok: true })
-    })
+    withJournal(
+      "pause() makes every worker's enter() and startSend() wait",
+      async ({ journal, another }) => {
+        await journal.createJob(newJob('pause', { senders: ['slow@contoso.com'] }), rowsOf(2))
+        const [row, next] = await journal.claim('pause', 'W', 2, 60_000)
+        const other = await another() // another worker: the pause must reach it too
+        const until = Date.now() + 300
+        await journal.pause('Slow@Contoso.com', until)
+        await journal.pause('slow@contoso.com', Date.now() + 10) // an earlier end never shortens a pause
+        for (const handle of [journal, other]) {
+          const wait = await handle.startSend(row!, 'W', GATE)
+          assert.ok('waitMs' in wait && wait.reason === 'paused', JSON.stringify(wait))
+          assert.ok(wait.waitMs > 100 && wait.waitMs <= 300, `waitMs ${wait.waitMs}`)
+        }
+        await assert.rejects(
+          other.enter('slow@contoso.com', GATE, AbortSignal.timeout(100)),
+          (error: Error) => error.name === 'TimeoutError',
+        )
+        const slot = await other.enter('slow@contoso.com', GATE)
+        assert.ok(Date.now() >= until - 20, 'entered only once the pause was over')
+        slot.release()
+        assert.deepEqual(await other.startSend(row!, 'W', GATE), { ok: true })
+        assert.deepEqual(await journal.startSend(next!, 'W', GATE), { ok: true })
+      },
+    )
+
+    withJournal(
+      'every send attempt counts against the windows, resends included, across jobs',
+      async ({ journal, another }) => {
+        const limits = {
+          ...GATE,
+          sendsPerWindow: 3,
+          sendWindowMs: 60_000,
+          recipientWindowMs: 60_000,
+        }
+        const senders = ['again@contoso.com']
+        await journal.createJob(newJob('again1', { senders }), rowsOf(2))
+        await journal.createJob(newJob('again2', { senders }), rowsOf(1))
+        const [first, second] = await journal.claim('again1', 'W', 2, 60_000)
+        const [other] = await journal.claim('again2', 'W', 1, 60_000)
+        assert.deepEqual(await journal.startSend(first!, 'W', limits), { ok: true })
+        // A 429: the row goes back to drafted and is sent again later.
+        assert.equal(await journal.update(first!, 'W', { state: 'drafted', draftId: 'd1' }), true)
+        assert.deepEqual(await journal.startSend(first!, 'W', limits), { ok: true })
+        // An ambiguous send reconciled as unsent (its draft still there): sent again.
+        assert.equal(await journal.update(first!, 'W', { state: 'drafted' }), true)
+        assert.deepEqual(await journal.startSend(first!, 'W', limits), { ok: true })
+        const handle = await another()
+        for (const row of [second!, other!]) {
+          const wait = await handle.startSend(row, 'W', limits)
+          assert.ok('waitMs' in wait && wait.reason === 'rate', JSON.stringify(wait))
+        }
+        const [sent] = await collect(journal.rows('again1'))
+        assert.equal(sent!.attempts, 3)
+
+        const wide = { ...limits, sendsPerWindow: 100, recipientsPerWindow: 10 }
+        await journal.createJob(newJob('fan', { senders: ['fan@contoso.com'] }), rowsOf(2, 4))
+        const [once, twice] = await journal.claim('fan', 'W', 2, 60_000)
+        assert.deepEqual(await journal.startSend(once!, 'W', wide), { ok: true })
+        assert.equal(await journal.update(once!, 'W', { state: 'pending' }), true) // direct mode's 429
+        assert.deepEqual(await journal.startSend(once!, 'W', wide), { ok: true }) // 8 recipients counted
+        const wait = await handle.startSend(twice!, 'W', wide)
+        assert.ok('waitMs' in wait && wait.reason === 'recipients', JSON.stringify(wait))
+      },
+    )
+
+    withJournal(
+      'the slots of a worker killed with SIGKILL count until they expire',
+      async (under) => {
+        const limits = { ...GATE, concurrent: 3 }
+        const mailbox = 'killed@contoso.com'
+        await under.journal.close() // SQLite: the worker process must be the writer
+        const { child, report } = await childWorker(under.spec, {
+          slots: { mailbox, count: 2, limits, slotLeaseMs: 2_000 },
+        })
+        await killHard(child)
+        const expiresAt = report.expiresAt as number
+        const journal = await openMergeJournal(under.spec)
+        try {
+          const first = await journal.enter('Killed@contoso.com', limits, AbortSignal.timeout(500))
+          await assert.rejects(
+            journal.enter(mailbox, limits, AbortSignal.timeout(200)),
+            (error: Error) => error.name === 'TimeoutError',
+            'only concurrent - 2 slots while the dead ones count',
+          )
+          assert.ok(
+            Date.now() < expiresAt,
+            'the dead slots had not expired yet: the test proved it',
+          )
+          const elsewhere = await Promise.all(
+            [1, 2, 3].map(() =>
+              journal.enter('alive@contoso.com', limits, AbortSignal.timeout(500)),
+            ),
+          )
+          const rest = await Promise.all([
+            journal.enter(mailbox, limits, AbortSignal.timeout(10_000)),
+            journal.enter(mailbox, limits, AbortSignal.timeout(10_000)),
+          ])
+          assert.ok(Date.now() >= expiresAt - 5, 'the dead slots counted until they expired')
+          for (const slot of [first, ...rest, ...elsewhere]) slot.release()
+        } finally {
+          await journal.close()
+        }
+      },
+    )
+
+    withJournal(
+      'an import cut by kill -9 is finished by the same job, refused with other settings',
+      async (under) => {
+        await under.journal.close() // SQLite: the worker process must be the writer
+        const job = newJob('cut', { senders: ['cut@contoso.com'] })
+        const { child } = await childWorker(under.spec, {
+          import: { job, rows: 3000, stopAfter: 2500 },
+        })
+        await killHard(child)
+        const journal = await openMergeJournal(under.spec)
+        try {
+          const cut = await journal.job('cut')
+          assert.equal(cut!.state, 'importing')
+          assert.equal(cut!.rows, 2000, 'two batches were in')
+          await assert.rejects(
+            unlessBusy(() =>
+              journal.createJob({ ...job, mode: 'direct', source: 'other.csv' }, rowsOf(3000)),
+            ),
+            isMergeError(
+              'ERR_MERGE_INVALID',
+              /merge named cut exists, its import interrupted, with other settings \(mode, source\).*same ones/,
+            ),
+          )
+          const reordered = { ...job, limits: { ...EXCHANGE_LIMITS } }
+          reordered.limits = Object.fromEntries(
+            Object.entries(reordered.limits).reverse(),
+          ) as unknown as MailboxLimits
+          const finished = await unlessBusy(() => journal.createJob(reordered, rowsOf(3000)))
+          assert.equal(finished.state, 'open')
+          assert.equal(finished.rows, 3000)
+          assert.equal((await journal.counts('cut')).pending, 3000)
+          const rows = await collect(journal.rows('cut'))
+          assert.deepEqual(
+            rows.map((row) => row.row),
+            Array.from({ length: 3000 }, (_, index) => index + 1),
+          )
+          assert.deepEqual(rows[0]!.data, { name: 'Person 1' }, 'a row already in is kept')
+          assert.equal(rows[2999]!.data.email, 'p3000@fabrikam.com')
+          await assert.rejects(
+            journal.createJob(job, rowsOf(1)),
+            isMergeError('ERR_MERGE_INVALID', /A merge named cut exists: resume it/),
+          )
+        } finally {
+          await journal.close()
+        }
+      },
+    )
   })
 }

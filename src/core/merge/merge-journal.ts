@@ -143,7 +143,11 @@ export interface Wait {
 }
 
 export interface MergeJournal {
-  /** Creates the job and streams its rows in (batches, one transaction each); the job opens once all are in. */
+  /**
+   * Creates the job and streams its rows in (batches, one transaction each); the job opens once all are in. A job
+   * still `importing` (its import cut by kill -9) is finished when given again with the same settings: the rows
+   * already in are skipped. With other settings, or a job past importing: ERR_MERGE_INVALID.
+   */
   createJob(job: NewJob, rows: AsyncIterable<RowInput>): Promise<MergeJob>
   job(id: string): Promise<MergeJob | undefined>
   jobs(): Promise<MergeJob[]>
@@ -169,18 +173,27 @@ export interface MergeJournal {
   /** Marks the job done when every row is in a final state; true then. */
   finish(id: string): Promise<boolean>
 
-  /** A request slot on `mailbox`: waits until fewer than `limits.concurrent` requests of all workers are in flight. */
+  /**
+   * A request slot on `mailbox`: waits until fewer than `limits.concurrent` requests of all workers are in flight. A
+   * slot never released (its process killed) counts until the journal's `slotLeaseMs` has passed, as Graph may still
+   * be processing its request.
+   */
   enter(mailbox: string, limits: MailboxLimits, signal?: AbortSignal): Promise<Slot>
   /**
    * Takes a send slot for `row` and marks it `sending` (attempts + 1) in one step, if its mailbox is under its send
    * and recipient windows and not paused; else how long to wait. False-y `held` when the row is no longer this worker's.
+   * The windows count every attempt, of every job in the journal: a row sent again (after a 429, or reconciled as
+   * unsent) counts once more, as Exchange counts it.
    */
   startSend(
     row: MergeRow,
     worker: string,
     limits: MailboxLimits,
   ): Promise<{ ok: true } | Wait | { held: false }>
-  /** Graph said slow down (429 Retry-After): no worker sends a request to `mailbox` before `untilMs` (epoch ms). */
+  /**
+   * Graph said slow down (429 Retry-After): no worker enters or starts a send on `mailbox` before `untilMs` (epoch
+   * ms, the caller's clock; PostgreSQL turns it into a delay on the database's clock).
+   */
   pause(mailbox: string, untilMs: number): Promise<void>
 
   close(): Promise<void>

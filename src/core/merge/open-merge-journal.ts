@@ -8,10 +8,17 @@ import { openSqliteMergeJournal } from './sqlite-merge-journal.ts'
 
 export const isPostgresUrl = (spec: string) => /^postgres(ql)?:\/\//i.test(spec)
 
+export interface MergeJournalOptions {
+  /** Status and report: reads, never writes. */
+  readOnly?: boolean
+  /** How long a request slot counts if it is never released (see each engine's option). Default 120 s. */
+  slotLeaseMs?: number
+}
+
 export async function openMergeJournal(
   spec: string,
-  options: { readOnly?: boolean } = {},
+  options: MergeJournalOptions = {},
 ): Promise<MergeJournal> {
-  if (isPostgresUrl(spec)) return openPostgresMergeJournal(spec)
+  if (isPostgresUrl(spec)) return openPostgresMergeJournal(spec, options)
   return openSqliteMergeJournal(spec, options)
 }

@@ -1,11 +1,17 @@
 /**
  * `createPostgresGate`: the per-mailbox gate shared by every worker on one PostgreSQL journal — request slots
- * (merge_slots), the send and recipient windows (counted from merge_rows) and pauses (merge_mailboxes). Every decision
- * locks the mailbox's row first, so the limits hold for all workers together.
+ * (merge_slots), the send and recipient windows (counted from the sends log, merge_sends) and pauses (merge_mailboxes).
+ * Every decision locks the mailbox's row first, so the limits hold for all workers together.
  */
 import { hostname } from 'node:os'
 import pg, { type ClientConfig, type Pool, type PoolClient } from 'pg'
-import { ACTIVE_STATES_SQL, checkRecipients, mailboxKey } from './journal-rules.ts'
+import {
+  ACTIVE_STATES_SQL,
+  PRUNE_EVERY_MS,
+  SENDS_KEPT_MS,
+  checkRecipients,
+  mailboxKey,
+} from './journal-rules.ts'
 import type { MailboxLimits, MergeRow, Slot, Wait } from './merge-journal.ts'
 import { inTransaction } from './postgres-transaction.ts'
 
@@ -24,6 +30,8 @@ export interface PostgresGate {
     limits: MailboxLimits,
   ): Promise<{ ok: true } | Wait | { held: false }>
   pause(mailbox: string, untilMs: number): Promise<void>
+  /** Deletes the sends no window can count any more (done by startSend once an hour, and by a writer that opens). */
+  prune(limits?: MailboxLimits): Promise<void>
   close(): Promise<void>
 }
 
@@ -41,6 +49,18 @@ export function createPostgresGate(
   const releases = new Set<Promise<unknown>>()
   const wakeAll = (mailbox: string) => wakers.get(mailbox)?.forEach((wake) => wake())
   const listener = createListener(connection, wakeAll)
+  let prunedAt = 0
+  const prune = async (limits?: MailboxLimits) => {
+    prunedAt = Date.now()
+    await pool.query(
+      `DELETE FROM merge_sends WHERE at < clock_timestamp() - (
+         SELECT greatest($1::float8, $2::float8, $3::float8,
+           max((spec->'limits'->>'sendWindowMs')::float8),
+           max((spec->'limits'->>'recipientWindowMs')::float8))
+         FROM merge_jobs) ${MS}`,
+      [SENDS_KEPT_MS, limits?.sendWindowMs ?? 0, limits?.recipientWindowMs ?? 0],
+    )
+  }
 
   const slotOf = (id: string, mailbox: string): Slot => {
     let released = false
@@ -84,10 +104,14 @@ export function createPostgresGate(
       }
     },
 
-    startSend: (row, worker, limits) => {
+    async startSend(row, worker, limits) {
       checkRecipients(row, limits)
-      return inTransaction(pool, (client) => startSend(client, row, worker, limits))
+      const answer = await inTransaction(pool, (client) => startSend(client, row, worker, limits))
+      if ('ok' in answer && Date.now() - prunedAt >= PRUNE_EVERY_MS) await prune(limits)
+      return answer
     },
+
+    prune,
 
     async pause(name, untilMs) {
       const delayMs = untilMs - Date.now() // the caller's clock turned into the database's
@@ -148,7 +172,10 @@ async function tryEnter(
   return { id: rows[0].id ?? undefined, waitMs: Math.max(1, rows[0].first_expiry_ms as number) }
 }
 
-/** Under the mailbox's lock: the row still this worker's, the mailbox not paused, under both windows → `sending`. */
+/**
+ * Under the mailbox's lock: the row still this worker's, the mailbox not paused, under both windows → `sending`, and
+ * the attempt logged in merge_sends in the same statement.
+ */
 async function startSend(
   client: PoolClient,
   row: MergeRow,
@@ -166,17 +193,19 @@ async function startSend(
   const { rows } = await client.query(
     `WITH now AS (SELECT clock_timestamp() AS t),
      counted AS (
-       SELECT count(*) FILTER (WHERE send_started_at > now.t - $4::float8 ${MS}) AS sends,
-         min(send_started_at) FILTER (WHERE send_started_at > now.t - $4::float8 ${MS}) AS oldest_send,
-         coalesce(sum(recipients) FILTER (WHERE send_started_at > now.t - $6::float8 ${MS}), 0) AS recipients,
-         min(send_started_at) FILTER (WHERE send_started_at > now.t - $6::float8 ${MS}) AS oldest_recipient
-       FROM merge_rows, now
-       WHERE mailbox = $1 AND send_started_at > now.t - greatest($4::float8, $6::float8) ${MS}),
+       SELECT count(*) FILTER (WHERE at > now.t - $4::float8 ${MS}) AS sends,
+         min(at) FILTER (WHERE at > now.t - $4::float8 ${MS}) AS oldest_send,
+         coalesce(sum(recipients) FILTER (WHERE at > now.t - $6::float8 ${MS}), 0) AS recipients,
+         min(at) FILTER (WHERE at > now.t - $6::float8 ${MS}) AS oldest_recipient
+       FROM merge_sends, now
+       WHERE mailbox = $1 AND at > now.t - greatest($4::float8, $6::float8) ${MS}),
      started AS (
        UPDATE merge_rows SET state = 'sending', attempts = attempts + 1, send_started_at = now.t, updated_at = now.t
        FROM now, counted
        WHERE job = $2 AND row = $3 AND owner = $9 AND counted.sends < $5 AND counted.recipients + $8 <= $7
-       RETURNING 1)
+       RETURNING 1),
+     logged AS (
+       INSERT INTO merge_sends (mailbox, at, recipients) SELECT $1, now.t, $8 FROM started, now)
      SELECT (SELECT count(*) FROM started)::int AS started,
        (counted.sends >= $5) AS over_sends,
        extract(epoch FROM counted.oldest_send + $4::float8 ${MS} - now.t) * 1000 AS send_wait_ms,

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL merge journal: the contract, read-only openers, slots of dead workers, and three worker processes
- * sharing one job and one mailbox within its limits.
+ * The PostgreSQL merge journal: the contract, read-only openers, slots of dead workers, three worker processes
+ * sharing one job and one mailbox within its limits, the sends log's pruning.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import pg from 'pg'
 import { freshDatabase } from '../../../test/kit/test-database.ts'
 import type { MergeError } from '../errors.ts'
-import type { MailboxLimits, MergeJournal } from './merge-journal.ts'
+import { EXCHANGE_LIMITS, type MailboxLimits, type MergeJournal } from './merge-journal.ts'
 import { collect, mergeJournalContract, newJob, rowsOf } from './merge-journal.contract.ts'
 import { openPostgresMergeJournal } from './postgres-merge-journal.ts'
 
@@ -18,6 +18,7 @@ mergeJournalContract('PostgreSQL', async () => {
   const journal = await openPostgresMergeJournal(database.url)
   const others: MergeJournal[] = []
   return {
+    spec: database.url,
     journal,
     async another() {
       const other = await openPostgresMergeJournal(database.url)
@@ -150,6 +151,39 @@ test('PostgreSQL: three worker processes share one job and one mailbox within it
   } finally {
     await client.end()
     await journal.close()
+    await database.drop()
+  }
+})
+
+test('PostgreSQL: the sends log forgets what no window can count, when a writer opens', async () => {
+  const database = await freshDatabase()
+  const client = new pg.Client(database.url)
+  await client.connect()
+  try {
+    const day = 86_400_000
+    const first = await openPostgresMergeJournal(database.url)
+    const long = { ...EXCHANGE_LIMITS, recipientWindowMs: 4 * day }
+    await first.createJob(
+      newJob('long', { senders: ['long@contoso.com'], limits: long }),
+      rowsOf(1),
+    )
+    await first.close()
+    await client.query(
+      `INSERT INTO merge_sends (mailbox, at, recipients)
+       SELECT 'a@contoso.com', clock_timestamp() - age * interval '1 day', 1
+       FROM unnest(ARRAY[3, 5, 1]) AS age`, // 3 days: older than two, but a job's window is four
+    )
+    await (await openPostgresMergeJournal(database.url)).close()
+    const { rows } = await client.query(
+      `SELECT round(extract(epoch FROM clock_timestamp() - at) / 86400)::int AS days
+       FROM merge_sends ORDER BY at`,
+    )
+    assert.deepEqual(
+      rows.map((row) => row.days),
+      [3, 1],
+    )
+  } finally {
+    await client.end()
     await database.drop()
   }
 })

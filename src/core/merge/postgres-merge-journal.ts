@@ -13,14 +13,17 @@ import { MergeError } from '../errors.ts'
 import {
   ACTIVE_STATES_SQL,
   IMPORT_BATCH,
+  SLOT_LEASE_MS,
   checkNewJob,
   checkRequeue,
   checkRow,
   guardJournal,
+  importDiffers,
   jobExists,
   noSuchJob,
   readOnlyJournal,
   senderOf,
+  specDifferences,
 } from './journal-rules.ts'
 import {
   ROW_STATES,
@@ -38,7 +41,11 @@ import { inTransaction } from './postgres-transaction.ts'
 export interface PostgresMergeJournalOptions {
   /** Status and report: creates nothing, and every transaction is read-only. */
   readOnly?: boolean
-  /** A request slot of a worker that died frees itself after this long (default 120 s). */
+  /**
+   * How long a request slot counts if it is never released (its worker died while Graph processed the request):
+   * longer than any request may stay in flight — Graph's per-request timeout plus the merge's hold of an abandoned
+   * call. Default 120 s.
+   */
   slotLeaseMs?: number
   /** How often a waiting enter() looks again without a notification (default 200 ms). */
   pollMs?: number
@@ -48,6 +55,8 @@ export interface PostgresMergeJournalOptions {
 
 const PAGE = 500 // rows() reads the journal in pages of this many rows
 const MS = `* interval '1 millisecond'`
+/** The session lock a job's import runs under (with the job's name): see createJob. */
+const IMPORT_LOCK = 'graph-connect merge import'
 
 export async function openPostgresMergeJournal(
   url: string,
@@ -77,9 +86,10 @@ export async function openPostgresMergeJournal(
     })
   }
   const gate = createPostgresGate(pool, connection, {
-    slotLeaseMs: options.slotLeaseMs ?? 120_000,
+    slotLeaseMs: options.slotLeaseMs ?? SLOT_LEASE_MS,
     pollMs: options.pollMs ?? 200,
   })
+  let closed = false
   const writable = () => {
     if (readOnly) throw readOnlyJournal()
   }
@@ -93,35 +103,48 @@ export async function openPostgresMergeJournal(
     if (!job) throw noSuchJob(id)
     return job
   }
+  /**
+   * The import a kill -9 interrupted, if `job` may finish it (same settings): the highest row it holds, every row up
+   * to which may be in already. Else the error saying why not.
+   */
+  const interruptedImport = async (job: NewJob): Promise<number> => {
+    const stored = await needJob(job.id)
+    if (stored.state !== 'importing') throw jobExists(job.id)
+    const differences = specDifferences(stored, job)
+    if (differences.length) throw importDiffers(job.id, differences)
+    const [present] = await query(
+      'SELECT coalesce(max(row), 0)::int AS n FROM merge_rows WHERE job = $1',
+      [job.id],
+    )
+    return present.n as number
+  }
+  if (!readOnly) await gate.prune().catch(() => undefined) // a failure here is met again by the first send
 
   const journal: MergeJournal = {
     async createJob(job, rows) {
       writable()
       checkNewJob(job)
-      const { id, template, senders, mode, limits, connection: login, source } = job
-      const added = await query(
-        `INSERT INTO merge_jobs (id, state, spec) VALUES ($1, 'importing', $2)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [id, { template, senders, mode, limits, connection: login, source }],
-      )
-      if (added.length === 0) throw jobExists(id)
+      // The import runs under a session lock named after the job, taken before the job is written, on a connection of
+      // its own (the pool stays free for the rest): a process killed half-way loses it with that connection, so
+      // whoever takes it next knows that a job it finds `importing` is not being imported anywhere, and may finish it.
+      const lock = new pg.Client(connection)
+      lock.on('error', () => undefined) // a lost connection: the next query on it reports it
+      await lock.connect()
       try {
-        let batch: RowInput[] = []
-        for await (const row of rows) {
-          checkRow(row)
-          batch.push(row)
-          if (batch.length < IMPORT_BATCH) continue
-          await insertRows(pool, job, batch)
-          batch = []
-        }
-        await insertRows(pool, job, batch)
-      } catch (error) {
-        // A source that fails half-way leaves no half job behind (its rows go with it: ON DELETE CASCADE).
-        await query('DELETE FROM merge_jobs WHERE id = $1', [id])
-        throw error
+        const [{ locked }] = (
+          await lock.query('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [
+            IMPORT_LOCK,
+            job.id,
+          ])
+        ).rows
+        if (!locked)
+          throw new MergeError('ERR_MERGE_BUSY', {
+            message: `The merge ${job.id} is being imported by another process: wait for it to finish, then resume it.`,
+          })
+        return await importJob(lock, job, rows)
+      } finally {
+        await lock.end().catch(() => undefined) // the session ends, and its lock with it
       }
-      await query(`UPDATE merge_jobs SET state = 'open' WHERE id = $1`, [id])
-      return needJob(id)
     },
 
     job: findJob,
@@ -279,28 +302,88 @@ export async function openPostgresMergeJournal(
     },
 
     async close() {
+      if (closed) return
+      closed = true
       await gate.close()
       await pool.end()
     },
   }
+  /**
+   * Under the job's import lock: writes the job (or finds the one to finish), then its rows on the lock's
+   * connection, then opens it.
+   */
+  async function importJob(
+    client: pg.Client,
+    job: NewJob,
+    rows: AsyncIterable<RowInput>,
+  ): Promise<MergeJob> {
+    const { id, template, senders, mode, limits, connection: login, source } = job
+    const added = await query(
+      `INSERT INTO merge_jobs (id, state, spec) VALUES ($1, 'importing', $2)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, { template, senders, mode, limits, connection: login, source }],
+    )
+    // An import a kill -9 interrupted is finished by the same job: the rows already in are skipped.
+    const present = added.length === 0 ? await interruptedImport(job) : 0
+    try {
+      let batch: RowInput[] = []
+      for await (const row of rows) {
+        checkRow(row)
+        batch.push(row)
+        if (batch.length < IMPORT_BATCH) continue
+        await insertRows(client, job, batch, present)
+        batch = []
+      }
+      await insertRows(client, job, batch, present)
+    } catch (error) {
+      // A source that fails half-way leaves no half job behind (its rows go with it: ON DELETE CASCADE).
+      await query('DELETE FROM merge_jobs WHERE id = $1', [id])
+      throw error
+    }
+    await query(`UPDATE merge_jobs SET state = 'open' WHERE id = $1`, [id])
+    return needJob(id)
+  }
+
   return guardJournal(journal, where)
 }
 
-/** One batch of rows and the job's count, in one transaction. */
-async function insertRows(pool: pg.Pool, job: NewJob, rows: RowInput[]): Promise<void> {
+/**
+ * One batch of rows and the job's count, in one transaction. Rows numbered up to `present` may be in already (an
+ * interrupted import being finished): those are skipped; any other row already in appears twice in the source.
+ */
+async function insertRows(
+  client: pg.Client,
+  job: NewJob,
+  rows: RowInput[],
+  present: number,
+): Promise<void> {
   if (rows.length === 0) return
-  await inTransaction(pool, async (client) => {
-    try {
-      await client.query(
+  await client.query('BEGIN')
+  try {
+    const insert = async (part: RowInput[], conflict: string) => {
+      if (part.length === 0) return 0
+      const { rowCount } = await client.query(
         `INSERT INTO merge_rows (job, row, mailbox, recipients, data)
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::jsonb[])`,
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::jsonb[]) ${conflict}`,
         [
           job.id,
-          rows.map((row) => row.row),
-          rows.map((row) => senderOf(job, row.row)),
-          rows.map((row) => row.recipients),
-          rows.map((row) => JSON.stringify(row.data)),
+          part.map((row) => row.row),
+          part.map((row) => senderOf(job, row.row)),
+          part.map((row) => row.recipients),
+          part.map((row) => JSON.stringify(row.data)),
         ],
+      )
+      return rowCount ?? 0
+    }
+    let added = 0
+    try {
+      added += await insert(
+        rows.filter((row) => row.row <= present),
+        'ON CONFLICT (job, row) DO NOTHING',
+      )
+      added += await insert(
+        rows.filter((row) => row.row > present),
+        '',
       )
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error // unique_violation
@@ -311,11 +394,12 @@ async function insertRows(pool: pg.Pool, job: NewJob, rows: RowInput[]): Promise
         message: `Row ${row?.[2] ?? '?'} appears twice in the source: each row needs its own number.`,
       })
     }
-    await client.query('UPDATE merge_jobs SET rows = rows + $2 WHERE id = $1', [
-      job.id,
-      rows.length,
-    ])
-  })
+    await client.query('UPDATE merge_jobs SET rows = rows + $2 WHERE id = $1', [job.id, added])
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined) // a broken connection ends with the import
+    throw error
+  }
 }
 
 /** The database named without its password: postgres://user@host:port/database. */

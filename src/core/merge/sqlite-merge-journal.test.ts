@@ -1,19 +1,31 @@
-/** The SQLite merge journal: the contract, its one-writer lock (named to a second writer), read-only openers, modes. */
+/**
+ * The SQLite merge journal: the contract, its one-writer lock (named to a second writer), read-only openers, a new
+ * writer taking over a killed one's rows, the sends log's pruning.
+ */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { test } from 'node:test'
 import { MergeError } from '../errors.ts'
-import { mergeJournalContract, newJob, rowsOf } from './merge-journal.contract.ts'
+import { EXCHANGE_LIMITS } from './merge-journal.ts'
+import {
+  childWorker,
+  killHard,
+  mergeJournalContract,
+  newJob,
+  rowsOf,
+} from './merge-journal.contract.ts'
 import { openSqliteMergeJournal } from './sqlite-merge-journal.ts'
 
 mergeJournalContract('SQLite', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
   const journal = openSqliteMergeJournal(join(folder, 'merge.db'))
   return {
+    spec: join(folder, 'merge.db'),
     journal,
     another: async () => journal,
     async done() {
@@ -78,4 +90,76 @@ test('SQLite: a second writer is refused, naming the holder; readers work alongs
     (error: MergeError) => error.code === 'ERR_MERGE_NOT_FOUND',
   )
   rmSync(join(folder, '..'), { recursive: true, force: true })
+})
+
+test('SQLite: a new writer takes over a killed one’s rows at once, in their states', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
+  const file = join(folder, 'merge.db')
+  try {
+    const first = openSqliteMergeJournal(file)
+    await first.createJob(newJob('taken', { senders: ['t@contoso.com'] }), rowsOf(5))
+    await first.close()
+    const limits = { ...EXCHANGE_LIMITS, sendWindowMs: 60_000 }
+    const { child } = await childWorker(file, { claim: { job: 'taken', worker: 'dead', limits } })
+    await killHard(child)
+    const journal = openSqliteMergeJournal(file)
+    try {
+      const rows = await journal.claim('taken', 'alive', 10, 60_000)
+      assert.deepEqual(
+        rows.map((row) => [row.row, row.state, row.draftId]),
+        [
+          [1, 'drafting', null],
+          [2, 'sending', null],
+          [3, 'drafted', 'draft-3'],
+          [4, 'pending', null],
+          [5, 'pending', null],
+        ],
+        'the dead worker’s rows come back although their 10-minute leases run',
+      )
+      assert.equal(rows[1]!.attempts, 1)
+      assert.equal(await journal.update(rows[1]!, 'alive', { state: 'sent' }), true)
+    } finally {
+      await journal.close()
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+})
+
+test('SQLite: the sends log forgets what no window can count, on open', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
+  const file = join(folder, 'merge.db')
+  try {
+    const day = 86_400_000
+    let journal = openSqliteMergeJournal(file)
+    const long = { ...EXCHANGE_LIMITS, recipientWindowMs: 4 * day }
+    await journal.createJob(
+      newJob('long', { senders: ['long@contoso.com'], limits: long }),
+      rowsOf(1),
+    )
+    await journal.close()
+    const database = new DatabaseSync(file)
+    const now = Date.now()
+    const insert = database.prepare(
+      'INSERT INTO merge_sends (mailbox, at, recipients) VALUES (?, ?, 1)',
+    )
+    for (const [mailbox, age] of [
+      ['a@contoso.com', 3 * day], // older than two days, but a job's window is four
+      ['a@contoso.com', 5 * day],
+      ['b@contoso.com', day],
+    ] as const)
+      insert.run(mailbox, now - age)
+    database.close()
+    journal = openSqliteMergeJournal(file)
+    await journal.close()
+    const after = new DatabaseSync(file, { readOnly: true })
+    const left = after.prepare('SELECT mailbox, at FROM merge_sends ORDER BY at').all()
+    after.close()
+    assert.deepEqual(
+      left.map((entry) => Math.round((now - (entry.at as number)) / day)),
+      [3, 1],
+    )
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
 })

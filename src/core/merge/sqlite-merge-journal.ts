@@ -1,6 +1,7 @@
 /**
  * `openSqliteMergeJournal`: the embedded merge journal (node:sqlite, WAL), one writer process per file, any number of
- * read-only openers beside it (merge status and report from another terminal).
+ * read-only openers beside it (merge status and report from another terminal). Holding the writer lock proves the
+ * previous writer dead, so a writer that opens takes over its rows at once and counts the request slots it left.
  */
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -11,18 +12,24 @@ import { holdLock, lockHolder } from '../store/lock-holder.ts'
 import {
   ACTIVE_STATES_SQL,
   IMPORT_BATCH,
+  PRUNE_EVERY_MS,
+  SENDS_KEPT_MS,
+  SLOT_LEASE_MS,
   checkNewJob,
   checkRecipients,
   checkRequeue,
   checkRow,
   guardJournal,
+  importDiffers,
   jobExists,
+  journalFailure,
   mailboxKey,
   noSuchJob,
   readOnlyJournal,
   senderOf,
+  specDifferences,
 } from './journal-rules.ts'
-import { createLocalGate } from './local-gate.ts'
+import { createLocalGate, type LocalGate } from './local-gate.ts'
 import {
   ROW_STATES,
   type MailboxLimits,
@@ -32,6 +39,7 @@ import {
   type NewJob,
   type RowInput,
   type RowState,
+  type Slot,
   type Wait,
 } from './merge-journal.ts'
 import { migrateMergeJournal } from './sqlite-merge-schema.ts'
@@ -39,6 +47,12 @@ import { migrateMergeJournal } from './sqlite-merge-schema.ts'
 export interface SqliteMergeJournalOptions {
   /** Status and report: never blocks a running merge, never writes, takes no lock. */
   readOnly?: boolean
+  /**
+   * How long a request slot counts if it is never released (the process was killed while Graph processed the
+   * request): longer than any request may stay in flight — Graph's per-request timeout plus the merge's hold of an
+   * abandoned call. Default 120 s.
+   */
+  slotLeaseMs?: number
 }
 
 const PAGE = 500 // rows() reads the journal in pages of this many rows
@@ -76,9 +90,13 @@ export function openSqliteMergeJournal(
   options: SqliteMergeJournalOptions = {},
 ): MergeJournal {
   const readOnly = options.readOnly ?? false
+  const slotLeaseMs = options.slotLeaseMs ?? SLOT_LEASE_MS
   const opened = readOnly ? openReader(file) : openWriter(file)
   const database = opened.database
   const gate = createLocalGate()
+  /** Jobs this handle is importing now: a second createJob of one of them must not finish it alongside. */
+  const importing = new Set<string>()
+  let prunedAt = 0
   const writable = () => {
     if (readOnly) throw readOnlyJournal()
   }
@@ -101,6 +119,52 @@ export function openSqliteMergeJournal(
     return record && toJob(record)
   }
   const needJob = (id: string) => findJob(id) ?? throwError(noSuchJob(id))
+  const prune = (now: number, limits?: MailboxLimits) => {
+    prunedAt = now
+    const { longest } = get(
+      `SELECT max(max(json_extract(spec, '$.limits.sendWindowMs')),
+         max(json_extract(spec, '$.limits.recipientWindowMs'))) AS longest FROM merge_jobs`,
+    ) as { longest: number | null }
+    const keptMs = Math.max(
+      SENDS_KEPT_MS,
+      longest ?? 0,
+      limits?.sendWindowMs ?? 0,
+      limits?.recipientWindowMs ?? 0,
+    )
+    exec('DELETE FROM merge_sends WHERE at < ?', now - keptMs)
+  }
+  /**
+   * The import a kill -9 interrupted, if `job` may finish it (same settings): the highest row it holds, every row up
+   * to which may be in already. Else the error saying why not.
+   */
+  const interruptedImport = (job: NewJob): number => {
+    const stored = needJob(job.id)
+    if (stored.state !== 'importing' || importing.has(job.id)) throw jobExists(job.id)
+    const differences = specDifferences(stored, job)
+    if (differences.length) throw importDiffers(job.id, differences)
+    return (
+      get('SELECT coalesce(max(row), 0) AS n FROM merge_rows WHERE job = ?', job.id) as {
+        n: number
+      }
+    ).n
+  }
+  const persisted = (mailbox: string, slot: Slot): Slot => {
+    const { lastInsertRowid: id } = exec(
+      'INSERT INTO merge_slots (mailbox, expires_at) VALUES (?, ?)',
+      mailbox,
+      Date.now() + slotLeaseMs,
+    )
+    let released = false
+    return {
+      release() {
+        if (released) return
+        released = true
+        forgetSlot(database, id)
+        slot.release()
+      },
+    }
+  }
+  if (!readOnly) takeOver(database, gate, prune)
 
   const journal: MergeJournal = {
     async createJob(job, rows) {
@@ -114,17 +178,19 @@ export function openSqliteMergeJournal(
         spec,
         Date.now(),
       )
-      if (added.changes === 0) throw jobExists(id)
+      // An import a kill -9 interrupted is finished by the same job: the rows already in are skipped.
+      const present = added.changes === 0 ? interruptedImport(job) : 0
+      importing.add(id)
       try {
         let batch: RowInput[] = []
         for await (const row of rows) {
           checkRow(row)
           batch.push(row)
           if (batch.length < IMPORT_BATCH) continue
-          transaction(() => insertRows(database, job, batch))
+          transaction(() => insertRows(database, job, batch, present))
           batch = []
         }
-        transaction(() => insertRows(database, job, batch))
+        transaction(() => insertRows(database, job, batch, present))
       } catch (error) {
         // A source that fails half-way leaves no half job behind: fixed, it can be imported again under its name.
         transaction(() => {
@@ -132,6 +198,8 @@ export function openSqliteMergeJournal(
           exec('DELETE FROM merge_jobs WHERE id = ?', id)
         })
         throw error
+      } finally {
+        importing.delete(id)
       }
       exec(`UPDATE merge_jobs SET state = 'open' WHERE id = ?`, id)
       return needJob(id)
@@ -275,7 +343,17 @@ export function openSqliteMergeJournal(
       })
     },
 
-    enter: (mailbox, limits, signal) => gate.enter(mailboxKey(mailbox), limits.concurrent, signal),
+    async enter(name, limits, signal) {
+      writable()
+      const mailbox = mailboxKey(name)
+      const slot = await gate.enter(mailbox, limits.concurrent, signal)
+      try {
+        return persisted(mailbox, slot)
+      } catch (error) {
+        slot.release()
+        throw journalFailure(error, file)
+      }
+    },
 
     async startSend(row, worker, limits) {
       writable()
@@ -303,6 +381,13 @@ export function openSqliteMergeJournal(
           row.job,
           row.row,
         )
+        exec(
+          'INSERT INTO merge_sends (mailbox, at, recipients) VALUES (?, ?, ?)',
+          mailbox,
+          now,
+          row.recipients,
+        )
+        if (now - prunedAt >= PRUNE_EVERY_MS) prune(now, limits)
         return { ok: true as const }
       })
     },
@@ -312,6 +397,7 @@ export function openSqliteMergeJournal(
     },
 
     async close() {
+      gate.close()
       if (database.isOpen) opened.close()
     },
   }
@@ -319,8 +405,48 @@ export function openSqliteMergeJournal(
 }
 
 /**
- * How long until `mailbox` may send a mail to `recipients` more, counted from every job's rows in the file, or
- * undefined when it may now. A window frees up when its oldest counted send leaves it.
+ * A writer that opens: the previous one is dead (it held the lock). Its rows are free at once (their states kept: the
+ * worker reconciles `sending` rows and recovers `drafting` ones); the slots it left count against their mailbox until
+ * they expire, since Graph may still be processing those requests.
+ */
+function takeOver(database: DatabaseSync, gate: LocalGate, prune: (now: number) => void): void {
+  const now = Date.now()
+  database.exec('BEGIN IMMEDIATE')
+  try {
+    database
+      .prepare(
+        `UPDATE merge_rows SET owner = NULL, lease_until = NULL
+         WHERE owner IS NOT NULL AND state IN ${ACTIVE_STATES_SQL}`,
+      )
+      .run()
+    database.prepare('DELETE FROM merge_slots WHERE expires_at <= ?').run(now)
+    prune(now)
+    database.exec('COMMIT')
+  } catch (error) {
+    database.exec('ROLLBACK')
+    throw error
+  }
+  const left = database.prepare('SELECT id, mailbox, expires_at FROM merge_slots').all() as Array<{
+    id: number
+    mailbox: string
+    expires_at: number
+  }>
+  for (const slot of left)
+    gate.hold(slot.mailbox, slot.expires_at, () => forgetSlot(database, slot.id))
+}
+
+/** A slot's entry deleted; one that cannot be (the journal closed, or failing) expires by itself on the next open. */
+function forgetSlot(database: DatabaseSync, id: number | bigint): void {
+  try {
+    if (database.isOpen) database.prepare('DELETE FROM merge_slots WHERE id = ?').run(id)
+  } catch {
+    // expires by itself
+  }
+}
+
+/**
+ * How long until `mailbox` may send a mail to `recipients` more, counted from the sends log (every attempt of every
+ * job in the file), or undefined when it may now. A window frees up when its oldest counted send leaves it.
  */
 function windowWait(
   database: DatabaseSync,
@@ -333,11 +459,11 @@ function windowWait(
   const recipientFrom = now - limits.recipientWindowMs
   const counted = database
     .prepare(
-      `SELECT count(*) FILTER (WHERE send_started_at > $sendFrom) AS sends,
-         min(send_started_at) FILTER (WHERE send_started_at > $sendFrom) AS oldestSend,
-         coalesce(sum(recipients) FILTER (WHERE send_started_at > $recipientFrom), 0) AS recipients,
-         min(send_started_at) FILTER (WHERE send_started_at > $recipientFrom) AS oldestRecipient
-       FROM merge_rows WHERE mailbox = $mailbox AND send_started_at > $from`,
+      `SELECT count(*) FILTER (WHERE at > $sendFrom) AS sends,
+         min(at) FILTER (WHERE at > $sendFrom) AS oldestSend,
+         coalesce(sum(recipients) FILTER (WHERE at > $recipientFrom), 0) AS recipients,
+         min(at) FILTER (WHERE at > $recipientFrom) AS oldestRecipient
+       FROM merge_sends WHERE mailbox = $mailbox AND at > $from`,
     )
     .get({ sendFrom, recipientFrom, mailbox, from: Math.min(sendFrom, recipientFrom) }) as {
     sends: number
@@ -355,22 +481,27 @@ function windowWait(
   return undefined
 }
 
-function insertRows(database: DatabaseSync, job: NewJob, rows: RowInput[]): void {
+/**
+ * One batch of rows and the job's count. Rows numbered up to `present` may be in already (an interrupted import being
+ * finished): those are skipped; any other row already in appears twice in the source.
+ */
+function insertRows(database: DatabaseSync, job: NewJob, rows: RowInput[], present: number): void {
   if (rows.length === 0) return
-  const insert = database.prepare(
-    `INSERT INTO merge_rows (job, row, mailbox, recipients, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)`,
-  )
+  const columns = `INSERT INTO merge_rows (job, row, mailbox, recipients, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)`
+  const insert = database.prepare(columns)
+  const insertMissing = database.prepare(`${columns} ON CONFLICT (job, row) DO NOTHING`)
   const now = Date.now()
+  let added = 0
   for (const row of rows) {
     try {
-      insert.run(
+      added += (row.row <= present ? insertMissing : insert).run(
         job.id,
         row.row,
         senderOf(job, row.row),
         row.recipients,
         now,
         JSON.stringify(row.data),
-      )
+      ).changes as number
     } catch (error) {
       if ((error as { errcode?: number }).errcode !== 1555 /* SQLITE_CONSTRAINT_PRIMARYKEY */)
         throw error
@@ -379,7 +510,7 @@ function insertRows(database: DatabaseSync, job: NewJob, rows: RowInput[]): void
       })
     }
   }
-  database.prepare('UPDATE merge_jobs SET rows = rows + ? WHERE id = ?').run(rows.length, job.id)
+  database.prepare('UPDATE merge_jobs SET rows = rows + ? WHERE id = ?').run(added, job.id)
 }
 
 /** The writer: the file's writer lock taken (a second writer is told who holds it), WAL, the schema current. */
