@@ -37,32 +37,32 @@ const SEND = '^/v1\\.0/users/[^/]+/messages/[^/]+/send$'
 const CREATE = '^/v1\\.0/users/[^/]+/messages$'
 const LOOKUP = '^/v1\\.0/users/[^/]+/messages$'
 
-/** Every kind of fault, about one request in five of the merge's sends and draft creations. */
+/** Every kind of fault, on sends, draft creations and lookups: more than one request in five. */
 const FAULTS = [
-  { match: { method: 'POST', path: SEND }, probability: 0.04, action: { deliverThen: 504 } },
+  { match: { method: 'POST', path: SEND }, probability: 0.067, action: { deliverThen: 504 } },
   {
     match: { method: 'POST', path: SEND },
-    probability: 0.03,
+    probability: 0.05,
     action: { deliverThen: 202, retryAfter: 1 },
   },
-  { match: { method: 'POST', path: SEND }, probability: 0.03, action: { deliverThen: 'reset' } },
-  { match: { method: 'POST', path: SEND }, probability: 0.02, action: { answerDelayMs: 1_500 } },
-  { match: { method: 'POST', path: SEND }, probability: 0.03, action: { status: 503 } },
+  { match: { method: 'POST', path: SEND }, probability: 0.05, action: { deliverThen: 'reset' } },
+  { match: { method: 'POST', path: SEND }, probability: 0.034, action: { answerDelayMs: 1_500 } },
+  { match: { method: 'POST', path: SEND }, probability: 0.05, action: { status: 503 } },
   {
     match: { method: 'POST', path: SEND },
-    probability: 0.03,
+    probability: 0.05,
     action: { status: 429, retryAfter: 1 },
   },
-  { match: { method: 'POST', path: SEND }, probability: 0.02, action: { reset: true } },
-  { match: { method: 'POST', path: CREATE }, probability: 0.05, action: { status: 503 } },
-  { match: { method: 'POST', path: CREATE }, probability: 0.05, action: { deliverThen: 504 } },
-  { match: { method: 'POST', path: CREATE }, probability: 0.04, action: { deliverThen: 'reset' } },
+  { match: { method: 'POST', path: SEND }, probability: 0.034, action: { reset: true } },
+  { match: { method: 'POST', path: CREATE }, probability: 0.084, action: { status: 503 } },
+  { match: { method: 'POST', path: CREATE }, probability: 0.084, action: { deliverThen: 504 } },
+  { match: { method: 'POST', path: CREATE }, probability: 0.067, action: { deliverThen: 'reset' } },
   {
     match: { method: 'POST', path: CREATE },
-    probability: 0.03,
+    probability: 0.05,
     action: { status: 429, retryAfter: 1 },
   },
-  { match: { method: 'GET', path: LOOKUP }, probability: 0.1, action: { status: 503 } },
+  { match: { method: 'GET', path: LOOKUP }, probability: 0.168, action: { status: 503 } },
 ] as const
 
 describe('merge: exactly once under faults and SIGKILL, within the limits', () => {
@@ -223,7 +223,12 @@ describe('merge: exactly once under faults and SIGKILL, within the limits', () =
       entries.filter((entry) => entry.fault),
       (entry) => entry.fault!.replace(/ \(.*$/, '').replace(/\d+ms/, 'N ms'),
     )
-    diagnostic(`${entries.length} requests, ${[...faults.values()].flat().length} faulted`)
+    const faulted = [...faults.values()].flat().length
+    diagnostic(`${entries.length} requests, ${faulted} faulted`)
+    assert.ok(
+      faulted >= entries.length * 0.2,
+      `only ${faulted} of ${entries.length} requests faulted`,
+    )
     diagnostic([...faults].map(([kind, list]) => `${kind}: ${list.length}`).join('; '))
     for (const kind of [
       'deliverThen 504',

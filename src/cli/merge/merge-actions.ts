@@ -4,13 +4,7 @@
  */
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import {
-  MergeError,
-  ROW_STATES,
-  openMergeJournal,
-  type MergeJob,
-  type MergeJournal,
-} from '../../core/index.ts'
+import { MergeError, ROW_STATES, type MergeJob, type MergeJournal } from '../../core/index.ts'
 import { reportFailure, say } from '../cli-failure.ts'
 import { openCliSession } from '../cli-session.ts'
 import { EXIT, type OptionValues } from '../command.ts'
@@ -18,6 +12,7 @@ import { settingsOrExit, usageProblem } from '../common-options.ts'
 import { formatTable, outputFormat } from '../output.ts'
 import { mergeProgress } from './merge-progress.ts'
 import { runMergeJob } from './merge-run.ts'
+import { openJournal } from './open-journal.ts'
 
 export async function mergeAction(
   action: 'status' | 'resume' | 'cancel' | 'report',
@@ -36,7 +31,7 @@ export async function mergeAction(
   const readOnly = action === 'status' || action === 'report'
   let journal: MergeJournal | undefined
   try {
-    journal = await openMergeJournal(String(values.journal ?? settings.mergeJournal), { readOnly })
+    journal = await openJournal(values, settings, { readOnly })
     if (action === 'status' && !name) return await listJobs(journal, format)
     const job = await journal.job(name!)
     if (!job) throw notFound(name!, await journal.jobs())

@@ -9,7 +9,6 @@ import {
   checkMergeRow,
   compileTemplate,
   dryRunMerge,
-  openMergeJournal,
   readMergeRows,
   type MergeTemplate,
   type RowInput,
@@ -23,6 +22,7 @@ import { outputFormat } from '../output.ts'
 import { printDryRun } from './merge-dry-run-print.ts'
 import { JOB_NAME, mergeLimits, modeChoice, senders, type ModeChoice } from './merge-options.ts'
 import { runMergeJob } from './merge-run.ts'
+import { openJournal } from './open-journal.ts'
 
 const FORMAT_OF: Record<string, MergeTemplate['format']> = {
   '.md': 'markdown',
@@ -99,7 +99,7 @@ export async function startMerge(rowsFile: string, values: OptionValues): Promis
         )
       const sendMode = await chooseMode(session, mode as ModeChoice)
       if (typeof sendMode !== 'string') return usageProblem('merge', sendMode.problem)
-      const journal = await openMergeJournal(String(values.journal ?? settings.mergeJournal))
+      const journal = await openJournal(values, settings)
       try {
         const rows = async function* (): AsyncIterable<RowInput> {
           for await (const row of readMergeRows(source)) {
