@@ -15,7 +15,7 @@ export function printDryRun(report: DryRunReport, format: string): number {
     return exit
   }
   const lines = [
-    `${report.rows} rows: ${report.ok} ready, ${report.withProblems} with problems; ${report.recipients} recipients, ${megabytes(report.attachmentBytes)} of attachments.`,
+    `${report.rows} rows: ${report.ok} ready, ${report.withProblems} with problems; ${report.recipients} recipients, ${report.attachmentBytes ? `${megabytes(report.attachmentBytes)} of attachments` : 'no attachments'}.`,
   ]
   if (report.problemCount) {
     lines.push(
