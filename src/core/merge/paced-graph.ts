@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GraphError } from '../errors.ts'
 import type { GraphClient } from '../graph/graph-client.ts'
+import type { MailGraph } from '../mail/send-parsed-mail.ts'
 import type { MergeEvent } from './merge-events.ts'
 import type { MergeJournal } from './merge-journal.ts'
 import type { PaceAdapter } from './pace-adapter.ts'
@@ -22,17 +23,7 @@ export interface PacedGraphParts {
 }
 
 /** The GraphClient methods a merge calls. */
-export type MergeGraph = Pick<
-  GraphClient,
-  | 'sendMail'
-  | 'createDraft'
-  | 'addAttachment'
-  | 'createUploadSession'
-  | 'uploadRange'
-  | 'sendDraft'
-  | 'deleteMessage'
-  | 'findMessagesByProperty'
->
+export type MergeGraph = MailGraph & Pick<GraphClient, 'findMessagesByProperty'>
 
 const METHODS = [
   'sendMail',

@@ -12,7 +12,7 @@ import {
   checkRecipients,
   mailboxKey,
 } from './journal-rules.ts'
-import type { MailboxLimits, MergeRow, Slot, Wait } from './merge-journal.ts'
+import type { MailboxLimits, MergeJournal, MergeRow, Slot, Wait } from './merge-journal.ts'
 import { inTransaction } from './postgres-transaction.ts'
 
 export interface PostgresGateOptions {
@@ -22,14 +22,7 @@ export interface PostgresGateOptions {
   pollMs: number
 }
 
-export interface PostgresGate {
-  enter(mailbox: string, limits: MailboxLimits, signal?: AbortSignal): Promise<Slot>
-  startSend(
-    row: MergeRow,
-    worker: string,
-    limits: MailboxLimits,
-  ): Promise<{ ok: true } | Wait | { held: false }>
-  pause(mailbox: string, untilMs: number): Promise<void>
+export interface PostgresGate extends Pick<MergeJournal, 'enter' | 'startSend' | 'pause'> {
   /** Deletes the sends no window can count any more (done by startSend once an hour, and by a writer that opens). */
   prune(limits?: MailboxLimits): Promise<void>
   close(): Promise<void>
