@@ -31,7 +31,8 @@ export async function mergeAction(
   const readOnly = action === 'status' || action === 'report'
   let journal: MergeJournal | undefined
   try {
-    journal = await openJournal(values, settings, { readOnly })
+    // Cancel is meant for a merge that runs: it must not wait for (or be refused by) the worker's hold on the journal.
+    journal = await openJournal(values, settings, { readOnly, control: action === 'cancel' })
     if (action === 'status' && !name) return await listJobs(journal, format)
     const job = await journal.job(name!)
     if (!job) throw notFound(name!, await journal.jobs())

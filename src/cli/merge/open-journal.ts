@@ -10,7 +10,7 @@ import type { OptionValues } from '../command.ts'
 export function openJournal(
   values: OptionValues,
   settings: Readonly<CliSettings>,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; control?: boolean } = {},
 ): Promise<MergeJournal> {
   const hold = settings.mergeTiming.abandonedHoldMs ?? MERGE_TIMING.abandonedHoldMs
   return openMergeJournal(String(values.journal ?? settings.mergeJournal), {

@@ -11,6 +11,8 @@ export const isPostgresUrl = (spec: string) => /^postgres(ql)?:\/\//i.test(spec)
 export interface MergeJournalOptions {
   /** Status and report: reads, never writes. */
   readOnly?: boolean
+  /** Cancel: reads, and cancels a job while a worker runs it (SQLite: beside the worker holding the file). */
+  control?: boolean
   /** How long a request slot counts if it is never released (see each engine's option). Default 120 s. */
   slotLeaseMs?: number
 }

@@ -1,6 +1,6 @@
 /**
- * The SQLite merge journal: the contract, its one-writer lock (named to a second writer), read-only openers, a new
- * writer taking over a killed one's rows, the sends log's pruning.
+ * The SQLite merge journal: the contract, its one-writer lock (named to a second writer), read-only openers, a control
+ * handle cancelling beside the writer, a new writer taking over a killed one's rows, the sends log's pruning.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -90,6 +90,42 @@ test('SQLite: a second writer is refused, naming the holder; readers work alongs
     (error: MergeError) => error.code === 'ERR_MERGE_NOT_FOUND',
   )
   rmSync(join(folder, '..'), { recursive: true, force: true })
+})
+
+test('SQLite: a control handle cancels a job beside the running writer, and may change nothing else', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
+  const file = join(folder, 'merge.db')
+  const child = await holder(file)
+  try {
+    const control = openSqliteMergeJournal(file, { control: true })
+    try {
+      await control.cancel('held')
+      assert.equal((await control.job('held'))!.state, 'cancelled')
+      assert.equal((await control.counts('held')).cancelled, 1)
+      await assert.rejects(
+        control.claim('held', 'W', 1, 1000),
+        (error: MergeError) => error.code === 'ERR_MERGE_INVALID',
+      )
+      await assert.rejects(control.requeue('held', 'cancelled'), /read-only/)
+    } finally {
+      await control.close()
+    }
+    assert.equal(child.exitCode, null, 'the writer was not disturbed')
+    assert.throws(
+      () => openSqliteMergeJournal(file),
+      (error: MergeError) => error.code === 'ERR_MERGE_BUSY',
+      'its lock is still held',
+    )
+    assert.throws(
+      () => openSqliteMergeJournal(join(folder, 'absent.db'), { control: true }),
+      (error: MergeError) => error.code === 'ERR_MERGE_NOT_FOUND',
+      'a control handle creates no journal',
+    )
+  } finally {
+    child.kill('SIGKILL')
+    await once(child, 'exit')
+    rmSync(folder, { recursive: true, force: true })
+  }
 })
 
 test('SQLite: a new writer takes over a killed one’s rows at once, in their states', async () => {

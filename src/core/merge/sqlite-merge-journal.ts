@@ -1,7 +1,8 @@
 /**
  * `openSqliteMergeJournal`: the embedded merge journal (node:sqlite, WAL), one writer process per file, any number of
- * read-only openers beside it (merge status and report from another terminal). Holding the writer lock proves the
- * previous writer dead, so a writer that opens takes over its rows at once and counts the request slots it left.
+ * read-only openers beside it (merge status and report from another terminal) and control ones that may only cancel
+ * a job (merge cancel while the merge runs). Holding the writer lock proves the previous writer dead, so a writer that
+ * opens takes over its rows at once and counts the request slots it left.
  */
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -48,6 +49,11 @@ export interface SqliteMergeJournalOptions {
   /** Status and report: never blocks a running merge, never writes, takes no lock. */
   readOnly?: boolean
   /**
+   * `merge cancel` beside a running worker: reads, and `cancel` alone writes; takes no lock and takes over nothing
+   * (the worker's rows stay its own: it sees the job cancelled and stops).
+   */
+  control?: boolean
+  /**
    * How long a request slot counts if it is never released (the process was killed while Graph processed the
    * request): longer than any request may stay in flight — Graph's per-request timeout plus the merge's hold of an
    * abandoned call. Default 120 s.
@@ -90,15 +96,17 @@ export function openSqliteMergeJournal(
   options: SqliteMergeJournalOptions = {},
 ): MergeJournal {
   const readOnly = options.readOnly ?? false
+  const control = !readOnly && (options.control ?? false)
   const slotLeaseMs = options.slotLeaseMs ?? SLOT_LEASE_MS
-  const opened = readOnly ? openReader(file) : openWriter(file)
+  const opened = readOnly || control ? openReader(file, { control }) : openWriter(file)
   const database = opened.database
   const gate = createLocalGate()
   /** Jobs this handle is importing now: a second createJob of one of them must not finish it alongside. */
   const importing = new Set<string>()
   let prunedAt = 0
-  const writable = () => {
-    if (readOnly) throw readOnlyJournal()
+  /** Throws unless this handle may make the change: a writer any, a control handle only a cancel. */
+  const writable = (cancel = false) => {
+    if (readOnly || (control && !cancel)) throw readOnlyJournal()
   }
   const query = (sql: string, ...values: SQLInputValue[]) => database.prepare(sql).all(...values)
   const get = (sql: string, ...values: SQLInputValue[]) => database.prepare(sql).get(...values)
@@ -164,7 +172,7 @@ export function openSqliteMergeJournal(
       },
     }
   }
-  if (!readOnly) takeOver(database, gate, prune)
+  if (!readOnly && !control) takeOver(database, gate, prune)
 
   const journal: MergeJournal = {
     async createJob(job, rows) {
@@ -315,7 +323,7 @@ export function openSqliteMergeJournal(
     },
 
     async cancel(id) {
-      writable()
+      writable(true)
       needJob(id)
       transaction(() => {
         exec(
@@ -557,12 +565,16 @@ function openWriter(file: string): Opened {
   }
 }
 
-function openReader(file: string): Opened {
+/**
+ * A reader, or with `control` a handle that may write beside the writer (SQLite's own locking orders its writes with
+ * the writer's): neither takes the writer lock, nor creates or migrates the journal.
+ */
+function openReader(file: string, { control }: { control: boolean }): Opened {
   if (!existsSync(file))
     throw new MergeError('ERR_MERGE_NOT_FOUND', {
       message: `There is no merge journal at ${file}: check the path, or start a merge first.`,
     })
-  const database = new DatabaseSync(file, { readOnly: true })
+  const database = new DatabaseSync(file, { readOnly: !control })
   database.exec('PRAGMA busy_timeout = 5000')
   const { user_version: version } = database.prepare('PRAGMA user_version').get() as {
     user_version: number
