@@ -545,6 +545,12 @@ describe('merge', () => {
     )
     assert.equal((await sentCopies('diego@contoso.test', 'cancel')).size, 1)
     assert.equal((await status('app', 'cancel')).state, 'cancelled')
+    const drafts = await system.client.messages('diego@contoso.test', { folder: 'drafts' })
+    assert.deepEqual(
+      drafts.filter((draft) => draft.subject.startsWith('cancel:')).map((draft) => draft.subject),
+      [],
+      'no draft of a cancelled row is left in Drafts',
+    )
   })
 
   test('Ctrl-C stops a running merge (exit 1, resume advised); merge resume sends the rest; every row sent once', async (t) => {

@@ -127,3 +127,4 @@ export type { RowCheck, RowCheckOptions, RowColumns, RowToCheck } from './merge/
 export { dryRunMerge } from './merge/merge-dry-run.ts'
 export type { DryRunOptions, DryRunReport, MailPreview } from './merge/merge-dry-run.ts'
 export { isPostgresUrl, openMergeJournal } from './merge/open-merge-journal.ts'
+export { deleteCancelledDrafts } from './merge/cancelled-drafts.ts'

@@ -4,14 +4,21 @@
  */
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { MergeError, ROW_STATES, type MergeJob, type MergeJournal } from '../../core/index.ts'
+import {
+  MergeError,
+  ROW_STATES,
+  deleteCancelledDrafts,
+  type MergeJob,
+  type MergeJournal,
+} from '../../core/index.ts'
 import { reportFailure, say } from '../cli-failure.ts'
 import { openCliSession } from '../cli-session.ts'
 import { EXIT, type OptionValues } from '../command.ts'
+import type { CliSettings } from '../cli-settings.ts'
 import { settingsOrExit, usageProblem } from '../common-options.ts'
 import { formatTable, outputFormat } from '../output.ts'
 import { mergeProgress } from './merge-progress.ts'
-import { runMergeJob } from './merge-run.ts'
+import { graphOf, runMergeJob } from './merge-run.ts'
 import { openJournal } from './open-journal.ts'
 
 export async function mergeAction(
@@ -44,6 +51,7 @@ export async function mergeAction(
       case 'cancel':
         await journal.cancel(job.id)
         say(`merge "${job.id}" cancelled: rows not yet sent will not be; rows being sent finish.`)
+        await deleteDrafts(job, values, settings)
         return EXIT.ok
       case 'resume': {
         if (values['resend-unknown']) {
@@ -148,4 +156,39 @@ async function writeReport(journal: MergeJournal, job: MergeJob, out: string | u
     say(`report of merge "${job.id}" written to ${out}.`)
   }
   return EXIT.ok
+}
+
+/**
+ * The drafts of the cancelled rows, deleted: here when no worker runs the job (this process can take the journal),
+ * else by the worker as it stops (a SQLite journal held by it), or by both (PostgreSQL; a second delete is a 404).
+ */
+async function deleteDrafts(job: MergeJob, values: OptionValues, settings: Readonly<CliSettings>) {
+  let writer: MergeJournal
+  try {
+    writer = await openJournal(values, settings)
+  } catch (error) {
+    if (!(error instanceof MergeError && error.code === 'ERR_MERGE_BUSY')) throw error
+    say('the worker running it deletes the drafts of the cancelled rows as it stops.')
+    return
+  }
+  try {
+    const session = await openCliSession(settings, job.connection)
+    try {
+      const { deleted, failed } = await deleteCancelledDrafts(
+        writer,
+        job.id,
+        job.limits,
+        (mailbox) => graphOf(session, mailbox),
+      )
+      if (deleted) say(`${deleted} draft(s) of cancelled rows deleted from Drafts.`)
+      if (failed)
+        say(
+          `${failed} draft(s) of cancelled rows could not be deleted: delete them from Drafts by hand.`,
+        )
+    } finally {
+      await session.close()
+    }
+  } finally {
+    await writer.close()
+  }
 }

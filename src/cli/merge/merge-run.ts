@@ -40,8 +40,7 @@ export async function runMergeJob(
     outcome = await runMerge({
       journal,
       jobId: job.id,
-      graph: (mailbox) =>
-        session.graph(mailbox === 'me' ? undefined : mailbox, { retryBudgetMs: 0 }),
+      graph: (mailbox) => graphOf(session, mailbox),
       render: async (row) => {
         const checked = await checkMergeRow(
           template,
@@ -86,4 +85,14 @@ function ending(job: MergeJob, outcome: MergeOutcome, counts: Counts, connection
       if (counts.failed) say(`${counts.failed} row(s) failed (nothing sent): ${report} says why.`)
       return counts.unknown ? EXIT.outcomeUnknown : counts.failed ? EXIT.failed : EXIT.ok
   }
+}
+
+/**
+ * The Graph client of a sender mailbox, its retry budget 0 (core paces and retries); the signed-in user's own address
+ * (or 'me') acts through /me, which every delegated token may use.
+ */
+export function graphOf(session: CliSession, mailbox: string) {
+  const own = session.record.account?.username?.toLowerCase()
+  const self = mailbox === 'me' || mailbox.toLowerCase() === own
+  return session.graph(self ? undefined : mailbox, { retryBudgetMs: 0 })
 }

@@ -116,7 +116,7 @@ export async function startMerge(rowsFile: string, values: OptionValues): Promis
           {
             id: name!,
             template,
-            senders: from.length ? from : ['me'],
+            senders: from.length ? from : [session.record.account?.username ?? 'me'],
             mode: sendMode,
             limits: limits as Exclude<typeof limits, { problems: string[] }>,
             connection: connection as string,

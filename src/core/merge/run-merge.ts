@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError, MergeError } from '../errors.ts'
 import type { MergeEvent, MergeOutcome } from './merge-events.ts'
 import type { MergeJournal, MergeRow } from './merge-journal.ts'
+import { deleteCancelledDrafts } from './cancelled-drafts.ts'
 import { createPaceAdapter } from './pace-adapter.ts'
 import { pacedGraph, type MergeGraph } from './paced-graph.ts'
 import {
@@ -118,7 +119,12 @@ export async function runMerge(options: RunMergeOptions): Promise<MergeOutcome> 
     }
     await Promise.allSettled(inflight)
     if (failure) return { ended: 'failed', error: failure }
-    if ((await journal.job(jobId))?.state === 'cancelled') return { ended: 'cancelled' }
+    if ((await journal.job(jobId))?.state === 'cancelled') {
+      await deleteCancelledDrafts(journal, jobId, job.limits, context.rawGraph).catch(
+        () => undefined,
+      )
+      return { ended: 'cancelled' }
+    }
     return { ended: 'stopped' }
   } finally {
     clearInterval(renewal)

@@ -101,11 +101,14 @@ async function draft(context: RowContext, row: MergeRow): Promise<MergeRow | nul
     const saved = await saveParsedDraft(graph, rendered.mail, (message) =>
       withMergeKey(message, row.key),
     )
-    return move(context, drafting, {
+    const drafted = await move(context, drafting, {
       state: 'drafted',
       draftId: saved.id,
       internetMessageId: saved.internetMessageId || null,
     })
+    // Cancelled (or taken over) meanwhile: the draft is nobody's to send, and is not left in Drafts.
+    if (!drafted) await graph.deleteMessage(saved.id).catch(() => undefined)
+    return drafted
   } catch (error) {
     if (isDefinitive(error)) return move(context, drafting, failure(error))
     throwIfSystemic(error)
