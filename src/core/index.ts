@@ -96,7 +96,7 @@ export type { ComposedMessage } from './mail/compose-message.ts'
 export { saveParsedDraft, sendParsedMail } from './mail/send-parsed-mail.ts'
 export type { MailGraph, SavedDraft, SendOptions, SendOutcome } from './mail/send-parsed-mail.ts'
 export { SEND_KEY_PROPERTY, withSendKey } from './mail/send-key.ts'
-export { findSent } from './mail/find-sent.ts'
+export { findSent, mayFindSent } from './mail/find-sent.ts'
 export type { FindSentOptions, SentLookup } from './mail/find-sent.ts'
 
 export { safeEqual } from './safe-equal.ts'

@@ -81,5 +81,17 @@ async function lookUp(
   }
 }
 
+const MAIL_READ = new Set(['mail.read', 'mail.readbasic', 'mail.readwrite'])
+
+/**
+ * True when the granted scopes let the token look a key up: Mail.Read, Mail.ReadBasic or Mail.ReadWrite, short or
+ * URL form (Mail.Send alone cannot read). Undefined scopes (not known) are false: no lookup.
+ */
+export function mayFindSent(scopes: readonly string[] | undefined): boolean {
+  return (scopes ?? []).some((scope) =>
+    MAIL_READ.has(scope.slice(scope.lastIndexOf('/') + 1).toLowerCase()),
+  )
+}
+
 const drafts = (found: readonly FoundMessage[]) =>
   found.filter((message) => message.isDraft).map((message) => message.id)
