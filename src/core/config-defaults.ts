@@ -19,6 +19,8 @@ export const configDefaults = {
   SIGNIN_LIMIT_PER_MINUTE: 20, // sign-in starts per client IP per minute
   GRAPH_TIMEOUT_MS: 10_000, // 10 seconds per Graph attempt
   GRAPH_RETRY_BUDGET_MS: 15_000, // 15 seconds for all attempts of one Graph call, waits included
+  SENT_CHECKS: 3, // lookups of an unconfirmed send's key in Sent Items (needs Mail.Read or Mail.ReadWrite; 0: none)
+  SENT_CHECK_BUDGET_MS: 3_000, // 3 seconds for all of them, waits included: the send's request waits no longer
   IDP_TIMEOUT_MS: 10_000, // 10 seconds per request to the identity provider (metadata, keys, token endpoint)
   SHUTDOWN_GRACE_MS: 10_000, // 10 seconds for in-flight requests on SIGTERM
   LOG_LEVEL: 'info',

@@ -1,4 +1,7 @@
-/** `readLimits` and `readTimeouts`: rate limits per minute and the time allowed to outgoing calls and shutdown. */
+/**
+ * `readLimits`, `readTimeouts`, `readSentCheck`: rate limits per minute, the time allowed to outgoing calls and
+ * shutdown, and the lookups that settle a send whose answer was lost.
+ */
 import { configDefaults as defaults } from './config-defaults.ts'
 import type { SettingsReader } from './config-parsers.ts'
 
@@ -22,6 +25,14 @@ export interface Timeouts {
   idpTimeoutMs: number
   /** For in-flight requests on SIGTERM. */
   shutdownGraceMs: number
+}
+
+/** How the web app settles a send whose answer was lost, when the user's token may read mail (RE-04). */
+export interface SentCheck {
+  /** Lookups of the send's key (0: none, the outcome stays unknown). */
+  checks: number
+  /** For all of them, waits included. */
+  budgetMs: number
 }
 
 export function readLimits(read: SettingsReader): Limits {
@@ -56,5 +67,18 @@ export function readTimeouts(read: SettingsReader): Timeouts {
     },
     idpTimeoutMs: milliseconds('IDP_TIMEOUT_MS', 100, 300_000),
     shutdownGraceMs: milliseconds('SHUTDOWN_GRACE_MS', 0, 600_000),
+  }
+}
+
+export function readSentCheck(read: SettingsReader): SentCheck {
+  return {
+    checks: read.integer('SENT_CHECKS', defaults.SENT_CHECKS, 0, 10, 'lookups'),
+    budgetMs: read.integer(
+      'SENT_CHECK_BUDGET_MS',
+      defaults.SENT_CHECK_BUDGET_MS,
+      100,
+      30_000,
+      'milliseconds',
+    ),
   }
 }

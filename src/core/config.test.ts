@@ -45,6 +45,7 @@ test('the minimal environment gives the documented defaults', () => {
   assert.deepEqual(config.session, { idleSeconds: 3600, absoluteSeconds: 12 * 3600 })
   assert.deepEqual(config.limits, { sendsPerMinute: 10, signInsPerMinute: 20 })
   assert.deepEqual(config.graph, { timeoutMs: 10_000, retryBudgetMs: 15_000 })
+  assert.deepEqual(config.sentCheck, { checks: 3, budgetMs: 3_000 })
   assert.equal(config.shutdownGraceMs, 10_000)
   assert.equal(config.sessionSecretFile, 'data/session-secret')
   assert.equal(config.secureCookies, false)
@@ -64,6 +65,20 @@ test('session timeouts in seconds win over minutes and hours (short timeouts for
     problemsOf({ ...minimal, SESSION_IDLE_SECONDS: '0' }).map((problem) => problem.setting),
     ['SESSION_IDLE_SECONDS'],
   )
+})
+
+test('the lookups after a lost send answer (RE-04): set, turned off with 0, refused out of range', () => {
+  assert.deepEqual(
+    loadConfig({ ...minimal, SENT_CHECKS: '5', SENT_CHECK_BUDGET_MS: '1500' }).sentCheck,
+    { checks: 5, budgetMs: 1500 },
+  )
+  assert.equal(loadConfig({ ...minimal, SENT_CHECKS: '0' }).sentCheck.checks, 0)
+  const problems = problemsOf({ ...minimal, SENT_CHECKS: '11', SENT_CHECK_BUDGET_MS: '50' })
+  assert.deepEqual(
+    problems.map((problem) => problem.setting),
+    ['SENT_CHECKS', 'SENT_CHECK_BUDGET_MS'],
+  )
+  assert.match(problems[0]!.fix, /SENT_CHECKS to a value like 3/)
 })
 
 test('the result is deep-frozen', () => {

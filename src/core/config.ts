@@ -2,7 +2,14 @@
 import { ConfigError } from './errors.ts'
 import { configDefaults as defaults } from './config-defaults.ts'
 import { readIdentity, readScopes, type ClientCredential } from './config-identity.ts'
-import { readLimits, readTimeouts, type GraphTimeouts, type Limits } from './config-limits.ts'
+import {
+  readLimits,
+  readSentCheck,
+  readTimeouts,
+  type GraphTimeouts,
+  type Limits,
+  type SentCheck,
+} from './config-limits.ts'
 import { deepFreeze, SettingsReader, type Env } from './config-parsers.ts'
 import { readSessionSecret, readSessionTimeouts, type SessionTimeouts } from './config-sessions.ts'
 import { readListening, readSite } from './config-site.ts'
@@ -52,6 +59,8 @@ export interface Config {
   session: SessionTimeouts
   limits: Limits
   graph: GraphTimeouts
+  /** The lookups that settle a send whose answer was lost (RE-04). */
+  sentCheck: SentCheck
   /** Per request to the identity provider (metadata, keys, token endpoint). */
   idpTimeoutMs: number
   /** For in-flight requests on SIGTERM. */
@@ -81,6 +90,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   const session = readSessionTimeouts(read)
   const limits = readLimits(read)
   const timeouts = readTimeouts(read)
+  const sentCheck = readSentCheck(read)
   const secret = readSessionSecret(read, { loopback, production, host: listening.host, store })
   if (read.problems.length) throw new ConfigError(read.problems)
   const config: Config = {
@@ -96,6 +106,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     session,
     limits,
     ...timeouts,
+    sentCheck,
   }
   return deepFreeze(config)
 }

@@ -138,8 +138,8 @@ function defaultGraphFactory(config: Readonly<Config>): GraphFactory {
     createGraphClient({
       baseUrl: config.graphBaseUrl,
       timeoutMs: config.graph.timeoutMs,
-      retryBudgetMs: config.graph.retryBudgetMs,
       ...options,
+      retryBudgetMs: options.retryBudgetMs ?? config.graph.retryBudgetMs,
     })
 }
 

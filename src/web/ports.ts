@@ -6,7 +6,11 @@ export type AuthPort = Pick<
   'beginSignIn' | 'completeSignIn' | 'acquireToken' | 'forget' | 'logoutUrl'
 >
 
-/** Builds a Graph client from its per-user parts; buildApp's default is core's createGraphClient. */
+/**
+ * Builds a Graph client from its per-user parts (and, for a call that must answer fast, a retry budget of its own);
+ * buildApp's default is core's createGraphClient.
+ */
 export type GraphFactory = (
-  options: Pick<GraphClientOptions, 'token' | 'fetch' | 'onCall'>,
+  options: Pick<GraphClientOptions, 'token' | 'fetch' | 'onCall'> &
+    Partial<Pick<GraphClientOptions, 'retryBudgetMs'>>,
 ) => GraphClient

@@ -24,6 +24,9 @@ before(async () => {
       SCOPES: 'openid profile offline_access User.Read Mail.Send Mail.ReadWrite',
       GRAPH_TIMEOUT_MS: '2000',
       GRAPH_RETRY_BUDGET_MS: '3000',
+      // RE-02 alone: with Mail.ReadWrite the app would settle a lost answer in Sent Items (RE-04,
+      // re-04-sent-check.test.ts); no lookups here, so "outcome unknown" is what the user sees.
+      SENT_CHECKS: '0',
     },
   })
   client = app.browser()

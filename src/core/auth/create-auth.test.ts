@@ -113,9 +113,10 @@ describe('beginSignIn', () => {
 })
 
 describe('completeSignIn', () => {
-  test('redeems the code with the verifier, validates the id_token and returns the user; the cache is encrypted', async () => {
+  test('redeems the code with the verifier, validates the id_token and returns the user with the granted scopes; the cache is encrypted', async () => {
     const { user, partition } = await signIn(adele)
     assert.deepEqual(user, {
+      scopes: ['User.Read', 'Mail.Send', 'openid', 'profile', 'offline_access'],
       homeAccountId: 'oid-adele.tid-1',
       oid: 'oid-adele',
       tid: 'tid-1',

@@ -39,6 +39,11 @@ export interface SignedInUser {
   username: string
   /** The user's address when the token carries one (email, else a preferred_username that is an address). */
   email: string | undefined
+  /**
+   * The scopes the token endpoint granted at sign-in (msal's `result.scopes`, as Entra names them): what the user's
+   * tokens may do, which can be less than was asked. Absent when unknown (a user kept by an earlier version).
+   */
+  scopes?: readonly string[]
 }
 
 export interface BeginSignInOptions {
@@ -160,7 +165,7 @@ async function completeSignIn(
       sealed,
       begun,
     )
-  return signedInUser(claims, homeAccountId, result.account.username)
+  return { ...signedInUser(claims, homeAccountId, result.account.username), scopes: result.scopes }
 }
 
 /** The callback's checks before any token request: state, issuer (RFC 9207), an error answer, a code. */

@@ -7,6 +7,7 @@ import type { GraphClient } from '../graph/graph-client.ts'
 import { composeMessage, fileAttachment } from './compose-message.ts'
 import { mailLimits } from './mail-limits.ts'
 import type { MailAttachment, ParsedMail } from './mail.ts'
+import { withSendKey } from './send-key.ts'
 
 export interface SendOutcome {
   path: 'sendMail' | 'draft'
@@ -33,20 +34,31 @@ export type MailGraph = Pick<
   | 'deleteMessage'
 >
 
+export interface SendOptions {
+  /** The send's idempotency key (`SEND_KEY_PROPERTY`), carried by the message on either path: `findSent` finds it. */
+  key?: string
+}
+
 /**
  * Small messages go in one `POST /me/sendMail` (retried only on 429). With attachments that cannot travel inline, a
  * draft is created, each large attachment is uploaded in ranges, then the draft is sent; if anything fails before the
  * send, the draft is deleted (best effort) and the error says the mail was not sent. Graph always keeps a copy of a
  * sent draft in Sent Items, so `saveToSentItems: false` applies to the sendMail path only.
  */
-export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Promise<SendOutcome> {
+export async function sendParsedMail(
+  graph: MailGraph,
+  parsed: ParsedMail,
+  options: SendOptions = {},
+): Promise<SendOutcome> {
   const recipients = [...parsed.to, ...parsed.cc, ...parsed.bcc]
+  const { key } = options
+  const tag = (message: Message) => (key === undefined ? message : withSendKey(message, key))
   const { message, deferredAttachments } = composeMessage(parsed)
   if (!deferredAttachments.length) {
-    await graph.sendMail(message, parsed.saveToSentItems)
+    await graph.sendMail(tag(message), parsed.saveToSentItems)
     return { path: 'sendMail', recipients }
   }
-  const draft = await saveParsedDraft(graph, parsed)
+  const draft = await saveParsedDraft(graph, parsed, tag)
   await graph.sendDraft(draft.id)
   return { path: 'draft', recipients, draft }
 }
@@ -54,7 +66,7 @@ export async function sendParsedMail(graph: MailGraph, parsed: ParsedMail): Prom
 /**
  * Creates the message as a draft (small attachments inline) and adds the others (upload sessions for the large
  * ones); nothing is sent. If an attachment fails, the draft is deleted (best effort) and the error propagates.
- * `tag` adds properties to the created message (a merge's idempotency key).
+ * `tag` adds properties to the created message (the send's idempotency key).
  */
 export async function saveParsedDraft(
   graph: MailGraph,

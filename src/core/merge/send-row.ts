@@ -9,11 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { AppError } from '../errors.ts'
 import { AuthError, GraphError } from '../errors.ts'
 import { composeMessage } from '../mail/compose-message.ts'
+import { findSent, type FindSentOptions } from '../mail/find-sent.ts'
 import type { ParsedMail } from '../mail/mail.ts'
 import { saveParsedDraft } from '../mail/send-parsed-mail.ts'
+import { withSendKey } from '../mail/send-key.ts'
 import type { MergeEvent } from './merge-events.ts'
 import type { MergeJob, MergeJournal, MergeRow, RowChange } from './merge-journal.ts'
-import { MERGE_KEY_PROPERTY, withMergeKey } from './merge-key.ts'
 import type { PaceAdapter } from './pace-adapter.ts'
 import { pauseThrottled, type MergeGraph } from './paced-graph.ts'
 
@@ -99,7 +100,7 @@ async function draft(context: RowContext, row: MergeRow): Promise<MergeRow | nul
   try {
     const graph = context.graph(row.mailbox)
     const saved = await saveParsedDraft(graph, rendered.mail, (message) =>
-      withMergeKey(message, row.key),
+      withSendKey(message, row.key),
     )
     const drafted = await move(context, drafting, {
       state: 'drafted',
@@ -119,11 +120,12 @@ async function draft(context: RowContext, row: MergeRow): Promise<MergeRow | nul
 
 /** `drafting` after a crash or a lost answer: a sent copy means done; drafts (perhaps incomplete) are deleted. */
 async function recoverDraft(context: RowContext, row: MergeRow): Promise<MergeRow | null> {
-  const found = await lookUp(context, row)
-  if (found === 'unreadable') return move(context, row, { state: 'pending' })
-  const sent = found.find((message) => !message.isDraft)
-  await deleteDrafts(context, row, found)
-  if (sent) return move(context, row, { state: 'sent', internetMessageId: sent.internetMessageId })
+  const found = await lookUp(context, row, { checks: 1, settleMs: 0 })
+  if (context.signal.aborted) return null
+  if (found.found === 'unreadable') return move(context, row, { state: 'pending' })
+  if (found.found !== 'none') await deleteDrafts(context, row, found.drafts)
+  if (found.found === 'sent')
+    return move(context, row, { state: 'sent', internetMessageId: found.internetMessageId })
   return move(context, row, { state: 'pending', draftId: null })
 }
 
@@ -151,7 +153,7 @@ async function sendDirect(context: RowContext, row: MergeRow): Promise<MergeRow 
         'Its attachments are too large for one sendMail (over 3 MB): they go up through a draft, which needs Mail.ReadWrite; sign in with it and use --mode draft.',
     })
   const sent = await sendNow(context, row, (graph) =>
-    graph.sendMail(withMergeKey(message, row.key), rendered.mail.saveToSentItems),
+    graph.sendMail(withSendKey(message, row.key), rendered.mail.saveToSentItems),
   )
   if (sent.kind === 'done') return sent.row
   const { sending, error } = sent
@@ -172,62 +174,56 @@ async function reconcile(context: RowContext, row: MergeRow): Promise<MergeRow |
   const { settleChecks, settleMs, abandonedHoldMs } = context.timing
   // A draft still there is trusted unsent only once the lost send can no longer be in flight: the last lookup comes
   // no sooner than the request slot of a call without an answer is held.
-  const lastCheckAt = Date.now() + abandonedHoldMs
-  let found: Awaited<ReturnType<typeof lookUp>> = []
-  for (let check = 1; check <= settleChecks && !context.signal.aborted; check++) {
-    const wait = Math.max(
-      check === 1 ? 0 : settleMs * (check - 1),
-      check === settleChecks ? lastCheckAt - Date.now() : 0,
-    )
-    if (wait > 0) await sleep(wait, undefined, { signal: context.signal }).catch(() => {})
-    found = await lookUp(context, row)
-    if (found === 'unreadable') break
-    const sent = found.find((message) => !message.isDraft)
-    if (sent) {
-      await deleteDrafts(context, row, found)
-      context.emit({ type: 'reconciled', row: row.row, mailbox: row.mailbox, outcome: 'sent' })
-      return move(context, row, { state: 'sent', internetMessageId: sent.internetMessageId })
-    }
-  }
+  const found = await lookUp(context, row, {
+    checks: settleChecks,
+    settleMs,
+    lastCheckNotBefore: Date.now() + abandonedHoldMs,
+  })
   if (context.signal.aborted) return null
-  const unsent = found === 'unreadable' ? undefined : found.find((message) => message.isDraft)
-  if (unsent && context.job.mode === 'draft') {
+  if (found.found === 'sent') {
+    await deleteDrafts(context, row, found.drafts)
+    context.emit({ type: 'reconciled', row: row.row, mailbox: row.mailbox, outcome: 'sent' })
+    return move(context, row, { state: 'sent', internetMessageId: found.internetMessageId })
+  }
+  if (found.found === 'draft' && context.job.mode === 'draft') {
     context.emit({ type: 'reconciled', row: row.row, mailbox: row.mailbox, outcome: 'resend' })
-    return move(context, row, { state: 'drafted', draftId: unsent.id })
+    return move(context, row, { state: 'drafted', draftId: found.id })
   }
   context.emit({ type: 'reconciled', row: row.row, mailbox: row.mailbox, outcome: 'unknown' })
   return move(context, row, {
     state: 'unknown',
     error:
-      found === 'unreadable'
+      found.found === 'unreadable'
         ? `Graph's answer to the send was lost, and this connection cannot read ${row.mailbox}'s mail to check (Mail.Read): look in its Sent Items for the key ${row.key}; resend with merge resume --resend-unknown only if it is not there.`
         : `Graph's answer to the send was lost and no sent copy carrying the key ${row.key} showed after ${settleChecks} checks: look in ${row.mailbox}'s Sent Items; resend with merge resume --resend-unknown only if it is not there.`,
   })
 }
 
-/** The row's key looked up in every folder; 'unreadable' when the connection may not read the mailbox's mail. */
-async function lookUp(context: RowContext, row: MergeRow) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await context.graph(row.mailbox).findMessagesByProperty(MERGE_KEY_PROPERTY, row.key)
-    } catch (error) {
-      if (error instanceof GraphError && error.httpStatus === 403) return 'unreadable' as const
+/**
+ * The row's key looked up (core's `findSent`) on the mailbox's paced client; a failed lookup is tried again after a
+ * pause until it answers, a sign-in or permission failure stops the worker (a 403 is 'unreadable').
+ */
+function lookUp(
+  context: RowContext,
+  row: MergeRow,
+  options: Omit<FindSentOptions, 'signal' | 'onLookupError'>,
+) {
+  return findSent(context.graph(row.mailbox), row.key, {
+    ...options,
+    signal: context.signal,
+    async onLookupError(error, attempt) {
       throwIfSystemic(error)
       if (context.signal.aborted) throw error
       await pause(context, attempt)
-    }
-  }
+    },
+  })
 }
 
-async function deleteDrafts(
-  context: RowContext,
-  row: MergeRow,
-  found: readonly { id: string; isDraft: boolean }[],
-) {
-  for (const message of found.filter((candidate) => candidate.isDraft))
+async function deleteDrafts(context: RowContext, row: MergeRow, ids: readonly string[]) {
+  for (const id of ids)
     await context
       .graph(row.mailbox)
-      .deleteMessage(message.id)
+      .deleteMessage(id)
       .catch(() => undefined)
 }
 

@@ -49,6 +49,7 @@ export const en = {
   'form.more': 'Cc, Bcc and options',
 
   'flash.sent': 'Successfully sent an email to {addresses}!',
+  'flash.sentConfirmed': "Confirmed in Sent Items after Graph's answer was lost.",
   'flash.failed': "The mail wasn't sent.",
   'flash.unknown': 'We could not confirm that the mail was sent.',
   'flash.fieldErrors': 'Please correct the fields marked below, then send again.',

@@ -54,6 +54,8 @@ export const fr: Record<MessageKey, string> = {
   'form.more': 'Cc, Cci et options',
 
   'flash.sent': 'Un message a bien été envoyé à {addresses} !',
+  'flash.sentConfirmed':
+    'Confirmé dans les Éléments envoyés après la perte de la réponse de Graph.',
   'flash.failed': 'Le message n’a pas été envoyé.',
   'flash.unknown': 'Nous n’avons pas pu confirmer l’envoi du message.',
   'flash.fieldErrors': 'Corrigez les champs signalés ci-dessous, puis renvoyez.',

@@ -46,6 +46,8 @@ export function isSessionUser(value: unknown): value is SessionUser {
     typeof account.tid === 'string' &&
     typeof account.name === 'string' &&
     typeof account.username === 'string' &&
-    (account.email === undefined || typeof account.email === 'string')
+    (account.email === undefined || typeof account.email === 'string') &&
+    (account.scopes === undefined ||
+      (Array.isArray(account.scopes) && account.scopes.every((scope) => typeof scope === 'string')))
   )
 }

@@ -1,7 +1,10 @@
 /** What a signed-in submit comes to: the form page again, a flash after delivery, or a new sign-in. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
+  findSent,
+  GraphError,
   isAppError,
+  mayFindSent,
   sendParsedMail,
   type AppError,
   type Config,
@@ -10,7 +13,7 @@ import {
 } from '../../core/index.ts'
 import { sendFailureLines } from '../error-pages.ts'
 import { addCalls, flowKey, type FlowRecord } from '../flow-record.ts'
-import { createFlowRecorder, type HttpCall } from '../flow-recorder.ts'
+import { createFlowRecorder, type FlowRecorder, type HttpCall } from '../flow-recorder.ts'
 import type { FormTokens } from '../form-tokens.ts'
 import type { GraphFor } from '../graph-for.ts'
 import { layoutInput, viewUser } from '../plugins/pages.ts'
@@ -68,16 +71,20 @@ export function formPage(
   return setup.mainPage.send(reply, input, setup.formTokens.issue(session.key ?? ''))
 }
 
-/** Sends through Graph as the user, then tells the outcome: a flash after a redirect, or the form page (503). */
+/**
+ * Sends through Graph as the user, the message carrying `key` (the form's submission id), then tells the outcome: a
+ * flash after a redirect, or the form page (503). An answer lost after the send may be settled by `confirmSent`.
+ */
 export async function deliverAndReport(
   attempt: Attempt,
   claimKey: string,
+  key: string,
   message: ParsedMail,
   recipients: string[],
 ) {
   const { setup, request, reply, session, user } = attempt
   const recorder = setup.config.flowInspector ? createFlowRecorder() : undefined
-  const error = await sendParsedMail(setup.graphFor(user, recorder), message).then(
+  const error = await sendParsedMail(setup.graphFor(user, recorder), message, { key }).then(
     () => undefined,
     (failure: unknown) => failure ?? new Error('send failed'),
   )
@@ -90,7 +97,12 @@ export async function deliverAndReport(
     (error.code === 'ERR_AUTH_UNAVAILABLE' || error.code === 'ERR_STORE_UNAVAILABLE')
   )
     return tryLater(attempt, claimKey, error)
-  const flash = error === undefined ? sent(request, recipients) : failed(attempt, error)
+  const flash =
+    error === undefined
+      ? sent(request, recipients)
+      : (await confirmSent(attempt, key, message, error, recorder))
+        ? sent(request, recipients, true)
+        : failed(attempt, error)
   const done: Submission = { state: 'done', flash }
   await setup.store.set(claimKey, done, submissionTtlSeconds)
   if (recorder?.calls.length) await appendFlow(setup, user, recorder.calls)
@@ -98,6 +110,33 @@ export async function deliverAndReport(
   session.changed()
   await session.save()
   return reply.redirect('/', 303)
+}
+
+/**
+ * Graph's answer to the send was lost (RE-02): when the user's token may read mail and a copy is kept in Sent Items,
+ * the key is looked up a few times within `SENT_CHECK_BUDGET_MS` (RE-04). True only for a sent copy found; a draft,
+ * nothing, or a mailbox it cannot read leave the outcome unknown. Nothing is ever sent again here.
+ */
+async function confirmSent(
+  attempt: Attempt,
+  key: string,
+  message: ParsedMail,
+  error: unknown,
+  recorder: FlowRecorder | undefined,
+): Promise<boolean> {
+  const { setup, request, user } = attempt
+  const { checks, budgetMs } = setup.config.sentCheck
+  if (!(error instanceof GraphError) || error.outcome !== 'unknown') return false
+  if (!checks || !message.saveToSentItems || !mayFindSent(user.account.scopes)) return false
+  const signal = AbortSignal.timeout(budgetMs)
+  // Half the budget for the waits, which grow by one step per check (Exchange files the sent copy late); the
+  // deadline cuts whatever remains.
+  const steps = (checks * (checks - 1)) / 2
+  const settleMs = steps ? Math.floor(budgetMs / 2 / steps) : 0
+  const graph = setup.graphFor(user, recorder, { signal })
+  const lookup = await findSent(graph, key, { checks, settleMs, signal })
+  request.log.info({ event: 'mail.reconciled', found: lookup.found }, 'lost send answer checked')
+  return lookup.found === 'sent'
 }
 
 /** No token, so nothing reached Graph: 503 "try later" with the form as typed; still signed in (RE-05, RE-07). */
@@ -141,9 +180,15 @@ async function appendFlow(setup: SendSetup, user: SessionUser, calls: readonly H
   await store.set(key, addCalls(flow, calls, config.graphBaseUrl), config.session.absoluteSeconds)
 }
 
-function sent(request: FastifyRequest, recipients: string[]): Flash {
-  request.log.info({ event: 'mail.sent', recipients: recipients.length }, 'mail sent')
-  return { kind: 'success', lines: [request.t('flash.sent', { addresses: recipients.join(', ') })] }
+/** `confirmed`: the answer was lost, and the sent copy was found afterwards. */
+function sent(request: FastifyRequest, recipients: string[], confirmed = false): Flash {
+  request.log.info(
+    { event: 'mail.sent', recipients: recipients.length, ...(confirmed && { confirmed }) },
+    'mail sent',
+  )
+  const lines = [request.t('flash.sent', { addresses: recipients.join(', ') })]
+  if (confirmed) lines.push(request.t('flash.sentConfirmed'))
+  return { kind: 'success', lines }
 }
 
 function failed(attempt: Attempt, error: unknown): Flash {

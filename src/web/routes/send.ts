@@ -84,7 +84,7 @@ function send(setup: SendSetup): RouteHandlerMethod {
     const pending: Submission = { state: 'pending' }
     if (!(await store.setIfAbsent(claimKey, pending, submissionTtlSeconds)))
       return sameResult(attempt, claimKey)
-    return deliverAndReport(attempt, claimKey, parsed.message, parsed.recipients)
+    return deliverAndReport(attempt, claimKey, nonce, parsed.message, parsed.recipients)
   }
 }
 
@@ -121,7 +121,8 @@ async function sameResult(attempt: Attempt, claimKey: string) {
 
 async function waitForSubmission(setup: SendSetup, key: string): Promise<Submission | undefined> {
   const { graph } = setup.config
-  const deadline = Date.now() + graph.retryBudgetMs + graph.timeoutMs + 2000
+  const deadline =
+    Date.now() + graph.retryBudgetMs + graph.timeoutMs + setup.config.sentCheck.budgetMs + 2000
   while (Date.now() < deadline) {
     const submission = await setup.store.get<Submission>(key)
     if (submission?.state === 'done') return submission
