@@ -21,12 +21,22 @@ export interface ThrottledEmulator {
   pid: number
   /** Empties it (mailboxes, journal, counters), sets `limits` and grants the demo app Mail.ReadWrite app-only. */
   prepare(limits: ThrottleSetting): Promise<void>
-  /** Every journal entry since the last prepare(); fails if the journal's byte bound dropped some. */
-  journal(): Promise<JournalEntry[]>
+  /**
+   * Starts reading the journal as it fills; the function returned stops and answers every entry since the last
+   * prepare(). Fails if the journal's byte bound dropped some between two reads.
+   */
+  collectJournal(): () => Promise<JournalEntry[]>
   /** Its CPU time so far (user + system), microseconds. */
   cpuMicros(): number
   stop(): Promise<void>
 }
+
+interface JournalPage {
+  entries: JournalEntry[]
+  dropped?: number
+}
+
+const JOURNAL_READ_MS = 1_000
 
 export async function startThrottledEmulator(dataDir: string, cpu?: number) {
   const port = await freePort()
@@ -59,17 +69,35 @@ export async function startThrottledEmulator(dataDir: string, cpu?: number) {
       await client.configureThrottling(limits)
       await client.grantConsent({ clientId: demo.clientId, admin: true, roles: ['Mail.ReadWrite'] })
     },
-    async journal() {
-      const response = await fetch(`${url}/_emulator/journal?since=0`)
-      const { entries, dropped } = (await response.json()) as {
-        entries: JournalEntry[]
-        dropped?: number
+    collectJournal() {
+      // The journal keeps a bounded number of bytes: a long merge outgrows it, so it is read as it fills.
+      const entries: JournalEntry[] = []
+      let since = 0
+      const read = async () => {
+        const response = await fetch(`${url}/_emulator/journal?since=${since}`)
+        const page = (await response.json()) as JournalPage
+        if (page.dropped)
+          throw new Error(
+            `the emulator's journal dropped ${page.dropped} entries between two reads`,
+          )
+        // Entries still in flight (no status yet) are read again next time.
+        const open = page.entries.findIndex((entry) => entry.status === null)
+        const done = open === -1 ? page.entries : page.entries.slice(0, open)
+        entries.push(...done)
+        if (done.length) since = done.at(-1)!.seq
       }
-      if (dropped)
-        throw new Error(
-          `the emulator's journal dropped ${dropped} entries (its byte bound): measure fewer rows per run`,
-        )
-      return entries
+      let failure: unknown
+      let reading = Promise.resolve()
+      const timer = setInterval(() => {
+        reading = reading.then(read).catch((error: unknown) => void (failure ??= error))
+      }, JOURNAL_READ_MS)
+      return async () => {
+        clearInterval(timer)
+        await reading
+        await read()
+        if (failure) throw failure
+        return entries
+      }
     },
     cpuMicros: () => cpuMicrosOf(child.pid!),
     async stop() {

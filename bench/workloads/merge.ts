@@ -122,6 +122,7 @@ async function throughput(
 ) {
   const start = writeJobFiles(bench, label, rows)
   await bench.emulator.prepare(throttling())
+  const journalEntries = bench.emulator.collectJournal()
   const emulatorCpuBefore = bench.emulator.cpuMicros()
   const started = Date.now()
   const running: { worker: RunningCli; sampler: ProcessSampler; exit?: number }[] = []
@@ -143,7 +144,7 @@ async function throughput(
   const emulatorCpuMs = (bench.emulator.cpuMicros() - emulatorCpuBefore) / 1000
   const mergeCpuMs =
     running.reduce((sum, entry) => sum + entry.sampler.result().cpuMicros, 0) / 1000
-  const rates = sendRates(await bench.emulator.journal(), MERGE_LIMITS.windowMs)
+  const rates = sendRates(await journalEntries(), MERGE_LIMITS.windowMs)
   if (rates.sends !== rows) throw new Error(`${label}: ${rates.sends} sends for ${rows} rows`)
   const optimumWallMs = (rows / optimumPerSecond()) * 1000
   return {
