@@ -17,6 +17,7 @@ import { b4StartAndMemory } from './workloads/b4-start-memory.ts'
 import { b5Identity } from './workloads/b5-identity.ts'
 import { emulatorThroughput } from './workloads/emulator-throughput.ts'
 import { cliSend } from './workloads/cli-send.ts'
+import { mergeBench } from './workloads/merge.ts'
 
 const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<string, unknown>>> =
   {
@@ -27,6 +28,7 @@ const workloads: Record<WorkloadName, (options: BenchOptions) => Promise<Record<
     b4: b4StartAndMemory,
     b5: b5Identity,
     cli: cliSend,
+    merge: mergeBench,
   }
 
 async function main() {

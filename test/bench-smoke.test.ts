@@ -1,5 +1,5 @@
 /**
- * Keeps `npm run bench` working: every workload for about a second, small session counts; asserts that each
+ * Keeps `npm run bench` working: every workload for about a second, small session and row counts; asserts that each
  * produced figures and the report's shape, never how fast anything was (no timed assertions).
  */
 import assert from 'node:assert/strict'
@@ -25,6 +25,8 @@ const args = [
   '1',
   '--token-requests',
   '1000',
+  '--merge-rows',
+  '2000',
   '--out',
   out,
 ]
@@ -42,13 +44,13 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
     async () => {
       const result = await promisify(execFile)(process.execPath, args, {
         cwd: root,
-        timeout: 200_000,
+        timeout: 260_000,
         maxBuffer: 16 << 20,
       })
       stdout = result.stdout
       report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Json
     },
-    { timeout: 220_000 },
+    { timeout: 280_000 },
   )
   after(() => rmSync(out, { recursive: true, force: true }))
 
@@ -114,9 +116,22 @@ describe('npm run bench (smoke: ~1 s per workload)', () => {
     if (measured) positive((b5.ratios as Json).discoveryCpu, 'discovery ratio')
   })
 
+  test('merge: the rate and wall time against the optimum, CPU per mail, RSS by rows', () => {
+    const merge = section('merge')
+    for (const journal of ['sqlite', 'postgres']) {
+      const run = merge[journal] as Json
+      for (const figure of ['steadyEfficiency', 'wallEfficiency', 'mergeCpuMsPerMail'])
+        positive(run[figure], `${journal}.${figure}`)
+      positive(run.emulatorCpuMsPerMail, `${journal}.emulatorCpuMsPerMail`)
+    }
+    const memory = merge.memory as Record<string, Json>
+    assert.deepEqual([memory.small!.rows, memory.large!.rows], [200, 2000])
+    for (const run of ['small', 'large', 'dryRun']) positive(memory[run]!.peakRssMB, run)
+  })
+
   test('targets: each with a goal and a verdict; the table and the plot are produced', () => {
     const targets = report.targets as Json[]
-    assert.equal(targets.length, 11)
+    assert.equal(targets.length, 13)
     for (const target of targets)
       assert.ok(target.pass === true || target.pass === false, `${target.id}: ${target.pass}`)
     assert.match(stdout, /\| Target +\| Goal/)

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 export const benchRedisUrl =
   process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4', 'b5', 'cli'] as const
+export const WORKLOADS = ['emulator', 'b1', 'b2', 'b3', 'b4', 'b5', 'cli', 'merge'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
 export interface BenchOptions {
@@ -17,6 +17,8 @@ export interface BenchOptions {
   starts: number
   /** B5: authorization-code redemptions before RSS is read. */
   tokenRequests: number
+  /** Merge: rows of the largest RSS run (the smaller one has a tenth). */
+  mergeRows: number
   /** B5: a built Entra Local (cmaneu/entra-local) to measure beside the emulator; undefined: the emulator alone. */
   entraLocal?: string
   /** B5: another checkout of this project whose emulator is measured too (an A/B in one run). */
@@ -39,6 +41,7 @@ export const USAGE = `npm run bench -- [options]
   --sessions <n>       stored sessions for B4 (default 100000)
   --starts <n>         cold starts for B4's and B5's medians (default 5)
   --token-requests <n> B5: code redemptions before RSS is read (default 22000; 2000 with --quick)
+  --merge-rows <n>     merge: rows of the RSS runs (default 100000, a tenth beside it; 10000 with --quick)
   --entra-local <dir>  B5: a built Entra Local beside the emulator (default $ENTRA_LOCAL_DIR; none: alone)
   --baseline <dir>     B5: another checkout of this project, its emulator measured too (A/B in one run)
   --only <list>        some of: ${WORKLOADS.join(',')}
@@ -60,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       sessions: { type: 'string', default: '100000' },
       starts: { type: 'string', default: '5' },
       'token-requests': { type: 'string' },
+      'merge-rows': { type: 'string' },
       'entra-local': { type: 'string' },
       baseline: { type: 'string' },
       only: { type: 'string', default: WORKLOADS.join(',') },
@@ -89,6 +93,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     tokenRequests: positive(
       '--token-requests',
       values['token-requests'] ?? (values.quick ? '2000' : '22000'),
+    ),
+    mergeRows: positive(
+      '--merge-rows',
+      values['merge-rows'] ?? (values.quick ? '10000' : '100000'),
     ),
     entraLocal: values['entra-local'] ?? (process.env.ENTRA_LOCAL_DIR || undefined),
     baseline: values.baseline,

@@ -43,6 +43,12 @@ const TARGETS: TargetRule[] = [
   ceiling('B4 RSS, 100k sessions, Redis', 150, 'MB', (r) => pick(r.b4, 'redis', 'rssMB')),
   floor('Emulator code redemptions/s', 500, (r) => pick(r.emulator, 'redemptions', 'perSecond')),
   floor('Emulator sendMail/s', 3000, (r) => pick(r.emulator, 'sendMail', 'perSecond')),
+  ratio('Merge sends ÷ optimum, steady state, SQLite', 0.95, (r) =>
+    pick(r.merge, 'sqlite', 'steadyEfficiency'),
+  ),
+  ratio('Merge sends ÷ optimum, steady state, PostgreSQL', 0.95, (r) =>
+    pick(r.merge, 'postgres', 'steadyEfficiency'),
+  ),
 ]
 
 function ratio(id: string, goal: number, value: TargetRule['value']): TargetRule {
@@ -112,6 +118,7 @@ export function summaryRows(results: Results): string[][] {
   b3Rows(add, results.b3)
   b4Rows(add, results.b4)
   b5Rows(add, results.b5)
+  mergeRows(add, results.merge)
   return rows
 }
 
@@ -220,4 +227,41 @@ function b5Rows(add: AddRow, b5: Results[string]): void {
       ['rss', 'RSS'],
     ] as const)
       add('B5 identity', `emulator ÷ ${versus}, ${label}`, pick(b5, ratios, key), '×')
+}
+
+function mergeRows(add: AddRow, merge: Results[string]): void {
+  for (const [key, label] of [
+    ['sqlite', 'SQLite'],
+    ['postgres', 'PostgreSQL, 3 workers'],
+  ] as const) {
+    const at = (...path: string[]) => pick(merge, key, ...path)
+    add('Merge', `${label}: sends/s, steady state`, at('steadyPerSecond'), '/s')
+    add('Merge', `${label}: steady ÷ optimum`, at('steadyEfficiency'), '×')
+    add(
+      'Merge',
+      `${label}: wall time`,
+      at('wallSeconds'),
+      ` s (optimum ÷ wall ${at('wallEfficiency')}×)`,
+    )
+    add(
+      'Merge',
+      `${label}: CPU per mail, merge / emulator`,
+      at('mergeCpuMsPerMail'),
+      ` / ${at('emulatorCpuMsPerMail')} ms`,
+    )
+  }
+  for (const size of ['small', 'large'])
+    add(
+      'Merge',
+      `peak RSS, ${pick(merge, 'memory', size, 'rows')} rows, import + start`,
+      pick(merge, 'memory', size, 'peakRssMB'),
+      ' MB',
+    )
+  add('Merge', 'peak RSS ratio, large ÷ small', pick(merge, 'memory', 'largeToSmallRss'), '×')
+  add(
+    'Merge',
+    `peak RSS, dry run of ${pick(merge, 'memory', 'dryRun', 'rows')} rows`,
+    pick(merge, 'memory', 'dryRun', 'peakRssMB'),
+    ' MB',
+  )
 }
