@@ -77,11 +77,18 @@ function assertSentAsNormalised(
   assert.equal(message.subject, subject.trim())
   assert.equal((message.body as { content: string }).content, body)
   const fields = ['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients']
-  const allowed = [...fields, 'importance', 'attachments']
+  const allowed = [...fields, 'importance', 'attachments', 'singleValueExtendedProperties']
   assert.deepEqual(
     Object.keys(message).filter((key) => !allowed.includes(key)),
     [],
   )
+  // The one property the app adds: the send's key (RE-04), never anything from the input.
+  const properties = (message.singleValueExtendedProperties ?? []) as { id: string; value: string }[]
+  assert.deepEqual(
+    properties.map((property) => property.id),
+    ['String {f22cc5cf-8ead-4ba9-8165-4be2ffe5497c} Name GraphConnectMergeKey'],
+  )
+  assert.match(properties[0]!.value, /^[\w-]{16,}$/)
 }
 
 /** Every control named `field` carries aria-invalid, and something (the control or its radio group) points at the error line. */

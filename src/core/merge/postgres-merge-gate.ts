@@ -13,7 +13,7 @@ import {
   mailboxKey,
 } from './journal-rules.ts'
 import type { MailboxLimits, MergeJournal, MergeRow, Slot, Wait } from './merge-journal.ts'
-import { inTransaction } from './postgres-transaction.ts'
+import { inTransaction, SYNCED } from './postgres-transaction.ts'
 
 export interface PostgresGateOptions {
   /** A slot left by a worker that died frees itself after this long: longer than any request's timeout. */
@@ -175,6 +175,7 @@ async function startSend(
   worker: string,
   limits: MailboxLimits,
 ): Promise<{ ok: true } | Wait | { held: false }> {
+  await client.query(SYNCED) // the `sending` mark: on disk before the send
   const pausedMs = await lockMailbox(client, mailboxKey(row.mailbox))
   const held = await client.query(
     `SELECT 1 FROM merge_rows

@@ -36,7 +36,7 @@ import {
 } from './merge-journal.ts'
 import { createPostgresGate } from './postgres-merge-gate.ts'
 import { ensureMergeSchema, hasMergeSchema } from './postgres-merge-schema.ts'
-import { inTransaction } from './postgres-transaction.ts'
+import { inTransaction, SYNCED } from './postgres-transaction.ts'
 
 export interface PostgresMergeJournalOptions {
   /** Status and report: creates nothing, and every transaction is read-only. */
@@ -67,7 +67,10 @@ export async function openPostgresMergeJournal(
   const connection: ClientConfig = {
     connectionString: url,
     application_name: 'graph-connect merge',
-    ...(readOnly && { options: '-c default_transaction_read_only=on' }),
+    // As the SQLite journal: only the write-ahead marks (`drafting`, `sending`, a cancel) wait for the disk
+    // (SYNCED below); every other commit is asynchronous — if the database crashes it may lose the last ones, and
+    // each such row falls back to a state its worker reconciles.
+    options: readOnly ? '-c default_transaction_read_only=on' : '-c synchronous_commit=off',
   }
   const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 4 })
   pool.on('error', () => undefined) // an idle connection lost: the next query reports it
@@ -181,7 +184,14 @@ export async function openPostgresMergeJournal(
 
     async update(row, worker, change) {
       writable()
-      const updated = await query(
+      const run = (sql: string, values: unknown[]) =>
+        change.state === 'drafting'
+          ? inTransaction(pool, async (client) => {
+              await client.query(SYNCED)
+              return (await client.query(sql, values)).rows
+            })
+          : query(sql, values)
+      const updated = await run(
         `UPDATE merge_rows SET state = $4, updated_at = clock_timestamp(),
            draft_id = CASE WHEN $5 THEN $6 ELSE draft_id END,
            internet_message_id = CASE WHEN $7 THEN $8 ELSE internet_message_id END,
@@ -255,6 +265,7 @@ export async function openPostgresMergeJournal(
       writable()
       await needJob(id)
       await inTransaction(pool, async (client) => {
+        await client.query(SYNCED)
         await client.query(
           `UPDATE merge_rows SET state = 'cancelled', updated_at = clock_timestamp()
            WHERE job = $1 AND state IN ('pending', 'drafting', 'drafted')`,

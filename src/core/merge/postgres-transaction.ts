@@ -1,6 +1,9 @@
 /** `inTransaction`: runs `work` on one pooled connection inside BEGIN … COMMIT, rolled back if it throws. */
 import type { Pool, PoolClient } from 'pg'
 
+/** In a transaction: its commit waits for the disk (the journal's connections commit asynchronously otherwise). */
+export const SYNCED = 'SET LOCAL synchronous_commit = on'
+
 export async function inTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
