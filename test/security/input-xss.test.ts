@@ -83,7 +83,10 @@ function assertSentAsNormalised(
     [],
   )
   // The one property the app adds: the send's key (RE-04), never anything from the input.
-  const properties = (message.singleValueExtendedProperties ?? []) as { id: string; value: string }[]
+  const properties = (message.singleValueExtendedProperties ?? []) as {
+    id: string
+    value: string
+  }[]
   assert.deepEqual(
     properties.map((property) => property.id),
     ['String {f22cc5cf-8ead-4ba9-8165-4be2ffe5497c} Name GraphConnectMergeKey'],
