@@ -11,6 +11,7 @@ import { AppError, MergeError } from '../errors.ts'
 import type { MergeEvent, MergeOutcome } from './merge-events.ts'
 import type { MergeJournal, MergeRow } from './merge-journal.ts'
 import { deleteCancelledDrafts } from './cancelled-drafts.ts'
+import { createMailboxTurns } from './mailbox-turns.ts'
 import { createPaceAdapter } from './pace-adapter.ts'
 import { pacedGraph, type MergeGraph } from './paced-graph.ts'
 import {
@@ -77,6 +78,7 @@ export async function runMerge(options: RunMergeOptions): Promise<MergeOutcome> 
       if (!client) rawClients.set(mailbox, (client = options.graph(mailbox)))
       return client
     },
+    sendTurn: createMailboxTurns(),
     render: options.render,
     pace,
     timing,

@@ -13,6 +13,7 @@ import { findSent, type FindSentOptions } from '../mail/find-sent.ts'
 import type { ParsedMail } from '../mail/mail.ts'
 import { saveParsedDraft } from '../mail/send-parsed-mail.ts'
 import { withSendKey } from '../mail/send-key.ts'
+import type { MailboxTurns } from './mailbox-turns.ts'
 import type { MergeEvent } from './merge-events.ts'
 import type { MergeJob, MergeJournal, MergeRow, RowChange } from './merge-journal.ts'
 import type { PaceAdapter } from './pace-adapter.ts'
@@ -38,6 +39,8 @@ export interface RowContext {
   journal: MergeJournal
   job: MergeJob
   worker: string
+  /** The mailbox's turn to take its send window (mailbox-turns.ts); the function gives it back. */
+  sendTurn: MailboxTurns
   /** The paced client of the row's mailbox (drafts, lookups, deletes). */
   graph(mailbox: string): MergeGraph
   /** The same mailbox's client unpaced: sends take their slots themselves (`sendNow`). */
@@ -241,6 +244,21 @@ async function sendNow(
   row: MergeRow,
   call: (graph: MergeGraph) => Promise<void>,
 ): Promise<SendAttempt> {
+  const leaveTurn = await context.sendTurn(row.mailbox)
+  try {
+    return await sendInTurn(context, row, call, leaveTurn)
+  } finally {
+    leaveTurn()
+  }
+}
+
+/** sendNow's loop, its mailbox's turn held until the send slot is taken (or the row is lost). */
+async function sendInTurn(
+  context: RowContext,
+  row: MergeRow,
+  call: (graph: MergeGraph) => Promise<void>,
+  leaveTurn: () => void,
+): Promise<SendAttempt> {
   const { journal, pace, signal } = context
   for (;;) {
     const limits = pace.limits(row.mailbox)
@@ -254,6 +272,7 @@ async function sendNow(
         waitMs = answer.waitMs
         context.emit({ type: 'waiting', mailbox: row.mailbox, reason: answer.reason, waitMs })
       } else {
+        leaveTurn() // the next row may take the window while this one sends
         const sending = { ...row, state: 'sending' as const, attempts: row.attempts + 1 }
         context.emit({ type: 'row', row: row.row, mailbox: row.mailbox, state: 'sending' })
         try {
