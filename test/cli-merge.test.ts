@@ -222,7 +222,7 @@ describe('merge', () => {
     const since = await system.client.mark()
     const out = await merge('delegated', start('deleg', paths))
     assert.equal(out.code, 0, out.stderr)
-    assert.match(out.stderr, /merge "deleg": 3 rows from me \(draft mode\)/)
+    assert.match(out.stderr, /merge "deleg": 3 rows from adele@contoso\.test \(draft mode\)/)
     assert.match(
       out.stderr,
       /merge "deleg" done: sent 3, failed 0, unknown 0, cancelled 0, left 0 of 3\./,
@@ -249,9 +249,9 @@ describe('merge', () => {
     assert.deepEqual(
       rows.map(({ row, recipient, mailbox, state }) => ({ row, recipient, mailbox, state })),
       [
-        { row: 1, recipient: 'lea@contoso.test', mailbox: 'me', state: 'sent' },
-        { row: 2, recipient: 'megan@contoso.test', mailbox: 'me', state: 'sent' },
-        { row: 3, recipient: 'diego@contoso.test', mailbox: 'me', state: 'sent' },
+        { row: 1, recipient: 'lea@contoso.test', mailbox: 'adele@contoso.test', state: 'sent' },
+        { row: 2, recipient: 'megan@contoso.test', mailbox: 'adele@contoso.test', state: 'sent' },
+        { row: 3, recipient: 'diego@contoso.test', mailbox: 'adele@contoso.test', state: 'sent' },
       ],
     )
     assert.equal(rows[0]!.internetMessageId, lea.internetMessageId)
@@ -263,7 +263,7 @@ describe('merge', () => {
       state: 'done',
       rows: 3,
       mode: 'draft',
-      senders: 'me',
+      senders: 'adele@contoso.test',
       pending: 0,
       drafting: 0,
       drafted: 0,
@@ -276,7 +276,7 @@ describe('merge', () => {
     const text = await merge('delegated', ['status', 'deleg'])
     assert.match(
       text.stdout,
-      /^merge "deleg": done, 3 rows from me \(draft mode\), created \S+\n {2}sent {6}3\n$/,
+      /^merge "deleg": done, 3 rows from adele@contoso\.test \(draft mode\), created \S+\n {2}sent {6}3\n$/,
     )
     const list = await merge('delegated', ['status'])
     assert.match(list.stdout, /deleg\s+done\s+3\s+3\s+0\s+0\s+0/)
@@ -444,7 +444,7 @@ describe('merge', () => {
     const since = await system.client.mark()
     const out = await merge('delegated', start('direct-rw', paths, ['--mode', 'direct']))
     assert.equal(out.code, 0, out.stderr)
-    assert.match(out.stderr, /2 rows from me \(direct mode\)/)
+    assert.match(out.stderr, /2 rows from adele@contoso\.test \(direct mode\)/)
     assert.deepEqual(
       (await sendingCalls(since)).map((call) => call.path),
       ['/v1.0/me/sendMail', '/v1.0/me/sendMail'],
