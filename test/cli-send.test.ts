@@ -270,6 +270,31 @@ describe('send', () => {
     )
   })
 
+  test('RE-04: delivered, then the answer lost (504): the copy in Sent Items, found by its key, says sent — exit 0, sent once', async () => {
+    await system.client.addFault({
+      match: { method: 'POST', path: '/me/sendMail$' },
+      count: 1,
+      action: { deliverThen: 504 },
+    })
+    const since = await system.client.mark()
+    const out = await send(['--to', 'lea@contoso.test', '--subject', 'Lost answer', '--body', 'x'])
+    assert.equal(out.code, 0, out.stderr)
+    assert.match(
+      out.stdout,
+      /^Sent "Lost answer" from adele@contoso\.test to lea@contoso\.test \(1 recipient, 1 B\)\.\n {2}Graph's answer was lost; the copy in Sent Items, found by the key the message carried, says it was sent\.\n {2}internetMessageId: <[^>]+>\n$/,
+    )
+    assert.equal(
+      (await system.client.journal({ since, method: 'POST', path: '/sendMail' })).length,
+      1,
+    )
+    const lookups = await system.client.journal({ since, method: 'GET', path: /\/me\/messages$/ })
+    assert.ok(lookups.length >= 1, 'looked up by its key')
+    const received = (await inbox('lea@contoso.test')).filter(
+      (mail) => mail.subject === 'Lost answer',
+    )
+    assert.equal(received.length, 1)
+  })
+
   test('throttled beyond the retry budget (429, Retry-After 120 s): exit 4, when to try again said', async () => {
     await system.client.addFault({
       match: { method: 'POST', path: '/me/sendMail$' },

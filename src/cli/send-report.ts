@@ -9,6 +9,8 @@ export interface SendResult {
   draftId?: string
   /** Undefined when Graph did not tell it (sendMail answers 202 with no body). */
   internetMessageId: string | undefined
+  /** Graph's answer was lost, and the copy in Sent Items, found by the message's key, says it was sent. */
+  confirmedAfterLostAnswer?: boolean
 }
 
 const LABELS: Record<string, string> = {
@@ -26,6 +28,7 @@ const LABELS: Record<string, string> = {
   savedToSentItems: 'Sent Items copy',
   draftId: 'Draft id',
   internetMessageId: 'internetMessageId',
+  confirmedInSentItems: 'Confirmed in Sent Items',
 }
 
 /** 512 B, 1.2 KB, 4.8 MB. */
@@ -63,6 +66,7 @@ export function sentReport(
       report.status === 'sent' ? parsed.saveToSentItems || report.path === 'draft' : false,
     ...(report.draftId ? { draftId: report.draftId } : {}),
     internetMessageId: report.internetMessageId ?? null,
+    ...(report.confirmedAfterLostAnswer ? { confirmedInSentItems: true } : {}),
   }
   if (format !== 'text') {
     const flat =
@@ -77,7 +81,9 @@ export function sentReport(
       `${parsed.cc.length ? `, cc ${parsed.cc.join(', ')}` : ''}${parsed.bcc.length ? `, bcc ${parsed.bcc.join(', ')}` : ''}` +
       ` (${recipients.length} recipient${recipients.length === 1 ? '' : 's'}, ${size(bytes)}` +
       `${parsed.attachments.length ? `, ${parsed.attachments.length} attachment${parsed.attachments.length === 1 ? '' : 's'}` : ''}).`,
-    `  Graph: ${pathWords(report, parsed)}`,
+    report.confirmedAfterLostAnswer
+      ? "  Graph's answer was lost; the copy in Sent Items, found by the key the message carried, says it was sent."
+      : `  Graph: ${pathWords(report, parsed)}`,
     `  internetMessageId: ${report.internetMessageId ?? unknownId(report)}`,
   ]
   if (report.draftId) lines.push(`  Draft id: ${report.draftId}`)

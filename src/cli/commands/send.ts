@@ -3,7 +3,12 @@
  * attachments (a progress bar on a terminal) — or `--draft` to leave it in Drafts. An ambiguous answer is never retried:
  * exit 5, check Sent Items.
  */
+import { randomUUID } from 'node:crypto'
 import {
+  GraphError,
+  composeMessage,
+  findSent,
+  mayFindSent,
   saveParsedDraft,
   sendParsedMail,
   type GraphClient,
@@ -94,7 +99,9 @@ async function send(values: OptionValues): Promise<number> {
       )
     const graph = session.graph(from)
     const sender = from ?? session.record.account?.username ?? ''
-    const result = await deliver(graph, input.parsed, Boolean(values.draft))
+    const opened = session
+    const mayLook = async () => mayFindSent(await opened.permissions())
+    const result = await deliver(graph, input.parsed, Boolean(values.draft), mayLook)
     process.stdout.write(sentReport({ ...result, from: sender, parsed: input.parsed }, format))
     return EXIT.ok
   } catch (error) {
@@ -109,6 +116,7 @@ async function deliver(
   graph: GraphClient,
   parsed: ParsedMail,
   draftOnly: boolean,
+  mayLook: () => Promise<boolean>,
 ): Promise<SendResult> {
   const mail = withProgress(graph)
   if (draftOnly) {
@@ -120,7 +128,15 @@ async function deliver(
       internetMessageId: draft.internetMessageId || undefined,
     }
   }
-  const outcome = await sendParsedMail(mail, parsed)
+  const key = randomUUID()
+  let outcome
+  try {
+    outcome = await sendParsedMail(mail, parsed, { key })
+  } catch (error) {
+    const confirmed = await confirmSent(graph, error, key, parsed, mayLook)
+    if (!confirmed) throw error
+    return confirmed
+  }
   if (!outcome.draft) return { status: 'sent', path: 'sendMail', internetMessageId: undefined }
   // Graph gives a draft its internetMessageId when it creates it and keeps it on send. Where a server gave none, the
   // message is read once by the draft's id — a read, never a second send (Graph gives a sent draft a new id: then
@@ -155,5 +171,31 @@ function withProgress(graph: GraphClient): MailGraph {
       if (start + bytes.byteLength >= total) bar?.finish()
       return answer
     },
+  }
+}
+
+/**
+ * RE-04 for the command line: when the send's answer was lost and the connection may read the mailbox's mail, its
+ * copy in Sent Items is looked up by the key the message carried (three lookups over about 1.5 s, never a resend).
+ * The result when it is there; undefined otherwise, and the caller reports the unknown outcome (exit 5) as before.
+ */
+async function confirmSent(
+  graph: GraphClient,
+  error: unknown,
+  key: string,
+  parsed: ParsedMail,
+  mayLook: () => Promise<boolean>,
+): Promise<SendResult | undefined> {
+  if (!(error instanceof GraphError) || error.outcome !== 'unknown') return undefined
+  const draftPath = composeMessage(parsed).deferredAttachments.length > 0
+  if (!(parsed.saveToSentItems || draftPath)) return undefined // no copy to find
+  if (!(await mayLook().catch(() => false))) return undefined
+  const found = await findSent(graph, key, { checks: 3, settleMs: 500 }).catch(() => undefined)
+  if (found?.found !== 'sent') return undefined
+  return {
+    status: 'sent',
+    path: draftPath ? 'draft' : 'sendMail',
+    internetMessageId: found.internetMessageId ?? undefined,
+    confirmedAfterLostAnswer: true,
   }
 }
