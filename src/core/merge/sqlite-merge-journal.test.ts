@@ -199,3 +199,23 @@ test('SQLite: the sends log forgets what no window can count, on open', async ()
     rmSync(folder, { recursive: true, force: true })
   }
 })
+
+test('SQLite: a pause Graph asked for outlives the writer that was told (a killed worker)', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'merge-journal-'))
+  const file = join(folder, 'merge.db')
+  try {
+    let journal = openSqliteMergeJournal(file)
+    await journal.createJob(newJob('paused', { senders: ['slow@contoso.com'] }), rowsOf(1))
+    const until = Date.now() + 400
+    await journal.pause('slow@contoso.com', until)
+    await journal.close()
+    journal = openSqliteMergeJournal(file) // the next writer, as after a kill
+    const [row] = await journal.claim('paused', 'W2', 1, 60_000)
+    const wait = await journal.startSend(row!, 'W2', EXCHANGE_LIMITS)
+    assert.ok('waitMs' in wait && wait.reason === 'paused', JSON.stringify(wait))
+    assert.ok(wait.waitMs > 0 && wait.waitMs <= 400, `waitMs ${wait.waitMs}`)
+    await journal.close()
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+})

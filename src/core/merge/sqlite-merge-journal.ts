@@ -424,7 +424,15 @@ export function openSqliteMergeJournal(
     },
 
     async pause(mailbox, untilMs) {
+      writable()
       gate.pause(mailboxKey(mailbox), untilMs)
+      // Kept, so that a worker started after this one was killed still waits as Graph asked.
+      exec(
+        `INSERT INTO merge_pauses (mailbox, until) VALUES (?, ?)
+         ON CONFLICT (mailbox) DO UPDATE SET until = max(until, excluded.until)`,
+        mailboxKey(mailbox),
+        untilMs,
+      )
     },
 
     async close() {
@@ -451,6 +459,7 @@ function takeOver(database: DatabaseSync, gate: LocalGate, prune: (now: number) 
       )
       .run()
     database.prepare('DELETE FROM merge_slots WHERE expires_at <= ?').run(now)
+    database.prepare('DELETE FROM merge_pauses WHERE until <= ?').run(now)
     prune(now)
     database.exec('COMMIT')
   } catch (error) {
@@ -464,6 +473,11 @@ function takeOver(database: DatabaseSync, gate: LocalGate, prune: (now: number) 
   }>
   for (const slot of left)
     gate.hold(slot.mailbox, slot.expires_at, () => forgetSlot(database, slot.id))
+  const pauses = database.prepare('SELECT mailbox, until FROM merge_pauses').all() as Array<{
+    mailbox: string
+    until: number
+  }>
+  for (const { mailbox, until } of pauses) gate.pause(mailbox, until)
 }
 
 /** A slot's entry deleted; one that cannot be (the journal closed, or failing) expires by itself on the next open. */

@@ -54,6 +54,10 @@ const VERSION_2 = `
     id INTEGER PRIMARY KEY,
     mailbox TEXT NOT NULL,
     expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE merge_pauses (
+    mailbox TEXT PRIMARY KEY,
+    until INTEGER NOT NULL
   );`
 const MIGRATIONS = [VERSION_1, VERSION_2]
 
