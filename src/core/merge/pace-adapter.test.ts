@@ -37,12 +37,12 @@ test('a concurrency 429 lowers the requests in flight by one (never below 1), th
   assert.deepEqual(bare(pace.limits(B)), { concurrent: 4, sends: 30 }, 'per mailbox')
 })
 
-test('a rate 429 lowers the sends per window by a fifth (never below 1), the concurrency untouched', () => {
+test('a rate 429 lowers the sends per window by a tenth (never below 1), the concurrency untouched', () => {
   const pace = createPaceAdapter(configured, () => 0)
   pace.throttled(A, 'rate', undefined)
-  assert.deepEqual(bare(pace.limits(A)), { concurrent: 4, sends: 24 })
+  assert.deepEqual(bare(pace.limits(A)), { concurrent: 4, sends: 27 })
   pace.throttled(A, 'rate', undefined)
-  assert.deepEqual(bare(pace.limits(A)), { concurrent: 4, sends: 19 })
+  assert.deepEqual(bare(pace.limits(A)), { concurrent: 4, sends: 24 })
   for (let strike = 0; strike < 30; strike++) pace.throttled(A, 'rate', 1_000)
   assert.equal(pace.limits(A).sendsPerWindow, 1)
 })
@@ -75,29 +75,29 @@ test('without Retry-After: exponential back-off from 1 s to 60 s, jitter within 
   assert.equal(pace.throttled(A, 'rate', undefined), 1_000, 'a success starts the back-off over')
 })
 
-test('after 20 sends in a row without a 429 a lowered limit comes back one step, never above the configured one', () => {
+test('after 10 sends in a row without a 429 a lowered limit comes back one step, never above the configured one', () => {
   const pace = createPaceAdapter(configured, () => 0)
-  pace.throttled(A, 'rate', 1_000) // 30 → 24
-  pace.throttled(A, 'rate', 1_000) // 24 → 19
+  pace.throttled(A, 'rate', 1_000) // 30 → 27
+  pace.throttled(A, 'rate', 1_000) // 27 → 24
   pace.throttled(A, 'concurrency', 1_000) // 4 → 3
   pace.throttled(A, 'concurrency', 1_000) // 3 → 2
   const succeed = (times: number) => {
     for (let send = 0; send < times; send++) pace.succeeded(A)
   }
-  succeed(19)
-  assert.deepEqual(bare(pace.limits(A)), { concurrent: 2, sends: 19 })
+  succeed(9)
+  assert.deepEqual(bare(pace.limits(A)), { concurrent: 2, sends: 24 })
   succeed(1)
   assert.deepEqual(
     bare(pace.limits(A)),
-    { concurrent: 3, sends: 21 },
+    { concurrent: 3, sends: 27 },
     '+1 in flight, +10 % (at least 1)',
   )
-  succeed(10)
+  succeed(5)
   pace.throttled(A, 'concurrency', 1_000) // the streak starts over, and 3 → 2
-  succeed(19)
-  assert.deepEqual(bare(pace.limits(A)), { concurrent: 2, sends: 21 })
+  succeed(9)
+  assert.deepEqual(bare(pace.limits(A)), { concurrent: 2, sends: 27 })
   succeed(1)
-  assert.deepEqual(bare(pace.limits(A)), { concurrent: 3, sends: 24 })
+  assert.deepEqual(bare(pace.limits(A)), { concurrent: 3, sends: 30 })
   succeed(200)
   assert.deepEqual(bare(pace.limits(A)), { concurrent: 4, sends: 30 })
   assert.deepEqual(bare(pace.limits(B)), { concurrent: 4, sends: 30 })

@@ -14,12 +14,16 @@ export interface PaceAdapter {
    * limit, else the send rate) and returns how long no request should go there, in ms.
    */
   throttled(mailbox: string, kind: 'concurrency' | 'rate', retryAfterMs: number | undefined): number
-  /** A send went through: after `recoverAfter` in a row, the lowered limits come back one step. */
+  /** A send went through: after ten in a row, the lowered limits come back one step. */
   succeeded(mailbox: string): void
 }
 
-/** Sends in a row, without a 429, before a lowered limit is raised one step. */
-const RECOVER_AFTER = 20
+/**
+ * Sends in a row, without a 429, before a lowered limit is raised one step. With a tenth off per 429 and a tenth back
+ * per ten sends, an occasional 429 (a service-wide one, a neighbour's burst) costs little for long, while 429s that
+ * keep coming (the organisation's limit is lower than configured) bring the pace down to where they stop.
+ */
+const RECOVER_AFTER = 10
 const BACKOFF_BASE_MS = 1_000
 const BACKOFF_MAX_MS = 60_000
 
@@ -56,7 +60,7 @@ export function createPaceAdapter(
       entry.strikes++
       const { limits } = entry
       if (kind === 'concurrency') limits.concurrent = Math.max(1, limits.concurrent - 1)
-      else limits.sendsPerWindow = Math.max(1, Math.floor(limits.sendsPerWindow * 0.8))
+      else limits.sendsPerWindow = Math.max(1, Math.floor(limits.sendsPerWindow * 0.9))
       // Graph's Retry-After is the floor; jitter spreads the workers that were throttled together.
       const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (entry.strikes - 1))
       return (
