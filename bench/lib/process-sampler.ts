@@ -44,7 +44,7 @@ export function sampleProcess(pid: number, everyMs = 50): ProcessSampler {
 
 /**
  * User + system CPU time of `pid`, microseconds: /proc/<pid>/stat's utime and stime, which keep the time of threads
- * that have already ended (a sum over /proc/<pid>/task would lose it), in clock ticks of 10 ms (USER_HZ 100).
+ * that have already ended (a sum over /proc/<pid>/task would lose it), in clock ticks (USER_HZ: TICKS_PER_SECOND below).
  */
 export function cpuMicrosOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

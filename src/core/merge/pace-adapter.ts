@@ -27,7 +27,7 @@ const RECOVER_AFTER = 10
 const BACKOFF_BASE_MS = 1_000
 const BACKOFF_MAX_MS = 60_000
 
-/** 1 % of the window, at most a second, and 5 ms: more than the spread of arrivals of sends started in order. */
+/** A hundredth of the window (capped) plus a constant: more than the spread of arrivals of sends started in order. */
 const arrivalMargin = (windowMs: number) => Math.ceil(Math.min(1_000, windowMs * 0.01) + 5)
 
 export function createPaceAdapter(

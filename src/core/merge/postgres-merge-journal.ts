@@ -47,7 +47,7 @@ export interface PostgresMergeJournalOptions {
    * call. Default 120 s.
    */
   slotLeaseMs?: number
-  /** How often a waiting enter() looks again without a notification (default 200 ms). */
+  /** How often a waiting enter() looks again without a notification (default: five times a second). */
   pollMs?: number
   /** Connections in the pool (default 4), besides the one that listens for released slots. */
   poolSize?: number

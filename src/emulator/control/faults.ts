@@ -17,7 +17,7 @@ export interface FaultAction {
   body?: unknown
   /** Extra headers of the answer. */
   headers?: Record<string, string>
-  /** Wait this long (0–600,000 ms) BEFORE processing, then go on (or apply status). */
+  /** Wait this long (milliseconds, up to ten minutes) BEFORE processing, then go on (or apply status). */
   delayMs?: number
   /**
    * Process the request fully (mail delivered), then answer this status instead (a 2xx: empty body, no content type,
@@ -25,7 +25,7 @@ export interface FaultAction {
    */
   deliverThen?: number | 'reset'
   /**
-   * Process the request fully, then wait this long (0–600,000 ms) AFTER processing before answering (the handler's own
+   * Process the request fully, then wait this long (milliseconds, up to ten minutes) AFTER processing before answering (the handler's own
    * answer, or deliverThen's): "delivered, then the answer comes late". Not with `status`.
    */
   answerDelayMs?: number

@@ -36,8 +36,8 @@ export interface JournalEntry {
    */
   durationMs: number | null
   /**
-   * The scripted fault applied, if any: "status 429", "delay 300ms", "reset", "deliverThen 504 (handler answered 202)",
-   * "deliverThen 202 …", "deliverThen reset …", "… after 3000ms" (answerDelayMs), "answerDelay 3000ms (…)".
+   * The scripted fault applied, if any: "status 429", "delay <n>ms", "reset", "deliverThen 504 (handler answered 202)",
+   * "deliverThen 202 …", "deliverThen reset …", "… after <n>ms" (answerDelayMs), "answerDelay <n>ms (…)".
    */
   fault?: string
 }
