@@ -17,7 +17,7 @@ import {
   type GraphClient,
   type ResolvedAuthority,
 } from '../core/index.ts'
-import { say } from './cli-failure.ts'
+import { reportFailure, say } from './cli-failure.ts'
 import type { CliSettings } from './cli-settings.ts'
 import { emulatorFallbackFetch } from './emulator-link.ts'
 
@@ -34,6 +34,18 @@ export interface CliSession {
   emulatorStarted(): boolean
   /** Stops the emulator this command started, if any, saying so. */
   close(): Promise<void>
+}
+
+/** The session, or the exit code of why it could not be opened, reported on stderr (not signed in: 3). */
+export async function sessionOrExit(
+  settings: Readonly<CliSettings>,
+  name: string,
+): Promise<CliSession | number> {
+  try {
+    return await openCliSession(settings, name)
+  } catch (error) {
+    return reportFailure(error, { connection: name })
+  }
 }
 
 /** ERR_AUTH_INTERACTION_REQUIRED when the connection does not exist: "Not signed in" (exit 3). */

@@ -1,10 +1,11 @@
 /**
- * What the mail commands share: `--connection` (`CONNECTION_OPTION`, `connectionName`), the settings read once
- * (`settingsOrExit`) and the usage line (`usageProblem`).
+ * What the mail commands share: `--connection` (`CONNECTION_OPTION`, `connectionName`), with `--output`
+ * (`formatAndConnection`), the settings read once (`settingsOrExit`) and the usage line (`usageProblem`).
  */
 import { CONNECTION_NAME } from '../core/index.ts'
 import { readCliSettings, type CliSettings } from './cli-settings.ts'
 import { EXIT, type OptionValues } from './command.ts'
+import { outputFormat, type OutputFormat } from './output.ts'
 import { readEnv, type Env } from './env.ts'
 
 export const CONNECTION_OPTION = {
@@ -38,4 +39,16 @@ export function settingsOrExit(env: Env = readEnv()): Readonly<CliSettings> | nu
   for (const problem of read.problems)
     process.stderr.write(`  - ${problem.setting} ${problem.message}\n    Fix: ${problem.fix}\n`)
   return EXIT.failed
+}
+
+/** What the data commands read first: `--output` and `--connection`, or the exit code of a usage problem (said). */
+export function formatAndConnection(
+  command: string,
+  values: OptionValues,
+): { format: OutputFormat; name: string } | number {
+  const format = outputFormat(values)
+  if (typeof format !== 'string') return usageProblem(command, format.problem)
+  const name = connectionName(values)
+  if (typeof name !== 'string') return usageProblem(command, name.problem)
+  return { format, name }
 }

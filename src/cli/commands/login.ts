@@ -6,7 +6,7 @@ import { EXIT, type Command, type OptionValues } from '../command.ts'
 import {
   CONNECTION_HELP,
   CONNECTION_OPTION,
-  connectionName,
+  formatAndConnection,
   settingsOrExit,
   usageProblem,
 } from '../common-options.ts'
@@ -14,13 +14,7 @@ import { DEFAULT_SCOPES, delegatedSignIn, inProcessNote } from '../delegated-sig
 import { readEnv } from '../env.ts'
 import { loginTarget, type LoginTarget } from '../login-target.ts'
 import { canOpenBrowser } from '../open-browser.ts'
-import {
-  formatRecord,
-  OUTPUT_HELP,
-  OUTPUT_OPTION,
-  outputFormat,
-  type OutputFormat,
-} from '../output.ts'
+import { formatRecord, OUTPUT_HELP, OUTPUT_OPTION, type OutputFormat } from '../output.ts'
 import { connectionSummary, SUMMARY_LABELS } from './status.ts'
 
 export const loginCommand: Command = {
@@ -63,10 +57,9 @@ export const loginCommand: Command = {
 }
 
 async function login(values: OptionValues): Promise<number> {
-  const format = outputFormat(values)
-  if (typeof format !== 'string') return usageProblem('login', format.problem)
-  const name = connectionName(values)
-  if (typeof name !== 'string') return usageProblem('login', name.problem)
+  const options = formatAndConnection('login', values)
+  if (typeof options === 'number') return options
+  const { format, name } = options
   const problem = optionProblem(values)
   if (problem) return usageProblem('login', problem)
   const env = readEnv()

@@ -2,16 +2,16 @@
 import type { Message } from '@microsoft/microsoft-graph-types'
 import { GraphError, type GraphClient } from '../../core/index.ts'
 import { reportFailure, say } from '../cli-failure.ts'
-import { openCliSession } from '../cli-session.ts'
+import { sessionOrExit } from '../cli-session.ts'
 import { EXIT, type Command, type OptionValues } from '../command.ts'
 import {
   CONNECTION_HELP,
   CONNECTION_OPTION,
-  connectionName,
+  formatAndConnection,
   settingsOrExit,
   usageProblem,
 } from '../common-options.ts'
-import { formatTable, OUTPUT_HELP, OUTPUT_OPTION, outputFormat } from '../output.ts'
+import { formatTable, OUTPUT_HELP, OUTPUT_OPTION } from '../output.ts'
 
 const SELECT = [
   'id',
@@ -51,21 +51,16 @@ export const messagesCommand: Command = {
 }
 
 async function messages(values: OptionValues): Promise<number> {
-  const format = outputFormat(values)
-  if (typeof format !== 'string') return usageProblem('messages', format.problem)
-  const name = connectionName(values)
-  if (typeof name !== 'string') return usageProblem('messages', name.problem)
+  const options = formatAndConnection('messages', values)
+  if (typeof options === 'number') return options
+  const { format, name } = options
   const top = /^\d+$/.test(String(values.top)) ? Number(values.top) : Number.NaN
   if (!(top >= 1 && top <= 1000))
     return usageProblem('messages', `--top must be a number from 1 to 1000, got "${values.top}".`)
   const settings = settingsOrExit()
   if (typeof settings === 'number') return settings
-  let session
-  try {
-    session = await openCliSession(settings, name)
-  } catch (error) {
-    return reportFailure(error, { connection: name })
-  }
+  const session = await sessionOrExit(settings, name)
+  if (typeof session === 'number') return session
   try {
     const mailbox = values.mailbox as string | undefined
     if (session.record.kind === 'app-only' && !mailbox)

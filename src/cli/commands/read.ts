@@ -2,16 +2,16 @@
 import { convert } from 'html-to-text'
 import type { Message, Recipient } from '@microsoft/microsoft-graph-types'
 import { reportFailure } from '../cli-failure.ts'
-import { openCliSession } from '../cli-session.ts'
+import { sessionOrExit } from '../cli-session.ts'
 import { EXIT, type Command, type OptionValues } from '../command.ts'
 import {
   CONNECTION_HELP,
   CONNECTION_OPTION,
-  connectionName,
+  formatAndConnection,
   settingsOrExit,
   usageProblem,
 } from '../common-options.ts'
-import { formatRecord, OUTPUT_HELP, OUTPUT_OPTION, outputFormat } from '../output.ts'
+import { formatRecord, OUTPUT_HELP, OUTPUT_OPTION } from '../output.ts'
 import { size } from '../send-report.ts'
 
 export const readCommand: Command = {
@@ -42,18 +42,13 @@ const LABELS: Record<string, string> = {
 }
 
 async function read(values: OptionValues, id: string): Promise<number> {
-  const format = outputFormat(values)
-  if (typeof format !== 'string') return usageProblem('read', format.problem)
-  const name = connectionName(values)
-  if (typeof name !== 'string') return usageProblem('read', name.problem)
+  const options = formatAndConnection('read', values)
+  if (typeof options === 'number') return options
+  const { format, name } = options
   const settings = settingsOrExit()
   if (typeof settings === 'number') return settings
-  let session
-  try {
-    session = await openCliSession(settings, name)
-  } catch (error) {
-    return reportFailure(error, { connection: name })
-  }
+  const session = await sessionOrExit(settings, name)
+  if (typeof session === 'number') return session
   try {
     const mailbox = values.mailbox as string | undefined
     if (session.record.kind === 'app-only' && !mailbox)

@@ -16,17 +16,17 @@ import {
   type ParsedMail,
 } from '../../core/index.ts'
 import { reportFailure } from '../cli-failure.ts'
-import { openCliSession } from '../cli-session.ts'
+import { sessionOrExit } from '../cli-session.ts'
 import { EXIT, type Command, type OptionValues } from '../command.ts'
 import {
   CONNECTION_HELP,
   CONNECTION_OPTION,
-  connectionName,
+  formatAndConnection,
   settingsOrExit,
   usageProblem,
 } from '../common-options.ts'
 import { readMailInput } from '../mail-input.ts'
-import { OUTPUT_HELP, OUTPUT_OPTION, outputFormat } from '../output.ts'
+import { OUTPUT_HELP, OUTPUT_OPTION } from '../output.ts'
 import { progressBar, type ProgressBar } from '../progress-bar.ts'
 import { sentReport, type SendResult } from '../send-report.ts'
 
@@ -73,10 +73,9 @@ export const sendCommand: Command = {
 }
 
 async function send(values: OptionValues): Promise<number> {
-  const format = outputFormat(values)
-  if (typeof format !== 'string') return usageProblem('send', format.problem)
-  const name = connectionName(values)
-  if (typeof name !== 'string') return usageProblem('send', name.problem)
+  const options = formatAndConnection('send', values)
+  if (typeof options === 'number') return options
+  const { format, name } = options
   const settings = settingsOrExit()
   if (typeof settings === 'number') return settings
   const input = readMailInput(values)
@@ -85,12 +84,8 @@ async function send(values: OptionValues): Promise<number> {
     return input.exit
   }
   const from = values.from as string | undefined
-  let session
-  try {
-    session = await openCliSession(settings, name)
-  } catch (error) {
-    return reportFailure(error, { connection: name })
-  }
+  const session = await sessionOrExit(settings, name)
+  if (typeof session === 'number') return session
   try {
     if (session.record.kind === 'app-only' && !from)
       return usageProblem(
@@ -99,8 +94,7 @@ async function send(values: OptionValues): Promise<number> {
       )
     const graph = session.graph(from)
     const sender = from ?? session.record.account?.username ?? ''
-    const opened = session
-    const mayLook = async () => mayFindSent(await opened.permissions())
+    const mayLook = async () => mayFindSent(await session.permissions())
     const result = await deliver(graph, input.parsed, Boolean(values.draft), mayLook)
     process.stdout.write(sentReport({ ...result, from: sender, parsed: input.parsed }, format))
     return EXIT.ok

@@ -9,11 +9,10 @@ import { EXIT, type Command, type OptionValues } from '../command.ts'
 import {
   CONNECTION_HELP,
   CONNECTION_OPTION,
-  connectionName,
+  formatAndConnection,
   settingsOrExit,
-  usageProblem,
 } from '../common-options.ts'
-import { formatRecord, OUTPUT_HELP, OUTPUT_OPTION, outputFormat } from '../output.ts'
+import { formatRecord, OUTPUT_HELP, OUTPUT_OPTION } from '../output.ts'
 
 export const SUMMARY_LABELS: Record<string, string> = {
   connection: 'Connection',
@@ -46,10 +45,9 @@ export const statusCommand: Command = {
 }
 
 async function status(values: OptionValues): Promise<number> {
-  const format = outputFormat(values)
-  if (typeof format !== 'string') return usageProblem('status', format.problem)
-  const name = connectionName(values)
-  if (typeof name !== 'string') return usageProblem('status', name.problem)
+  const options = formatAndConnection('status', values)
+  if (typeof options === 'number') return options
+  const { format, name } = options
   const settings = settingsOrExit()
   if (typeof settings === 'number') return settings
   try {
