@@ -10,6 +10,7 @@ import { freePort } from './app-stack.ts'
 import { Browser } from './browser.ts'
 import { signInAtEmulator } from './entra.ts'
 import {
+  clientCredentialsBody,
   authorizeQuery,
   codeIn,
   collect,
@@ -72,12 +73,7 @@ export async function startEmulator(
       subject,
       base,
       tenant: demo.tenantId,
-      clientCredentialsBody: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: demo.clientId,
-        client_secret: demo.clientSecret,
-        scope: 'https://graph.microsoft.com/.default',
-      }).toString(),
+      clientCredentialsBody: clientCredentialsBody(demo.clientId, demo.clientSecret),
       mintCodes: (count) => collect(count, mint),
       redemptionBody: (code) => publicRedemption(clientId, code),
     }

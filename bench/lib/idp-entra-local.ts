@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { freePort } from './app-stack.ts'
 import { Browser } from './browser.ts'
 import {
+  clientCredentialsBody,
   authorizeQuery,
   codeIn,
   collect,
@@ -81,12 +82,7 @@ export async function startEntraLocal(
       subject,
       base,
       tenant: TENANT,
-      clientCredentialsBody: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: DAEMON.id,
-        client_secret: DAEMON.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }).toString(),
+      clientCredentialsBody: clientCredentialsBody(DAEMON.id, DAEMON.secret),
       mintCodes: (count) => collect(count, mint),
       redemptionBody: (code) => publicRedemption(clientId, code),
     }

@@ -92,6 +92,16 @@ export function authorizeQuery(clientId: string): string {
   }).toString()
 }
 
+/** A client-credentials token request for Graph, as a confidential client sends it. */
+export function clientCredentialsBody(clientId: string, clientSecret: string): string {
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+    scope: 'https://graph.microsoft.com/.default',
+  }).toString()
+}
+
 /** What msal-node's PublicClientApplication posts for acquireTokenByCode. */
 export function publicRedemption(clientId: string, code: string): string {
   return new URLSearchParams({
